@@ -1,0 +1,34 @@
+import { forbidden } from '../core/errors.ts';
+import type { Role } from '../core/registry/vocabulary.ts';
+import type { Db } from '../store/db.ts';
+import type { SiteScope } from '../store/scope.ts';
+import type { User } from '../store/users.repo.ts';
+
+/** What every use case gets: the database and the clock (passed in so tests can move time). */
+export interface AppContext {
+  db: Db;
+  now: () => Date;
+  /** Base URL that survey links start with, e.g. `http://localhost:3000`. */
+  publicUrl: string;
+}
+
+export interface UserActor {
+  kind: 'user';
+  user: User;
+}
+
+export function scopeOf(actor: UserActor): SiteScope {
+  return { siteId: actor.user.siteId };
+}
+
+export function requireRole(actor: UserActor, roles: readonly Role[]): void {
+  if (!roles.includes(actor.user.role)) {
+    throw forbidden(
+      `This needs the role ${roles.join(' or ')}; you are signed in as ${actor.user.role}`,
+    );
+  }
+}
+
+/** Roles that may see and change identifiable patient data. */
+export const CLINICAL_ROLES: readonly Role[] = ['admin', 'clinician'];
+export const ALL_ROLES: readonly Role[] = ['admin', 'clinician', 'researcher'];

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { generateDemoRegistry } from '../core/demo/generate.ts';
+import { seededRng } from '../core/demo/random.ts';
+import { instrumentById } from '../core/instruments/library.ts';
+import { scoreResponse } from '../core/instruments/scoring.ts';
+import { addDays, toIsoDate } from '../core/registry/dates.ts';
+import { followUpWindow, isWithinWindow, timePointById } from '../core/schedule/timepoints.ts';
+import { appendAudit } from '../store/audit.repo.ts';
+import type { Db } from '../store/db.ts';
+import { insertRegistryRows, type RegistryRows } from '../store/demo.repo.ts';
+import { countUsers } from '../store/users.repo.ts';
+import { createUser } from './auth.ts';
+import { digestToken, newSecretToken } from './tokens.ts';
+
+/** Demo accounts; the password is printed by `stemtrack start`, as the data is all invented. */
+export const DEMO_PASSWORD = 'stemtrack-demo';
+export const DEMO_LOGINS = [
+  { site: 0, email: 'clinician@harbour.example', name: 'Dr Demo Harbour', role: 'clinician' },
+  { site: 0, email: 'admin@harbour.example', name: 'Admin Demo Harbour', role: 'admin' },
+  { site: 0, email: 'researcher@harbour.example', name: 'Researcher Demo', role: 'researcher' },
+  { site: 1, email: 'clinician@northside.example', name: 'Dr Demo Northside', role: 'clinician' },
+] as const;
+
+export interface DemoSummary {
+  patients: number;
+  responses: number;
+  sites: string[];
+}
+
+export async function isEmptyRegistry(db: Db): Promise<boolean> {
+  return (await countUsers(db)) === 0;
+}
+
+/** Seeds the synthetic registry and demo users in one transaction: all of it or none. */
+export async function seedDemoRegistry(
+  db: Db,
+  opts: { seed: number; patients: number; now: Date },
+): Promise<DemoSummary> {
+  const today = toIsoDate(opts.now);
+  const registry = generateDemoRegistry({
+    patients: opts.patients,
+    today,
+    rng: seededRng(opts.seed),
+  });
+  return db.transaction(async (tx) => {
+    const siteIds: string[] = [];
+    for (const login of DEMO_LOGINS) {
+      const siteName = registry.sites[login.site] ?? registry.sites[0] ?? 'Demo site';
+      const user = await createUser(tx, siteName, { ...login, password: DEMO_PASSWORD });
+      siteIds[login.site] = user.siteId;
+    }
+    const rows: RegistryRows = {
+      patients: [],
+      identities: [],
+      episodes: [],
+      treatments: [],
+      assignments: [],
+      responses: [],
+      scores: [],
+    };
+    for (const p of registry.patients) {
+      const siteId = siteIds[p.siteIndex] ?? siteIds[0];
+      if (!siteId) throw new Error('demo site missing');
+      const patientId = randomUUID();
+      const episodeId = randomUUID();
+      rows.patients.push({
+        id: patientId,
+        site_id: siteId,
+        registry_id: p.patient.registryId,
+        birth_year: Number(p.patient.dateOfBirth.slice(0, 4)),
+        sex: p.patient.sex,
+        consent_date: p.patient.consentDate,
+      });
+      rows.identities.push({
+        patient_id: patientId,
+        site_id: siteId,
+        given_name: p.patient.givenName,
+        family_name: p.patient.familyName,
+        date_of_birth: p.patient.dateOfBirth,
+        email: p.patient.email ?? null,
+      });
+      rows.episodes.push({
+        id: episodeId,
+        site_id: siteId,
+        patient_id: patientId,
+        joint: p.episode.joint,
+        side: p.episode.side,
+        kl_grade: p.episode.klGrade,
+        diagnosis: p.episode.diagnosis ?? null,
+      });
+      rows.treatments.push({
+        id: randomUUID(),
+        site_id: siteId,
+        patient_id: patientId,
+        episode_id: episodeId,
+        treatment_date: p.treatment.treatmentDate,
+        product_class: p.treatment.productClass,
+        cell_dose_millions: p.treatment.cellDoseMillions ?? null,
+        volume_ml: p.treatment.volumeMl,
+        image_guidance: p.treatment.imageGuidance,
+      });
+      const byTimepoint = new Map<string, typeof p.responses>();
+      for (const r of p.responses)
+        byTimepoint.set(r.timepoint, [...(byTimepoint.get(r.timepoint) ?? []), r]);
+      for (const [timepoint, responses] of byTimepoint) {
+        const tp = timePointById(timepoint);
+        const first = responses[0];
+        if (!tp || !first) continue;
+        const window = followUpWindow(p.treatment.treatmentDate, tp);
+        const assignmentId = randomUUID();
+        const submittedAt = `${first.submittedOn}T10:00:00Z`;
+        rows.assignments.push({
+          id: assignmentId,
+          site_id: siteId,
+          patient_id: patientId,
+          episode_id: episodeId,
+          timepoint,
+          instruments: responses.map((r) => r.instrumentId),
+          window_target: window.target,
+          window_opens: window.opens,
+          window_closes: window.closes,
+          token_digest: digestToken(newSecretToken()),
+          expires_at: `${addDays(window.closes, 30)}T00:00:00Z`,
+          completed_at: submittedAt,
+        });
+        for (const r of responses) {
+          const responseId = randomUUID();
+          rows.responses.push({
+            id: responseId,
+            site_id: siteId,
+            patient_id: patientId,
+            episode_id: episodeId,
+            assignment_id: assignmentId,
+            instrument_id: r.instrumentId,
+            timepoint,
+            answers: r.answers,
+            submitted_at: submittedAt,
+            in_window: isWithinWindow(r.submittedOn, window),
+          });
+          const scores = scoreResponse(instrumentById(r.instrumentId), r.answers);
+          for (const [scale, value] of Object.entries(scores)) {
+            rows.scores.push({
+              response_id: responseId,
+              site_id: siteId,
+              patient_id: patientId,
+              instrument_id: r.instrumentId,
+              scale,
+              value,
+            });
+          }
+        }
+      }
+    }
+    await insertRegistryRows(tx, rows);
+    await appendAudit(tx, {
+      siteId: null,
+      actorKind: 'system',
+      actorUserId: null,
+      action: 'seed-demo',
+      entity: 'registry',
+      entityId: null,
+      patientId: null,
+      detail: { seed: opts.seed, patients: opts.patients },
+    });
+    return {
+      patients: rows.patients.length,
+      responses: rows.responses.length,
+      sites: registry.sites,
+    };
+  });
+}

@@ -1,0 +1,215 @@
+import { invalid, notFound } from '../core/errors.ts';
+import { addDays, toIsoDate } from '../core/registry/dates.ts';
+import {
+  enrolPatientSchema,
+  jointEpisodeSchema,
+  treatmentSchema,
+} from '../core/registry/schemas.ts';
+import { parseInput } from '../core/validation.ts';
+import { appendAudit } from '../store/audit.repo.ts';
+import type { Queryable } from '../store/db.ts';
+import {
+  countPatients,
+  findEpisode,
+  findPatient,
+  insertEpisode,
+  insertPatient,
+  insertTreatment,
+  listEpisodes,
+  listPatients,
+  listTreatments,
+} from '../store/patients.repo.ts';
+import { isUniqueViolation } from '../store/scope.ts';
+import { listAssignments, listResponses } from '../store/surveys.repo.ts';
+import {
+  ALL_ROLES,
+  type AppContext,
+  CLINICAL_ROLES,
+  requireRole,
+  scopeOf,
+  type UserActor,
+} from './context.ts';
+
+function auditUser(
+  q: Queryable,
+  actor: UserActor,
+  action: string,
+  entity: string,
+  entityId: string | null,
+  patientId: string | null,
+  detail?: Record<string, unknown>,
+) {
+  return appendAudit(q, {
+    siteId: actor.user.siteId,
+    actorKind: 'user',
+    actorUserId: actor.user.id,
+    action,
+    entity,
+    entityId,
+    patientId,
+    ...(detail ? { detail } : {}),
+  });
+}
+
+/** Direct identifiers are only for roles that care for patients; researchers see the record without them. */
+function mayIdentify(actor: UserActor): boolean {
+  return CLINICAL_ROLES.includes(actor.user.role);
+}
+
+export async function enrolPatient(ctx: AppContext, actor: UserActor, body: unknown) {
+  requireRole(actor, CLINICAL_ROLES);
+  const input = parseInput(enrolPatientSchema, body);
+  const today = toIsoDate(ctx.now());
+  const problems = [];
+  if (input.dateOfBirth > today)
+    problems.push({ field: 'dateOfBirth', message: 'Date of birth is in the future' });
+  if (input.dateOfBirth < '1890-01-01')
+    problems.push({ field: 'dateOfBirth', message: 'Date of birth is before 1890' });
+  if (input.consentDate > today)
+    problems.push({ field: 'consentDate', message: 'Consent date is in the future' });
+  if (input.consentDate < input.dateOfBirth)
+    problems.push({ field: 'consentDate', message: 'Consent date is before birth' });
+  if (problems.length > 0)
+    throw invalid(`Please correct: ${problems.map((p) => p.field).join(', ')}`, problems);
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const patient = await insertPatient(tx, scopeOf(actor), input);
+      await auditUser(tx, actor, 'create', 'patient', patient.id, patient.id);
+      return patient;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw invalid('This registry id is already used at your site', [
+        { field: 'registryId', message: 'Already used at your site' },
+      ]);
+    }
+    throw error;
+  }
+}
+
+export async function listPatientsFor(
+  ctx: AppContext,
+  actor: UserActor,
+  query: { search?: string; limit?: number; offset?: number },
+) {
+  requireRole(actor, ALL_ROLES);
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+  const offset = Math.max(query.offset ?? 0, 0);
+  const scope = scopeOf(actor);
+  const identify = mayIdentify(actor);
+  // Researchers may not search by name: a name search is itself identifying.
+  const search = query.search?.trim() ? query.search.trim().slice(0, 100) : undefined;
+  const rows = await listPatients(ctx.db, scope, {
+    ...(search && identify ? { search } : {}),
+    limit,
+    offset,
+  });
+  const total = await countPatients(ctx.db, scope);
+  await auditUser(ctx.db, actor, 'list', 'patient', null, null, {
+    count: rows.length,
+    offset,
+    search: Boolean(search),
+  });
+  return {
+    total,
+    patients: rows.map((r) =>
+      identify
+        ? r
+        : {
+            id: r.id,
+            registryId: r.registryId,
+            birthYear: r.birthYear,
+            sex: r.sex,
+            consentDate: r.consentDate,
+            createdAt: r.createdAt,
+            episodes: r.episodes,
+            responses: r.responses,
+          },
+    ),
+  };
+}
+
+export async function patientRecord(ctx: AppContext, actor: UserActor, patientId: string) {
+  requireRole(actor, ALL_ROLES);
+  const scope = scopeOf(actor);
+  const patient = await findPatient(ctx.db, scope, patientId);
+  if (!patient) throw notFound('Patient');
+  const [episodes, treatments, surveys, responses] = await Promise.all([
+    listEpisodes(ctx.db, scope, patientId),
+    listTreatments(ctx.db, scope, patientId),
+    listAssignments(ctx.db, scope, patientId),
+    listResponses(ctx.db, scope, patientId),
+  ]);
+  await auditUser(ctx.db, actor, 'read', 'patient', patientId, patientId);
+  const { givenName, familyName, dateOfBirth, email, phone, ...record } = patient;
+  return {
+    patient: mayIdentify(actor)
+      ? { ...record, givenName, familyName, dateOfBirth, email, phone }
+      : record,
+    episodes,
+    treatments,
+    surveys: surveys.map(({ draft: _draft, ...s }) => ({
+      ...s,
+      status: s.completedAt
+        ? 'completed'
+        : s.expiresAt <= ctx.now()
+          ? 'expired'
+          : s.draftSavedAt
+            ? 'started'
+            : 'sent',
+    })),
+    responses,
+  };
+}
+
+export async function addEpisode(
+  ctx: AppContext,
+  actor: UserActor,
+  patientId: string,
+  body: unknown,
+) {
+  requireRole(actor, CLINICAL_ROLES);
+  const input = parseInput(jointEpisodeSchema, body);
+  const scope = scopeOf(actor);
+  return ctx.db.transaction(async (tx) => {
+    if (!(await findPatient(tx, scope, patientId))) throw notFound('Patient');
+    const episode = await insertEpisode(tx, scope, patientId, input);
+    await auditUser(tx, actor, 'create', 'joint_episode', episode.id, patientId);
+    return episode;
+  });
+}
+
+/** A treatment may be planned up to a year ahead; further is almost surely a typing error. */
+const PLANNING_HORIZON_DAYS = 365;
+
+export async function addTreatment(
+  ctx: AppContext,
+  actor: UserActor,
+  episodeId: string,
+  body: unknown,
+) {
+  requireRole(actor, CLINICAL_ROLES);
+  const input = parseInput(treatmentSchema, body);
+  const scope = scopeOf(actor);
+  return ctx.db.transaction(async (tx) => {
+    const episode = await findEpisode(tx, scope, episodeId);
+    if (!episode) throw notFound('Joint episode');
+    const patient = await findPatient(tx, scope, episode.patientId);
+    if (!patient) throw notFound('Patient');
+    if (input.treatmentDate < patient.dateOfBirth) {
+      throw invalid('Treatment date is before birth', [
+        { field: 'treatmentDate', message: 'Before the patient’s date of birth' },
+      ]);
+    }
+    if (input.treatmentDate > addDays(toIsoDate(ctx.now()), PLANNING_HORIZON_DAYS)) {
+      throw invalid('Treatment date is more than a year ahead', [
+        { field: 'treatmentDate', message: 'More than a year in the future' },
+      ]);
+    }
+    const treatment = await insertTreatment(tx, scope, episode, input);
+    await auditUser(tx, actor, 'create', 'treatment', treatment.id, episode.patientId);
+    return treatment;
+  });
+}
+
+export { auditUser };

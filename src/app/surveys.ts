@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { conflict, type FieldProblem, gone, invalid, notFound } from '../core/errors.ts';
+import {
+  defaultInstrumentsFor,
+  instrumentById,
+  isKnownInstrument,
+} from '../core/instruments/library.ts';
+import { type Answers, checkAnswers, scoreResponse } from '../core/instruments/scoring.ts';
+import { addDays, toIsoDate } from '../core/registry/dates.ts';
+import {
+  followUpWindow,
+  isWithinWindow,
+  TIMEPOINT_IDS,
+  timePointById,
+} from '../core/schedule/timepoints.ts';
+import { parseInput } from '../core/validation.ts';
+import { appendAudit } from '../store/audit.repo.ts';
+import type { Queryable } from '../store/db.ts';
+import { findEpisode, firstTreatmentOf } from '../store/patients.repo.ts';
+import {
+  findAssignmentByTokenDigest,
+  insertAssignment,
+  insertResponse,
+  markCompleted,
+  type SurveyAssignment,
+  type SurveyDraft,
+  saveDraft,
+} from '../store/surveys.repo.ts';
+import {
+  type AppContext,
+  CLINICAL_ROLES,
+  requireRole,
+  scopeOf,
+  type UserActor,
+} from './context.ts';
+import { auditUser } from './patients.ts';
+import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';
+
+/** A link stays usable this many days after its window closes; late answers are kept and flagged. */
+const LINK_GRACE_DAYS = 30;
+
+const issueSurveySchema = z.strictObject({
+  timepoint: z.enum(TIMEPOINT_IDS, {
+    error: `Time point must be one of ${TIMEPOINT_IDS.join(', ')}`,
+  }),
+  instruments: z
+    .array(z.string().refine(isKnownInstrument, 'Unknown instrument'))
+    .min(1, 'Choose at least one instrument')
+    .max(10)
+    .optional(),
+});
+
+export async function issueSurvey(
+  ctx: AppContext,
+  actor: UserActor,
+  episodeId: string,
+  body: unknown,
+) {
+  requireRole(actor, CLINICAL_ROLES);
+  const input = parseInput(issueSurveySchema, body);
+  const scope = scopeOf(actor);
+  const episode = await findEpisode(ctx.db, scope, episodeId);
+  if (!episode) throw notFound('Joint episode');
+  const treatment = await firstTreatmentOf(ctx.db, scope, episodeId);
+  if (!treatment) {
+    throw invalid('Record the treatment first: follow-up windows count from its date', [
+      { field: 'timepoint', message: 'This joint has no treatment recorded yet' },
+    ]);
+  }
+  const tp = timePointById(input.timepoint);
+  if (!tp)
+    throw invalid('Unknown time point', [{ field: 'timepoint', message: 'Unknown time point' }]);
+  const instruments = [...new Set(input.instruments ?? defaultInstrumentsFor(episode.joint))];
+  const window = followUpWindow(treatment.treatmentDate, tp);
+  const now = ctx.now();
+  const today = toIsoDate(now);
+  // biome-ignore lint/complexity/useMathMinMax: these are ISO date strings, compared as text
+  const lastDay = addDays(window.closes > today ? window.closes : today, LINK_GRACE_DAYS);
+  const expiresAt = new Date(`${addDays(lastDay, 1)}T00:00:00Z`);
+  const token = newSecretToken();
+  const assignment = await ctx.db.transaction(async (tx) => {
+    const a = await insertAssignment(tx, scope, {
+      patientId: episode.patientId,
+      episodeId,
+      timepoint: tp.id,
+      instruments,
+      windowTarget: window.target,
+      windowOpens: window.opens,
+      windowCloses: window.closes,
+      tokenDigest: digestToken(token),
+      expiresAt,
+      createdBy: actor.user.id,
+      createdAt: now,
+    });
+    await auditUser(tx, actor, 'create', 'survey_assignment', a.id, episode.patientId, {
+      timepoint: tp.id,
+      instruments,
+    });
+    return a;
+  });
+  const { draft: _draft, ...rest } = assignment;
+  return { ...rest, url: `${ctx.publicUrl.replace(/\/$/, '')}/s/${token}` };
+}
+
+/** Finds the assignment a link opens, refusing unknown, used and expired links with their reason. */
+async function assignmentForLink(ctx: AppContext, token: string): Promise<SurveyAssignment> {
+  const assignment = looksLikeToken(token)
+    ? await findAssignmentByTokenDigest(ctx.db, digestToken(token))
+    : undefined;
+  if (!assignment) throw notFound('Survey link');
+  if (assignment.completedAt) throw gone('This survey has already been submitted. Thank you!');
+  if (assignment.expiresAt <= ctx.now())
+    throw gone('This survey link has expired. Please ask your clinic for a new one.');
+  return assignment;
+}
+
+function auditLink(
+  q: Queryable,
+  a: SurveyAssignment,
+  action: string,
+  detail?: Record<string, unknown>,
+) {
+  return appendAudit(q, {
+    siteId: a.siteId,
+    actorKind: 'patient-link',
+    actorUserId: null,
+    action,
+    entity: 'survey_assignment',
+    entityId: a.id,
+    patientId: a.patientId,
+    ...(detail ? { detail } : {}),
+  });
+}
+
+export async function openSurvey(ctx: AppContext, token: string) {
+  const a = await assignmentForLink(ctx, token);
+  await auditLink(ctx.db, a, 'read');
+  const tp = timePointById(a.timepoint);
+  return {
+    timepoint: a.timepoint,
+    timepointLabel: tp?.label ?? a.timepoint,
+    window: { target: a.windowTarget, opens: a.windowOpens, closes: a.windowCloses },
+    expiresAt: a.expiresAt,
+    instruments: a.instruments.map((id) => instrumentById(id)),
+    draft: a.draft,
+  };
+}
+
+const answersBodySchema = z.strictObject({
+  answers: z.record(z.string(), z.record(z.string(), z.number().nullable())),
+});
+
+/** Checks every instrument's answers; throws one `invalid` naming each bad field, e.g. `answers.koos.P3`. */
+function checkedAnswers(a: SurveyAssignment, body: unknown): SurveyDraft {
+  const { answers } = parseInput(answersBodySchema, body);
+  const problems: FieldProblem[] = [];
+  for (const [instrumentId, given] of Object.entries(answers)) {
+    if (!a.instruments.includes(instrumentId)) {
+      problems.push({
+        field: `answers.${instrumentId}`,
+        message: 'This survey does not include that questionnaire',
+      });
+      continue;
+    }
+    for (const p of checkAnswers(instrumentById(instrumentId), given)) {
+      problems.push({
+        field: p.field.replace(/^answers\./, `answers.${instrumentId}.`),
+        message: p.message,
+      });
+    }
+  }
+  if (problems.length > 0) throw invalid('Some answers are not valid', problems);
+  return answers;
+}
+
+export async function saveSurveyDraft(ctx: AppContext, token: string, body: unknown) {
+  const a = await assignmentForLink(ctx, token);
+  const draft = checkedAnswers(a, body);
+  const now = ctx.now();
+  await ctx.db.transaction(async (tx) => {
+    if (!(await saveDraft(tx, a.id, draft, now)))
+      throw gone('This survey has already been submitted. Thank you!');
+    await auditLink(tx, a, 'save-draft');
+  });
+  return { savedAt: now };
+}
+
+export async function submitSurvey(ctx: AppContext, token: string, body: unknown) {
+  const a = await assignmentForLink(ctx, token);
+  const answers = checkedAnswers(a, body);
+  const answeredCount = Object.values(answers).reduce(
+    (n, items) => n + Object.values(items).filter((v) => v !== null).length,
+    0,
+  );
+  if (answeredCount === 0)
+    throw invalid('Please answer at least one question', [
+      { field: 'answers', message: 'Nothing answered' },
+    ]);
+  const now = ctx.now();
+  const inWindow = isWithinWindow(toIsoDate(now), {
+    target: a.windowTarget,
+    opens: a.windowOpens,
+    closes: a.windowCloses,
+  });
+  const results = await ctx.db.transaction(async (tx) => {
+    if (!(await markCompleted(tx, a.id, now)))
+      throw conflict('This survey has already been submitted');
+    const scored = [];
+    for (const instrumentId of a.instruments) {
+      const given: Answers = answers[instrumentId] ?? {};
+      const scores = scoreResponse(instrumentById(instrumentId), given);
+      await insertResponse(tx, a, {
+        instrumentId,
+        answers: given,
+        scores,
+        submittedAt: now,
+        inWindow,
+      });
+      scored.push({ instrumentId, scores });
+    }
+    await auditLink(tx, a, 'submit', { inWindow });
+    return scored;
+  });
+  return { submittedAt: now, inWindow, results };
+}

@@ -1,0 +1,186 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { createUser } from '../app/auth.ts';
+import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
+import { DomainError } from '../core/errors.ts';
+import { ROLES } from '../core/registry/vocabulary.ts';
+import { loadConfig } from '../server/config.ts';
+import { openDatabase } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+import { readSecret } from './prompt.ts';
+import { startServer } from './start.ts';
+
+const USAGE = `Usage: stemtrack <command> [options]
+
+Commands:
+  start         migrate, seed the demo registry if the database is empty, and serve the app
+  migrate       apply database migrations and exit
+  demo          seed a synthetic demo registry into an empty database
+  create-user   add a user (admin, clinician or researcher) to a site
+
+Run 'stemtrack <command> --help' for a command's options.
+
+Environment:
+  DATABASE_URL  postgres://… to use a PostgreSQL server (default: embedded PGlite)
+  DATA_DIR      where embedded PGlite keeps its files (default ./data)
+  PORT, HOST    where to listen (default 3000 on 127.0.0.1)
+  PUBLIC_URL    base URL for survey links (default http://HOST:PORT)
+  TLS=true      when served over HTTPS: secure cookies and HSTS`;
+
+const HELP: Record<string, string> = {
+  start: `Usage: stemtrack start [--no-demo] [--patients N] [--seed N]
+
+Applies migrations; on an empty database seeds the demo registry (unless --no-demo);
+builds the web app if needed; serves it on $PORT (default 3000) and prints the URL.
+
+  --no-demo       start with an empty registry
+  --patients N    demo registry size (default 600)
+  --seed N        demo random seed (default 1)`,
+  migrate: `Usage: stemtrack migrate
+
+Applies the numbered SQL migrations not yet applied, in one transaction.`,
+  demo: `Usage: stemtrack demo [--patients N] [--seed N]
+
+Seeds a synthetic registry (invented people only) and demo logins into an empty database.
+The same --seed gives the same registry.
+
+  --patients N    number of patients (default 600)
+  --seed N        random seed (default 1)`,
+  'create-user': `Usage: stemtrack create-user --email E --name N --role R --site S [--password-stdin]
+
+Creates a user at site S (the site is created if new). Role is one of: ${ROLES.join(', ')}.
+The password (at least 12 characters) is asked for, or read from standard input with
+--password-stdin.`,
+};
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a whole number, got '${value}'`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  const help = HELP[command];
+  if (!help) {
+    console.error(`stemtrack: unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(help);
+    return 0;
+  }
+  try {
+    return await run(command, rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`stemtrack ${command}: ${error.message}\n\n${help}`);
+      return 2;
+    }
+    if (error instanceof DomainError) {
+      const details = error.fields.map((f) => `\n  ${f.field}: ${f.message}`).join('');
+      console.error(`stemtrack ${command}: ${error.message}${details}`);
+      return 1;
+    }
+    console.error(
+      `stemtrack ${command}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  }
+}
+
+async function run(command: string, args: string[]): Promise<number> {
+  const parse = (options: NonNullable<ParseArgsConfig['options']>) => {
+    try {
+      return parseArgs({ args, options, allowPositionals: false }).values;
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  };
+  const config = loadConfig();
+  switch (command) {
+    case 'start': {
+      const v = parse({
+        'no-demo': { type: 'boolean' },
+        patients: { type: 'string' },
+        seed: { type: 'string' },
+      });
+      await startServer(config, {
+        demo: !v['no-demo'],
+        patients: positiveInt(v.patients as string | undefined, 600, 'patients'),
+        seed: positiveInt(v.seed as string | undefined, 1, 'seed'),
+      });
+      return 0;
+    }
+    case 'migrate': {
+      parse({});
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        const applied = await migrate(db);
+        console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'demo': {
+      const v = parse({ patients: { type: 'string' }, seed: { type: 'string' } });
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        await migrate(db);
+        if (!(await isEmptyRegistry(db))) {
+          console.error(
+            'stemtrack demo: this database already has users; seed the demo only into a new one.',
+          );
+          return 1;
+        }
+        const summary = await seedDemoRegistry(db, {
+          seed: positiveInt(v.seed as string | undefined, 1, 'seed'),
+          patients: positiveInt(v.patients as string | undefined, 600, 'patients'),
+          now: new Date(),
+        });
+        console.log(
+          `Seeded ${summary.patients} patients and ${summary.responses} responses at ${summary.sites.join(' and ')}.`,
+        );
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'create-user': {
+      const v = parse({
+        email: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        site: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+      });
+      for (const key of ['email', 'name', 'role', 'site'] as const) {
+        if (!v[key]) throw new UsageError(`--${key} is required`);
+      }
+      const password = await readSecret(
+        'Password (at least 12 characters): ',
+        Boolean(v['password-stdin']),
+      );
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        await migrate(db);
+        const user = await db.transaction((tx) =>
+          createUser(tx, String(v.site), { email: v.email, name: v.name, role: v.role, password }),
+        );
+        console.log(`Created ${user.role} ${user.email} at ${user.siteName}.`);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+  }
+  return 2;
+}

@@ -1,0 +1,90 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { DEMO_LOGINS, DEMO_PASSWORD, isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
+import { createHttpApp } from '../server/app.ts';
+import type { Config } from '../server/config.ts';
+import { openDatabase } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const WEB_SOURCE = join(PROJECT_ROOT, 'src', 'web');
+export const WEB_ROOT = join(PROJECT_ROOT, 'dist', 'web');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the web app with Vite unless a build newer than every source file is there. */
+export async function ensureWebBuilt(): Promise<void> {
+  const index = join(WEB_ROOT, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(WEB_SOURCE)) return;
+  console.log('Building the web app…');
+  const { build } = await import('vite');
+  await build({ configFile: join(WEB_SOURCE, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+export async function startServer(
+  config: Config,
+  opts: { demo: boolean; patients: number; seed: number },
+): Promise<void> {
+  const started = Date.now();
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const applied = await migrate(db);
+  if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
+  const seeded = opts.demo && (await isEmptyRegistry(db));
+  if (seeded) {
+    console.log(
+      `Seeding the demo registry (${opts.patients} invented patients, seed ${opts.seed})…`,
+    );
+    const summary = await seedDemoRegistry(db, {
+      seed: opts.seed,
+      patients: opts.patients,
+      now: new Date(),
+    });
+    console.log(
+      `Seeded ${summary.patients} patients and ${summary.responses} questionnaire responses.`,
+    );
+  }
+  await ensureWebBuilt();
+  const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+  const ctx = {
+    db,
+    now: () => new Date(),
+    publicUrl: config.PUBLIC_URL ?? `http://${host}:${config.PORT}`,
+  };
+  const app = createHttpApp(ctx, { tls: config.TLS, webRoot: WEB_ROOT });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    // With PORT=0 the system picks the port, so survey links can only be formed now.
+    ctx.publicUrl = config.PUBLIC_URL ?? `http://${host}:${info.port}`;
+    const url = ctx.publicUrl;
+    const where = config.DATABASE_URL
+      ? 'PostgreSQL (DATABASE_URL)'
+      : `embedded PGlite in ${config.DATA_DIR}`;
+    console.log(
+      `\nStemTrack is running at ${url}  (database: ${where}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
+    if (opts.demo) {
+      console.log(
+        `Demo sign-in: ${DEMO_LOGINS[0].email} / ${DEMO_PASSWORD}  (also ${DEMO_LOGINS.slice(1)
+          .map((l) => `${l.email} [${l.role}]`)
+          .join(', ')})`,
+      );
+    }
+    console.log('Press Ctrl+C to stop.');
+  });
+  const stop = () => {
+    server.close(() => {
+      db.close().finally(() => process.exit(0));
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await new Promise<void>((resolve) => server.once('close', () => resolve()));
+}

@@ -1,0 +1,240 @@
+import { itemsOf } from '../instruments/definition.ts';
+import { instrumentById } from '../instruments/library.ts';
+import type { Answers } from '../instruments/scoring.ts';
+import { addDays, type IsoDate } from '../registry/dates.ts';
+import type { EnrolPatientInput, JointEpisodeInput, TreatmentInput } from '../registry/schemas.ts';
+import type { ProductClass } from '../registry/vocabulary.ts';
+import { DEFAULT_SCHEDULE, followUpWindow } from '../schedule/timepoints.ts';
+import { clamp, normal, pick, pickWeighted, type Rng } from './random.ts';
+
+/*
+ * A synthetic registry for demonstrations and load tests. Every person in it is invented
+ * (registry ids start DEMO-, e-mail addresses are at example.org). The parameters below
+ * shape plausible-looking data; they are NOT clinical estimates and must never be read as
+ * evidence of what any treatment does.
+ */
+
+export interface DemoResponse {
+  timepoint: string;
+  instrumentId: string;
+  answers: Answers;
+  submittedOn: IsoDate;
+}
+
+export interface DemoPatient {
+  siteIndex: number;
+  patient: EnrolPatientInput & { registryId: string };
+  episode: JointEpisodeInput;
+  treatment: TreatmentInput;
+  responses: DemoResponse[];
+}
+
+export interface DemoRegistry {
+  sites: string[];
+  patients: DemoPatient[];
+}
+
+export const DEMO_SITES = ['Harbour Orthobiologics Clinic', 'Northside Joint Centre'];
+
+const GIVEN = [
+  'Alex',
+  'Sam',
+  'Jordan',
+  'Maria',
+  'Li',
+  'Aisha',
+  'Tom',
+  'Eva',
+  'Ravi',
+  'Noor',
+  'Kofi',
+  'Ingrid',
+  'Mateo',
+  'Yuki',
+  'Grace',
+  'Omar',
+  'Hana',
+  'Peter',
+  'Zoe',
+  'Ibrahim',
+];
+const FAMILY = [
+  'Smith',
+  'Garcia',
+  'Chen',
+  'Okafor',
+  'Nielsen',
+  'Khan',
+  'Rossi',
+  'Novak',
+  'Silva',
+  'Haddad',
+  'Tanaka',
+  'Murphy',
+  'Kowalski',
+  'Dubois',
+  'Patel',
+  'Larsen',
+];
+
+const PRODUCT_MIX: readonly (readonly [ProductClass, number])[] = [
+  ['BMAC', 30],
+  ['AD-MSC', 15],
+  ['MFAT', 15],
+  ['SVF', 10],
+  ['BM-MSC', 8],
+  ['UC-MSC', 5],
+  ['PRP', 12],
+  ['HA', 5],
+];
+const CELL_DOSE_MILLIONS: Partial<Record<ProductClass, [number, number]>> = {
+  'BM-MSC': [10, 100],
+  'AD-MSC': [10, 100],
+  'UC-MSC': [10, 60],
+  SVF: [5, 50],
+};
+
+/** Share of still-engaged patients who answer at each time point (demo drop-out shape). */
+const RESPONSE_RATE: Record<string, number> = {
+  baseline: 0.97,
+  w6: 0.88,
+  m3: 0.85,
+  m6: 0.8,
+  m12: 0.72,
+  m24: 0.6,
+  m36: 0.55,
+  m48: 0.5,
+  m60: 0.5,
+};
+
+/** Months after treatment for each time point, for the synthetic trajectory. */
+const MONTHS: Record<string, number> = {
+  baseline: 0,
+  w6: 1.4,
+  m3: 3,
+  m6: 6,
+  m12: 12,
+  m24: 24,
+  m36: 36,
+  m48: 48,
+  m60: 60,
+};
+
+export interface DemoOptions {
+  patients: number;
+  /** "Today": no follow-up is generated after it. */
+  today: IsoDate;
+  rng: Rng;
+}
+
+export function generateDemoRegistry({ patients, today, rng }: DemoOptions): DemoRegistry {
+  const list: DemoPatient[] = [];
+  for (let i = 0; i < patients; i++) list.push(demoPatient(i, today, rng));
+  return { sites: DEMO_SITES, patients: list };
+}
+
+function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
+  const registryId = `DEMO-${String(index + 1).padStart(5, '0')}`;
+  const age = Math.round(clamp(normal(rng, 58, 11), 25, 92));
+  const treatmentDate = addDays(today, -Math.floor(rng.next() * 365 * 4));
+  const dob = addDays(treatmentDate, -Math.round(age * 365.25 + rng.next() * 360));
+  const consentDate = addDays(treatmentDate, -Math.floor(rng.next() * 30));
+  const joint = pickWeighted(rng, [
+    ['knee', 85],
+    ['hip', 12],
+    ['shoulder', 3],
+  ] as const);
+  const klGrade = pickWeighted(rng, [
+    [1, 10],
+    [2, 35],
+    [3, 40],
+    [4, 15],
+  ] as const);
+  const productClass = pickWeighted(rng, PRODUCT_MIX);
+  const doseRange = CELL_DOSE_MILLIONS[productClass];
+  const given = pick(rng, GIVEN);
+  const family = pick(rng, FAMILY);
+
+  const patient = {
+    registryId,
+    givenName: given,
+    familyName: family,
+    dateOfBirth: dob,
+    sex: rng.next() < 0.56 ? ('female' as const) : ('male' as const),
+    email: `demo+${registryId.toLowerCase()}@example.org`,
+    consentDate,
+    consentGiven: true as const,
+  };
+  const episode: JointEpisodeInput = {
+    joint,
+    side: rng.next() < 0.5 ? 'left' : 'right',
+    klGrade,
+    diagnosis: 'Osteoarthritis',
+  };
+  const treatment: TreatmentInput = {
+    treatmentDate,
+    productClass,
+    cellDoseMillions: doseRange
+      ? Math.round(doseRange[0] + rng.next() * (doseRange[1] - doseRange[0]))
+      : null,
+    volumeMl: productClass === 'HA' ? 2 : Math.round(3 + rng.next() * 7),
+    imageGuidance: pickWeighted(rng, [
+      ['ultrasound', 70],
+      ['fluoroscopy', 10],
+      ['none', 20],
+    ] as const),
+  };
+
+  // Latent severity 0 (no problems) … 1 (extreme), worse with KL grade.
+  const baselineSeverity = clamp(normal(rng, 0.42 + 0.04 * (klGrade - 2), 0.13), 0.05, 0.95);
+  const peakImprovement = normal(rng, 0.3, 0.25);
+  const waning = clamp(normal(rng, 0.01, 0.008), 0, 0.05);
+  const engagement = rng.next();
+  const instruments = joint === 'knee' ? ['nrs-pain', 'koos'] : ['nrs-pain'];
+
+  const responses: DemoResponse[] = [];
+  for (const tp of DEFAULT_SCHEDULE) {
+    const window = followUpWindow(treatmentDate, tp);
+    if (window.target > today) break;
+    const rate = RESPONSE_RATE[tp.id] ?? 0.5;
+    if (engagement > rate) break; // lost to follow-up from here on
+    if (rng.next() < 0.05 && tp.id !== 'baseline') continue; // an occasional missed visit
+    const months = MONTHS[tp.id] ?? 0;
+    const rise = Math.min(1, months / 6);
+    const improvement =
+      tp.id === 'baseline' ? 0 : peakImprovement * rise - waning * Math.max(0, months - 6);
+    const severity = clamp(baselineSeverity * (1 - improvement), 0, 1);
+    const lateness = Math.round(normal(rng, 0, tp.windowAfter / 2 || 3));
+    const submittedOn =
+      tp.id === 'baseline'
+        ? addDays(treatmentDate, -Math.floor(rng.next() * 7))
+        : addDays(window.target, lateness);
+    if (submittedOn > today) break;
+    for (const instrumentId of instruments) {
+      responses.push({
+        timepoint: tp.id,
+        instrumentId,
+        answers: demoAnswers(instrumentId, severity, rng),
+        submittedOn,
+      });
+    }
+  }
+  return { siteIndex: index % 3 === 0 ? 1 : 0, patient, episode, treatment, responses };
+}
+
+/** Sport items run harder than the rest, as in knee OA cohorts; values stay on the item scale. */
+const ITEM_SHIFT: Record<string, number> = { SP: 0.15, Q: 0.08, S: -0.05, A: 0 };
+
+function demoAnswers(instrumentId: string, severity: number, rng: Rng): Answers {
+  const def = instrumentById(instrumentId);
+  const answers: Answers = {};
+  for (const item of itemsOf(def)) {
+    const options = def.responseSets[item.responseSet] ?? [];
+    const max = Math.max(...options.map((o) => o.value));
+    if (instrumentId === 'koos' && rng.next() < 0.015) continue; // a skipped item
+    const prefix = item.code.replace(/\d+$/, '');
+    const shifted = severity + (ITEM_SHIFT[prefix] ?? 0) + normal(rng, 0, 0.12);
+    answers[item.code] = Math.round(clamp(shifted, 0, 1) * max);
+  }
+  return answers;
+}

@@ -1,0 +1,58 @@
+import type { FieldProblem } from '../errors.ts';
+import { type InstrumentDefinition, itemsOf, type ScaleDefinition } from './definition.ts';
+
+/** Answers keyed by official item code; `null` or absent means the item was not answered. */
+export type Answers = Record<string, number | null | undefined>;
+
+/** Scale scores keyed by scale id; `null` where the official missing-item rule forbids a score. */
+export type Scores = Record<string, number | null>;
+
+/**
+ * Checks that every answer names a real item and holds one of that item's response values.
+ * Returns one problem per bad answer, with the field `answers.CODE`.
+ */
+export function checkAnswers(def: InstrumentDefinition, answers: Answers): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const byCode = new Map(itemsOf(def).map((it) => [it.code, it]));
+  for (const [code, value] of Object.entries(answers)) {
+    const item = byCode.get(code);
+    if (!item) {
+      problems.push({ field: `answers.${code}`, message: `${def.shortName} has no item ${code}` });
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    const options = def.responseSets[item.responseSet] ?? [];
+    if (!options.some((o) => o.value === value)) {
+      const allowed = options.map((o) => o.value).join(', ');
+      problems.push({
+        field: `answers.${code}`,
+        message: `${code} must be one of ${allowed}; got ${JSON.stringify(value)}`,
+      });
+    }
+  }
+  return problems;
+}
+
+export function scoreScale(scale: ScaleDefinition, answers: Answers): number | null {
+  const values = scale.items
+    .map((code) => answers[code])
+    .filter((v): v is number => typeof v === 'number');
+  if (values.length < scale.minAnswered) return null;
+  const method = scale.method;
+  switch (method.kind) {
+    case 'single-item':
+      return values[0] ?? null;
+    case 'mean-rescaled': {
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const share = ((mean - method.itemMin) / (method.itemMax - method.itemMin)) * 100;
+      return method.invert ? 100 - share : share;
+    }
+  }
+}
+
+/** Scores every scale of the instrument; answers must already have passed `checkAnswers`. */
+export function scoreResponse(def: InstrumentDefinition, answers: Answers): Scores {
+  const scores: Scores = {};
+  for (const scale of def.scales) scores[scale.id] = scoreScale(scale, answers);
+  return scores;
+}

@@ -1,0 +1,40 @@
+/** Calendar dates are kept as ISO `YYYY-MM-DD` strings, never as local-time Date objects. */
+export type IsoDate = string;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isIsoDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === value;
+}
+
+export function toIsoDate(instant: Date): IsoDate {
+  return instant.toISOString().slice(0, 10);
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return toIsoDate(d);
+}
+
+/** Adds calendar months; a day that does not exist in the target month clamps to its last day. */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const targetMonthIndex = m - 1 + months;
+  const lastDay = new Date(Date.UTC(y, targetMonthIndex + 1, 0)).getUTCDate();
+  return toIsoDate(new Date(Date.UTC(y, targetMonthIndex, Math.min(d, lastDay))));
+}
+
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Whole years of age on `on`, from a date of birth. */
+export function ageOn(dateOfBirth: IsoDate, on: IsoDate): number {
+  const [by, bm, bd] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = on.split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { isIsoDate } from './dates.ts';
+import {
+  IMAGE_GUIDANCE,
+  JOINTS,
+  KL_GRADES,
+  PRODUCT_CLASS_CODES,
+  ROLES,
+  SEXES,
+  SIDES,
+} from './vocabulary.ts';
+
+const isoDate = z
+  .string({ error: 'Enter a date as YYYY-MM-DD' })
+  .refine(isIsoDate, 'Enter a real date as YYYY-MM-DD');
+
+const trimmed = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
+const requiredText = (label: string, max: number) => trimmed(max).min(1, `${label} is required`);
+
+export const loginSchema = z.object({
+  email: z.string().trim().toLowerCase().min(1, 'Email is required').max(254),
+  password: z.string().min(1, 'Password is required').max(1024),
+});
+export type LoginInput = z.infer<typeof loginSchema>;
+
+export const newUserSchema = z.object({
+  email: z.email('Enter a valid email address').trim().toLowerCase().max(254),
+  name: requiredText('Name', 200),
+  role: z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}` }),
+  password: z.string().min(12, 'Use at least 12 characters').max(1024),
+});
+export type NewUserInput = z.infer<typeof newUserSchema>;
+
+export const enrolPatientSchema = z.strictObject({
+  registryId: trimmed(40)
+    .regex(/^[A-Za-z0-9-]*$/, 'Use letters, digits and hyphens only')
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  givenName: requiredText('Given name', 100),
+  familyName: requiredText('Family name', 100),
+  dateOfBirth: isoDate,
+  sex: z.enum(SEXES, { error: `Sex must be one of ${SEXES.join(', ')}` }),
+  email: z
+    .union([z.literal(''), z.email('Enter a valid email address').trim().toLowerCase().max(254)])
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  phone: trimmed(40).optional(),
+  consentDate: isoDate,
+  consentGiven: z.literal(true, { error: 'Enrolment needs the patient’s recorded consent' }),
+});
+export type EnrolPatientInput = z.infer<typeof enrolPatientSchema>;
+
+export const jointEpisodeSchema = z.strictObject({
+  joint: z.enum(JOINTS, { error: `Joint must be one of ${JOINTS.join(', ')}` }),
+  side: z.enum(SIDES, { error: 'Side must be left or right' }),
+  klGrade: z
+    .number({ error: 'Kellgren–Lawrence grade must be a whole number 0–4' })
+    .int('Kellgren–Lawrence grade must be a whole number 0–4')
+    .refine((g) => (KL_GRADES as readonly number[]).includes(g), 'Kellgren–Lawrence grade is 0–4'),
+  diagnosis: trimmed(500).optional(),
+});
+export type JointEpisodeInput = z.infer<typeof jointEpisodeSchema>;
+
+export const treatmentSchema = z.strictObject({
+  treatmentDate: isoDate,
+  productClass: z.enum(PRODUCT_CLASS_CODES, {
+    error: `Product class must be one of ${PRODUCT_CLASS_CODES.join(', ')}`,
+  }),
+  cellDoseMillions: z
+    .number({ error: 'Cell dose must be a number (millions of cells)' })
+    .min(0, 'Cell dose cannot be negative')
+    .max(100_000, 'Cell dose is implausibly large (millions of cells)')
+    .nullable()
+    .optional(),
+  volumeMl: z
+    .number({ error: 'Volume must be a number of millilitres' })
+    .gt(0, 'Volume must be more than 0 mL')
+    .max(200, 'Volume is implausibly large for one injection (mL)'),
+  imageGuidance: z.enum(IMAGE_GUIDANCE, {
+    error: `Image guidance must be one of ${IMAGE_GUIDANCE.join(', ')}`,
+  }),
+  notes: trimmed(2000).optional(),
+});
+export type TreatmentInput = z.infer<typeof treatmentSchema>;

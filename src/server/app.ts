@@ -1,0 +1,278 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { login, logout, sessionFor } from '../app/auth.ts';
+import type { AppContext, UserActor } from '../app/context.ts';
+import {
+  addEpisode,
+  addTreatment,
+  enrolPatient,
+  listPatientsFor,
+  patientRecord,
+} from '../app/patients.ts';
+import { issueSurvey, openSurvey, saveSurveyDraft, submitSurvey } from '../app/surveys.ts';
+import { DomainError, type ErrorCode } from '../core/errors.ts';
+import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
+import {
+  IMAGE_GUIDANCE,
+  JOINTS,
+  PRODUCT_CLASSES,
+  SEXES,
+  SIDES,
+} from '../core/registry/vocabulary.ts';
+import { DEFAULT_SCHEDULE } from '../core/schedule/timepoints.ts';
+import { openApiDocument } from './openapi.ts';
+import { serveWebApp } from './static.ts';
+import { LoginThrottle } from './throttle.ts';
+
+export const SESSION_COOKIE = 'stemtrack_session';
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  gone: 410,
+  'rate-limited': 429,
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_BODY_BYTES = 256 * 1024;
+
+export interface HttpOptions {
+  /** Serve cookies with `Secure` and send HSTS: set when StemTrack is reached over HTTPS. */
+  tls: boolean;
+  /** Folder of the built web app; omitted in API-only tests. */
+  webRoot?: string;
+}
+
+type Env = { Variables: { actor: UserActor; csrfToken: string } };
+
+export function createHttpApp(ctx: AppContext, options: HttpOptions) {
+  const app = new Hono<Env>();
+  const throttle = new LoginThrottle(10, 15 * 60_000);
+
+  app.use('*', async (c, next) => {
+    await next();
+    const h = c.res.headers;
+    h.set(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    );
+    h.set('X-Content-Type-Options', 'nosniff');
+    h.set('X-Frame-Options', 'DENY');
+    // Survey links carry their token in the path: never leak it to another site.
+    h.set('Referrer-Policy', 'no-referrer');
+    h.set('Cross-Origin-Opener-Policy', 'same-origin');
+    if (options.tls) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    if (c.req.path.startsWith('/api/')) h.set('Cache-Control', 'no-store');
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof DomainError) {
+      return c.json(
+        { error: { code: error.code, message: error.message, fields: error.fields } },
+        STATUS[error.code],
+      );
+    }
+    console.error('unexpected error', c.req.method, c.req.path, error);
+    return c.json(
+      {
+        error: {
+          code: 'internal',
+          message: 'Something went wrong on our side; nothing was changed.',
+        },
+      },
+      500,
+    );
+  });
+
+  const api = new Hono<Env>();
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json(
+          { error: { code: 'invalid', message: 'Request body is too large', fields: [] } },
+          413,
+        ),
+    }),
+  );
+
+  api.get('/health', async (c) => {
+    await ctx.db.query('select 1');
+    return c.json({ ok: true, database: ctx.db.kind });
+  });
+  api.get('/openapi.json', (c) => c.json(openApiDocument()));
+  api.get('/vocabulary', (c) =>
+    c.json({
+      productClasses: PRODUCT_CLASSES,
+      joints: JOINTS,
+      sides: SIDES,
+      sexes: SEXES,
+      imageGuidance: IMAGE_GUIDANCE,
+      timepoints: DEFAULT_SCHEDULE.map(({ id, label }) => ({ id, label })),
+      instruments: BUILT_IN_INSTRUMENTS.map(({ id, name, shortName, joints }) => ({
+        id,
+        name,
+        shortName,
+        joints,
+      })),
+    }),
+  );
+
+  // --- sessions -----------------------------------------------------------------------
+  api.post('/auth/login', async (c) => {
+    const body = await jsonBody(c.req.raw);
+    const email =
+      typeof body === 'object' && body && 'email' in body ? String(body.email).toLowerCase() : '';
+    const clientKey = `ip:${c.req.header('x-forwarded-for') ?? 'direct'}`;
+    const now = ctx.now().getTime();
+    if (throttle.isBlocked(`email:${email}`, now) || throttle.isBlocked(clientKey, now)) {
+      throw new DomainError(
+        'rate-limited',
+        'Too many failed sign-ins. Wait 15 minutes and try again.',
+      );
+    }
+    try {
+      const result = await login(ctx, body);
+      throttle.reset(`email:${email}`);
+      setCookie(c, SESSION_COOKIE, result.sessionToken, {
+        httpOnly: true,
+        secure: options.tls,
+        sameSite: 'Lax',
+        path: '/',
+        expires: result.expiresAt,
+      });
+      return c.json({ user: result.user, csrfToken: result.csrfToken });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'unauthenticated') {
+        throttle.recordFailure(`email:${email}`, now);
+        throttle.recordFailure(clientKey, now);
+      }
+      throw error;
+    }
+  });
+
+  // Everything below needs a signed-in user; changes also need the session's CSRF token.
+  const authed = new Hono<Env>();
+  authed.use('*', async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    const session = token ? await sessionFor(ctx, token) : undefined;
+    if (!session) throw new DomainError('unauthenticated', 'Please sign in');
+    if (
+      c.req.method !== 'GET' &&
+      c.req.method !== 'HEAD' &&
+      c.req.header('x-csrf-token') !== session.csrfToken
+    ) {
+      throw new DomainError(
+        'forbidden',
+        'Missing or wrong CSRF token; reload the page and try again',
+      );
+    }
+    c.set('actor', { kind: 'user', user: session.user });
+    c.set('csrfToken', session.csrfToken);
+    await next();
+  });
+
+  authed.get('/auth/me', (c) => c.json({ user: c.var.actor.user, csrfToken: c.var.csrfToken }));
+  authed.post('/auth/logout', async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await logout(ctx, token);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.json({ ok: true });
+  });
+
+  // --- patients -----------------------------------------------------------------------
+  authed.get('/patients', async (c) => {
+    const limit = Number(c.req.query('limit') ?? 50);
+    const offset = Number(c.req.query('offset') ?? 0);
+    const search = c.req.query('search');
+    return c.json(
+      await listPatientsFor(ctx, c.var.actor, {
+        ...(Number.isFinite(limit) ? { limit } : {}),
+        ...(Number.isFinite(offset) ? { offset } : {}),
+        ...(search ? { search } : {}),
+      }),
+    );
+  });
+  authed.post('/patients', async (c) =>
+    c.json(await enrolPatient(ctx, c.var.actor, await jsonBody(c.req.raw)), 201),
+  );
+  authed.get('/patients/:id', async (c) =>
+    c.json(await patientRecord(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Patient'))),
+  );
+  authed.post('/patients/:id/episodes', async (c) =>
+    c.json(
+      await addEpisode(
+        ctx,
+        c.var.actor,
+        uuidParam(c.req.param('id'), 'Patient'),
+        await jsonBody(c.req.raw),
+      ),
+      201,
+    ),
+  );
+  authed.post('/episodes/:id/treatments', async (c) =>
+    c.json(
+      await addTreatment(
+        ctx,
+        c.var.actor,
+        uuidParam(c.req.param('id'), 'Joint episode'),
+        await jsonBody(c.req.raw),
+      ),
+      201,
+    ),
+  );
+  authed.post('/episodes/:id/surveys', async (c) =>
+    c.json(
+      await issueSurvey(
+        ctx,
+        c.var.actor,
+        uuidParam(c.req.param('id'), 'Joint episode'),
+        await jsonBody(c.req.raw),
+      ),
+      201,
+    ),
+  );
+
+  // --- the patient's survey link: the token is the only credential -------------------
+  api.get('/survey/:token', async (c) => c.json(await openSurvey(ctx, c.req.param('token'))));
+  api.put('/survey/:token/draft', async (c) =>
+    c.json(await saveSurveyDraft(ctx, c.req.param('token'), await jsonBody(c.req.raw))),
+  );
+  api.post('/survey/:token/submit', async (c) =>
+    c.json(await submitSurvey(ctx, c.req.param('token'), await jsonBody(c.req.raw)), 201),
+  );
+
+  api.route('/', authed);
+  api.all('*', () => {
+    throw new DomainError('not-found', 'No such API route');
+  });
+  app.route('/api', api);
+  if (options.webRoot) app.get('*', serveWebApp(options.webRoot));
+  return app;
+}
+
+async function jsonBody(request: Request): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new DomainError('invalid', 'Send the body as JSON (Content-Type: application/json)', [
+      { field: '(body)', message: 'Not JSON' },
+    ]);
+  }
+  try {
+    return await request.json();
+  } catch {
+    throw new DomainError('invalid', 'The body is not valid JSON', [
+      { field: '(body)', message: 'Not valid JSON' },
+    ]);
+  }
+}
+
+/** An id that is not a UUID cannot name anything; answer 404 as for any unknown id. */
+function uuidParam(value: string, what: string): string {
+  if (!UUID.test(value)) throw new DomainError('not-found', `${what} not found`);
+  return value.toLowerCase();
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Every setting StemTrack reads from the environment, parsed once. Nothing else reads process.env. */
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATA_DIR: z.string().default('./data'),
+  /** Base URL people reach StemTrack at; survey links start with it. */
+  PUBLIC_URL: z.url().optional(),
+  /** Set when StemTrack is served over HTTPS (directly or behind a TLS proxy): secure cookies and HSTS. */
+  TLS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(
+      `StemTrack cannot start; fix these environment variables:\n${lines.join('\n')}`,
+    );
+  }
+  return Object.freeze(result.data);
+}

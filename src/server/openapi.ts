@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import {
+  enrolPatientSchema,
+  jointEpisodeSchema,
+  loginSchema,
+  treatmentSchema,
+} from '../core/registry/schemas.ts';
+import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
+
+const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: {
+          type: 'string',
+          enum: [
+            'invalid',
+            'unauthenticated',
+            'forbidden',
+            'not-found',
+            'conflict',
+            'gone',
+            'rate-limited',
+            'internal',
+          ],
+        },
+        message: { type: 'string' },
+        fields: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { field: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+};
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const body = (schema: z.ZodType) => ({
+  required: true,
+  ...json(z.toJSONSchema(schema, { io: 'input' })),
+});
+const errors = {
+  400: {
+    description: 'Invalid input; `fields` names each bad field. Nothing was written.',
+    ...json(errorSchema),
+  },
+  401: { description: 'Not signed in', ...json(errorSchema) },
+  403: { description: 'Wrong role, or missing/wrong X-CSRF-Token', ...json(errorSchema) },
+  404: { description: 'Not found (or not at your site)', ...json(errorSchema) },
+};
+const ok = (description: string) => ({ description, ...json({ type: 'object' }) });
+const idParam = (name: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+});
+const tokenParam = {
+  name: 'token',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', minLength: 43, maxLength: 43 },
+};
+const answersBody = {
+  required: true,
+  ...json({
+    type: 'object',
+    required: ['answers'],
+    properties: {
+      answers: {
+        type: 'object',
+        description: 'instrument id → official item code → response value (null = not answered)',
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: { type: ['number', 'null'] },
+        },
+      },
+    },
+  }),
+};
+
+let cached: object | undefined;
+
+/** The OpenAPI 3.1 description of the HTTP API; request bodies come from the same zod schemas the server uses. */
+export function openApiDocument(): object {
+  cached ??= {
+    openapi: '3.1.0',
+    info: {
+      title: 'StemTrack API',
+      version: '0.1.0',
+      description:
+        'Outcomes registry for orthobiologic joint treatments. Sign in with POST /api/auth/login; send the returned csrfToken as X-CSRF-Token on every change.',
+    },
+    components: {
+      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'stemtrack_session' } },
+    },
+    security: [{ session: [] }],
+    paths: {
+      '/api/health': {
+        get: { summary: 'Liveness and database kind', security: [], responses: { 200: ok('Up') } },
+      },
+      '/api/vocabulary': {
+        get: {
+          summary: 'Controlled lists: product classes, joints, time points, instruments',
+          security: [],
+          responses: { 200: ok('Lists') },
+        },
+      },
+      '/api/auth/login': {
+        post: {
+          summary: 'Sign in',
+          security: [],
+          requestBody: body(loginSchema),
+          responses: {
+            200: ok('Signed in; sets the session cookie'),
+            401: errors[401],
+            429: { description: 'Too many failed sign-ins' },
+          },
+        },
+      },
+      '/api/auth/me': {
+        get: {
+          summary: 'The signed-in user and CSRF token',
+          responses: { 200: ok('User'), 401: errors[401] },
+        },
+      },
+      '/api/auth/logout': {
+        post: { summary: 'Sign out', responses: { 200: ok('Signed out'), 401: errors[401] } },
+      },
+      '/api/patients': {
+        get: {
+          summary: 'Patients at your site (researchers see no direct identifiers)',
+          parameters: [
+            { name: 'search', in: 'query', schema: { type: 'string' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+          ],
+          responses: { 200: ok('Page of patients'), 401: errors[401] },
+        },
+        post: {
+          summary: 'Enrol a patient (with consent)',
+          requestBody: body(enrolPatientSchema),
+          responses: { 201: ok('Enrolled'), ...errors },
+        },
+      },
+      '/api/patients/{id}': {
+        get: {
+          summary: 'A patient’s record with scores',
+          parameters: [idParam('id')],
+          responses: { 200: ok('Record'), ...errors },
+        },
+      },
+      '/api/patients/{id}/episodes': {
+        post: {
+          summary: 'Record a treated joint (joint, side, KL grade)',
+          parameters: [idParam('id')],
+          requestBody: body(jointEpisodeSchema),
+          responses: { 201: ok('Created'), ...errors },
+        },
+      },
+      '/api/episodes/{id}/treatments': {
+        post: {
+          summary: 'Record an injection',
+          parameters: [idParam('id')],
+          requestBody: body(treatmentSchema),
+          responses: { 201: ok('Created'), ...errors },
+        },
+      },
+      '/api/episodes/{id}/surveys': {
+        post: {
+          summary: 'Issue a survey link for a follow-up time point',
+          parameters: [idParam('id')],
+          requestBody: body(
+            z.object({
+              timepoint: z.enum(TIMEPOINT_IDS),
+              instruments: z.array(z.string()).optional(),
+            }),
+          ),
+          responses: { 201: ok('Assignment with its one-time link'), ...errors },
+        },
+      },
+      '/api/survey/{token}': {
+        get: {
+          summary: 'Open a survey link (no account)',
+          security: [],
+          parameters: [tokenParam],
+          responses: {
+            200: ok('Questionnaires and saved answers'),
+            404: errors[404],
+            410: { description: 'Already submitted or expired' },
+          },
+        },
+      },
+      '/api/survey/{token}/draft': {
+        put: {
+          summary: 'Autosave answers so far',
+          security: [],
+          parameters: [tokenParam],
+          requestBody: answersBody,
+          responses: {
+            200: ok('Saved'),
+            400: errors[400],
+            404: errors[404],
+            410: { description: 'Already submitted or expired' },
+          },
+        },
+      },
+      '/api/survey/{token}/submit': {
+        post: {
+          summary: 'Submit the survey; scores are computed',
+          security: [],
+          parameters: [tokenParam],
+          requestBody: answersBody,
+          responses: {
+            201: ok('Scored'),
+            400: errors[400],
+            404: errors[404],
+            409: { description: 'Already submitted' },
+            410: { description: 'Expired' },
+          },
+        },
+      },
+    },
+  };
+  return cached;
+}

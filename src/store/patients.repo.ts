@@ -1,0 +1,229 @@
+import type { IsoDate } from '../core/registry/dates.ts';
+import type {
+  EnrolPatientInput,
+  JointEpisodeInput,
+  TreatmentInput,
+} from '../core/registry/schemas.ts';
+import type { Queryable } from './db.ts';
+import type { SiteScope } from './scope.ts';
+
+export interface PatientSummary {
+  id: string;
+  registryId: string;
+  birthYear: number;
+  sex: string;
+  consentDate: IsoDate;
+  createdAt: Date;
+}
+
+export interface PatientIdentity {
+  givenName: string;
+  familyName: string;
+  dateOfBirth: IsoDate;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface JointEpisode {
+  id: string;
+  patientId: string;
+  joint: string;
+  side: string;
+  klGrade: number;
+  diagnosis: string | null;
+  createdAt: Date;
+}
+
+export interface Treatment {
+  id: string;
+  episodeId: string;
+  treatmentDate: IsoDate;
+  productClass: string;
+  cellDoseMillions: number | null;
+  volumeMl: number;
+  imageGuidance: string;
+  notes: string | null;
+}
+
+const PATIENT_COLUMNS = `p.id, p.registry_id as "registryId", p.birth_year as "birthYear", p.sex,
+  p.consent_date as "consentDate", p.created_at as "createdAt"`;
+const IDENTITY_COLUMNS = `i.given_name as "givenName", i.family_name as "familyName",
+  i.date_of_birth as "dateOfBirth", i.email, i.phone`;
+
+export async function insertPatient(
+  q: Queryable,
+  scope: SiteScope,
+  input: EnrolPatientInput,
+): Promise<PatientSummary> {
+  const [row] = await q.query<PatientSummary>(
+    `insert into patients (site_id, registry_id, birth_year, sex, consent_date)
+     values ($1, coalesce($2, 'ST-' || lpad(nextval('patient_registry_number')::text, 6, '0')), $3, $4, $5)
+     returning id, registry_id as "registryId", birth_year as "birthYear", sex,
+               consent_date as "consentDate", created_at as "createdAt"`,
+    [
+      scope.siteId,
+      input.registryId ?? null,
+      Number(input.dateOfBirth.slice(0, 4)),
+      input.sex,
+      input.consentDate,
+    ],
+  );
+  if (!row) throw new Error('insert into patients returned no row');
+  await q.query(
+    `insert into patient_identities (patient_id, site_id, given_name, family_name, date_of_birth, email, phone)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      row.id,
+      scope.siteId,
+      input.givenName,
+      input.familyName,
+      input.dateOfBirth,
+      input.email ?? null,
+      input.phone ?? null,
+    ],
+  );
+  return row;
+}
+
+export interface PatientListRow extends PatientSummary, PatientIdentity {
+  episodes: number;
+  responses: number;
+}
+
+export function listPatients(
+  q: Queryable,
+  scope: SiteScope,
+  opts: { search?: string; limit: number; offset: number },
+): Promise<PatientListRow[]> {
+  const search = opts.search ? `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  return q.query<PatientListRow>(
+    `select ${PATIENT_COLUMNS}, ${IDENTITY_COLUMNS},
+       (select count(*)::int from joint_episodes e where e.patient_id = p.id) as episodes,
+       (select count(*)::int from responses r where r.patient_id = p.id) as responses
+     from patients p join patient_identities i on i.patient_id = p.id
+     where p.site_id = $1
+       and ($2::text is null or p.registry_id ilike $2 or i.family_name ilike $2 or i.given_name ilike $2)
+     order by p.created_at desc, p.registry_id desc
+     limit $3 offset $4`,
+    [scope.siteId, search, opts.limit, opts.offset],
+  );
+}
+
+export async function countPatients(q: Queryable, scope: SiteScope): Promise<number> {
+  const [row] = await q.query<{ n: number }>(
+    'select count(*)::int as n from patients where site_id = $1',
+    [scope.siteId],
+  );
+  return row?.n ?? 0;
+}
+
+export async function findPatient(
+  q: Queryable,
+  scope: SiteScope,
+  patientId: string,
+): Promise<(PatientSummary & PatientIdentity) | undefined> {
+  const [row] = await q.query<PatientSummary & PatientIdentity>(
+    `select ${PATIENT_COLUMNS}, ${IDENTITY_COLUMNS}
+     from patients p join patient_identities i on i.patient_id = p.id
+     where p.site_id = $1 and p.id = $2`,
+    [scope.siteId, patientId],
+  );
+  return row;
+}
+
+const EPISODE_COLUMNS = `id, patient_id as "patientId", joint, side, kl_grade::int as "klGrade",
+  diagnosis, created_at as "createdAt"`;
+
+export async function insertEpisode(
+  q: Queryable,
+  scope: SiteScope,
+  patientId: string,
+  input: JointEpisodeInput,
+): Promise<JointEpisode> {
+  const [row] = await q.query<JointEpisode>(
+    `insert into joint_episodes (site_id, patient_id, joint, side, kl_grade, diagnosis)
+     values ($1, $2, $3, $4, $5, $6) returning ${EPISODE_COLUMNS}`,
+    [scope.siteId, patientId, input.joint, input.side, input.klGrade, input.diagnosis ?? null],
+  );
+  if (!row) throw new Error('insert into joint_episodes returned no row');
+  return row;
+}
+
+export function listEpisodes(
+  q: Queryable,
+  scope: SiteScope,
+  patientId: string,
+): Promise<JointEpisode[]> {
+  return q.query<JointEpisode>(
+    `select ${EPISODE_COLUMNS} from joint_episodes where site_id = $1 and patient_id = $2 order by created_at`,
+    [scope.siteId, patientId],
+  );
+}
+
+export async function findEpisode(
+  q: Queryable,
+  scope: SiteScope,
+  episodeId: string,
+): Promise<JointEpisode | undefined> {
+  const [row] = await q.query<JointEpisode>(
+    `select ${EPISODE_COLUMNS} from joint_episodes where site_id = $1 and id = $2`,
+    [scope.siteId, episodeId],
+  );
+  return row;
+}
+
+const TREATMENT_COLUMNS = `id, episode_id as "episodeId", treatment_date as "treatmentDate",
+  product_class as "productClass", cell_dose_millions as "cellDoseMillions", volume_ml as "volumeMl",
+  image_guidance as "imageGuidance", notes`;
+
+export async function insertTreatment(
+  q: Queryable,
+  scope: SiteScope,
+  episode: JointEpisode,
+  input: TreatmentInput,
+): Promise<Treatment> {
+  const [row] = await q.query<Treatment>(
+    `insert into treatments (site_id, patient_id, episode_id, treatment_date, product_class,
+                             cell_dose_millions, volume_ml, image_guidance, notes)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${TREATMENT_COLUMNS}`,
+    [
+      scope.siteId,
+      episode.patientId,
+      episode.id,
+      input.treatmentDate,
+      input.productClass,
+      input.cellDoseMillions ?? null,
+      input.volumeMl,
+      input.imageGuidance,
+      input.notes ?? null,
+    ],
+  );
+  if (!row) throw new Error('insert into treatments returned no row');
+  return row;
+}
+
+export function listTreatments(
+  q: Queryable,
+  scope: SiteScope,
+  patientId: string,
+): Promise<Treatment[]> {
+  return q.query<Treatment>(
+    `select ${TREATMENT_COLUMNS} from treatments where site_id = $1 and patient_id = $2
+     order by treatment_date, created_at`,
+    [scope.siteId, patientId],
+  );
+}
+
+/** The first treatment of an episode anchors its follow-up schedule. */
+export async function firstTreatmentOf(
+  q: Queryable,
+  scope: SiteScope,
+  episodeId: string,
+): Promise<Treatment | undefined> {
+  const [row] = await q.query<Treatment>(
+    `select ${TREATMENT_COLUMNS} from treatments where site_id = $1 and episode_id = $2
+     order by treatment_date, created_at limit 1`,
+    [scope.siteId, episodeId],
+  );
+  return row;
+}

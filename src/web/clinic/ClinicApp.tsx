@@ -1,0 +1,42 @@
+import { Link, navigate } from '../router.tsx';
+import { EnrolPage } from './EnrolPage.tsx';
+import { LoginPage } from './LoginPage.tsx';
+import { PatientList } from './PatientList.tsx';
+import { PatientPage } from './PatientPage.tsx';
+import { useSession } from './session.ts';
+
+export function ClinicApp({ path }: { path: string }) {
+  const session = useSession();
+  if (session.user === undefined) return <p className="page">Loading…</p>;
+  if (session.user === null) {
+    return (
+      <LoginPage
+        onSignedIn={(u, csrf) => {
+          session.signedIn(u, csrf);
+          if (path === '/login') navigate('/');
+        }}
+      />
+    );
+  }
+  const user = session.user;
+  const patient = /^\/patients\/([0-9a-f-]{36})$/.exec(path);
+  let page = <PatientList user={user} />;
+  if (path === '/patients/new') page = <EnrolPage />;
+  else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
+  return (
+    <>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          StemTrack
+        </Link>
+        <span className="who">
+          {user.name} · {user.role} · {user.siteName}
+        </span>
+        <button type="button" className="link-button" onClick={() => session.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main className="page">{page}</main>
+    </>
+  );
+}

@@ -1,0 +1,449 @@
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { ApiError, api } from '../api.ts';
+import { Field, FormError, formValues, optionalNumber } from '../ui/Field.tsx';
+import type { CurrentUser } from './session.ts';
+
+interface Episode {
+  id: string;
+  joint: string;
+  side: string;
+  klGrade: number;
+  diagnosis: string | null;
+}
+interface Treatment {
+  id: string;
+  episodeId: string;
+  treatmentDate: string;
+  productClass: string;
+  cellDoseMillions: number | null;
+  volumeMl: number;
+  imageGuidance: string;
+}
+interface Survey {
+  id: string;
+  episodeId: string;
+  timepoint: string;
+  instruments: string[];
+  windowOpens: string;
+  windowCloses: string;
+  status: string;
+  expiresAt: string;
+}
+interface ScoredResponse {
+  id: string;
+  episodeId: string;
+  instrumentId: string;
+  timepoint: string;
+  submittedAt: string;
+  inWindow: boolean;
+  scores: Record<string, number | null>;
+}
+interface PatientRecord {
+  patient: {
+    id: string;
+    registryId: string;
+    givenName?: string;
+    familyName?: string;
+    dateOfBirth?: string;
+    birthYear: number;
+    sex: string;
+    email?: string | null;
+  };
+  episodes: Episode[];
+  treatments: Treatment[];
+  surveys: Survey[];
+  responses: ScoredResponse[];
+}
+interface Vocabulary {
+  productClasses: { code: string; label: string; cellular: boolean }[];
+  joints: string[];
+  imageGuidance: string[];
+  timepoints: { id: string; label: string }[];
+  instruments: { id: string; shortName: string }[];
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, String(e)));
+
+export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
+  const [record, setRecord] = useState<PatientRecord | null>(null);
+  const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const canEdit = user.role !== 'researcher';
+
+  const load = useCallback(() => {
+    api<PatientRecord>('GET', `/patients/${id}`)
+      .then(setRecord)
+      .catch((e) => setError(asError(e)));
+  }, [id]);
+  useEffect(() => {
+    load();
+    api<Vocabulary>('GET', '/vocabulary')
+      .then(setVocabulary)
+      .catch((e) => setError(asError(e)));
+  }, [load]);
+
+  if (error && !record) return <FormError error={error} />;
+  if (!record || !vocabulary) return <p>Loading…</p>;
+  const p = record.patient;
+  const timepointLabel = (tp: string) =>
+    vocabulary.timepoints.find((t) => t.id === tp)?.label ?? tp;
+  const instrumentName = (i: string) =>
+    vocabulary.instruments.find((x) => x.id === i)?.shortName ?? i;
+
+  return (
+    <section>
+      <h1>
+        {p.givenName ? `${p.givenName} ${p.familyName}` : 'Patient'}{' '}
+        <span className="muted">{p.registryId}</span>
+      </h1>
+      <p>
+        {p.dateOfBirth ? `Born ${p.dateOfBirth}` : `Born ${p.birthYear}`} · {p.sex}
+        {p.email ? ` · ${p.email}` : ''}
+      </p>
+
+      {record.episodes.length === 0 && <p>No treated joint recorded yet.</p>}
+      {record.episodes.map((ep) => {
+        const treatments = record.treatments.filter((t) => t.episodeId === ep.id);
+        const surveys = record.surveys.filter((s) => s.episodeId === ep.id);
+        const responses = record.responses.filter((r) => r.episodeId === ep.id);
+        return (
+          <article key={ep.id} className="card" aria-label={`${ep.side} ${ep.joint}`}>
+            <h2>
+              {capitalise(ep.side)} {ep.joint} · KL grade {ep.klGrade}
+            </h2>
+            {ep.diagnosis && <p>{ep.diagnosis}</p>}
+            <h3>Treatments</h3>
+            {treatments.length === 0 ? (
+              <p>None recorded.</p>
+            ) : (
+              <ul>
+                {treatments.map((t) => (
+                  <li key={t.id}>
+                    {t.treatmentDate}:{' '}
+                    {vocabulary.productClasses.find((c) => c.code === t.productClass)?.label ??
+                      t.productClass}
+                    {t.cellDoseMillions !== null ? `, ${t.cellDoseMillions} million cells` : ''},{' '}
+                    {t.volumeMl} mL,{' '}
+                    {t.imageGuidance === 'none' ? 'no image guidance' : `${t.imageGuidance}-guided`}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {canEdit && <TreatmentForm episodeId={ep.id} vocabulary={vocabulary} onSaved={load} />}
+
+            <h3>Surveys</h3>
+            {surveys.length === 0 ? (
+              <p>No survey links issued.</p>
+            ) : (
+              <ul>
+                {surveys.map((s) => (
+                  <li key={s.id}>
+                    {timepointLabel(s.timepoint)} ({s.instruments.map(instrumentName).join(' + ')}):{' '}
+                    {s.status}
+                    <span className="muted">
+                      {' '}
+                      · window {s.windowOpens} to {s.windowCloses}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {canEdit && treatments.length > 0 && (
+              <SurveyLinkForm episodeId={ep.id} vocabulary={vocabulary} onIssued={load} />
+            )}
+
+            <h3>Scores</h3>
+            {responses.length === 0 ? (
+              <p>No responses yet.</p>
+            ) : (
+              <ScoresTable
+                responses={responses}
+                timepointLabel={timepointLabel}
+                instrumentName={instrumentName}
+              />
+            )}
+          </article>
+        );
+      })}
+      {canEdit && <EpisodeForm patientId={p.id} vocabulary={vocabulary} onSaved={load} />}
+    </section>
+  );
+}
+
+function ScoresTable({
+  responses,
+  timepointLabel,
+  instrumentName,
+}: {
+  responses: ScoredResponse[];
+  timepointLabel: (tp: string) => string;
+  instrumentName: (i: string) => string;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="scores">
+        <thead>
+          <tr>
+            <th scope="col">Time point</th>
+            <th scope="col">Questionnaire</th>
+            <th scope="col">Scores</th>
+            <th scope="col">Submitted</th>
+          </tr>
+        </thead>
+        <tbody>
+          {responses.map((r) => (
+            <tr key={r.id}>
+              <td>{timepointLabel(r.timepoint)}</td>
+              <td>{instrumentName(r.instrumentId)}</td>
+              <td>
+                {Object.entries(r.scores).map(([scale, value]) => (
+                  <span key={scale} className="score">
+                    {scale} {value === null ? 'not scorable' : value.toFixed(1)}
+                  </span>
+                ))}
+              </td>
+              <td>
+                {r.submittedAt.slice(0, 10)}
+                {!r.inWindow && <span className="flag"> out of window</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function EpisodeForm({
+  patientId,
+  vocabulary,
+  onSaved,
+}: {
+  patientId: string;
+  vocabulary: Vocabulary;
+  onSaved: () => void;
+}) {
+  const [error, setError] = useState<ApiError | null>(null);
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const v = formValues(form);
+    try {
+      await api('POST', `/patients/${patientId}/episodes`, {
+        joint: v.joint,
+        side: v.side,
+        klGrade: optionalNumber(v.klGrade),
+        diagnosis: v.diagnosis || undefined,
+      });
+      setError(null);
+      form.reset();
+      onSaved();
+    } catch (err) {
+      setError(asError(err));
+    }
+  }
+  return (
+    <form onSubmit={submit} className="card" aria-label="Record a treated joint" noValidate>
+      <h2>Record a treated joint</h2>
+      <FormError error={error} />
+      <Field label="Joint" name="joint" error={error}>
+        {(p) => (
+          <select {...p} defaultValue="knee">
+            {vocabulary.joints.map((j) => (
+              <option key={j} value={j}>
+                {capitalise(j)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Side" name="side" error={error}>
+        {(p) => (
+          <select {...p} defaultValue="">
+            <option value="" disabled>
+              Choose…
+            </option>
+            <option value="left">Left</option>
+            <option value="right">Right</option>
+          </select>
+        )}
+      </Field>
+      <Field label="Kellgren–Lawrence grade" name="klGrade" error={error}>
+        {(p) => (
+          <select {...p} defaultValue="">
+            <option value="" disabled>
+              Choose…
+            </option>
+            {[0, 1, 2, 3, 4].map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Diagnosis" name="diagnosis" error={error}>
+        {(p) => <input {...p} defaultValue="Osteoarthritis" />}
+      </Field>
+      <button type="submit">Save joint</button>
+    </form>
+  );
+}
+
+function TreatmentForm({
+  episodeId,
+  vocabulary,
+  onSaved,
+}: {
+  episodeId: string;
+  vocabulary: Vocabulary;
+  onSaved: () => void;
+}) {
+  const [error, setError] = useState<ApiError | null>(null);
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const v = formValues(form);
+    try {
+      await api('POST', `/episodes/${episodeId}/treatments`, {
+        treatmentDate: v.treatmentDate,
+        productClass: v.productClass,
+        cellDoseMillions: optionalNumber(v.cellDoseMillions) ?? null,
+        volumeMl: optionalNumber(v.volumeMl),
+        imageGuidance: v.imageGuidance,
+        notes: v.notes || undefined,
+      });
+      setError(null);
+      form.reset();
+      onSaved();
+    } catch (err) {
+      setError(asError(err));
+    }
+  }
+  return (
+    <details className="subform">
+      <summary>Record an injection</summary>
+      <form onSubmit={submit} aria-label="Record an injection" noValidate>
+        <FormError error={error} />
+        <Field label="Treatment date" name="treatmentDate" error={error}>
+          {(p) => <input {...p} type="date" defaultValue={today()} />}
+        </Field>
+        <Field label="Product" name="productClass" error={error}>
+          {(p) => (
+            <select {...p} defaultValue="">
+              <option value="" disabled>
+                Choose…
+              </option>
+              {vocabulary.productClasses.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label="Cell dose (million cells)"
+          name="cellDoseMillions"
+          error={error}
+          hint="For cell products; leave empty if not counted"
+        >
+          {(p) => <input {...p} inputMode="decimal" />}
+        </Field>
+        <Field label="Volume (mL)" name="volumeMl" error={error}>
+          {(p) => <input {...p} inputMode="decimal" />}
+        </Field>
+        <Field label="Image guidance" name="imageGuidance" error={error}>
+          {(p) => (
+            <select {...p} defaultValue="ultrasound">
+              {vocabulary.imageGuidance.map((g) => (
+                <option key={g} value={g}>
+                  {capitalise(g)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Notes" name="notes" error={error}>
+          {(p) => <textarea {...p} rows={2} />}
+        </Field>
+        <button type="submit">Save injection</button>
+      </form>
+    </details>
+  );
+}
+
+function SurveyLinkForm({
+  episodeId,
+  vocabulary,
+  onIssued,
+}: {
+  episodeId: string;
+  vocabulary: Vocabulary;
+  onIssued: () => void;
+}) {
+  const [error, setError] = useState<ApiError | null>(null);
+  const [link, setLink] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const v = formValues(e.currentTarget);
+    try {
+      const r = await api<{ url: string }>('POST', `/episodes/${episodeId}/surveys`, {
+        timepoint: v.timepoint,
+      });
+      setError(null);
+      setCopied(false);
+      setLink(r.url);
+      onIssued();
+    } catch (err) {
+      setError(asError(err));
+    }
+  }
+  return (
+    <form onSubmit={submit} className="subform" aria-label="Issue a survey link" noValidate>
+      <FormError error={error} />
+      <Field label="Survey time point" name="timepoint" error={error}>
+        {(p) => (
+          <select {...p} defaultValue="baseline">
+            {vocabulary.timepoints.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <button type="submit">Issue survey link</button>
+      {link && (
+        <div className="link-box">
+          <label htmlFor={`link-${episodeId}`}>
+            Survey link (send it to the patient; it works once)
+          </label>
+          <input
+            id={`link-${episodeId}`}
+            readOnly
+            value={link}
+            onFocus={(e) => e.currentTarget.select()}
+          />
+          <button
+            type="button"
+            onClick={() =>
+              navigator.clipboard?.writeText(link).then(
+                () => setCopied(true),
+                () => setCopied(false),
+              )
+            }
+          >
+            {copied ? 'Copied' : 'Copy link'}
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+function capitalise(s: string) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ClinicApp } from './clinic/ClinicApp.tsx';
+import { usePath } from './router.tsx';
+import { SurveyPage } from './survey/SurveyPage.tsx';
+import './styles.css';
+
+function App() {
+  const path = usePath();
+  const survey = /^\/s\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (survey?.[1]) return <SurveyPage token={survey[1]} />;
+  return <ClinicApp path={path} />;
+}
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

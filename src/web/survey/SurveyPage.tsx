@@ -1,0 +1,315 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { InstrumentDefinition } from '../../core/instruments/definition.ts';
+import { ApiError, api } from '../api.ts';
+
+type Draft = Record<string, Record<string, number | null>>;
+
+interface SurveyData {
+  timepointLabel: string;
+  instruments: InstrumentDefinition[];
+  draft: Draft;
+}
+
+interface Question {
+  instrument: InstrumentDefinition;
+  sectionTitle: string;
+  intro: string | undefined;
+  code: string;
+  text: string;
+  options: { value: number; label: string }[];
+}
+
+type SaveState = 'idle' | 'saving' | 'saved' | 'failed';
+type Stage =
+  | { kind: 'intro' }
+  | { kind: 'question'; index: number }
+  | { kind: 'review' }
+  | { kind: 'done' };
+
+const SAVE_DELAY_MS = 400;
+
+function questionsOf(instruments: InstrumentDefinition[]): Question[] {
+  return instruments.flatMap((instrument) =>
+    instrument.sections.flatMap((section) =>
+      section.items.map((item) => ({
+        instrument,
+        sectionTitle: section.title,
+        intro: section.intro,
+        code: item.code,
+        text: item.text,
+        options: instrument.responseSets[item.responseSet] ?? [],
+      })),
+    ),
+  );
+}
+
+export function SurveyPage({ token }: { token: string }) {
+  const [data, setData] = useState<SurveyData | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [answers, setAnswers] = useState<Draft>({});
+  const [stage, setStage] = useState<Stage>({ kind: 'intro' });
+  const [saveState, setSaveState] = useState<SaveState>('idle');
+  const [submitError, setSubmitError] = useState<ApiError | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef<Draft>({});
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    api<SurveyData>('GET', `/survey/${token}`)
+      .then((d) => {
+        setData(d);
+        setAnswers(d.draft);
+        latest.current = d.draft;
+      })
+      .catch((e: unknown) => setLoadError(e instanceof ApiError ? e : new ApiError(0, String(e))));
+  }, [token]);
+
+  const questions = useMemo(() => (data ? questionsOf(data.instruments) : []), [data]);
+  const answeredCount = questions.filter(
+    (q) => typeof answers[q.instrument.id]?.[q.code] === 'number',
+  ).length;
+
+  const save = useCallback(async () => {
+    pending.current = null;
+    setSaveState('saving');
+    try {
+      await api('PUT', `/survey/${token}/draft`, { answers: latest.current });
+      setSaveState('saved');
+    } catch {
+      setSaveState('failed');
+    }
+  }, [token]);
+
+  // Move focus to the new question's heading so screen readers announce it.
+  useEffect(() => {
+    if (stage.kind !== 'intro') headingRef.current?.focus();
+  }, [stage]);
+
+  // Save at once if the page is being left with an answer not yet sent.
+  useEffect(() => {
+    const flush = () => {
+      if (pending.current) {
+        clearTimeout(pending.current);
+        void save();
+      }
+    };
+    window.addEventListener('pagehide', flush);
+    return () => window.removeEventListener('pagehide', flush);
+  }, [save]);
+
+  function answer(q: Question, value: number) {
+    const next = {
+      ...answers,
+      [q.instrument.id]: { ...answers[q.instrument.id], [q.code]: value },
+    };
+    setAnswers(next);
+    latest.current = next;
+    if (pending.current) clearTimeout(pending.current);
+    pending.current = setTimeout(() => void save(), SAVE_DELAY_MS);
+  }
+
+  async function submit() {
+    if (pending.current) clearTimeout(pending.current);
+    setSubmitting(true);
+    setSubmitError(null);
+    try {
+      await api('POST', `/survey/${token}/submit`, { answers: latest.current });
+      setStage({ kind: 'done' });
+    } catch (e) {
+      setSubmitError(e instanceof ApiError ? e : new ApiError(0, String(e)));
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  if (loadError) {
+    return (
+      <main className="survey">
+        <h1>
+          {loadError.status === 410 ? 'This link is closed' : 'We could not open this survey'}
+        </h1>
+        <p role="alert">
+          {loadError.status === 404
+            ? 'This survey link is not valid. Please check the link in your e-mail, or ask your clinic for a new one.'
+            : loadError.message}
+        </p>
+      </main>
+    );
+  }
+  if (!data)
+    return (
+      <main className="survey">
+        <p>Loading your survey…</p>
+      </main>
+    );
+
+  const firstUnanswered = questions.findIndex(
+    (q) => typeof answers[q.instrument.id]?.[q.code] !== 'number',
+  );
+  const minutes = Math.max(1, Math.round(questions.length / 6));
+
+  if (stage.kind === 'intro') {
+    return (
+      <main className="survey">
+        <h1>Your {data.timepointLabel.toLowerCase()} check-in</h1>
+        <p>
+          {questions.length} short questions about your joint (
+          {data.instruments.map((i) => i.shortName).join(' and ')}), about {minutes} minutes. Your
+          answers are saved as you go: you can stop and come back with the same link.
+        </p>
+        {answeredCount > 0 && (
+          <p>
+            You have answered {answeredCount} of {questions.length} so far.
+          </p>
+        )}
+        <button
+          type="button"
+          className="primary"
+          onClick={() =>
+            setStage(
+              firstUnanswered === -1
+                ? { kind: 'review' }
+                : { kind: 'question', index: firstUnanswered },
+            )
+          }
+        >
+          {answeredCount > 0 ? 'Continue' : 'Start'}
+        </button>
+      </main>
+    );
+  }
+
+  if (stage.kind === 'done') {
+    return (
+      <main className="survey">
+        <h1 ref={headingRef} tabIndex={-1}>
+          Thank you
+        </h1>
+        <p>Your answers have been sent to your clinic. You can close this page.</p>
+      </main>
+    );
+  }
+
+  if (stage.kind === 'review') {
+    const missing = questions
+      .map((q, i) => ({ q, i }))
+      .filter(({ q }) => typeof answers[q.instrument.id]?.[q.code] !== 'number');
+    return (
+      <main className="survey">
+        <h1 ref={headingRef} tabIndex={-1}>
+          Ready to send?
+        </h1>
+        <p>
+          You answered {answeredCount} of {questions.length} questions.
+        </p>
+        {missing.length > 0 && (
+          <>
+            <p>Unanswered questions (you may leave them out, but every answer helps):</p>
+            <ul className="missing">
+              {missing.slice(0, 20).map(({ q, i }) => (
+                <li key={`${q.instrument.id}.${q.code}`}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => setStage({ kind: 'question', index: i })}
+                  >
+                    {i + 1}. {q.text}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {submitError && (
+          <p className="form-error" role="alert">
+            {submitError.message}
+          </p>
+        )}
+        <div className="nav-buttons">
+          <button
+            type="button"
+            onClick={() => setStage({ kind: 'question', index: questions.length - 1 })}
+          >
+            Back
+          </button>
+          <button
+            type="button"
+            className="primary"
+            onClick={submit}
+            disabled={submitting || answeredCount === 0}
+          >
+            {submitting ? 'Sending…' : 'Send my answers'}
+          </button>
+        </div>
+      </main>
+    );
+  }
+
+  const index = stage.index;
+  const q = questions[index];
+  if (!q) return null;
+  const current = answers[q.instrument.id]?.[q.code];
+  const name = `${q.instrument.id}-${q.code}`;
+  const goNext = () =>
+    setStage(
+      index + 1 < questions.length ? { kind: 'question', index: index + 1 } : { kind: 'review' },
+    );
+  return (
+    <main className="survey">
+      <div className="progress-row">
+        <progress
+          max={questions.length}
+          value={index + 1}
+          aria-label={`Question ${index + 1} of ${questions.length}`}
+        />
+        <span className="muted">
+          {index + 1} / {questions.length}
+        </span>
+      </div>
+      <p className="muted save-state" aria-live="polite">
+        {saveState === 'saving'
+          ? 'Saving…'
+          : saveState === 'saved'
+            ? 'Saved'
+            : saveState === 'failed'
+              ? 'Not saved yet: check your connection'
+              : ''}
+      </p>
+      <h1 ref={headingRef} tabIndex={-1} className="section-title">
+        {q.instrument.shortName}: {q.sectionTitle}
+      </h1>
+      {q.intro && <p className="intro">{q.intro}</p>}
+      <fieldset className="question">
+        <legend>{q.text}</legend>
+        <div className={q.options.length > 6 ? 'options options-scale' : 'options'}>
+          {q.options.map((o) => (
+            <label key={o.value} className={current === o.value ? 'option chosen' : 'option'}>
+              <input
+                type="radio"
+                name={name}
+                value={o.value}
+                checked={current === o.value}
+                onChange={() => answer(q, o.value)}
+              />
+              <span>{o.label}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="nav-buttons">
+        <button
+          type="button"
+          onClick={() =>
+            setStage(index === 0 ? { kind: 'intro' } : { kind: 'question', index: index - 1 })
+          }
+        >
+          Back
+        </button>
+        <button type="button" className="primary" onClick={goNext}>
+          {typeof current === 'number' ? 'Next' : 'Skip'}
+        </button>
+      </div>
+    </main>
+  );
+}
