@@ -1,3 +1,4 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -50,7 +51,10 @@ type Env = { Variables: { actor: UserActor; csrfToken: string } };
 
 export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   const app = new Hono<Env>();
-  const throttle = new LoginThrottle(10, 15 * 60_000);
+  // Per account: stops guessing one password. Per client address: stops spraying many
+  // accounts, set higher because a whole clinic may sign in from one address.
+  const accountThrottle = new LoginThrottle(10, 15 * 60_000);
+  const clientThrottle = new LoginThrottle(100, 15 * 60_000);
 
   app.use('*', async (c, next) => {
     await next();
@@ -127,9 +131,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     const body = await jsonBody(c.req.raw);
     const email =
       typeof body === 'object' && body && 'email' in body ? String(body.email).toLowerCase() : '';
-    const clientKey = `ip:${c.req.header('x-forwarded-for') ?? 'direct'}`;
+    const client = clientAddress(c);
     const now = ctx.now().getTime();
-    if (throttle.isBlocked(`email:${email}`, now) || throttle.isBlocked(clientKey, now)) {
+    if (accountThrottle.isBlocked(email, now) || clientThrottle.isBlocked(client, now)) {
       throw new DomainError(
         'rate-limited',
         'Too many failed sign-ins. Wait 15 minutes and try again.',
@@ -137,7 +141,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     }
     try {
       const result = await login(ctx, body);
-      throttle.reset(`email:${email}`);
+      accountThrottle.reset(email);
       setCookie(c, SESSION_COOKIE, result.sessionToken, {
         httpOnly: true,
         secure: options.tls,
@@ -148,8 +152,8 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       return c.json({ user: result.user, csrfToken: result.csrfToken });
     } catch (error) {
       if (error instanceof DomainError && error.code === 'unauthenticated') {
-        throttle.recordFailure(`email:${email}`, now);
-        throttle.recordFailure(clientKey, now);
+        accountThrottle.recordFailure(email, now);
+        clientThrottle.recordFailure(client, now);
       }
       throw error;
     }
@@ -253,6 +257,18 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   app.route('/api', api);
   if (options.webRoot) app.get('*', serveWebApp(options.webRoot));
   return app;
+}
+
+/**
+ * The peer's socket address. X-Forwarded-For is not trusted: anyone can send it. Behind a
+ * proxy every client shares the proxy's address, and the per-account limit still holds.
+ */
+function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // called in memory (tests), with no socket
+  }
 }
 
 async function jsonBody(request: Request): Promise<unknown> {

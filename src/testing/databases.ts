@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { type Db, openPglite, openPostgres } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+
+export interface Backend {
+  name: 'pglite' | 'postgres';
+  /** A new, migrated, empty database; `close()` drops it. */
+  open(): Promise<Db>;
+}
+
+const pglite: Backend = {
+  name: 'pglite',
+  async open() {
+    const db = await openPglite();
+    await migrate(db);
+    return db;
+  },
+};
+
+function postgres(adminUrl: string): Backend {
+  return {
+    name: 'postgres',
+    async open() {
+      const name = `stemtrack_test_${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      await admin.end();
+      const url = new URL(adminUrl);
+      url.pathname = `/${name}`;
+      const db = await openPostgres(url.toString());
+      await migrate(db);
+      return {
+        ...db,
+        async close() {
+          await db.close();
+          const dropper = new pg.Client({ connectionString: adminUrl });
+          await dropper.connect();
+          await dropper.query(`drop database if exists ${name} with (force)`);
+          await dropper.end();
+        },
+      };
+    },
+  };
+}
+
+/** Every database the integration suite runs against: PGlite always, PostgreSQL when provided. */
+export function backends(): Backend[] {
+  const url = inject('postgresUrl');
+  return url ? [pglite, postgres(url)] : [pglite];
+}
