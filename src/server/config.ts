@@ -21,7 +21,11 @@ const configSchema = z.object({
 export type Config = Readonly<z.infer<typeof configSchema>>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(env);
+  // `DATABASE_URL=` in a shell means "not set", not "set to nothing".
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const result = configSchema.safeParse(given);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(

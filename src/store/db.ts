@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -19,9 +20,54 @@ export interface Db extends Queryable {
 const DATE_OID = 1082;
 const keepText = (value: string) => value;
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is one PostgreSQL backend inside this process: a second process opening the same
+ * folder would corrupt it. A pid file refuses that; one left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = join(dataDir, 'stemtrack.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
+        throw new Error(
+          `The database folder ${dataDir} is in use by another StemTrack process (pid ${holder}). Stop it first, or use a PostgreSQL server (DATABASE_URL) to run several processes.`,
+        );
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`Could not lock the database folder ${dataDir}`);
+}
+
 export async function openPglite(dataDir?: string): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const lite = await PGlite.create(dataDir, { parsers: { [DATE_OID]: keepText } });
+  let unlock = () => {};
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
+  let lite: PGlite;
+  try {
+    lite = await PGlite.create(dataDir, { parsers: { [DATE_OID]: keepText } });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const asQueryable = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       const result = await q.query<Row>(sql, [...params]);
@@ -35,7 +81,13 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     kind: 'pglite',
     ...asQueryable(lite),
     transaction: (work) => lite.transaction((tx) => work(asQueryable(tx))),
-    close: () => lite.close(),
+    async close() {
+      try {
+        await lite.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

@@ -1,0 +1,93 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'bin', 'stemtrack.js');
+
+export interface RunningServer {
+  url: string;
+  dataDir: string;
+  output: () => string;
+  /** Seconds from spawn until the URL was printed. */
+  readySeconds: number;
+  stop: () => Promise<void>;
+}
+
+/** Runs `stemtrack start` as a user would, on a fresh PGlite folder and a free port. */
+export async function startStemTrack(
+  args: string[] = ['--no-demo'],
+  dataDir = mkdtempSync(join(tmpdir(), 'stemtrack-e2e-')),
+): Promise<RunningServer> {
+  const began = Date.now();
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'start', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`stemtrack start printed no URL in 90 s:\n${output}`)),
+      90_000,
+    );
+    const check = () => {
+      const m = /running at (http:\/\/\S+)/.exec(output);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) =>
+      reject(new Error(`stemtrack start exited with ${code}:\n${output}`)),
+    );
+  });
+  return {
+    url,
+    dataDir,
+    output: () => output,
+    readySeconds: (Date.now() - began) / 1000,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a `stemtrack` command against a data folder, as an administrator would. */
+export function stemtrack(args: string[], dataDir: string, input?: string): string {
+  return execFileSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+    input: input ?? '',
+    encoding: 'utf8',
+  });
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}

@@ -1,0 +1,164 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type RunningServer, startStemTrack, stemtrack } from './harness.ts';
+
+const EMAIL = 'nurse@harbour.test';
+const PASSWORD = 'journey-password-1';
+
+async function noHorizontalScroll(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+describe('the first slice in a real browser', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stemtrack-e2e-'));
+    const created = stemtrack(
+      [
+        'create-user',
+        '--email',
+        EMAIL,
+        '--name',
+        'Nurse Journey',
+        '--role',
+        'clinician',
+        '--site',
+        'Harbour',
+        '--password-stdin',
+      ],
+      dataDir,
+      `${PASSWORD}\n`,
+    );
+    expect(created).toContain('Created clinician nurse@harbour.test at Harbour');
+    server = await startStemTrack(['--no-demo'], dataDir);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('clinician enrols and treats; the patient answers on a phone, leaves, comes back, submits; the clinician sees scores', async () => {
+    const clinic = await (
+      await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    ).newPage();
+    await clinic.goto(server.url);
+    await clinic.getByLabel('Email').fill(EMAIL);
+    await clinic.getByLabel('Password').fill(PASSWORD);
+    await clinic.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => clinic.getByText('0 patients at Harbour').count()).toBe(1);
+
+    // Enrol, with one mistake first: the form says what is wrong and nothing is saved.
+    await clinic.getByRole('link', { name: 'Enrol patient' }).click();
+    await clinic.getByLabel('Given name').fill('Rosa');
+    await clinic.getByLabel('Family name').fill('Journey');
+    await clinic.getByLabel('Date of birth').fill('1958-07-14');
+    await clinic.getByLabel('Sex').selectOption('female');
+    await clinic.getByLabel('Email (for survey invitations)').fill('rosa@example.org');
+    await clinic.getByRole('button', { name: 'Enrol patient' }).click();
+    await expect
+      .poll(() => clinic.getByText('Enrolment needs the patient’s recorded consent').count())
+      .toBe(1);
+    await clinic.getByLabel(/has given written consent/).check();
+    await clinic.getByRole('button', { name: 'Enrol patient' }).click();
+    await clinic.getByRole('heading', { name: /Rosa Journey/ }).waitFor();
+
+    // The knee and the injection.
+    await clinic.getByLabel('Side').selectOption('right');
+    await clinic.getByLabel('Kellgren–Lawrence grade').selectOption('3');
+    await clinic.getByRole('button', { name: 'Save joint' }).click();
+    await clinic.getByRole('heading', { name: 'Right knee · KL grade 3' }).waitFor();
+    await clinic.getByText('Record an injection').click();
+    await clinic.getByLabel('Product').selectOption('BMAC');
+    await clinic.getByLabel('Volume (mL)').fill('8');
+    await clinic.getByRole('button', { name: 'Save injection' }).click();
+    await clinic.getByText(/Bone-marrow aspirate concentrate, 8 mL, ultrasound-guided/).waitFor();
+
+    // The survey link.
+    await clinic.getByLabel('Survey time point').selectOption('baseline');
+    await clinic.getByRole('button', { name: 'Issue survey link' }).click();
+    const linkBox = clinic.getByLabel(/Survey link/);
+    await linkBox.waitFor();
+    const link = await linkBox.inputValue();
+    expect(link).toMatch(/\/s\/[A-Za-z0-9_-]{43}$/);
+
+    // The patient, on a phone, with no account.
+    const phone = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    let survey = await phone.newPage();
+    await survey.goto(link);
+    await survey.getByRole('heading', { name: 'Your baseline check-in' }).waitFor();
+    expect(await noHorizontalScroll(survey)).toBe(true);
+    await survey.getByRole('button', { name: 'Start' }).click();
+
+    // Question 1 (NRS) by keyboard alone: Tab to the first option, arrow to 6, Enter on Next.
+    await survey.getByText('1 / 43').waitFor();
+    await survey.keyboard.press('Tab');
+    for (let i = 0; i < 6; i++) await survey.keyboard.press('ArrowRight');
+    expect(await survey.getByRole('radio', { name: '6', exact: true }).isChecked()).toBe(true);
+    expect(await noHorizontalScroll(survey)).toBe(true);
+    await survey.getByRole('button', { name: 'Next' }).focus();
+    await survey.keyboard.press('Enter');
+
+    // Ten KOOS items answered "second option" (value 1), then the patient leaves.
+    for (let q = 2; q <= 11; q++) {
+      await survey.getByText(`${q} / 43`).waitFor();
+      await survey.locator('.option').nth(1).click();
+      expect(await noHorizontalScroll(survey)).toBe(true);
+      await survey.getByRole('button', { name: 'Next' }).click();
+    }
+    await survey.getByText('Saved').waitFor();
+    await survey.close();
+
+    // Back later with the same link: answers kept, and it resumes where they stopped.
+    survey = await phone.newPage();
+    await survey.goto(link);
+    await survey.getByText('You have answered 11 of 43 so far.').waitFor();
+    await survey.getByRole('button', { name: 'Continue' }).click();
+    await survey.getByText('12 / 43').waitFor();
+    await survey.getByRole('button', { name: 'Back' }).click();
+    await survey.getByText('11 / 43').waitFor();
+    expect(await survey.locator('.option').nth(1).locator('input').isChecked()).toBe(true);
+    await survey.getByRole('button', { name: 'Next' }).click();
+    for (let q = 12; q <= 43; q++) {
+      await survey.getByText(`${q} / 43`).waitFor();
+      await survey.locator('.option').nth(1).click();
+      await survey.getByRole('button', { name: 'Next' }).click();
+    }
+    await survey.getByText('You answered 43 of 43 questions.').waitFor();
+    await survey.getByRole('button', { name: 'Send my answers' }).click();
+    await survey.getByRole('heading', { name: 'Thank you' }).waitFor();
+
+    // The link works once.
+    await survey.reload();
+    await survey.getByRole('heading', { name: 'This link is closed' }).waitFor();
+
+    // The clinician sees the scores: every KOOS item 1 → 100 − 25 = 75 on each subscale; NRS 6.
+    await clinic.reload();
+    const scores = clinic.locator('table.scores');
+    await scores.waitFor();
+    const text = (await scores.textContent()) ?? '';
+    expect(text).toContain('NRS pain');
+    expect(text).toMatch(/pain 6\.0/);
+    for (const scale of ['pain', 'symptoms', 'adl', 'sport', 'qol'])
+      expect(text).toContain(`${scale} 75.0`);
+    await clinic.getByText(/Baseline \(NRS pain \+ KOOS\): completed/).waitFor();
+  });
+
+  it('serves the login page without horizontal scrolling at 360 px', async () => {
+    const page = await (
+      await browser.newContext({ viewport: { width: 360, height: 740 } })
+    ).newPage();
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await noHorizontalScroll(page)).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { instrumentById } from '../instruments/library.ts';
+import { checkAnswers } from '../instruments/scoring.ts';
+import { addMonths } from '../registry/dates.ts';
+import { enrolPatientSchema, jointEpisodeSchema, treatmentSchema } from '../registry/schemas.ts';
+import { generateDemoRegistry } from './generate.ts';
+import { seededRng } from './random.ts';
+
+const today = '2026-11-01';
+const make = (seed: number, patients = 600) =>
+  generateDemoRegistry({ patients, today, rng: seededRng(seed) });
+
+describe('demo registry generator', () => {
+  it('is the same for the same seed and differs for another', () => {
+    expect(make(1, 50)).toEqual(make(1, 50));
+    expect(make(2, 50)).not.toEqual(make(1, 50));
+  });
+
+  it('makes 600 invented patients whose records pass the same validation as real input', () => {
+    const registry = make(1);
+    expect(registry.patients).toHaveLength(600);
+    const ids = new Set(registry.patients.map((p) => p.patient.registryId));
+    expect(ids.size).toBe(600);
+    for (const p of registry.patients) {
+      expect(p.patient.registryId).toMatch(/^DEMO-\d{5}$/);
+      expect(p.patient.email).toMatch(/@example\.org$/);
+      expect(enrolPatientSchema.safeParse(p.patient).success).toBe(true);
+      expect(jointEpisodeSchema.safeParse(p.episode).success).toBe(true);
+      expect(treatmentSchema.safeParse(p.treatment).success).toBe(true);
+      for (const r of p.responses) {
+        expect(checkAnswers(instrumentById(r.instrumentId), r.answers)).toEqual([]);
+        expect(r.submittedOn <= today).toBe(true);
+      }
+    }
+  });
+
+  it('loses patients to follow-up over time, as registries do', () => {
+    const registry = make(1);
+    // Only patients whose 24-month window has closed, so "not yet due" is not counted as lost.
+    const eligible = registry.patients.filter(
+      (p) => addMonths(p.treatment.treatmentDate, 25) < today,
+    );
+    expect(eligible.length).toBeGreaterThan(100);
+    const share = (timepoint: string) => {
+      const answered = eligible.filter((p) =>
+        p.responses.some((r) => r.timepoint === timepoint && r.instrumentId === 'nrs-pain'),
+      );
+      return answered.length / eligible.length;
+    };
+    expect(share('baseline')).toBeGreaterThan(0.9);
+    expect(share('m12')).toBeLessThan(share('m3'));
+    expect(share('m24')).toBeLessThan(share('m12'));
+  });
+});

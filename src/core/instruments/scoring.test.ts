@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { seededRng } from '../demo/random.ts';
+import { itemsOf } from './definition.ts';
+import { BUILT_IN_INSTRUMENTS, instrumentById } from './library.ts';
+import { type Answers, checkAnswers, scoreResponse } from './scoring.ts';
+
+const koos = instrumentById('koos');
+const nrs = instrumentById('nrs-pain');
+const allKoos = (value: number): Answers =>
+  Object.fromEntries(itemsOf(koos).map((i) => [i.code, value]));
+
+describe('KOOS scoring (KOOS Scoring 2012: 100 − mean × 100/4)', () => {
+  it('scores no problems as 100 and extreme problems as 0 on every subscale', () => {
+    expect(scoreResponse(koos, allKoos(0))).toEqual({
+      pain: 100,
+      symptoms: 100,
+      adl: 100,
+      sport: 100,
+      qol: 100,
+    });
+    expect(scoreResponse(koos, allKoos(4))).toEqual({
+      pain: 0,
+      symptoms: 0,
+      adl: 0,
+      sport: 0,
+      qol: 0,
+    });
+  });
+
+  it('takes the mean of the answered items of each subscale', () => {
+    const answers: Answers = { ...allKoos(1), P1: 4, P2: 3, Q1: 0, Q2: null };
+    const scores = scoreResponse(koos, answers);
+    // Pain: 4 + 3 + 7 × 1 = 14 over 9 items.
+    expect(scores.pain).toBeCloseTo(100 - (14 / 9) * 25, 12);
+    // QoL: Q2 missing, so (0 + 1 + 1) / 3.
+    expect(scores.qol).toBeCloseTo(100 - (2 / 3) * 25, 12);
+    expect(scores.symptoms).toBe(75);
+  });
+
+  // KOOS Scoring 2012: at least half of a subscale's items must be answered.
+  const thresholds = { pain: 5, symptoms: 4, adl: 9, sport: 3, qol: 2 } as const;
+  for (const [scaleId, needed] of Object.entries(thresholds)) {
+    it(`${scaleId}: scores with exactly ${needed} answered items, not with ${needed - 1}`, () => {
+      const scale = koos.scales.find((s) => s.id === scaleId);
+      if (!scale) throw new Error(`no scale ${scaleId}`);
+      expect(scale.minAnswered).toBe(needed);
+      const keep = (n: number): Answers =>
+        Object.fromEntries(scale.items.map((code, i) => [code, i < n ? 2 : null]));
+      expect(scoreResponse(koos, keep(needed))[scaleId]).toBe(50);
+      expect(scoreResponse(koos, keep(needed - 1))[scaleId]).toBeNull();
+    });
+  }
+
+  it('stays within 0–100 and never rises when an item gets worse (random answer sets)', () => {
+    const rng = seededRng(42);
+    for (let trial = 0; trial < 300; trial++) {
+      const answers: Answers = {};
+      for (const item of itemsOf(koos))
+        answers[item.code] = rng.next() < 0.1 ? null : Math.floor(rng.next() * 5);
+      const scores = scoreResponse(koos, answers);
+      for (const v of Object.values(scores)) if (v !== null) expect(v).toBeGreaterThanOrEqual(0);
+      for (const v of Object.values(scores)) if (v !== null) expect(v).toBeLessThanOrEqual(100);
+      const answered = Object.entries(answers).filter(([, v]) => typeof v === 'number' && v < 4);
+      const pickItem = answered[Math.floor(rng.next() * answered.length)];
+      if (!pickItem) continue;
+      const [code, value] = pickItem as [string, number];
+      const worse = scoreResponse(koos, { ...answers, [code]: value + 1 });
+      const scale = koos.scales.find((s) => s.items.includes(code));
+      if (!scale) throw new Error(`item ${code} in no scale`);
+      const before = scores[scale.id];
+      const after = worse[scale.id];
+      if (before !== null && before !== undefined && after !== null && after !== undefined)
+        expect(after).toBeLessThan(before);
+    }
+  });
+});
+
+describe('NRS pain', () => {
+  it('is the answered value, and not scorable when unanswered', () => {
+    expect(scoreResponse(nrs, { NRS: 7 })).toEqual({ pain: 7 });
+    expect(scoreResponse(nrs, { NRS: 0 })).toEqual({ pain: 0 });
+    expect(scoreResponse(nrs, {})).toEqual({ pain: null });
+  });
+});
+
+describe('checkAnswers', () => {
+  it('accepts every listed response value of every built-in item', () => {
+    for (const def of BUILT_IN_INSTRUMENTS) {
+      for (const item of itemsOf(def)) {
+        for (const option of def.responseSets[item.responseSet] ?? []) {
+          expect(checkAnswers(def, { [item.code]: option.value })).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('names each out-of-range value and unknown item', () => {
+    expect(checkAnswers(koos, { P1: 7, S1: -1, A1: 1.5, XX: 1, P2: null })).toEqual([
+      { field: 'answers.P1', message: 'P1 must be one of 0, 1, 2, 3, 4; got 7' },
+      { field: 'answers.S1', message: 'S1 must be one of 0, 1, 2, 3, 4; got -1' },
+      { field: 'answers.A1', message: 'A1 must be one of 0, 1, 2, 3, 4; got 1.5' },
+      { field: 'answers.XX', message: 'KOOS has no item XX' },
+    ]);
+    expect(checkAnswers(nrs, { NRS: 11 })).toHaveLength(1);
+  });
+});

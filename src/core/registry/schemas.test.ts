@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../errors.ts';
+import { parseInput } from '../validation.ts';
+import { enrolPatientSchema, treatmentSchema } from './schemas.ts';
+
+describe('input schemas', () => {
+  it('treats an empty optional e-mail or registry id as absent', () => {
+    const parsed = parseInput(enrolPatientSchema, {
+      givenName: ' Ada ',
+      familyName: 'Lovelace',
+      dateOfBirth: '1961-05-20',
+      sex: 'female',
+      email: '',
+      registryId: '',
+      consentDate: '2026-01-01',
+      consentGiven: true,
+    });
+    expect(parsed.email).toBeUndefined();
+    expect(parsed.registryId).toBeUndefined();
+    expect(parsed.givenName).toBe('Ada');
+  });
+
+  it('throws one invalid error listing every bad field', () => {
+    try {
+      parseInput(treatmentSchema, {
+        treatmentDate: '2026-02-30',
+        productClass: 'BMAC',
+        volumeMl: 0,
+        imageGuidance: 'x',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(DomainError);
+      const e = error as DomainError;
+      expect(e.code).toBe('invalid');
+      expect(e.fields.map((f) => f.field)).toEqual(['treatmentDate', 'volumeMl', 'imageGuidance']);
+      expect(e.message).toBe('Please correct: treatmentDate, volumeMl, imageGuidance');
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_LOGINS, seedDemoRegistry } from '../app/demo.ts';
+import { instrumentById } from '../core/instruments/library.ts';
+import { scoreResponse } from '../core/instruments/scoring.ts';
+import { backends } from '../testing/databases.ts';
+import type { Db } from './db.ts';
+import { migrate } from './migrate.ts';
+
+describe.each(backends())('store on $name', (backend) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await backend.open();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('applies migrations once; a second run applies none', async () => {
+    expect(await migrate(db)).toEqual([]);
+    const rows = await db.query<{ version: number }>(
+      'select version from schema_migrations order by version',
+    );
+    expect(rows.map((r) => r.version)).toEqual([1]);
+  });
+
+  it('returns calendar dates as YYYY-MM-DD text and counts as numbers on both drivers', async () => {
+    const [row] = await db.query<{ d: unknown; n: unknown; f: unknown }>(
+      "select '2026-01-31'::date as d, count(*)::int as n, 0.1::float8 as f from sites",
+    );
+    expect(row).toEqual({ d: '2026-01-31', n: 0, f: 0.1 });
+  });
+
+  it('rolls a failed transaction back whole', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query("insert into sites (name) values ('Rollback clinic')");
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await db.query("select 1 from sites where name = 'Rollback clinic'")).toEqual([]);
+  });
+
+  it('seeds the demo registry with stored scores equal to the scoring engine’s', async () => {
+    const now = new Date('2026-11-01T12:00:00Z');
+    const summary = await seedDemoRegistry(db, { seed: 7, patients: 120, now });
+    expect(summary.patients).toBe(120);
+    const [counts] = await db.query<{
+      patients: number;
+      users: number;
+      responses: number;
+      scores: number;
+    }>(
+      `select (select count(*)::int from patients) as patients, (select count(*)::int from users) as users,
+              (select count(*)::int from responses) as responses, (select count(*)::int from response_scores) as scores`,
+    );
+    expect(counts).toMatchObject({
+      patients: 120,
+      users: DEMO_LOGINS.length,
+      responses: summary.responses,
+    });
+    const sample = await db.query<{
+      instrumentId: string;
+      answers: Record<string, number>;
+      scores: Record<string, number | null>;
+    }>(
+      `select r.instrument_id as "instrumentId", r.answers,
+              (select jsonb_object_agg(s.scale, s.value) from response_scores s where s.response_id = r.id) as scores
+       from responses r order by r.id limit 50`,
+    );
+    for (const r of sample) {
+      expect(r.scores).toEqual(scoreResponse(instrumentById(r.instrumentId), r.answers));
+    }
+    // No follow-up lies after "now", and every site has patients.
+    const [late] = await db.query<{ n: number }>(
+      'select count(*)::int as n from responses where submitted_at > $1',
+      [now],
+    );
+    expect(late?.n).toBe(0);
+    const perSite = await db.query<{ n: number }>(
+      'select count(*)::int as n from patients group by site_id',
+    );
+    expect(perSite).toHaveLength(2);
+  });
+});
