@@ -1,4 +1,3 @@
-import argon2 from 'argon2';
 import { conflict, DomainError, invalid } from '../core/errors.ts';
 import {
   type LoginInput,
@@ -14,14 +13,10 @@ import { deleteSession, findSession, insertSession, type Session } from '../stor
 import { createSite, findSiteByName } from '../store/sites.repo.ts';
 import { findLoginByEmail, insertUser, type User } from '../store/users.repo.ts';
 import type { AppContext } from './context.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
 import { digestToken, newSecretToken } from './tokens.ts';
 
 const SESSION_HOURS = 12;
-
-/** argon2id with the library's defaults (m = 64 MiB, t = 3, p = 4), above OWASP's minimums. */
-export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id });
-}
 
 // Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong password.
 const UNKNOWN_USER_HASH = hashPassword(newSecretToken());
@@ -36,7 +31,7 @@ export interface LoginResult {
 export async function login(ctx: AppContext, body: unknown): Promise<LoginResult> {
   const input: LoginInput = parseInput(loginSchema, body);
   const found = await findLoginByEmail(ctx.db, input.email);
-  const ok = await argon2.verify(found?.passwordHash ?? (await UNKNOWN_USER_HASH), input.password);
+  const ok = await verifyPassword(input.password, found?.passwordHash ?? (await UNKNOWN_USER_HASH));
   if (!found || !ok) throw new DomainError('unauthenticated', 'Email or password is not right');
   const { passwordHash: _hash, ...user } = found;
   const sessionToken = newSecretToken();

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPglite } from './db.ts';
 
-describe('embedded database folder lock', () => {
+// A new on-disk PGlite folder runs initdb in WebAssembly: seconds, more on a busy machine.
+describe('embedded database folder lock', { timeout: 60_000 }, () => {
   const dirs: string[] = [];
   const freshDir = () => {
     const d = mkdtempSync(join(tmpdir(), 'stemtrack-lock-'));
