@@ -147,8 +147,8 @@ describe('the first slice in a real browser', () => {
     await scores.waitFor();
     const text = (await scores.textContent()) ?? '';
     expect(text).toContain('NRS pain');
-    expect(text).toMatch(/pain 6\.0/);
-    for (const scale of ['pain', 'symptoms', 'adl', 'sport', 'qol'])
+    expect(text).toContain('Pain 6.0');
+    for (const scale of ['Pain', 'Symptoms', 'ADL', 'Sport/Rec', 'QOL'])
       expect(text).toContain(`${scale} 75.0`);
     await clinic.getByText(/Baseline \(NRS pain \+ KOOS\): completed/).waitFor();
   });

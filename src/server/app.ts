@@ -117,11 +117,18 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       sexes: SEXES,
       imageGuidance: IMAGE_GUIDANCE,
       timepoints: DEFAULT_SCHEDULE.map(({ id, label }) => ({ id, label })),
-      instruments: BUILT_IN_INSTRUMENTS.map(({ id, name, shortName, joints }) => ({
+      instruments: BUILT_IN_INSTRUMENTS.map(({ id, name, shortName, joints, scales }) => ({
         id,
         name,
         shortName,
         joints,
+        scales: scales.map((sc) => ({
+          id: sc.id,
+          name: sc.name,
+          shortName: sc.shortName,
+          range: sc.range,
+          higherIsBetter: sc.higherIsBetter,
+        })),
       })),
     }),
   );

@@ -40,6 +40,8 @@ const scoringMethod = z.discriminatedUnion('kind', [
 const scale = z.strictObject({
   id: z.string().regex(/^[a-z][a-zA-Z0-9]*$/),
   name: z.string().min(1),
+  /** Label for tables and charts, as the instrument's own guide abbreviates it (e.g. KOOS `Sport/Rec`). */
+  shortName: z.string().min(1),
   items: z.array(z.string()).min(1),
   method: scoringMethod,
   /** Fewest answered items for which the official guide allows a score. */

@@ -59,7 +59,11 @@ interface Vocabulary {
   joints: string[];
   imageGuidance: string[];
   timepoints: { id: string; label: string }[];
-  instruments: { id: string; shortName: string }[];
+  instruments: {
+    id: string;
+    shortName: string;
+    scales: { id: string; name: string; shortName: string }[];
+  }[];
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -90,6 +94,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
     vocabulary.timepoints.find((t) => t.id === tp)?.label ?? tp;
   const instrumentName = (i: string) =>
     vocabulary.instruments.find((x) => x.id === i)?.shortName ?? i;
+  const scalesOf = (i: string) => vocabulary.instruments.find((x) => x.id === i)?.scales ?? [];
 
   return (
     <section>
@@ -158,6 +163,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
               <p>No responses yet.</p>
             ) : (
               <ScoresTable
+                scalesOf={scalesOf}
                 responses={responses}
                 timepointLabel={timepointLabel}
                 instrumentName={instrumentName}
@@ -175,10 +181,12 @@ function ScoresTable({
   responses,
   timepointLabel,
   instrumentName,
+  scalesOf,
 }: {
   responses: ScoredResponse[];
   timepointLabel: (tp: string) => string;
   instrumentName: (i: string) => string;
+  scalesOf: (i: string) => { id: string; name: string; shortName: string }[];
 }) {
   return (
     <div className="table-wrap">
@@ -197,11 +205,15 @@ function ScoresTable({
               <td>{timepointLabel(r.timepoint)}</td>
               <td>{instrumentName(r.instrumentId)}</td>
               <td>
-                {Object.entries(r.scores).map(([scale, value]) => (
-                  <span key={scale} className="score">
-                    {scale} {value === null ? 'not scorable' : value.toFixed(1)}
-                  </span>
-                ))}
+                {scalesOf(r.instrumentId).map((scale) => {
+                  const value = r.scores[scale.id];
+                  return (
+                    <span key={scale.id} className="score" title={scale.name}>
+                      {scale.shortName}{' '}
+                      {value === null || value === undefined ? 'not scorable' : value.toFixed(1)}
+                    </span>
+                  );
+                })}
               </td>
               <td>
                 {r.submittedAt.slice(0, 10)}
