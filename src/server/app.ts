@@ -1,5 +1,5 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -214,39 +214,25 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.get('/patients/:id', async (c) =>
     c.json(await patientRecord(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Patient'))),
   );
-  authed.post('/patients/:id/episodes', async (c) =>
-    c.json(
-      await addEpisode(
-        ctx,
-        c.var.actor,
-        uuidParam(c.req.param('id'), 'Patient'),
-        await jsonBody(c.req.raw),
-      ),
-      201,
-    ),
-  );
-  authed.post('/episodes/:id/treatments', async (c) =>
-    c.json(
-      await addTreatment(
-        ctx,
-        c.var.actor,
-        uuidParam(c.req.param('id'), 'Joint episode'),
-        await jsonBody(c.req.raw),
-      ),
-      201,
-    ),
-  );
-  authed.post('/episodes/:id/surveys', async (c) =>
-    c.json(
-      await issueSurvey(
-        ctx,
-        c.var.actor,
-        uuidParam(c.req.param('id'), 'Joint episode'),
-        await jsonBody(c.req.raw),
-      ),
-      201,
-    ),
-  );
+  /** POST /…/:id/… with a JSON body: the use case gets the id (404 if not a UUID) and the body. */
+  const createUnder =
+    (
+      what: string,
+      useCase: (ctx: AppContext, actor: UserActor, id: string, body: unknown) => Promise<unknown>,
+    ) =>
+    async (c: Context<Env>) =>
+      c.json(
+        await useCase(
+          ctx,
+          c.var.actor,
+          uuidParam(c.req.param('id') ?? '', what),
+          await jsonBody(c.req.raw),
+        ),
+        201,
+      );
+  authed.post('/patients/:id/episodes', createUnder('Patient', addEpisode));
+  authed.post('/episodes/:id/treatments', createUnder('Joint episode', addTreatment));
+  authed.post('/episodes/:id/surveys', createUnder('Joint episode', issueSurvey));
 
   // --- the patient's survey link: the token is the only credential -------------------
   api.get('/survey/:token', async (c) => c.json(await openSurvey(ctx, c.req.param('token'))));

@@ -1,40 +1,29 @@
-import { type FormEvent, useState } from 'react';
-import { ApiError, api } from '../api.ts';
+import { api } from '../api.ts';
 import { navigate } from '../router.tsx';
-import { Field, FormError, formValues } from '../ui/Field.tsx';
+import { Field, FormError } from '../ui/Field.tsx';
+import { useFormSubmit } from '../ui/useFormSubmit.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 export function EnrolPage() {
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const v = formValues(e.currentTarget);
-    setBusy(true);
-    try {
-      const patient = await api<{ id: string }>('POST', '/patients', {
-        registryId: v.registryId,
-        givenName: v.givenName,
-        familyName: v.familyName,
-        dateOfBirth: v.dateOfBirth,
-        sex: v.sex,
-        email: v.email,
-        phone: v.phone || undefined,
-        consentDate: v.consentDate,
-        consentGiven: v.consentGiven === 'on',
-      });
-      navigate(`/patients/${patient.id}`);
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, String(err)));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { error, busy, onSubmit } = useFormSubmit(async (values) => {
+    const patient = await api<{ id: string }>('POST', '/patients', {
+      registryId: values.registryId,
+      givenName: values.givenName,
+      familyName: values.familyName,
+      dateOfBirth: values.dateOfBirth,
+      sex: values.sex,
+      email: values.email,
+      phone: values.phone || undefined,
+      consentDate: values.consentDate,
+      consentGiven: values.consentGiven === 'on',
+    });
+    navigate(`/patients/${patient.id}`);
+  });
   return (
     <section className="narrow">
       <h1>Enrol a patient</h1>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <FormError error={error} />
         <Field label="Given name" name="givenName" error={error}>
           {(p) => <input {...p} autoComplete="off" />}

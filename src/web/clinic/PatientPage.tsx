@@ -1,6 +1,7 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from '../api.ts';
-import { Field, FormError, formValues, optionalNumber } from '../ui/Field.tsx';
+import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
+import { useFormSubmit } from '../ui/useFormSubmit.ts';
 import type { CurrentUser } from './session.ts';
 
 interface Episode {
@@ -236,27 +237,20 @@ function EpisodeForm({
   vocabulary: Vocabulary;
   onSaved: () => void;
 }) {
-  const [error, setError] = useState<ApiError | null>(null);
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const v = formValues(form);
-    try {
+  const { error, onSubmit } = useFormSubmit(
+    async (values) => {
       await api('POST', `/patients/${patientId}/episodes`, {
-        joint: v.joint,
-        side: v.side,
-        klGrade: optionalNumber(v.klGrade),
-        diagnosis: v.diagnosis || undefined,
+        joint: values.joint,
+        side: values.side,
+        klGrade: optionalNumber(values.klGrade),
+        diagnosis: values.diagnosis || undefined,
       });
-      setError(null);
-      form.reset();
       onSaved();
-    } catch (err) {
-      setError(asError(err));
-    }
-  }
+    },
+    { resetOnSuccess: true },
+  );
   return (
-    <form onSubmit={submit} className="card" aria-label="Record a treated joint" noValidate>
+    <form onSubmit={onSubmit} className="card" aria-label="Record a treated joint" noValidate>
       <h2>Record a treated joint</h2>
       <FormError error={error} />
       <Field label="Joint" name="joint" error={error}>
@@ -312,31 +306,24 @@ function TreatmentForm({
   vocabulary: Vocabulary;
   onSaved: () => void;
 }) {
-  const [error, setError] = useState<ApiError | null>(null);
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const v = formValues(form);
-    try {
+  const { error, onSubmit } = useFormSubmit(
+    async (values) => {
       await api('POST', `/episodes/${episodeId}/treatments`, {
-        treatmentDate: v.treatmentDate,
-        productClass: v.productClass,
-        cellDoseMillions: optionalNumber(v.cellDoseMillions) ?? null,
-        volumeMl: optionalNumber(v.volumeMl),
-        imageGuidance: v.imageGuidance,
-        notes: v.notes || undefined,
+        treatmentDate: values.treatmentDate,
+        productClass: values.productClass,
+        cellDoseMillions: optionalNumber(values.cellDoseMillions) ?? null,
+        volumeMl: optionalNumber(values.volumeMl),
+        imageGuidance: values.imageGuidance,
+        notes: values.notes || undefined,
       });
-      setError(null);
-      form.reset();
       onSaved();
-    } catch (err) {
-      setError(asError(err));
-    }
-  }
+    },
+    { resetOnSuccess: true },
+  );
   return (
     <details className="subform">
       <summary>Record an injection</summary>
-      <form onSubmit={submit} aria-label="Record an injection" noValidate>
+      <form onSubmit={onSubmit} aria-label="Record an injection" noValidate>
         <FormError error={error} />
         <Field label="Treatment date" name="treatmentDate" error={error}>
           {(p) => <input {...p} type="date" defaultValue={today()} />}
@@ -395,26 +382,18 @@ function SurveyLinkForm({
   vocabulary: Vocabulary;
   onIssued: () => void;
 }) {
-  const [error, setError] = useState<ApiError | null>(null);
   const [link, setLink] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const v = formValues(e.currentTarget);
-    try {
-      const r = await api<{ url: string }>('POST', `/episodes/${episodeId}/surveys`, {
-        timepoint: v.timepoint,
-      });
-      setError(null);
-      setCopied(false);
-      setLink(r.url);
-      onIssued();
-    } catch (err) {
-      setError(asError(err));
-    }
-  }
+  const { error, onSubmit } = useFormSubmit(async (values) => {
+    const r = await api<{ url: string }>('POST', `/episodes/${episodeId}/surveys`, {
+      timepoint: values.timepoint,
+    });
+    setCopied(false);
+    setLink(r.url);
+    onIssued();
+  });
   return (
-    <form onSubmit={submit} className="subform" aria-label="Issue a survey link" noValidate>
+    <form onSubmit={onSubmit} className="subform" aria-label="Issue a survey link" noValidate>
       <FormError error={error} />
       <Field label="Survey time point" name="timepoint" error={error}>
         {(p) => (

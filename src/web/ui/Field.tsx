@@ -51,15 +51,6 @@ export function FormError({ error }: { error: ApiError | null }) {
   );
 }
 
-/** Reads a form's named inputs as strings. */
-export function formValues(form: HTMLFormElement): Record<string, string> {
-  const values: Record<string, string> = {};
-  new FormData(form).forEach((v, k) => {
-    values[k] = String(v);
-  });
-  return values;
-}
-
 /** '' → undefined, anything else → Number (the server names a non-number). */
 export function optionalNumber(value: string | undefined): number | undefined {
   return value === undefined || value.trim() === '' ? undefined : Number(value);
