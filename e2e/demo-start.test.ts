@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type RunningServer, startStemTrack } from './harness.ts';
+import { launchChromium, type RunningServer, signIn, startStemTrack } from './harness.ts';
 
 describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
   let server: RunningServer;
@@ -26,10 +26,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
 
   it('lets the demo clinician browse patients and open one with scores', async () => {
     const page = await (await browser.newContext()).newPage();
-    await page.goto(server.url);
-    await page.getByLabel('Email').fill('clinician@harbour.example');
-    await page.getByLabel('Password').fill('stemtrack-demo');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, server.url, 'clinician@harbour.example', 'stemtrack-demo');
     await page.getByText('400 patients at Harbour Orthobiologics Clinic').waitFor();
     await page.getByLabel('Search by name or registry id').fill('DEMO-00002');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -40,10 +37,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
 
   it('shows the researcher registry ids without names', async () => {
     const page = await (await browser.newContext()).newPage();
-    await page.goto(server.url);
-    await page.getByLabel('Email').fill('researcher@harbour.example');
-    await page.getByLabel('Password').fill('stemtrack-demo');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, server.url, 'researcher@harbour.example', 'stemtrack-demo');
     await page.getByText('400 patients at Harbour Orthobiologics Clinic').waitFor();
     const headers = await page.locator('thead th').allInnerTexts();
     expect(headers).toEqual(['Registry id', 'Birth year', 'Sex', 'Joints', 'Responses']);

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type RunningServer, startStemTrack, stemtrack } from './harness.ts';
+import {
+  launchChromium,
+  type RunningServer,
+  signIn,
+  startStemTrack,
+  stemtrack,
+} from './harness.ts';
 
 const EMAIL = 'nurse@harbour.test';
 const PASSWORD = 'journey-password-1';
@@ -47,10 +53,7 @@ describe('the first slice in a real browser', () => {
     const clinic = await (
       await browser.newContext({ viewport: { width: 1280, height: 900 } })
     ).newPage();
-    await clinic.goto(server.url);
-    await clinic.getByLabel('Email').fill(EMAIL);
-    await clinic.getByLabel('Password').fill(PASSWORD);
-    await clinic.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(clinic, server.url, EMAIL, PASSWORD);
     await expect.poll(() => clinic.getByText('0 patients at Harbour').count()).toBe(1);
 
     // Enrol, with one mistake first: the form says what is wrong and nothing is saved.
