@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,5 +119,56 @@ describe('stemtrack CLI', () => {
     );
     expect(duplicate.code).toBe(1);
     expect(duplicate.err).toContain('already exists');
+  });
+
+  it('scores a KOOS CSV to CSV and to unrounded JSON, with null where the rule allows no score', () => {
+    const codes = [
+      ...['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'],
+      ...['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9'],
+      ...Array.from({ length: 17 }, (_, i) => `A${i + 1}`),
+      ...['SP1', 'SP2', 'SP3', 'SP4', 'SP5'],
+      ...['Q1', 'Q2', 'Q3', 'Q4'],
+    ];
+    const answered = (value: (code: string) => string) => codes.map(value).join(',');
+    // Row "half": Q1-Q3 answered 1, 1, 2 and Q4 blank -> QOL 100 - (4/3)*25; sport has only
+    // 2 of 5 answered, under the half-of-the-items minimum, so no sport score.
+    const half = answered((c) => {
+      if (c === 'Q1' || c === 'Q2') return '1';
+      if (c === 'Q3') return '2';
+      return c === 'Q4' || (c.startsWith('SP') && c > 'SP2') ? '' : '0';
+    });
+    const csv = `id,${codes.join(',')}\nall-none,${answered(() => '0')}\nhalf,${half}\n`;
+    const asCsv = stemtrack(['score', 'koos', '-'], csv);
+    expect(asCsv.err).toBe('');
+    expect(asCsv.code).toBe(0);
+    const lines = asCsv.out.trim().split('\n');
+    expect(lines[0]).toBe('id,pain,symptoms,adl,sport,qol');
+    expect(lines[1]).toBe('all-none,100,100,100,100,100');
+    const asJson = stemtrack(['score', 'koos', '-', '--format', 'json'], csv);
+    expect(asJson.code).toBe(0);
+    expect(JSON.parse(asJson.out)[1]).toEqual({
+      id: 'half',
+      pain: 100,
+      symptoms: 100,
+      adl: 100,
+      sport: null,
+      qol: 100 - (4 / 3) * 25,
+    });
+  });
+
+  it('names the row and column of a bad value, writes nothing, and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stemtrack-score-'));
+    const file = join(dir, 'answers.csv');
+    writeFileSync(file, 'id,P1,P2\nok,1,2\nbad,7,1\n');
+    const r = stemtrack(['score', 'koos', file]);
+    rmSync(dir, { recursive: true });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(`${file}: row 3, column P1: "7" is not one of 0, 1, 2, 3, 4`);
+    const usage = stemtrack(['score', 'womac', '-']);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain("unknown instrument 'womac'");
+    const help = stemtrack(['score', '--help']);
+    expect(help.out).toContain('Usage: stemtrack score INSTRUMENT FILE.csv');
   });
 });

@@ -2,12 +2,15 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { createUser } from '../app/auth.ts';
 import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
 import { DomainError } from '../core/errors.ts';
+import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { ROLES } from '../core/registry/vocabulary.ts';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { readSecret } from './prompt.ts';
+import { scoreCommand } from './score.ts';
 import { startServer } from './start.ts';
+import { UsageError } from './usage.ts';
 
 const USAGE = `Usage: stemtrack <command> [options]
 
@@ -16,6 +19,7 @@ Commands:
   migrate       apply database migrations and exit
   demo          seed a synthetic demo registry into an empty database
   create-user   add a user (admin, clinician or researcher) to a site
+  score         score a CSV file of questionnaire answers (no database needed)
 
 Run 'stemtrack <command> --help' for a command's options.
 
@@ -27,6 +31,17 @@ Environment:
   TLS=true      when served over HTTPS: secure cookies and HSTS`;
 
 const HELP: Record<string, string> = {
+  score: `Usage: stemtrack score INSTRUMENT FILE.csv [--format csv|json]
+
+Scores every row of FILE.csv (or - for standard input) by the instrument's official rules.
+The file has an id column and one column per official item code (for KOOS: S1…S7,
+P1…P9, A1…A17, SP1…SP5, Q1…Q4); an empty cell is an unanswered item.
+Writes one row per input row: id and each scale score (KOOS: pain, symptoms, adl, sport,
+qol). JSON is unrounded and uses null where the missing-item rule allows no score; CSV
+leaves such cells empty. Any bad value is reported with its row and column, nothing is
+written, and the exit code is 1.
+
+Instruments: ${BUILT_IN_INSTRUMENTS.map((d) => d.id).join(', ')}`,
   start: `Usage: stemtrack start [--no-demo] [--patients N] [--seed N]
 
 Applies migrations; on an empty database seeds the demo registry (unless --no-demo);
@@ -59,8 +74,6 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
     throw new UsageError(`--${name} must be a whole number, got '${value}'`);
   return n;
 }
-
-class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -104,6 +117,7 @@ async function run(command: string, args: string[]): Promise<number> {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
   };
+  if (command === 'score') return scoreCommand(args);
   const config = loadConfig();
   switch (command) {
     case 'start': {
