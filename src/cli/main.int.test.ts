@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,5 +170,57 @@ describe('stemtrack CLI', () => {
     expect(usage.err).toContain("unknown instrument 'womac'");
     const help = stemtrack(['score', '--help']);
     expect(help.out).toContain('Usage: stemtrack score INSTRUMENT FILE.csv');
+  });
+
+  it('pools a CSV of studies with `stemtrack meta`, as metafor does, and draws the plots', () => {
+    const fixtures = join(ROOT, 'src', 'core', 'stats', 'fixtures');
+    const reference = JSON.parse(readFileSync(join(fixtures, 'ref03.json'), 'utf8'));
+    const r = stemtrack([
+      'meta',
+      join(fixtures, 'ref03.csv'),
+      '--measure',
+      'SMD',
+      '--method',
+      'PM',
+      '--ci',
+      'knha',
+      '--format',
+      'json',
+    ]);
+    expect(r.err).toBe('');
+    const got = JSON.parse(r.out);
+    const want = reference.fits['PM/knha'];
+    expect(Object.keys(got)).toEqual(Object.keys(want));
+    for (const key of Object.keys(want))
+      expect(Math.abs(got[key] - want[key])).toBeLessThanOrEqual(
+        1e-6 * Math.max(1, Math.abs(want[key])),
+      );
+
+    const dir = mkdtempSync(join(tmpdir(), 'stemtrack-meta-'));
+    const text = stemtrack([
+      'meta',
+      join(fixtures, 'bcg.csv'),
+      '--plot',
+      join(dir, 'forest.svg'),
+      '--funnel',
+      join(dir, 'funnel.svg'),
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('Random-effects model (tau² by REML), k = 13');
+    expect(text.out).toContain('Aronson 1948');
+    expect(text.out).toContain('95% prediction interval [−1.867, 0.438]');
+    expect(readFileSync(join(dir, 'forest.svg'), 'utf8')).toContain('Hart &#38; Sutherland 1977');
+    expect(readFileSync(join(dir, 'funnel.svg'), 'utf8').match(/<circle /g)).toHaveLength(13);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('reports bad meta-analysis input by row and column, and bad options as usage errors', () => {
+    const bad = stemtrack(['meta', '-'], 'study,yi,vi\nA,0.2,0.1\nB,zero,0.1\n');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toBe('');
+    expect(bad.err).toContain('-: row 3, column yi: "zero" is not a number');
+    const option = stemtrack(['meta', '-', '--method', 'ML'], 'study,yi,vi\nA,1,1\n');
+    expect(option.code).toBe(2);
+    expect(option.err).toContain("--method is one of REML, DL, PM, FE, not 'ML'");
   });
 });

@@ -7,6 +7,7 @@ import { ROLES } from '../core/registry/vocabulary.ts';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
+import { META_HELP, metaCommand } from './meta.ts';
 import { readSecret } from './prompt.ts';
 import { scoreCommand } from './score.ts';
 import { startServer } from './start.ts';
@@ -20,6 +21,7 @@ Commands:
   demo          seed a synthetic demo registry into an empty database
   create-user   add a user (admin, clinician or researcher) to a site
   score         score a CSV file of questionnaire answers (no database needed)
+  meta          meta-analysis of a CSV file of studies, with forest and funnel plots
 
 Run 'stemtrack <command> --help' for a command's options.
 
@@ -31,6 +33,7 @@ Environment:
   TLS=true      when served over HTTPS: secure cookies and HSTS`;
 
 const HELP: Record<string, string> = {
+  meta: META_HELP,
   score: `Usage: stemtrack score INSTRUMENT FILE.csv [--format csv|json]
 
 Scores every row of FILE.csv (or - for standard input) by the instrument's official rules.
@@ -118,6 +121,7 @@ async function run(command: string, args: string[]): Promise<number> {
     }
   };
   if (command === 'score') return scoreCommand(args);
+  if (command === 'meta') return metaCommand(args);
   const config = loadConfig();
   switch (command) {
     case 'start': {

@@ -1,0 +1,221 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { forestPlotSvg, formatP } from '../core/plots/forest.ts';
+import { funnelPlotSvg } from '../core/plots/funnel.ts';
+import { formatNumber } from '../core/plots/svg.ts';
+import { INPUT_MEASURES, type InputMeasure, studiesFromTable } from '../core/stats/input.ts';
+import {
+  CI_METHODS,
+  type CiMethod,
+  eggerTest,
+  type MetaAnalysis,
+  metaAnalysis,
+  subgroupAnalysis,
+  TAU2_METHODS,
+  type Tau2Method,
+} from '../core/stats/meta.ts';
+import { parseCsv } from '../core/tabular/csv.ts';
+import { UsageError } from './usage.ts';
+
+export const META_HELP = `Usage: stemtrack meta FILE.csv [--measure MD|SMD|GEN] [--method REML|DL|PM|FE]
+                      [--ci z|knha] [--format json|text] [--plot FOREST.svg] [--funnel FUNNEL.svg]
+
+Pools the studies in FILE.csv (or - for standard input) in a meta-analysis computed as
+metafor's rma() and predict() compute it.
+
+Input, one row per study, either
+  study,yi,vi                          effect sizes and their sampling variances (GEN)
+  study,n1,mean1,sd1,n2,mean2,sd2      two arms, arm 1 minus arm 2 (MD, or SMD = Hedges' g)
+and optionally a subgroup column (e.g. cell source) for a subgroup analysis (text output).
+
+Options:
+  --measure   MD (default for arm data), SMD, or GEN (default for yi,vi)
+  --method    tau² estimator: REML (default), DL (DerSimonian–Laird), PM (Paule–Mandel),
+              FE (common effect)
+  --ci        z (normal, default) or knha (Hartung–Knapp–Sidik–Jonkman, t on k−1 df)
+  --format    json: k, estimate, se, ciLower, ciUpper, tau2, i2 (percent), q, qPvalue,
+              piLower, piUpper; text (default): a readable table
+  --plot      write a forest plot (SVG) to this file
+  --funnel    write a funnel plot (SVG) to this file
+
+Bad input is reported with its row and column; the exit code is then 1.`;
+
+const JSON_KEYS = [
+  'k',
+  'estimate',
+  'se',
+  'ciLower',
+  'ciUpper',
+  'tau2',
+  'i2',
+  'q',
+  'qPvalue',
+  'piLower',
+  'piUpper',
+] as const;
+
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  name: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+  if (!match) throw new UsageError(`--${name} is one of ${allowed.join(', ')}, not '${value}'`);
+  return match;
+}
+
+export async function metaCommand(args: string[]): Promise<number> {
+  let parsed: { values: Record<string, string | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        measure: { type: 'string' },
+        method: { type: 'string' },
+        ci: { type: 'string' },
+        format: { type: 'string' },
+        plot: { type: 'string' },
+        funnel: { type: 'string' },
+      },
+      allowPositionals: true,
+    }) as typeof parsed;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (!file || extra.length > 0) throw new UsageError('give one CSV file');
+  const measure = oneOf<InputMeasure>(parsed.values.measure, INPUT_MEASURES, 'measure');
+  const method = oneOf<Tau2Method>(parsed.values.method, TAU2_METHODS, 'method') ?? 'REML';
+  const ci = oneOf<CiMethod>(parsed.values.ci, CI_METHODS, 'ci') ?? 'z';
+  const format = oneOf(parsed.values.format, ['json', 'text'] as const, 'format') ?? 'text';
+
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    console.error(
+      `stemtrack meta: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+    return 1;
+  }
+  const csv = parseCsv(text);
+  const input =
+    csv.problems.length > 0
+      ? { ok: false as const, problems: csv.problems }
+      : studiesFromTable(csv.table, measure);
+  if (!input.ok) {
+    for (const p of input.problems)
+      console.error(`${file}: row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.message}`);
+    console.error(`stemtrack meta: ${input.problems.length} problem(s); nothing was computed.`);
+    return 1;
+  }
+  let result: MetaAnalysis;
+  try {
+    result = metaAnalysis(input.studies, { method, ci });
+  } catch (error) {
+    console.error(`stemtrack meta: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const effectLabel = {
+    MD: 'Mean difference',
+    SMD: "Standardised mean difference (Hedges' g)",
+    GEN: 'Effect size',
+  }[input.measure];
+  if (parsed.values.plot)
+    writeFileSync(parsed.values.plot, forestPlotSvg(input.studies, result, { effectLabel }));
+  if (parsed.values.funnel)
+    writeFileSync(parsed.values.funnel, funnelPlotSvg(input.studies, result, { effectLabel }));
+
+  if (format === 'json') {
+    process.stdout.write(
+      `${JSON.stringify(Object.fromEntries(JSON_KEYS.map((key) => [key, result[key]])), null, 2)}\n`,
+    );
+    return 0;
+  }
+  process.stdout.write(textReport(input.studies, input.measure, result));
+  return 0;
+}
+
+function table(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+        .join('  '),
+    )
+    .join('\n');
+}
+
+function textReport(
+  studies: ReturnType<typeof studiesFromTable> extends infer R
+    ? R extends { ok: true; studies: infer S }
+      ? S
+      : never
+    : never,
+  measure: InputMeasure,
+  result: MetaAnalysis,
+): string {
+  const z = 1.959963984540054; // qnorm(0.975)
+  const interval = (lo: number, hi: number) => `[${formatNumber(lo, 3)}, ${formatNumber(hi, 3)}]`;
+  const model =
+    result.method === 'FE'
+      ? 'Common-effect model'
+      : `Random-effects model (tau² by ${result.method}${result.ci === 'knha' ? ', Hartung–Knapp–Sidik–Jonkman CI' : ''})`;
+  const rows = [
+    ['Study', measure === 'GEN' ? 'Effect' : measure, '95% CI', 'Weight'],
+    ...studies.map((s, i) => [
+      s.study,
+      formatNumber(s.yi, 3),
+      interval(s.yi - z * Math.sqrt(s.vi), s.yi + z * Math.sqrt(s.vi)),
+      `${(result.weights[i] ?? 0).toFixed(1)}%`,
+    ]),
+    ['Pooled', formatNumber(result.estimate, 3), interval(result.ciLower, result.ciUpper), '100%'],
+  ];
+  const lines = [
+    `${model}, k = ${result.k}`,
+    '',
+    table(rows),
+    '',
+    `Estimate ${formatNumber(result.estimate, 4)} (SE ${formatNumber(result.se, 4)}), 95% CI ${interval(result.ciLower, result.ciUpper)}`,
+  ];
+  if (result.method !== 'FE')
+    lines.push(`95% prediction interval ${interval(result.piLower, result.piUpper)}`);
+  lines.push(
+    `Heterogeneity: tau² = ${formatNumber(result.tau2, 4)}, I² = ${result.i2.toFixed(1)}%, Q = ${formatNumber(result.q, 2)} on ${result.k - 1} df (p ${formatP(result.qPvalue)})`,
+  );
+  if (result.k >= 3) {
+    const egger = eggerTest(studies);
+    lines.push(
+      `Egger's regression test for funnel asymmetry: z = ${formatNumber(egger.z, 2)}, p ${formatP(egger.p)}`,
+    );
+  } else lines.push("Egger's test needs at least 3 studies.");
+  const groups = [
+    ...new Set(studies.map((s) => s.subgroup).filter((g): g is string => Boolean(g))),
+  ];
+  if (groups.length >= 2 && studies.every((s) => s.subgroup)) {
+    const sub = subgroupAnalysis(
+      studies.map((s) => ({ ...s, subgroup: s.subgroup as string })),
+      { method: result.method, ci: result.ci },
+    );
+    lines.push('', 'Subgroups', '');
+    lines.push(
+      table([
+        ['Subgroup', 'k', 'Estimate', '95% CI', 'I²'],
+        ...sub.groups.map((g) => [
+          g.name,
+          String(g.result.k),
+          formatNumber(g.result.estimate, 3),
+          interval(g.result.ciLower, g.result.ciUpper),
+          `${g.result.i2.toFixed(0)}%`,
+        ]),
+      ]),
+    );
+    lines.push(
+      '',
+      `Test of subgroup differences: Q = ${formatNumber(sub.qBetween, 2)} on ${sub.df} df (p ${formatP(sub.pBetween)})`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
