@@ -193,11 +193,8 @@ export function armComparisons(
       const toArm = conversion(arm.outcome, query.scale);
       const toControl = conversion(control.outcome, query.scale);
       if (!toArm.ok || !toControl.ok) {
-        refusals.push({
-          study,
-          arm: arm.arm,
-          reason: (toArm.ok ? toControl : toArm).reason as string,
-        });
+        const failed = [toArm, toControl].find((c) => !c.ok);
+        refusals.push({ study, arm: arm.arm, reason: failed && !failed.ok ? failed.reason : '' });
         continue;
       }
       const nArm = (arm.nAnalyzed ?? arm.nRandomized) as number;
