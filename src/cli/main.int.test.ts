@@ -223,4 +223,64 @@ describe('stemtrack CLI', () => {
     expect(option.code).toBe(2);
     expect(option.err).toContain("--method is one of REML, DL, PM, FE, not 'ML'");
   });
+
+  it('imports evidence from a ClinicalTrials.gov record and says what it left out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stemtrack-evidence-'));
+    const file = join(dir, 'NCT00000000.json');
+    // An invented record in the API v2 shape, with one readable and one unreadable outcome.
+    const group = (id: string, title: string) => ({ id, title });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        protocolSection: { identificationModule: { nctId: 'NCT00000000' } },
+        resultsSection: {
+          outcomeMeasuresModule: {
+            outcomeMeasures: [
+              {
+                title: 'Pain VAS',
+                paramType: 'MEAN',
+                dispersionType: 'STANDARD_DEVIATION',
+                unitOfMeasure: 'mm',
+                timeFrame: '6 months',
+                groups: [
+                  group('OG000', 'Bone marrow aspirate concentrate'),
+                  group('OG001', 'Saline'),
+                ],
+                denoms: [
+                  {
+                    counts: [
+                      { groupId: 'OG000', value: '12' },
+                      { groupId: 'OG001', value: '11' },
+                    ],
+                  },
+                ],
+                classes: [
+                  {
+                    categories: [
+                      {
+                        measurements: [
+                          { groupId: 'OG000', value: '31', spread: '9' },
+                          { groupId: 'OG001', value: '35', spread: '8' },
+                        ],
+                      },
+                    ],
+                  },
+                ],
+              },
+              { title: 'Lequesne index', paramType: 'MEAN', timeFrame: '6 months' },
+            ],
+          },
+        },
+      }),
+    );
+    const r = stemtrack(['import-evidence', file]);
+    rmSync(dir, { recursive: true });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Imported 2 trial arm row(s)');
+    expect(r.out).toContain("Left out 'Lequesne index': Scale not recognised");
+    const missing = stemtrack(['import-evidence', join(dir, 'gone.csv')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('cannot read');
+  });
 });

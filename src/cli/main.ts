@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { createUser } from '../app/auth.ts';
 import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
+import { importEvidence } from '../app/evidence.ts';
 import { DomainError } from '../core/errors.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { ROLES } from '../core/registry/vocabulary.ts';
@@ -22,6 +25,7 @@ Commands:
   create-user   add a user (admin, clinician or researcher) to a site
   score         score a CSV file of questionnaire answers (no database needed)
   meta          meta-analysis of a CSV file of studies, with forest and funnel plots
+  import-evidence  add trials to the evidence dataset (CSV, or ClinicalTrials.gov JSON)
 
 Run 'stemtrack <command> --help' for a command's options.
 
@@ -34,6 +38,15 @@ Environment:
 
 const HELP: Record<string, string> = {
   meta: META_HELP,
+  'import-evidence': `Usage: stemtrack import-evidence FILE.csv|FILE.json
+
+Adds published trial results to the evidence dataset the evidence page pools:
+  FILE.csv   rows in the shape of the shipped trials-extracted.csv (one row per arm,
+             outcome and time point, each with its source); any bad row refuses the file
+  FILE.json  a ClinicalTrials.gov API v2 study record with posted results
+             (https://clinicaltrials.gov/api/v2/studies/NCT…); outcomes whose scale or
+             time point cannot be read safely are listed and left out
+Re-importing a row (same study, arm, outcome, time point) replaces it.`,
   score: `Usage: stemtrack score INSTRUMENT FILE.csv [--format csv|json]
 
 Scores every row of FILE.csv (or - for standard input) by the instrument's official rules.
@@ -167,6 +180,34 @@ async function run(command: string, args: string[]): Promise<number> {
         console.log(
           `Seeded ${summary.patients} patients and ${summary.responses} responses at ${summary.sites.join(' and ')}.`,
         );
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'import-evidence': {
+      const file = args[0];
+      if (!file || args.length > 1 || file.startsWith('-'))
+        throw new UsageError('give one CSV or JSON file');
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        console.error(
+          `stemtrack import-evidence: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        );
+        return 1;
+      }
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        await migrate(db);
+        const result = await importEvidence(
+          { db, now: () => new Date(), publicUrl: '' },
+          basename(file),
+          text,
+        );
+        console.log(`Imported ${result.imported} trial arm row(s) from ${file}.`);
+        for (const r of result.refused) console.log(`Left out '${r.outcome}': ${r.reason}`);
       } finally {
         await db.close();
       }

@@ -5,6 +5,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { login, logout, sessionFor } from '../app/auth.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
+import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
 import {
   addEpisode,
   addTreatment,
@@ -133,6 +134,8 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     }),
   );
 
+  api.get('/evidence', async (c) => c.json(await evidenceOverview(ctx)));
+
   // --- sessions -----------------------------------------------------------------------
   api.post('/auth/login', async (c) => {
     const body = await jsonBody(c.req.raw);
@@ -230,6 +233,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
         ),
         201,
       );
+  authed.get('/evidence/registry', async (c) => c.json(await registryEvidence(ctx, c.var.actor)));
   authed.post('/patients/:id/episodes', createUnder('Patient', addEpisode));
   authed.post('/episodes/:id/treatments', createUnder('Joint episode', addTreatment));
   authed.post('/episodes/:id/surveys', createUnder('Joint episode', issueSurvey));

@@ -111,6 +111,21 @@ export function openApiDocument(): object {
           responses: { 200: ok('Lists') },
         },
       },
+      '/api/evidence': {
+        get: {
+          summary:
+            'Public evidence: trials with sources, published pooled results and placebo response, pooled trial effects where arm data allow',
+          security: [],
+          responses: { 200: ok('Evidence overview') },
+        },
+      },
+      '/api/evidence/registry': {
+        get: {
+          summary:
+            "Your site's uncontrolled change in pain at 6 and 12 months beside the trial evidence (cell-based treatments)",
+          responses: { 200: ok('Registry vs evidence'), 401: errors[401] },
+        },
+      },
       '/api/auth/login': {
         post: {
           summary: 'Sign in',
