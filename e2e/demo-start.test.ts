@@ -43,4 +43,35 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     expect(headers).toEqual(['Registry id', 'Birth year', 'Sex', 'Joints', 'Responses']);
     expect(await page.getByRole('link', { name: 'Enrol patient' }).count()).toBe(0);
   });
+
+  it('serves the public evidence page without a login, readable on a 360 px phone', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/evidence`);
+    await page.getByRole('heading', { name: /what the evidence says/ }).waitFor();
+    for (const heading of [
+      'What randomised trials show',
+      'How much pain improves with a placebo',
+      'Known harms',
+      'Regulatory status',
+      'How to find a registered trial',
+    ])
+      await page.getByRole('heading', { name: heading }).waitFor();
+    // A figure from the engine with its CI and source (Previtali 2021 saline arms, 6 months).
+    await page.getByText(/−13\.40.*95% CI −21\.70 to −5\.10/).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    await context.close();
+  });
+
+  it("shows the clinician the site's pain change beside the evidence, called what it is", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, server.url, 'clinician@harbour.example', 'stemtrack-demo');
+    await page.getByRole('link', { name: 'Registry vs evidence' }).click();
+    await page.getByRole('heading', { name: '6 months after treatment' }).waitFor();
+    const registry = page.locator('.registry-line').first();
+    expect(await registry.innerText()).toMatch(/Mean change of −?\d+\.\d\d points in \d+ patients/);
+    expect(await registry.innerText()).toContain('not a treatment effect');
+  });
 });

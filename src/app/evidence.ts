@@ -39,6 +39,16 @@ export function shippedEvidence() {
   return shipped;
 }
 
+let regulatory: unknown;
+/** Regulatory statements and trial registries, each with its source (data/regulatory.json). */
+function regulatoryInformation() {
+  regulatory ??= JSON.parse(readFileSync(new URL('regulatory.json', DATA), 'utf8'));
+  return regulatory as {
+    statements: { region: string; statement: string; source: string; url: string; read: string }[];
+    trialRegistries: { name: string; url: string }[];
+  };
+}
+
 /** Everything the public evidence page shows: trials with sources, pooled results, published summaries. */
 export async function evidenceOverview(ctx: AppContext) {
   const base = shippedEvidence();
@@ -67,7 +77,7 @@ export async function evidenceOverview(ctx: AppContext) {
       imported: imported.some((r) => r.study === study),
     };
   });
-  return { studies, summaries: base.summaries, pooled };
+  return { studies, summaries: base.summaries, pooled, regulatory: regulatoryInformation() };
 }
 
 /**

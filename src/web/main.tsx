@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ClinicApp } from './clinic/ClinicApp.tsx';
+import { EvidencePage } from './evidence/EvidencePage.tsx';
 import { usePath } from './router.tsx';
 import { SurveyPage } from './survey/SurveyPage.tsx';
 import './styles.css';
@@ -9,6 +10,7 @@ function App() {
   const path = usePath();
   const survey = /^\/s\/([A-Za-z0-9_-]+)$/.exec(path);
   if (survey?.[1]) return <SurveyPage token={survey[1]} />;
+  if (path === '/evidence') return <EvidencePage />;
   return <ClinicApp path={path} />;
 }
 

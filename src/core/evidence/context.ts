@@ -162,6 +162,9 @@ function placeboLine(s: PublishedSummary): ContextLine {
     ciUpper: s.ciUpper,
     meaning:
       `How much pain improved in trial patients given an inactive injection${scaled}. ` +
+      (/SMD|effect size/i.test(s.measure)
+        ? 'This is a standardised effect size (positive = less pain, in units of the standard deviation of pain scores), not points on a scale. '
+        : '') +
       'A registry change of this size could arise without any active treatment.',
     source: `${s.source}${s.doiOrId ? ` (${s.doiOrId})` : ''}`,
   };

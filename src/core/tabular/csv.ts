@@ -84,5 +84,5 @@ function quote(cell: string): string {
 }
 
 export function formatCsv(header: string[], rows: string[][]): string {
-  return [header, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n';
+  return `${[header, ...rows].map((r) => r.map(quote).join(',')).join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import { EnrolPage } from './EnrolPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { PatientList } from './PatientList.tsx';
 import { PatientPage } from './PatientPage.tsx';
+import { RegistryEvidencePage } from './RegistryEvidencePage.tsx';
 import { useSession } from './session.ts';
 
 export function ClinicApp({ path }: { path: string }) {
@@ -22,6 +23,7 @@ export function ClinicApp({ path }: { path: string }) {
   const patient = /^\/patients\/([0-9a-f-]{36})$/.exec(path);
   let page = <PatientList user={user} />;
   if (path === '/patients/new') page = <EnrolPage />;
+  else if (path === '/registry-vs-evidence') page = <RegistryEvidencePage />;
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
   return (
     <>
@@ -29,6 +31,10 @@ export function ClinicApp({ path }: { path: string }) {
         <Link to="/" className="brand">
           StemTrack
         </Link>
+        <nav className="topnav" aria-label="Main">
+          <Link to="/">Patients</Link>
+          <Link to="/registry-vs-evidence">Registry vs evidence</Link>
+        </nav>
         <span className="who">
           {user.name} · {user.role} · {user.siteName}
         </span>

@@ -1,0 +1,70 @@
+/** Shapes of GET /api/evidence and GET /api/evidence/registry (see src/app/evidence.ts). */
+export interface PublishedSummary {
+  source: string;
+  doiOrId: string;
+  what: string;
+  population: string;
+  comparison: string;
+  outcome: string;
+  timepointMonths: number | null;
+  measure: string;
+  estimate: number | null;
+  ciLower: number | null;
+  ciUpper: number | null;
+  kStudies: number | null;
+  nPatients: number | null;
+  verifiedFrom: string;
+}
+
+export interface Pooled {
+  outcome: string;
+  scale: string;
+  timepointMonths: number;
+  result: {
+    k: number;
+    estimate: number;
+    ciLower: number;
+    ciUpper: number;
+    piLower: number;
+    piUpper: number;
+    i2: number;
+  } | null;
+  refusals: { study: string; arm: string; reason: string }[];
+  note: string;
+  forestSvg: string | null;
+}
+
+export interface EvidenceOverview {
+  studies: {
+    study: string;
+    doiOrNct: string;
+    arms: string[];
+    products: string[];
+    outcomes: string[];
+    sources: string[];
+    partlyVerified: boolean;
+    imported: boolean;
+  }[];
+  summaries: PublishedSummary[];
+  pooled: Pooled[];
+  regulatory: {
+    statements: { region: string; statement: string; source: string; url: string; read: string }[];
+    trialRegistries: { name: string; url: string }[];
+  };
+}
+
+export interface ContextLine {
+  label: string;
+  estimate: number | null;
+  ciLower: number | null;
+  ciUpper: number | null;
+  meaning: string;
+  source: string;
+}
+
+export interface RegistryComparison {
+  months: number;
+  registry: ContextLine;
+  placebo: ContextLine[];
+  controlled: ContextLine[];
+}
