@@ -1,6 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type RunningServer, signIn, startStemTrack } from './harness.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
   let server: RunningServer;
@@ -73,5 +78,21 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     const registry = page.locator('.registry-line').first();
     expect(await registry.innerText()).toMatch(/Mean change of −?\d+\.\d\d points in \d+ patients/);
     expect(await registry.innerText()).toContain('not a treatment effect');
+  });
+
+  it('runs a meta-analysis from pasted CSV and draws the forest and funnel plots', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, server.url, 'researcher@harbour.example', 'stemtrack-demo');
+    await page.getByRole('link', { name: 'Meta-analysis' }).click();
+    const studies = page.getByLabel('Studies (CSV)');
+    await studies.fill('study,yi,vi\nA,1,-1\n');
+    await page.getByRole('button', { name: 'Run meta-analysis' }).click();
+    await page.getByText('csv row 2, column vi: vi must be positive').waitFor();
+    await studies.fill(readFileSync(join(ROOT, 'src/core/stats/fixtures/ref01.csv'), 'utf8'));
+    await page.getByRole('button', { name: 'Run meta-analysis' }).click();
+    // metafor REML/z for ref01: estimate −0.9315765786, CI −1.646983523 to −0.216169634.
+    await page.getByText('95% CI −1.647 to −0.216').waitFor();
+    expect(await page.locator('[data-testid=forest] svg').count()).toBe(1);
+    expect(await page.locator('[data-testid=funnel] circle').count()).toBe(8);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRIAL_COLUMNS } from '../core/evidence/trials.ts';
 import { formatCsv } from '../core/tabular/csv.ts';
@@ -155,5 +156,31 @@ describe.each(backends())('evidence on $name', (backend) => {
     const theirs = await other.call('GET', '/api/evidence/registry');
     expect(theirs.body.comparisons[0].registry.estimate).toBeNull();
     expect((await new Client(harness.app).call('GET', '/api/evidence/registry')).status).toBe(401);
+  });
+
+  it('runs a meta-analysis of posted CSV for a signed-in user, naming bad cells', async () => {
+    const user = new Client(harness.app);
+    await user.signIn('research@harbour.test');
+    const csv = readFileSync(new URL('../core/stats/fixtures/ref01.csv', import.meta.url), 'utf8');
+    const want = JSON.parse(
+      readFileSync(new URL('../core/stats/fixtures/ref01.json', import.meta.url), 'utf8'),
+    ).fits['DL/knha'];
+    const reply = await user.call('POST', '/api/meta', { csv, method: 'DL', ci: 'knha' });
+    expect(reply.status).toBe(200);
+    expect(reply.body.result.estimate).toBeCloseTo(want.estimate, 8);
+    expect(reply.body.result.piUpper).toBeCloseTo(want.piUpper, 8);
+    expect(reply.body.forestSvg).toContain('<svg');
+    expect(reply.body.funnelSvg).toContain('<circle');
+    const bad = await user.call('POST', '/api/meta', {
+      csv: 'study,yi,vi\nA,1,-1\n',
+      method: 'ML',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toEqual([expect.objectContaining({ field: 'method' })]);
+    const badCell = await user.call('POST', '/api/meta', { csv: 'study,yi,vi\nA,1,-1\n' });
+    expect(badCell.body.error.fields).toEqual([
+      { field: 'csv row 2, column vi', message: 'vi must be positive' },
+    ]);
+    expect((await new Client(harness.app).call('POST', '/api/meta', { csv })).status).toBe(401);
   });
 });

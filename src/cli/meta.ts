@@ -3,18 +3,9 @@ import { parseArgs } from 'node:util';
 import { forestPlotSvg, formatP } from '../core/plots/forest.ts';
 import { funnelPlotSvg } from '../core/plots/funnel.ts';
 import { formatNumber } from '../core/plots/svg.ts';
-import { INPUT_MEASURES, type InputMeasure, studiesFromTable } from '../core/stats/input.ts';
-import {
-  CI_METHODS,
-  type CiMethod,
-  eggerTest,
-  type MetaAnalysis,
-  metaAnalysis,
-  subgroupAnalysis,
-  TAU2_METHODS,
-  type Tau2Method,
-} from '../core/stats/meta.ts';
-import { parseCsv } from '../core/tabular/csv.ts';
+import { analyseStudiesCsv, type StudiesAnalysis } from '../core/stats/analysis.ts';
+import { INPUT_MEASURES, type InputMeasure } from '../core/stats/input.ts';
+import { CI_METHODS, type CiMethod, TAU2_METHODS, type Tau2Method } from '../core/stats/meta.ts';
 import { UsageError } from './usage.ts';
 
 export const META_HELP = `Usage: stemtrack meta FILE.csv [--measure MD|SMD|GEN] [--method REML|DL|PM|FE]
@@ -99,33 +90,28 @@ export async function metaCommand(args: string[]): Promise<number> {
     );
     return 1;
   }
-  const csv = parseCsv(text);
-  const input =
-    csv.problems.length > 0
-      ? { ok: false as const, problems: csv.problems }
-      : studiesFromTable(csv.table, measure);
-  if (!input.ok) {
-    for (const p of input.problems)
-      console.error(`${file}: row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.message}`);
-    console.error(`stemtrack meta: ${input.problems.length} problem(s); nothing was computed.`);
+  const outcome = analyseStudiesCsv(text, { method, ci, ...(measure ? { measure } : {}) });
+  if (!outcome.ok) {
+    for (const p of outcome.problems)
+      console.error(
+        p.row > 0
+          ? `${file}: row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.message}`
+          : `stemtrack meta: ${p.message}`,
+      );
+    console.error(`stemtrack meta: ${outcome.problems.length} problem(s); nothing was computed.`);
     return 1;
   }
-  let result: MetaAnalysis;
-  try {
-    result = metaAnalysis(input.studies, { method, ci });
-  } catch (error) {
-    console.error(`stemtrack meta: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
+  const { analysis } = outcome;
+  const result = analysis.result;
   const effectLabel = {
     MD: 'Mean difference',
     SMD: "Standardised mean difference (Hedges' g)",
     GEN: 'Effect size',
-  }[input.measure];
+  }[analysis.measure];
   if (parsed.values.plot)
-    writeFileSync(parsed.values.plot, forestPlotSvg(input.studies, result, { effectLabel }));
+    writeFileSync(parsed.values.plot, forestPlotSvg(analysis.studies, result, { effectLabel }));
   if (parsed.values.funnel)
-    writeFileSync(parsed.values.funnel, funnelPlotSvg(input.studies, result, { effectLabel }));
+    writeFileSync(parsed.values.funnel, funnelPlotSvg(analysis.studies, result, { effectLabel }));
 
   if (format === 'json') {
     process.stdout.write(
@@ -133,7 +119,7 @@ export async function metaCommand(args: string[]): Promise<number> {
     );
     return 0;
   }
-  process.stdout.write(textReport(input.studies, input.measure, result));
+  process.stdout.write(textReport(analysis));
   return 0;
 }
 
@@ -148,15 +134,7 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-function textReport(
-  studies: ReturnType<typeof studiesFromTable> extends infer R
-    ? R extends { ok: true; studies: infer S }
-      ? S
-      : never
-    : never,
-  measure: InputMeasure,
-  result: MetaAnalysis,
-): string {
+function textReport({ studies, measure, result, egger, subgroups: sub }: StudiesAnalysis): string {
   const z = 1.959963984540054; // qnorm(0.975)
   const interval = (lo: number, hi: number) => `[${formatNumber(lo, 3)}, ${formatNumber(hi, 3)}]`;
   const model =
@@ -185,20 +163,12 @@ function textReport(
   lines.push(
     `Heterogeneity: tau² = ${formatNumber(result.tau2, 4)}, I² = ${result.i2.toFixed(1)}%, Q = ${formatNumber(result.q, 2)} on ${result.k - 1} df (p ${formatP(result.qPvalue)})`,
   );
-  if (result.k >= 3) {
-    const egger = eggerTest(studies);
+  if (egger) {
     lines.push(
       `Egger's regression test for funnel asymmetry: z = ${formatNumber(egger.z, 2)}, p ${formatP(egger.p)}`,
     );
   } else lines.push("Egger's test needs at least 3 studies.");
-  const groups = [
-    ...new Set(studies.map((s) => s.subgroup).filter((g): g is string => Boolean(g))),
-  ];
-  if (groups.length >= 2 && studies.every((s) => s.subgroup)) {
-    const sub = subgroupAnalysis(
-      studies.map((s) => ({ ...s, subgroup: s.subgroup as string })),
-      { method: result.method, ci: result.ci },
-    );
+  if (sub) {
     lines.push('', 'Subgroups', '');
     lines.push(
       table([

@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { login, logout, sessionFor } from '../app/auth.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
+import { runMetaAnalysis } from '../app/meta.ts';
 import {
   addEpisode,
   addTreatment,
@@ -233,6 +234,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
         ),
         201,
       );
+  authed.post('/meta', async (c) => c.json(runMetaAnalysis(await jsonBody(c.req.raw))));
   authed.get('/evidence/registry', async (c) => c.json(await registryEvidence(ctx, c.var.actor)));
   authed.post('/patients/:id/episodes', createUnder('Patient', addEpisode));
   authed.post('/episodes/:id/treatments', createUnder('Joint episode', addTreatment));

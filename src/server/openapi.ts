@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metaRequestSchema } from '../app/meta.ts';
 import {
   enrolPatientSchema,
   jointEpisodeSchema,
@@ -117,6 +118,18 @@ export function openApiDocument(): object {
             'Public evidence: trials with sources, published pooled results and placebo response, pooled trial effects where arm data allow',
           security: [],
           responses: { 200: ok('Evidence overview') },
+        },
+      },
+      '/api/meta': {
+        post: {
+          summary:
+            'Meta-analysis of a CSV of studies (study,yi,vi or study,n1,mean1,sd1,n2,mean2,sd2[,subgroup]) with forest and funnel plots',
+          requestBody: body(metaRequestSchema),
+          responses: {
+            200: ok('Pooled result, tests and SVG plots'),
+            400: errors[400],
+            401: errors[401],
+          },
         },
       },
       '/api/evidence/registry': {

@@ -1,6 +1,7 @@
 import { Link, navigate } from '../router.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
+import { MetaPage } from './MetaPage.tsx';
 import { PatientList } from './PatientList.tsx';
 import { PatientPage } from './PatientPage.tsx';
 import { RegistryEvidencePage } from './RegistryEvidencePage.tsx';
@@ -24,6 +25,7 @@ export function ClinicApp({ path }: { path: string }) {
   let page = <PatientList user={user} />;
   if (path === '/patients/new') page = <EnrolPage />;
   else if (path === '/registry-vs-evidence') page = <RegistryEvidencePage />;
+  else if (path === '/meta-analysis') page = <MetaPage />;
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
   return (
     <>
@@ -34,6 +36,7 @@ export function ClinicApp({ path }: { path: string }) {
         <nav className="topnav" aria-label="Main">
           <Link to="/">Patients</Link>
           <Link to="/registry-vs-evidence">Registry vs evidence</Link>
+          <Link to="/meta-analysis">Meta-analysis</Link>
         </nav>
         <span className="who">
           {user.name} · {user.role} · {user.siteName}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { EngineSvg } from '../ui/EngineSvg.tsx';
 import { formatInterval, formatValue } from './format.ts';
 import type { EvidenceOverview, PublishedSummary } from './types.ts';
 
@@ -115,9 +116,7 @@ export function EvidencePage() {
                 ); in a new trial the difference could lie between {formatValue(p.result?.piLower)}{' '}
                 and {formatValue(p.result?.piUpper)}.
               </figcaption>
-              {/* The SVG is built by our own code with every text escaped (src/core/plots/forest.ts). */}
-              {/* biome-ignore lint/security/noDangerouslySetInnerHtml: trusted, escaped SVG from the engine */}
-              <div className="plot" dangerouslySetInnerHTML={{ __html: p.forestSvg ?? '' }} />
+              <EngineSvg svg={p.forestSvg ?? ''} />
             </figure>
           ))
         ) : (

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { invalid } from '../core/errors.ts';
+import { forestPlotSvg } from '../core/plots/forest.ts';
+import { funnelPlotSvg } from '../core/plots/funnel.ts';
+import { analyseStudiesCsv } from '../core/stats/analysis.ts';
+import { INPUT_MEASURES } from '../core/stats/input.ts';
+import { CI_METHODS, TAU2_METHODS } from '../core/stats/meta.ts';
+import { parseInput } from '../core/validation.ts';
+
+export const metaRequestSchema = z.object({
+  csv: z.string().min(1, 'Paste or upload a CSV of studies').max(1_000_000, 'At most 1 MB of CSV'),
+  measure: z.enum(INPUT_MEASURES).optional(),
+  method: z.enum(TAU2_METHODS).default('REML'),
+  ci: z.enum(CI_METHODS).default('z'),
+});
+
+const EFFECT_LABELS = {
+  MD: 'Mean difference (arm 1 − arm 2)',
+  SMD: "Standardised mean difference, Hedges' g (arm 1 − arm 2)",
+  GEN: 'Effect size',
+} as const;
+
+/** A meta-analysis of pasted CSV data: the numbers, Egger's and subgroup tests, and both plots. */
+export function runMetaAnalysis(body: unknown) {
+  const request = parseInput(metaRequestSchema, body);
+  const outcome = analyseStudiesCsv(request.csv, {
+    method: request.method,
+    ci: request.ci,
+    ...(request.measure ? { measure: request.measure } : {}),
+  });
+  if (!outcome.ok)
+    throw invalid(
+      'The CSV has problems; nothing was computed',
+      outcome.problems.map((p) => ({
+        field: p.row > 0 ? `csv row ${p.row}${p.column ? `, column ${p.column}` : ''}` : 'csv',
+        message: p.message,
+      })),
+    );
+  const { analysis } = outcome;
+  const effectLabel = EFFECT_LABELS[analysis.measure];
+  return {
+    ...analysis,
+    forestSvg: forestPlotSvg(analysis.studies, analysis.result, { effectLabel }),
+    funnelSvg: funnelPlotSvg(analysis.studies, analysis.result, { effectLabel }),
+  };
+}
