@@ -4,7 +4,7 @@ import { instrumentById } from '../core/instruments/library.ts';
 import { scoreResponse } from '../core/instruments/scoring.ts';
 import { backends } from '../testing/databases.ts';
 import type { Db } from './db.ts';
-import { migrate } from './migrate.ts';
+import { listMigrations, migrate } from './migrate.ts';
 
 describe.each(backends())('store on $name', (backend) => {
   let db: Db;
@@ -20,7 +20,8 @@ describe.each(backends())('store on $name', (backend) => {
     const rows = await db.query<{ version: number }>(
       'select version from schema_migrations order by version',
     );
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual(listMigrations().map((m) => m.version));
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
   });
 
   it('returns calendar dates as YYYY-MM-DD text and counts as numbers on both drivers', async () => {

@@ -50,6 +50,14 @@ const scale = z.strictObject({
   missingRule: z.string().min(1),
   range: z.tuple([z.number(), z.number()]),
   higherIsBetter: z.boolean(),
+  /** The LOINC code of this score, only where it was checked in a named source. */
+  loinc: z
+    .strictObject({
+      code: z.string().regex(/^\d{1,7}-\d$/, 'A LOINC code looks like 72102-7'),
+      display: z.string().min(1),
+      source: z.string().min(1),
+    })
+    .optional(),
 });
 
 export const instrumentDefinitionSchema = z

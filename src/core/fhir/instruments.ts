@@ -1,0 +1,169 @@
+import type { InstrumentDefinition } from '../instruments/definition.ts';
+import type { Answers, Scores } from '../instruments/scoring.ts';
+import type { Observation, Questionnaire, QuestionnaireResponse } from './r4.ts';
+
+/** Where our own code systems and canonical URLs live; a registry may pass its own base. */
+export const DEFAULT_FHIR_BASE = 'urn:stemtrack';
+const LOINC = 'http://loinc.org';
+// R4 core extension carrying the numeric value of an answer option (used for scoring).
+const ORDINAL_VALUE = 'http://hl7.org/fhir/StructureDefinition/ordinalValue';
+
+export function questionnaireUrl(def: InstrumentDefinition, base = DEFAULT_FHIR_BASE): string {
+  return `${base}:questionnaire:${def.id}`;
+}
+
+function answerSystem(def: InstrumentDefinition, responseSet: string, base: string): string {
+  return `${base}:answers:${def.id}:${responseSet}`;
+}
+
+/** The instrument as a FHIR R4 Questionnaire: one group per section, one choice item per question. */
+export function toQuestionnaire(
+  def: InstrumentDefinition,
+  base = DEFAULT_FHIR_BASE,
+): Questionnaire {
+  return {
+    resourceType: 'Questionnaire',
+    id: def.id,
+    url: questionnaireUrl(def, base),
+    version: def.version,
+    name: def.shortName.replace(/[^A-Za-z0-9]/g, ''),
+    title: def.name,
+    status: 'active',
+    description: `${def.instructions}\n\nSource: ${def.source}`,
+    copyright: def.termsOfUse,
+    item: def.sections.map((section, index) => ({
+      linkId: `section-${index + 1}`,
+      text: section.intro ? `${section.title}. ${section.intro}` : section.title,
+      type: 'group',
+      item: section.items.map((it) => ({
+        linkId: it.code,
+        text: it.text,
+        type: 'choice',
+        required: false,
+        answerOption: (def.responseSets[it.responseSet] ?? []).map((o) => ({
+          valueCoding: {
+            system: answerSystem(def, it.responseSet, base),
+            code: String(o.value),
+            display: o.label,
+          },
+          extension: [{ url: ORDINAL_VALUE, valueDecimal: o.value }],
+        })),
+      })),
+    })),
+  };
+}
+
+export interface ExportedResponse {
+  id: string;
+  /** e.g. `Patient/DEMO-00001` (a registry id, never a name). */
+  subject: string;
+  /** ISO date-time the patient submitted. */
+  authored: string;
+  answers: Answers;
+  scores: Scores;
+}
+
+/** The patient's answers as a FHIR R4 QuestionnaireResponse (unanswered items are left out, as FHIR asks). */
+export function toQuestionnaireResponse(
+  def: InstrumentDefinition,
+  response: ExportedResponse,
+  base = DEFAULT_FHIR_BASE,
+): QuestionnaireResponse {
+  return {
+    resourceType: 'QuestionnaireResponse',
+    id: response.id,
+    questionnaire: questionnaireUrl(def, base),
+    status: 'completed',
+    subject: { reference: response.subject },
+    authored: response.authored,
+    item: def.sections
+      .map((section, index) => ({
+        linkId: `section-${index + 1}`,
+        text: section.title,
+        item: section.items
+          .filter((it) => typeof response.answers[it.code] === 'number')
+          .map((it) => {
+            const value = response.answers[it.code] as number;
+            const option = def.responseSets[it.responseSet]?.find((o) => o.value === value);
+            return {
+              linkId: it.code,
+              text: it.text,
+              answer: [
+                {
+                  valueCoding: {
+                    system: answerSystem(def, it.responseSet, base),
+                    code: String(value),
+                    ...(option ? { display: option.label } : {}),
+                  },
+                },
+              ],
+            };
+          }),
+      }))
+      .filter((group) => group.item.length > 0),
+  };
+}
+
+/**
+ * One Observation per scale score, coded with LOINC where the definition names a checked
+ * code, and always with StemTrack's own code; a score the missing-item rule forbids is sent
+ * with a data-absent reason instead of a value.
+ */
+export function toScoreObservations(
+  def: InstrumentDefinition,
+  response: ExportedResponse,
+  base = DEFAULT_FHIR_BASE,
+): Observation[] {
+  return def.scales.map((scale) => {
+    const value = response.scores[scale.id];
+    const coding = [
+      ...(scale.loinc
+        ? [{ system: LOINC, code: scale.loinc.code, display: scale.loinc.display }]
+        : []),
+      {
+        system: `${base}:scores`,
+        code: `${def.id}.${scale.id}`,
+        display: `${def.shortName} ${scale.name}`,
+      },
+    ];
+    return {
+      resourceType: 'Observation',
+      id: `${response.id}-${scale.id}`,
+      status: 'final',
+      category: [
+        {
+          coding: [
+            {
+              system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+              code: 'survey',
+            },
+          ],
+        },
+      ],
+      code: { coding, text: `${def.shortName} ${scale.name}` },
+      subject: { reference: response.subject },
+      effectiveDateTime: response.authored,
+      derivedFrom: [{ reference: `QuestionnaireResponse/${response.id}` }],
+      ...(typeof value === 'number'
+        ? {
+            valueQuantity: {
+              value,
+              unit: 'score',
+              system: 'http://unitsofmeasure.org',
+              code: '{score}',
+            },
+          }
+        : {
+            dataAbsentReason: {
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason',
+                  code: 'unknown',
+                },
+              ],
+            },
+            note: [{ text: `Not scorable: ${scale.missingRule}` }],
+          }),
+    };
+  });
+}
