@@ -1,5 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -92,8 +100,18 @@ export default async function setup(project: TestProject) {
   await waitForPostgres(bin, port);
   project.provide('postgresUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
   return async () => {
-    server.kill('SIGINT');
-    await new Promise((r) => server.once('exit', r));
+    // Signal the postmaster itself (SIGINT = fast shutdown): runuser does not pass SIGINT on
+    // to its child, and waiting for an exit that never comes hung the whole test run.
+    const exited = new Promise((r) => server.once('exit', r));
+    const pidFile = join(dataDir, 'postmaster.pid');
+    const postmaster = existsSync(pidFile)
+      ? Number(readFileSync(pidFile, 'utf8').split('\n')[0])
+      : 0;
+    if (postmaster > 0) process.kill(postmaster, 'SIGINT');
+    else server.kill('SIGTERM');
+    const timer = setTimeout(() => server.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
     rmSync(dir, { recursive: true, force: true });
   };
 }
