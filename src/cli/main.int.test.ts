@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Fhir } from 'fhir';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -282,5 +283,49 @@ describe('stemtrack CLI', () => {
     const missing = stemtrack(['import-evidence', join(dir, 'gone.csv')]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('cannot read');
+  });
+
+  it('imports a licensed instrument definition, refusing a bad one with every problem named', () => {
+    const example = join(ROOT, 'src/core/instruments/fixtures/example-licensed.json');
+    const ok = stemtrack(['import-instrument', example]);
+    expect(ok.err).toBe('');
+    expect(ok.out).toContain('Imported EJS (id example-joint-scale, 3 items, 1 scales)');
+    expect(stemtrack(['import-instrument', example]).out).toContain('Replaced EJS');
+    const dir = mkdtempSync(join(tmpdir(), 'stemtrack-instrument-'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...JSON.parse(readFileSync(example, 'utf8')), id: 'koos' }),
+    );
+    const refused = stemtrack(['import-instrument', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('id: koos is a built-in instrument');
+    rmSync(dir, { recursive: true });
+  });
+
+  it('scores with a definition file, writes a valid FHIR Bundle, and prints a Questionnaire', () => {
+    const example = join(ROOT, 'src/core/instruments/fixtures/example-licensed.json');
+    const csv = 'id,E1,E2,E3\nr1,0,4,\nr2,1,,\n';
+    const scored = stemtrack(['score', example, '-', '--format', 'json'], csv);
+    expect(scored.err).toBe('');
+    expect(JSON.parse(scored.out)).toEqual([
+      { id: 'r1', total: 50 },
+      { id: 'r2', total: null },
+    ]);
+    const bundle = JSON.parse(
+      stemtrack(['score', 'koos', '-', '--format', 'fhir'], 'id,P1,P2\nr 1,1,2\n').out,
+    );
+    expect(bundle.resourceType).toBe('Bundle');
+    expect(
+      bundle.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType),
+    ).toEqual(['QuestionnaireResponse', ...Array(5).fill('Observation')]);
+    expect(new Fhir().validate(bundle).messages.filter((m) => m.severity === 'error')).toEqual([]);
+    expect(bundle.entry[0].resource.id).toBe('r-1');
+    const questionnaire = JSON.parse(stemtrack(['questionnaire', 'nrs-pain']).out);
+    expect(questionnaire).toMatchObject({
+      resourceType: 'Questionnaire',
+      id: 'nrs-pain',
+      status: 'active',
+    });
   });
 });

@@ -4,7 +4,9 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { createUser } from '../app/auth.ts';
 import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
 import { importEvidence } from '../app/evidence.ts';
+import { importLicensedInstrument } from '../app/instruments.ts';
 import { DomainError } from '../core/errors.ts';
+import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { ROLES } from '../core/registry/vocabulary.ts';
 import { loadConfig } from '../server/config.ts';
@@ -12,7 +14,7 @@ import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { META_HELP, metaCommand } from './meta.ts';
 import { readSecret } from './prompt.ts';
-import { scoreCommand } from './score.ts';
+import { resolveInstrument, scoreCommand } from './score.ts';
 import { startServer } from './start.ts';
 import { UsageError } from './usage.ts';
 
@@ -26,6 +28,8 @@ Commands:
   score         score a CSV file of questionnaire answers (no database needed)
   meta          meta-analysis of a CSV file of studies, with forest and funnel plots
   import-evidence  add trials to the evidence dataset (CSV, or ClinicalTrials.gov JSON)
+  import-instrument  add a licensed instrument definition (WOMAC, Oxford, EQ-5D…) you hold
+  questionnaire    print an instrument as a FHIR R4 Questionnaire
 
 Run 'stemtrack <command> --help' for a command's options.
 
@@ -38,6 +42,19 @@ Environment:
 
 const HELP: Record<string, string> = {
   meta: META_HELP,
+  'import-instrument': `Usage: stemtrack import-instrument FILE.json
+
+Adds an instrument definition a registry holds a licence for (StemTrack does not ship
+licensed instruments such as WOMAC, the Oxford scores or EQ-5D). The file has the shape
+of src/core/instruments/definitions/koos.json: items with official codes, response
+options and values, scales with their scoring and missing-item rules, source and terms
+of use. A bad file is refused with every problem named, and nothing is stored.
+Restart StemTrack to offer the new instrument in surveys. To score a CSV with a definition
+file without importing it: stemtrack score FILE.json answers.csv`,
+  questionnaire: `Usage: stemtrack questionnaire INSTRUMENT|FILE.json
+
+Prints the instrument as a FHIR R4 Questionnaire (JSON): one group per section, one
+choice item per question (linkId = official item code), answer values as ordinalValue.`,
   'import-evidence': `Usage: stemtrack import-evidence FILE.csv|FILE.json
 
 Adds published trial results to the evidence dataset the evidence page pools:
@@ -47,14 +64,15 @@ Adds published trial results to the evidence dataset the evidence page pools:
              (https://clinicaltrials.gov/api/v2/studies/NCT…); outcomes whose scale or
              time point cannot be read safely are listed and left out
 Re-importing a row (same study, arm, outcome, time point) replaces it.`,
-  score: `Usage: stemtrack score INSTRUMENT FILE.csv [--format csv|json]
+  score: `Usage: stemtrack score INSTRUMENT|DEFINITION.json FILE.csv [--format csv|json|fhir]
 
 Scores every row of FILE.csv (or - for standard input) by the instrument's official rules.
 The file has an id column and one column per official item code (for KOOS: S1…S7,
 P1…P9, A1…A17, SP1…SP5, Q1…Q4); an empty cell is an unanswered item.
 Writes one row per input row: id and each scale score (KOOS: pain, symptoms, adl, sport,
 qol). JSON is unrounded and uses null where the missing-item rule allows no score; CSV
-leaves such cells empty. Any bad value is reported with its row and column, nothing is
+leaves such cells empty. fhir writes a FHIR R4 Bundle of QuestionnaireResponses and
+score Observations. Any bad value is reported with its row and column, nothing is
 written, and the exit code is 1.
 
 Instruments: ${BUILT_IN_INSTRUMENTS.map((d) => d.id).join(', ')}`,
@@ -135,6 +153,15 @@ async function run(command: string, args: string[]): Promise<number> {
   };
   if (command === 'score') return scoreCommand(args);
   if (command === 'meta') return metaCommand(args);
+  if (command === 'questionnaire') {
+    const [instrument, ...extra] = args;
+    if (!instrument || extra.length > 0)
+      throw new UsageError('give one instrument id or definition file');
+    const def = resolveInstrument(instrument);
+    if (!def) return 1;
+    console.log(JSON.stringify(toQuestionnaire(def), null, 2));
+    return 0;
+  }
   const config = loadConfig();
   switch (command) {
     case 'start': {
@@ -208,6 +235,32 @@ async function run(command: string, args: string[]): Promise<number> {
         );
         console.log(`Imported ${result.imported} trial arm row(s) from ${file}.`);
         for (const r of result.refused) console.log(`Left out '${r.outcome}': ${r.reason}`);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'import-instrument': {
+      const file = args[0];
+      if (!file || args.length > 1 || file.startsWith('-'))
+        throw new UsageError('give one JSON file');
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        console.error(
+          `stemtrack import-instrument: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        );
+        return 1;
+      }
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        await migrate(db);
+        const { definition, outcome } = await importLicensedInstrument(db, basename(file), text);
+        const items = definition.sections.reduce((n, s) => n + s.items.length, 0);
+        console.log(
+          `${outcome === 'added' ? 'Imported' : 'Replaced'} ${definition.shortName} (id ${definition.id}, ${items} items, ${definition.scales.length} scales). Restart StemTrack to offer it.`,
+        );
       } finally {
         await db.close();
       }

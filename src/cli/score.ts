@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { scoreTable } from '../core/instruments/batch.ts';
-import { instrumentById, isKnownInstrument } from '../core/instruments/library.ts';
+import { toQuestionnaireResponse, toScoreObservations } from '../core/fhir/instruments.ts';
+import { type ScoredRow, scoreTable } from '../core/instruments/batch.ts';
+import type { InstrumentDefinition } from '../core/instruments/definition.ts';
+import {
+  checkDefinitionFile,
+  instrumentById,
+  isKnownInstrument,
+} from '../core/instruments/library.ts';
 import { formatCsv, parseCsv } from '../core/tabular/csv.ts';
 import { UsageError } from './usage.ts';
 
@@ -19,11 +25,10 @@ export async function scoreCommand(args: string[]): Promise<number> {
   const format = parsed.values.format ?? 'csv';
   if (!instrumentId || !file || extra.length > 0)
     throw new UsageError('give an instrument and one CSV file');
-  if (format !== 'csv' && format !== 'json')
-    throw new UsageError(`--format is csv or json, not '${format}'`);
-  if (!isKnownInstrument(instrumentId))
-    throw new UsageError(`unknown instrument '${instrumentId}'`);
-  const def = instrumentById(instrumentId);
+  if (format !== 'csv' && format !== 'json' && format !== 'fhir')
+    throw new UsageError(`--format is csv, json or fhir, not '${format}'`);
+  const def = resolveInstrument(instrumentId);
+  if (!def) return 1;
 
   let text: string;
   try {
@@ -44,6 +49,10 @@ export async function scoreCommand(args: string[]): Promise<number> {
     return 1;
   }
   const scales = def.scales.map((s) => s.id);
+  if (format === 'fhir') {
+    process.stdout.write(`${JSON.stringify(responsesBundle(def, result.rows), null, 2)}\n`);
+    return 0;
+  }
   if (format === 'json') {
     const rows = result.rows.map((r) => ({
       id: r.id,
@@ -60,4 +69,50 @@ export async function scoreCommand(args: string[]): Promise<number> {
     process.stdout.write(formatCsv(['id', ...scales], rows));
   }
   return 0;
+}
+
+/**
+ * A built-in instrument by id, or a licensed definition given as a path to its JSON file
+ * (checked as `stemtrack import-instrument` checks it). Problems go to stderr.
+ */
+export function resolveInstrument(instrument: string): InstrumentDefinition | undefined {
+  if (!instrument.endsWith('.json')) {
+    if (!isKnownInstrument(instrument))
+      throw new UsageError(
+        `unknown instrument '${instrument}' (give a built-in id or a definition .json file)`,
+      );
+    return instrumentById(instrument);
+  }
+  let text: string;
+  try {
+    text = readFileSync(instrument, 'utf8');
+  } catch (error) {
+    console.error(
+      `stemtrack: cannot read ${instrument}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+    return undefined;
+  }
+  const check = checkDefinitionFile(text);
+  if (!check.ok) {
+    for (const p of check.problems) console.error(`${instrument}: ${p.path}: ${p.message}`);
+    console.error(`stemtrack: ${instrument} is not a valid instrument definition.`);
+    return undefined;
+  }
+  return check.definition;
+}
+
+/** A FHIR R4 collection Bundle: per row, its QuestionnaireResponse and score Observations. */
+function responsesBundle(def: InstrumentDefinition, rows: ScoredRow[]) {
+  const entries = rows.flatMap((row) => {
+    const response = { id: fhirId(row.id), answers: row.answers, scores: row.scores };
+    return [toQuestionnaireResponse(def, response), ...toScoreObservations(def, response)].map(
+      (resource) => ({ resource }),
+    );
+  });
+  return { resourceType: 'Bundle', type: 'collection', entry: entries };
+}
+
+/** FHIR ids allow letters, digits, '-' and '.', up to 64 characters. */
+function fhirId(id: string): string {
+  return id.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { DEMO_LOGINS, DEMO_PASSWORD, isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
+import { loadLicensedInstruments } from '../app/instruments.ts';
 import { createHttpApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
@@ -37,6 +38,8 @@ export async function startServer(
   const started = Date.now();
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const applied = await migrate(db);
+  const licensed = await loadLicensedInstruments(db);
+  if (licensed.length > 0) console.log(`Licensed instruments: ${licensed.join(', ')}`);
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
   const seeded = opts.demo && (await isEmptyRegistry(db));
   if (seeded) {

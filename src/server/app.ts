@@ -16,7 +16,8 @@ import {
 } from '../app/patients.ts';
 import { issueSurvey, openSurvey, saveSurveyDraft, submitSurvey } from '../app/surveys.ts';
 import { DomainError, type ErrorCode } from '../core/errors.ts';
-import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
+import { toQuestionnaire } from '../core/fhir/instruments.ts';
+import { allInstruments, instrumentById } from '../core/instruments/library.ts';
 import {
   IMAGE_GUIDANCE,
   JOINTS,
@@ -119,7 +120,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       sexes: SEXES,
       imageGuidance: IMAGE_GUIDANCE,
       timepoints: DEFAULT_SCHEDULE.map(({ id, label }) => ({ id, label })),
-      instruments: BUILT_IN_INSTRUMENTS.map(({ id, name, shortName, joints, scales }) => ({
+      instruments: allInstruments().map(({ id, name, shortName, joints, scales }) => ({
         id,
         name,
         shortName,
@@ -234,6 +235,11 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
         ),
         201,
       );
+  authed.get('/instruments/:id/fhir', (c) =>
+    c.json(toQuestionnaire(instrumentById(c.req.param('id'))), 200, {
+      'Content-Type': 'application/fhir+json',
+    }),
+  );
   authed.post('/meta', async (c) => c.json(runMetaAnalysis(await jsonBody(c.req.raw))));
   authed.get('/evidence/registry', async (c) => c.json(await registryEvidence(ctx, c.var.actor)));
   authed.post('/patients/:id/episodes', createUnder('Patient', addEpisode));

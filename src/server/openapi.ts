@@ -120,6 +120,17 @@ export function openApiDocument(): object {
           responses: { 200: ok('Evidence overview') },
         },
       },
+      '/api/instruments/{id}/fhir': {
+        get: {
+          summary: 'An instrument (built-in or licensed) as a FHIR R4 Questionnaire',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: ok('Questionnaire (application/fhir+json)'),
+            401: errors[401],
+            404: errors[404],
+          },
+        },
+      },
       '/api/meta': {
         post: {
           summary:

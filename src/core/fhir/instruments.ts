@@ -55,10 +55,10 @@ export function toQuestionnaire(
 
 export interface ExportedResponse {
   id: string;
-  /** e.g. `Patient/DEMO-00001` (a registry id, never a name). */
-  subject: string;
-  /** ISO date-time the patient submitted. */
-  authored: string;
+  /** e.g. `Patient/DEMO-00001` (a registry id, never a name); absent for batch-scored files. */
+  subject?: string | undefined;
+  /** ISO date-time the patient submitted, when known. */
+  authored?: string | undefined;
   answers: Answers;
   scores: Scores;
 }
@@ -74,8 +74,8 @@ export function toQuestionnaireResponse(
     id: response.id,
     questionnaire: questionnaireUrl(def, base),
     status: 'completed',
-    subject: { reference: response.subject },
-    authored: response.authored,
+    ...(response.subject ? { subject: { reference: response.subject } } : {}),
+    ...(response.authored ? { authored: response.authored } : {}),
     item: def.sections
       .map((section, index) => ({
         linkId: `section-${index + 1}`,
@@ -141,8 +141,8 @@ export function toScoreObservations(
         },
       ],
       code: { coding, text: `${def.shortName} ${scale.name}` },
-      subject: { reference: response.subject },
-      effectiveDateTime: response.authored,
+      ...(response.subject ? { subject: { reference: response.subject } } : {}),
+      ...(response.authored ? { effectiveDateTime: response.authored } : {}),
       derivedFrom: [{ reference: `QuestionnaireResponse/${response.id}` }],
       ...(typeof value === 'number'
         ? {

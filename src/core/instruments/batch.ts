@@ -4,6 +4,7 @@ import { type Answers, type Scores, scoreResponse } from './scoring.ts';
 
 export interface ScoredRow {
   id: string;
+  answers: Answers;
   scores: Scores;
 }
 
@@ -66,7 +67,7 @@ export function scoreTable(
       }
       answers[name] = value;
     });
-    scored.push({ id, scores: scoreResponse(def, answers) });
+    scored.push({ id, answers, scores: scoreResponse(def, answers) });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, rows: scored };
 }

@@ -8,16 +8,39 @@ export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [nrsPain, k
   instrumentDefinitionSchema.parse(raw),
 );
 
-const byId = new Map(BUILT_IN_INSTRUMENTS.map((d) => [d.id, d]));
+const builtIn = new Map(BUILT_IN_INSTRUMENTS.map((d) => [d.id, d]));
+/**
+ * Definitions a registry imported under its own licence (WOMAC, Oxford, EQ-5D…), registered
+ * once at start-up from the database. Kept apart so a built-in can never be replaced.
+ */
+const licensed = new Map<string, InstrumentDefinition>();
+
+export function registerLicensedInstrument(def: InstrumentDefinition): void {
+  if (builtIn.has(def.id)) throw new Error(`${def.id} is a built-in instrument`);
+  licensed.set(def.id, def);
+}
+
+/** For tests: forget every licensed definition. */
+export function clearLicensedInstruments(): void {
+  licensed.clear();
+}
+
+export function allInstruments(): InstrumentDefinition[] {
+  return [...BUILT_IN_INSTRUMENTS, ...licensed.values()];
+}
 
 export function instrumentById(id: string): InstrumentDefinition {
-  const def = byId.get(id);
+  const def = builtIn.get(id) ?? licensed.get(id);
   if (!def) throw notFound(`Instrument ${id}`);
   return def;
 }
 
 export function isKnownInstrument(id: string): boolean {
-  return byId.has(id);
+  return builtIn.has(id) || licensed.has(id);
+}
+
+export function isBuiltInInstrument(id: string): boolean {
+  return builtIn.has(id);
 }
 
 /** Instruments offered by default for a joint: the generic pain NRS plus the joint's own PROM. */
@@ -25,4 +48,50 @@ export function defaultInstrumentsFor(joint: string): string[] {
   return BUILT_IN_INSTRUMENTS.filter(
     (d) => d.joints.includes('any') || d.joints.includes(joint),
   ).map((d) => d.id);
+}
+
+export type DefinitionCheck =
+  | { ok: true; definition: InstrumentDefinition }
+  | { ok: false; problems: { path: string; message: string }[] };
+
+/**
+ * Checks an instrument definition file a registry wants to import (text of a JSON file):
+ * valid JSON, every field the schema needs, consistent items and scales, and an id that
+ * does not shadow a built-in instrument.
+ */
+export function checkDefinitionFile(text: string): DefinitionCheck {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [
+        {
+          path: '(file)',
+          message: `Not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ],
+    };
+  }
+  const parsed = instrumentDefinitionSchema.safeParse(json);
+  if (!parsed.success)
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((i) => ({
+        path: i.path.join('.') || '(file)',
+        message: i.message,
+      })),
+    };
+  if (builtIn.has(parsed.data.id))
+    return {
+      ok: false,
+      problems: [
+        {
+          path: 'id',
+          message: `${parsed.data.id} is a built-in instrument; give the licensed one another id`,
+        },
+      ],
+    };
+  return { ok: true, definition: parsed.data };
 }
