@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { retryDelayMs } from '../core/jobs/retry.ts';
+import type { Db } from '../store/db.ts';
+import { claimNextJob, completeJob, failJob, type Job } from '../store/jobs.repo.ts';
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+export interface JobRunnerOptions {
+  db: Db;
+  handlers: Record<string, JobHandler>;
+  now: () => Date;
+  /** How long a claimed job is ours; after that another worker may take it over. */
+  leaseMs?: number;
+  worker?: string;
+}
+
+/**
+ * Runs due jobs from the `jobs` table. Delivery is at least once: a worker that dies after
+ * sending but before recording it lets the lease run out, and the job runs again.
+ */
+export class JobRunner {
+  readonly worker: string;
+  private readonly leaseMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.worker = options.worker ?? `worker-${randomBytes(4).toString('hex')}`;
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+  }
+
+  /** Runs every job due now, one at a time; returns how many ran (done, retried or dead). */
+  async runDue(limit = 1000): Promise<number> {
+    let ran = 0;
+    while (ran < limit) {
+      const now = this.options.now();
+      const job = await claimNextJob(
+        this.options.db,
+        this.worker,
+        now,
+        new Date(now.getTime() + this.leaseMs),
+      );
+      if (!job) break;
+      ran++;
+      const handler = this.options.handlers[job.kind];
+      try {
+        if (!handler) throw new Error(`No handler for job kind '${job.kind}'`);
+        await handler(job);
+        await completeJob(this.options.db, job.id, this.worker, this.options.now());
+      } catch (error) {
+        const at = this.options.now();
+        await failJob(
+          this.options.db,
+          job.id,
+          this.worker,
+          error instanceof Error ? error.message : String(error),
+          new Date(at.getTime() + retryDelayMs(job.attempts)),
+          at,
+        );
+      }
+    }
+    return ran;
+  }
+
+  /** Polls every `intervalMs` until stopped; a poll never overlaps the previous one. */
+  start(intervalMs = 30_000): void {
+    const tick = () => {
+      this.running ??= this.runDue()
+        .catch((error) => {
+          console.error(`job runner: ${error instanceof Error ? error.message : String(error)}`);
+          return 0;
+        })
+        .finally(() => {
+          this.running = undefined;
+        });
+    };
+    this.timer = setInterval(tick, intervalMs);
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}
