@@ -170,7 +170,7 @@ describe('stemtrack CLI', () => {
     expect(usage.code).toBe(2);
     expect(usage.err).toContain("unknown instrument 'womac'");
     const help = stemtrack(['score', '--help']);
-    expect(help.out).toContain('Usage: stemtrack score INSTRUMENT FILE.csv');
+    expect(help.out).toContain('Usage: stemtrack score INSTRUMENT|DEFINITION.json FILE.csv');
   });
 
   it('pools a CSV of studies with `stemtrack meta`, as metafor does, and draws the plots', () => {
