@@ -95,4 +95,16 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     expect(await page.locator('[data-testid=forest] svg').count()).toBe(1);
     expect(await page.locator('[data-testid=funnel] circle').count()).toBe(8);
   });
+
+  it('shows the follow-up worklist and completeness per time point', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, server.url, 'clinician@harbour.example', 'stemtrack-demo');
+    await page.getByRole('link', { name: 'Follow-up' }).click();
+    await page.getByRole('heading', { name: 'Completeness per time point' }).waitFor();
+    expect(await page.locator('table.flow tbody tr').count()).toBe(9);
+    await page.getByLabel('Show').selectOption('missed');
+    await page.locator('table.worklist tbody tr').first().waitFor();
+    const statuses = await page.locator('table.worklist tbody td .flag').allInnerTexts();
+    expect(new Set(statuses)).toEqual(new Set(['missed']));
+  });
 });

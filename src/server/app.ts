@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { login, logout, sessionFor } from '../app/auth.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
+import { followUpOverview } from '../app/followup.ts';
 import { runMetaAnalysis } from '../app/meta.ts';
 import {
   addEpisode,
@@ -239,6 +240,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     c.json(toQuestionnaire(instrumentById(c.req.param('id'))), 200, {
       'Content-Type': 'application/fhir+json',
     }),
+  );
+  authed.get('/follow-up', async (c) =>
+    c.json(await followUpOverview(ctx, c.var.actor, c.req.query())),
   );
   authed.post('/meta', async (c) => c.json(runMetaAnalysis(await jsonBody(c.req.raw))));
   authed.get('/evidence/registry', async (c) => c.json(await registryEvidence(ctx, c.var.actor)));

@@ -131,6 +131,24 @@ export function openApiDocument(): object {
           },
         },
       },
+      '/api/follow-up': {
+        get: {
+          summary:
+            "Your site's follow-up worklist (due and overdue by default) and completeness per time point",
+          parameters: [
+            {
+              name: 'status',
+              in: 'query',
+              schema: {
+                type: 'string',
+                enum: ['upcoming', 'due', 'overdue', 'completed', 'missed'],
+              },
+            },
+            { name: 'timepoint', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { 200: ok('Worklist and flow'), 400: errors[400], 401: errors[401] },
+        },
+      },
       '/api/meta': {
         post: {
           summary:

@@ -1,5 +1,6 @@
 import { Link, navigate } from '../router.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
+import { FollowUpPage } from './FollowUpPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { MetaPage } from './MetaPage.tsx';
 import { PatientList } from './PatientList.tsx';
@@ -26,6 +27,7 @@ export function ClinicApp({ path }: { path: string }) {
   if (path === '/patients/new') page = <EnrolPage />;
   else if (path === '/registry-vs-evidence') page = <RegistryEvidencePage />;
   else if (path === '/meta-analysis') page = <MetaPage />;
+  else if (path === '/follow-up') page = <FollowUpPage />;
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
   return (
     <>
@@ -35,6 +37,7 @@ export function ClinicApp({ path }: { path: string }) {
         </Link>
         <nav className="topnav" aria-label="Main">
           <Link to="/">Patients</Link>
+          <Link to="/follow-up">Follow-up</Link>
           <Link to="/registry-vs-evidence">Registry vs evidence</Link>
           <Link to="/meta-analysis">Meta-analysis</Link>
         </nav>

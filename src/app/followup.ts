@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { toIsoDate } from '../core/registry/dates.ts';
+import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
+import { followUpFlow, worklist } from '../core/schedule/worklist.ts';
+import { parseInput } from '../core/validation.ts';
+import { appendAudit } from '../store/audit.repo.ts';
+import { episodesForFollowUp } from '../store/followup.repo.ts';
+import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
+
+const worklistQuery = z.strictObject({
+  status: z.enum(['upcoming', 'due', 'overdue', 'completed', 'missed']).optional(),
+  timepoint: z.enum(TIMEPOINT_IDS).optional(),
+});
+
+/** The site's follow-up worklist (filtered) and its CONSORT-style flow, as of today. */
+export async function followUpOverview(ctx: AppContext, actor: UserActor, query: unknown) {
+  requireRole(actor, ALL_ROLES);
+  const filter = parseInput(worklistQuery, query);
+  const today = toIsoDate(ctx.now());
+  const episodes = await episodesForFollowUp(ctx.db, scopeOf(actor));
+  const rows = worklist(episodes, today).filter(
+    (r) =>
+      (filter.status ? r.status === filter.status : r.status === 'due' || r.status === 'overdue') &&
+      (!filter.timepoint || r.timepoint === filter.timepoint),
+  );
+  await appendAudit(ctx.db, {
+    siteId: actor.user.siteId,
+    actorKind: 'user',
+    actorUserId: actor.user.id,
+    action: 'read-aggregate',
+    entity: 'follow-up-worklist',
+    entityId: null,
+    patientId: null,
+  });
+  return { today, worklist: rows, flow: followUpFlow(episodes, today) };
+}

@@ -1,0 +1,140 @@
+import { useEffect, useState } from 'react';
+import { ApiError, api } from '../api.ts';
+import { Link } from '../router.tsx';
+
+interface Row {
+  episodeId: string;
+  patientId: string;
+  registryId: string;
+  timepoint: string;
+  label: string;
+  window: { target: string; opens: string; closes: string };
+  status: string;
+  invited: boolean;
+}
+interface Step {
+  timepoint: string;
+  label: string;
+  reached: number;
+  invited: number;
+  completed: number;
+  lost: number;
+  completeness: number | null;
+}
+interface Overview {
+  today: string;
+  worklist: Row[];
+  flow: { enrolled: number; steps: Step[] };
+}
+
+const STATUSES = [
+  ['', 'Due and overdue'],
+  ['due', 'Due'],
+  ['overdue', 'Overdue'],
+  ['missed', 'Missed'],
+  ['completed', 'Completed'],
+  ['upcoming', 'Upcoming'],
+] as const;
+
+/** The follow-up worklist and completeness per time point (CONSORT-style flow). */
+export function FollowUpPage() {
+  const [status, setStatus] = useState('');
+  const [data, setData] = useState<Overview | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    setData(null);
+    api<Overview>('GET', `/follow-up${status ? `?status=${status}` : ''}`)
+      .then(setData)
+      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+  }, [status]);
+  return (
+    <>
+      <h1>Follow-up</h1>
+      <div className="field narrow">
+        <label htmlFor="status-filter">Show</label>
+        <select id="status-filter" value={status} onChange={(e) => setStatus(e.target.value)}>
+          {STATUSES.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      {error && <p className="error-text">{error}</p>}
+      {!data && !error && <p>Loading…</p>}
+      {data && (
+        <>
+          <p className="muted">
+            {data.worklist.length} time points as of {data.today}.
+          </p>
+          <div className="table-wrap">
+            <table className="worklist">
+              <thead>
+                <tr>
+                  <th scope="col">Patient</th>
+                  <th scope="col">Time point</th>
+                  <th scope="col">Target date</th>
+                  <th scope="col">Window</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Link sent</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.worklist.map((r) => (
+                  <tr key={`${r.episodeId}-${r.timepoint}`}>
+                    <td>
+                      <Link to={`/patients/${r.patientId}`}>{r.registryId}</Link>
+                    </td>
+                    <td>{r.label}</td>
+                    <td>{r.window.target}</td>
+                    <td>
+                      {r.window.opens} to {r.window.closes}
+                    </td>
+                    <td>
+                      <span className={`flag flag-${r.status}`}>{r.status}</span>
+                    </td>
+                    <td>{r.invited ? 'yes' : 'no'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <h2>Completeness per time point</h2>
+          <p>
+            {data.flow.enrolled} treated joints. Completeness counts answered time points among
+            those whose window has closed or that were answered; an open window does not count
+            against you.
+          </p>
+          <div className="table-wrap">
+            <table className="flow">
+              <thead>
+                <tr>
+                  <th scope="col">Time point</th>
+                  <th scope="col">Reached</th>
+                  <th scope="col">Invited</th>
+                  <th scope="col">Completed</th>
+                  <th scope="col">Lost</th>
+                  <th scope="col">Completeness</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.flow.steps.map((s) => (
+                  <tr key={s.timepoint}>
+                    <td>{s.label}</td>
+                    <td>{s.reached}</td>
+                    <td>{s.invited}</td>
+                    <td>{s.completed}</td>
+                    <td>{s.lost}</td>
+                    <td>
+                      {s.completeness === null ? '–' : `${Math.round(s.completeness * 100)}%`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </>
+  );
+}
