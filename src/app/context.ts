@@ -3,6 +3,7 @@ import type { Role } from '../core/registry/vocabulary.ts';
 import type { Db } from '../store/db.ts';
 import type { SiteScope } from '../store/scope.ts';
 import type { User } from '../store/users.repo.ts';
+import type { MailSettings } from './mail.ts';
 
 /** What every use case gets: the database and the clock (passed in so tests can move time). */
 export interface AppContext {
@@ -10,6 +11,8 @@ export interface AppContext {
   now: () => Date;
   /** Base URL that survey links start with, e.g. `http://localhost:3000`. */
   publicUrl: string;
+  /** Outgoing survey e-mail; absent when the registry has not configured SMTP. */
+  mail?: MailSettings;
 }
 
 export interface UserActor {

@@ -33,6 +33,7 @@ import {
   scopeOf,
   type UserActor,
 } from './context.ts';
+import { queueSurveyEmails } from './mail.ts';
 import { auditUser } from './patients.ts';
 import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';
 
@@ -96,6 +97,7 @@ export async function issueSurvey(
       timepoint: tp.id,
       instruments,
     });
+    if (ctx.mail) await queueSurveyEmails(tx, ctx.mail, a, token, now);
     return a;
   });
   const { draft: _draft, ...rest } = assignment;

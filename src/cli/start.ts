@@ -2,8 +2,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import type { AppContext } from '../app/context.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
 import { loadLicensedInstruments } from '../app/instruments.ts';
+import { type MailSettings, surveyEmailHandler } from '../app/mail.ts';
+import { JobRunner } from '../jobs/runner.ts';
+import { smtpSender } from '../jobs/smtp.ts';
 import { createHttpApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
@@ -57,11 +61,19 @@ export async function startServer(
   }
   await ensureWebBuilt();
   const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
-  const ctx = {
+  const mail = mailSettings(config);
+  const ctx: AppContext = {
     db,
     now: () => new Date(),
     publicUrl: config.PUBLIC_URL ?? `http://${host}:${config.PORT}`,
+    ...(mail ? { mail } : {}),
   };
+  const jobs = new JobRunner({
+    db,
+    now: ctx.now,
+    handlers: mail ? { 'survey-email': surveyEmailHandler(ctx, mail) } : {},
+  });
+  if (mail) jobs.start(30_000);
   const app = createHttpApp(ctx, { tls: config.TLS, webRoot: WEB_ROOT });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     // With PORT=0 the system picks the port, so survey links can only be formed now.
@@ -80,9 +92,15 @@ export async function startServer(
           .join(', ')})`,
       );
     }
+    console.log(
+      mail
+        ? `Survey e-mails: on, via ${new URL(config.SMTP_URL ?? '').host}`
+        : 'Survey e-mails: off (set SMTP_URL, MAIL_FROM and MAIL_KEY to send them)',
+    );
     console.log('Press Ctrl+C to stop.');
   });
   const stop = () => {
+    void jobs.stop();
     server.close(() => {
       db.close().finally(() => process.exit(0));
     });
@@ -90,4 +108,15 @@ export async function startServer(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await new Promise<void>((resolve) => server.once('close', () => resolve()));
+}
+
+function mailSettings(config: Config): MailSettings | undefined {
+  if (!config.SMTP_URL || !config.MAIL_FROM || !config.MAIL_KEY) return undefined;
+  return {
+    key: Buffer.from(config.MAIL_KEY, 'hex'),
+    from: config.MAIL_FROM,
+    send: smtpSender(config.SMTP_URL),
+    reminders: config.MAIL_REMINDERS,
+    reminderEveryDays: config.MAIL_REMINDER_EVERY_DAYS,
+  };
 }

@@ -7,6 +7,7 @@ import { login, logout, sessionFor } from '../app/auth.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
 import { followUpOverview } from '../app/followup.ts';
+import { unsubscribe } from '../app/mail.ts';
 import { runMetaAnalysis } from '../app/meta.ts';
 import {
   addEpisode,
@@ -254,6 +255,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   api.get('/survey/:token', async (c) => c.json(await openSurvey(ctx, c.req.param('token'))));
   api.put('/survey/:token/draft', async (c) =>
     c.json(await saveSurveyDraft(ctx, c.req.param('token'), await jsonBody(c.req.raw))),
+  );
+  api.post('/unsubscribe/:token', async (c) =>
+    c.json(await unsubscribe(ctx, ctx.mail, c.req.param('token'))),
   );
   api.post('/survey/:token/submit', async (c) =>
     c.json(await submitSurvey(ctx, c.req.param('token'), await jsonBody(c.req.raw)), 201),

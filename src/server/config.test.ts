@@ -8,7 +8,18 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       DATA_DIR: './data',
       TLS: false,
+      MAIL_REMINDERS: 2,
+      MAIL_REMINDER_EVERY_DAYS: 7,
     });
+  });
+
+  it('needs a sender and a key when SMTP is configured', () => {
+    expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example:587' })).toThrow(
+      /MAIL_FROM: is required when SMTP_URL is set[\s\S]*MAIL_KEY: is required/,
+    );
+    expect(() =>
+      loadConfig({ SMTP_URL: 'smtp://m', MAIL_FROM: 'a@b.example', MAIL_KEY: 'abc' }),
+    ).toThrow(/MAIL_KEY: must be 64 hex characters/);
   });
 
   it('treats an empty variable as unset', () => {

@@ -241,6 +241,14 @@ export function openApiDocument(): object {
           responses: { 201: ok('Assignment with its one-time link'), ...errors },
         },
       },
+      '/api/unsubscribe/{token}': {
+        post: {
+          summary: 'Stop survey e-mails for the patient the link in an e-mail names (no account)',
+          security: [],
+          parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('Unsubscribed'), 404: errors[404] },
+        },
+      },
       '/api/survey/{token}': {
         get: {
           summary: 'Open a survey link (no account)',

@@ -4,6 +4,7 @@ import { ClinicApp } from './clinic/ClinicApp.tsx';
 import { EvidencePage } from './evidence/EvidencePage.tsx';
 import { usePath } from './router.tsx';
 import { SurveyPage } from './survey/SurveyPage.tsx';
+import { UnsubscribePage } from './survey/UnsubscribePage.tsx';
 import './styles.css';
 
 function App() {
@@ -11,6 +12,8 @@ function App() {
   const survey = /^\/s\/([A-Za-z0-9_-]+)$/.exec(path);
   if (survey?.[1]) return <SurveyPage token={survey[1]} />;
   if (path === '/evidence') return <EvidencePage />;
+  const unsubscribe = /^\/unsubscribe\/([A-Za-z0-9_.-]+)$/.exec(path);
+  if (unsubscribe?.[1]) return <UnsubscribePage token={unsubscribe[1]} />;
   return <ClinicApp path={path} />;
 }
 

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobRunner } from '../jobs/runner.ts';
+import { smtpSender } from '../jobs/smtp.ts';
+import type { Db } from '../store/db.ts';
+import { backends } from '../testing/databases.ts';
+import {
+  Client,
+  ENROL_BODY,
+  enrolTreatedPatient,
+  seedTwoSites,
+  testApp,
+  testClock,
+  tokenOf,
+} from '../testing/http.ts';
+import { type MailSettings, surveyEmailHandler } from './mail.ts';
+
+interface Received {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** A real SMTP server on loopback that keeps what it receives. */
+async function startSmtp() {
+  const inbox: Received[] = [];
+  let failNext = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      if (failNext > 0) {
+        failNext--;
+        stream.resume();
+        stream.on('end', () =>
+          callback(Object.assign(new Error('Service not available'), { responseCode: 421 })),
+        );
+        return;
+      }
+      simpleParser(stream)
+        .then((m) => {
+          const to = Array.isArray(m.to) ? m.to[0]?.text : m.to?.text;
+          inbox.push({ to: to ?? '', subject: m.subject ?? '', text: m.text ?? '' });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    inbox,
+    url: `smtp://127.0.0.1:${port}`,
+    failNextMessages(n: number) {
+      failNext = n;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
+  let db: Db;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedTwoSites(db);
+    smtp = await startSmtp();
+  });
+  afterAll(async () => {
+    await smtp.close();
+    await db.close();
+  });
+
+  it('invites, reminds until the survey is done, retries a refused send, and honours opt-out', async () => {
+    const clock = testClock('2026-08-20T08:00:00Z');
+    const mail: MailSettings = {
+      key: randomBytes(32),
+      from: 'StemTrack <noreply@clinic.example>',
+      send: smtpSender(smtp.url),
+      reminders: 2,
+      reminderEveryDays: 7,
+    };
+    const harness = testApp(db, clock);
+    harness.ctx.mail = mail;
+    const runner = new JobRunner({
+      db,
+      now: clock.now,
+      handlers: { 'survey-email': surveyEmailHandler(harness.ctx, mail) },
+    });
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    const { episodeId } = await enrolTreatedPatient(clinician); // treated 2026-03-02: 6-month window to 2026-10-01
+
+    const six = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'm6',
+    });
+    expect(six.status).toBe(201);
+    expect(await runner.runDue()).toBe(1);
+    expect(smtp.inbox).toHaveLength(1);
+    const invitation = smtp.inbox[0] as Received;
+    expect(invitation.to).toBe(ENROL_BODY.email);
+    expect(invitation.subject).toBe('Harbour: your 6 months questionnaire');
+    expect(invitation.text).toContain(six.body.url);
+    expect(invitation.text).toContain('due on 2026-09-02');
+
+    // First reminder a week later; the mail server refuses once, the job retries a minute on.
+    clock.advanceDays(7);
+    clock.advanceDays(0.1);
+    smtp.failNextMessages(1);
+    await runner.runDue();
+    expect(smtp.inbox).toHaveLength(1);
+    clock.advanceDays(0.01);
+    await runner.runDue();
+    expect(smtp.inbox).toHaveLength(2);
+    expect(smtp.inbox[1]?.subject).toBe('Reminder from Harbour: 6 months questionnaire');
+
+    // The patient answers; the second reminder is never sent.
+    const answered = await new Client(harness.app).call(
+      'POST',
+      `/api/survey/${tokenOf(six.body.url)}/submit`,
+      {
+        answers: { 'nrs-pain': { NRS: 3 } },
+      },
+    );
+    expect(answered.status).toBe(201);
+    clock.advanceDays(8);
+    await runner.runDue();
+    expect(smtp.inbox).toHaveLength(2);
+
+    // Opting out through the link in the e-mail stops the next survey's e-mails.
+    const link = /\/unsubscribe\/(\S+)/.exec(invitation.text)?.[1];
+    expect(link).toBeDefined();
+    expect((await new Client(harness.app).call('POST', `/api/unsubscribe/${link}`)).status).toBe(
+      200,
+    );
+    expect((await new Client(harness.app).call('POST', `/api/unsubscribe/${link}x`)).status).toBe(
+      404,
+    );
+    await clinician.signIn('clin@harbour.test');
+    const twelve = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'm12',
+    });
+    expect(twelve.status).toBe(201);
+    await runner.runDue();
+    expect(smtp.inbox).toHaveLength(2);
+    const [{ n }] = (await db.query<{ n: number }>(
+      "select count(*)::int as n from audit_log where action in ('email-invitation', 'email-reminder', 'email-opt-out')",
+    )) as [{ n: number }];
+    expect(n).toBe(3);
+  });
+});

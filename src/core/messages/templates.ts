@@ -1,0 +1,88 @@
+import { addDays, type IsoDate } from '../registry/dates.ts';
+
+/** What a survey e-mail may say; templates name these as {{name}}. */
+export interface SurveyMessageVars {
+  clinicName: string;
+  timepointLabel: string;
+  link: string;
+  /** The target date of this follow-up (the patient's next due date). */
+  dueDate: IsoDate;
+  /** Last day of the window. */
+  closesOn: IsoDate;
+  unsubscribeLink: string;
+}
+
+export interface MessageTemplate {
+  subject: string;
+  body: string;
+}
+
+export type MessageKind = 'invitation' | 'reminder';
+
+/** StemTrack's default English wording; a registry may replace it per language. */
+export const DEFAULT_TEMPLATES: Record<string, Record<MessageKind, MessageTemplate>> = {
+  en: {
+    invitation: {
+      subject: '{{clinicName}}: your {{timepointLabel}} questionnaire',
+      body: [
+        'Hello,',
+        '',
+        '{{clinicName}} asks how your treated joint is doing. Your {{timepointLabel}} questionnaire is due on {{dueDate}} and takes about 10 minutes:',
+        '',
+        '{{link}}',
+        '',
+        'You can stop and come back later with the same link; it works until {{closesOn}}.',
+        '',
+        'To stop receiving these e-mails: {{unsubscribeLink}}',
+      ].join('\n'),
+    },
+    reminder: {
+      subject: 'Reminder from {{clinicName}}: {{timepointLabel}} questionnaire',
+      body: [
+        'Hello,',
+        '',
+        'A reminder that your {{timepointLabel}} questionnaire for {{clinicName}} is still open until {{closesOn}}:',
+        '',
+        '{{link}}',
+        '',
+        'If you have already answered, thank you, and please ignore this message.',
+        '',
+        'To stop receiving these e-mails: {{unsubscribeLink}}',
+      ].join('\n'),
+    },
+  },
+};
+
+const PLACEHOLDER = /\{\{(\w+)\}\}/g;
+
+/** Fills a template; a placeholder that names no known value is an error, never sent as is. */
+export function renderTemplate(
+  template: MessageTemplate,
+  vars: SurveyMessageVars,
+): MessageTemplate {
+  const fill = (text: string) =>
+    text.replace(PLACEHOLDER, (_, name: string) => {
+      if (!(name in vars)) throw new Error(`Unknown placeholder {{${name}}} in a message template`);
+      return String(vars[name as keyof SurveyMessageVars]);
+    });
+  return { subject: fill(template.subject), body: fill(template.body) };
+}
+
+/**
+ * Days on which reminders go out: `every` days after the invitation, up to `count`, only while
+ * the window is open (a reminder after it closes would send a patient to a dead end).
+ */
+export function reminderDates(
+  invitedOn: IsoDate,
+  closesOn: IsoDate,
+  count: number,
+  every: number,
+): IsoDate[] {
+  const dates: IsoDate[] = [];
+  for (let n = 1; n <= count; n++) {
+    const day = addDays(invitedOn, n * every);
+    if (day > closesOn) break;
+    dates.push(day);
+  }
+  return dates;
+}
