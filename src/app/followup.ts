@@ -5,7 +5,15 @@ import { followUpFlow, worklist } from '../core/schedule/worklist.ts';
 import { parseInput } from '../core/validation.ts';
 import { appendAudit } from '../store/audit.repo.ts';
 import { episodesForFollowUp } from '../store/followup.repo.ts';
-import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
+import { listDeadJobs } from '../store/jobs.repo.ts';
+import {
+  ALL_ROLES,
+  type AppContext,
+  CLINICAL_ROLES,
+  requireRole,
+  scopeOf,
+  type UserActor,
+} from './context.ts';
 
 const worklistQuery = z.strictObject({
   status: z.enum(['upcoming', 'due', 'overdue', 'completed', 'missed']).optional(),
@@ -33,4 +41,20 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
     patientId: null,
   });
   return { today, worklist: rows, flow: followUpFlow(episodes, today) };
+}
+
+/** The dead-letter list: survey e-mails that failed every attempt, for the clinic to follow up by hand. */
+export async function undeliveredEmails(ctx: AppContext, actor: UserActor) {
+  requireRole(actor, CLINICAL_ROLES);
+  const dead = await listDeadJobs(ctx.db, scopeOf(actor));
+  return {
+    undelivered: dead.map((j) => ({
+      id: j.id,
+      kind: j.kind,
+      assignmentId: typeof j.payload.assignmentId === 'string' ? j.payload.assignmentId : null,
+      message: typeof j.payload.message === 'string' ? j.payload.message : null,
+      attempts: j.attempts,
+      lastError: j.lastError,
+    })),
+  };
 }

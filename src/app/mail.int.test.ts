@@ -151,4 +151,45 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
     )) as [{ n: number }];
     expect(n).toBe(3);
   });
+
+  it("lists an e-mail the server refused every time on the clinic's dead-letter list", async () => {
+    const clock = testClock('2026-08-20T08:00:00Z');
+    const mail: MailSettings = {
+      key: randomBytes(32),
+      from: 'noreply@clinic.example',
+      send: smtpSender(smtp.url),
+      reminders: 0,
+      reminderEveryDays: 7,
+    };
+    const harness = testApp(db, clock);
+    harness.ctx.mail = mail;
+    const runner = new JobRunner({
+      db,
+      now: clock.now,
+      handlers: { 'survey-email': surveyEmailHandler(harness.ctx, mail) },
+    });
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    await db.query("update jobs set status = 'done' where status <> 'done'");
+    const { episodeId } = await enrolTreatedPatient(clinician);
+    const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'm6',
+    });
+    smtp.failNextMessages(100);
+    for (let i = 0; i < 12; i++) {
+      await runner.runDue();
+      clock.advanceDays(0.5);
+    }
+    smtp.failNextMessages(0);
+    await clinician.signIn('clin@harbour.test');
+    const list = await clinician.call('GET', '/api/follow-up/undelivered');
+    expect(list.status).toBe(200);
+    expect(list.body.undelivered).toEqual([
+      expect.objectContaining({ assignmentId: issued.body.id, message: 'invitation', attempts: 8 }),
+    ]);
+    expect(list.body.undelivered[0].lastError).toContain('421');
+    const researcher = new Client(harness.app);
+    await researcher.signIn('research@harbour.test');
+    expect((await researcher.call('GET', '/api/follow-up/undelivered')).status).toBe(403);
+  });
 });

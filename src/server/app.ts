@@ -6,7 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { login, logout, sessionFor } from '../app/auth.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
-import { followUpOverview } from '../app/followup.ts';
+import { followUpOverview, undeliveredEmails } from '../app/followup.ts';
 import { unsubscribe } from '../app/mail.ts';
 import { runMetaAnalysis } from '../app/meta.ts';
 import {
@@ -241,6 +241,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     c.json(toQuestionnaire(instrumentById(c.req.param('id'))), 200, {
       'Content-Type': 'application/fhir+json',
     }),
+  );
+  authed.get('/follow-up/undelivered', async (c) =>
+    c.json(await undeliveredEmails(ctx, c.var.actor)),
   );
   authed.get('/follow-up', async (c) =>
     c.json(await followUpOverview(ctx, c.var.actor, c.req.query())),

@@ -149,6 +149,12 @@ export function openApiDocument(): object {
           responses: { 200: ok('Worklist and flow'), 400: errors[400], 401: errors[401] },
         },
       },
+      '/api/follow-up/undelivered': {
+        get: {
+          summary: 'Survey e-mails that failed every attempt (dead-letter list) at your site',
+          responses: { 200: ok('Undelivered e-mails'), 401: errors[401], 403: errors[403] },
+        },
+      },
       '/api/meta': {
         post: {
           summary:

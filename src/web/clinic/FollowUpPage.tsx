@@ -21,6 +21,13 @@ interface Step {
   lost: number;
   completeness: number | null;
 }
+interface Undelivered {
+  id: number;
+  assignmentId: string | null;
+  message: string | null;
+  attempts: number;
+  lastError: string | null;
+}
 interface Overview {
   today: string;
   worklist: Row[];
@@ -41,6 +48,13 @@ export function FollowUpPage() {
   const [status, setStatus] = useState('');
   const [data, setData] = useState<Overview | null>(null);
   const [error, setError] = useState('');
+  const [undelivered, setUndelivered] = useState<Undelivered[]>([]);
+  useEffect(() => {
+    // Researchers may not see this list (403); the page simply leaves it out.
+    api<{ undelivered: Undelivered[] }>('GET', '/follow-up/undelivered')
+      .then((r) => setUndelivered(r.undelivered))
+      .catch(() => setUndelivered([]));
+  }, []);
   useEffect(() => {
     setData(null);
     api<Overview>('GET', `/follow-up${status ? `?status=${status}` : ''}`)
@@ -61,6 +75,22 @@ export function FollowUpPage() {
         </select>
       </div>
       {error && <p className="error-text">{error}</p>}
+      {undelivered.length > 0 && (
+        <section className="card" aria-labelledby="undelivered">
+          <h2 id="undelivered">E-mails that could not be sent</h2>
+          <p>
+            These survey e-mails failed every attempt. Check the patient's address or send the link
+            yourself.
+          </p>
+          <ul>
+            {undelivered.map((u) => (
+              <li key={u.id}>
+                {u.message ?? 'message'} after {u.attempts} attempts: {u.lastError}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {!data && !error && <p>Loading…</p>}
       {data && (
         <>
