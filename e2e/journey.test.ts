@@ -137,6 +137,10 @@ describe('the first slice in a real browser', () => {
       await survey.getByRole('button', { name: 'Next' }).click();
     }
     await survey.getByText('You answered 43 of 43 questions.').waitFor();
+    // A later event, reported with the answers (optional in the form).
+    await survey.getByLabel('Back to my usual activities').check();
+    const today = new Date().toISOString().slice(0, 10);
+    await survey.getByLabel('When?').fill(today);
     await survey.getByRole('button', { name: 'Send my answers' }).click();
     await survey.getByRole('heading', { name: 'Thank you' }).waitFor();
 
@@ -154,6 +158,8 @@ describe('the first slice in a real browser', () => {
     for (const scale of ['Pain', 'Symptoms', 'ADL', 'Sport/Rec', 'QOL'])
       expect(text).toContain(`${scale} 75.0`);
     await clinic.getByText(/Baseline \(NRS pain \+ KOOS\): completed/).waitFor();
+    await clinic.getByRole('heading', { name: 'Reported events' }).waitFor();
+    await clinic.getByText(/Back to my usual activities \(reported by the patient\)/).waitFor();
   });
 
   it('serves the login page without horizontal scrolling at 360 px', async () => {

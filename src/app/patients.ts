@@ -20,7 +20,7 @@ import {
   listTreatments,
 } from '../store/patients.repo.ts';
 import { isUniqueViolation } from '../store/scope.ts';
-import { listAssignments, listResponses } from '../store/surveys.repo.ts';
+import { listAssignments, listPatientEvents, listResponses } from '../store/surveys.repo.ts';
 import {
   ALL_ROLES,
   type AppContext,
@@ -134,11 +134,12 @@ export async function patientRecord(ctx: AppContext, actor: UserActor, patientId
   const scope = scopeOf(actor);
   const patient = await findPatient(ctx.db, scope, patientId);
   if (!patient) throw notFound('Patient');
-  const [episodes, treatments, surveys, responses] = await Promise.all([
+  const [episodes, treatments, surveys, responses, events] = await Promise.all([
     listEpisodes(ctx.db, scope, patientId),
     listTreatments(ctx.db, scope, patientId),
     listAssignments(ctx.db, scope, patientId),
     listResponses(ctx.db, scope, patientId),
+    listPatientEvents(ctx.db, scope, patientId),
   ]);
   await auditUser(ctx.db, actor, 'read', 'patient', patientId, patientId);
   const { givenName, familyName, dateOfBirth, email, phone, ...record } = patient;
@@ -159,6 +160,7 @@ export async function patientRecord(ctx: AppContext, actor: UserActor, patientId
             : 'sent',
     })),
     responses,
+    events,
   };
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../core/instruments/library.ts';
 import { type Answers, checkAnswers, scoreResponse } from '../core/instruments/scoring.ts';
 import { addDays, toIsoDate } from '../core/registry/dates.ts';
+import { patientEventSchema } from '../core/registry/events.ts';
 import {
   followUpWindow,
   isWithinWindow,
@@ -20,6 +21,7 @@ import { findEpisode, firstTreatmentOf } from '../store/patients.repo.ts';
 import {
   findAssignmentByTokenDigest,
   insertAssignment,
+  insertPatientEvents,
   insertResponse,
   markCompleted,
   type SurveyAssignment,
@@ -187,9 +189,20 @@ export async function saveSurveyDraft(ctx: AppContext, token: string, body: unkn
   return { savedAt: now };
 }
 
+const submitBodySchema = z.strictObject({
+  answers: z.unknown(),
+  events: z.array(patientEventSchema).max(10).optional(),
+});
+
 export async function submitSurvey(ctx: AppContext, token: string, body: unknown) {
   const a = await assignmentForLink(ctx, token);
-  const answers = checkedAnswers(a, body);
+  const { answers: given, events = [] } = parseInput(submitBodySchema, body);
+  const answers = checkedAnswers(a, { answers: given });
+  const today = toIsoDate(ctx.now());
+  const badDates = events.flatMap((e, i) =>
+    e.date > today ? [{ field: `events.${i}.date`, message: 'This date is in the future' }] : [],
+  );
+  if (badDates.length > 0) throw invalid('Please check the dates', badDates);
   const answeredCount = Object.values(answers).reduce(
     (n, items) => n + Object.values(items).filter((v) => v !== null).length,
     0,
@@ -220,7 +233,8 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
       });
       scored.push({ instrumentId, scores });
     }
-    await auditLink(tx, a, 'submit', { inWindow });
+    await insertPatientEvents(tx, a, events);
+    await auditLink(tx, a, 'submit', { inWindow, events: events.length });
     return scored;
   });
   return { submittedAt: now, inWindow, results };

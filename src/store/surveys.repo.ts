@@ -195,3 +195,29 @@ export function listResponses(
     [scope.siteId, patientId],
   );
 }
+
+export async function insertPatientEvents(
+  q: Queryable,
+  a: Pick<SurveyAssignment, 'id' | 'siteId' | 'patientId' | 'episodeId'>,
+  events: readonly { kind: string; date: string }[],
+): Promise<void> {
+  for (const e of events) {
+    await q.query(
+      `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via, assignment_id)
+       values ($1, $2, $3, $4, $5, 'patient-link', $6)`,
+      [a.siteId, a.patientId, a.episodeId, e.kind, e.date, a.id],
+    );
+  }
+}
+
+export function listPatientEvents(
+  q: Queryable,
+  scope: SiteScope,
+  patientId: string,
+): Promise<{ id: string; episodeId: string; kind: string; date: string; reportedVia: string }[]> {
+  return q.query(
+    `select id, episode_id as "episodeId", kind, event_date as date, reported_via as "reportedVia"
+     from patient_events where site_id = $1 and patient_id = $2 order by event_date, created_at`,
+    [scope.siteId, patientId],
+  );
+}

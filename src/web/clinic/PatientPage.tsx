@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
 import { ApiError, api } from '../api.ts';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
@@ -39,6 +40,13 @@ interface ScoredResponse {
   inWindow: boolean;
   scores: Record<string, number | null>;
 }
+interface PatientEvent {
+  id: string;
+  episodeId: string;
+  kind: string;
+  date: string;
+  reportedVia: string;
+}
 interface PatientRecord {
   patient: {
     id: string;
@@ -54,6 +62,7 @@ interface PatientRecord {
   treatments: Treatment[];
   surveys: Survey[];
   responses: ScoredResponse[];
+  events: PatientEvent[];
 }
 interface Vocabulary {
   productClasses: { code: string; label: string; cellular: boolean }[];
@@ -113,12 +122,31 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
         const treatments = record.treatments.filter((t) => t.episodeId === ep.id);
         const surveys = record.surveys.filter((s) => s.episodeId === ep.id);
         const responses = record.responses.filter((r) => r.episodeId === ep.id);
+        const events = record.events.filter((e) => e.episodeId === ep.id);
         return (
           <article key={ep.id} className="card" aria-label={`${ep.side} ${ep.joint}`}>
             <h2>
               {capitalise(ep.side)} {ep.joint} · KL grade {ep.klGrade}
             </h2>
             {ep.diagnosis && <p>{ep.diagnosis}</p>}
+            {events.length > 0 && (
+              <>
+                <h3>Reported events</h3>
+                <ul className="events">
+                  {events.map((e) => (
+                    <li key={e.id}>
+                      {e.date}:{' '}
+                      {PATIENT_EVENT_KINDS.find((k) => k.code === e.kind)?.label ?? e.kind}
+                      <span className="muted">
+                        {' '}
+                        (reported{' '}
+                        {e.reportedVia === 'patient-link' ? 'by the patient' : 'by the clinic'})
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
             <h3>Treatments</h3>
             {treatments.length === 0 ? (
               <p>None recorded.</p>

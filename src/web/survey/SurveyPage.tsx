@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { InstrumentDefinition } from '../../core/instruments/definition.ts';
 import { ApiError, api } from '../api.ts';
+import { eventsToSend, type LaterEventDates, LaterEvents } from './LaterEvents.tsx';
 
 type Draft = Record<string, Record<string, number | null>>;
 
@@ -51,6 +52,7 @@ export function SurveyPage({ token }: { token: string }) {
   const [saveState, setSaveState] = useState<SaveState>('idle');
   const [submitError, setSubmitError] = useState<ApiError | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [laterEvents, setLaterEvents] = useState<LaterEventDates>({});
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef<Draft>({});
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -114,7 +116,11 @@ export function SurveyPage({ token }: { token: string }) {
     setSubmitting(true);
     setSubmitError(null);
     try {
-      await api('POST', `/survey/${token}/submit`, { answers: latest.current });
+      const events = eventsToSend(laterEvents);
+      await api('POST', `/survey/${token}/submit`, {
+        answers: latest.current,
+        ...(events.length > 0 ? { events } : {}),
+      });
       setStage({ kind: 'done' });
     } catch (e) {
       setSubmitError(e instanceof ApiError ? e : new ApiError(0, String(e)));
@@ -221,9 +227,15 @@ export function SurveyPage({ token }: { token: string }) {
             </ul>
           </>
         )}
+        <LaterEvents
+          value={laterEvents}
+          onChange={setLaterEvents}
+          today={new Date().toISOString().slice(0, 10)}
+        />
         {submitError && (
           <p className="form-error" role="alert">
             {submitError.message}
+            {submitError.fields.map((f) => ` ${f.message}.`).join('')}
           </p>
         )}
         <div className="nav-buttons">

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../store/db.ts';
+import { backends } from '../testing/databases.ts';
+import {
+  Client,
+  enrolTreatedPatient,
+  seedTwoSites,
+  testApp,
+  testClock,
+  tokenOf,
+} from '../testing/http.ts';
+
+describe.each(backends())('events reported from a survey link on $name', (backend) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedTwoSites(db);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('stores re-injection, joint replacement and return dates with the answers, refusing bad ones whole', async () => {
+    const harness = testApp(db, testClock('2026-09-01T10:00:00Z'));
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    const { episodeId, patientId } = await enrolTreatedPatient(clinician);
+    const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'm6',
+    });
+    const patient = new Client(harness.app);
+    const submit = (events: unknown) =>
+      patient.call('POST', `/api/survey/${tokenOf(issued.body.url)}/submit`, {
+        answers: { 'nrs-pain': { NRS: 2 } },
+        events,
+      });
+
+    const future = await submit([{ kind: 'returned-to-work', date: '2026-12-01' }]);
+    expect(future.status).toBe(400);
+    expect(future.body.error.fields).toEqual([
+      { field: 'events.0.date', message: 'This date is in the future' },
+    ]);
+    const badKind = await submit([{ kind: 'surgery', date: '2026-05-01' }]);
+    expect(badKind.status).toBe(400);
+    expect(badKind.body.error.fields[0].field).toBe('events.0.kind');
+    expect((await clinician.call('GET', `/api/patients/${patientId}`)).body.responses).toEqual([]);
+
+    const ok = await submit([
+      { kind: 'returned-to-activities', date: '2026-04-10' },
+      { kind: 'reinjection', date: '2026-07-15' },
+    ]);
+    expect(ok.status).toBe(201);
+    const record = await clinician.call('GET', `/api/patients/${patientId}`);
+    expect(record.body.events.map((e: { kind: string; date: string }) => [e.kind, e.date])).toEqual(
+      [
+        ['returned-to-activities', '2026-04-10'],
+        ['reinjection', '2026-07-15'],
+      ],
+    );
+    const other = new Client(harness.app);
+    await other.signIn('clin@north.test');
+    expect((await other.call('GET', `/api/patients/${patientId}`)).status).toBe(404);
+  });
+});
