@@ -14,6 +14,7 @@ import {
   scopeOf,
   type UserActor,
 } from './context.ts';
+import { scheduleFor } from './schedule.ts';
 
 const worklistQuery = z.strictObject({
   status: z.enum(['upcoming', 'due', 'overdue', 'completed', 'missed']).optional(),
@@ -26,7 +27,8 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
   const filter = parseInput(worklistQuery, query);
   const today = toIsoDate(ctx.now());
   const episodes = await episodesForFollowUp(ctx.db, scopeOf(actor));
-  const rows = worklist(episodes, today).filter(
+  const schedule = await scheduleFor(ctx.db, scopeOf(actor));
+  const rows = worklist(episodes, today, schedule).filter(
     (r) =>
       (filter.status ? r.status === filter.status : r.status === 'due' || r.status === 'overdue') &&
       (!filter.timepoint || r.timepoint === filter.timepoint),
@@ -40,7 +42,7 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
     entityId: null,
     patientId: null,
   });
-  return { today, worklist: rows, flow: followUpFlow(episodes, today) };
+  return { today, worklist: rows, flow: followUpFlow(episodes, today, schedule) };
 }
 
 /** The dead-letter list: survey e-mails that failed every attempt, for the clinic to follow up by hand. */

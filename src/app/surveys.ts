@@ -37,6 +37,7 @@ import {
 } from './context.ts';
 import { queueSurveyEmails } from './mail.ts';
 import { auditUser } from './patients.ts';
+import { scheduleFor } from './schedule.ts';
 import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';
 
 /** A link stays usable this many days after its window closes; late answers are kept and flagged. */
@@ -70,7 +71,7 @@ export async function issueSurvey(
       { field: 'timepoint', message: 'This joint has no treatment recorded yet' },
     ]);
   }
-  const tp = timePointById(input.timepoint);
+  const tp = (await scheduleFor(ctx.db, scope)).find((t) => t.id === input.timepoint);
   if (!tp)
     throw invalid('Unknown time point', [{ field: 'timepoint', message: 'Unknown time point' }]);
   const instruments = [...new Set(input.instruments ?? defaultInstrumentsFor(episode.joint))];

@@ -16,6 +16,7 @@ import {
   listPatientsFor,
   patientRecord,
 } from '../app/patients.ts';
+import { getSchedule, updateSchedule } from '../app/schedule.ts';
 import { issueSurvey, openSurvey, saveSurveyDraft, submitSurvey } from '../app/surveys.ts';
 import { DomainError, type ErrorCode } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
@@ -241,6 +242,10 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     c.json(toQuestionnaire(instrumentById(c.req.param('id'))), 200, {
       'Content-Type': 'application/fhir+json',
     }),
+  );
+  authed.get('/schedule', async (c) => c.json(await getSchedule(ctx, c.var.actor)));
+  authed.put('/schedule', async (c) =>
+    c.json(await updateSchedule(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
   authed.get('/follow-up/undelivered', async (c) =>
     c.json(await undeliveredEmails(ctx, c.var.actor)),

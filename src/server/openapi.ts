@@ -6,6 +6,7 @@ import {
   loginSchema,
   treatmentSchema,
 } from '../core/registry/schemas.ts';
+import { scheduleWindowsSchema } from '../core/schedule/custom.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 
 const errorSchema = {
@@ -147,6 +148,17 @@ export function openApiDocument(): object {
             { name: 'timepoint', in: 'query', schema: { type: 'string' } },
           ],
           responses: { 200: ok('Worklist and flow'), 400: errors[400], 401: errors[401] },
+        },
+      },
+      '/api/schedule': {
+        get: {
+          summary: "Your registry's follow-up time points and windows",
+          responses: { 200: ok('Schedule'), 401: errors[401] },
+        },
+        put: {
+          summary: 'Set your registry windows (admins); overlapping windows are refused',
+          requestBody: body(scheduleWindowsSchema),
+          responses: { 200: ok('Schedule'), 400: errors[400], 401: errors[401], 403: errors[403] },
         },
       },
       '/api/follow-up/undelivered': {

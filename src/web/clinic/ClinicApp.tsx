@@ -6,6 +6,7 @@ import { MetaPage } from './MetaPage.tsx';
 import { PatientList } from './PatientList.tsx';
 import { PatientPage } from './PatientPage.tsx';
 import { RegistryEvidencePage } from './RegistryEvidencePage.tsx';
+import { SchedulePage } from './SchedulePage.tsx';
 import { useSession } from './session.ts';
 
 export function ClinicApp({ path }: { path: string }) {
@@ -28,6 +29,7 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/registry-vs-evidence') page = <RegistryEvidencePage />;
   else if (path === '/meta-analysis') page = <MetaPage />;
   else if (path === '/follow-up') page = <FollowUpPage />;
+  else if (path === '/schedule') page = <SchedulePage user={user} />;
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
   return (
     <>
@@ -38,6 +40,7 @@ export function ClinicApp({ path }: { path: string }) {
         <nav className="topnav" aria-label="Main">
           <Link to="/">Patients</Link>
           <Link to="/follow-up">Follow-up</Link>
+          <Link to="/schedule">Schedule</Link>
           <Link to="/registry-vs-evidence">Registry vs evidence</Link>
           <Link to="/meta-analysis">Meta-analysis</Link>
         </nav>
