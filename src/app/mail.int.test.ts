@@ -11,11 +11,13 @@ import {
   Client,
   ENROL_BODY,
   enrolTreatedPatient,
+  PASSWORD,
   seedTwoSites,
   testApp,
   testClock,
   tokenOf,
 } from '../testing/http.ts';
+import { createUser } from './auth.ts';
 import { type MailSettings, surveyEmailHandler } from './mail.ts';
 
 interface Received {
@@ -191,5 +193,73 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
     const researcher = new Client(harness.app);
     await researcher.signIn('research@harbour.test');
     expect((await researcher.call('GET', '/api/follow-up/undelivered')).status).toBe(403);
+  });
+
+  it("writes in the patient's language with the registry's own template", async () => {
+    await createUser(db, 'Harbour', {
+      email: 'admin@harbour.test',
+      name: 'Admin',
+      role: 'admin',
+      password: PASSWORD,
+    });
+    const clock = testClock('2026-08-20T08:00:00Z');
+    const mail: MailSettings = {
+      key: randomBytes(32),
+      from: 'noreply@clinic.example',
+      send: smtpSender(smtp.url),
+      reminders: 0,
+      reminderEveryDays: 7,
+    };
+    const harness = testApp(db, clock);
+    harness.ctx.mail = mail;
+    const runner = new JobRunner({
+      db,
+      now: clock.now,
+      handlers: { 'survey-email': surveyEmailHandler(harness.ctx, mail) },
+    });
+    await db.query("update jobs set status = 'done' where status <> 'done'");
+    const admin = new Client(harness.app);
+    await admin.signIn('admin@harbour.test');
+    const refused = await admin.call('PUT', '/api/message-templates', {
+      language: 'fr',
+      kind: 'invitation',
+      subject: 'x',
+      body: 'no link',
+    });
+    expect(refused.status).toBe(400);
+    // The registry's wording (French in practice; a marker here).
+    const saved = await admin.call('PUT', '/api/message-templates', {
+      language: 'fr',
+      kind: 'invitation',
+      subject: '[fr] {{clinicName}}',
+      body: '[fr] {{link}} — {{unsubscribeLink}}',
+    });
+    expect(saved.status).toBe(200);
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    const patient = await clinician.call('POST', '/api/patients', {
+      ...ENROL_BODY,
+      email: 'marie@example.org',
+      language: 'fr',
+    });
+    expect(patient.status).toBe(201);
+    const episode = await clinician.call('POST', `/api/patients/${patient.body.id}/episodes`, {
+      joint: 'knee',
+      side: 'left',
+      klGrade: 2,
+    });
+    await clinician.call('POST', `/api/episodes/${episode.body.id}/treatments`, {
+      treatmentDate: '2026-03-02',
+      productClass: 'AD-MSC',
+      cellDoseMillions: 10,
+      volumeMl: 5,
+      imageGuidance: 'ultrasound',
+    });
+    const before = smtp.inbox.length;
+    await clinician.call('POST', `/api/episodes/${episode.body.id}/surveys`, { timepoint: 'm6' });
+    await runner.runDue();
+    expect(smtp.inbox.slice(before)).toEqual([
+      expect.objectContaining({ to: 'marie@example.org', subject: '[fr] Harbour' }),
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import {
 } from 'node:crypto';
 import { notFound } from '../core/errors.ts';
 import {
-  DEFAULT_TEMPLATES,
+  chooseTemplate,
   type MessageKind,
   reminderDates,
   renderTemplate,
@@ -17,6 +17,7 @@ import { timePointById } from '../core/schedule/timepoints.ts';
 import { appendAudit } from '../store/audit.repo.ts';
 import type { Queryable } from '../store/db.ts';
 import { enqueueJob, type Job } from '../store/jobs.repo.ts';
+import { listTemplates } from '../store/templates.repo.ts';
 import type { AppContext } from './context.ts';
 
 /** Outgoing e-mail, when the registry has configured it. */
@@ -114,10 +115,11 @@ export function surveyEmailHandler(ctx: AppContext, mail: MailSettings) {
       email: string | null;
       optedOut: Date | null;
       clinicName: string;
+      language: string;
     }>(
       `select a.site_id as "siteId", a.patient_id as "patientId", a.timepoint, a.window_target as target,
               a.window_closes as closes, a.completed_at as "completedAt", a.expires_at as "expiresAt",
-              i.email, i.email_opt_out_at as "optedOut", s.name as "clinicName"
+              i.email, i.email_opt_out_at as "optedOut", s.name as "clinicName", i.language
        from survey_assignments a
        join patient_identities i on i.patient_id = a.patient_id
        join sites s on s.id = a.site_id
@@ -127,8 +129,11 @@ export function surveyEmailHandler(ctx: AppContext, mail: MailSettings) {
     // Nothing to send is a finished job, not a failure: the survey was answered, the link
     // expired, the patient opted out or has no address.
     if (!row || row.completedAt || row.expiresAt <= ctx.now() || row.optedOut || !row.email) return;
-    const template = DEFAULT_TEMPLATES.en?.[message];
-    if (!template) throw new Error(`No template for ${message}`);
+    const template = chooseTemplate(
+      await listTemplates(ctx.db, { siteId: row.siteId }),
+      row.language,
+      message,
+    );
     const base = ctx.publicUrl.replace(/\/$/, '');
     const { subject, body } = renderTemplate(template, {
       clinicName: row.clinicName,

@@ -18,6 +18,7 @@ import {
 } from '../app/patients.ts';
 import { getSchedule, updateSchedule } from '../app/schedule.ts';
 import { issueSurvey, openSurvey, saveSurveyDraft, submitSurvey } from '../app/surveys.ts';
+import { messageTemplates, setMessageTemplate } from '../app/templates.ts';
 import { DomainError, type ErrorCode } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { allInstruments, instrumentById } from '../core/instruments/library.ts';
@@ -242,6 +243,10 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     c.json(toQuestionnaire(instrumentById(c.req.param('id'))), 200, {
       'Content-Type': 'application/fhir+json',
     }),
+  );
+  authed.get('/message-templates', async (c) => c.json(await messageTemplates(ctx, c.var.actor)));
+  authed.put('/message-templates', async (c) =>
+    c.json(await setMessageTemplate(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
   authed.get('/schedule', async (c) => c.json(await getSchedule(ctx, c.var.actor)));
   authed.put('/schedule', async (c) =>

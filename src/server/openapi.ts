@@ -150,6 +150,17 @@ export function openApiDocument(): object {
           responses: { 200: ok('Worklist and flow'), 400: errors[400], 401: errors[401] },
         },
       },
+      '/api/message-templates': {
+        get: {
+          summary: "Your registry's survey e-mail templates per language, and StemTrack's defaults",
+          responses: { 200: ok('Templates'), 401: errors[401], 403: errors[403] },
+        },
+        put: {
+          summary:
+            'Set a template (admins): language, kind (invitation|reminder), subject, body with {{link}} and {{unsubscribeLink}}',
+          responses: { 200: ok('Templates'), 400: errors[400], 401: errors[401], 403: errors[403] },
+        },
+      },
       '/api/schedule': {
         get: {
           summary: "Your registry's follow-up time points and windows",

@@ -70,8 +70,8 @@ export async function insertPatient(
   );
   if (!row) throw new Error('insert into patients returned no row');
   await q.query(
-    `insert into patient_identities (patient_id, site_id, given_name, family_name, date_of_birth, email, phone)
-     values ($1, $2, $3, $4, $5, $6, $7)`,
+    `insert into patient_identities (patient_id, site_id, given_name, family_name, date_of_birth, email, phone, language)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
       row.id,
       scope.siteId,
@@ -80,6 +80,7 @@ export async function insertPatient(
       input.dateOfBirth,
       input.email ?? null,
       input.phone ?? null,
+      input.language ?? 'en',
     ],
   );
   return row;

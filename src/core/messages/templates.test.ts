@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TEMPLATES, reminderDates, renderTemplate } from './templates.ts';
+import {
+  chooseTemplate,
+  DEFAULT_TEMPLATES,
+  reminderDates,
+  renderTemplate,
+  templateProblems,
+} from './templates.ts';
 
 const vars = {
   clinicName: 'Harbour Clinic',
@@ -36,5 +42,24 @@ describe('survey messages', () => {
       '2026-09-22',
     ]);
     expect(reminderDates('2026-09-28', '2026-10-02', 3, 7)).toEqual([]);
+  });
+
+  it('checks a registry template for unknown placeholders and the two links it must carry', () => {
+    expect(templateProblems({ subject: 'Hi {{name}}', body: 'Answer here' })).toEqual([
+      { field: 'subject', message: 'Unknown placeholder {{name}}' },
+      { field: 'body', message: 'The body must contain {{link}}' },
+      { field: 'body', message: 'The body must contain {{unsubscribeLink}}' },
+    ]);
+    expect(templateProblems({ subject: 's', body: '{{link}} {{unsubscribeLink}}' })).toEqual([]);
+  });
+
+  it("chooses the registry's template in the patient's language, then the defaults", () => {
+    const own = [
+      { language: 'fr', kind: 'invitation' as const, subject: 'FR', body: 'fr' },
+      { language: 'en', kind: 'invitation' as const, subject: 'EN own', body: 'en' },
+    ];
+    expect(chooseTemplate(own, 'fr', 'invitation').subject).toBe('FR');
+    expect(chooseTemplate(own, 'de', 'invitation').subject).toBe('EN own');
+    expect(chooseTemplate(own, 'fr', 'reminder')).toEqual(DEFAULT_TEMPLATES.en?.reminder);
   });
 });

@@ -86,3 +86,47 @@ export function reminderDates(
   }
   return dates;
 }
+
+/** Placeholders a survey e-mail must carry: without them the patient cannot answer or opt out. */
+export const REQUIRED_PLACEHOLDERS = ['link', 'unsubscribeLink'] as const;
+
+/** Problems with a registry's own template, by field; empty when it can be used. */
+export function templateProblems(template: MessageTemplate): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const known = new Set([
+    'clinicName',
+    'timepointLabel',
+    'link',
+    'dueDate',
+    'closesOn',
+    'unsubscribeLink',
+  ]);
+  for (const field of ['subject', 'body'] as const) {
+    for (const [, name] of template[field].matchAll(/\{\{(\w+)\}\}/g))
+      if (!known.has(name as string))
+        problems.push({ field, message: `Unknown placeholder {{${name}}}` });
+  }
+  for (const name of REQUIRED_PLACEHOLDERS)
+    if (!template.body.includes(`{{${name}}}`))
+      problems.push({ field: 'body', message: `The body must contain {{${name}}}` });
+  return problems;
+}
+
+/**
+ * The template to use, most specific first: the registry's in the patient's language,
+ * StemTrack's in that language, the registry's English, StemTrack's English.
+ */
+export function chooseTemplate(
+  own: readonly { language: string; kind: MessageKind; subject: string; body: string }[],
+  language: string,
+  kind: MessageKind,
+): MessageTemplate {
+  const registry = (lang: string) => own.find((t) => t.language === lang && t.kind === kind);
+  const found =
+    registry(language) ??
+    DEFAULT_TEMPLATES[language]?.[kind] ??
+    registry('en') ??
+    DEFAULT_TEMPLATES.en?.[kind];
+  if (!found) throw new Error(`No ${kind} template`);
+  return { subject: found.subject, body: found.body };
+}

@@ -45,6 +45,11 @@ export const enrolPatientSchema = z.strictObject({
     .optional()
     .transform((v) => (v === '' ? undefined : v)),
   phone: trimmed(40).optional(),
+  /** Language of survey e-mails, ISO 639-1 (e.g. en, fr); English when not given. */
+  language: z
+    .string()
+    .regex(/^[a-z]{2}$/, 'A two-letter language code such as en or fr')
+    .optional(),
   consentDate: isoDate,
   consentGiven: z.literal(true, { error: 'Enrolment needs the patient’s recorded consent' }),
 });

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { invalid } from '../core/errors.ts';
+import { DEFAULT_TEMPLATES, templateProblems } from '../core/messages/templates.ts';
+import { parseInput } from '../core/validation.ts';
+import { appendAudit } from '../store/audit.repo.ts';
+import { listTemplates, saveTemplate } from '../store/templates.repo.ts';
+import {
+  type AppContext,
+  CLINICAL_ROLES,
+  requireRole,
+  scopeOf,
+  type UserActor,
+} from './context.ts';
+
+const templateSchema = z.strictObject({
+  language: z.string().regex(/^[a-z]{2}$/, 'A two-letter language code such as en or fr'),
+  kind: z.enum(['invitation', 'reminder']),
+  subject: z.string().trim().min(1, 'A subject is required').max(200),
+  body: z.string().trim().min(1, 'A body is required').max(5000),
+});
+
+/** The registry's own survey e-mail wording, and StemTrack's defaults beside it. */
+export async function messageTemplates(ctx: AppContext, actor: UserActor) {
+  requireRole(actor, CLINICAL_ROLES);
+  return { own: await listTemplates(ctx.db, scopeOf(actor)), defaults: DEFAULT_TEMPLATES };
+}
+
+/** Admins set a template per language and kind; one without the link or opt-out link is refused. */
+export async function setMessageTemplate(ctx: AppContext, actor: UserActor, body: unknown) {
+  requireRole(actor, ['admin']);
+  const t = parseInput(templateSchema, body);
+  const problems = templateProblems(t);
+  if (problems.length > 0) throw invalid('The template cannot be used as it is', problems);
+  await ctx.db.transaction(async (tx) => {
+    await saveTemplate(tx, scopeOf(actor), t);
+    await appendAudit(tx, {
+      siteId: actor.user.siteId,
+      actorKind: 'user',
+      actorUserId: actor.user.id,
+      action: 'update',
+      entity: 'message_template',
+      entityId: null,
+      patientId: null,
+      detail: { language: t.language, kind: t.kind },
+    });
+  });
+  return messageTemplates(ctx, actor);
+}
