@@ -15,6 +15,7 @@ export function EnrolPage() {
       sex: values.sex,
       email: values.email,
       phone: values.phone || undefined,
+      language: values.language || undefined,
       consentDate: values.consentDate,
       consentGiven: values.consentGiven === 'on',
     });
@@ -52,6 +53,14 @@ export function EnrolPage() {
         </Field>
         <Field label="Phone" name="phone" error={error}>
           {(p) => <input {...p} type="tel" autoComplete="off" />}
+        </Field>
+        <Field
+          label="Language for e-mails"
+          name="language"
+          error={error}
+          hint="Two-letter code such as en or fr; English when empty"
+        >
+          {(p) => <input {...p} type="text" maxLength={2} autoComplete="off" />}
         </Field>
         <Field
           label="Registry id"
