@@ -18,6 +18,7 @@ import {
   tokenOf,
 } from '../testing/http.ts';
 import { createUser } from './auth.ts';
+import { AUTO_INVITE_JOB, autoInviteHandler, queueAutoInvite } from './invitations.ts';
 import { type MailSettings, surveyEmailHandler } from './mail.ts';
 
 interface Received {
@@ -261,5 +262,79 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
     expect(smtp.inbox.slice(before)).toEqual([
       expect.objectContaining({ to: 'marie@example.org', subject: '[fr] Harbour' }),
     ]);
+  });
+
+  it('runs a year of follow-up on its own: each time point invited once, reminders stop when answered', async () => {
+    const clock = testClock('2026-03-02T07:00:00Z');
+    const mail: MailSettings = {
+      key: randomBytes(32),
+      from: 'noreply@clinic.example',
+      send: smtpSender(smtp.url),
+      reminders: 2,
+      reminderEveryDays: 7,
+    };
+    const harness = testApp(db, clock);
+    harness.ctx.mail = mail;
+    await db.query("update jobs set status = 'done' where status <> 'done'");
+    // Only this test's patient may receive e-mail.
+    await db.query(
+      'update patient_identities set email_opt_out_at = now() where email_opt_out_at is null',
+    );
+    const runner = new JobRunner({
+      db,
+      now: clock.now,
+      handlers: {
+        'survey-email': surveyEmailHandler(harness.ctx, mail),
+        [AUTO_INVITE_JOB]: autoInviteHandler(harness.ctx),
+      },
+    });
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    const patient = await clinician.call('POST', '/api/patients', {
+      ...ENROL_BODY,
+      email: 'year@example.org',
+    });
+    const episode = await clinician.call('POST', `/api/patients/${patient.body.id}/episodes`, {
+      joint: 'knee',
+      side: 'right',
+      klGrade: 3,
+    });
+    await clinician.call('POST', `/api/episodes/${episode.body.id}/treatments`, {
+      treatmentDate: '2026-03-02',
+      productClass: 'BM-MSC',
+      cellDoseMillions: 40,
+      volumeMl: 4,
+      imageGuidance: 'ultrasound',
+    });
+    await queueAutoInvite(harness.ctx);
+    const mine = () => smtp.inbox.filter((m) => m.to === 'year@example.org');
+    for (let day = 0; day < 400; day++) {
+      await runner.runDue();
+      // The patient answers the 6-month questionnaire the day it arrives, and no other.
+      const sixMonths = mine().find((m) => m.subject.endsWith('your 6 months questionnaire'));
+      const link = sixMonths && /\/s\/([A-Za-z0-9_-]{43})/.exec(sixMonths.text)?.[1];
+      if (link)
+        await new Client(harness.app).call('POST', `/api/survey/${link}/submit`, {
+          answers: { 'nrs-pain': { NRS: 2 } },
+        });
+      clock.advanceDays(1);
+    }
+    const subjects = mine().map((m) => m.subject);
+    const invitations = subjects.filter((s) => s.startsWith('Harbour: your'));
+    expect(invitations).toEqual([
+      'Harbour: your Baseline questionnaire',
+      'Harbour: your 6 weeks questionnaire',
+      'Harbour: your 3 months questionnaire',
+      'Harbour: your 6 months questionnaire',
+      'Harbour: your 12 months questionnaire',
+    ]);
+    const reminders = (label: string) =>
+      subjects.filter((s) => s === `Reminder from Harbour: ${label} questionnaire`).length;
+    expect(reminders('6 weeks')).toBe(2);
+    expect(reminders('6 months')).toBe(0);
+    const [{ n }] = (await db.query<{ n: number }>(
+      "select count(*)::int as n from jobs where status in ('pending', 'running') and kind = 'survey-email'",
+    )) as [{ n: number }];
+    expect(n).toBe(0);
   });
 });

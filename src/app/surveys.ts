@@ -6,18 +6,20 @@ import {
   isKnownInstrument,
 } from '../core/instruments/library.ts';
 import { type Answers, checkAnswers, scoreResponse } from '../core/instruments/scoring.ts';
-import { addDays, toIsoDate } from '../core/registry/dates.ts';
+import { addDays, type IsoDate, toIsoDate } from '../core/registry/dates.ts';
 import { patientEventSchema } from '../core/registry/events.ts';
 import {
   followUpWindow,
   isWithinWindow,
   TIMEPOINT_IDS,
+  type TimePoint,
   timePointById,
 } from '../core/schedule/timepoints.ts';
 import { parseInput } from '../core/validation.ts';
 import { appendAudit } from '../store/audit.repo.ts';
 import type { Queryable } from '../store/db.ts';
 import { findEpisode, firstTreatmentOf } from '../store/patients.repo.ts';
+import type { SiteScope } from '../store/scope.ts';
 import {
   findAssignmentByTokenDigest,
   insertAssignment,
@@ -36,7 +38,6 @@ import {
   type UserActor,
 } from './context.ts';
 import { queueSurveyEmails } from './mail.ts';
-import { auditUser } from './patients.ts';
 import { scheduleFor } from './schedule.ts';
 import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';
 
@@ -75,7 +76,35 @@ export async function issueSurvey(
   if (!tp)
     throw invalid('Unknown time point', [{ field: 'timepoint', message: 'Unknown time point' }]);
   const instruments = [...new Set(input.instruments ?? defaultInstrumentsFor(episode.joint))];
-  const window = followUpWindow(treatment.treatmentDate, tp);
+  return createSurveyLink(ctx, scope, {
+    patientId: episode.patientId,
+    episodeId,
+    treatmentDate: treatment.treatmentDate,
+    timepoint: tp,
+    instruments,
+    createdBy: actor.user.id,
+  });
+}
+
+/**
+ * Creates a survey link for one joint and time point, writes its audit row and, when e-mail
+ * is configured, queues its invitation and reminders, all in one transaction. Used by a
+ * clinician issuing a link and by the automatic invitations (createdBy null).
+ */
+export async function createSurveyLink(
+  ctx: AppContext,
+  scope: SiteScope,
+  link: {
+    patientId: string;
+    episodeId: string;
+    treatmentDate: IsoDate;
+    timepoint: TimePoint;
+    instruments: string[];
+    createdBy: string | null;
+  },
+) {
+  const tp = link.timepoint;
+  const window = followUpWindow(link.treatmentDate, tp);
   const now = ctx.now();
   const today = toIsoDate(now);
   // biome-ignore lint/complexity/useMathMinMax: these are ISO date strings, compared as text
@@ -84,21 +113,27 @@ export async function issueSurvey(
   const token = newSecretToken();
   const assignment = await ctx.db.transaction(async (tx) => {
     const a = await insertAssignment(tx, scope, {
-      patientId: episode.patientId,
-      episodeId,
+      patientId: link.patientId,
+      episodeId: link.episodeId,
       timepoint: tp.id,
-      instruments,
+      instruments: link.instruments,
       windowTarget: window.target,
       windowOpens: window.opens,
       windowCloses: window.closes,
       tokenDigest: digestToken(token),
       expiresAt,
-      createdBy: actor.user.id,
+      createdBy: link.createdBy,
       createdAt: now,
     });
-    await auditUser(tx, actor, 'create', 'survey_assignment', a.id, episode.patientId, {
-      timepoint: tp.id,
-      instruments,
+    await appendAudit(tx, {
+      siteId: scope.siteId,
+      actorKind: link.createdBy ? 'user' : 'system',
+      actorUserId: link.createdBy,
+      action: 'create',
+      entity: 'survey_assignment',
+      entityId: a.id,
+      patientId: link.patientId,
+      detail: { timepoint: tp.id, instruments: link.instruments },
     });
     if (ctx.mail) await queueSurveyEmails(tx, ctx.mail, a, token, now);
     return a;

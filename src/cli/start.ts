@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import type { AppContext } from '../app/context.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
 import { loadLicensedInstruments } from '../app/instruments.ts';
+import { AUTO_INVITE_JOB, autoInviteHandler, queueAutoInvite } from '../app/invitations.ts';
 import { type MailSettings, surveyEmailHandler } from '../app/mail.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { smtpSender } from '../jobs/smtp.ts';
@@ -71,9 +72,14 @@ export async function startServer(
   const jobs = new JobRunner({
     db,
     now: ctx.now,
-    handlers: mail ? { 'survey-email': surveyEmailHandler(ctx, mail) } : {},
+    handlers: mail
+      ? { 'survey-email': surveyEmailHandler(ctx, mail), [AUTO_INVITE_JOB]: autoInviteHandler(ctx) }
+      : {},
   });
-  if (mail) jobs.start(30_000);
+  if (mail) {
+    await queueAutoInvite(ctx);
+    jobs.start(30_000);
+  }
   const app = createHttpApp(ctx, { tls: config.TLS, webRoot: WEB_ROOT });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     // With PORT=0 the system picks the port, so survey links can only be formed now.

@@ -1,0 +1,75 @@
+import { defaultInstrumentsFor } from '../core/instruments/library.ts';
+import { addDays, toIsoDate } from '../core/registry/dates.ts';
+import { worklist } from '../core/schedule/worklist.ts';
+import { episodesForFollowUp } from '../store/followup.repo.ts';
+import { enqueueJob } from '../store/jobs.repo.ts';
+import { findEpisode } from '../store/patients.repo.ts';
+import type { AppContext } from './context.ts';
+import { scheduleFor } from './schedule.ts';
+import { createSurveyLink } from './surveys.ts';
+
+export const AUTO_INVITE_JOB = 'auto-invite';
+
+/**
+ * The daily round: every treated joint whose time point is due or overdue, with no link
+ * issued yet, gets one, and with it its invitation e-mail and reminders. Patients without
+ * an e-mail address or who opted out are left to the clinic's worklist.
+ */
+export async function autoInvite(ctx: AppContext): Promise<number> {
+  if (!ctx.mail) return 0;
+  const today = toIsoDate(ctx.now());
+  const sites = await ctx.db.query<{ id: string }>('select id from sites order by id');
+  let issued = 0;
+  for (const site of sites) {
+    const scope = { siteId: site.id };
+    const reachable = new Set(
+      (
+        await ctx.db.query<{ patientId: string }>(
+          `select patient_id as "patientId" from patient_identities
+           where site_id = $1 and email is not null and email_opt_out_at is null`,
+          [site.id],
+        )
+      ).map((r) => r.patientId),
+    );
+    const schedule = await scheduleFor(ctx.db, scope);
+    const episodes = (await episodesForFollowUp(ctx.db, scope)).filter((e) =>
+      reachable.has(e.patientId),
+    );
+    for (const row of worklist(episodes, today, schedule)) {
+      if (row.invited || (row.status !== 'due' && row.status !== 'overdue')) continue;
+      const episode = await findEpisode(ctx.db, scope, row.episodeId);
+      const tp = schedule.find((t) => t.id === row.timepoint);
+      const treatmentDate = episodes.find((e) => e.episodeId === row.episodeId)?.treatmentDate;
+      if (!episode || !tp || !treatmentDate) continue;
+      await createSurveyLink(ctx, scope, {
+        patientId: row.patientId,
+        episodeId: row.episodeId,
+        treatmentDate,
+        timepoint: tp,
+        instruments: defaultInstrumentsFor(episode.joint),
+        createdBy: null,
+      });
+      issued++;
+    }
+  }
+  return issued;
+}
+
+/** Queues the daily round for `day` (once per day, whichever process gets there first). */
+export function queueAutoInvite(ctx: AppContext, day = toIsoDate(ctx.now())) {
+  return enqueueJob(ctx.db, {
+    kind: AUTO_INVITE_JOB,
+    payload: { day },
+    runAt: new Date(`${day}T06:00:00Z`),
+    dedupeKey: `${AUTO_INVITE_JOB}:${day}`,
+  });
+}
+
+/** Runs the round and queues the next day's. */
+export function autoInviteHandler(ctx: AppContext) {
+  return async (job: { payload: Record<string, unknown> }) => {
+    await autoInvite(ctx);
+    const day = typeof job.payload.day === 'string' ? job.payload.day : toIsoDate(ctx.now());
+    await queueAutoInvite(ctx, addDays(day, 1));
+  };
+}
