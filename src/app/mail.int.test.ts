@@ -72,18 +72,14 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
     await seedTwoSites(db);
     smtp = await startSmtp();
   });
-  afterAll(async () => {
-    await smtp.close();
-    await db.close();
-  });
-
-  it('invites, reminds until the survey is done, retries a refused send, and honours opt-out', async () => {
-    const clock = testClock('2026-08-20T08:00:00Z');
+  /** An app with e-mail on, sending to the test SMTP server, and a job runner on a fake clock. */
+  function mailHarness(start: string, reminders: number) {
+    const clock = testClock(start);
     const mail: MailSettings = {
       key: randomBytes(32),
       from: 'StemTrack <noreply@clinic.example>',
       send: smtpSender(smtp.url),
-      reminders: 2,
+      reminders,
       reminderEveryDays: 7,
     };
     const harness = testApp(db, clock);
@@ -91,8 +87,21 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
     const runner = new JobRunner({
       db,
       now: clock.now,
-      handlers: { 'survey-email': surveyEmailHandler(harness.ctx, mail) },
+      handlers: {
+        'survey-email': surveyEmailHandler(harness.ctx, mail),
+        [AUTO_INVITE_JOB]: autoInviteHandler(harness.ctx),
+      },
     });
+    return { clock, harness, runner };
+  }
+
+  afterAll(async () => {
+    await smtp.close();
+    await db.close();
+  });
+
+  it('invites, reminds until the survey is done, retries a refused send, and honours opt-out', async () => {
+    const { clock, harness, runner } = mailHarness('2026-08-20T08:00:00Z', 2);
     const clinician = new Client(harness.app);
     await clinician.signIn('clin@harbour.test');
     const { episodeId } = await enrolTreatedPatient(clinician); // treated 2026-03-02: 6-month window to 2026-10-01
@@ -156,21 +165,7 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
   });
 
   it("lists an e-mail the server refused every time on the clinic's dead-letter list", async () => {
-    const clock = testClock('2026-08-20T08:00:00Z');
-    const mail: MailSettings = {
-      key: randomBytes(32),
-      from: 'noreply@clinic.example',
-      send: smtpSender(smtp.url),
-      reminders: 0,
-      reminderEveryDays: 7,
-    };
-    const harness = testApp(db, clock);
-    harness.ctx.mail = mail;
-    const runner = new JobRunner({
-      db,
-      now: clock.now,
-      handlers: { 'survey-email': surveyEmailHandler(harness.ctx, mail) },
-    });
+    const { clock, harness, runner } = mailHarness('2026-08-20T08:00:00Z', 0);
     const clinician = new Client(harness.app);
     await clinician.signIn('clin@harbour.test');
     await db.query("update jobs set status = 'done' where status <> 'done'");
@@ -203,21 +198,7 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
       role: 'admin',
       password: PASSWORD,
     });
-    const clock = testClock('2026-08-20T08:00:00Z');
-    const mail: MailSettings = {
-      key: randomBytes(32),
-      from: 'noreply@clinic.example',
-      send: smtpSender(smtp.url),
-      reminders: 0,
-      reminderEveryDays: 7,
-    };
-    const harness = testApp(db, clock);
-    harness.ctx.mail = mail;
-    const runner = new JobRunner({
-      db,
-      now: clock.now,
-      handlers: { 'survey-email': surveyEmailHandler(harness.ctx, mail) },
-    });
+    const { harness, runner } = mailHarness('2026-08-20T08:00:00Z', 0);
     await db.query("update jobs set status = 'done' where status <> 'done'");
     const admin = new Client(harness.app);
     await admin.signIn('admin@harbour.test');
@@ -265,29 +246,12 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
   });
 
   it('runs a year of follow-up on its own: each time point invited once, reminders stop when answered', async () => {
-    const clock = testClock('2026-03-02T07:00:00Z');
-    const mail: MailSettings = {
-      key: randomBytes(32),
-      from: 'noreply@clinic.example',
-      send: smtpSender(smtp.url),
-      reminders: 2,
-      reminderEveryDays: 7,
-    };
-    const harness = testApp(db, clock);
-    harness.ctx.mail = mail;
+    const { clock, harness, runner } = mailHarness('2026-03-02T07:00:00Z', 2);
     await db.query("update jobs set status = 'done' where status <> 'done'");
     // Only this test's patient may receive e-mail.
     await db.query(
       'update patient_identities set email_opt_out_at = now() where email_opt_out_at is null',
     );
-    const runner = new JobRunner({
-      db,
-      now: clock.now,
-      handlers: {
-        'survey-email': surveyEmailHandler(harness.ctx, mail),
-        [AUTO_INVITE_JOB]: autoInviteHandler(harness.ctx),
-      },
-    });
     const clinician = new Client(harness.app);
     await clinician.signIn('clin@harbour.test');
     const patient = await clinician.call('POST', '/api/patients', {

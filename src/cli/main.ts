@@ -213,18 +213,9 @@ async function run(command: string, args: string[]): Promise<number> {
       return 0;
     }
     case 'import-evidence': {
-      const file = args[0];
-      if (!file || args.length > 1 || file.startsWith('-'))
-        throw new UsageError('give one CSV or JSON file');
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        console.error(
-          `stemtrack import-evidence: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        );
-        return 1;
-      }
+      const input = readOneFile('import-evidence', args, 'give one CSV or JSON file');
+      if (!input) return 1;
+      const { file, text } = input;
       const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
       try {
         await migrate(db);
@@ -241,18 +232,9 @@ async function run(command: string, args: string[]): Promise<number> {
       return 0;
     }
     case 'import-instrument': {
-      const file = args[0];
-      if (!file || args.length > 1 || file.startsWith('-'))
-        throw new UsageError('give one JSON file');
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        console.error(
-          `stemtrack import-instrument: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        );
-        return 1;
-      }
+      const input = readOneFile('import-instrument', args, 'give one JSON file');
+      if (!input) return 1;
+      const { file, text } = input;
       const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
       try {
         await migrate(db);
@@ -295,4 +277,22 @@ async function run(command: string, args: string[]): Promise<number> {
     }
   }
   return 2;
+}
+
+/** The one file a command takes: usage error if not exactly one, message and undefined if unreadable. */
+function readOneFile(
+  command: string,
+  args: string[],
+  usage: string,
+): { file: string; text: string } | undefined {
+  const file = args[0];
+  if (!file || args.length > 1 || file.startsWith('-')) throw new UsageError(usage);
+  try {
+    return { file, text: readFileSync(file, 'utf8') };
+  } catch (error) {
+    console.error(
+      `stemtrack ${command}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+    return undefined;
+  }
 }

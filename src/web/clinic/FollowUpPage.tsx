@@ -1,26 +1,10 @@
 import { useEffect, useState } from 'react';
+import type { FlowStep, WorklistRow } from '../../core/schedule/worklist.ts';
 import { ApiError, api } from '../api.ts';
 import { Link } from '../router.tsx';
 
-interface Row {
-  episodeId: string;
-  patientId: string;
-  registryId: string;
-  timepoint: string;
-  label: string;
-  window: { target: string; opens: string; closes: string };
-  status: string;
-  invited: boolean;
-}
-interface Step {
-  timepoint: string;
-  label: string;
-  reached: number;
-  invited: number;
-  completed: number;
-  lost: number;
-  completeness: number | null;
-}
+type Row = WorklistRow;
+type Step = FlowStep;
 interface Undelivered {
   id: number;
   assignmentId: string | null;

@@ -1,25 +1,12 @@
 import { type ChangeEvent, useState } from 'react';
+import type { MetaAnalysis } from '../../core/stats/meta.ts';
 import { api } from '../api.ts';
 import { formatInterval, formatValue } from '../evidence/format.ts';
 import { EngineSvg } from '../ui/EngineSvg.tsx';
 import { Field, FormError } from '../ui/Field.tsx';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
 
-interface Fit {
-  k: number;
-  estimate: number;
-  se: number;
-  ciLower: number;
-  ciUpper: number;
-  tau2: number;
-  i2: number;
-  q: number;
-  qPvalue: number;
-  piLower: number;
-  piUpper: number;
-  method: string;
-  ci: string;
-}
+type Fit = MetaAnalysis;
 interface MetaReply {
   measure: string;
   result: Fit;

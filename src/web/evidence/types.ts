@@ -1,20 +1,7 @@
 /** Shapes of GET /api/evidence and GET /api/evidence/registry (see src/app/evidence.ts). */
-export interface PublishedSummary {
-  source: string;
-  doiOrId: string;
-  what: string;
-  population: string;
-  comparison: string;
-  outcome: string;
-  timepointMonths: number | null;
-  measure: string;
-  estimate: number | null;
-  ciLower: number | null;
-  ciUpper: number | null;
-  kStudies: number | null;
-  nPatients: number | null;
-  verifiedFrom: string;
-}
+export type { PublishedSummary } from '../../core/evidence/summaries.ts';
+
+import type { PublishedSummary } from '../../core/evidence/summaries.ts';
 
 export interface Pooled {
   outcome: string;
@@ -53,18 +40,7 @@ export interface EvidenceOverview {
   };
 }
 
-export interface ContextLine {
-  label: string;
-  estimate: number | null;
-  ciLower: number | null;
-  ciUpper: number | null;
-  meaning: string;
-  source: string;
-}
-
-export interface RegistryComparison {
-  months: number;
-  registry: ContextLine;
-  placebo: ContextLine[];
-  controlled: ContextLine[];
-}
+export type {
+  ContextLine,
+  RegistryVsEvidence as RegistryComparison,
+} from '../../core/evidence/context.ts';
