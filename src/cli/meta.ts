@@ -5,7 +5,13 @@ import { funnelPlotSvg } from '../core/plots/funnel.ts';
 import { formatNumber } from '../core/plots/svg.ts';
 import { analyseStudiesCsv, type StudiesAnalysis } from '../core/stats/analysis.ts';
 import { INPUT_MEASURES, type InputMeasure } from '../core/stats/input.ts';
-import { CI_METHODS, type CiMethod, TAU2_METHODS, type Tau2Method } from '../core/stats/meta.ts';
+import {
+  CI_METHODS,
+  type CiMethod,
+  META_RESULT_KEYS,
+  TAU2_METHODS,
+  type Tau2Method,
+} from '../core/stats/meta.ts';
 import { UsageError } from './usage.ts';
 
 export const META_HELP = `Usage: stemtrack meta FILE.csv [--measure MD|SMD|GEN] [--method REML|DL|PM|FE]
@@ -30,20 +36,6 @@ Options:
   --funnel    write a funnel plot (SVG) to this file
 
 Bad input is reported with its row and column; the exit code is then 1.`;
-
-const JSON_KEYS = [
-  'k',
-  'estimate',
-  'se',
-  'ciLower',
-  'ciUpper',
-  'tau2',
-  'i2',
-  'q',
-  'qPvalue',
-  'piLower',
-  'piUpper',
-] as const;
 
 function oneOf<T extends string>(
   value: string | undefined,
@@ -115,7 +107,7 @@ export async function metaCommand(args: string[]): Promise<number> {
 
   if (format === 'json') {
     process.stdout.write(
-      `${JSON.stringify(Object.fromEntries(JSON_KEYS.map((key) => [key, result[key]])), null, 2)}\n`,
+      `${JSON.stringify(Object.fromEntries(META_RESULT_KEYS.map((key) => [key, result[key]])), null, 2)}\n`,
     );
     return 0;
   }

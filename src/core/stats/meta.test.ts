@@ -5,6 +5,7 @@ import { type EffectMeasure, effectFromArms } from './effects.ts';
 import {
   type CiMethod,
   eggerTest,
+  META_RESULT_KEYS,
   type MetaAnalysis,
   metaAnalysis,
   subgroupAnalysis,
@@ -16,19 +17,7 @@ import {
  * inputs are the CSV files beside them. Agreement is to 1e-6, relative for large values.
  */
 const FIXTURES = new URL('./fixtures/', import.meta.url);
-const FIELDS = [
-  'k',
-  'estimate',
-  'se',
-  'ciLower',
-  'ciUpper',
-  'tau2',
-  'i2',
-  'q',
-  'qPvalue',
-  'piLower',
-  'piUpper',
-] as const;
+const FIELDS = META_RESULT_KEYS;
 
 interface Reference {
   measure: EffectMeasure | 'GEN';

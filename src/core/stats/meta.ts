@@ -29,6 +29,21 @@ export type Tau2Method = (typeof TAU2_METHODS)[number];
 export const CI_METHODS = ['z', 'knha'] as const;
 export type CiMethod = (typeof CI_METHODS)[number];
 
+/** The result fields `stemtrack meta --format json` writes, in order (issue 4's contract). */
+export const META_RESULT_KEYS = [
+  'k',
+  'estimate',
+  'se',
+  'ciLower',
+  'ciUpper',
+  'tau2',
+  'i2',
+  'q',
+  'qPvalue',
+  'piLower',
+  'piUpper',
+] as const;
+
 export interface StudyEffect {
   study: string;
   /** Effect size (e.g. mean difference, arm 1 minus arm 2). */
