@@ -103,8 +103,32 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     await page.getByRole('heading', { name: 'Completeness per time point' }).waitFor();
     expect(await page.locator('table.flow tbody tr').count()).toBe(9);
     await page.getByLabel('Show').selectOption('missed');
-    await page.locator('table.worklist tbody tr').first().waitFor();
-    const statuses = await page.locator('table.worklist tbody td .flag').allInnerTexts();
-    expect(new Set(statuses)).toEqual(new Set(['missed']));
+    // The table is replaced once the filtered list arrives.
+    await expect
+      .poll(async () => [
+        ...new Set(await page.locator('table.worklist tbody td .flag').allInnerTexts()),
+      ])
+      .toEqual(['missed']);
+  });
+
+  it("lets the admin word the registry's survey e-mails, refusing wording without the link", async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await signIn(page, server.url, 'admin@harbour.example', 'stemtrack-demo');
+    await page.getByRole('link', { name: 'E-mails' }).click();
+    await page.getByRole('heading', { name: 'Survey e-mails' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    await page.getByLabel('Language (two letters)').fill('fr');
+    await page.getByLabel('Subject').fill('{{clinicName}} : questionnaire');
+    await page.getByLabel('Body').fill('Merci de répondre.');
+    await page.getByRole('button', { name: 'Save wording' }).click();
+    await page.getByText('The body must contain {{link}}').waitFor();
+    await page.getByLabel('Body').fill('Merci : {{link}} — se désabonner : {{unsubscribeLink}}');
+    await page.getByRole('button', { name: 'Save wording' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    await page.getByText('Your registry’s wording.').waitFor();
+    await context.close();
   });
 });

@@ -8,6 +8,7 @@ import { PatientPage } from './PatientPage.tsx';
 import { RegistryEvidencePage } from './RegistryEvidencePage.tsx';
 import { SchedulePage } from './SchedulePage.tsx';
 import { useSession } from './session.ts';
+import { TemplatesPage } from './TemplatesPage.tsx';
 
 export function ClinicApp({ path }: { path: string }) {
   const session = useSession();
@@ -30,6 +31,7 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/meta-analysis') page = <MetaPage />;
   else if (path === '/follow-up') page = <FollowUpPage />;
   else if (path === '/schedule') page = <SchedulePage user={user} />;
+  else if (path === '/emails') page = <TemplatesPage user={user} />;
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
   return (
     <>
@@ -41,6 +43,7 @@ export function ClinicApp({ path }: { path: string }) {
           <Link to="/">Patients</Link>
           <Link to="/follow-up">Follow-up</Link>
           <Link to="/schedule">Schedule</Link>
+          {user.role !== 'researcher' && <Link to="/emails">E-mails</Link>}
           <Link to="/registry-vs-evidence">Registry vs evidence</Link>
           <Link to="/meta-analysis">Meta-analysis</Link>
         </nav>
