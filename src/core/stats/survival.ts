@@ -1,0 +1,89 @@
+import { normalUpperQuantile, regularizedBeta } from './distributions.ts';
+
+/** One follow-up observation: time to the event or to censoring (last seen without it). */
+export interface TimeToEvent {
+  time: number;
+  event: boolean;
+}
+
+export interface KaplanMeierStep {
+  time: number;
+  nRisk: number;
+  nEvent: number;
+  nCensor: number;
+  /** Probability of remaining event-free past `time`. */
+  surv: number;
+  /** Greenwood standard error of −log(surv), as R's survfit reports it; null once surv is 0. */
+  stdErr: number | null;
+  /** 95% CI on the log scale (survfit's default conf.type = "log"), upper capped at 1. */
+  lower: number | null;
+  upper: number | null;
+}
+
+/**
+ * Kaplan–Meier estimate with Greenwood's variance (Kalbfleisch & Prentice; as R's
+ * survival::survfit computes it), one step per distinct observed time.
+ */
+export function kaplanMeier(observations: readonly TimeToEvent[]): KaplanMeierStep[] {
+  for (const o of observations)
+    if (!(Number.isFinite(o.time) && o.time >= 0))
+      throw new RangeError('Times must be numbers ≥ 0');
+  const times = [...new Set(observations.map((o) => o.time))].sort((a, b) => a - b);
+  const z = normalUpperQuantile(0.025);
+  let nRisk = observations.length;
+  let surv = 1;
+  let greenwood = 0;
+  const steps: KaplanMeierStep[] = [];
+  for (const time of times) {
+    const at = observations.filter((o) => o.time === time);
+    const nEvent = at.filter((o) => o.event).length;
+    const nCensor = at.length - nEvent;
+    if (nEvent > 0) {
+      surv *= 1 - nEvent / nRisk;
+      greenwood =
+        nRisk > nEvent ? greenwood + nEvent / (nRisk * (nRisk - nEvent)) : Number.POSITIVE_INFINITY;
+    }
+    const stdErr = Number.isFinite(greenwood) && surv > 0 ? Math.sqrt(greenwood) : null;
+    steps.push({
+      time,
+      nRisk,
+      nEvent,
+      nCensor,
+      surv,
+      stdErr,
+      lower: stdErr === null ? null : surv * Math.exp(-z * stdErr),
+      upper: stdErr === null ? null : Math.min(1, surv * Math.exp(z * stdErr)),
+    });
+    nRisk -= at.length;
+  }
+  return steps;
+}
+
+/** Numbers still at risk (not yet had the event or been censored) at each of `times`. */
+export function numbersAtRisk(
+  observations: readonly TimeToEvent[],
+  times: readonly number[],
+): number[] {
+  return times.map((t) => observations.filter((o) => o.time >= t).length);
+}
+
+function betaQuantile(p: number, a: number, b: number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 200 && hi - lo > 1e-16; i++) {
+    const mid = (lo + hi) / 2;
+    if (regularizedBeta(mid, a, b) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Exact (Clopper–Pearson) 95% CI of a proportion x/n, as R's binom.test gives it. */
+export function clopperPearson(x: number, n: number): { lower: number; upper: number } {
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(x) || x < 0 || x > n)
+    throw new RangeError('Need whole numbers 0 ≤ x ≤ n, n ≥ 1');
+  return {
+    lower: x === 0 ? 0 : betaQuantile(0.025, x, n - x + 1),
+    upper: x === n ? 1 : betaQuantile(0.975, x + 1, n - x),
+  };
+}
