@@ -60,5 +60,18 @@ describe.each(backends())('events reported from a survey link on $name', (backen
     const other = new Client(harness.app);
     await other.signIn('clin@north.test');
     expect((await other.call('GET', `/api/patients/${patientId}`)).status).toBe(404);
+
+    // The site's outcome report counts the answer; the other site's does not.
+    const report = await clinician.call('GET', '/api/report?joint=knee&product=BMAC');
+    expect(report.body.outcomes).toEqual([
+      expect.objectContaining({
+        instrumentId: 'nrs-pain',
+        scale: 'pain',
+        timepoint: 'm6',
+        level: expect.objectContaining({ n: 1, mean: 2 }),
+      }),
+    ]);
+    expect((await other.call('GET', '/api/report')).body.outcomes).toEqual([]);
+    expect((await clinician.call('GET', '/api/report?kl=9')).status).toBe(400);
   });
 });

@@ -10,10 +10,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'stemtrack-cli-'));
 
 /** Runs the package's `bin` entry, as `npx stemtrack` does. */
-function stemtrack(args: string[], input = '') {
+function stemtrack(args: string[], input = '', dir = dataDir) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'stemtrack.js'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+    env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' },
     input,
     encoding: 'utf8',
   });
@@ -327,5 +327,26 @@ describe('stemtrack CLI', () => {
       id: 'nrs-pain',
       status: 'active',
     });
+  });
+
+  it('reports outcomes per time point for a cohort, as text or JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stemtrack-report-'));
+    expect(stemtrack(['demo', '--patients', '40', '--seed', '4'], '', dir).code).toBe(0);
+    const report = (args: string[]) => stemtrack(['report', ...args], '', dir);
+    const text = report(['--joint', 'knee']);
+    expect(text.err).toBe('');
+    expect(text.out).toMatch(/^\d+ treated joints with scores\./);
+    expect(text.out.indexOf('NRS pain')).toBeLessThan(text.out.indexOf('KOOS Pain'));
+    expect(text.out).toContain('not treatment effects');
+    const json = JSON.parse(report(['--json', '--site', 'Harbour Orthobiologics Clinic']).out);
+    const baseline = json.outcomes.find(
+      (o: { scale: string; timepoint: string }) => o.scale === 'pain' && o.timepoint === 'baseline',
+    );
+    expect(baseline.level.n).toBeGreaterThan(0);
+    expect(baseline.change).toBeNull();
+    const bad = report(['--site', 'Nowhere']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("no site named 'Nowhere'");
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -5,15 +5,18 @@ import { createUser } from '../app/auth.ts';
 import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
 import { importEvidence } from '../app/evidence.ts';
 import { importLicensedInstrument } from '../app/instruments.ts';
+import { cohortFilterSchema, outcomeReport } from '../app/report.ts';
 import { DomainError } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { ROLES } from '../core/registry/vocabulary.ts';
+import { parseInput } from '../core/validation.ts';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { META_HELP, metaCommand } from './meta.ts';
 import { readSecret } from './prompt.ts';
+import { reportText } from './report-text.ts';
 import { resolveInstrument, scoreCommand } from './score.ts';
 import { startServer } from './start.ts';
 import { UsageError } from './usage.ts';
@@ -30,6 +33,7 @@ Commands:
   import-evidence  add trials to the evidence dataset (CSV, or ClinicalTrials.gov JSON)
   import-instrument  add a licensed instrument definition (WOMAC, Oxford, EQ-5D…) you hold
   questionnaire    print an instrument as a FHIR R4 Questionnaire
+  report        outcomes per time point for a cohort: n, mean (SD), change from baseline, 95% CIs
 
 Run 'stemtrack <command> --help' for a command's options.
 
@@ -51,6 +55,12 @@ options and values, scales with their scoring and missing-item rules, source and
 of use. A bad file is refused with every problem named, and nothing is stored.
 Restart StemTrack to offer the new instrument in surveys. To score a CSV with a definition
 file without importing it: stemtrack score FILE.json answers.csv`,
+  report: `Usage: stemtrack report [--site NAME] [--joint J] [--product P] [--kl 0-4] [--sex S] [--json]
+
+Prints, per questionnaire scale and time point, the number of treated joints scored, the
+mean (SD) with its 95% CI, and the mean change from baseline in joints scored at both,
+with its 95% CI. Without --site it covers every site in the database. The changes are
+before–after changes without a control group, not treatment effects.`,
   questionnaire: `Usage: stemtrack questionnaire INSTRUMENT|FILE.json
 
 Prints the instrument as a FHIR R4 Questionnaire (JSON): one group per section, one
@@ -226,6 +236,48 @@ async function run(command: string, args: string[]): Promise<number> {
         );
         console.log(`Imported ${result.imported} trial arm row(s) from ${file}.`);
         for (const r of result.refused) console.log(`Left out '${r.outcome}': ${r.reason}`);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'report': {
+      const v = parse({
+        site: { type: 'string' },
+        joint: { type: 'string' },
+        product: { type: 'string' },
+        kl: { type: 'string' },
+        sex: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      const filter = parseInput(cohortFilterSchema, {
+        ...(v.joint ? { joint: v.joint } : {}),
+        ...(v.product ? { product: v.product } : {}),
+        ...(v.kl ? { kl: v.kl } : {}),
+        ...(v.sex ? { sex: v.sex } : {}),
+      });
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        await migrate(db);
+        let siteId: string | undefined;
+        if (v.site) {
+          const [site] = await db.query<{ id: string }>('select id from sites where name = $1', [
+            v.site,
+          ]);
+          if (!site) {
+            console.error(`stemtrack report: no site named '${v.site}'`);
+            return 1;
+          }
+          siteId = site.id;
+        }
+        const report = await outcomeReport(db, {
+          ...(siteId ? { siteId } : {}),
+          ...(filter.joint ? { joint: filter.joint } : {}),
+          ...(filter.product ? { productClass: filter.product } : {}),
+          ...(filter.kl !== undefined ? { klGrade: filter.kl } : {}),
+          ...(filter.sex ? { sex: filter.sex } : {}),
+        });
+        process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
       } finally {
         await db.close();
       }

@@ -16,6 +16,7 @@ import {
   listPatientsFor,
   patientRecord,
 } from '../app/patients.ts';
+import { siteOutcomeReport } from '../app/report.ts';
 import { getSchedule, updateSchedule } from '../app/schedule.ts';
 import { issueSurvey, openSurvey, saveSurveyDraft, submitSurvey } from '../app/surveys.ts';
 import { messageTemplates, setMessageTemplate } from '../app/templates.ts';
@@ -247,6 +248,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.get('/message-templates', async (c) => c.json(await messageTemplates(ctx, c.var.actor)));
   authed.put('/message-templates', async (c) =>
     c.json(await setMessageTemplate(ctx, c.var.actor, await jsonBody(c.req.raw))),
+  );
+  authed.get('/report', async (c) =>
+    c.json(await siteOutcomeReport(ctx, c.var.actor, c.req.query())),
   );
   authed.get('/schedule', async (c) => c.json(await getSchedule(ctx, c.var.actor)));
   authed.put('/schedule', async (c) =>

@@ -161,6 +161,18 @@ export function openApiDocument(): object {
           responses: { 200: ok('Templates'), 400: errors[400], 401: errors[401], 403: errors[403] },
         },
       },
+      '/api/report': {
+        get: {
+          summary:
+            'Outcomes per time point at your site: n, mean (SD), 95% CI, change from baseline with 95% CI',
+          parameters: ['joint', 'product', 'kl', 'sex'].map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
+          responses: { 200: ok('Report'), 400: errors[400], 401: errors[401] },
+        },
+      },
       '/api/schedule': {
         get: {
           summary: "Your registry's follow-up time points and windows",

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { summariseOutcomes } from '../core/analytics/outcomes.ts';
+import { JOINTS, PRODUCT_CLASS_CODES, SEXES } from '../core/registry/vocabulary.ts';
+import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
+import { parseInput } from '../core/validation.ts';
+import { type CohortFilter, cohortScores } from '../store/analytics.repo.ts';
+import type { Queryable } from '../store/db.ts';
+import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
+
+export const cohortFilterSchema = z.strictObject({
+  joint: z.enum(JOINTS).optional(),
+  product: z.enum(PRODUCT_CLASS_CODES).optional(),
+  kl: z.coerce.number().int().min(0).max(4).optional(),
+  sex: z.enum(SEXES).optional(),
+});
+
+/** Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95% CI. */
+export async function outcomeReport(q: Queryable, filter: CohortFilter) {
+  const rows = await cohortScores(q, filter);
+  return {
+    cohort: filter,
+    joints: new Set(rows.map((r) => r.episodeId)).size,
+    outcomes: summariseOutcomes(rows, TIMEPOINT_IDS),
+  };
+}
+
+/** The report for the caller's site, from query-string filters. */
+export async function siteOutcomeReport(ctx: AppContext, actor: UserActor, query: unknown) {
+  requireRole(actor, ALL_ROLES);
+  const f = parseInput(cohortFilterSchema, query);
+  return outcomeReport(ctx.db, {
+    siteId: scopeOf(actor).siteId,
+    ...(f.joint ? { joint: f.joint } : {}),
+    ...(f.product ? { productClass: f.product } : {}),
+    ...(f.kl !== undefined ? { klGrade: f.kl } : {}),
+    ...(f.sex ? { sex: f.sex } : {}),
+  });
+}

@@ -1,0 +1,57 @@
+import type { outcomeReport } from '../app/report.ts';
+import { allInstruments, instrumentById, isKnownInstrument } from '../core/instruments/library.ts';
+import { timePointById } from '../core/schedule/timepoints.ts';
+import type { MeanWithCi } from '../core/stats/descriptive.ts';
+
+const f = (x: number | null | undefined, d = 1) =>
+  x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d).replace(/^-/, '−');
+const ci = (m: MeanWithCi | null) =>
+  m && m.ciLower !== null ? `[${f(m.ciLower)}, ${f(m.ciUpper)}]` : '';
+
+/** The report as a readable table, one block per questionnaire scale. */
+export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): string {
+  const lines = [`${report.joints} treated joints with scores.`, ''];
+  // In each instrument's own order (KOOS: Pain, Symptoms, ADL, Sport/Rec, QOL).
+  const rank = (instrumentId: string, scale: string) => {
+    const ids = allInstruments().map((d) => d.id);
+    const def = isKnownInstrument(instrumentId) ? instrumentById(instrumentId) : undefined;
+    return ids.indexOf(instrumentId) * 100 + (def?.scales.findIndex((s) => s.id === scale) ?? 99);
+  };
+  const scales = [...new Set(report.outcomes.map((o) => `${o.instrumentId}|${o.scale}`))].sort(
+    (a, b) => {
+      const [ai, as] = a.split('|') as [string, string];
+      const [bi, bs] = b.split('|') as [string, string];
+      return rank(ai, as) - rank(bi, bs);
+    },
+  );
+  for (const key of scales) {
+    const [instrumentId, scale] = key.split('|') as [string, string];
+    const def = isKnownInstrument(instrumentId) ? instrumentById(instrumentId) : undefined;
+    const name = def
+      ? `${def.shortName} ${def.scales.find((s) => s.id === scale)?.name ?? scale}`
+      : `${instrumentId} ${scale}`;
+    lines.push(name);
+    const rows = [
+      ['Time point', 'n', 'Mean (SD)', '95% CI', 'n paired', 'Change', '95% CI'],
+      ...report.outcomes
+        .filter((o) => o.instrumentId === instrumentId && o.scale === scale)
+        .map((o) => [
+          timePointById(o.timepoint)?.label ?? o.timepoint,
+          String(o.level.n),
+          `${f(o.level.mean)} (${f(o.level.sd)})`,
+          ci(o.level),
+          o.change ? String(o.change.n) : '',
+          o.change ? f(o.change.mean) : '',
+          ci(o.change),
+        ]),
+    ];
+    const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+    for (const r of rows)
+      lines.push(
+        `  ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')}`,
+      );
+    lines.push('');
+  }
+  lines.push('Changes are before–after, without a control group: not treatment effects.');
+  return `${lines.join('\n')}\n`;
+}
