@@ -73,5 +73,18 @@ describe.each(backends())('events reported from a survey link on $name', (backen
     ]);
     expect((await other.call('GET', '/api/report')).body.outcomes).toEqual([]);
     expect((await clinician.call('GET', '/api/report?kl=9')).status).toBe(400);
+
+    // Re-injection on 2026-07-15, 135 days after the 2026-03-02 treatment.
+    const durability = await clinician.call('GET', '/api/report/durability');
+    expect(durability.body.reinjectionFree).toMatchObject({ joints: 1, events: 1 });
+    expect(durability.body.reinjectionFree.steps[0]).toMatchObject({
+      nRisk: 1,
+      nEvent: 1,
+      surv: 0,
+    });
+    expect(durability.body.reinjectionFree.steps[0].time).toBeCloseTo(135 / (365.25 / 12), 12);
+    // No replacement: censored at the last contact, the day of the answers (2026-09-01).
+    expect(durability.body.arthroplastyFree).toMatchObject({ joints: 1, events: 0 });
+    expect(durability.body.arthroplastyFree.steps[0].time).toBeCloseTo(183 / (365.25 / 12), 12);
   });
 });

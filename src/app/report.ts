@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { durabilityCurve } from '../core/analytics/durability.ts';
 import { summariseOutcomes } from '../core/analytics/outcomes.ts';
 import { JOINTS, PRODUCT_CLASS_CODES, SEXES } from '../core/registry/vocabulary.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import { parseInput } from '../core/validation.ts';
-import { type CohortFilter, cohortScores } from '../store/analytics.repo.ts';
+import { type CohortFilter, cohortScores, episodeHistories } from '../store/analytics.repo.ts';
 import type { Queryable } from '../store/db.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
 
@@ -35,4 +36,19 @@ export async function siteOutcomeReport(ctx: AppContext, actor: UserActor, query
     ...(f.kl !== undefined ? { klGrade: f.kl } : {}),
     ...(f.sex ? { sex: f.sex } : {}),
   });
+}
+
+/**
+ * Kaplan–Meier curves for the site: free of joint replacement, free of re-injection, and
+ * time to return to usual activities and to work (censored at last contact).
+ */
+export async function siteDurability(ctx: AppContext, actor: UserActor) {
+  requireRole(actor, ALL_ROLES);
+  const histories = await episodeHistories(ctx.db, scopeOf(actor).siteId);
+  return {
+    arthroplastyFree: durabilityCurve(histories, 'arthroplasty'),
+    reinjectionFree: durabilityCurve(histories, 'reinjection'),
+    returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
+    returnToWork: durabilityCurve(histories, 'returned-to-work'),
+  };
 }

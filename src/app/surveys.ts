@@ -269,7 +269,7 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
       });
       scored.push({ instrumentId, scores });
     }
-    await insertPatientEvents(tx, a, events);
+    await insertPatientEvents(tx, a, events, now);
     await auditLink(tx, a, 'submit', { inWindow, events: events.length });
     return scored;
   });

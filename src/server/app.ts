@@ -16,7 +16,7 @@ import {
   listPatientsFor,
   patientRecord,
 } from '../app/patients.ts';
-import { siteOutcomeReport } from '../app/report.ts';
+import { siteDurability, siteOutcomeReport } from '../app/report.ts';
 import { getSchedule, updateSchedule } from '../app/schedule.ts';
 import { issueSurvey, openSurvey, saveSurveyDraft, submitSurvey } from '../app/surveys.ts';
 import { messageTemplates, setMessageTemplate } from '../app/templates.ts';
@@ -249,6 +249,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.put('/message-templates', async (c) =>
     c.json(await setMessageTemplate(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
+  authed.get('/report/durability', async (c) => c.json(await siteDurability(ctx, c.var.actor)));
   authed.get('/report', async (c) =>
     c.json(await siteOutcomeReport(ctx, c.var.actor, c.req.query())),
   );

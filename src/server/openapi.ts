@@ -161,6 +161,13 @@ export function openApiDocument(): object {
           responses: { 200: ok('Templates'), 400: errors[400], 401: errors[401], 403: errors[403] },
         },
       },
+      '/api/report/durability': {
+        get: {
+          summary:
+            'Kaplan–Meier curves at your site (free of joint replacement, of re-injection; return to activities, to work) with Greenwood CIs and numbers at risk',
+          responses: { 200: ok('Curves'), 401: errors[401] },
+        },
+      },
       '/api/report': {
         get: {
           summary:

@@ -1,3 +1,4 @@
+import type { EpisodeHistory } from '../core/analytics/durability.ts';
 import type { ScoreRow } from '../core/analytics/outcomes.ts';
 import type { Queryable } from './db.ts';
 
@@ -37,4 +38,32 @@ export function cohortScores(q: Queryable, f: CohortFilter): Promise<ScoreRow[]>
      order by r.submitted_at, r.id`,
     params,
   );
+}
+
+/** Each treated joint at the site: first treatment, last contact, and reported events. */
+export async function episodeHistories(q: Queryable, siteId: string): Promise<EpisodeHistory[]> {
+  const rows = await q.query<{
+    episodeId: string;
+    treatmentDate: string;
+    lastContact: string | null;
+    events: { kind: string; date: string }[] | null;
+  }>(
+    `select e.id as "episodeId",
+            (select min(t.treatment_date) from treatments t where t.episode_id = e.id) as "treatmentDate",
+            greatest(
+              (select max(r.submitted_at)::date from responses r where r.episode_id = e.id),
+              (select max(ev.created_at)::date from patient_events ev where ev.episode_id = e.id)
+            )::text as "lastContact",
+            (select json_agg(json_build_object('kind', ev.kind, 'date', ev.event_date::text))
+               from patient_events ev where ev.episode_id = e.id) as events
+     from joint_episodes e
+     where e.site_id = $1 and exists (select 1 from treatments t where t.episode_id = e.id)`,
+    [siteId],
+  );
+  return rows.map((r) => ({
+    episodeId: r.episodeId,
+    treatmentDate: r.treatmentDate,
+    lastContact: r.lastContact,
+    events: r.events ?? [],
+  }));
 }

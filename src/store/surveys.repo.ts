@@ -200,12 +200,13 @@ export async function insertPatientEvents(
   q: Queryable,
   a: Pick<SurveyAssignment, 'id' | 'siteId' | 'patientId' | 'episodeId'>,
   events: readonly { kind: string; date: string }[],
+  reportedAt: Date,
 ): Promise<void> {
   for (const e of events) {
     await q.query(
-      `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via, assignment_id)
-       values ($1, $2, $3, $4, $5, 'patient-link', $6)`,
-      [a.siteId, a.patientId, a.episodeId, e.kind, e.date, a.id],
+      `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via, assignment_id, created_at)
+       values ($1, $2, $3, $4, $5, 'patient-link', $6, $7)`,
+      [a.siteId, a.patientId, a.episodeId, e.kind, e.date, a.id, reportedAt],
     );
   }
 }
