@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { createUser } from '../app/auth.ts';
@@ -14,6 +13,7 @@ import { parseInput } from '../core/validation.ts';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
+import { readInputFile } from './files.ts';
 import { META_HELP, metaCommand } from './meta.ts';
 import { readSecret } from './prompt.ts';
 import { reportText } from './report-text.ts';
@@ -167,7 +167,7 @@ async function run(command: string, args: string[]): Promise<number> {
     const [instrument, ...extra] = args;
     if (!instrument || extra.length > 0)
       throw new UsageError('give one instrument id or definition file');
-    const def = resolveInstrument(instrument);
+    const def = resolveInstrument('questionnaire', instrument);
     if (!def) return 1;
     console.log(JSON.stringify(toQuestionnaire(def), null, 2));
     return 0;
@@ -339,12 +339,6 @@ function readOneFile(
 ): { file: string; text: string } | undefined {
   const file = args[0];
   if (!file || args.length > 1 || file.startsWith('-')) throw new UsageError(usage);
-  try {
-    return { file, text: readFileSync(file, 'utf8') };
-  } catch (error) {
-    console.error(
-      `stemtrack ${command}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-    return undefined;
-  }
+  const text = readInputFile(command, file);
+  return text === undefined ? undefined : { file, text };
 }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { forestPlotSvg, formatP } from '../core/plots/forest.ts';
 import { funnelPlotSvg } from '../core/plots/funnel.ts';
@@ -12,6 +12,7 @@ import {
   TAU2_METHODS,
   type Tau2Method,
 } from '../core/stats/meta.ts';
+import { readInputFile } from './files.ts';
 import { UsageError } from './usage.ts';
 
 export const META_HELP = `Usage: stemtrack meta FILE.csv [--measure MD|SMD|GEN] [--method REML|DL|PM|FE]
@@ -73,15 +74,8 @@ export async function metaCommand(args: string[]): Promise<number> {
   const ci = oneOf<CiMethod>(parsed.values.ci, CI_METHODS, 'ci') ?? 'z';
   const format = oneOf(parsed.values.format, ['json', 'text'] as const, 'format') ?? 'text';
 
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    console.error(
-      `stemtrack meta: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-    return 1;
-  }
+  const text = readInputFile('meta', file);
+  if (text === undefined) return 1;
   const outcome = analyseStudiesCsv(text, { method, ci, ...(measure ? { measure } : {}) });
   if (!outcome.ok) {
     for (const p of outcome.problems)

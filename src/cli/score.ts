@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { toQuestionnaireResponse, toScoreObservations } from '../core/fhir/instruments.ts';
 import { type ScoredRow, scoreTable } from '../core/instruments/batch.ts';
@@ -9,6 +8,7 @@ import {
   isKnownInstrument,
 } from '../core/instruments/library.ts';
 import { formatCsv, parseCsv } from '../core/tabular/csv.ts';
+import { readInputFile } from './files.ts';
 import { UsageError } from './usage.ts';
 
 /** `stemtrack score INSTRUMENT FILE.csv [--format csv|json]`; returns the exit code. */
@@ -27,18 +27,11 @@ export async function scoreCommand(args: string[]): Promise<number> {
     throw new UsageError('give an instrument and one CSV file');
   if (format !== 'csv' && format !== 'json' && format !== 'fhir')
     throw new UsageError(`--format is csv, json or fhir, not '${format}'`);
-  const def = resolveInstrument(instrumentId);
+  const def = resolveInstrument('score', instrumentId);
   if (!def) return 1;
 
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    console.error(
-      `stemtrack score: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-    return 1;
-  }
+  const text = readInputFile('score', file);
+  if (text === undefined) return 1;
   const { table, problems } = parseCsv(text);
   const result = problems.length > 0 ? { ok: false as const, problems } : scoreTable(def, table);
   if (!result.ok) {
@@ -75,7 +68,10 @@ export async function scoreCommand(args: string[]): Promise<number> {
  * A built-in instrument by id, or a licensed definition given as a path to its JSON file
  * (checked as `stemtrack import-instrument` checks it). Problems go to stderr.
  */
-export function resolveInstrument(instrument: string): InstrumentDefinition | undefined {
+export function resolveInstrument(
+  command: string,
+  instrument: string,
+): InstrumentDefinition | undefined {
   if (!instrument.endsWith('.json')) {
     if (!isKnownInstrument(instrument))
       throw new UsageError(
@@ -83,19 +79,12 @@ export function resolveInstrument(instrument: string): InstrumentDefinition | un
       );
     return instrumentById(instrument);
   }
-  let text: string;
-  try {
-    text = readFileSync(instrument, 'utf8');
-  } catch (error) {
-    console.error(
-      `stemtrack: cannot read ${instrument}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-    return undefined;
-  }
+  const text = readInputFile(command, instrument);
+  if (text === undefined) return undefined;
   const check = checkDefinitionFile(text);
   if (!check.ok) {
     for (const p of check.problems) console.error(`${instrument}: ${p.path}: ${p.message}`);
-    console.error(`stemtrack: ${instrument} is not a valid instrument definition.`);
+    console.error(`stemtrack ${command}: ${instrument} is not a valid instrument definition.`);
     return undefined;
   }
   return check.definition;
