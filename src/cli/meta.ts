@@ -4,6 +4,7 @@ import { forestPlotSvg, formatP } from '../core/plots/forest.ts';
 import { funnelPlotSvg } from '../core/plots/funnel.ts';
 import { formatNumber } from '../core/plots/svg.ts';
 import { analyseStudiesCsv, type StudiesAnalysis } from '../core/stats/analysis.ts';
+import { Z_975 } from '../core/stats/distributions.ts';
 import { INPUT_MEASURES, type InputMeasure } from '../core/stats/input.ts';
 import {
   CI_METHODS,
@@ -121,7 +122,7 @@ function table(rows: string[][]): string {
 }
 
 function textReport({ studies, measure, result, egger, subgroups: sub }: StudiesAnalysis): string {
-  const z = 1.959963984540054; // qnorm(0.975)
+  const z = Z_975;
   const interval = (lo: number, hi: number) => `[${formatNumber(lo, 3)}, ${formatNumber(hi, 3)}]`;
   const model =
     result.method === 'FE'

@@ -1,3 +1,4 @@
+import { Z_975 } from '../stats/distributions.ts';
 import type { MetaAnalysis, StudyEffect } from '../stats/meta.ts';
 import { escapeXml, formatNumber, linearScale, niceTicks } from './svg.ts';
 
@@ -21,7 +22,7 @@ export function forestPlotSvg(
   result: MetaAnalysis,
   options: ForestPlotOptions = {},
 ): string {
-  const z = 1.959963984540054; // qnorm(0.975): study CIs are normal-theory
+  const z = Z_975; // study CIs are normal-theory
   const rows = studies.map((s, i) => {
     const se = Math.sqrt(s.vi);
     return {

@@ -1,3 +1,4 @@
+import { Z_975 } from '../stats/distributions.ts';
 import type { MetaAnalysis, StudyEffect } from '../stats/meta.ts';
 import { escapeXml, formatNumber, linearScale, niceTicks } from './svg.ts';
 
@@ -11,7 +12,7 @@ export function funnelPlotSvg(
   result: MetaAnalysis,
   options: { effectLabel?: string; title?: string } = {},
 ): string {
-  const z = 1.959963984540054; // qnorm(0.975)
+  const z = Z_975;
   const ses = studies.map((s) => Math.sqrt(s.vi));
   const maxSe = Math.max(...ses) * 1.1;
   const xs = [

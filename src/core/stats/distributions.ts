@@ -163,3 +163,6 @@ export function studentTUpperQuantile(p: number, df: number): number {
   if (!(df > 0)) throw new RangeError(`need df > 0, got ${df}`);
   return invertUpperTail((t) => studentTUpperTail(t, df), p);
 }
+
+/** z with P(Z > z) = 0.025: the multiplier of every normal-theory 95% interval. */
+export const Z_975 = normalUpperQuantile(0.025);

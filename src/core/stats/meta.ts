@@ -2,8 +2,8 @@ import { brentRoot } from './brent.ts';
 import {
   chiSquareUpperTail,
   normalTwoSidedP,
-  normalUpperQuantile,
   studentTUpperQuantile,
+  Z_975,
 } from './distributions.ts';
 import {
   crossWeighted,
@@ -78,7 +78,6 @@ export interface MetaAnalysis {
   weights: number[];
 }
 
-const LEVEL = 0.95;
 const REML_THRESHOLD = 1e-5;
 const REML_MAX_ITERATIONS = 100;
 // R's .Machine$double.eps^0.25, metafor's default `tol`.
@@ -199,13 +198,13 @@ function fitModel(yi: number[], vi: number[], x: Matrix, method: Tau2Method, ci:
   );
   const beta = multiplyVector(inverse, xwy);
   let vb = inverse;
-  let crit = normalUpperQuantile((1 - LEVEL) / 2);
+  let crit = Z_975;
   if (ci === 'knha') {
     const fitted = multiplyVector(x, beta);
     const rss = yi.reduce((s, y, i) => s + (w[i] as number) * (y - (fitted[i] as number)) ** 2, 0);
     const scale = rss <= Number.EPSILON ? 0 : rss / (k - p);
     vb = inverse.map((row) => row.map((value) => value * scale));
-    crit = studentTUpperQuantile((1 - LEVEL) / 2, k - p);
+    crit = studentTUpperQuantile(0.025, k - p);
   }
   let qe = 0;
   let qePvalue = 1;

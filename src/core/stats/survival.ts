@@ -1,4 +1,4 @@
-import { normalUpperQuantile, regularizedBeta } from './distributions.ts';
+import { regularizedBeta, Z_975 } from './distributions.ts';
 
 /** One follow-up observation: time to the event or to censoring (last seen without it). */
 export interface TimeToEvent {
@@ -29,7 +29,7 @@ export function kaplanMeier(observations: readonly TimeToEvent[]): KaplanMeierSt
     if (!(Number.isFinite(o.time) && o.time >= 0))
       throw new RangeError('Times must be numbers ≥ 0');
   const times = [...new Set(observations.map((o) => o.time))].sort((a, b) => a - b);
-  const z = normalUpperQuantile(0.025);
+  const z = Z_975;
   let nRisk = observations.length;
   let surv = 1;
   let greenwood = 0;
