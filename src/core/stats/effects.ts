@@ -15,23 +15,38 @@ export interface TwoArmSummary {
 export const EFFECT_MEASURES = ['MD', 'SMD'] as const;
 export type EffectMeasure = (typeof EFFECT_MEASURES)[number];
 
+/** Study data that cannot give an effect size, naming the input column at fault. */
+export class StudyDataError extends RangeError {
+  constructor(
+    readonly study: string,
+    readonly column: string,
+    readonly problem: string,
+  ) {
+    super(`${study}: ${problem}`);
+  }
+}
+
 function checkArms(s: TwoArmSummary, minimumN: number): void {
   for (const [name, n] of [
     ['n1', s.n1],
     ['n2', s.n2],
   ] as const) {
     if (!Number.isInteger(n) || n < minimumN)
-      throw new RangeError(`${s.study}: ${name} must be a whole number of at least ${minimumN}`);
+      throw new StudyDataError(
+        s.study,
+        name,
+        `${name} must be a whole number of at least ${minimumN}`,
+      );
   }
   for (const [name, sd] of [
     ['sd1', s.sd1],
     ['sd2', s.sd2],
   ] as const) {
     if (!(sd > 0) || !Number.isFinite(sd))
-      throw new RangeError(`${s.study}: ${name} must be positive`);
+      throw new StudyDataError(s.study, name, `${name} must be positive`);
   }
   if (!Number.isFinite(s.mean1) || !Number.isFinite(s.mean2))
-    throw new RangeError(`${s.study}: the means must be numbers`);
+    throw new StudyDataError(s.study, '', 'the means must be numbers');
 }
 
 /** Raw mean difference and its large-sample variance sd1²/n1 + sd2²/n2 (metafor "MD"). */

@@ -1,5 +1,5 @@
 import type { CsvProblem, CsvTable } from '../tabular/csv.ts';
-import { type EffectMeasure, effectFromArms } from './effects.ts';
+import { type EffectMeasure, effectFromArms, StudyDataError } from './effects.ts';
 import type { StudyEffect } from './meta.ts';
 
 export const INPUT_MEASURES = ['MD', 'SMD', 'GEN'] as const;
@@ -96,9 +96,8 @@ export function studiesFromTable(
       const subgroup = index(SUBGROUP_COLUMN) >= 0 ? text(SUBGROUP_COLUMN) : undefined;
       studies.push(subgroup ? { ...effect, subgroup } : effect);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const column = columns.find((c) => message.includes(`: ${c} `)) ?? '';
-      problems.push({ row, column, message: message.replace(`${study}: `, '') });
+      if (!(error instanceof StudyDataError)) throw error;
+      problems.push({ row, column: error.column, message: error.problem });
     }
   }
   if (problems.length === 0 && studies.length === 0)
@@ -107,6 +106,6 @@ export function studiesFromTable(
 }
 
 function checkedGiven(study: string, yi: number, vi: number): StudyEffect {
-  if (!(vi > 0)) throw new RangeError(`${study}: vi must be positive`);
+  if (!(vi > 0)) throw new StudyDataError(study, 'vi', 'vi must be positive');
   return { study, yi, vi };
 }
