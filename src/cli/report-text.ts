@@ -1,10 +1,10 @@
 import type { outcomeReport } from '../app/report.ts';
 import { allInstruments, instrumentById, isKnownInstrument } from '../core/instruments/library.ts';
+import { formatValue } from '../core/plots/svg.ts';
 import { timePointById } from '../core/schedule/timepoints.ts';
 import type { MeanWithCi } from '../core/stats/descriptive.ts';
 
-const f = (x: number | null | undefined, d = 1) =>
-  x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d).replace(/^-/, '−');
+const f = (x: number | null | undefined) => formatValue(x, 1);
 const ci = (m: MeanWithCi | null) =>
   m && m.ciLower !== null ? `[${f(m.ciLower)}, ${f(m.ciUpper)}]` : '';
 

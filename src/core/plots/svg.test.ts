@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, formatNumber, niceTicks } from './svg.ts';
+import { escapeXml, formatNumber, formatValue, niceTicks } from './svg.ts';
 
 describe('plot helpers', () => {
   it('chooses ticks of 1, 2 or 5 × 10ⁿ that cover the data', () => {
@@ -21,5 +21,8 @@ describe('plot helpers', () => {
     expect(escapeXml('p < 0.001 & "x"')).toBe('p &#60; 0.001 &#38; &#34;x&#34;');
     expect(formatNumber(-1.234)).toBe('−1.23');
     expect(formatNumber(-0.0001)).toBe('0.00');
+    expect(formatValue(null)).toBe('–');
+    expect(formatValue(Number.NaN, 1)).toBe('–');
+    expect(formatValue(-2.345, 1)).toBe('−2.3');
   });
 });

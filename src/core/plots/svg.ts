@@ -24,6 +24,13 @@ export function formatNumber(value: number, decimals = 2): string {
     .replace(/^−0(\.0+)?$/, '0$1');
 }
 
+/** formatNumber, or '–' where there is no value (no SD from one score, say). */
+export function formatValue(value: number | null | undefined, decimals = 2): string {
+  return value === null || value === undefined || Number.isNaN(value)
+    ? '–'
+    : formatNumber(value, decimals);
+}
+
 export function linearScale(domain: [number, number], range: [number, number]) {
   const [d0, d1] = domain;
   const [r0, r1] = range;

@@ -1,8 +1,6 @@
-/** A number for people: fixed decimals and a real minus sign. */
-export function formatValue(value: number | null | undefined, decimals = 2): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  return value.toFixed(decimals).replace(/^-/, '−');
-}
+import { formatValue } from '../../core/plots/svg.ts';
+
+export { formatValue };
 
 export function formatInterval(lower: number | null, upper: number | null, decimals = 2): string {
   if (lower === null || upper === null) return 'no interval';
