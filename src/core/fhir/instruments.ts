@@ -1,6 +1,6 @@
 import type { InstrumentDefinition } from '../instruments/definition.ts';
 import type { Answers, Scores } from '../instruments/scoring.ts';
-import type { Observation, Questionnaire, QuestionnaireResponse } from './r4.ts';
+import type { Coding, Observation, Questionnaire, QuestionnaireResponse } from './r4.ts';
 
 /** Where our own code systems and canonical URLs live; a registry may pass its own base. */
 export const DEFAULT_FHIR_BASE = 'urn:stemtrack';
@@ -12,8 +12,19 @@ export function questionnaireUrl(def: InstrumentDefinition, base = DEFAULT_FHIR_
   return `${base}:questionnaire:${def.id}`;
 }
 
-function answerSystem(def: InstrumentDefinition, responseSet: string, base: string): string {
-  return `${base}:answers:${def.id}:${responseSet}`;
+/** The coding of one answer value, the same in the Questionnaire and in every response. */
+function answerCoding(
+  def: InstrumentDefinition,
+  responseSet: string,
+  value: number,
+  base: string,
+): Coding {
+  const option = def.responseSets[responseSet]?.find((o) => o.value === value);
+  return {
+    system: `${base}:answers:${def.id}:${responseSet}`,
+    code: String(value),
+    ...(option ? { display: option.label } : {}),
+  };
 }
 
 /** The instrument as a FHIR R4 Questionnaire: one group per section, one choice item per question. */
@@ -41,11 +52,7 @@ export function toQuestionnaire(
         type: 'choice',
         required: false,
         answerOption: (def.responseSets[it.responseSet] ?? []).map((o) => ({
-          valueCoding: {
-            system: answerSystem(def, it.responseSet, base),
-            code: String(o.value),
-            display: o.label,
-          },
+          valueCoding: answerCoding(def, it.responseSet, o.value, base),
           extension: [{ url: ORDINAL_VALUE, valueDecimal: o.value }],
         })),
       })),
@@ -82,23 +89,20 @@ export function toQuestionnaireResponse(
         text: section.title,
         item: section.items
           .filter((it) => typeof response.answers[it.code] === 'number')
-          .map((it) => {
-            const value = response.answers[it.code] as number;
-            const option = def.responseSets[it.responseSet]?.find((o) => o.value === value);
-            return {
-              linkId: it.code,
-              text: it.text,
-              answer: [
-                {
-                  valueCoding: {
-                    system: answerSystem(def, it.responseSet, base),
-                    code: String(value),
-                    ...(option ? { display: option.label } : {}),
-                  },
-                },
-              ],
-            };
-          }),
+          .map((it) => ({
+            linkId: it.code,
+            text: it.text,
+            answer: [
+              {
+                valueCoding: answerCoding(
+                  def,
+                  it.responseSet,
+                  response.answers[it.code] as number,
+                  base,
+                ),
+              },
+            ],
+          })),
       }))
       .filter((group) => group.item.length > 0),
   };
