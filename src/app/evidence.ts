@@ -50,10 +50,15 @@ function regulatoryInformation() {
 }
 
 /** Everything the public evidence page shows: trials with sources, pooled results, published summaries. */
+/** The shipped trial arms and those this registry imported. */
+async function trialArms(ctx: AppContext) {
+  const imported = await listImportedArms(ctx.db);
+  return { imported, arms: [...shippedEvidence().arms, ...imported] };
+}
+
 export async function evidenceOverview(ctx: AppContext) {
   const base = shippedEvidence();
-  const imported = await listImportedArms(ctx.db);
-  const arms = [...base.arms, ...imported];
+  const { imported, arms } = await trialArms(ctx);
   const pooled = poolTrials(arms).map((p) => ({
     ...p,
     forestSvg: p.result
@@ -141,6 +146,9 @@ export async function registryEvidence(ctx: AppContext, actor: UserActor) {
     entityId: null,
     patientId: null,
   });
-  const overview = await evidenceOverview(ctx);
-  return { comparisons: registryVsEvidence(registry, overview.summaries, overview.pooled) };
+  // The numbers only: this view draws no forest plots.
+  const arms = [...shippedEvidence().arms, ...(await listImportedArms(ctx.db))];
+  return {
+    comparisons: registryVsEvidence(registry, shippedEvidence().summaries, poolTrials(arms)),
+  };
 }
