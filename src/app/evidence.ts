@@ -147,7 +147,7 @@ export async function registryEvidence(ctx: AppContext, actor: UserActor) {
     patientId: null,
   });
   // The numbers only: this view draws no forest plots.
-  const arms = [...shippedEvidence().arms, ...(await listImportedArms(ctx.db))];
+  const { arms } = await trialArms(ctx);
   return {
     comparisons: registryVsEvidence(registry, shippedEvidence().summaries, poolTrials(arms)),
   };
