@@ -3,7 +3,6 @@ import { addDays, toIsoDate } from '../core/registry/dates.ts';
 import { worklist } from '../core/schedule/worklist.ts';
 import { episodesForFollowUp } from '../store/followup.repo.ts';
 import { enqueueJob } from '../store/jobs.repo.ts';
-import { findEpisode } from '../store/patients.repo.ts';
 import type { AppContext } from './context.ts';
 import { scheduleFor } from './schedule.ts';
 import { createSurveyLink } from './surveys.ts';
@@ -35,16 +34,16 @@ export async function autoInvite(ctx: AppContext): Promise<number> {
     const episodes = (await episodesForFollowUp(ctx.db, scope)).filter((e) =>
       reachable.has(e.patientId),
     );
+    const byId = new Map(episodes.map((e) => [e.episodeId, e]));
     for (const row of worklist(episodes, today, schedule)) {
       if (row.invited || (row.status !== 'due' && row.status !== 'overdue')) continue;
-      const episode = await findEpisode(ctx.db, scope, row.episodeId);
+      const episode = byId.get(row.episodeId);
       const tp = schedule.find((t) => t.id === row.timepoint);
-      const treatmentDate = episodes.find((e) => e.episodeId === row.episodeId)?.treatmentDate;
-      if (!episode || !tp || !treatmentDate) continue;
+      if (!episode || !tp) continue;
       await createSurveyLink(ctx, scope, {
         patientId: row.patientId,
         episodeId: row.episodeId,
-        treatmentDate,
+        treatmentDate: episode.treatmentDate,
         timepoint: tp,
         instruments: defaultInstrumentsFor(episode.joint),
         createdBy: null,

@@ -6,16 +6,17 @@ import type { SiteScope } from './scope.ts';
 export async function episodesForFollowUp(
   q: Queryable,
   scope: SiteScope,
-): Promise<EpisodeFollowUp[]> {
+): Promise<(EpisodeFollowUp & { joint: string })[]> {
   const rows = await q.query<{
     episodeId: string;
+    joint: string;
     patientId: string;
     registryId: string;
     treatmentDate: string;
     invited: string[] | null;
     completed: string[] | null;
   }>(
-    `select e.id as "episodeId", e.patient_id as "patientId", p.registry_id as "registryId",
+    `select e.id as "episodeId", e.joint, e.patient_id as "patientId", p.registry_id as "registryId",
             (select min(t.treatment_date) from treatments t where t.episode_id = e.id) as "treatmentDate",
             (select array_agg(distinct a.timepoint) from survey_assignments a where a.episode_id = e.id) as invited,
             (select array_agg(distinct a.timepoint) from survey_assignments a
@@ -27,6 +28,7 @@ export async function episodesForFollowUp(
   );
   return rows.map((r) => ({
     episodeId: r.episodeId,
+    joint: r.joint,
     patientId: r.patientId,
     registryId: r.registryId,
     treatmentDate: r.treatmentDate,
