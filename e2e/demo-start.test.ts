@@ -76,8 +76,9 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     await page.getByRole('link', { name: 'Registry vs evidence' }).click();
     await page.getByRole('heading', { name: '6 months after treatment' }).waitFor();
     const registry = page.locator('.registry-line').first();
-    expect(await registry.innerText()).toMatch(/Mean change of −?\d+\.\d\d points in \d+ patients/);
-    expect(await registry.innerText()).toContain('not a treatment effect');
+    const text = (await registry.textContent()) ?? '';
+    expect(text).toMatch(/Mean change of −?\d+\.\d\d points in \d+ patients/);
+    expect(text).toContain('not a treatment effect');
   });
 
   it('runs a meta-analysis from pasted CSV and draws the forest and funnel plots', async () => {
