@@ -53,6 +53,8 @@ const issueSurveySchema = z.strictObject({
     .min(1, 'Choose at least one instrument')
     .max(10)
     .optional(),
+  /** Opt-in instruments (e.g. PROMIS-10) asked on top of the joint's default set. */
+  alsoAsk: z.array(z.string().refine(isKnownInstrument, 'Unknown instrument')).max(10).optional(),
 });
 
 export async function issueSurvey(
@@ -75,7 +77,12 @@ export async function issueSurvey(
   const tp = (await scheduleFor(ctx.db, scope)).find((t) => t.id === input.timepoint);
   if (!tp)
     throw invalid('Unknown time point', [{ field: 'timepoint', message: 'Unknown time point' }]);
-  const instruments = [...new Set(input.instruments ?? defaultInstrumentsFor(episode.joint))];
+  const instruments = [
+    ...new Set([
+      ...(input.instruments ?? defaultInstrumentsFor(episode.joint)),
+      ...(input.alsoAsk ?? []),
+    ]),
+  ];
   return createSurveyLink(ctx, scope, {
     patientId: episode.patientId,
     episodeId,

@@ -84,6 +84,46 @@ describe.each(backends())('HTTP API on $name', (backend) => {
     expect(record.body.surveys[0].status).toBe('completed');
   });
 
+  it('adds an opt-in PROMIS-10 to the joint’s defaults and stores its T-scores', async () => {
+    const { patientId, episodeId } = await enrolTreatedPatient(clinician);
+    const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'baseline',
+      alsoAsk: ['promis-global-10'],
+    });
+    expect(issued.status).toBe(201);
+    expect(issued.body.instruments).toEqual(['nrs-pain', 'koos', 'promis-global-10']);
+    const promis = {
+      Global01: 3,
+      Global02: 3,
+      Global03: 3,
+      Global04: 4,
+      Global05: 3,
+      Global09r: 3,
+      Global06: 4,
+      Global10r: 2,
+      Global08r: 4,
+      Global07r: 5,
+    };
+    const answers = { 'nrs-pain': { NRS: 5 }, koos: koosAnswers(1), 'promis-global-10': promis };
+    const submitted = await new Client(harness.app).call(
+      'POST',
+      `/api/survey/${tokenOf(issued.body.url)}/submit`,
+      { answers },
+    );
+    expect(submitted.status).toBe(201);
+    const record = await clinician.call('GET', `/api/patients/${patientId}`);
+    const scored = record.body.responses.find(
+      (r: { instrumentId: string }) => r.instrumentId === 'promis-global-10',
+    );
+    // Physical 3 + 4 + pain 5→3 + 4 = 14 → 44.9; mental 3 + 4 + 3 + 2 = 12 → 43.5.
+    expect(scored.scores).toEqual({ physical: 44.9, mental: 43.5 });
+    const bad = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'baseline',
+      alsoAsk: ['sf-36'],
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('gives another site’s clinician 404 for this patient on every route', async () => {
     const { patientId, episodeId } = await enrolTreatedPatient(clinician);
     const other = new Client(harness.app);

@@ -125,11 +125,12 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       sexes: SEXES,
       imageGuidance: IMAGE_GUIDANCE,
       timepoints: DEFAULT_SCHEDULE.map(({ id, label }) => ({ id, label })),
-      instruments: allInstruments().map(({ id, name, shortName, joints, scales }) => ({
+      instruments: allInstruments().map(({ id, name, shortName, joints, scales, ...def }) => ({
         id,
         name,
         shortName,
         joints,
+        offeredByDefault: def.offeredByDefault !== false,
         scales: scales.map((sc) => ({
           id: sc.id,
           name: sc.name,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instrumentDefinitionSchema, itemsOf } from './definition.ts';
 import koosFile from './definitions/koos.json' with { type: 'json' };
+import promisFile from './definitions/promis-global-10.json' with { type: 'json' };
 import { BUILT_IN_INSTRUMENTS, defaultInstrumentsFor, instrumentById } from './library.ts';
 
 describe('instrument definitions', () => {
@@ -24,7 +25,7 @@ describe('instrument definitions', () => {
     }
   });
 
-  it('offers NRS + KOOS for a knee and NRS alone where no joint PROM ships yet', () => {
+  it('offers NRS + KOOS for a knee and NRS alone where no joint PROM ships yet; PROMIS-10 is opt-in', () => {
     expect(defaultInstrumentsFor('knee')).toEqual(['nrs-pain', 'koos']);
     expect(defaultInstrumentsFor('hip')).toEqual(['nrs-pain']);
   });
@@ -55,6 +56,31 @@ describe('instrument definitions', () => {
         'Item code S1 appears twice',
         'Unknown response set nope',
         'minAnswered exceeds the number of items in the scale',
+      ]),
+    );
+  });
+
+  it('rejects a summed-table scale with a missing table row, a missing recoding or an optional item', () => {
+    const broken = structuredClone(promisFile) as unknown as {
+      scales: {
+        minAnswered: number;
+        method: { table: Record<string, number>; recode?: Record<string, Record<string, number>> };
+      }[];
+    };
+    const [physical, mental] = broken.scales;
+    if (!physical?.method.recode?.Global07r || !mental) throw new Error('fixture shape');
+    delete physical.method.recode.Global07r['10'];
+    delete mental.method.table['13'];
+    mental.minAnswered = 3;
+    const issues = instrumentDefinitionSchema.safeParse(broken).error?.issues ?? [];
+    expect(issues.map((i) => [i.path.join('.'), i.message])).toEqual(
+      expect.arrayContaining([
+        ['scales.0.method.recode.Global07r', 'No recoded value for answer 10 of Global07r'],
+        ['scales.1.method.table', 'The table has no row for the raw sum 13 (possible sums 4–20)'],
+        [
+          'scales.1.minAnswered',
+          'A summed-table scale needs every item: minAnswered must equal the item count',
+        ],
       ]),
     );
   });

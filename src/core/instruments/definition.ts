@@ -35,6 +35,18 @@ const scoringMethod = z.discriminatedUnion('kind', [
     itemMax: z.number(),
     invert: z.boolean(),
   }),
+  /**
+   * Sum of the item values (after the guide's recoding) looked up in a published table of
+   * raw sums, e.g. PROMIS Global Health v1.2 raw score to T-score. Every item is needed.
+   */
+  z.strictObject({
+    kind: z.literal('summed-table'),
+    /** Item code → (answer value → value summed), for items the guide rescores first. */
+    recode: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+    /** Raw sum → score; keys are the raw sums as written in the guide's table. */
+    table: z.record(z.string(), z.number()),
+    tableSource: z.string().min(1),
+  }),
 ]);
 
 const scale = z.strictObject({
@@ -60,68 +72,130 @@ const scale = z.strictObject({
     .optional(),
 });
 
-export const instrumentDefinitionSchema = z
-  .strictObject({
-    id: z.string().regex(/^[a-z][a-z0-9-]*$/),
-    name: z.string().min(1),
-    shortName: z.string().min(1),
-    version: z.string().min(1),
-    /** Joints the instrument is validated for; `any` for generic instruments. */
-    joints: z.array(z.string()).min(1),
-    source: z.string().min(1),
-    termsOfUse: z.string().min(1),
-    instructions: z.string().min(1),
-    responseSets: z.record(z.string(), z.array(responseOption).min(2)),
-    sections: z.array(section).min(1),
-    scales: z.array(scale).min(1),
-  })
-  .superRefine((def, ctx) => {
-    const codes = new Set<string>();
-    def.sections.forEach((s, si) => {
-      s.items.forEach((it, ii) => {
-        if (codes.has(it.code)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['sections', si, 'items', ii, 'code'],
-            message: `Item code ${it.code} appears twice`,
-          });
-        }
-        codes.add(it.code);
-        if (!def.responseSets[it.responseSet]) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['sections', si, 'items', ii, 'responseSet'],
-            message: `Unknown response set ${it.responseSet}`,
-          });
-        }
-      });
-    });
-    def.scales.forEach((sc, si) => {
-      sc.items.forEach((code, ii) => {
-        if (!codes.has(code)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['scales', si, 'items', ii],
-            message: `Scale ${sc.id} names unknown item ${code}`,
-          });
-        }
-      });
-      if (sc.minAnswered > sc.items.length) {
+const definitionShape = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  name: z.string().min(1),
+  shortName: z.string().min(1),
+  version: z.string().min(1),
+  /** Joints the instrument is validated for; `any` for generic instruments. */
+  joints: z.array(z.string()).min(1),
+  /**
+   * Whether new surveys for those joints include it without the clinic choosing it;
+   * generic instruments beyond the pain NRS (PROMIS Global-10) are opt-in.
+   */
+  offeredByDefault: z.boolean().optional(),
+  source: z.string().min(1),
+  termsOfUse: z.string().min(1),
+  instructions: z.string().min(1),
+  responseSets: z.record(z.string(), z.array(responseOption).min(2)),
+  sections: z.array(section).min(1),
+  scales: z.array(scale).min(1),
+});
+
+export const instrumentDefinitionSchema = definitionShape.superRefine((def, ctx) => {
+  const codes = new Set<string>();
+  def.sections.forEach((s, si) => {
+    s.items.forEach((it, ii) => {
+      if (codes.has(it.code)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['scales', si, 'minAnswered'],
-          message: 'minAnswered exceeds the number of items in the scale',
+          path: ['sections', si, 'items', ii, 'code'],
+          message: `Item code ${it.code} appears twice`,
         });
       }
-      if (sc.method.kind === 'single-item' && sc.items.length !== 1) {
+      codes.add(it.code);
+      if (!def.responseSets[it.responseSet]) {
         ctx.addIssue({
           code: 'custom',
-          path: ['scales', si, 'items'],
-          message: 'A single-item scale has exactly one item',
+          path: ['sections', si, 'items', ii, 'responseSet'],
+          message: `Unknown response set ${it.responseSet}`,
         });
       }
     });
   });
+  def.scales.forEach((sc, si) => {
+    sc.items.forEach((code, ii) => {
+      if (!codes.has(code)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scales', si, 'items', ii],
+          message: `Scale ${sc.id} names unknown item ${code}`,
+        });
+      }
+    });
+    if (sc.minAnswered > sc.items.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scales', si, 'minAnswered'],
+        message: 'minAnswered exceeds the number of items in the scale',
+      });
+    }
+    if (sc.method.kind === 'summed-table') checkSummedTable(def, sc, si, ctx);
+    if (sc.method.kind === 'single-item' && sc.items.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scales', si, 'items'],
+        message: 'A single-item scale has exactly one item',
+      });
+    }
+  });
+});
+
+type DefinitionDraft = z.infer<typeof definitionShape>;
+
+/**
+ * A summed-table scale needs every item (a table of complete sums has no place for a
+ * missing one), a recoding for every answer value, and a table row for every possible sum.
+ */
+function checkSummedTable(
+  def: DefinitionDraft,
+  scale: DefinitionDraft['scales'][number],
+  scaleIndex: number,
+  ctx: z.RefinementCtx,
+): void {
+  if (scale.method.kind !== 'summed-table') return;
+  const { recode, table } = scale.method;
+  const where = ['scales', scaleIndex];
+  if (scale.minAnswered !== scale.items.length)
+    ctx.addIssue({
+      code: 'custom',
+      path: [...where, 'minAnswered'],
+      message: 'A summed-table scale needs every item: minAnswered must equal the item count',
+    });
+  const responseSetOf = new Map(
+    def.sections.flatMap((s) => s.items).map((it) => [it.code, it.responseSet]),
+  );
+  let lowest = 0;
+  let highest = 0;
+  for (const code of scale.items) {
+    const options = def.responseSets[responseSetOf.get(code) ?? ''];
+    if (!options) return; // already reported as an unknown item or response set
+    const itemRecode = recode?.[code];
+    const scored: number[] = [];
+    for (const option of options) {
+      const value = itemRecode ? itemRecode[String(option.value)] : option.value;
+      if (value === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...where, 'method', 'recode', code],
+          message: `No recoded value for answer ${option.value} of ${code}`,
+        });
+        return;
+      }
+      scored.push(value);
+    }
+    lowest += Math.min(...scored);
+    highest += Math.max(...scored);
+  }
+  for (let sum = lowest; sum <= highest; sum++) {
+    if (table[String(sum)] === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...where, 'method', 'table'],
+        message: `The table has no row for the raw sum ${sum} (possible sums ${lowest}–${highest})`,
+      });
+  }
+}
 
 export type InstrumentDefinition = z.infer<typeof instrumentDefinitionSchema>;
 export type ScaleDefinition = InstrumentDefinition['scales'][number];

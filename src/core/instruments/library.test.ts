@@ -20,7 +20,12 @@ describe('licensed instrument definitions', () => {
     if (!check.ok) throw new Error(JSON.stringify(check.problems));
     registerLicensedInstrument(check.definition);
     expect(isKnownInstrument('example-joint-scale')).toBe(true);
-    expect(allInstruments().map((d) => d.id)).toEqual(['nrs-pain', 'koos', 'example-joint-scale']);
+    expect(allInstruments().map((d) => d.id)).toEqual([
+      'nrs-pain',
+      'koos',
+      'promis-global-10',
+      'example-joint-scale',
+    ]);
     expect(
       scoreResponse(instrumentById('example-joint-scale'), { E1: 0, E2: 4, E3: null }),
     ).toEqual({ total: 50 });

@@ -2,11 +2,14 @@ import { notFound } from '../errors.ts';
 import { type InstrumentDefinition, instrumentDefinitionSchema } from './definition.ts';
 import koos from './definitions/koos.json' with { type: 'json' };
 import nrsPain from './definitions/nrs-pain.json' with { type: 'json' };
+import promisGlobal10 from './definitions/promis-global-10.json' with { type: 'json' };
 
 /** The instruments StemTrack ships; each file is checked against the schema when loaded. */
-export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [nrsPain, koos].map((raw) =>
-  instrumentDefinitionSchema.parse(raw),
-);
+export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [
+  nrsPain,
+  koos,
+  promisGlobal10,
+].map((raw) => instrumentDefinitionSchema.parse(raw));
 
 const builtIn = new Map(BUILT_IN_INSTRUMENTS.map((d) => [d.id, d]));
 /**
@@ -46,7 +49,7 @@ export function isBuiltInInstrument(id: string): boolean {
 /** Instruments offered by default for a joint: the generic pain NRS plus the joint's own PROM. */
 export function defaultInstrumentsFor(joint: string): string[] {
   return BUILT_IN_INSTRUMENTS.filter(
-    (d) => d.joints.includes('any') || d.joints.includes(joint),
+    (d) => d.offeredByDefault !== false && (d.joints.includes('any') || d.joints.includes(joint)),
   ).map((d) => d.id);
 }
 

@@ -104,3 +104,83 @@ describe('checkAnswers', () => {
     expect(checkAnswers(nrs, { NRS: 11 })).toHaveLength(1);
   });
 });
+
+describe('PROMIS Global-10 v1.2 (raw sum → T-score table, Hays et al. 2009)', () => {
+  const promis = instrumentById('promis-global-10');
+  const best: Answers = {
+    Global01: 5,
+    Global02: 5,
+    Global03: 5,
+    Global04: 5,
+    Global05: 5,
+    Global09r: 5,
+    Global06: 5,
+    Global10r: 5,
+    Global08r: 5,
+    Global07r: 0,
+  };
+
+  it('gives the top of each table for the best answers and the bottom for the worst', () => {
+    expect(scoreResponse(promis, best)).toEqual({ physical: 67.7, mental: 67.6 });
+    const worst: Answers = Object.fromEntries(Object.keys(best).map((code) => [code, 1]));
+    worst.Global07r = 10;
+    expect(scoreResponse(promis, worst)).toEqual({ physical: 16.2, mental: 21.2 });
+  });
+
+  it('recodes pain 0–10 into five bands before summing (0 | 1–3 | 4–6 | 7–9 | 10)', () => {
+    // Physical raw sum = 5 + 5 + recoded pain + 5, so each band moves the sum by one.
+    const physicalWithPain = (pain: number) =>
+      scoreResponse(promis, { ...best, Global07r: pain }).physical;
+    expect([0, 1, 3, 4, 6, 7, 9, 10].map(physicalWithPain)).toEqual([
+      67.7, 61.9, 61.9, 57.7, 57.7, 54.1, 54.1, 50.8,
+    ]);
+  });
+
+  it('scores a mixed worked example: physical 3 + 4 + pain 5→3 + 4 = 14 → T 44.9', () => {
+    const answers: Answers = { ...best, Global03: 3, Global06: 4, Global07r: 5, Global08r: 4 };
+    expect(scoreResponse(promis, answers).physical).toBe(44.9);
+    // Mental: 2 + 3 + 3 + 2 = 10 → T 38.8.
+    const mental = { ...best, Global02: 2, Global04: 3, Global05: 3, Global10r: 2 };
+    expect(scoreResponse(promis, mental).mental).toBe(38.8);
+  });
+
+  it('needs all four items of a summary: three answered give no score', () => {
+    expect(scoreResponse(promis, { ...best, Global08r: null })).toEqual({
+      physical: null,
+      mental: 67.6,
+    });
+    // Items outside both summaries (Global01, Global09r) are not needed.
+    expect(scoreResponse(promis, { ...best, Global01: null, Global09r: null })).toEqual({
+      physical: 67.7,
+      mental: 67.6,
+    });
+  });
+
+  it('never lowers a T-score when one answer gets better (random answer sets)', () => {
+    const rng = seededRng(7);
+    const items = itemsOf(promis);
+    for (let trial = 0; trial < 300; trial++) {
+      const answers: Answers = {};
+      for (const item of items) {
+        const options = promis.responseSets[item.responseSet] ?? [];
+        answers[item.code] = options[Math.floor(rng.next() * options.length)]?.value ?? null;
+      }
+      const before = scoreResponse(promis, answers);
+      const item = items[Math.floor(rng.next() * items.length)];
+      if (!item) continue;
+      const value = answers[item.code] as number;
+      // Pain is the one item where a lower answer is better.
+      const better = item.code === 'Global07r' ? value - 1 : value + 1;
+      const options = promis.responseSets[item.responseSet] ?? [];
+      if (!options.some((o) => o.value === better)) continue;
+      const after = scoreResponse(promis, { ...answers, [item.code]: better });
+      for (const scale of promis.scales) {
+        const b = before[scale.id] as number;
+        const a = after[scale.id] as number;
+        expect(a).toBeGreaterThanOrEqual(b);
+        expect(a).toBeGreaterThanOrEqual(scale.range[0]);
+        expect(a).toBeLessThanOrEqual(scale.range[1]);
+      }
+    }
+  });
+});

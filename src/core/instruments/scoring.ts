@@ -42,6 +42,16 @@ export function scoreScale(scale: ScaleDefinition, answers: Answers): number | n
   switch (method.kind) {
     case 'single-item':
       return values[0] ?? null;
+    case 'summed-table': {
+      let raw = 0;
+      for (const code of scale.items) {
+        const answer = answers[code];
+        if (typeof answer !== 'number') return null;
+        const recoded = method.recode?.[code]?.[String(answer)];
+        raw += recoded ?? answer;
+      }
+      return method.table[String(raw)] ?? null;
+    }
     case 'mean-rescaled': {
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const share = ((mean - method.itemMin) / (method.itemMax - method.itemMin)) * 100;

@@ -71,7 +71,10 @@ interface Vocabulary {
   timepoints: { id: string; label: string }[];
   instruments: {
     id: string;
+    name: string;
     shortName: string;
+    joints: string[];
+    offeredByDefault: boolean;
     scales: { id: string; name: string; shortName: string }[];
   }[];
 }
@@ -184,7 +187,12 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
               </ul>
             )}
             {canEdit && treatments.length > 0 && (
-              <SurveyLinkForm episodeId={ep.id} vocabulary={vocabulary} onIssued={load} />
+              <SurveyLinkForm
+                episodeId={ep.id}
+                joint={ep.joint}
+                vocabulary={vocabulary}
+                onIssued={load}
+              />
             )}
 
             <h3>Scores</h3>
@@ -403,18 +411,25 @@ function TreatmentForm({
 
 function SurveyLinkForm({
   episodeId,
+  joint,
   vocabulary,
   onIssued,
 }: {
   episodeId: string;
+  joint: string;
   vocabulary: Vocabulary;
   onIssued: () => void;
 }) {
   const [link, setLink] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
+  const optional = vocabulary.instruments.filter(
+    (i) => !i.offeredByDefault && (i.joints.includes('any') || i.joints.includes(joint)),
+  );
   const { error, onSubmit } = useFormSubmit(async (values) => {
+    const alsoAsk = optional.filter((i) => values[`alsoAsk-${i.id}`] === 'on').map((i) => i.id);
     const r = await api<{ url: string }>('POST', `/episodes/${episodeId}/surveys`, {
       timepoint: values.timepoint,
+      ...(alsoAsk.length > 0 ? { alsoAsk } : {}),
     });
     setCopied(false);
     setLink(r.url);
@@ -434,6 +449,16 @@ function SurveyLinkForm({
           </select>
         )}
       </Field>
+      {optional.length > 0 && (
+        <fieldset className="checks">
+          <legend>Also ask (optional questionnaires)</legend>
+          {optional.map((i) => (
+            <label key={i.id}>
+              <input type="checkbox" name={`alsoAsk-${i.id}`} /> {i.shortName} — {i.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <button type="submit">Issue survey link</button>
       {link && (
         <div className="link-box">
