@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durabilityCurve } from '../core/analytics/durability.ts';
-import { summariseOutcomes } from '../core/analytics/outcomes.ts';
+import { modelTrajectories, summariseOutcomes } from '../core/analytics/outcomes.ts';
 import { JOINTS, PRODUCT_CLASS_CODES, SEXES } from '../core/registry/vocabulary.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import { parseInput } from '../core/validation.ts';
@@ -22,6 +22,7 @@ export async function outcomeReport(q: Queryable, filter: CohortFilter) {
     cohort: filter,
     joints: new Set(rows.map((r) => r.episodeId)).size,
     outcomes: summariseOutcomes(rows, TIMEPOINT_IDS),
+    trajectories: modelTrajectories(rows, TIMEPOINT_IDS),
   };
 }
 

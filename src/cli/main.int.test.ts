@@ -344,6 +344,14 @@ describe('stemtrack CLI', () => {
     );
     expect(baseline.level.n).toBeGreaterThan(0);
     expect(baseline.change).toBeNull();
+    // The mixed-model trajectory sits beside the raw means: its baseline is the intercept.
+    expect(text.out).toContain('Model change');
+    const nrsModel = json.trajectories.find(
+      (t: { instrumentId: string }) => t.instrumentId === 'nrs-pain',
+    ).model;
+    expect(nrsModel.fit.fixed[0].term).toBe('(Intercept)');
+    expect(nrsModel.timepoints[0]).toMatchObject({ timepoint: 'baseline', change: null });
+    expect(nrsModel.fit.nGroups).toBeLessThanOrEqual(json.joints);
     const bad = report(['--site', 'Nowhere']);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain("no site named 'Nowhere'");

@@ -31,8 +31,23 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
       ? `${def.shortName} ${def.scales.find((s) => s.id === scale)?.name ?? scale}`
       : `${instrumentId} ${scale}`;
     lines.push(name);
+    const model = report.trajectories.find(
+      (t) => t.instrumentId === instrumentId && t.scale === scale,
+    )?.model;
+    const modelled = (timepoint: string) =>
+      model?.timepoints.find((t) => t.timepoint === timepoint);
     const rows = [
-      ['Time point', 'n', 'Mean (SD)', '95% CI', 'n paired', 'Change', '95% CI'],
+      [
+        'Time point',
+        'n',
+        'Mean (SD)',
+        '95% CI',
+        'n paired',
+        'Change',
+        '95% CI',
+        'Model change',
+        '95% CI',
+      ],
       ...report.outcomes
         .filter((o) => o.instrumentId === instrumentId && o.scale === scale)
         .map((o) => [
@@ -43,6 +58,10 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
           o.change ? String(o.change.n) : '',
           o.change ? f(o.change.mean) : '',
           ci(o.change),
+          f(modelled(o.timepoint)?.change?.estimate),
+          modelled(o.timepoint)?.change
+            ? `[${f(modelled(o.timepoint)?.change?.lower)}, ${f(modelled(o.timepoint)?.change?.upper)}]`
+            : '',
         ]),
     ];
     const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -52,6 +71,9 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
       );
     lines.push('');
   }
-  lines.push('Changes are before–after, without a control group: not treatment effects.');
+  lines.push(
+    'Model change: linear mixed model (score ~ time point, random intercept per joint, REML), which keeps joints that missed visits.',
+    'Changes are before–after, without a control group: not treatment effects.',
+  );
   return `${lines.join('\n')}\n`;
 }

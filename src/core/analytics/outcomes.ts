@@ -1,4 +1,5 @@
 import { type MeanWithCi, meanWithCi } from '../stats/descriptive.ts';
+import { type Trajectory, trajectoryModel } from '../stats/mixed.ts';
 
 /** One stored scale score of one treated joint at one time point. */
 export interface ScoreRow {
@@ -53,4 +54,42 @@ export function summariseOutcomes(
     }
   }
   return out;
+}
+
+export interface ScaleTrajectory {
+  instrumentId: string;
+  scale: string;
+  /** Random-intercept model per joint; null when the data cannot carry it. */
+  model: Trajectory | null;
+}
+
+/**
+ * Per instrument scale, the model-based trajectory over the time points: a linear mixed
+ * model (score ~ time point, random intercept per joint), so joints that missed visits
+ * still inform the estimates instead of being dropped as in a paired analysis.
+ */
+export function modelTrajectories(
+  rows: readonly ScoreRow[],
+  timepointOrder: readonly string[],
+): ScaleTrajectory[] {
+  const byScale = new Map<string, ScoreRow[]>();
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const visit = `${r.instrumentId}|${r.scale}|${r.timepoint}|${r.episodeId}`;
+    if (seen.has(visit)) continue; // one score per joint and time point, as above
+    seen.add(visit);
+    const key = `${r.instrumentId}|${r.scale}`;
+    const list = byScale.get(key) ?? [];
+    list.push(r);
+    byScale.set(key, list);
+  }
+  return [...byScale.entries()].map(([key, list]) => {
+    const [instrumentId, scale] = key.split('|') as [string, string];
+    const observations = list.map((r) => ({
+      group: r.episodeId,
+      timepoint: r.timepoint,
+      value: r.value,
+    }));
+    return { instrumentId, scale, model: trajectoryModel(observations, timepointOrder) };
+  });
 }

@@ -1,0 +1,284 @@
+import { studentTUpperQuantile } from './distributions.ts';
+import { invertWithLogDet, type Matrix } from './linear.ts';
+
+/**
+ * Linear mixed model with a random intercept per group (for StemTrack: per treated joint),
+ * fitted by REML as R's `nlme::lme(y ~ …, random = ~ 1 | id)` does, with nlme's
+ * between/within rule for the fixed effects' degrees of freedom.
+ */
+
+export interface MixedModelData {
+  /** Group (joint) of each observation. */
+  groups: readonly string[];
+  y: readonly number[];
+  /** Fixed-effects design, one row per observation; column 0 is the intercept. */
+  x: Matrix;
+  /** Column names, as R would print them (e.g. `(Intercept)`, `timepoint3m`). */
+  terms: readonly string[];
+}
+
+export interface FixedEffect {
+  term: string;
+  estimate: number;
+  stdError: number;
+  df: number;
+  /** 95% t-interval with `df` degrees of freedom, as `nlme::intervals`. */
+  lower: number;
+  upper: number;
+}
+
+export interface MixedModelFit {
+  fixed: FixedEffect[];
+  /** Covariance of the fixed-effect estimates. */
+  covariance: Matrix;
+  /** Residual (within-joint) SD. */
+  sigma: number;
+  /** SD of the random intercepts (between joints). */
+  tau: number;
+  /** Restricted log-likelihood at the optimum, on nlme's scale. */
+  logLik: number;
+  nObs: number;
+  nGroups: number;
+}
+
+interface GroupSums {
+  n: number;
+  sumX: number[];
+  sumY: number;
+  xtx: Matrix;
+  xty: number[];
+  yty: number;
+}
+
+function groupSums(data: MixedModelData): GroupSums[] {
+  const p = data.terms.length;
+  const byGroup = new Map<string, GroupSums>();
+  data.groups.forEach((g, i) => {
+    let s = byGroup.get(g);
+    if (!s) {
+      s = {
+        n: 0,
+        sumX: new Array<number>(p).fill(0),
+        sumY: 0,
+        xtx: Array.from({ length: p }, () => new Array<number>(p).fill(0)),
+        xty: new Array<number>(p).fill(0),
+        yty: 0,
+      };
+      byGroup.set(g, s);
+    }
+    const row = data.x[i] as number[];
+    const y = data.y[i] as number;
+    s.n++;
+    s.sumY += y;
+    s.yty += y * y;
+    for (let a = 0; a < p; a++) {
+      const xa = row[a] as number;
+      (s.sumX as number[])[a] = (s.sumX[a] as number) + xa;
+      s.xty[a] = (s.xty[a] as number) + xa * y;
+      const xtxRow = s.xtx[a] as number[];
+      for (let b = 0; b < p; b++) xtxRow[b] = (xtxRow[b] as number) + xa * (row[b] as number);
+    }
+  });
+  return [...byGroup.values()];
+}
+
+interface Profile {
+  logLik: number;
+  beta: number[];
+  sigma2: number;
+  aInverse: Matrix;
+}
+
+/**
+ * REML log-likelihood profiled over the residual variance, at a ratio γ = τ²/σ². Uses the
+ * closed form of a compound-symmetric block: V⁻¹ = (I − γ/(1 + nγ)·J)/σ².
+ */
+function profileAt(gamma: number, sums: readonly GroupSums[], nObs: number, p: number): Profile {
+  const a: Matrix = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const b = new Array<number>(p).fill(0);
+  let yy = 0;
+  let logDetBlocks = 0;
+  for (const s of sums) {
+    const c = gamma / (1 + s.n * gamma);
+    logDetBlocks += Math.log1p(s.n * gamma);
+    yy += s.yty - c * s.sumY * s.sumY;
+    for (let i = 0; i < p; i++) {
+      const sxi = s.sumX[i] as number;
+      b[i] = (b[i] as number) + (s.xty[i] as number) - c * sxi * s.sumY;
+      const aRow = a[i] as number[];
+      const xtxRow = s.xtx[i] as number[];
+      for (let j = 0; j < p; j++)
+        aRow[j] = (aRow[j] as number) + (xtxRow[j] as number) - c * sxi * (s.sumX[j] as number);
+    }
+  }
+  const { inverse, logDet } = invertWithLogDet(a);
+  const beta = inverse.map((row) => row.reduce((acc, v, j) => acc + v * (b[j] as number), 0));
+  const quadratic = yy - beta.reduce((acc, v, j) => acc + v * (b[j] as number), 0);
+  const dfResidual = nObs - p;
+  const sigma2 = quadratic / dfResidual;
+  const logLik = -0.5 * (dfResidual * (Math.log(2 * Math.PI * sigma2) + 1) + logDetBlocks + logDet);
+  return { logLik, beta, sigma2, aInverse: inverse };
+}
+
+/** Maximises f on [lo, hi] by a grid, then golden-section search around the best grid point. */
+function maximise(f: (t: number) => number, lo: number, hi: number): number {
+  const steps = 60;
+  let best = lo;
+  let bestValue = f(lo);
+  for (let k = 1; k <= steps; k++) {
+    const t = lo + ((hi - lo) * k) / steps;
+    const v = f(t);
+    if (v > bestValue) [best, bestValue] = [t, v];
+  }
+  const width = (hi - lo) / steps;
+  let a = Math.max(lo, best - width);
+  let b = Math.min(hi, best + width);
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let c = b - ratio * (b - a);
+  let d = a + ratio * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  while (b - a > 1e-10) {
+    if (fc > fd) {
+      [b, d, fd] = [d, c, fc];
+      c = b - ratio * (b - a);
+      fc = f(c);
+    } else {
+      [a, c, fc] = [c, d, fd];
+      d = a + ratio * (b - a);
+      fd = f(d);
+    }
+  }
+  return (a + b) / 2;
+}
+
+/** True when the column takes one value within every group (a between-joint term). */
+function constantWithinGroups(data: MixedModelData, column: number): boolean {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < data.y.length; i++) {
+    const g = data.groups[i] as string;
+    const v = (data.x[i] as number[])[column] as number;
+    const first = seen.get(g);
+    if (first === undefined) seen.set(g, v);
+    else if (first !== v) return false;
+  }
+  return true;
+}
+
+export function fitRandomIntercept(data: MixedModelData): MixedModelFit {
+  const p = data.terms.length;
+  const nObs = data.y.length;
+  if (data.x.length !== nObs || data.groups.length !== nObs)
+    throw new RangeError('groups, y and x need one entry per observation');
+  const sums = groupSums(data);
+  const nGroups = sums.length;
+  if (nObs <= p + 1 || nGroups < 2)
+    throw new RangeError(`too few observations (${nObs}) or joints (${nGroups}) for the model`);
+  // Search log γ; γ below e⁻²⁰ is indistinguishable from no between-joint variation.
+  const logGammaMin = -20;
+  const logGamma = maximise((t) => profileAt(Math.exp(t), sums, nObs, p).logLik, logGammaMin, 12);
+  const gamma = logGamma <= logGammaMin + 1e-6 ? 0 : Math.exp(logGamma);
+  const fit = profileAt(gamma, sums, nObs, p);
+
+  const between = data.terms.map((_, j) => j > 0 && constantWithinGroups(data, j));
+  const pBetween = between.filter(Boolean).length;
+  const pWithin = p - 1 - pBetween;
+  const dfWithin = nObs - nGroups - pWithin;
+  const dfBetween = nGroups - 1 - pBetween;
+  const covariance = fit.aInverse.map((row) => row.map((v) => v * fit.sigma2));
+  const fixed = data.terms.map((term, j) => {
+    const estimate = fit.beta[j] as number;
+    const stdError = Math.sqrt((covariance[j] as number[])[j] as number);
+    const df = between[j] ? dfBetween : dfWithin;
+    const half = studentTUpperQuantile(0.025, df) * stdError;
+    return { term, estimate, stdError, df, lower: estimate - half, upper: estimate + half };
+  });
+  return {
+    fixed,
+    covariance,
+    sigma: Math.sqrt(fit.sigma2),
+    tau: Math.sqrt(gamma * fit.sigma2),
+    logLik: fit.logLik,
+    nObs,
+    nGroups,
+  };
+}
+
+export interface TimepointObservation {
+  group: string;
+  timepoint: string;
+  value: number;
+}
+
+export interface ModelledTimepoint {
+  timepoint: string;
+  /** Model-estimated mean score with its 95% CI. */
+  mean: number;
+  meanLower: number;
+  meanUpper: number;
+  /** Model-estimated change from the first time point, with its 95% CI; null there. */
+  change: { estimate: number; lower: number; upper: number } | null;
+}
+
+export interface Trajectory {
+  fit: MixedModelFit;
+  timepoints: ModelledTimepoint[];
+}
+
+/**
+ * The recovery trajectory: score ~ time point (first level as reference) with a random
+ * intercept per joint, so joints missing some visits still count. Levels without data are
+ * left out. Null when the data cannot support the model (fewer than two levels or joints).
+ */
+export function trajectoryModel(
+  rows: readonly TimepointObservation[],
+  levelOrder: readonly string[],
+): Trajectory | null {
+  const present = levelOrder.filter((l) => rows.some((r) => r.timepoint === l));
+  const used = rows.filter((r) => present.includes(r.timepoint));
+  if (present.length < 2 || new Set(used.map((r) => r.group)).size < 2) return null;
+  if (used.length <= present.length + 1) return null;
+  const [reference, ...others] = present as [string, ...string[]];
+  const data: MixedModelData = {
+    groups: used.map((r) => r.group),
+    y: used.map((r) => r.value),
+    x: used.map((r) => [1, ...others.map((l) => (r.timepoint === l ? 1 : 0))]),
+    terms: ['(Intercept)', ...others.map((l) => `timepoint${l}`)],
+  };
+  let fit: MixedModelFit;
+  try {
+    fit = fitRandomIntercept(data);
+  } catch {
+    return null; // singular design: e.g. every joint seen at one time point only
+  }
+  const intercept = fit.fixed[0] as FixedEffect;
+  const cov = fit.covariance;
+  const t = studentTUpperQuantile(0.025, intercept.df);
+  const timepoints: ModelledTimepoint[] = [
+    {
+      timepoint: reference,
+      mean: intercept.estimate,
+      meanLower: intercept.lower,
+      meanUpper: intercept.upper,
+      change: null,
+    },
+  ];
+  others.forEach((level, k) => {
+    const effect = fit.fixed[k + 1] as FixedEffect;
+    const j = k + 1;
+    const variance =
+      ((cov[0] as number[])[0] as number) +
+      ((cov[j] as number[])[j] as number) +
+      2 * ((cov[0] as number[])[j] as number);
+    const mean = intercept.estimate + effect.estimate;
+    const half = t * Math.sqrt(variance);
+    timepoints.push({
+      timepoint: level,
+      mean,
+      meanLower: mean - half,
+      meanUpper: mean + half,
+      change: { estimate: effect.estimate, lower: effect.lower, upper: effect.upper },
+    });
+  });
+  return { fit, timepoints };
+}
