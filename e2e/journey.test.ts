@@ -82,6 +82,14 @@ describe('the first slice in a real browser', () => {
     await clinic.getByRole('button', { name: 'Save injection' }).click();
     await clinic.getByText(/Bone-marrow aspirate concentrate, 8 mL, ultrasound-guided/).waitFor();
 
+    // An adverse event after it; its free text shows as text, never as markup.
+    await clinic.getByText('Record an adverse event').click();
+    await clinic.getByLabel('What happened').fill('Swelling <img src=x onerror="window.__xss=1">');
+    await clinic.getByLabel('Grade (CTCAE v5.0)').selectOption('2');
+    await clinic.getByRole('button', { name: 'Save adverse event' }).click();
+    await clinic.getByText(/Swelling <img src=x/).waitFor();
+    expect(await clinic.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+
     // The survey link.
     await clinic.getByLabel('Survey time point').selectOption('baseline');
     await clinic.getByRole('button', { name: 'Issue survey link' }).click();

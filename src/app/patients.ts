@@ -6,6 +6,7 @@ import {
   treatmentSchema,
 } from '../core/registry/schemas.ts';
 import { parseInput } from '../core/validation.ts';
+import { listAdverseEvents } from '../store/adverse-events.repo.ts';
 import { appendAudit } from '../store/audit.repo.ts';
 import type { Queryable } from '../store/db.ts';
 import {
@@ -134,12 +135,13 @@ export async function patientRecord(ctx: AppContext, actor: UserActor, patientId
   const scope = scopeOf(actor);
   const patient = await findPatient(ctx.db, scope, patientId);
   if (!patient) throw notFound('Patient');
-  const [episodes, treatments, surveys, responses, events] = await Promise.all([
+  const [episodes, treatments, surveys, responses, events, adverseEvents] = await Promise.all([
     listEpisodes(ctx.db, scope, patientId),
     listTreatments(ctx.db, scope, patientId),
     listAssignments(ctx.db, scope, patientId),
     listResponses(ctx.db, scope, patientId),
     listPatientEvents(ctx.db, scope, patientId),
+    listAdverseEvents(ctx.db, scope, patientId),
   ]);
   await auditUser(ctx.db, actor, 'read', 'patient', patientId, patientId);
   const { givenName, familyName, dateOfBirth, email, phone, ...record } = patient;
@@ -161,6 +163,7 @@ export async function patientRecord(ctx: AppContext, actor: UserActor, patientId
     })),
     responses,
     events,
+    adverseEvents,
   };
 }
 

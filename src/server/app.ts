@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { recordAdverseEvent, siteSafety } from '../app/adverse-events.ts';
 import { login, logout, sessionFor } from '../app/auth.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
@@ -24,9 +25,11 @@ import { DomainError, type ErrorCode } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { allInstruments, instrumentById } from '../core/instruments/library.ts';
 import {
+  ADVERSE_EVENT_GRADES,
   IMAGE_GUIDANCE,
   JOINTS,
   PRODUCT_CLASSES,
+  RELATEDNESS,
   SEXES,
   SIDES,
 } from '../core/registry/vocabulary.ts';
@@ -125,6 +128,8 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       sexes: SEXES,
       imageGuidance: IMAGE_GUIDANCE,
       timepoints: DEFAULT_SCHEDULE.map(({ id, label }) => ({ id, label })),
+      adverseEventGrades: ADVERSE_EVENT_GRADES,
+      relatedness: RELATEDNESS,
       instruments: allInstruments().map(({ id, name, shortName, joints, scales, ...def }) => ({
         id,
         name,
@@ -251,6 +256,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     c.json(await setMessageTemplate(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
   authed.get('/report/durability', async (c) => c.json(await siteDurability(ctx, c.var.actor)));
+  authed.get('/report/safety', async (c) => c.json(await siteSafety(ctx, c.var.actor)));
   authed.get('/report', async (c) =>
     c.json(await siteOutcomeReport(ctx, c.var.actor, c.req.query())),
   );
@@ -269,6 +275,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.post('/patients/:id/episodes', createUnder('Patient', addEpisode));
   authed.post('/episodes/:id/treatments', createUnder('Joint episode', addTreatment));
   authed.post('/episodes/:id/surveys', createUnder('Joint episode', issueSurvey));
+  authed.post('/episodes/:id/adverse-events', createUnder('Joint episode', recordAdverseEvent));
 
   // --- the patient's survey link: the token is the only credential -------------------
   api.get('/survey/:token', async (c) => c.json(await openSurvey(ctx, c.req.param('token'))));

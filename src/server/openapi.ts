@@ -168,10 +168,25 @@ export function openApiDocument(): object {
           responses: { 200: ok('Curves'), 401: errors[401] },
         },
       },
+      '/api/report/safety': {
+        get: {
+          summary:
+            'Adverse events at your site per product class: share of treatments with any, serious and related events, exact (Clopper–Pearson) 95% CIs; every serious event listed',
+          responses: { 200: ok('Safety'), 401: errors[401] },
+        },
+      },
+      '/api/episodes/{id}/adverse-events': {
+        post: {
+          summary:
+            'Record an adverse event after a treatment of this joint (clinicians): treatmentId, onsetDate, description, grade (CTCAE 1–5), serious, relatedness',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 201: ok('Recorded'), 400: errors[400], 401: errors[401], 403: errors[403] },
+        },
+      },
       '/api/report': {
         get: {
           summary:
-            'Outcomes per time point at your site: n, mean (SD), 95% CI, change from baseline with 95% CI',
+            'Outcomes per time point at your site: n, mean (SD), 95% CI, change from baseline with 95% CI, and the mixed-model trajectory',
           parameters: ['joint', 'product', 'kl', 'sex'].map((name) => ({
             name,
             in: 'query',

@@ -5,6 +5,7 @@ import {
   JOINTS,
   KL_GRADES,
   PRODUCT_CLASS_CODES,
+  RELATEDNESS,
   ROLES,
   SEXES,
   SIDES,
@@ -87,3 +88,23 @@ export const treatmentSchema = z.strictObject({
   notes: trimmed(2000).optional(),
 });
 export type TreatmentInput = z.infer<typeof treatmentSchema>;
+
+export const adverseEventSchema = z.strictObject({
+  treatmentId: z.uuid('Choose the treatment the event followed'),
+  onsetDate: isoDate,
+  description: requiredText('A description of the event', 2000),
+  grade: z
+    .number({ error: 'Grade must be a number from 1 to 5 (CTCAE)' })
+    .int('Grade must be a whole number from 1 to 5')
+    .min(1, 'Grade must be 1 to 5')
+    .max(5, 'Grade must be 1 to 5'),
+  /**
+   * Serious as ICH E2A defines it: results in death, is life-threatening, needs or prolongs
+   * hospital stay, causes persistent disability, or is otherwise medically important.
+   */
+  serious: z.boolean({ error: 'Say whether the event was serious (true or false)' }),
+  relatedness: z.enum(RELATEDNESS, {
+    error: `Relatedness must be one of ${RELATEDNESS.join(', ')}`,
+  }),
+});
+export type AdverseEventInput = z.infer<typeof adverseEventSchema>;

@@ -38,3 +38,18 @@ export type Sex = (typeof SEXES)[number];
 /** Kellgren–Lawrence radiographic grade of osteoarthritis (Kellgren & Lawrence 1957, Ann Rheum Dis 16:494). */
 export const KL_GRADES = [0, 1, 2, 3, 4] as const;
 export type KlGrade = (typeof KL_GRADES)[number];
+
+/**
+ * Adverse-event severity grades of the NCI Common Terminology Criteria for Adverse Events
+ * (CTCAE) v5.0, 27 Nov 2017: the general grade definitions, 1 to 5.
+ */
+export const ADVERSE_EVENT_GRADES = [
+  { grade: 1, label: 'Grade 1 – mild' },
+  { grade: 2, label: 'Grade 2 – moderate' },
+  { grade: 3, label: 'Grade 3 – severe or medically significant' },
+  { grade: 4, label: 'Grade 4 – life-threatening' },
+  { grade: 5, label: 'Grade 5 – death related to the event' },
+] as const;
+
+/** The clinician's judgement of whether the treatment caused the event. */
+export const RELATEDNESS = ['not-related', 'unlikely', 'possible', 'probable', 'definite'] as const;

@@ -63,8 +63,21 @@ interface PatientRecord {
   surveys: Survey[];
   responses: ScoredResponse[];
   events: PatientEvent[];
+  adverseEvents: AdverseEvent[];
+}
+interface AdverseEvent {
+  id: string;
+  episodeId: string;
+  treatmentId: string;
+  onsetDate: string;
+  description: string;
+  grade: number;
+  serious: boolean;
+  relatedness: string;
 }
 interface Vocabulary {
+  adverseEventGrades: { grade: number; label: string }[];
+  relatedness: string[];
   productClasses: { code: string; label: string; cellular: boolean }[];
   joints: string[];
   imageGuidance: string[];
@@ -126,6 +139,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
         const surveys = record.surveys.filter((s) => s.episodeId === ep.id);
         const responses = record.responses.filter((r) => r.episodeId === ep.id);
         const events = record.events.filter((e) => e.episodeId === ep.id);
+        const adverseEvents = record.adverseEvents.filter((a) => a.episodeId === ep.id);
         return (
           <article key={ep.id} className="card" aria-label={`${ep.side} ${ep.joint}`}>
             <h2>
@@ -168,6 +182,31 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
               </ul>
             )}
             {canEdit && <TreatmentForm episodeId={ep.id} vocabulary={vocabulary} onSaved={load} />}
+
+            <h3>Adverse events</h3>
+            {adverseEvents.length === 0 ? (
+              <p>None recorded.</p>
+            ) : (
+              <ul className="events">
+                {adverseEvents.map((a) => (
+                  <li key={a.id}>
+                    {a.onsetDate}: {a.description}{' '}
+                    <span className="muted">
+                      (grade {a.grade}
+                      {a.serious ? ', serious' : ''}, {a.relatedness.replace('-', ' ')})
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {canEdit && treatments.length > 0 && (
+              <AdverseEventForm
+                episodeId={ep.id}
+                treatments={treatments}
+                vocabulary={vocabulary}
+                onSaved={load}
+              />
+            )}
 
             <h3>Surveys</h3>
             {surveys.length === 0 ? (
@@ -404,6 +443,86 @@ function TreatmentForm({
           {(p) => <textarea {...p} rows={2} />}
         </Field>
         <button type="submit">Save injection</button>
+      </form>
+    </details>
+  );
+}
+
+function AdverseEventForm({
+  episodeId,
+  treatments,
+  vocabulary,
+  onSaved,
+}: {
+  episodeId: string;
+  treatments: Treatment[];
+  vocabulary: Vocabulary;
+  onSaved: () => void;
+}) {
+  const latest = treatments[treatments.length - 1];
+  const { error, onSubmit } = useFormSubmit(
+    async (values) => {
+      await api('POST', `/episodes/${episodeId}/adverse-events`, {
+        treatmentId: values.treatmentId,
+        onsetDate: values.onsetDate,
+        description: values.description ?? '',
+        grade: optionalNumber(values.grade),
+        serious: values.serious === 'on',
+        relatedness: values.relatedness,
+      });
+      onSaved();
+    },
+    { resetOnSuccess: true },
+  );
+  return (
+    <details className="subform">
+      <summary>Record an adverse event</summary>
+      <form onSubmit={onSubmit} aria-label="Record an adverse event" noValidate>
+        <FormError error={error} />
+        <Field label="After the treatment of" name="treatmentId" error={error}>
+          {(p) => (
+            <select {...p} defaultValue={latest?.id}>
+              {treatments.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.treatmentDate} · {t.productClass}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Onset date" name="onsetDate" error={error}>
+          {(p) => <input {...p} type="date" defaultValue={today()} />}
+        </Field>
+        <Field label="What happened" name="description" error={error}>
+          {(p) => <textarea {...p} rows={2} />}
+        </Field>
+        <Field label="Grade (CTCAE v5.0)" name="grade" error={error}>
+          {(p) => (
+            <select {...p} defaultValue="1">
+              {vocabulary.adverseEventGrades.map((g) => (
+                <option key={g.grade} value={g.grade}>
+                  {g.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Related to the treatment" name="relatedness" error={error}>
+          {(p) => (
+            <select {...p} defaultValue="possible">
+              {vocabulary.relatedness.map((r) => (
+                <option key={r} value={r}>
+                  {capitalise(r.replace('-', ' '))}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <label className="check">
+          <input type="checkbox" name="serious" /> Serious (death, life-threatening, hospital stay,
+          lasting disability, or otherwise medically important)
+        </label>
+        <button type="submit">Save adverse event</button>
       </form>
     </details>
   );

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../store/db.ts';
+import { backends } from '../testing/databases.ts';
+import { Client, enrolTreatedPatient, seedTwoSites, testApp, testClock } from '../testing/http.ts';
+
+describe.each(backends())('adverse events on $name', (backend) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedTwoSites(db);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('records events after a treatment, shows them on the record and in the safety report', async () => {
+    const harness = testApp(db, testClock('2026-05-01T10:00:00Z'));
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    const { patientId, episodeId, treatment } = await enrolTreatedPatient(clinician);
+    const treatmentId = treatment.body.id as string;
+    const record = (body: Record<string, unknown>) =>
+      clinician.call('POST', `/api/episodes/${episodeId}/adverse-events`, {
+        treatmentId,
+        onsetDate: '2026-03-04',
+        description: 'Knee effusion, aspirated',
+        grade: 2,
+        serious: false,
+        relatedness: 'probable',
+        ...body,
+      });
+
+    const flare = await record({});
+    expect(flare.status).toBe(201);
+    const septic = await record({
+      onsetDate: '2026-03-09',
+      description: 'Septic arthritis <script>alert(1)</script>',
+      grade: 3,
+      serious: true,
+      relatedness: 'possible',
+    });
+    expect(septic.status).toBe(201);
+
+    const bad = await record({ onsetDate: '2026-02-01', grade: 7, relatedness: 'maybe' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'grade',
+      'relatedness',
+    ]);
+    const beforeTreatment = await record({ onsetDate: '2026-02-01' });
+    expect(beforeTreatment.status).toBe(400);
+    expect(beforeTreatment.body.error.fields[0].field).toBe('onsetDate');
+    const notThisJoint = await record({ treatmentId: '00000000-0000-4000-8000-000000000000' });
+    expect(notThisJoint.status).toBe(400);
+
+    const patientRecord = await clinician.call('GET', `/api/patients/${patientId}`);
+    expect(patientRecord.body.adverseEvents.map((e: { grade: number }) => e.grade)).toEqual([2, 3]);
+
+    const safety = await clinician.call('GET', '/api/report/safety');
+    expect(safety.status).toBe(200);
+    const bmac = safety.body.byProduct.find(
+      (p: { productClass: string }) => p.productClass === 'BMAC',
+    );
+    expect(bmac.anyEvent.count).toBe(1);
+    expect(bmac.serious.count).toBe(1);
+    expect(bmac.events).toBe(2);
+    expect(bmac.anyEvent.upper).toBeLessThanOrEqual(1);
+    expect(safety.body.serious).toEqual([
+      expect.objectContaining({
+        productClass: 'BMAC',
+        onsetDate: '2026-03-09',
+        daysAfterTreatment: 7,
+        description: 'Septic arthritis <script>alert(1)</script>',
+      }),
+    ]);
+
+    // Another site sees neither the joint nor the events.
+    const other = new Client(harness.app);
+    await other.signIn('clin@north.test');
+    expect(
+      (
+        await other.call('POST', `/api/episodes/${episodeId}/adverse-events`, {
+          treatmentId,
+          onsetDate: '2026-03-04',
+          description: 'x',
+          grade: 1,
+          serious: false,
+          relatedness: 'unlikely',
+        })
+      ).status,
+    ).toBe(404);
+    const theirs = await other.call('GET', '/api/report/safety');
+    expect(theirs.body.serious).toEqual([]);
+    // Researchers read the report but cannot record events.
+    const researcher = new Client(harness.app);
+    await researcher.signIn('research@harbour.test');
+    expect((await researcher.call('GET', '/api/report/safety')).status).toBe(200);
+    expect(
+      (await researcher.call('POST', `/api/episodes/${episodeId}/adverse-events`, {})).status,
+    ).toBe(403);
+  });
+});

@@ -1,0 +1,103 @@
+import { daysBetween, type IsoDate } from '../registry/dates.ts';
+import { clopperPearson } from '../stats/survival.ts';
+
+export interface TreatmentWithEvents {
+  treatmentId: string;
+  productClass: string;
+  treatmentDate: IsoDate;
+  events: {
+    onsetDate: IsoDate;
+    grade: number;
+    serious: boolean;
+    relatedness: string;
+    description: string;
+  }[];
+}
+
+/** x of n treatments, the share and its exact (Clopper–Pearson) 95% CI. */
+export interface Proportion {
+  count: number;
+  share: number;
+  lower: number;
+  upper: number;
+}
+
+export interface ProductSafety {
+  productClass: string;
+  treatments: number;
+  /** Adverse events of any grade, counted once per treatment. */
+  anyEvent: Proportion;
+  serious: Proportion;
+  /** Events the clinician judged possibly, probably or definitely caused by the treatment. */
+  related: Proportion;
+  events: number;
+}
+
+export interface SeriousEventRow {
+  productClass: string;
+  treatmentDate: IsoDate;
+  onsetDate: IsoDate;
+  daysAfterTreatment: number;
+  grade: number;
+  relatedness: string;
+  description: string;
+}
+
+const RELATED = new Set(['possible', 'probable', 'definite']);
+
+function proportion(count: number, n: number): Proportion {
+  return { count, share: count / n, ...clopperPearson(count, n) };
+}
+
+/**
+ * Safety per product class: the share of treatments followed by any adverse event, by a
+ * serious one and by a related one, each with its exact 95% CI; and every serious event.
+ */
+export function safetySummary(rows: readonly TreatmentWithEvents[]): {
+  byProduct: ProductSafety[];
+  serious: SeriousEventRow[];
+} {
+  const byProduct = new Map<string, TreatmentWithEvents[]>();
+  for (const r of rows)
+    byProduct.set(r.productClass, [...(byProduct.get(r.productClass) ?? []), r]);
+  const summaries = [...byProduct.entries()]
+    .map(([productClass, list]) => {
+      const n = list.length;
+      const count = (test: (e: TreatmentWithEvents['events'][number]) => boolean) =>
+        list.filter((t) => t.events.some(test)).length;
+      return {
+        productClass,
+        treatments: n,
+        anyEvent: proportion(
+          count(() => true),
+          n,
+        ),
+        serious: proportion(
+          count((e) => e.serious),
+          n,
+        ),
+        related: proportion(
+          count((e) => RELATED.has(e.relatedness)),
+          n,
+        ),
+        events: list.reduce((sum, t) => sum + t.events.length, 0),
+      };
+    })
+    .sort((a, b) => b.treatments - a.treatments || a.productClass.localeCompare(b.productClass));
+  const serious = rows
+    .flatMap((t) =>
+      t.events
+        .filter((e) => e.serious)
+        .map((e) => ({
+          productClass: t.productClass,
+          treatmentDate: t.treatmentDate,
+          onsetDate: e.onsetDate,
+          daysAfterTreatment: daysBetween(t.treatmentDate, e.onsetDate),
+          grade: e.grade,
+          relatedness: e.relatedness,
+          description: e.description,
+        })),
+    )
+    .sort((a, b) => a.onsetDate.localeCompare(b.onsetDate));
+  return { byProduct: summaries, serious };
+}
