@@ -1,8 +1,10 @@
-import { basename } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { createUser } from '../app/auth.ts';
 import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
 import { importEvidence } from '../app/evidence.ts';
+import { buildExport, EXPORT_KINDS } from '../app/export.ts';
 import { importLicensedInstrument } from '../app/instruments.ts';
 import { cohortFilterSchema, outcomeReport } from '../app/report.ts';
 import { DomainError } from '../core/errors.ts';
@@ -34,6 +36,7 @@ Commands:
   import-instrument  add a licensed instrument definition (WOMAC, Oxford, EQ-5D…) you hold
   questionnaire    print an instrument as a FHIR R4 Questionnaire
   report        outcomes per time point for a cohort: n, mean (SD), change from baseline, 95% CIs
+  export        de-identified research export of a site: tidy CSV, data dictionary, FHIR Bundle
 
 Run 'stemtrack <command> --help' for a command's options.
 
@@ -61,6 +64,14 @@ Prints, per questionnaire scale and time point, the number of treated joints sco
 mean (SD) with its 95% CI, and the mean change from baseline in joints scored at both,
 with its 95% CI. Without --site it covers every site in the database. The changes are
 before–after changes without a control group, not treatment effects.`,
+  export: `Usage: stemtrack export --site NAME --out DIR
+
+Writes three de-identified files for the site's registry into DIR: scores.csv (one row per
+patient × time point × score), data-dictionary.csv (what each column holds) and
+bundle.json (a FHIR R4 Bundle of Patient, Procedure, QuestionnaireResponse and
+Observation). Patients appear as stable study ids, each patient's dates are shifted by
+their own 1–180 days, and ages over 89 read "90+". Identified exports are only for
+registry admins in the app, where each one is audited.`,
   questionnaire: `Usage: stemtrack questionnaire INSTRUMENT|FILE.json
 
 Prints the instrument as a FHIR R4 Questionnaire (JSON): one group per section, one
@@ -278,6 +289,33 @@ async function run(command: string, args: string[]): Promise<number> {
           ...(filter.sex ? { sex: filter.sex } : {}),
         });
         process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'export': {
+      const v = parse({ site: { type: 'string' }, out: { type: 'string' } });
+      const siteName = typeof v.site === 'string' ? v.site : undefined;
+      const outDir = typeof v.out === 'string' ? v.out : undefined;
+      if (!siteName || !outDir) throw new UsageError('give --site NAME and --out DIR');
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        await migrate(db);
+        const [site] = await db.query<{ id: string }>('select id from sites where name = $1', [
+          siteName,
+        ]);
+        if (!site) {
+          console.error(`stemtrack export: no site named '${siteName}'`);
+          return 1;
+        }
+        mkdirSync(outDir, { recursive: true });
+        const ctx = { db, now: () => new Date(), publicUrl: '' };
+        for (const kind of EXPORT_KINDS) {
+          const file = await buildExport(ctx, { siteId: site.id }, kind, 'deidentified');
+          writeFileSync(join(outDir, file.fileName), file.body);
+          console.log(`wrote ${join(outDir, file.fileName)}`);
+        }
       } finally {
         await db.close();
       }

@@ -7,6 +7,7 @@ import { recordAdverseEvent, siteSafety } from '../app/adverse-events.ts';
 import { login, logout, sessionFor } from '../app/auth.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
+import { exportForUser } from '../app/export.ts';
 import { followUpOverview, undeliveredEmails } from '../app/followup.ts';
 import { unsubscribe } from '../app/mail.ts';
 import { runMetaAnalysis } from '../app/meta.ts';
@@ -257,6 +258,20 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   );
   authed.get('/report/durability', async (c) => c.json(await siteDurability(ctx, c.var.actor)));
   authed.get('/report/safety', async (c) => c.json(await siteSafety(ctx, c.var.actor)));
+  for (const [path, kind] of [
+    ['/export/scores.csv', 'scores'],
+    ['/export/data-dictionary.csv', 'data-dictionary'],
+    ['/export/bundle.json', 'fhir'],
+  ] as const) {
+    authed.get(path, async (c) => {
+      const file = await exportForUser(ctx, c.var.actor, kind, c.req.query());
+      return c.body(file.body, 200, {
+        'Content-Type': file.contentType,
+        'Content-Disposition': `attachment; filename="${file.fileName}"`,
+        'Cache-Control': 'no-store',
+      });
+    });
+  }
   authed.get('/report', async (c) =>
     c.json(await siteOutcomeReport(ctx, c.var.actor, c.req.query())),
   );

@@ -168,6 +168,31 @@ export function openApiDocument(): object {
           responses: { 200: ok('Curves'), 401: errors[401] },
         },
       },
+      ...Object.fromEntries(
+        [
+          ['/api/export/scores.csv', 'Tidy long CSV: one row per patient × time point × score'],
+          ['/api/export/data-dictionary.csv', 'What each column of the scores CSV holds'],
+          [
+            '/api/export/bundle.json',
+            'FHIR R4 Bundle: Patient, Procedure, QuestionnaireResponse, Observation',
+          ],
+        ].map(([path, summary]) => [
+          path,
+          {
+            get: {
+              summary: `${summary}. De-identified (study ids, per-patient shifted dates, ages over 89 as 90+) unless ?identified=true (admins only). Every export is audited.`,
+              parameters: [
+                {
+                  name: 'identified',
+                  in: 'query',
+                  schema: { type: 'string', enum: ['true', 'false'] },
+                },
+              ],
+              responses: { 200: ok('File'), 400: errors[400], 401: errors[401], 403: errors[403] },
+            },
+          },
+        ]),
+      ),
       '/api/report/safety': {
         get: {
           summary:

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../store/db.ts';
+import { backends } from '../testing/databases.ts';
+import {
+  Client,
+  ENROL_BODY,
+  enrolTreatedPatient,
+  PASSWORD,
+  seedTwoSites,
+  testApp,
+  testClock,
+  tokenOf,
+} from '../testing/http.ts';
+import { createUser } from './auth.ts';
+
+describe.each(backends())('research exports on $name', (backend) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedTwoSites(db);
+    await createUser(db, 'Harbour', {
+      email: 'admin@harbour.test',
+      name: 'admin',
+      role: 'admin',
+      password: PASSWORD,
+    });
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('exports de-identified data to every role, identified only to admins, and audits each', async () => {
+    const harness = testApp(db, testClock('2026-03-02T10:00:00Z'));
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    const { episodeId } = await enrolTreatedPatient(clinician);
+    const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'baseline',
+    });
+    await new Client(harness.app).call('POST', `/api/survey/${tokenOf(issued.body.url)}/submit`, {
+      answers: { 'nrs-pain': { NRS: 6 } },
+    });
+
+    const researcher = new Client(harness.app);
+    await researcher.signIn('research@harbour.test');
+    const csv = await researcher.call('GET', '/api/export/scores.csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('content-disposition')).toContain('scores.csv');
+    const text = String(csv.body);
+    expect(text.split('\n')[0]).toMatch(/^study_id,/);
+    expect(text).toContain('nrs-pain,pain,6');
+    for (const secret of [ENROL_BODY.givenName, ENROL_BODY.familyName, ENROL_BODY.dateOfBirth])
+      expect(text).not.toContain(secret);
+
+    expect((await researcher.call('GET', '/api/export/scores.csv?identified=true')).status).toBe(
+      403,
+    );
+    expect((await clinician.call('GET', '/api/export/bundle.json?identified=true')).status).toBe(
+      403,
+    );
+    expect((await researcher.call('GET', '/api/export/scores.csv?identified=maybe')).status).toBe(
+      400,
+    );
+
+    const admin = new Client(harness.app);
+    await admin.signIn('admin@harbour.test');
+    const identified = await admin.call('GET', '/api/export/scores.csv?identified=true');
+    expect(identified.status).toBe(200);
+    expect(String(identified.body)).toContain(ENROL_BODY.familyName);
+    const bundle = await researcher.call('GET', '/api/export/bundle.json');
+    expect(bundle.body.resourceType).toBe('Bundle');
+    expect(JSON.stringify(bundle.body)).not.toContain(ENROL_BODY.familyName);
+    const dictionary = await researcher.call('GET', '/api/export/data-dictionary.csv');
+    expect(String(dictionary.body)).toContain('age_at_treatment');
+
+    const audit = await db.query<{ detail: { kind: string; mode: string } }>(
+      `select detail from audit_log where action = 'export' order by id`,
+    );
+    expect(audit.map((a) => `${a.detail.kind}/${a.detail.mode}`)).toEqual([
+      'scores/deidentified',
+      'scores/identified',
+      'fhir/deidentified',
+      'data-dictionary/deidentified',
+    ]);
+
+    // Another site's export holds none of Harbour's patients.
+    const north = new Client(harness.app);
+    await north.signIn('clin@north.test');
+    const theirs = await north.call('GET', '/api/export/scores.csv');
+    expect(String(theirs.body).trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,166 @@
+import { Fhir } from 'fhir';
+import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../tabular/csv.ts';
+import {
+  dataDictionaryCsv,
+  dateShiftFor,
+  type ExportInput,
+  fhirBundle,
+  MAX_DATE_SHIFT_DAYS,
+  reportedAge,
+  studyIdFor,
+  tidyScoresCsv,
+} from './export.ts';
+
+const KEY = 'test-key-0123456789';
+const input: ExportInput = {
+  siteName: 'Harbour',
+  pseudonymKey: KEY,
+  patients: [
+    {
+      id: 'p-1',
+      registryId: 'HB-0001',
+      givenName: 'Ada',
+      familyName: 'Testperson',
+      dateOfBirth: '1961-05-20',
+      sex: 'female',
+    },
+    {
+      id: 'p-2',
+      registryId: 'HB-0002',
+      givenName: 'Olav',
+      familyName: 'Elder',
+      dateOfBirth: '1934-01-10',
+      sex: 'male',
+    },
+  ],
+  treatments: ['p-1', 'p-2'].map((patientId, i) => ({
+    id: `t-${i + 1}`,
+    patientId,
+    episodeId: `e-${i + 1}`,
+    joint: 'knee',
+    side: 'right',
+    klGrade: 3,
+    treatmentDate: '2026-03-02',
+    productClass: 'BMAC',
+    cellDoseMillions: null,
+    volumeMl: 8,
+  })),
+  responses: [
+    {
+      id: 'r-1',
+      patientId: 'p-1',
+      episodeId: 'e-1',
+      instrumentId: 'nrs-pain',
+      timepoint: 'baseline',
+      submittedAt: new Date('2026-02-27T09:00:00Z'),
+      answers: { NRS: 6 },
+      scores: { pain: 6 },
+    },
+    {
+      id: 'r-2',
+      patientId: 'p-1',
+      episodeId: 'e-1',
+      instrumentId: 'nrs-pain',
+      timepoint: 'm3',
+      submittedAt: new Date('2026-06-01T09:00:00Z'),
+      answers: { NRS: 3 },
+      scores: { pain: 3 },
+    },
+    {
+      id: 'r-3',
+      patientId: 'p-2',
+      episodeId: 'e-2',
+      instrumentId: 'nrs-pain',
+      timepoint: 'baseline',
+      submittedAt: new Date('2026-03-01T09:00:00Z'),
+      answers: {},
+      scores: { pain: null },
+    },
+  ],
+};
+
+const rowsOf = (csv: string) => {
+  const { table } = parseCsv(csv);
+  return table.rows.map((r) =>
+    Object.fromEntries(table.header.map((h, i) => [h, r.cells[i] ?? ''])),
+  );
+};
+
+describe('pseudonyms and date shifts', () => {
+  it('are stable per patient, differ between patients, and never leave dates unshifted', () => {
+    expect(studyIdFor(KEY, 'p-1')).toBe(studyIdFor(KEY, 'p-1'));
+    expect(studyIdFor(KEY, 'p-1')).not.toBe(studyIdFor(KEY, 'p-2'));
+    expect(studyIdFor('another-key', 'p-1')).not.toBe(studyIdFor(KEY, 'p-1'));
+    const shifts = Array.from({ length: 5000 }, (_, i) => dateShiftFor(KEY, `patient-${i}`));
+    expect(shifts).not.toContain(0);
+    expect(Math.min(...shifts)).toBe(-MAX_DATE_SHIFT_DAYS);
+    expect(Math.max(...shifts)).toBe(MAX_DATE_SHIFT_DAYS);
+  });
+
+  it('groups ages over 89 (HIPAA Safe Harbor)', () => {
+    expect(reportedAge(89)).toBe('89');
+    expect(reportedAge(90)).toBe('90+');
+    expect(reportedAge(104)).toBe('90+');
+  });
+});
+
+describe('tidy scores CSV', () => {
+  it('de-identified: no names, registry ids or birth dates; shifted dates keep intervals', () => {
+    const csv = tidyScoresCsv(input, 'deidentified');
+    for (const secret of ['Ada', 'Testperson', 'HB-0001', '1961-05-20', '2026-03-02'])
+      expect(csv).not.toContain(secret);
+    const rows = rowsOf(csv);
+    expect(rows).toHaveLength(3);
+    const [baseline, month3, elder] = rows;
+    const shift = dateShiftFor(KEY, 'p-1');
+    const shifted = new Date(Date.UTC(2026, 2, 2 + shift)).toISOString().slice(0, 10);
+    expect(baseline?.treatment_date).toBe(shifted);
+    expect(baseline?.days_since_treatment).toBe('-3');
+    expect(month3?.days_since_treatment).toBe('91');
+    expect(month3?.score).toBe('3');
+    expect(baseline?.age_at_treatment).toBe('64');
+    expect(elder?.age_at_treatment).toBe('90+');
+    expect(elder?.score).toBe('');
+  });
+
+  it('identified: names and real dates, with the dictionary describing every column', () => {
+    const rows = rowsOf(tidyScoresCsv(input, 'identified'));
+    expect(rows[0]).toMatchObject({
+      registry_id: 'HB-0001',
+      given_name: 'Ada',
+      treatment_date: '2026-03-02',
+      response_date: '2026-02-27',
+    });
+    expect(rows[2]?.age_at_treatment).toBe('92');
+    const dictionary = rowsOf(dataDictionaryCsv('identified')).map((r) => r.column);
+    expect(dictionary).toEqual(Object.keys(rows[0] ?? {}));
+  });
+});
+
+describe('FHIR Bundle', () => {
+  const validator = new Fhir();
+  it('is valid R4 and carries no direct identifiers when de-identified', () => {
+    const bundle = fhirBundle(input, 'deidentified', new Date('2026-11-25T12:00:00Z'));
+    const { messages } = validator.validate(bundle);
+    expect(messages.filter((m) => m.severity === 'error')).toEqual([]);
+    const kinds = bundle.entry.map((e) => e.resource.resourceType);
+    expect(new Set(kinds)).toEqual(
+      new Set(['Patient', 'Procedure', 'QuestionnaireResponse', 'Observation']),
+    );
+    const text = JSON.stringify(bundle);
+    for (const secret of ['Ada', 'Testperson', 'HB-0001', '1961-05-20', '2026-03-02'])
+      expect(text).not.toContain(secret);
+    expect(text).toContain(studyIdFor(KEY, 'p-1'));
+  });
+
+  it('identified: the patient carries name, birth date and registry id', () => {
+    const bundle = fhirBundle(input, 'identified', new Date('2026-11-25T12:00:00Z'));
+    expect(validator.validate(bundle).messages.filter((m) => m.severity === 'error')).toEqual([]);
+    expect(bundle.entry[0]?.resource).toMatchObject({
+      resourceType: 'Patient',
+      id: 'HB-0001',
+      birthDate: '1961-05-20',
+    });
+  });
+});

@@ -1,0 +1,80 @@
+import type { Answers } from '../core/instruments/scoring.ts';
+import type { IsoDate } from '../core/registry/dates.ts';
+import type { Queryable } from './db.ts';
+import type { SiteScope } from './scope.ts';
+
+export interface ExportPatient {
+  id: string;
+  registryId: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: IsoDate;
+  sex: string;
+}
+
+export interface ExportTreatment {
+  id: string;
+  patientId: string;
+  episodeId: string;
+  joint: string;
+  side: string;
+  klGrade: number;
+  treatmentDate: IsoDate;
+  productClass: string;
+  cellDoseMillions: number | null;
+  volumeMl: number;
+}
+
+export interface ExportResponse {
+  id: string;
+  patientId: string;
+  episodeId: string;
+  instrumentId: string;
+  timepoint: string;
+  submittedAt: Date;
+  answers: Answers;
+  scores: Record<string, number | null>;
+}
+
+export interface RegistryExport {
+  siteName: string;
+  pseudonymKey: string;
+  patients: ExportPatient[];
+  treatments: ExportTreatment[];
+  responses: ExportResponse[];
+}
+
+/** Everything an export of one registry needs, read in one snapshot. */
+export async function registryExport(q: Queryable, scope: SiteScope): Promise<RegistryExport> {
+  const [site] = await q.query<{ name: string; pseudonymKey: string }>(
+    `select name, pseudonym_key as "pseudonymKey" from sites where id = $1`,
+    [scope.siteId],
+  );
+  if (!site) throw new Error('site not found');
+  const patients = await q.query<ExportPatient>(
+    `select p.id, p.registry_id as "registryId", i.given_name as "givenName",
+            i.family_name as "familyName", i.date_of_birth as "dateOfBirth", p.sex
+     from patients p join patient_identities i on i.patient_id = p.id
+     where p.site_id = $1 order by p.registry_id`,
+    [scope.siteId],
+  );
+  const treatments = await q.query<ExportTreatment>(
+    `select t.id, t.patient_id as "patientId", t.episode_id as "episodeId", e.joint, e.side,
+            e.kl_grade as "klGrade", t.treatment_date as "treatmentDate",
+            t.product_class as "productClass", t.cell_dose_millions as "cellDoseMillions",
+            t.volume_ml as "volumeMl"
+     from treatments t join joint_episodes e on e.id = t.episode_id
+     where t.site_id = $1 order by t.patient_id, t.treatment_date, t.id`,
+    [scope.siteId],
+  );
+  const responses = await q.query<ExportResponse>(
+    `select r.id, r.patient_id as "patientId", r.episode_id as "episodeId",
+            r.instrument_id as "instrumentId", r.timepoint, r.submitted_at as "submittedAt",
+            r.answers,
+            coalesce((select json_object_agg(s.scale, s.value) from response_scores s
+                      where s.response_id = r.id), '{}'::json) as scores
+     from responses r where r.site_id = $1 order by r.patient_id, r.submitted_at, r.id`,
+    [scope.siteId],
+  );
+  return { siteName: site.name, pseudonymKey: site.pseudonymKey, patients, treatments, responses };
+}
