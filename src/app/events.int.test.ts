@@ -73,6 +73,15 @@ describe.each(backends())('events reported from a survey link on $name', (backen
     ]);
     expect((await other.call('GET', '/api/report')).body.outcomes).toEqual([]);
     expect((await clinician.call('GET', '/api/report?kl=9')).status).toBe(400);
+    // Benchmarking: Harbour's one joint is its own; Northside sees it only as a peer whose
+    // figures are withheld (fewer than 5 joints), never by name.
+    const own = await clinician.call('GET', '/api/report/benchmark?joint=knee');
+    expect(own.body.site).toHaveLength(1);
+    expect(own.body.peers).toEqual([]);
+    const theirs = await other.call('GET', '/api/report/benchmark');
+    expect(theirs.body.site).toEqual([]);
+    expect(theirs.body.restOfNetwork).toEqual([]);
+    expect(theirs.body.peers).toEqual([{ label: 'Site A', outcomes: [] }]);
 
     // Re-injection on 2026-07-15, 135 days after the 2026-03-02 treatment.
     const durability = await clinician.call('GET', '/api/report/durability');

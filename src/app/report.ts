@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { benchmark } from '../core/analytics/benchmark.ts';
 import { durabilityCurve } from '../core/analytics/durability.ts';
 import { modelTrajectories, summariseOutcomes } from '../core/analytics/outcomes.ts';
 import { JOINTS, PRODUCT_CLASS_CODES, SEXES } from '../core/registry/vocabulary.ts';
@@ -26,17 +27,30 @@ export async function outcomeReport(q: Queryable, filter: CohortFilter) {
   };
 }
 
-/** The report for the caller's site, from query-string filters. */
-export async function siteOutcomeReport(ctx: AppContext, actor: UserActor, query: unknown) {
-  requireRole(actor, ALL_ROLES);
+function cohortOf(query: unknown): CohortFilter {
   const f = parseInput(cohortFilterSchema, query);
-  return outcomeReport(ctx.db, {
-    siteId: scopeOf(actor).siteId,
+  return {
     ...(f.joint ? { joint: f.joint } : {}),
     ...(f.product ? { productClass: f.product } : {}),
     ...(f.kl !== undefined ? { klGrade: f.kl } : {}),
     ...(f.sex ? { sex: f.sex } : {}),
-  });
+  };
+}
+
+/** The report for the caller's site, from query-string filters. */
+export async function siteOutcomeReport(ctx: AppContext, actor: UserActor, query: unknown) {
+  requireRole(actor, ALL_ROLES);
+  return outcomeReport(ctx.db, { siteId: scopeOf(actor).siteId, ...cohortOf(query) });
+}
+
+/**
+ * The caller's site against the rest of the network for the same cohort: aggregates only,
+ * other sites anonymised and withheld below a minimum number of joints.
+ */
+export async function siteBenchmark(ctx: AppContext, actor: UserActor, query: unknown) {
+  requireRole(actor, ALL_ROLES);
+  const rows = await cohortScores(ctx.db, cohortOf(query));
+  return benchmark(rows, scopeOf(actor).siteId, TIMEPOINT_IDS);
 }
 
 /**

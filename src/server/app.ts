@@ -18,7 +18,7 @@ import {
   listPatientsFor,
   patientRecord,
 } from '../app/patients.ts';
-import { siteDurability, siteOutcomeReport } from '../app/report.ts';
+import { siteBenchmark, siteDurability, siteOutcomeReport } from '../app/report.ts';
 import { getSchedule, updateSchedule } from '../app/schedule.ts';
 import { issueSurvey, openSurvey, saveSurveyDraft, submitSurvey } from '../app/surveys.ts';
 import { messageTemplates, setMessageTemplate } from '../app/templates.ts';
@@ -257,6 +257,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     c.json(await setMessageTemplate(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
   authed.get('/report/durability', async (c) => c.json(await siteDurability(ctx, c.var.actor)));
+  authed.get('/report/benchmark', async (c) =>
+    c.json(await siteBenchmark(ctx, c.var.actor, c.req.query())),
+  );
   authed.get('/report/safety', async (c) => c.json(await siteSafety(ctx, c.var.actor)));
   for (const [path, kind] of [
     ['/export/scores.csv', 'scores'],

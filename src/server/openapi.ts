@@ -193,6 +193,13 @@ export function openApiDocument(): object {
           },
         ]),
       ),
+      '/api/report/benchmark': {
+        get: {
+          summary:
+            'Your site against the rest of the network for the same cohort (joint, product, kl, sex): per time point n, mean and change from baseline with 95% CIs; other sites anonymised, withheld below 5 joints',
+          responses: { 200: ok('Benchmark'), 400: errors[400], 401: errors[401] },
+        },
+      },
       '/api/report/safety': {
         get: {
           summary:

@@ -29,7 +29,7 @@ export function cohortScores(q: Queryable, f: CohortFilter): Promise<ScoreRow[]>
       f.productClass,
     );
   return q.query<ScoreRow>(
-    `select r.episode_id as "episodeId", r.timepoint, s.instrument_id as "instrumentId", s.scale, s.value
+    `select r.episode_id as "episodeId", r.site_id as "siteId", r.timepoint, s.instrument_id as "instrumentId", s.scale, s.value
      from response_scores s
      join responses r on r.id = s.response_id
      join joint_episodes e on e.id = r.episode_id

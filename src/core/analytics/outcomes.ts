@@ -8,6 +8,8 @@ export interface ScoreRow {
   instrumentId: string;
   scale: string;
   value: number;
+  /** The registry (site) the joint belongs to; used by benchmarking. */
+  siteId?: string;
 }
 
 export interface OutcomeAtTimepoint {
