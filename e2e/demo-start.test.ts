@@ -132,4 +132,57 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     await page.getByText('Your registry’s wording.').waitFor();
     await context.close();
   });
+
+  it('draws the outcomes dashboard on a phone, with no CSP violation, and offers exports', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await signIn(page, server.url, 'researcher@harbour.example', 'stemtrack-demo');
+    await page.getByText('400 patients at Harbour Orthobiologics Clinic').waitFor();
+    // From here on the browser must report nothing: a blocked chart stylesheet would show.
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.getByRole('link', { name: 'Outcomes' }).click();
+    await page.getByRole('heading', { name: 'Trajectory' }).waitFor();
+    for (const chart of [
+      /mean over time with 95% confidence band/,
+      /this site against the network/,
+      /Kaplan–Meier curves/,
+      /Follow-up completeness per time point/,
+    ])
+      await page.getByRole('figure', { name: chart }).locator('svg').first().waitFor();
+    // The trajectory draws the model band and one observed dot per time point with data.
+    const trajectory = page.getByRole('figure', { name: /mean over time/ });
+    expect(await trajectory.locator('path').count()).toBeGreaterThan(1);
+    expect(await trajectory.locator('circle').count()).toBeGreaterThanOrEqual(5);
+    await page.getByRole('heading', { name: 'Adverse events' }).waitFor();
+    await page.getByText('Numbers at risk').waitFor();
+    // A cohort filter redraws with the knee-only numbers.
+    await page.getByLabel('Joint').selectOption('knee');
+    await page.getByLabel('Outcome').selectOption({ label: 'KOOS Pain' });
+    await page.getByRole('figure', { name: /KOOS Pain: mean over time/ }).waitFor();
+    // Wide tables and charts scroll inside their own boxes; nothing else may stick out.
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((e) => !e.closest('.table-wrap, .chart-box'))
+        .filter((e) => e.getBoundingClientRect().right > 362)
+        .slice(0, 8)
+        .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`),
+    );
+    expect(wide).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    expect(consoleErrors).toEqual([]);
+
+    await page.getByRole('link', { name: 'Exports' }).click();
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Scores (CSV)' }).click();
+    const file = await (await download).path();
+    const header = readFileSync(file, 'utf8').split('\n')[0];
+    expect(header).toMatch(/^study_id,joint,side,kl_grade,sex,age_at_treatment,/);
+    expect(await page.getByText('Identified exports (admins)').count()).toBe(0);
+    await context.close();
+  });
 });

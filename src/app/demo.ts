@@ -57,6 +57,8 @@ export async function seedDemoRegistry(
       assignments: [],
       responses: [],
       scores: [],
+      events: [],
+      adverseEvents: [],
     };
     for (const p of registry.patients) {
       const siteId = siteIds[p.siteIndex] ?? siteIds[0];
@@ -88,8 +90,9 @@ export async function seedDemoRegistry(
         kl_grade: p.episode.klGrade,
         diagnosis: p.episode.diagnosis ?? null,
       });
+      const treatmentId = randomUUID();
       rows.treatments.push({
-        id: randomUUID(),
+        id: treatmentId,
         site_id: siteId,
         patient_id: patientId,
         episode_id: episodeId,
@@ -99,6 +102,19 @@ export async function seedDemoRegistry(
         volume_ml: p.treatment.volumeMl,
         image_guidance: p.treatment.imageGuidance,
       });
+      const joint = { site_id: siteId, patient_id: patientId, episode_id: episodeId };
+      for (const e of p.laterEvents)
+        rows.events.push({ ...joint, kind: e.kind, event_date: e.date });
+      for (const a of p.adverseEvents)
+        rows.adverseEvents.push({
+          ...joint,
+          treatment_id: treatmentId,
+          onset_date: a.onsetDate,
+          description: a.description,
+          grade: a.grade,
+          serious: a.serious,
+          relatedness: a.relatedness,
+        });
       const byTimepoint = new Map<string, typeof p.responses>();
       for (const r of p.responses)
         byTimepoint.set(r.timepoint, [...(byTimepoint.get(r.timepoint) ?? []), r]);

@@ -64,6 +64,24 @@ export interface RegistryRows {
     submitted_at: string;
     in_window: boolean;
   }[];
+  events: {
+    site_id: string;
+    patient_id: string;
+    episode_id: string;
+    kind: string;
+    event_date: string;
+  }[];
+  adverseEvents: {
+    site_id: string;
+    patient_id: string;
+    episode_id: string;
+    treatment_id: string;
+    onset_date: string;
+    description: string;
+    grade: number;
+    serious: boolean;
+    relatedness: string;
+  }[];
   scores: {
     response_id: string;
     site_id: string;
@@ -103,6 +121,15 @@ const INSERTS: { [K in keyof RegistryRows]: string } = {
       in_window from jsonb_to_recordset($1::jsonb)
     as r(id uuid, site_id uuid, patient_id uuid, episode_id uuid, assignment_id uuid, instrument_id text,
       timepoint text, answers jsonb, submitted_at timestamptz, in_window boolean)`,
+  events: `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via)
+    select site_id, patient_id, episode_id, kind, event_date, 'patient-link' from jsonb_to_recordset($1::jsonb)
+    as r(site_id uuid, patient_id uuid, episode_id uuid, kind text, event_date date)`,
+  adverseEvents: `insert into adverse_events (site_id, patient_id, episode_id, treatment_id, onset_date,
+      description, grade, serious, relatedness)
+    select site_id, patient_id, episode_id, treatment_id, onset_date, description, grade, serious,
+      relatedness from jsonb_to_recordset($1::jsonb)
+    as r(site_id uuid, patient_id uuid, episode_id uuid, treatment_id uuid, onset_date date,
+      description text, grade int, serious boolean, relatedness text)`,
   scores: `insert into response_scores (response_id, site_id, patient_id, instrument_id, scale, value)
     select response_id, site_id, patient_id, instrument_id, scale, value from jsonb_to_recordset($1::jsonb)
     as r(response_id uuid, site_id uuid, patient_id uuid, instrument_id text, scale text,
@@ -117,6 +144,8 @@ const ORDER: (keyof RegistryRows)[] = [
   'assignments',
   'responses',
   'scores',
+  'events',
+  'adverseEvents',
 ];
 const BATCH = 2000;
 

@@ -2,10 +2,11 @@ import { itemsOf } from '../instruments/definition.ts';
 import { instrumentById } from '../instruments/library.ts';
 import type { Answers } from '../instruments/scoring.ts';
 import { addDays, type IsoDate } from '../registry/dates.ts';
+import type { PatientEventKind } from '../registry/events.ts';
 import type { EnrolPatientInput, JointEpisodeInput, TreatmentInput } from '../registry/schemas.ts';
 import type { ProductClass } from '../registry/vocabulary.ts';
 import { DEFAULT_SCHEDULE, followUpWindow } from '../schedule/timepoints.ts';
-import { clamp, normal, pick, pickWeighted, type Rng } from './random.ts';
+import { clamp, normal, pick, pickWeighted, type Rng, seededRng } from './random.ts';
 
 /*
  * A synthetic registry for demonstrations and load tests. Every person in it is invented
@@ -27,6 +28,15 @@ export interface DemoPatient {
   episode: JointEpisodeInput;
   treatment: TreatmentInput;
   responses: DemoResponse[];
+  /** Reported with a later survey: re-injection, replacement, return to activities or work. */
+  laterEvents: { kind: PatientEventKind; date: IsoDate }[];
+  adverseEvents: {
+    onsetDate: IsoDate;
+    description: string;
+    grade: number;
+    serious: boolean;
+    relatedness: string;
+  }[];
 }
 
 export interface DemoRegistry {
@@ -219,7 +229,88 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
       });
     }
   }
-  return { siteIndex: index % 3 === 0 ? 1 : 0, patient, episode, treatment, responses };
+  // A separate stream, so adding events left every earlier demo number as it was.
+  const eventRng = seededRng(0x5e77 + index * 7919);
+  return {
+    siteIndex: index % 3 === 0 ? 1 : 0,
+    patient,
+    episode,
+    treatment,
+    responses,
+    laterEvents: demoLaterEvents(eventRng, treatmentDate, responses, peakImprovement, klGrade, age),
+    adverseEvents: demoAdverseEvents(eventRng, treatmentDate, today),
+  };
+}
+
+/**
+ * Synthetic later events, dated no later than the last answered survey (where the patient
+ * would have reported them). Invented for the demo; they describe no real cohort.
+ */
+function demoLaterEvents(
+  rng: Rng,
+  treatmentDate: IsoDate,
+  responses: DemoResponse[],
+  peakImprovement: number,
+  klGrade: number,
+  age: number,
+): DemoPatient['laterEvents'] {
+  const lastContact = responses.reduce<IsoDate | null>(
+    (last, r) => (last === null || r.submittedOn > last ? r.submittedOn : last),
+    null,
+  );
+  if (!lastContact || lastContact <= treatmentDate) return [];
+  const events: DemoPatient['laterEvents'] = [];
+  const at = (days: number) => addDays(treatmentDate, Math.round(days));
+  const add = (kind: PatientEventKind, date: IsoDate) => {
+    if (date <= lastContact) events.push({ kind, date });
+  };
+  if (peakImprovement > 0.1) add('returned-to-activities', at(10 + rng.next() * 110));
+  if (age < 66 && rng.next() < 0.6) add('returned-to-work', at(5 + rng.next() * 80));
+  if (rng.next() < 0.1) add('reinjection', at(120 + rng.next() * 600));
+  if (klGrade >= 3 && rng.next() < 0.08) add('arthroplasty', at(180 + rng.next() * 900));
+  return events;
+}
+
+/** Synthetic adverse events for the demo registry: mostly short flares, rarely serious. */
+function demoAdverseEvents(
+  rng: Rng,
+  treatmentDate: IsoDate,
+  today: IsoDate,
+): DemoPatient['adverseEvents'] {
+  const roll = rng.next();
+  const onset = addDays(treatmentDate, 1 + Math.floor(rng.next() * 3));
+  if (onset > today) return [];
+  if (roll < 0.004)
+    return [
+      {
+        onsetDate: onset,
+        description: 'Septic arthritis, admitted for washout (synthetic demo event)',
+        grade: 3,
+        serious: true,
+        relatedness: 'probable',
+      },
+    ];
+  if (roll < 0.03)
+    return [
+      {
+        onsetDate: onset,
+        description: 'Knee effusion, aspirated (synthetic demo event)',
+        grade: 2,
+        serious: false,
+        relatedness: 'possible',
+      },
+    ];
+  if (roll < 0.1)
+    return [
+      {
+        onsetDate: onset,
+        description: 'Post-injection pain flare for three days (synthetic demo event)',
+        grade: 1,
+        serious: false,
+        relatedness: 'probable',
+      },
+    ];
+  return [];
 }
 
 /** Sport items run harder than the rest, as in knee OA cohorts; values stay on the item scale. */

@@ -1,8 +1,10 @@
 import { Link, navigate } from '../router.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
+import { ExportsPage } from './ExportsPage.tsx';
 import { FollowUpPage } from './FollowUpPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { MetaPage } from './MetaPage.tsx';
+import { OutcomesPage } from './OutcomesPage.tsx';
 import { PatientList } from './PatientList.tsx';
 import { PatientPage } from './PatientPage.tsx';
 import { RegistryEvidencePage } from './RegistryEvidencePage.tsx';
@@ -30,6 +32,8 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/registry-vs-evidence') page = <RegistryEvidencePage />;
   else if (path === '/meta-analysis') page = <MetaPage />;
   else if (path === '/follow-up') page = <FollowUpPage />;
+  else if (path === '/outcomes') page = <OutcomesPage />;
+  else if (path === '/exports') page = <ExportsPage user={user} />;
   else if (path === '/schedule') page = <SchedulePage user={user} />;
   else if (path === '/emails') page = <TemplatesPage user={user} />;
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
@@ -42,6 +46,8 @@ export function ClinicApp({ path }: { path: string }) {
         <nav className="topnav" aria-label="Main">
           <Link to="/">Patients</Link>
           <Link to="/follow-up">Follow-up</Link>
+          <Link to="/outcomes">Outcomes</Link>
+          <Link to="/exports">Exports</Link>
           <Link to="/schedule">Schedule</Link>
           {user.role !== 'researcher' && <Link to="/emails">E-mails</Link>}
           <Link to="/registry-vs-evidence">Registry vs evidence</Link>

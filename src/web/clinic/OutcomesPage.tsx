@@ -1,0 +1,466 @@
+import * as Plot from '@observablehq/plot';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Benchmark } from '../../core/analytics/benchmark.ts';
+import type { DurabilityCurve } from '../../core/analytics/durability.ts';
+import type { OutcomeAtTimepoint, ScaleTrajectory } from '../../core/analytics/outcomes.ts';
+import type { ProductSafety, SeriousEventRow } from '../../core/analytics/safety.ts';
+import { DEFAULT_SCHEDULE } from '../../core/schedule/timepoints.ts';
+import type { FlowStep } from '../../core/schedule/worklist.ts';
+import { ApiError, api } from '../api.ts';
+import { formatInterval, formatValue } from '../evidence/format.ts';
+import { PlotFigure } from '../ui/PlotFigure.tsx';
+
+interface Vocabulary {
+  joints: string[];
+  sexes: string[];
+  productClasses: { code: string; label: string }[];
+  instruments: { id: string; shortName: string; scales: { id: string; name: string }[] }[];
+}
+interface Report {
+  joints: number;
+  outcomes: OutcomeAtTimepoint[];
+  trajectories: ScaleTrajectory[];
+}
+interface Durability {
+  arthroplastyFree: DurabilityCurve;
+  reinjectionFree: DurabilityCurve;
+  returnToActivities: DurabilityCurve;
+  returnToWork: DurabilityCurve;
+}
+interface Safety {
+  byProduct: ProductSafety[];
+  serious: SeriousEventRow[];
+}
+
+const DAYS_PER_MONTH = 365.25 / 12;
+/** Months after treatment of each time point, to place it on the charts' time axis. */
+const MONTHS = new Map(
+  DEFAULT_SCHEDULE.map((t) => [
+    t.id,
+    'days' in t.offset ? t.offset.days / DAYS_PER_MONTH : t.offset.months,
+  ]),
+);
+const LABELS = new Map(DEFAULT_SCHEDULE.map((t) => [t.id, t.label]));
+const monthOf = (timepoint: string) => MONTHS.get(timepoint) ?? 0;
+
+const CURVES: [keyof Durability, string][] = [
+  ['arthroplastyFree', 'Free of joint replacement'],
+  ['reinjectionFree', 'Free of re-injection'],
+  ['returnToActivities', 'Returned to usual activities'],
+  ['returnToWork', 'Returned to work'],
+];
+
+/** The clinic's outcomes dashboard: the same numbers as `stemtrack report`, drawn. */
+export function OutcomesPage() {
+  const [error, setError] = useState('');
+  // Stable across renders (setError never changes), so the effects below depend on it safely.
+  const fail = useCallback(
+    (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)),
+    [],
+  );
+  const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
+  const [filters, setFilters] = useState<Record<string, string>>({});
+  const [report, setReport] = useState<Report | null>(null);
+  const [bench, setBench] = useState<Benchmark | null>(null);
+  const [durability, setDurability] = useState<Durability | null>(null);
+  const [safety, setSafety] = useState<Safety | null>(null);
+  const [flow, setFlow] = useState<FlowStep[] | null>(null);
+  const [scaleKey, setScaleKey] = useState('nrs-pain|pain');
+
+  useEffect(() => {
+    api<Vocabulary>('GET', '/vocabulary').then(setVocabulary).catch(fail);
+    api<Durability>('GET', '/report/durability').then(setDurability).catch(fail);
+    api<Safety>('GET', '/report/safety').then(setSafety).catch(fail);
+    api<{ flow: { steps: FlowStep[] } }>('GET', '/follow-up?status=completed')
+      .then((r) => setFlow(r.flow.steps))
+      .catch(fail);
+  }, [fail]);
+  const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '')).toString();
+  useEffect(() => {
+    setReport(null);
+    setBench(null);
+    const suffix = query ? `?${query}` : '';
+    api<Report>('GET', `/report${suffix}`).then(setReport).catch(fail);
+    api<Benchmark>('GET', `/report/benchmark${suffix}`).then(setBench).catch(fail);
+  }, [query, fail]);
+
+  const scaleName = (key: string) => {
+    const [instrumentId, scale] = key.split('|');
+    const def = vocabulary?.instruments.find((i) => i.id === instrumentId);
+    return `${def?.shortName ?? instrumentId} ${def?.scales.find((s) => s.id === scale)?.name ?? scale}`;
+  };
+  const scaleKeys = report
+    ? [...new Set(report.outcomes.map((o) => `${o.instrumentId}|${o.scale}`))]
+    : [];
+
+  if (error) return <p className="error-text">{error}</p>;
+  if (!vocabulary) return <p>Loading…</p>;
+  const select = (name: string, label: string, options: [string, string][]) => (
+    <div className="field narrow">
+      <label htmlFor={`filter-${name}`}>{label}</label>
+      <select
+        id={`filter-${name}`}
+        value={filters[name] ?? ''}
+        onChange={(e) => setFilters({ ...filters, [name]: e.target.value })}
+      >
+        <option value="">All</option>
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+  return (
+    <>
+      <h1>Outcomes</h1>
+      <p>
+        Your site's patients. Changes are before–after, without a control group: they are not
+        treatment effects.
+      </p>
+      <form className="filters" aria-label="Cohort" onSubmit={(e) => e.preventDefault()}>
+        {select(
+          'joint',
+          'Joint',
+          vocabulary.joints.map((j) => [j, j]),
+        )}
+        {select(
+          'product',
+          'Product',
+          vocabulary.productClasses.map((p) => [p.code, p.label]),
+        )}
+        {select(
+          'kl',
+          'KL grade',
+          ['0', '1', '2', '3', '4'].map((k) => [k, k]),
+        )}
+        {select(
+          'sex',
+          'Sex',
+          vocabulary.sexes.map((s) => [s, s]),
+        )}
+      </form>
+      {!report ? (
+        <p>Loading…</p>
+      ) : report.outcomes.length === 0 ? (
+        <p>No scores for this cohort yet.</p>
+      ) : (
+        <>
+          <div className="field narrow">
+            <label htmlFor="scale">Outcome</label>
+            <select id="scale" value={scaleKey} onChange={(e) => setScaleKey(e.target.value)}>
+              {scaleKeys.map((k) => (
+                <option key={k} value={k}>
+                  {scaleName(k)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <Trajectory report={report} scaleKey={scaleKey} title={scaleName(scaleKey)} />
+          {bench && (
+            <BenchmarkChart bench={bench} scaleKey={scaleKey} title={scaleName(scaleKey)} />
+          )}
+        </>
+      )}
+      {durability && <DurabilityCharts durability={durability} />}
+      {flow && <Completeness flow={flow} />}
+      {safety && <SafetyTables safety={safety} />}
+      <h2>Responders</h2>
+      <p className="muted">
+        Shares past the MCID and PASS, and OMERACT-OARSI responders, are not shown yet: StemTrack
+        has no thresholds it could check against their published sources.
+      </p>
+    </>
+  );
+}
+
+function Trajectory({
+  report,
+  scaleKey,
+  title,
+}: {
+  report: Report;
+  scaleKey: string;
+  title: string;
+}) {
+  const [instrumentId, scale] = scaleKey.split('|');
+  const options = useMemo((): Plot.PlotOptions => {
+    const observed = report.outcomes
+      .filter((o) => o.instrumentId === instrumentId && o.scale === scale)
+      .map((o) => ({
+        month: monthOf(o.timepoint),
+        mean: o.level.mean,
+        lower: o.level.ciLower,
+        upper: o.level.ciUpper,
+      }));
+    const model =
+      report.trajectories
+        .find((t) => t.instrumentId === instrumentId && t.scale === scale)
+        ?.model?.timepoints.map((t) => ({
+          month: monthOf(t.timepoint),
+          mean: t.mean,
+          lower: t.meanLower,
+          upper: t.meanUpper,
+        })) ?? [];
+    return {
+      height: 320,
+      x: { label: 'Months after treatment', grid: true },
+      y: { label: title, grid: true },
+      marks: [
+        Plot.areaY(model, {
+          x: 'month',
+          y1: 'lower',
+          y2: 'upper',
+          fill: '#0b5cad',
+          fillOpacity: 0.15,
+        }),
+        Plot.lineY(model, { x: 'month', y: 'mean', stroke: '#0b5cad', strokeWidth: 2 }),
+        Plot.ruleX(observed, { x: 'month', y1: 'lower', y2: 'upper', stroke: '#5a6472' }),
+        Plot.dot(observed, { x: 'month', y: 'mean', fill: '#1b2330', r: 3, tip: true }),
+      ],
+    };
+  }, [report, instrumentId, scale, title]);
+  return (
+    <section>
+      <h2>Trajectory</h2>
+      <p className="muted">
+        Line and band: mixed-model mean with its 95% CI (random intercept per joint, so joints that
+        missed a visit still count). Dots and bars: observed mean and 95% CI at each time point.
+      </p>
+      <PlotFigure options={options} label={`${title}: mean over time with 95% confidence band`} />
+      <TrajectoryTable report={report} instrumentId={instrumentId ?? ''} scale={scale ?? ''} />
+    </section>
+  );
+}
+
+function TrajectoryTable({
+  report,
+  instrumentId,
+  scale,
+}: {
+  report: Report;
+  instrumentId: string;
+  scale: string;
+}) {
+  const rows = report.outcomes.filter((o) => o.instrumentId === instrumentId && o.scale === scale);
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Time point</th>
+            <th scope="col">n</th>
+            <th scope="col">Mean</th>
+            <th scope="col">Change from baseline</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((o) => (
+            <tr key={o.timepoint}>
+              <td>{LABELS.get(o.timepoint) ?? o.timepoint}</td>
+              <td>{o.level.n}</td>
+              <td>
+                {formatValue(o.level.mean)} ({formatInterval(o.level.ciLower, o.level.ciUpper)})
+              </td>
+              <td>
+                {o.change
+                  ? `${formatValue(o.change.mean)} (${formatInterval(o.change.ciLower, o.change.ciUpper)}), n = ${o.change.n}`
+                  : '–'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function BenchmarkChart({
+  bench,
+  scaleKey,
+  title,
+}: {
+  bench: Benchmark;
+  scaleKey: string;
+  title: string;
+}) {
+  const [instrumentId, scale] = scaleKey.split('|');
+  const options = useMemo((): Plot.PlotOptions => {
+    const pick = (who: string, outcomes: OutcomeAtTimepoint[]) =>
+      outcomes
+        .filter((o) => o.instrumentId === instrumentId && o.scale === scale && o.change)
+        .map((o) => ({
+          who,
+          month: monthOf(o.timepoint),
+          change: o.change?.mean,
+          lower: o.change?.ciLower,
+          upper: o.change?.ciUpper,
+        }));
+    const data = [
+      ...pick('This site', bench.site),
+      ...pick('Rest of network', bench.restOfNetwork),
+      ...bench.peers.flatMap((p) => pick(p.label, p.outcomes)),
+    ];
+    return {
+      height: 300,
+      x: { label: 'Months after treatment', grid: true },
+      y: { label: `Change in ${title}`, grid: true },
+      color: { legend: true },
+      marks: [
+        Plot.ruleY([0]),
+        Plot.ruleX(data, { x: 'month', y1: 'lower', y2: 'upper', stroke: 'who', dx: 0 }),
+        Plot.dot(data, { x: 'month', y: 'change', fill: 'who', r: 3.5, tip: true }),
+      ],
+    };
+  }, [bench, instrumentId, scale, title]);
+  return (
+    <section>
+      <h2>Your site and the network</h2>
+      <p className="muted">
+        Mean change from baseline with 95% CIs. Other sites are not named, and a site's figures are
+        left out at a time point with fewer than 5 joints.
+      </p>
+      <PlotFigure options={options} label={`Change in ${title}: this site against the network`} />
+    </section>
+  );
+}
+
+function DurabilityCharts({ durability }: { durability: Durability }) {
+  const options = useMemo((): Plot.PlotOptions => {
+    const data = CURVES.flatMap(([key, name]) => {
+      const curve = durability[key];
+      const rising = key === 'returnToActivities' || key === 'returnToWork';
+      const points = [
+        { time: 0, surv: 1 },
+        ...curve.steps.map((s) => ({ time: s.time, surv: s.surv })),
+      ];
+      return points.map((p) => ({
+        curve: name,
+        time: p.time,
+        value: rising ? 1 - p.surv : p.surv,
+      }));
+    });
+    return {
+      height: 300,
+      x: { label: 'Months after treatment', grid: true },
+      y: { label: 'Share of joints', domain: [0, 1], grid: true, tickFormat: '.0%' },
+      color: { legend: true },
+      marks: [Plot.lineY(data, { x: 'time', y: 'value', stroke: 'curve', curve: 'step-after' })],
+    };
+  }, [durability]);
+  return (
+    <section>
+      <h2>Durability and recovery</h2>
+      <p className="muted">
+        Kaplan–Meier estimates; joints are censored at their last contact. Returns are drawn as the
+        share returned (1 − the Kaplan–Meier estimate of not yet returned).
+      </p>
+      <PlotFigure options={options} label="Kaplan–Meier curves of durability and recovery" />
+      <div className="table-wrap">
+        <table>
+          <caption>Numbers at risk</caption>
+          <thead>
+            <tr>
+              <th scope="col">Months</th>
+              {durability.arthroplastyFree.atRisk.map((a) => (
+                <th scope="col" key={a.month}>
+                  {a.month}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {CURVES.map(([key, name]) => (
+              <tr key={key}>
+                <th scope="row">{name}</th>
+                {durability[key].atRisk.map((a) => (
+                  <td key={a.month}>{a.n}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Completeness({ flow }: { flow: FlowStep[] }) {
+  const options = useMemo((): Plot.PlotOptions => {
+    const data = flow.flatMap((s) => [
+      { timepoint: s.label, status: 'Completed', n: s.completed },
+      { timepoint: s.label, status: 'Missed', n: s.lost },
+      { timepoint: s.label, status: 'Still open', n: s.reached - s.completed - s.lost },
+    ]);
+    return {
+      height: 280,
+      marginLeft: 80,
+      x: { label: 'Joints', grid: true },
+      y: { label: null, domain: flow.map((s) => s.label) },
+      color: { legend: true, domain: ['Completed', 'Missed', 'Still open'] },
+      marks: [Plot.barX(data, { y: 'timepoint', x: 'n', fill: 'status', tip: true })],
+    };
+  }, [flow]);
+  return (
+    <section>
+      <h2>Follow-up completeness</h2>
+      <PlotFigure options={options} label="Follow-up completeness per time point" />
+    </section>
+  );
+}
+
+function SafetyTables({ safety }: { safety: Safety }) {
+  const pct = (x: number) => `${formatValue(x * 100, 1)}%`;
+  return (
+    <section>
+      <h2>Adverse events</h2>
+      {safety.byProduct.length === 0 ? (
+        <p>No treatments recorded.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption>Share of treatments followed by an event, exact 95% CI</caption>
+            <thead>
+              <tr>
+                <th scope="col">Product</th>
+                <th scope="col">Treatments</th>
+                <th scope="col">Any event</th>
+                <th scope="col">Serious</th>
+                <th scope="col">Related</th>
+              </tr>
+            </thead>
+            <tbody>
+              {safety.byProduct.map((p) => (
+                <tr key={p.productClass}>
+                  <td>{p.productClass}</td>
+                  <td>{p.treatments}</td>
+                  {[p.anyEvent, p.serious, p.related].map((x, i) => (
+                    <td key={['any', 'serious', 'related'][i]}>
+                      {x.count} ({pct(x.share)}; {pct(x.lower)} to {pct(x.upper)})
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h3>Serious events</h3>
+      {safety.serious.length === 0 ? (
+        <p>None recorded.</p>
+      ) : (
+        <ul className="events">
+          {safety.serious.map((s) => (
+            <li key={`${s.onsetDate}-${s.productClass}-${s.description}`}>
+              {s.onsetDate}, {s.daysAfterTreatment} days after {s.productClass}: {s.description}{' '}
+              <span className="muted">
+                (grade {s.grade}, {s.relatedness})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
