@@ -42,7 +42,7 @@ export async function seedDemoRegistry(
     today,
     rng: seededRng(opts.seed),
   });
-  return db.transaction(async (tx) => {
+  const summary = await db.transaction(async (tx) => {
     const siteIds: string[] = [];
     for (const login of DEMO_LOGINS) {
       const siteName = registry.sites[login.site] ?? registry.sites[0] ?? 'Demo site';
@@ -184,4 +184,8 @@ export async function seedDemoRegistry(
       sites: registry.sites,
     };
   });
+  // Fresh planner statistics: an embedded database has no autovacuum to gather them, and
+  // without them the dashboards' joins were planned as if the tables were empty.
+  await db.query('analyze');
+  return summary;
 }

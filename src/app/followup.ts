@@ -28,7 +28,8 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
   const today = toIsoDate(ctx.now());
   const episodes = await episodesForFollowUp(ctx.db, scopeOf(actor));
   const schedule = await scheduleFor(ctx.db, scopeOf(actor));
-  const rows = worklist(episodes, today, schedule).filter(
+  const all = worklist(episodes, today, schedule);
+  const rows = all.filter(
     (r) =>
       (filter.status ? r.status === filter.status : r.status === 'due' || r.status === 'overdue') &&
       (!filter.timepoint || r.timepoint === filter.timepoint),
@@ -42,7 +43,7 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
     entityId: null,
     patientId: null,
   });
-  return { today, worklist: rows, flow: followUpFlow(episodes, today, schedule) };
+  return { today, worklist: rows, flow: followUpFlow(episodes, today, schedule, all) };
 }
 
 /** The dead-letter list: survey e-mails that failed every attempt, for the clinic to follow up by hand. */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { benchmark } from '../core/analytics/benchmark.ts';
 import { durabilityCurve } from '../core/analytics/durability.ts';
-import { modelTrajectories, summariseOutcomes } from '../core/analytics/outcomes.ts';
+import { outcomesFromSummaries, trajectoriesFromPatterns } from '../core/analytics/outcomes.ts';
 import { JOINTS, PRODUCT_CLASS_CODES, SEXES } from '../core/registry/vocabulary.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import { parseInput } from '../core/validation.ts';
-import { type CohortFilter, cohortScores, episodeHistories } from '../store/analytics.repo.ts';
+import { type CohortFilter, episodeHistories, outcomeSummaries } from '../store/analytics.repo.ts';
 import type { Queryable } from '../store/db.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
 
@@ -18,12 +18,12 @@ export const cohortFilterSchema = z.strictObject({
 
 /** Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95% CI. */
 export async function outcomeReport(q: Queryable, filter: CohortFilter) {
-  const rows = await cohortScores(q, filter);
+  const summaries = await outcomeSummaries(q, filter, TIMEPOINT_IDS);
   return {
     cohort: filter,
-    joints: new Set(rows.map((r) => r.episodeId)).size,
-    outcomes: summariseOutcomes(rows, TIMEPOINT_IDS),
-    trajectories: modelTrajectories(rows, TIMEPOINT_IDS),
+    joints: summaries.joints,
+    outcomes: outcomesFromSummaries(summaries.levels, summaries.changes, TIMEPOINT_IDS),
+    trajectories: trajectoriesFromPatterns(summaries.patterns, TIMEPOINT_IDS),
   };
 }
 
@@ -49,8 +49,8 @@ export async function siteOutcomeReport(ctx: AppContext, actor: UserActor, query
  */
 export async function siteBenchmark(ctx: AppContext, actor: UserActor, query: unknown) {
   requireRole(actor, ALL_ROLES);
-  const rows = await cohortScores(ctx.db, cohortOf(query));
-  return benchmark(rows, scopeOf(actor).siteId, TIMEPOINT_IDS);
+  const summaries = await outcomeSummaries(ctx.db, cohortOf(query), TIMEPOINT_IDS);
+  return benchmark(summaries, scopeOf(actor).siteId, TIMEPOINT_IDS);
 }
 
 /**

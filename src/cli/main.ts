@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { createUser } from '../app/auth.ts';
@@ -15,6 +15,7 @@ import { parseInput } from '../core/validation.ts';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
+import { restoreBackupFile, writeBackupFile } from './backup-file.ts';
 import { readInputFile } from './files.ts';
 import { META_HELP, metaCommand } from './meta.ts';
 import { readSecret } from './prompt.ts';
@@ -37,6 +38,8 @@ Commands:
   questionnaire    print an instrument as a FHIR R4 Questionnaire
   report        outcomes per time point for a cohort: n, mean (SD), change from baseline, 95% CIs
   export        de-identified research export of a site: tidy CSV, data dictionary, FHIR Bundle
+  backup        write the whole registry to one file (gzip JSON lines, with digests)
+  restore       restore a backup file into an empty database, checking every table
 
 Run 'stemtrack <command> --help' for a command's options.
 
@@ -72,6 +75,18 @@ bundle.json (a FHIR R4 Bundle of Patient, Procedure, QuestionnaireResponse and
 Observation). Patients appear as stable study ids, each patient's dates are shifted by
 their own 1–180 days, and ages over 89 read "90+". Identified exports are only for
 registry admins in the app, where each one is audited.`,
+  backup: `Usage: stemtrack backup FILE.jsonl.gz
+
+Writes every table of the database (DATABASE_URL, or the embedded one in DATA_DIR) to FILE
+in one consistent snapshot: gzip-compressed JSON lines with each table's row count and
+SHA-256 digest. The file appears only when complete; an existing FILE is never overwritten.
+It holds identified patient data: store it as securely as the database itself.`,
+  restore: `Usage: stemtrack restore FILE.jsonl.gz
+
+Restores a backup into an empty database (DATABASE_URL, or a new DATA_DIR): migrates it to
+the backup's schema version, inserts every row in one transaction, re-reads each table and
+compares its digest with the backup's (any difference undoes the whole restore), then
+applies newer migrations. Refuses a database that already holds data.`,
   questionnaire: `Usage: stemtrack questionnaire INSTRUMENT|FILE.json
 
 Prints the instrument as a FHIR R4 Questionnaire (JSON): one group per section, one
@@ -289,6 +304,48 @@ async function run(command: string, args: string[]): Promise<number> {
           ...(filter.sex ? { sex: filter.sex } : {}),
         });
         process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'backup': {
+      const input = args.filter((a) => !a.startsWith('--'));
+      const file = input[0];
+      if (!file || input.length !== 1) throw new UsageError('give one backup file to write');
+      if (existsSync(file)) {
+        console.error(`stemtrack backup: ${file} exists; choose a new file name`);
+        return 1;
+      }
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        const summary = await writeBackupFile(db, file);
+        const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
+        console.log(
+          `Backed up ${Object.keys(summary.tables).length} tables, ${rows} rows (schema ${summary.migrations.at(-1)}) to ${file}`,
+        );
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'restore': {
+      const input = args.filter((a) => !a.startsWith('--'));
+      const file = input[0];
+      if (!file || input.length !== 1) throw new UsageError('give one backup file to read');
+      if (!existsSync(file)) {
+        console.error(`stemtrack restore: no file ${file}`);
+        return 1;
+      }
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        const summary = await restoreBackupFile(db, file);
+        const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
+        console.log(
+          `Restored ${rows} rows in ${Object.keys(summary.tables).length} tables; every table matches the backup's digest.`,
+        );
+        if (summary.upgradedWith.length > 0)
+          console.log(`Then applied newer migrations: ${summary.upgradedWith.join(', ')}`);
       } finally {
         await db.close();
       }

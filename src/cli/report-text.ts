@@ -1,5 +1,5 @@
 import type { outcomeReport } from '../app/report.ts';
-import { allInstruments, instrumentById, isKnownInstrument } from '../core/instruments/library.ts';
+import { instrumentById, isKnownInstrument } from '../core/instruments/library.ts';
 import { formatValue } from '../core/plots/svg.ts';
 import { timePointById } from '../core/schedule/timepoints.ts';
 import type { MeanWithCi } from '../core/stats/descriptive.ts';
@@ -11,19 +11,8 @@ const ci = (m: MeanWithCi | null) =>
 /** The report as a readable table, one block per questionnaire scale. */
 export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): string {
   const lines = [`${report.joints} treated joints with scores.`, ''];
-  // In each instrument's own order (KOOS: Pain, Symptoms, ADL, Sport/Rec, QOL).
-  const rank = (instrumentId: string, scale: string) => {
-    const ids = allInstruments().map((d) => d.id);
-    const def = isKnownInstrument(instrumentId) ? instrumentById(instrumentId) : undefined;
-    return ids.indexOf(instrumentId) * 100 + (def?.scales.findIndex((s) => s.id === scale) ?? 99);
-  };
-  const scales = [...new Set(report.outcomes.map((o) => `${o.instrumentId}|${o.scale}`))].sort(
-    (a, b) => {
-      const [ai, as] = a.split('|') as [string, string];
-      const [bi, bs] = b.split('|') as [string, string];
-      return rank(ai, as) - rank(bi, bs);
-    },
-  );
+  // The report lists scales in the instruments' own order already.
+  const scales = [...new Set(report.outcomes.map((o) => `${o.instrumentId}|${o.scale}`))];
   for (const key of scales) {
     const [instrumentId, scale] = key.split('|') as [string, string];
     const def = isKnownInstrument(instrumentId) ? instrumentById(instrumentId) : undefined;

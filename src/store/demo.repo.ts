@@ -121,8 +121,11 @@ const INSERTS: { [K in keyof RegistryRows]: string } = {
       in_window from jsonb_to_recordset($1::jsonb)
     as r(id uuid, site_id uuid, patient_id uuid, episode_id uuid, assignment_id uuid, instrument_id text,
       timepoint text, answers jsonb, submitted_at timestamptz, in_window boolean)`,
-  events: `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via)
-    select site_id, patient_id, episode_id, kind, event_date, 'patient-link' from jsonb_to_recordset($1::jsonb)
+  // Reported on the day they happened, so "last contact" is no later than the last answer.
+  events: `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via,
+      created_at)
+    select site_id, patient_id, episode_id, kind, event_date, 'patient-link', event_date
+    from jsonb_to_recordset($1::jsonb)
     as r(site_id uuid, patient_id uuid, episode_id uuid, kind text, event_date date)`,
   adverseEvents: `insert into adverse_events (site_id, patient_id, episode_id, treatment_id, onset_date,
       description, grade, serious, relatedness)

@@ -16,13 +16,23 @@ export async function episodesForFollowUp(
     invited: string[] | null;
     completed: string[] | null;
   }>(
-    `select e.id as "episodeId", e.joint, e.patient_id as "patientId", p.registry_id as "registryId",
-            (select min(t.treatment_date) from treatments t where t.episode_id = e.id) as "treatmentDate",
-            (select array_agg(distinct a.timepoint) from survey_assignments a where a.episode_id = e.id) as invited,
-            (select array_agg(distinct a.timepoint) from survey_assignments a
-               where a.episode_id = e.id and a.completed_at is not null) as completed
-     from joint_episodes e join patients p on p.id = e.patient_id
-     where e.site_id = $1 and exists (select 1 from treatments t where t.episode_id = e.id)
+    // Grouped once per table rather than a sub-select per joint: one pass at any registry size.
+    `with first_treatment as (
+       select episode_id, min(treatment_date) as treatment_date
+       from treatments where site_id = $1 group by episode_id
+     ), surveys as (
+       select episode_id,
+              array_agg(distinct timepoint) as invited,
+              array_agg(distinct timepoint) filter (where completed_at is not null) as completed
+       from survey_assignments where site_id = $1 group by episode_id
+     )
+     select e.id as "episodeId", e.joint, e.patient_id as "patientId", p.registry_id as "registryId",
+            t.treatment_date as "treatmentDate", s.invited, s.completed
+     from joint_episodes e
+     join first_treatment t on t.episode_id = e.id
+     join patients p on p.id = e.patient_id
+     left join surveys s on s.episode_id = e.id
+     where e.site_id = $1
      order by p.registry_id, e.id`,
     [scope.siteId],
   );

@@ -6,15 +6,15 @@ import { migrate } from '../store/migrate.ts';
 
 export interface Backend {
   name: 'pglite' | 'postgres';
-  /** A new, migrated, empty database; `close()` drops it. */
-  open(): Promise<Db>;
+  /** A new, empty database, migrated unless asked not to be; `close()` drops it. */
+  open(options?: { migrated?: boolean }): Promise<Db>;
 }
 
 const pglite: Backend = {
   name: 'pglite',
-  async open() {
+  async open({ migrated = true } = {}) {
     const db = await openPglite();
-    await migrate(db);
+    if (migrated) await migrate(db);
     return db;
   },
 };
@@ -22,7 +22,7 @@ const pglite: Backend = {
 function postgres(adminUrl: string): Backend {
   return {
     name: 'postgres',
-    async open() {
+    async open({ migrated = true } = {}) {
       const name = `stemtrack_test_${randomBytes(6).toString('hex')}`;
       const admin = new pg.Client({ connectionString: adminUrl });
       await admin.connect();
@@ -31,7 +31,7 @@ function postgres(adminUrl: string): Backend {
       const url = new URL(adminUrl);
       url.pathname = `/${name}`;
       const db = await openPostgres(url.toString());
-      await migrate(db);
+      if (migrated) await migrate(db);
       return {
         ...db,
         async close() {

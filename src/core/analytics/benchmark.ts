@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type OutcomeAtTimepoint, type ScoreRow, summariseOutcomes } from './outcomes.ts';
+import { type OutcomeAtTimepoint, outcomesFromSummaries, type SiteSummaryRow } from './outcomes.ts';
 
 /**
  * Below this many joints scored at a time point, another site's figures are withheld, so a
@@ -25,29 +25,33 @@ function withheldBelowMinimum(outcomes: OutcomeAtTimepoint[]): OutcomeAtTimepoin
   return outcomes.filter((o) => o.level.n >= MIN_JOINTS_SHOWN);
 }
 
-/** The caller's site against the rest of the network, other sites anonymised. */
+/**
+ * The caller's site against the rest of the network, other sites anonymised; from per-site
+ * summaries of levels and paired changes.
+ */
 export function benchmark(
-  rows: readonly ScoreRow[],
+  summaries: { levels: readonly SiteSummaryRow[]; changes: readonly SiteSummaryRow[] },
   ownSiteId: string,
   timepointOrder: readonly string[],
 ): Benchmark {
-  const own = rows.filter((r) => r.siteId === ownSiteId);
-  const others = rows.filter((r) => r.siteId !== ownSiteId);
-  const peerIds = [...new Set(others.map((r) => r.siteId ?? ''))].sort((a, b) => {
+  const of = (test: (siteId: string) => boolean) =>
+    outcomesFromSummaries(
+      summaries.levels.filter((r) => test(r.siteId)),
+      summaries.changes.filter((r) => test(r.siteId)),
+      timepointOrder,
+    );
+  const peerIds = [
+    ...new Set(summaries.levels.map((r) => r.siteId).filter((id) => id !== ownSiteId)),
+  ].sort((a, b) => {
     const key = (id: string) => createHash('sha256').update(`${ownSiteId}:${id}`).digest('hex');
     return key(a).localeCompare(key(b));
   });
   return {
-    site: summariseOutcomes(own, timepointOrder),
-    restOfNetwork: withheldBelowMinimum(summariseOutcomes(others, timepointOrder)),
-    peers: peerIds.map((id, i) => ({
+    site: of((id) => id === ownSiteId),
+    restOfNetwork: withheldBelowMinimum(of((id) => id !== ownSiteId)),
+    peers: peerIds.map((peer, i) => ({
       label: `Site ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? Math.floor(i / 26) : ''}`,
-      outcomes: withheldBelowMinimum(
-        summariseOutcomes(
-          others.filter((r) => r.siteId === id),
-          timepointOrder,
-        ),
-      ),
+      outcomes: withheldBelowMinimum(of((id) => id === peer)),
     })),
   };
 }

@@ -1,5 +1,32 @@
-import { type MeanWithCi, meanWithCi } from '../stats/descriptive.ts';
-import { type Trajectory, trajectoryModel } from '../stats/mixed.ts';
+import { allInstruments } from '../instruments/library.ts';
+import {
+  type GroupSummary,
+  type MeanWithCi,
+  meanWithCi,
+  meanWithCiFromSummary,
+  poolSummaries,
+} from '../stats/descriptive.ts';
+import {
+  type Trajectory,
+  trajectoryFromPatterns,
+  trajectoryModel,
+  type VisitPattern,
+} from '../stats/mixed.ts';
+
+/**
+ * Scales in the instruments' own order (NRS, then KOOS Pain, Symptoms, ADL, Sport/Rec, QOL…),
+ * unknown ones last by name; every report lists them the same way.
+ */
+export function byInstrumentOrder(keys: Iterable<string>): string[] {
+  const instruments = allInstruments();
+  const rank = (key: string) => {
+    const [instrumentId, scale] = key.split('|') as [string, string];
+    const i = instruments.findIndex((d) => d.id === instrumentId);
+    const j = instruments[i]?.scales.findIndex((sc) => sc.id === scale) ?? -1;
+    return i < 0 || j < 0 ? Number.MAX_SAFE_INTEGER : i * 1000 + j;
+  };
+  return [...new Set(keys)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
 
 /** One stored scale score of one treated joint at one time point. */
 export interface ScoreRow {
@@ -36,7 +63,7 @@ export function summariseOutcomes(
     if (!first.has(key)) first.set(key, r);
   }
   const unique = [...first.values()];
-  const scales = [...new Set(unique.map((r) => `${r.instrumentId}|${r.scale}`))];
+  const scales = byInstrumentOrder(unique.map((r) => `${r.instrumentId}|${r.scale}`));
   const out: OutcomeAtTimepoint[] = [];
   for (const key of scales) {
     const [instrumentId, scale] = key.split('|') as [string, string];
@@ -93,5 +120,97 @@ export function modelTrajectories(
       value: r.value,
     }));
     return { instrumentId, scale, model: trajectoryModel(observations, timepointOrder) };
+  });
+}
+
+/** n, mean and sample SD of one site's scores (or changes) at one scale and time point. */
+export interface SiteSummaryRow extends GroupSummary {
+  siteId: string;
+  instrumentId: string;
+  scale: string;
+  timepoint: string;
+}
+
+/** One site's joints seen at exactly these time points of a scale, summarised for the mixed model. */
+export interface SitePatternRow extends VisitPattern {
+  siteId: string;
+  instrumentId: string;
+  scale: string;
+}
+
+const scaleKey = (r: { instrumentId: string; scale: string }) => `${r.instrumentId}|${r.scale}`;
+
+/**
+ * The same numbers as `summariseOutcomes`, from per-site summaries (n, mean, SD) of levels and
+ * paired changes, pooled over the sites given; in time-point order within each scale.
+ */
+export function outcomesFromSummaries(
+  levels: readonly SiteSummaryRow[],
+  changes: readonly SiteSummaryRow[],
+  timepointOrder: readonly string[],
+): OutcomeAtTimepoint[] {
+  const pooled = (rows: readonly SiteSummaryRow[]) => {
+    const parts = new Map<string, SiteSummaryRow[]>();
+    for (const r of rows) {
+      const key = `${scaleKey(r)}|${r.timepoint}`;
+      parts.set(key, [...(parts.get(key) ?? []), r]);
+    }
+    return parts;
+  };
+  const levelParts = pooled(levels);
+  const changeParts = pooled(changes);
+  const scales = byInstrumentOrder(levels.map(scaleKey));
+  const out: OutcomeAtTimepoint[] = [];
+  for (const key of scales) {
+    const [instrumentId, scale] = key.split('|') as [string, string];
+    for (const timepoint of timepointOrder) {
+      const level = poolSummaries(levelParts.get(`${key}|${timepoint}`) ?? []);
+      if (!level) continue;
+      const change = poolSummaries(changeParts.get(`${key}|${timepoint}`) ?? []);
+      out.push({
+        instrumentId,
+        scale,
+        timepoint,
+        level: meanWithCiFromSummary(level.n, level.mean, level.sd),
+        change: change ? meanWithCiFromSummary(change.n, change.mean, change.sd) : null,
+      });
+    }
+  }
+  return out;
+}
+
+/** Trajectory models from per-site visit patterns, pooled over the sites given. */
+export function trajectoriesFromPatterns(
+  patterns: readonly SitePatternRow[],
+  timepointOrder: readonly string[],
+): ScaleTrajectory[] {
+  const byScale = new Map<string, Map<string, VisitPattern>>();
+  for (const p of patterns) {
+    const forScale = byScale.get(scaleKey(p)) ?? new Map<string, VisitPattern>();
+    const key = p.timepoints.join('|');
+    const seen = forScale.get(key);
+    if (!seen) {
+      forScale.set(key, {
+        timepoints: p.timepoints,
+        joints: p.joints,
+        sumAt: { ...p.sumAt },
+        sumOfSquaredJointSums: p.sumOfSquaredJointSums,
+        sumOfSquares: p.sumOfSquares,
+      });
+    } else {
+      seen.joints += p.joints;
+      seen.sumOfSquaredJointSums += p.sumOfSquaredJointSums;
+      seen.sumOfSquares += p.sumOfSquares;
+      for (const [tp, sum] of Object.entries(p.sumAt)) seen.sumAt[tp] = (seen.sumAt[tp] ?? 0) + sum;
+    }
+    byScale.set(scaleKey(p), forScale);
+  }
+  return [...byScale.entries()].map(([key, forScale]) => {
+    const [instrumentId, scale] = key.split('|') as [string, string];
+    return {
+      instrumentId,
+      scale,
+      model: trajectoryFromPatterns([...forScale.values()], timepointOrder),
+    };
   });
 }

@@ -55,9 +55,21 @@ export function worklist(
   today: IsoDate,
   schedule: readonly TimePoint[] = DEFAULT_SCHEDULE,
 ): WorklistRow[] {
+  // Many joints share a treatment day: compute each day's windows once (calendar arithmetic
+  // dominated the worklist of a 100,000-patient registry).
+  const windows = new Map<string, FollowUpWindow>();
+  const windowOf = (treatmentDate: IsoDate, tp: TimePoint) => {
+    const key = `${treatmentDate}|${tp.id}`;
+    let window = windows.get(key);
+    if (!window) {
+      window = followUpWindow(treatmentDate, tp);
+      windows.set(key, window);
+    }
+    return window;
+  };
   return episodes.flatMap((e) =>
     schedule.map((tp) => {
-      const window = followUpWindow(e.treatmentDate, tp);
+      const window = windowOf(e.treatmentDate, tp);
       return {
         episodeId: e.episodeId,
         patientId: e.patientId,
@@ -94,22 +106,27 @@ export function followUpFlow(
   episodes: readonly EpisodeFollowUp[],
   today: IsoDate,
   schedule: readonly TimePoint[] = DEFAULT_SCHEDULE,
+  rows: readonly WorklistRow[] = worklist(episodes, today, schedule),
 ): { enrolled: number; steps: FlowStep[] } {
-  const rows = worklist(episodes, today, schedule);
+  const counts = new Map(
+    schedule.map((tp) => [tp.id, { reached: 0, invited: 0, completed: 0, lost: 0 }]),
+  );
+  for (const r of rows) {
+    const c = counts.get(r.timepoint);
+    if (!c || r.status === 'upcoming') continue;
+    c.reached++;
+    if (r.invited) c.invited++;
+    if (r.status === 'completed') c.completed++;
+    if (r.status === 'missed') c.lost++;
+  }
   const steps = schedule.map((tp) => {
-    const at = rows.filter((r) => r.timepoint === tp.id);
-    const reached = at.filter((r) => r.status !== 'upcoming').length;
-    const completed = at.filter((r) => r.status === 'completed').length;
-    const lost = at.filter((r) => r.status === 'missed').length;
-    const decided = completed + lost;
+    const c = counts.get(tp.id) ?? { reached: 0, invited: 0, completed: 0, lost: 0 };
+    const decided = c.completed + c.lost;
     return {
       timepoint: tp.id,
       label: tp.label,
-      reached,
-      invited: at.filter((r) => r.invited && r.status !== 'upcoming').length,
-      completed,
-      lost,
-      completeness: decided > 0 ? completed / decided : null,
+      ...c,
+      completeness: decided > 0 ? c.completed / decided : null,
     };
   });
   return { enrolled: episodes.length, steps };

@@ -75,6 +75,12 @@ describe('trajectoryModel', () => {
     const ref = registry.fixed;
     expect(baseline?.mean).toBeCloseTo(ref[0]?.estimate ?? Number.NaN, 6);
     expect(baseline?.change).toBeNull();
+    // Built from visit patterns (as the database aggregates them), the fit is nlme's fit.
+    ref.forEach((r, j) => {
+      expect(model.fit.fixed[j]?.df).toBe(r.df);
+      expectNear(model.fit.fixed[j]?.stdError, r.stdError);
+    });
+    expectNear(model.fit.logLik, registry.logLik);
     expect(sixWeeks?.change?.estimate).toBeCloseTo(ref[1]?.estimate ?? Number.NaN, 6);
     expect(sixWeeks?.mean).toBeCloseTo((ref[0]?.estimate ?? 0) + (ref[1]?.estimate ?? 0), 6);
     // The mean's CI is wider than zero and contains the estimate.

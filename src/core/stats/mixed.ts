@@ -41,28 +41,43 @@ export interface MixedModelFit {
   nGroups: number;
 }
 
-interface GroupSums {
+/**
+ * Sufficient statistics of one joint, or of `count` joints seen at the same time points (so
+ * sharing their design): all the REML profile needs, whatever the number of observations.
+ */
+export interface GroupBlock {
+  count: number;
+  /** Observations per group. */
   n: number;
+  /** Column sums of one group's design (the same for every group of the block). */
   sumX: number[];
-  sumY: number;
+  /** Σ X_i'X_i over the block's groups. */
   xtx: Matrix;
+  /** Σ X_i'y_i over the block's groups. */
   xty: number[];
+  /** Σ y² over the block. */
   yty: number;
+  /** Σ over groups of the group's Σy. */
+  sumY: number;
+  /** Σ over groups of (the group's Σy)². */
+  sumY2: number;
 }
 
-function groupSums(data: MixedModelData): GroupSums[] {
+function groupBlocks(data: MixedModelData): GroupBlock[] {
   const p = data.terms.length;
-  const byGroup = new Map<string, GroupSums>();
+  const byGroup = new Map<string, GroupBlock>();
   data.groups.forEach((g, i) => {
     let s = byGroup.get(g);
     if (!s) {
       s = {
+        count: 1,
         n: 0,
         sumX: new Array<number>(p).fill(0),
-        sumY: 0,
         xtx: Array.from({ length: p }, () => new Array<number>(p).fill(0)),
         xty: new Array<number>(p).fill(0),
         yty: 0,
+        sumY: 0,
+        sumY2: 0,
       };
       byGroup.set(g, s);
     }
@@ -73,13 +88,15 @@ function groupSums(data: MixedModelData): GroupSums[] {
     s.yty += y * y;
     for (let a = 0; a < p; a++) {
       const xa = row[a] as number;
-      (s.sumX as number[])[a] = (s.sumX[a] as number) + xa;
+      s.sumX[a] = (s.sumX[a] as number) + xa;
       s.xty[a] = (s.xty[a] as number) + xa * y;
       const xtxRow = s.xtx[a] as number[];
       for (let b = 0; b < p; b++) xtxRow[b] = (xtxRow[b] as number) + xa * (row[b] as number);
     }
   });
-  return [...byGroup.values()];
+  const blocks = [...byGroup.values()];
+  for (const b of blocks) b.sumY2 = b.sumY * b.sumY;
+  return blocks;
 }
 
 interface Profile {
@@ -93,22 +110,23 @@ interface Profile {
  * REML log-likelihood profiled over the residual variance, at a ratio γ = τ²/σ². Uses the
  * closed form of a compound-symmetric block: V⁻¹ = (I − γ/(1 + nγ)·J)/σ².
  */
-function profileAt(gamma: number, sums: readonly GroupSums[], nObs: number, p: number): Profile {
+function profileAt(gamma: number, blocks: readonly GroupBlock[], nObs: number, p: number): Profile {
   const a: Matrix = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   const b = new Array<number>(p).fill(0);
   let yy = 0;
   let logDetBlocks = 0;
-  for (const s of sums) {
+  for (const s of blocks) {
     const c = gamma / (1 + s.n * gamma);
-    logDetBlocks += Math.log1p(s.n * gamma);
-    yy += s.yty - c * s.sumY * s.sumY;
+    logDetBlocks += s.count * Math.log1p(s.n * gamma);
+    yy += s.yty - c * s.sumY2;
     for (let i = 0; i < p; i++) {
       const sxi = s.sumX[i] as number;
       b[i] = (b[i] as number) + (s.xty[i] as number) - c * sxi * s.sumY;
       const aRow = a[i] as number[];
       const xtxRow = s.xtx[i] as number[];
       for (let j = 0; j < p; j++)
-        aRow[j] = (aRow[j] as number) + (xtxRow[j] as number) - c * sxi * (s.sumX[j] as number);
+        aRow[j] =
+          (aRow[j] as number) + (xtxRow[j] as number) - c * s.count * sxi * (s.sumX[j] as number);
     }
   }
   const { inverse, logDet } = invertWithLogDet(a);
@@ -166,27 +184,39 @@ function constantWithinGroups(data: MixedModelData, column: number): boolean {
 }
 
 export function fitRandomIntercept(data: MixedModelData): MixedModelFit {
-  const p = data.terms.length;
   const nObs = data.y.length;
   if (data.x.length !== nObs || data.groups.length !== nObs)
     throw new RangeError('groups, y and x need one entry per observation');
-  const sums = groupSums(data);
-  const nGroups = sums.length;
+  const between = data.terms.map((_, j) => j > 0 && constantWithinGroups(data, j));
+  return fitBlocks(groupBlocks(data), data.terms, between);
+}
+
+/**
+ * Fits the model from group blocks. `between[j]` marks a column that is constant within every
+ * group (nlme's between-group terms, with their own degrees of freedom); column 0 is the intercept.
+ */
+export function fitBlocks(
+  blocks: readonly GroupBlock[],
+  terms: readonly string[],
+  between: readonly boolean[],
+): MixedModelFit {
+  const p = terms.length;
+  const nObs = blocks.reduce((sum, b) => sum + b.count * b.n, 0);
+  const nGroups = blocks.reduce((sum, b) => sum + b.count, 0);
   if (nObs <= p + 1 || nGroups < 2)
     throw new RangeError(`too few observations (${nObs}) or joints (${nGroups}) for the model`);
   // Search log γ; γ below e⁻²⁰ is indistinguishable from no between-joint variation.
   const logGammaMin = -20;
-  const logGamma = maximise((t) => profileAt(Math.exp(t), sums, nObs, p).logLik, logGammaMin, 12);
+  const logGamma = maximise((t) => profileAt(Math.exp(t), blocks, nObs, p).logLik, logGammaMin, 12);
   const gamma = logGamma <= logGammaMin + 1e-6 ? 0 : Math.exp(logGamma);
-  const fit = profileAt(gamma, sums, nObs, p);
+  const fit = profileAt(gamma, blocks, nObs, p);
 
-  const between = data.terms.map((_, j) => j > 0 && constantWithinGroups(data, j));
   const pBetween = between.filter(Boolean).length;
   const pWithin = p - 1 - pBetween;
   const dfWithin = nObs - nGroups - pWithin;
   const dfBetween = nGroups - 1 - pBetween;
   const covariance = fit.aInverse.map((row) => row.map((v) => v * fit.sigma2));
-  const fixed = data.terms.map((term, j) => {
+  const fixed = terms.map((term, j) => {
     const estimate = fit.beta[j] as number;
     const stdError = Math.sqrt((covariance[j] as number[])[j] as number);
     const df = between[j] ? dfBetween : dfWithin;
@@ -208,6 +238,52 @@ export interface TimepointObservation {
   group: string;
   timepoint: string;
   value: number;
+}
+
+/**
+ * The joints seen at exactly these time points, summarised: enough to fit the trajectory
+ * model without the individual scores (a database can compute it with GROUP BY).
+ */
+export interface VisitPattern {
+  timepoints: string[];
+  joints: number;
+  /** Σ of the scores at each time point over these joints. */
+  sumAt: Record<string, number>;
+  /** Σ over joints of (the joint's Σ of scores)². */
+  sumOfSquaredJointSums: number;
+  /** Σ of squared scores. */
+  sumOfSquares: number;
+}
+
+/** Groups observations (one per joint and time point) into visit patterns. */
+export function visitPatterns(rows: readonly TimepointObservation[]): VisitPattern[] {
+  const byJoint = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const visits = byJoint.get(r.group) ?? new Map<string, number>();
+    if (visits.has(r.timepoint))
+      throw new RangeError(`joint ${r.group} has two scores at ${r.timepoint}`);
+    visits.set(r.timepoint, r.value);
+    byJoint.set(r.group, visits);
+  }
+  const patterns = new Map<string, VisitPattern>();
+  for (const visits of byJoint.values()) {
+    const timepoints = [...visits.keys()].sort();
+    const key = timepoints.join('|');
+    let pattern = patterns.get(key);
+    if (!pattern) {
+      pattern = { timepoints, joints: 0, sumAt: {}, sumOfSquaredJointSums: 0, sumOfSquares: 0 };
+      patterns.set(key, pattern);
+    }
+    let jointSum = 0;
+    for (const [tp, value] of visits) {
+      pattern.sumAt[tp] = (pattern.sumAt[tp] ?? 0) + value;
+      pattern.sumOfSquares += value * value;
+      jointSum += value;
+    }
+    pattern.joints++;
+    pattern.sumOfSquaredJointSums += jointSum * jointSum;
+  }
+  return [...patterns.values()];
 }
 
 export interface ModelledTimepoint {
@@ -234,20 +310,57 @@ export function trajectoryModel(
   rows: readonly TimepointObservation[],
   levelOrder: readonly string[],
 ): Trajectory | null {
-  const present = levelOrder.filter((l) => rows.some((r) => r.timepoint === l));
-  const used = rows.filter((r) => present.includes(r.timepoint));
-  if (present.length < 2 || new Set(used.map((r) => r.group)).size < 2) return null;
-  if (used.length <= present.length + 1) return null;
+  const modelled = rows.filter((r) => levelOrder.includes(r.timepoint));
+  return trajectoryFromPatterns(visitPatterns(modelled), levelOrder);
+}
+
+/** The same model from visit patterns, e.g. as aggregated by the database. */
+export function trajectoryFromPatterns(
+  allPatterns: readonly VisitPattern[],
+  levelOrder: readonly string[],
+): Trajectory | null {
+  const present = levelOrder.filter((l) => allPatterns.some((p) => p.timepoints.includes(l)));
+  if (present.length < 2) return null;
   const [reference, ...others] = present as [string, ...string[]];
-  const data: MixedModelData = {
-    groups: used.map((r) => r.group),
-    y: used.map((r) => r.value),
-    x: used.map((r) => [1, ...others.map((l) => (r.timepoint === l ? 1 : 0))]),
-    terms: ['(Intercept)', ...others.map((l) => `timepoint${l}`)],
-  };
+  const p = others.length + 1;
+  const blocks: GroupBlock[] = [];
+  for (const pattern of allPatterns) {
+    const seen = pattern.timepoints;
+    if (seen.some((t) => !present.includes(t)))
+      throw new RangeError('visit patterns may only hold the levels being modelled');
+    const n = seen.length;
+    const indicator = [1, ...others.map((l) => (seen.includes(l) ? 1 : 0))];
+    const xtx: Matrix = indicator.map((xi, i) =>
+      indicator.map(
+        (xj, j) =>
+          pattern.joints * (i === 0 ? (j === 0 ? n : xj) : j === 0 ? xi : i === j ? xi : 0),
+      ),
+    );
+    const total = seen.reduce((sum, t) => sum + (pattern.sumAt[t] ?? 0), 0);
+    const xty = [total, ...others.map((l) => (seen.includes(l) ? (pattern.sumAt[l] ?? 0) : 0))];
+    blocks.push({
+      count: pattern.joints,
+      n,
+      sumX: indicator.map((x, i) => (i === 0 ? n : x)),
+      xtx,
+      xty,
+      yty: pattern.sumOfSquares,
+      sumY: total,
+      sumY2: pattern.sumOfSquaredJointSums,
+    });
+  }
+  const nObs = blocks.reduce((sum, b) => sum + b.count * b.n, 0);
+  const nGroups = blocks.reduce((sum, b) => sum + b.count, 0);
+  if (nGroups < 2 || nObs <= p + 1) return null;
+  // A time-point column varies within a joint when some joint seen there was also seen elsewhere.
+  const between = [
+    false,
+    ...others.map((_, k) => !blocks.some((b) => b.n >= 2 && (b.sumX[k + 1] ?? 0) > 0)),
+  ];
+  const terms = ['(Intercept)', ...others.map((l) => `timepoint${l}`)];
   let fit: MixedModelFit;
   try {
-    fit = fitRandomIntercept(data);
+    fit = fitBlocks(blocks, terms, between);
   } catch {
     return null; // singular design: e.g. every joint seen at one time point only
   }

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoRegistry } from '../app/demo.ts';
+import {
+  modelTrajectories,
+  outcomesFromSummaries,
+  type ScoreRow,
+  summariseOutcomes,
+  trajectoriesFromPatterns,
+} from '../core/analytics/outcomes.ts';
+import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
+import { backends } from '../testing/databases.ts';
+import { outcomeSummaries } from './analytics.repo.ts';
+import type { Db } from './db.ts';
+
+/** Every score of the cohort, one row each: the reference the aggregation must agree with. */
+function rawScores(db: Db, siteId?: string): Promise<ScoreRow[]> {
+  return db.query<ScoreRow>(
+    `select r.episode_id as "episodeId", r.site_id as "siteId", r.timepoint,
+            s.instrument_id as "instrumentId", s.scale, s.value
+     from response_scores s join responses r on r.id = s.response_id
+     where s.value is not null ${siteId ? 'and r.site_id = $1' : ''}
+     order by r.submitted_at, r.id`,
+    siteId ? [siteId] : [],
+  );
+}
+
+describe.each(backends())('outcome statistics aggregated in the database on $name', (backend) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedDemoRegistry(db, { seed: 11, patients: 300, now: new Date('2026-11-01T12:00:00Z') });
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('give the same levels, changes and trajectories as the computation over every score', async () => {
+    const [site] = await db.query<{ id: string }>(
+      `select id from sites where name like 'Harbour%'`,
+    );
+    for (const siteId of [site?.id, undefined]) {
+      const rows = await rawScores(db, siteId);
+      const summaries = await outcomeSummaries(db, siteId ? { siteId } : {}, TIMEPOINT_IDS);
+      expect(summaries.joints).toBe(new Set(rows.map((r) => r.episodeId)).size);
+      const fromDb = outcomesFromSummaries(summaries.levels, summaries.changes, TIMEPOINT_IDS);
+      const reference = summariseOutcomes(rows, TIMEPOINT_IDS);
+      expect(fromDb.map((o) => [o.instrumentId, o.scale, o.timepoint])).toEqual(
+        reference.map((o) => [o.instrumentId, o.scale, o.timepoint]),
+      );
+      fromDb.forEach((o, i) => {
+        const ref = reference[i];
+        expect(o.level.n).toBe(ref?.level.n);
+        expect(o.level.mean).toBeCloseTo(ref?.level.mean ?? Number.NaN, 9);
+        expect(o.level.sd).toBeCloseTo(ref?.level.sd ?? Number.NaN, 9);
+        expect(o.level.ciLower).toBeCloseTo(ref?.level.ciLower ?? Number.NaN, 9);
+        expect(o.change?.n).toBe(ref?.change?.n);
+        if (o.change) expect(o.change.mean).toBeCloseTo(ref?.change?.mean ?? Number.NaN, 9);
+      });
+      const models = trajectoriesFromPatterns(summaries.patterns, TIMEPOINT_IDS);
+      for (const ref of modelTrajectories(rows, TIMEPOINT_IDS)) {
+        const got = models.find(
+          (m) => m.instrumentId === ref.instrumentId && m.scale === ref.scale,
+        );
+        expect(got?.model?.fit.nObs).toBe(ref.model?.fit.nObs);
+        ref.model?.fit.fixed.forEach((f, j) => {
+          expect(got?.model?.fit.fixed[j]?.estimate).toBeCloseTo(f.estimate, 6);
+          expect(got?.model?.fit.fixed[j]?.stdError).toBeCloseTo(f.stdError, 6);
+        });
+      }
+    }
+  });
+
+  it('apply the cohort filters in the database', async () => {
+    const all = await outcomeSummaries(db, {}, TIMEPOINT_IDS);
+    const knees = await outcomeSummaries(db, { joint: 'knee' }, TIMEPOINT_IDS);
+    const hips = await outcomeSummaries(db, { joint: 'hip' }, TIMEPOINT_IDS);
+    expect(knees.joints + hips.joints).toBeLessThanOrEqual(all.joints);
+    expect(knees.joints).toBeGreaterThan(hips.joints);
+    expect(hips.levels.every((l) => l.instrumentId === 'nrs-pain')).toBe(true);
+    const bmac = await outcomeSummaries(db, { productClass: 'BMAC', klGrade: 3 }, TIMEPOINT_IDS);
+    expect(bmac.joints).toBeLessThan(all.joints);
+  });
+});
