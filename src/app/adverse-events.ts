@@ -1,9 +1,17 @@
-import { safetySummary } from '../core/analytics/safety.ts';
+import {
+  productSafety,
+  RELATEDNESS_COUNTED_AS_RELATED,
+  safetySummary,
+} from '../core/analytics/safety.ts';
 import { invalid, notFound } from '../core/errors.ts';
 import { toIsoDate } from '../core/registry/dates.ts';
 import { adverseEventSchema } from '../core/registry/schemas.ts';
 import { parseInput } from '../core/validation.ts';
-import { insertAdverseEvent, treatmentSafety } from '../store/adverse-events.repo.ts';
+import {
+  insertAdverseEvent,
+  productEventCounts,
+  seriousEvents,
+} from '../store/adverse-events.repo.ts';
 import { findEpisode } from '../store/patients.repo.ts';
 import {
   ALL_ROLES,
@@ -62,5 +70,10 @@ export async function recordAdverseEvent(
 /** Adverse-event rates per product at the caller's site, with exact CIs, and serious events. */
 export async function siteSafety(ctx: AppContext, actor: UserActor) {
   requireRole(actor, ALL_ROLES);
-  return safetySummary(await treatmentSafety(ctx.db, scopeOf(actor).siteId));
+  const siteId = scopeOf(actor).siteId;
+  const [counts, serious] = await Promise.all([
+    productEventCounts(ctx.db, siteId, RELATEDNESS_COUNTED_AS_RELATED),
+    seriousEvents(ctx.db, siteId),
+  ]);
+  return { byProduct: productSafety(counts), serious: safetySummary(serious).serious };
 }

@@ -1,3 +1,4 @@
+import type { ProductEventCounts, TreatmentWithEvents } from '../core/analytics/safety.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import type { AdverseEventInput } from '../core/registry/schemas.ts';
 import type { Queryable } from './db.ts';
@@ -57,33 +58,42 @@ export function listAdverseEvents(
   );
 }
 
-/** One treatment with the adverse events that followed it, for safety rates per product. */
-export interface TreatmentSafetyRow {
-  treatmentId: string;
-  productClass: string;
-  treatmentDate: IsoDate;
-  events: {
-    onsetDate: IsoDate;
-    grade: number;
-    serious: boolean;
-    relatedness: string;
-    description: string;
-  }[];
+/** Per product at the site: treatments and those followed by any, serious, related events. */
+export function productEventCounts(
+  q: Queryable,
+  siteId: string,
+  relatedGrades: readonly string[],
+): Promise<ProductEventCounts[]> {
+  return q.query<ProductEventCounts>(
+    `with per_treatment as (
+       select t.product_class, t.id, count(a.id)::int as events,
+              coalesce(bool_or(a.serious), false) as serious,
+              coalesce(bool_or(a.relatedness = any($2::text[])), false) as related
+       from treatments t left join adverse_events a on a.treatment_id = t.id
+       where t.site_id = $1
+       group by t.product_class, t.id
+     )
+     select product_class as "productClass", count(*)::int as treatments,
+            (count(*) filter (where events > 0))::int as "withEvent",
+            (count(*) filter (where serious))::int as "withSerious",
+            (count(*) filter (where related))::int as "withRelated",
+            sum(events)::int as events
+     from per_treatment group by product_class`,
+    [siteId, relatedGrades],
+  );
 }
 
-/** Every treatment of the site (or of the network when no site is given) with its events. */
-export function treatmentSafety(q: Queryable, siteId?: string): Promise<TreatmentSafetyRow[]> {
-  return q.query<TreatmentSafetyRow>(
+/** Every serious adverse event at the site with the treatment it followed. */
+export function seriousEvents(q: Queryable, siteId: string): Promise<TreatmentWithEvents[]> {
+  return q.query<TreatmentWithEvents>(
     `select t.id as "treatmentId", t.product_class as "productClass",
             t.treatment_date as "treatmentDate",
-            coalesce((select json_agg(json_build_object(
-                        'onsetDate', a.onset_date::text, 'grade', a.grade, 'serious', a.serious,
-                        'relatedness', a.relatedness, 'description', a.description)
-                        order by a.onset_date)
-                      from adverse_events a where a.treatment_id = t.id), '[]'::json) as events
-     from treatments t
-     ${siteId ? 'where t.site_id = $1' : ''}
-     order by t.treatment_date, t.id`,
-    siteId ? [siteId] : [],
+            json_agg(json_build_object(
+              'onsetDate', a.onset_date::text, 'grade', a.grade, 'serious', a.serious,
+              'relatedness', a.relatedness, 'description', a.description) order by a.onset_date) as events
+     from adverse_events a join treatments t on t.id = a.treatment_id
+     where a.site_id = $1 and a.serious
+     group by t.id, t.product_class, t.treatment_date`,
+    [siteId],
   );
 }

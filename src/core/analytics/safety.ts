@@ -49,6 +49,33 @@ function proportion(count: number, n: number): Proportion {
   return { count, share: count / n, ...clopperPearson(count, n) };
 }
 
+/** Per product: treatments, and how many were followed by any, a serious and a related event. */
+export interface ProductEventCounts {
+  productClass: string;
+  treatments: number;
+  withEvent: number;
+  withSerious: number;
+  withRelated: number;
+  events: number;
+}
+
+export const RELATEDNESS_COUNTED_AS_RELATED = [...RELATED];
+
+/** Shares with exact CIs from counts (as the database aggregates them), largest product first. */
+export function productSafety(counts: readonly ProductEventCounts[]): ProductSafety[] {
+  return counts
+    .filter((c) => c.treatments > 0)
+    .map((c) => ({
+      productClass: c.productClass,
+      treatments: c.treatments,
+      anyEvent: proportion(c.withEvent, c.treatments),
+      serious: proportion(c.withSerious, c.treatments),
+      related: proportion(c.withRelated, c.treatments),
+      events: c.events,
+    }))
+    .sort((a, b) => b.treatments - a.treatments || a.productClass.localeCompare(b.productClass));
+}
+
 /**
  * Safety per product class: the share of treatments followed by any adverse event, by a
  * serious one and by a related one, each with its exact 95% CI; and every serious event.
@@ -60,30 +87,20 @@ export function safetySummary(rows: readonly TreatmentWithEvents[]): {
   const byProduct = new Map<string, TreatmentWithEvents[]>();
   for (const r of rows)
     byProduct.set(r.productClass, [...(byProduct.get(r.productClass) ?? []), r]);
-  const summaries = [...byProduct.entries()]
-    .map(([productClass, list]) => {
-      const n = list.length;
+  const summaries = productSafety(
+    [...byProduct.entries()].map(([productClass, list]) => {
       const count = (test: (e: TreatmentWithEvents['events'][number]) => boolean) =>
         list.filter((t) => t.events.some(test)).length;
       return {
         productClass,
-        treatments: n,
-        anyEvent: proportion(
-          count(() => true),
-          n,
-        ),
-        serious: proportion(
-          count((e) => e.serious),
-          n,
-        ),
-        related: proportion(
-          count((e) => RELATED.has(e.relatedness)),
-          n,
-        ),
+        treatments: list.length,
+        withEvent: count(() => true),
+        withSerious: count((e) => e.serious),
+        withRelated: count((e) => RELATED.has(e.relatedness)),
         events: list.reduce((sum, t) => sum + t.events.length, 0),
       };
-    })
-    .sort((a, b) => b.treatments - a.treatments || a.productClass.localeCompare(b.productClass));
+    }),
+  );
   const serious = rows
     .flatMap((t) =>
       t.events
