@@ -20,6 +20,17 @@ export default defineConfig({
         },
       },
       {
+        // Whole-system tests that start and kill real server processes.
+        test: {
+          name: 'system',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['src/testing/postgres-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
