@@ -1,22 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createUser } from '../src/app/auth.ts';
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
-import { migrate } from '../src/store/migrate.ts';
-import {
-  Client,
-  enrolTreatedPatient,
-  PASSWORD,
-  testApp,
-  testClock,
-  tokenOf,
-} from '../src/testing/http.ts';
+import { spawnStemTrack, stopStemTrack } from '../src/testing/server-process.ts';
+import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
 
 /**
  * kill -9 while survey submissions stream in: after a restart, every submission the server
@@ -24,7 +14,6 @@ import {
  * submission may be there in part.
  */
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LINKS = 240;
 const IN_FLIGHT = 8;
 const KILL_AFTER_ACKS = 80;
@@ -68,71 +57,16 @@ async function postgresTarget(adminUrl: string): Promise<Target> {
   };
 }
 
-/** A clinic with one treated knee and LINKS open baseline links; returns the link tokens. */
 async function prepare(target: Target): Promise<string[]> {
   const db = await target.open();
   try {
-    await migrate(db);
-    await createUser(db, 'Harbour', {
-      email: 'clin@harbour.test',
-      name: 'clin',
-      role: 'clinician',
-      password: PASSWORD,
-    });
-    const { app } = testApp(db, testClock(new Date().toISOString()));
-    const clinician = new Client(app);
-    await clinician.signIn('clin@harbour.test');
-    const tokens: string[] = [];
-    for (let i = 0; i < LINKS / 20; i++) {
-      const { episodeId } = await enrolTreatedPatient(clinician);
-      for (let j = 0; j < 20; j++) {
-        const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
-          timepoint: 'baseline',
-        });
-        tokens.push(tokenOf(issued.body.url));
-      }
-    }
-    return tokens;
+    return await prepareSurveyLinks(db, LINKS);
   } finally {
     await db.close();
   }
 }
 
-function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'stemtrack.js'), 'start', '--no-demo'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL in 90 s:\n${output}`)), 90_000);
-    const onData = (d: Buffer) => {
-      output += d;
-      const m = /running at (http:\/\/\S+)/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ url: m[1], child });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-}
-
-const ANSWERS = {
-  'nrs-pain': { NRS: 6 },
-  koos: Object.fromEntries(
-    [
-      ...Array.from({ length: 9 }, (_, i) => `P${i + 1}`),
-      ...Array.from({ length: 7 }, (_, i) => `S${i + 1}`),
-      ...Array.from({ length: 17 }, (_, i) => `A${i + 1}`),
-      ...Array.from({ length: 5 }, (_, i) => `SP${i + 1}`),
-      ...Array.from({ length: 4 }, (_, i) => `Q${i + 1}`),
-    ].map((code) => [code, 2]),
-  ),
-};
+const ANSWERS = KNEE_BASELINE_ANSWERS;
 
 const targets: (() => Promise<Target>)[] = [async () => pgliteTarget()];
 const postgresUrl = inject('postgresUrl');
@@ -149,7 +83,8 @@ describe('kill -9 during a stream of survey submissions', () => {
       const target = await makeTarget();
       cleanups.push(target.cleanup);
       const tokens = await prepare(target);
-      const { url, child } = await startServer(target.env);
+      const server = await spawnStemTrack(target.env);
+      const { url, child } = server;
       const acknowledged: string[] = [];
       let next = 0;
       let killed = false;
@@ -181,9 +116,7 @@ describe('kill -9 during a stream of survey submissions', () => {
       expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
 
       // Restart as an operator would, then look at every link.
-      const restarted = await startServer(target.env);
-      restarted.child.kill('SIGTERM');
-      await new Promise((r) => restarted.child.once('exit', r));
+      await stopStemTrack(await spawnStemTrack(target.env));
       const db = await target.open();
       try {
         const rows = await db.query<{

@@ -5,7 +5,7 @@ import {
   instrumentById,
   isKnownInstrument,
 } from '../core/instruments/library.ts';
-import { type Answers, checkAnswers, scoreResponse } from '../core/instruments/scoring.ts';
+import { checkAnswers, scoreResponse } from '../core/instruments/scoring.ts';
 import { addDays, type IsoDate, toIsoDate } from '../core/registry/dates.ts';
 import { patientEventSchema } from '../core/registry/events.ts';
 import {
@@ -23,9 +23,7 @@ import type { SiteScope } from '../store/scope.ts';
 import {
   findAssignmentByTokenDigest,
   insertAssignment,
-  insertPatientEvents,
-  insertResponse,
-  markCompleted,
+  recordSubmission,
   type SurveyAssignment,
   type SurveyDraft,
   saveDraft,
@@ -260,25 +258,17 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
     opens: a.windowOpens,
     closes: a.windowCloses,
   });
-  const results = await ctx.db.transaction(async (tx) => {
-    if (!(await markCompleted(tx, a.id, now)))
-      throw conflict('This survey has already been submitted');
-    const scored = [];
-    for (const instrumentId of a.instruments) {
-      const given: Answers = answers[instrumentId] ?? {};
-      const scores = scoreResponse(instrumentById(instrumentId), given);
-      await insertResponse(tx, a, {
-        instrumentId,
-        answers: given,
-        scores,
-        submittedAt: now,
-        inWindow,
-      });
-      scored.push({ instrumentId, scores });
-    }
-    await insertPatientEvents(tx, a, events, now);
-    await auditLink(tx, a, 'submit', { inWindow, events: events.length });
-    return scored;
+  const results = a.instruments.map((instrumentId) => ({
+    instrumentId,
+    scores: scoreResponse(instrumentById(instrumentId), answers[instrumentId] ?? {}),
+  }));
+  const stored = await recordSubmission(ctx.db, a, {
+    submittedAt: now,
+    inWindow,
+    responses: results.map((r) => ({ ...r, answers: answers[r.instrumentId] ?? {} })),
+    events,
+    auditDetail: { inWindow, events: events.length },
   });
+  if (!stored) throw conflict('This survey has already been submitted');
   return { submittedAt: now, inWindow, results };
 }

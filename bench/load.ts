@@ -1,0 +1,125 @@
+/**
+ * Survey submissions over HTTP on loopback against `stemtrack start` (PGlite and PostgreSQL):
+ * throughput and p50/p99 latency with autocannon, beside PostgreSQL's raw single-row insert
+ * rate on the same machine (pgbench), and their ratio. Prints numbers; asserts nothing.
+ *
+ *   npm run bench:load -- [--submissions 2000] [--connections 10] [--only pglite|postgres]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
+import startThrowawayPostgres from '../src/testing/postgres-setup.ts';
+import { spawnStemTrack, stopStemTrack } from '../src/testing/server-process.ts';
+import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
+
+const { values } = parseArgs({
+  options: {
+    submissions: { type: 'string', default: '2000' },
+    connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+const submissions = Number(values.submissions);
+const connections = Number(values.connections);
+const body = JSON.stringify({ answers: KNEE_BASELINE_ANSWERS });
+
+async function load(name: string, db: Db, env: Record<string, string>): Promise<number> {
+  const tokens = await prepareSurveyLinks(db, submissions);
+  await db.close(); // the server process opens the database itself
+  const server = await spawnStemTrack(env);
+  let next = 0;
+  try {
+    const result = await autocannon({
+      url: server.url,
+      connections,
+      amount: submissions,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          setupRequest: (request) => ({
+            ...request,
+            path: `/api/survey/${tokens[next++ % tokens.length]}/submit`,
+          }),
+        },
+      ],
+    });
+    const perSecond = result.requests.total / (result.duration || 1);
+    console.log(
+      `${name}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections) in ${result.duration.toFixed(1)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
+    );
+    return perSecond;
+  } finally {
+    await stopStemTrack(server);
+  }
+}
+
+function pgBin(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const version = readdirSync(root).sort((a, b) => Number(b) - Number(a))[0];
+  return version ? join(root, version, 'bin') : undefined;
+}
+
+/** pgbench: single-row inserts (one transaction each) on the same server and connections. */
+function rawInsertRate(url: string): number | undefined {
+  const bin = pgBin();
+  if (!bin) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'stemtrack-pgbench-'));
+  const script = join(dir, 'insert.sql');
+  writeFileSync(script, 'insert into bench_inserts (value) values (random());\n');
+  execFileSync(join(bin, 'psql'), [
+    url,
+    '-qc',
+    'create table if not exists bench_inserts (id bigint generated always as identity primary key, value float8)',
+  ]);
+  const out = execFileSync(
+    join(bin, 'pgbench'),
+    ['-n', '-c', String(connections), '-j', '2', '-T', '10', '-f', script, url],
+    { encoding: 'utf8' },
+  );
+  rmSync(dir, { recursive: true, force: true });
+  const tps = /tps = ([0-9.]+)/.exec(out)?.[1];
+  return tps ? Number(tps) : undefined;
+}
+
+if (values.only !== 'postgres') {
+  const dir = mkdtempSync(join(tmpdir(), 'stemtrack-load-'));
+  const dataDir = join(dir, 'data');
+  try {
+    await load('PGlite', await openPglite(dataDir), { DATA_DIR: dataDir, DATABASE_URL: '' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (values.only !== 'pglite') {
+  let url = process.env.BENCH_DATABASE_URL ?? '';
+  let stop: (() => Promise<void>) | undefined;
+  if (!url) {
+    // The integration tests' throwaway cluster; it hands its URL over through `provide`.
+    const teardown = await startThrowawayPostgres({
+      provide: (_key: string, value: string) => {
+        url = value;
+      },
+    } as unknown as Parameters<typeof startThrowawayPostgres>[0]);
+    stop = teardown ?? undefined;
+  }
+  if (!url) console.log('PostgreSQL: skipped (no server binaries and no BENCH_DATABASE_URL)');
+  else {
+    try {
+      const perSecond = await load('PostgreSQL', await openPostgres(url), { DATABASE_URL: url });
+      const inserts = rawInsertRate(url);
+      if (inserts)
+        console.log(
+          `pgbench on the same server: ${inserts.toFixed(0)} single-row inserts/s (${connections} connections); StemTrack submissions/s ÷ raw inserts/s = ${(perSecond / inserts).toFixed(3)} (each submission writes 2 responses, 6 scores, the link and 1 audit row, in one statement)`,
+        );
+    } finally {
+      await stop?.();
+    }
+  }
+}
