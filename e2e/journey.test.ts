@@ -168,6 +168,26 @@ describe('the first slice in a real browser', () => {
     await clinic.getByText(/Baseline \(NRS pain \+ KOOS\): completed/).waitFor();
     await clinic.getByRole('heading', { name: 'Reported events' }).waitFor();
     await clinic.getByText(/Back to my usual activities \(reported by the patient\)/).waitFor();
+
+    // Six weeks on: after sending, the patient sees their own line against where they started.
+    await clinic.getByLabel('Survey time point').selectOption('w6');
+    await clinic.getByRole('button', { name: 'Issue survey link' }).click();
+    await expect.poll(() => clinic.getByLabel(/Survey link/).inputValue()).not.toBe(link);
+    survey = await phone.newPage();
+    await survey.goto(await clinic.getByLabel(/Survey link/).inputValue());
+    await survey.getByRole('button', { name: 'Start' }).click();
+    for (let q = 1; q <= 43; q++) {
+      await survey.getByText(`${q} / 43`).waitFor();
+      await survey.locator('.option').nth(0).click();
+      await survey.getByRole('button', { name: 'Next' }).click();
+    }
+    await survey.getByRole('button', { name: 'Send my answers' }).click();
+    const own = survey.getByRole('figure', { name: 'Your NRS pain Pain intensity over time' });
+    await own.locator('svg').waitFor();
+    expect(await own.locator('circle').count()).toBe(2);
+    await survey.getByText('6 weeks: 0, against 6 when you started.').waitFor();
+    await survey.getByText(/No line for a "clinically important" change is drawn/).waitFor();
+    expect(await noHorizontalScroll(survey)).toBe(true);
   });
 
   it('serves the login page without horizontal scrolling at 360 px', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ownTrajectories } from '../core/analytics/own-trajectory.ts';
 import { conflict, type FieldProblem, gone, invalid, notFound } from '../core/errors.ts';
 import {
   defaultInstrumentsFor,
@@ -23,6 +24,7 @@ import type { SiteScope } from '../store/scope.ts';
 import {
   findAssignmentByTokenDigest,
   insertAssignment,
+  jointScoreHistory,
   recordSubmission,
   type SurveyAssignment,
   type SurveyDraft,
@@ -270,5 +272,7 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
     auditDetail: { inWindow, events: events.length },
   });
   if (!stored) throw conflict('This survey has already been submitted');
-  return { submittedAt: now, inWindow, results };
+  // The patient's own line for this joint, shown on the thank-you page.
+  const trajectory = ownTrajectories(await jointScoreHistory(ctx.db, a.episodeId));
+  return { submittedAt: now, inWindow, results, trajectory };
 }

@@ -229,3 +229,17 @@ export async function recordSubmission(
   );
   return row?.completed === 1;
 }
+
+/** Every score of one treated joint, oldest first: the patient's own trajectory. */
+export function jointScoreHistory(
+  q: Queryable,
+  episodeId: string,
+): Promise<{ timepoint: string; instrumentId: string; scale: string; value: number }[]> {
+  return q.query(
+    `select r.timepoint, r.instrument_id as "instrumentId", s.scale, s.value
+     from responses r join response_scores s on s.response_id = r.id
+     where r.episode_id = $1 and s.value is not null
+     order by r.submitted_at, r.id`,
+    [episodeId],
+  );
+}

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { OwnTrajectory } from '../../core/analytics/own-trajectory.ts';
 import type { InstrumentDefinition } from '../../core/instruments/definition.ts';
 import { ApiError, api } from '../api.ts';
 import { eventsToSend, type LaterEventDates, LaterEvents } from './LaterEvents.tsx';
+import { OwnTrajectoryChart } from './OwnTrajectoryChart.tsx';
 
 type Draft = Record<string, Record<string, number | null>>;
 
@@ -53,6 +55,7 @@ export function SurveyPage({ token }: { token: string }) {
   const [submitError, setSubmitError] = useState<ApiError | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [laterEvents, setLaterEvents] = useState<LaterEventDates>({});
+  const [ownTrajectory, setOwnTrajectory] = useState<OwnTrajectory[]>([]);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef<Draft>({});
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -117,10 +120,11 @@ export function SurveyPage({ token }: { token: string }) {
     setSubmitError(null);
     try {
       const events = eventsToSend(laterEvents);
-      await api('POST', `/survey/${token}/submit`, {
+      const reply = await api<{ trajectory: OwnTrajectory[] }>('POST', `/survey/${token}/submit`, {
         answers: latest.current,
         ...(events.length > 0 ? { events } : {}),
       });
+      setOwnTrajectory(reply.trajectory ?? []);
       setStage({ kind: 'done' });
     } catch (e) {
       setSubmitError(e instanceof ApiError ? e : new ApiError(0, String(e)));
@@ -193,6 +197,20 @@ export function SurveyPage({ token }: { token: string }) {
           Thank you
         </h1>
         <p>Your answers have been sent to your clinic. You can close this page.</p>
+        {ownTrajectory.some((t) => t.points.length > 1) && (
+          <>
+            <p>
+              Your scores so far, against where you started. A change on one day can be chance; your
+              clinic looks at the whole line with you. (No line for a "clinically important" change
+              is drawn: StemTrack has no such threshold it could check against its source.)
+            </p>
+            {ownTrajectory
+              .filter((t) => t.points.length > 1)
+              .map((t) => (
+                <OwnTrajectoryChart key={`${t.instrumentId}.${t.scale}`} trajectory={t} />
+              ))}
+          </>
+        )}
       </main>
     );
   }

@@ -1,0 +1,52 @@
+import { instrumentById, isKnownInstrument } from '../instruments/library.ts';
+import { DEFAULT_SCHEDULE } from '../schedule/timepoints.ts';
+
+export interface OwnTrajectory {
+  instrumentId: string;
+  scale: string;
+  name: string;
+  higherIsBetter: boolean;
+  range: [number, number];
+  /** The first score at baseline, the line the patient compares against; null without one. */
+  baseline: number | null;
+  points: { timepoint: string; label: string; months: number; value: number }[];
+}
+
+const DAYS_PER_MONTH = 365.25 / 12;
+
+/**
+ * One patient's scores for one joint, per scale and time point (first answer at each), for
+ * the chart shown after they submit: their own line against their own starting point.
+ */
+export function ownTrajectories(
+  rows: readonly { timepoint: string; instrumentId: string; scale: string; value: number }[],
+): OwnTrajectory[] {
+  const out = new Map<string, OwnTrajectory>();
+  for (const r of rows) {
+    if (!isKnownInstrument(r.instrumentId)) continue;
+    const def = instrumentById(r.instrumentId);
+    const scale = def.scales.find((s) => s.id === r.scale);
+    const tp = DEFAULT_SCHEDULE.find((t) => t.id === r.timepoint);
+    if (!scale || !tp) continue;
+    const key = `${r.instrumentId}|${r.scale}`;
+    let t = out.get(key);
+    if (!t) {
+      t = {
+        instrumentId: r.instrumentId,
+        scale: r.scale,
+        name: `${def.shortName} ${scale.name}`,
+        higherIsBetter: scale.higherIsBetter,
+        range: scale.range,
+        baseline: null,
+        points: [],
+      };
+      out.set(key, t);
+    }
+    if (t.points.some((p) => p.timepoint === r.timepoint)) continue;
+    const months = 'days' in tp.offset ? tp.offset.days / DAYS_PER_MONTH : tp.offset.months;
+    t.points.push({ timepoint: r.timepoint, label: tp.label, months, value: r.value });
+    if (r.timepoint === 'baseline') t.baseline = r.value;
+  }
+  for (const t of out.values()) t.points.sort((a, b) => a.months - b.months);
+  return [...out.values()];
+}

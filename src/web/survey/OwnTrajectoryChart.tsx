@@ -1,0 +1,59 @@
+import * as Plot from '@observablehq/plot';
+import { useMemo } from 'react';
+import type { OwnTrajectory } from '../../core/analytics/own-trajectory.ts';
+import { PlotFigure } from '../ui/PlotFigure.tsx';
+
+/** One of the patient's own scores over time, against where they started. */
+export function OwnTrajectoryChart({ trajectory }: { trajectory: OwnTrajectory }) {
+  const options = useMemo(
+    (): Plot.PlotOptions => ({
+      height: 220,
+      marginLeft: 40,
+      x: { label: 'Months after treatment', grid: true },
+      y: {
+        label: `${trajectory.name} (${trajectory.higherIsBetter ? 'higher is better' : 'lower is better'})`,
+        domain: trajectory.range,
+        grid: true,
+      },
+      marks: [
+        ...(trajectory.baseline !== null
+          ? [
+              Plot.ruleY([trajectory.baseline], { stroke: '#5a6472', strokeDasharray: '4,3' }),
+              Plot.text([trajectory.baseline], {
+                y: (d: number) => d,
+                frameAnchor: 'right',
+                dy: -6,
+                text: () => 'where you started',
+                fill: '#5a6472',
+              }),
+            ]
+          : []),
+        Plot.lineY(trajectory.points, {
+          x: 'months',
+          y: 'value',
+          stroke: '#0b5cad',
+          strokeWidth: 2,
+        }),
+        Plot.dot(trajectory.points, { x: 'months', y: 'value', fill: '#0b5cad', r: 4 }),
+      ],
+    }),
+    [trajectory],
+  );
+  const last = trajectory.points.at(-1);
+  return (
+    <section>
+      <h2>{trajectory.name}</h2>
+      <PlotFigure options={options} label={`Your ${trajectory.name} over time`} />
+      {last && trajectory.baseline !== null && last.timepoint !== 'baseline' && (
+        <p>
+          {last.label}: {formatScore(last.value)}, against {formatScore(trajectory.baseline)} when
+          you started.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function formatScore(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
