@@ -19,7 +19,7 @@ import { siteBenchmark, siteDurability, siteOutcomeReport } from '../src/app/rep
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { findUserById } from '../src/store/users.repo.ts';
-import startThrowawayPostgres from '../src/testing/postgres-setup.ts';
+import { withBenchPostgres } from './postgres.ts';
 
 const { values } = parseArgs({
   options: {
@@ -92,26 +92,12 @@ if (values.only !== 'postgres') {
   }
 }
 if (values.only !== 'pglite') {
-  let url = process.env.BENCH_DATABASE_URL ?? '';
-  let stop: (() => Promise<void>) | undefined;
-  if (!url) {
-    // The integration tests' throwaway cluster; it hands its URL over through `provide`.
-    const teardown = await startThrowawayPostgres({
-      provide: (_key: string, value: string) => {
-        url = value;
-      },
-    } as unknown as Parameters<typeof startThrowawayPostgres>[0]);
-    stop = teardown ?? undefined;
-  }
-  if (!url) {
-    console.log('\nPostgreSQL: skipped (no server binaries and no BENCH_DATABASE_URL)');
-  } else {
+  await withBenchPostgres(async (url) => {
     const db = await openPostgres(url);
     try {
       await bench('PostgreSQL', db);
     } finally {
       await db.close();
-      await stop?.();
     }
-  }
+  });
 }

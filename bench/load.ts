@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
-import startThrowawayPostgres from '../src/testing/postgres-setup.ts';
 import { spawnStemTrack, stopStemTrack } from '../src/testing/server-process.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
+import { withBenchPostgres } from './postgres.ts';
 
 const { values } = parseArgs({
   options: {
@@ -98,28 +98,12 @@ if (values.only !== 'postgres') {
   }
 }
 if (values.only !== 'pglite') {
-  let url = process.env.BENCH_DATABASE_URL ?? '';
-  let stop: (() => Promise<void>) | undefined;
-  if (!url) {
-    // The integration tests' throwaway cluster; it hands its URL over through `provide`.
-    const teardown = await startThrowawayPostgres({
-      provide: (_key: string, value: string) => {
-        url = value;
-      },
-    } as unknown as Parameters<typeof startThrowawayPostgres>[0]);
-    stop = teardown ?? undefined;
-  }
-  if (!url) console.log('PostgreSQL: skipped (no server binaries and no BENCH_DATABASE_URL)');
-  else {
-    try {
-      const perSecond = await load('PostgreSQL', await openPostgres(url), { DATABASE_URL: url });
-      const inserts = rawInsertRate(url);
-      if (inserts)
-        console.log(
-          `pgbench on the same server: ${inserts.toFixed(0)} single-row inserts/s (${connections} connections); StemTrack submissions/s ÷ raw inserts/s = ${(perSecond / inserts).toFixed(3)} (each submission writes 2 responses, 6 scores, the link and 1 audit row, in one statement)`,
-        );
-    } finally {
-      await stop?.();
-    }
-  }
+  await withBenchPostgres(async (url) => {
+    const perSecond = await load('PostgreSQL', await openPostgres(url), { DATABASE_URL: url });
+    const inserts = rawInsertRate(url);
+    if (inserts)
+      console.log(
+        `pgbench on the same server: ${inserts.toFixed(0)} single-row inserts/s (${connections} connections); StemTrack submissions/s ÷ raw inserts/s = ${(perSecond / inserts).toFixed(3)} (each submission writes 2 responses, 6 scores, the link and 1 audit row, in one statement)`,
+      );
+  });
 }

@@ -1,51 +1,13 @@
-import type { Answers } from '../core/instruments/scoring.ts';
-import type { IsoDate } from '../core/registry/dates.ts';
+import type { ExportInput } from '../core/analytics/export.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
 
-export interface ExportPatient {
-  id: string;
-  registryId: string;
-  givenName: string;
-  familyName: string;
-  dateOfBirth: IsoDate;
-  sex: string;
-}
-
-export interface ExportTreatment {
-  id: string;
-  patientId: string;
-  episodeId: string;
-  joint: string;
-  side: string;
-  klGrade: number;
-  treatmentDate: IsoDate;
-  productClass: string;
-  cellDoseMillions: number | null;
-  volumeMl: number;
-}
-
-export interface ExportResponse {
-  id: string;
-  patientId: string;
-  episodeId: string;
-  instrumentId: string;
-  timepoint: string;
-  submittedAt: Date;
-  answers: Answers;
-  scores: Record<string, number | null>;
-}
-
-export interface RegistryExport {
-  siteName: string;
-  pseudonymKey: string;
-  patients: ExportPatient[];
-  treatments: ExportTreatment[];
-  responses: ExportResponse[];
-}
+type ExportPatient = ExportInput['patients'][number];
+type ExportTreatment = ExportInput['treatments'][number];
+type ExportResponse = ExportInput['responses'][number];
 
 /** Everything an export of one registry needs, read in one snapshot. */
-export async function registryExport(q: Queryable, scope: SiteScope): Promise<RegistryExport> {
+export async function registryExport(q: Queryable, scope: SiteScope): Promise<ExportInput> {
   const [site] = await q.query<{ name: string; pseudonymKey: string }>(
     `select name, pseudonym_key as "pseudonymKey" from sites where id = $1`,
     [scope.siteId],
