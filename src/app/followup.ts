@@ -28,11 +28,13 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
   const today = toIsoDate(ctx.now());
   const episodes = await episodesForFollowUp(ctx.db, scopeOf(actor));
   const schedule = await scheduleFor(ctx.db, scopeOf(actor));
-  const all = worklist(episodes, today, schedule);
-  const rows = all.filter(
-    (r) =>
-      (filter.status ? r.status === filter.status : r.status === 'due' || r.status === 'overdue') &&
-      (!filter.timepoint || r.timepoint === filter.timepoint),
+  const rows = worklist(
+    episodes,
+    today,
+    schedule,
+    (status, timepoint) =>
+      (filter.status ? status === filter.status : status === 'due' || status === 'overdue') &&
+      (!filter.timepoint || timepoint === filter.timepoint),
   );
   await appendAudit(ctx.db, {
     siteId: actor.user.siteId,
@@ -43,7 +45,7 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
     entityId: null,
     patientId: null,
   });
-  return { today, worklist: rows, flow: followUpFlow(episodes, today, schedule, all) };
+  return { today, worklist: rows, flow: followUpFlow(episodes, today, schedule) };
 }
 
 /** The dead-letter list: survey e-mails that failed every attempt, for the clinic to follow up by hand. */

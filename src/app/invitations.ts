@@ -35,8 +35,9 @@ export async function autoInvite(ctx: AppContext): Promise<number> {
       reachable.has(e.patientId),
     );
     const byId = new Map(episodes.map((e) => [e.episodeId, e]));
-    for (const row of worklist(episodes, today, schedule)) {
-      if (row.invited || (row.status !== 'due' && row.status !== 'overdue')) continue;
+    const open = (status: string) => status === 'due' || status === 'overdue';
+    for (const row of worklist(episodes, today, schedule, open)) {
+      if (row.invited) continue;
       const episode = byId.get(row.episodeId);
       const tp = schedule.find((t) => t.id === row.timepoint);
       if (!episode || !tp) continue;

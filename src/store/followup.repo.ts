@@ -1,3 +1,4 @@
+import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import type { EpisodeFollowUp } from '../core/schedule/worklist.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
@@ -13,8 +14,8 @@ export async function episodesForFollowUp(
     patientId: string;
     registryId: string;
     treatmentDate: string;
-    invited: string[] | null;
-    completed: string[] | null;
+    invited: number | null;
+    completed: number | null;
   }>(
     // Grouped once per table rather than a sub-select per joint: one pass at any registry size.
     `with first_treatment as (
@@ -22,8 +23,9 @@ export async function episodesForFollowUp(
        from treatments where site_id = $1 group by episode_id
      ), surveys as (
        select episode_id,
-              array_agg(distinct timepoint) as invited,
-              array_agg(distinct timepoint) filter (where completed_at is not null) as completed
+              bit_or(1 << (array_position($2::text[], timepoint) - 1)) as invited,
+              bit_or(1 << (array_position($2::text[], timepoint) - 1))
+                filter (where completed_at is not null) as completed
        from survey_assignments where site_id = $1 group by episode_id
      )
      select e.id as "episodeId", e.joint, e.patient_id as "patientId", p.registry_id as "registryId",
@@ -34,15 +36,19 @@ export async function episodesForFollowUp(
      left join surveys s on s.episode_id = e.id
      where e.site_id = $1
      order by p.registry_id, e.id`,
-    [scope.siteId],
+    [scope.siteId, TIMEPOINT_IDS],
   );
+  // Time points as bit masks (position in TIMEPOINT_IDS): small integers instead of arrays
+  // to parse, for every joint of a large registry.
+  const setOf = (mask: number | null) =>
+    new Set(TIMEPOINT_IDS.filter((_, i) => ((mask ?? 0) & (1 << i)) !== 0));
   return rows.map((r) => ({
     episodeId: r.episodeId,
     joint: r.joint,
     patientId: r.patientId,
     registryId: r.registryId,
     treatmentDate: r.treatmentDate,
-    invited: new Set(r.invited ?? []),
-    completed: new Set(r.completed ?? []),
+    invited: setOf(r.invited),
+    completed: setOf(r.completed),
   }));
 }

@@ -49,39 +49,55 @@ export function followUpStatus(
   return 'missed';
 }
 
-/** Every episode × time point with its status on `today`. */
+/**
+ * Each treatment day's windows, computed once: many joints share a treatment day, and the
+ * calendar arithmetic dominated the worklist of a 100,000-patient registry.
+ */
+function windowCache(
+  schedule: readonly TimePoint[],
+): (treatmentDate: IsoDate) => readonly FollowUpWindow[] {
+  const windows = new Map<string, FollowUpWindow[]>();
+  return (treatmentDate) => {
+    let forDay = windows.get(treatmentDate);
+    if (!forDay) {
+      forDay = schedule.map((tp) => followUpWindow(treatmentDate, tp));
+      windows.set(treatmentDate, forDay);
+    }
+    return forDay;
+  };
+}
+
+/**
+ * Every episode × time point with its status on `today`, or only the rows `keep` accepts
+ * (the clinic's filtered list, without building the rows it would throw away).
+ */
 export function worklist(
   episodes: readonly EpisodeFollowUp[],
   today: IsoDate,
   schedule: readonly TimePoint[] = DEFAULT_SCHEDULE,
+  keep: (status: FollowUpStatus, timepoint: string) => boolean = () => true,
 ): WorklistRow[] {
-  // Many joints share a treatment day: compute each day's windows once (calendar arithmetic
-  // dominated the worklist of a 100,000-patient registry).
-  const windows = new Map<string, FollowUpWindow>();
-  const windowOf = (treatmentDate: IsoDate, tp: TimePoint) => {
-    const key = `${treatmentDate}|${tp.id}`;
-    let window = windows.get(key);
-    if (!window) {
-      window = followUpWindow(treatmentDate, tp);
-      windows.set(key, window);
-    }
-    return window;
-  };
-  return episodes.flatMap((e) =>
-    schedule.map((tp) => {
-      const window = windowOf(e.treatmentDate, tp);
-      return {
+  const windowsOf = windowCache(schedule);
+  const rows: WorklistRow[] = [];
+  for (const e of episodes) {
+    const windows = windowsOf(e.treatmentDate);
+    for (const [i, tp] of schedule.entries()) {
+      const window = windows[i] as FollowUpWindow;
+      const status = followUpStatus(window, e.completed.has(tp.id), today);
+      if (!keep(status, tp.id)) continue;
+      rows.push({
         episodeId: e.episodeId,
         patientId: e.patientId,
         registryId: e.registryId,
         timepoint: tp.id,
         label: tp.label,
         window,
-        status: followUpStatus(window, e.completed.has(tp.id), today),
+        status,
         invited: e.invited.has(tp.id),
-      };
-    }),
-  );
+      });
+    }
+  }
+  return rows;
 }
 
 export interface FlowStep {
@@ -106,21 +122,23 @@ export function followUpFlow(
   episodes: readonly EpisodeFollowUp[],
   today: IsoDate,
   schedule: readonly TimePoint[] = DEFAULT_SCHEDULE,
-  rows: readonly WorklistRow[] = worklist(episodes, today, schedule),
 ): { enrolled: number; steps: FlowStep[] } {
-  const counts = new Map(
-    schedule.map((tp) => [tp.id, { reached: 0, invited: 0, completed: 0, lost: 0 }]),
-  );
-  for (const r of rows) {
-    const c = counts.get(r.timepoint);
-    if (!c || r.status === 'upcoming') continue;
-    c.reached++;
-    if (r.invited) c.invited++;
-    if (r.status === 'completed') c.completed++;
-    if (r.status === 'missed') c.lost++;
+  const windowsOf = windowCache(schedule);
+  const counts = schedule.map(() => ({ reached: 0, invited: 0, completed: 0, lost: 0 }));
+  for (const e of episodes) {
+    const windows = windowsOf(e.treatmentDate);
+    schedule.forEach((tp, i) => {
+      const c = counts[i];
+      const status = followUpStatus(windows[i] as FollowUpWindow, e.completed.has(tp.id), today);
+      if (!c || status === 'upcoming') return;
+      c.reached++;
+      if (e.invited.has(tp.id)) c.invited++;
+      if (status === 'completed') c.completed++;
+      if (status === 'missed') c.lost++;
+    });
   }
-  const steps = schedule.map((tp) => {
-    const c = counts.get(tp.id) ?? { reached: 0, invited: 0, completed: 0, lost: 0 };
+  const steps = schedule.map((tp, i) => {
+    const c = counts[i] ?? { reached: 0, invited: 0, completed: 0, lost: 0 };
     const decided = c.completed + c.lost;
     return {
       timepoint: tp.id,
