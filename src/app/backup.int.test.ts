@@ -38,7 +38,7 @@ describe.each(backends())('backup from $name', (source) => {
   it('holds a header, one section per table and a footer with counts and digests', () => {
     const header = JSON.parse(lines[0] ?? '{}');
     expect(header).toMatchObject({ format: 'stemtrack-backup', formatVersion: 1 });
-    expect(header.migrations).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(header.migrations).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     const footer = JSON.parse(lines.at(-1) ?? '{}');
     expect(footer.$end).toBe(true);
     expect(footer.tables.patients.rows).toBe(150);
@@ -50,6 +50,7 @@ describe.each(backends())('backup from $name', (source) => {
     expect(sections.indexOf('sites')).toBeLessThan(sections.indexOf('patients'));
     expect(sections.indexOf('responses')).toBeLessThan(sections.indexOf('response_scores'));
     expect(sections).not.toContain('schema_migrations');
+    expect(sections).not.toContain('outcome_joint_scores');
   });
 
   for (const target of backends()) {
@@ -61,6 +62,10 @@ describe.each(backends())('backup from $name', (source) => {
         // Backing up the restored database gives the same file, line for line.
         const again = await backupLines(empty);
         expect(again).toEqual(lines);
+        // Derived rows are rebuilt, not copied: the same per-joint outcome rows as the source.
+        const derived =
+          'select count(*)::int as n, sum(array_length(scores, 1))::int as slots from outcome_joint_scores';
+        expect(await empty.query(derived)).toEqual(await db.query(derived));
         // And it works: new rows get fresh ids after the restored ones.
         await empty.query(
           `insert into audit_log (actor_kind, action, entity) values ('system', 'after-restore', 'test')`,

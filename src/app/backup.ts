@@ -22,6 +22,9 @@ export const BACKUP_FORMAT = 'stemtrack-backup';
 export const BACKUP_FORMAT_VERSION = 1;
 /** Kept by the migrations themselves, not restored as data. */
 const SCHEMA_TABLE = 'schema_migrations';
+/** Derived from other tables by triggers, so rebuilt by a restore rather than copied. */
+const DERIVED_TABLES = new Set(['outcome_joint_scores']);
+const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 
 interface Header {
   format: typeof BACKUP_FORMAT;
@@ -100,7 +103,7 @@ export async function writeBackup(
         migrations,
       } satisfies Header),
     );
-    const tables = (await registryTables(tx)).filter((t) => t.name !== SCHEMA_TABLE);
+    const tables = (await registryTables(tx)).filter(isData);
     const digests = await dumpTables(tx, tables, write);
     await write(JSON.stringify({ $end: true, tables: digests } satisfies Footer));
     return { tables: digests, migrations };
@@ -161,7 +164,7 @@ export async function restoreBackup(
 
   const result = await db.transaction(async (tx) => {
     await tx.query(`set local timezone = 'UTC'`);
-    const tables = (await registryTables(tx)).filter((t) => t.name !== SCHEMA_TABLE);
+    const tables = (await registryTables(tx)).filter(isData);
     for (const t of tables)
       if ((await rowCount(tx, t)) > 0)
         refuse(`Restore needs an empty database; ${t.name} already has rows`);

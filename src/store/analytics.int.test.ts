@@ -11,6 +11,7 @@ import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import { backends } from '../testing/databases.ts';
 import { outcomeSummaries } from './analytics.repo.ts';
 import type { Db } from './db.ts';
+import { listMigrations, migrate } from './migrate.ts';
 
 /** Every score of the cohort, one row each: the reference the aggregation must agree with. */
 function rawScores(db: Db, siteId?: string): Promise<ScoreRow[]> {
@@ -67,6 +68,31 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
           expect(got?.model?.fit.fixed[j]?.stdError).toBeCloseTo(f.stdError, 6);
         });
       }
+    }
+  });
+
+  it('are the same when migration 0012 builds its per-joint rows from existing answers', async () => {
+    const older = await backend.open({ migrated: false });
+    try {
+      await migrate(
+        older,
+        listMigrations().filter((m) => m.version < 12),
+      );
+      await seedDemoRegistry(older, {
+        seed: 11,
+        patients: 300,
+        now: new Date('2026-11-01T12:00:00Z'),
+      });
+      await migrate(older);
+      const backfilled = await outcomeSummaries(older, {}, TIMEPOINT_IDS);
+      const live = await outcomeSummaries(db, {}, TIMEPOINT_IDS);
+      expect(backfilled.joints).toBe(live.joints);
+      const key = (r: { instrumentId: string; scale: string; timepoint: string; n: number }) =>
+        `${r.instrumentId}|${r.scale}|${r.timepoint}|${r.n}`;
+      expect(backfilled.levels.map(key).sort()).toEqual(live.levels.map(key).sort());
+      expect(backfilled.changes.map(key).sort()).toEqual(live.changes.map(key).sort());
+    } finally {
+      await older.close();
     }
   });
 

@@ -25,18 +25,35 @@ export interface OutcomeSummaries {
  * these few hundred rows leave the database, whatever the registry's size. A joint answering
  * twice at a time point counts once, with its first answer.
  */
+/** The time points of outcome_joint_scores' slots, in slot order (migration 0012). */
+export const OUTCOME_SLOTS = [
+  'baseline',
+  'w6',
+  'm3',
+  'm6',
+  'm12',
+  'm24',
+  'm36',
+  'm48',
+  'm60',
+] as const;
+
 export async function outcomeSummaries(
   q: Queryable,
   f: CohortFilter,
   timepoints: readonly string[],
 ): Promise<OutcomeSummaries> {
-  const where: string[] = ['r.timepoint = any($1::text[])'];
-  const params: unknown[] = [timepoints];
+  if (timepoints.join() !== OUTCOME_SLOTS.join())
+    throw new Error(
+      `outcome slots are ${OUTCOME_SLOTS.join(', ')}; asked for ${timepoints.join(', ')}`,
+    );
+  const where: string[] = [];
+  const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {
     params.push(value);
     where.push(sql.replace('?', `$${params.length}`));
   };
-  if (f.siteId) add('r.site_id = ?', f.siteId);
+  if (f.siteId) add('o.site_id = ?', f.siteId);
   if (f.joint) add('e.joint = ?', f.joint);
   if (f.klGrade !== undefined) add('e.kl_grade = ?', f.klGrade);
   if (f.sex) add('p.sex = ?', f.sex);
@@ -45,15 +62,15 @@ export async function outcomeSummaries(
       'exists (select 1 from treatments t where t.episode_id = e.id and t.product_class = ?)',
       f.productClass,
     );
-  if (timepoints[0] !== 'baseline') throw new Error('the first time point must be baseline');
-  if (timepoints.length > 30) throw new Error('at most 30 time points fit the visit bit mask');
-  // One row per joint and scale with its score at each time point (v1…vK) and its visit
-  // pattern as a bit mask: every statistic below is then one hash aggregate over joints,
-  // never a second pass over the scores (the cost that dominated at 100,000 patients).
+  // One row per joint and scale already holds its first score at each time point (v1…vK,
+  // kept by a trigger): every statistic below is one hash aggregate over joints.
   const k = timepoints.map((_, i) => i + 1);
-  const perTimepoint = k
-    .map((i) => `max(s.value) filter (where a.timepoint = $1[${i}]) as v${i}`)
-    .join(',\n              ');
+  const slots = k.map((i) => `o.scores[${i}] as v${i}`).join(', ');
+  const pattern = k
+    .map((i) => `(case when v${i} is not null then ${2 ** (i - 1)} else 0 end)`)
+    .join(' + ');
+  const jointSum = k.map((i) => `coalesce(v${i}, 0)`).join(' + ');
+  const jointSquares = k.map((i) => `coalesce(v${i} * v${i}, 0)`).join(' + ');
   const levelColumns = k
     .map(
       (i) =>
@@ -67,33 +84,28 @@ export async function outcomeSummaries(
     stats: Record<string, number | string | null>[] | null;
     patterns: Record<string, number | string | null>[] | null;
   }>(
-    `with first_answers as (
-       select distinct on (r.episode_id, r.instrument_id, r.timepoint)
-              r.id, r.site_id, r.episode_id, r.timepoint
-       from responses r
-       join joint_episodes e on e.id = r.episode_id
-       join patients p on p.id = r.patient_id
-       where ${where.join(' and ')}
-       order by r.episode_id, r.instrument_id, r.timepoint, r.submitted_at, r.id
+    `with slots as (
+       select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
+       from outcome_joint_scores o
+       join joint_episodes e on e.id = o.episode_id
+       join patients p on p.id = e.patient_id
+       ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
      ), joints as materialized (
-       select a.site_id, a.episode_id, s.instrument_id, s.scale,
-              bit_or(1 << (array_position($1::text[], a.timepoint) - 1)) as pattern,
-              sum(s.value) as joint_sum, sum(s.value * s.value) as joint_squares,
-              ${perTimepoint}
-       from first_answers a join response_scores s on s.response_id = a.id
-       where s.value is not null${f.siteId ? ' and s.site_id = $2' : ''}
-       group by a.site_id, a.episode_id, s.instrument_id, s.scale
+       select *, ${pattern} as pattern, ${jointSum} as joint_sum, ${jointSquares} as joint_squares
+       from slots
      )
-     select (select count(*)::int from (select episode_id from joints group by episode_id) j) as joints,
+     select (select count(*)::int from (select episode_id from joints where pattern > 0
+                                         group by episode_id) j) as joints,
             (select json_agg(x) from (
                select site_id, instrument_id, scale,
                       ${levelColumns}
-               from joints group by site_id, instrument_id, scale) x) as stats,
+               from joints where pattern > 0 group by site_id, instrument_id, scale) x) as stats,
             (select json_agg(x) from (
                select site_id, instrument_id, scale, pattern, count(*)::int as joints,
                       sum(joint_sum * joint_sum) as squared_sums, sum(joint_squares) as squares,
                       ${patternSums}
-               from joints group by site_id, instrument_id, scale, pattern) x) as patterns`,
+               from joints where pattern > 0
+               group by site_id, instrument_id, scale, pattern) x) as patterns`,
     params,
   );
   const num = (v: number | string | null | undefined) =>
