@@ -102,6 +102,11 @@ export async function openPostgres(connectionString: string): Promise<Db> {
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server drops (a restart, pg_terminate_backend) must not take the
+  // whole process down: log it; the pool opens a new connection for the next query.
+  pool.on('error', (error) => {
+    console.error(`PostgreSQL closed an idle connection: ${error.message}`);
+  });
   // Fail now, with the server's message, rather than at the first request.
   const probe = await pool.connect();
   probe.release();

@@ -31,6 +31,25 @@ describe.each(backends())('store on $name', (backend) => {
     expect(row).toEqual({ d: '2026-01-31', n: 0, f: 0.1 });
   });
 
+  it('keeps working when the server drops its idle connections (PostgreSQL)', async () => {
+    if (db.kind !== 'postgres') return; // one embedded connection: nothing to drop
+    // Open several pooled connections, leave them idle, and have the server end them.
+    await Promise.all(Array.from({ length: 4 }, () => db.query('select pg_sleep(0.05)')));
+    const admin = await backend.open();
+    try {
+      await admin.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity
+         where datname = $1 and pid <> pg_backend_pid()`,
+        [(await db.query<{ name: string }>('select current_database() as name'))[0]?.name],
+      );
+    } finally {
+      await admin.close();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const [row] = await db.query<{ one: number }>('select 1 as one');
+    expect(row?.one).toBe(1);
+  });
+
   it('rolls a failed transaction back whole', async () => {
     await expect(
       db.transaction(async (tx) => {
