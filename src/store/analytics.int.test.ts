@@ -105,5 +105,9 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     expect(hips.levels.every((l) => l.instrumentId === 'nrs-pain')).toBe(true);
     const bmac = await outcomeSummaries(db, { productClass: 'BMAC', klGrade: 3 }, TIMEPOINT_IDS);
     expect(bmac.joints).toBeLessThan(all.joints);
+    const women = await outcomeSummaries(db, { sex: 'female' }, TIMEPOINT_IDS);
+    const men = await outcomeSummaries(db, { sex: 'male' }, TIMEPOINT_IDS);
+    expect(women.joints + men.joints).toBe(all.joints);
+    expect(women.joints).toBeGreaterThan(0);
   });
 });

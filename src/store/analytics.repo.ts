@@ -62,6 +62,8 @@ export async function outcomeSummaries(
       'exists (select 1 from treatments t where t.episode_id = e.id and t.product_class = ?)',
       f.productClass,
     );
+  // The joint and patient tables are read only when a filter needs them.
+  const needsJoint = Boolean(f.joint || f.klGrade !== undefined || f.sex || f.productClass);
   // One row per joint and scale already holds its first score at each time point (v1…vK,
   // kept by a trigger): every statistic below is one hash aggregate over joints.
   const k = timepoints.map((_, i) => i + 1);
@@ -87,8 +89,8 @@ export async function outcomeSummaries(
     `with slots as (
        select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
        from outcome_joint_scores o
-       join joint_episodes e on e.id = o.episode_id
-       join patients p on p.id = e.patient_id
+       ${needsJoint ? 'join joint_episodes e on e.id = o.episode_id' : ''}
+       ${f.sex ? 'join patients p on p.id = e.patient_id' : ''}
        ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
      ), joints as materialized (
        select *, ${pattern} as pattern, ${jointSum} as joint_sum, ${jointSquares} as joint_squares
