@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../store/db.ts';
-import { backends } from '../testing/databases.ts';
-import { Client, enrolTreatedPatient, seedTwoSites, testApp, testClock } from '../testing/http.ts';
+import { describe, expect, it } from 'vitest';
+import { backends, twoSiteDatabase } from '../testing/databases.ts';
+import { Client, enrolTreatedPatient, testApp, testClock } from '../testing/http.ts';
 
 describe.each(backends())('adverse events on $name', (backend) => {
-  let db: Db;
-  beforeAll(async () => {
-    db = await backend.open();
-    await seedTwoSites(db);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
+  const clinic = twoSiteDatabase(backend);
 
   it('records events after a treatment, shows them on the record and in the safety report', async () => {
-    const harness = testApp(db, testClock('2026-05-01T10:00:00Z'));
+    const harness = testApp(clinic.db, testClock('2026-05-01T10:00:00Z'));
     const clinician = new Client(harness.app);
     await clinician.signIn('clin@harbour.test');
     const { patientId, episodeId, treatment } = await enrolTreatedPatient(clinician);

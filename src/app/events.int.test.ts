@@ -1,27 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../store/db.ts';
-import { backends } from '../testing/databases.ts';
-import {
-  Client,
-  enrolTreatedPatient,
-  seedTwoSites,
-  testApp,
-  testClock,
-  tokenOf,
-} from '../testing/http.ts';
+import { describe, expect, it } from 'vitest';
+import { backends, twoSiteDatabase } from '../testing/databases.ts';
+import { Client, enrolTreatedPatient, testApp, testClock, tokenOf } from '../testing/http.ts';
 
 describe.each(backends())('events reported from a survey link on $name', (backend) => {
-  let db: Db;
-  beforeAll(async () => {
-    db = await backend.open();
-    await seedTwoSites(db);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
+  const clinic = twoSiteDatabase(backend);
 
   it('stores re-injection, joint replacement and return dates with the answers, refusing bad ones whole', async () => {
-    const harness = testApp(db, testClock('2026-09-01T10:00:00Z'));
+    const harness = testApp(clinic.db, testClock('2026-09-01T10:00:00Z'));
     const clinician = new Client(harness.app);
     await clinician.signIn('clin@harbour.test');
     const { episodeId, patientId } = await enrolTreatedPatient(clinician);

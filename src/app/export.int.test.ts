@@ -1,36 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../store/db.ts';
-import { backends } from '../testing/databases.ts';
+import { describe, expect, it } from 'vitest';
+import { backends, twoSiteDatabase } from '../testing/databases.ts';
 import {
   Client,
   ENROL_BODY,
   enrolTreatedPatient,
-  PASSWORD,
-  seedTwoSites,
   testApp,
   testClock,
   tokenOf,
 } from '../testing/http.ts';
-import { createUser } from './auth.ts';
 
 describe.each(backends())('research exports on $name', (backend) => {
-  let db: Db;
-  beforeAll(async () => {
-    db = await backend.open();
-    await seedTwoSites(db);
-    await createUser(db, 'Harbour', {
-      email: 'admin@harbour.test',
-      name: 'admin',
-      role: 'admin',
-      password: PASSWORD,
-    });
-  });
-  afterAll(async () => {
-    await db.close();
-  });
+  const clinic = twoSiteDatabase(backend, { admin: true });
 
   it('exports de-identified data to every role, identified only to admins, and audits each', async () => {
-    const harness = testApp(db, testClock('2026-03-02T10:00:00Z'));
+    const harness = testApp(clinic.db, testClock('2026-03-02T10:00:00Z'));
     const clinician = new Client(harness.app);
     await clinician.signIn('clin@harbour.test');
     const { episodeId } = await enrolTreatedPatient(clinician);
@@ -74,7 +57,7 @@ describe.each(backends())('research exports on $name', (backend) => {
     const dictionary = await researcher.call('GET', '/api/export/data-dictionary.csv');
     expect(String(dictionary.body)).toContain('age_at_treatment');
 
-    const audit = await db.query<{ detail: { kind: string; mode: string } }>(
+    const audit = await clinic.db.query<{ detail: { kind: string; mode: string } }>(
       `select detail from audit_log where action = 'export' order by id`,
     );
     expect(audit.map((a) => `${a.detail.kind}/${a.detail.mode}`)).toEqual([

@@ -1,28 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../store/db.ts';
-import { backends } from '../testing/databases.ts';
-import {
-  Client,
-  enrolTreatedPatient,
-  seedTwoSites,
-  testApp,
-  testClock,
-  tokenOf,
-} from '../testing/http.ts';
+import { describe, expect, it } from 'vitest';
+import { backends, twoSiteDatabase } from '../testing/databases.ts';
+import { Client, enrolTreatedPatient, testApp, testClock, tokenOf } from '../testing/http.ts';
 
 describe.each(backends())('follow-up worklist on $name', (backend) => {
-  let db: Db;
-  beforeAll(async () => {
-    db = await backend.open();
-    await seedTwoSites(db);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
+  const clinic = twoSiteDatabase(backend);
 
   it('lists due, overdue and missed time points as days pass, and counts the flow', async () => {
     const clock = testClock('2026-03-02T09:00:00Z'); // the injection day
-    const harness = testApp(db, clock);
+    const harness = testApp(clinic.db, clock);
     const clinician = new Client(harness.app);
     await clinician.signIn('clin@harbour.test');
     const { episodeId } = await enrolTreatedPatient(clinician);

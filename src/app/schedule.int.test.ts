@@ -1,27 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../store/db.ts';
-import { backends } from '../testing/databases.ts';
-import { Client, enrolTreatedPatient, PASSWORD, seedTwoSites, testApp } from '../testing/http.ts';
-import { createUser } from './auth.ts';
+import { describe, expect, it } from 'vitest';
+import { backends, twoSiteDatabase } from '../testing/databases.ts';
+import { Client, enrolTreatedPatient, testApp } from '../testing/http.ts';
 
 describe.each(backends())("a registry's own follow-up windows on $name", (backend) => {
-  let db: Db;
-  beforeAll(async () => {
-    db = await backend.open();
-    await seedTwoSites(db);
-    await createUser(db, 'Harbour', {
-      email: 'admin@harbour.test',
-      name: 'Admin',
-      role: 'admin',
-      password: PASSWORD,
-    });
-  });
-  afterAll(async () => {
-    await db.close();
-  });
+  const clinic = twoSiteDatabase(backend, { admin: true });
 
   it('lets an admin widen a window, refuses overlaps and non-admins, and issues links with it', async () => {
-    const harness = testApp(db);
+    const harness = testApp(clinic.db);
     const admin = new Client(harness.app);
     await admin.signIn('admin@harbour.test');
     const clinician = new Client(harness.app);

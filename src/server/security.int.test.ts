@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../app/auth.ts';
 import type { Db } from '../store/db.ts';
 import { backends } from '../testing/databases.ts';
 import {
@@ -28,13 +27,7 @@ describe.each(backends())('security on $name', (backend) => {
 
   beforeAll(async () => {
     db = await backend.open();
-    await seedTwoSites(db);
-    await createUser(db, 'Harbour', {
-      email: 'admin@harbour.test',
-      name: 'admin',
-      role: 'admin',
-      password: PASSWORD,
-    });
+    await seedTwoSites(db, { admin: true });
     harness = testApp(db, testClock('2026-03-02T10:00:00Z'));
     harbour = new Client(harness.app);
     await harbour.signIn('clin@harbour.test');

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type Db, openPglite, openPostgres } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
+import { seedTwoSites } from './http.ts';
 
 export interface Backend {
   name: 'pglite' | 'postgres';
@@ -50,4 +51,28 @@ function postgres(adminUrl: string): Backend {
 export function backends(): Backend[] {
   const url = inject('postgresUrl');
   return url ? [pglite, postgres(url)] : [pglite];
+}
+
+/**
+ * The suite's database: opened on `backend` and seeded with the two test sites before its
+ * tests, closed (and dropped) after them.
+ */
+export function twoSiteDatabase(
+  backend: Backend,
+  options: { admin?: boolean } = {},
+): { readonly db: Db } {
+  let db: Db | undefined;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedTwoSites(db, options);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  return {
+    get db() {
+      if (!db) throw new Error('the database opens in beforeAll');
+      return db;
+    },
+  };
 }

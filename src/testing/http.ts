@@ -76,15 +76,20 @@ export class Client {
   }
 }
 
-/** Two sites, each with a clinician; Harbour also has a researcher. */
-export async function seedTwoSites(db: Db) {
+/**
+ * Two sites, each with a clinician; Harbour also has a researcher, and with `admin` an
+ * admin (admin@harbour.test).
+ */
+export async function seedTwoSites(db: Db, options: { admin?: boolean } = {}) {
   const mk = (site: string, email: string, role: string) =>
     createUser(db, site, { email, name: email.split('@')[0], role, password: PASSWORD });
-  return {
+  const users = {
     harbourClinician: await mk('Harbour', 'clin@harbour.test', 'clinician'),
     harbourResearcher: await mk('Harbour', 'research@harbour.test', 'researcher'),
     northClinician: await mk('Northside', 'clin@north.test', 'clinician'),
   };
+  if (options.admin) await mk('Harbour', 'admin@harbour.test', 'admin');
+  return users;
 }
 
 export const ENROL_BODY = {
