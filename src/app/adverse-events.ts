@@ -1,7 +1,7 @@
 import {
   productSafety,
   RELATEDNESS_COUNTED_AS_RELATED,
-  safetySummary,
+  seriousEventRows,
 } from '../core/analytics/safety.ts';
 import { invalid, notFound } from '../core/errors.ts';
 import { toIsoDate } from '../core/registry/dates.ts';
@@ -75,5 +75,5 @@ export async function siteSafety(ctx: AppContext, actor: UserActor) {
     productEventCounts(ctx.db, siteId, RELATEDNESS_COUNTED_AS_RELATED),
     seriousEvents(ctx.db, siteId),
   ]);
-  return { byProduct: productSafety(counts), serious: safetySummary(serious).serious };
+  return { byProduct: productSafety(counts), serious: seriousEventRows(serious) };
 }

@@ -101,7 +101,12 @@ export function safetySummary(rows: readonly TreatmentWithEvents[]): {
       };
     }),
   );
-  const serious = rows
+  return { byProduct: summaries, serious: seriousEventRows(rows) };
+}
+
+/** Every serious event of the treatments, with days from treatment, earliest first. */
+export function seriousEventRows(rows: readonly TreatmentWithEvents[]): SeriousEventRow[] {
+  return rows
     .flatMap((t) =>
       t.events
         .filter((e) => e.serious)
@@ -116,5 +121,4 @@ export function safetySummary(rows: readonly TreatmentWithEvents[]): {
         })),
     )
     .sort((a, b) => a.onsetDate.localeCompare(b.onsetDate));
-  return { byProduct: summaries, serious };
 }
