@@ -1,4 +1,4 @@
-import { daysBetween, type IsoDate } from '../registry/dates.ts';
+import { DAYS_PER_MONTH, daysBetween, type IsoDate } from '../registry/dates.ts';
 import {
   type KaplanMeierStep,
   kaplanMeier,
@@ -14,8 +14,6 @@ export interface EpisodeHistory {
   lastContact: IsoDate | null;
   events: { kind: string; date: IsoDate }[];
 }
-
-const DAYS_PER_MONTH = 365.25 / 12;
 
 /**
  * Months from treatment to the first `kind` event, or censored at the last contact: the

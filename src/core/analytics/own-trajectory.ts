@@ -1,5 +1,5 @@
 import { instrumentById, isKnownInstrument } from '../instruments/library.ts';
-import { DEFAULT_SCHEDULE } from '../schedule/timepoints.ts';
+import { DEFAULT_SCHEDULE, monthsAfterTreatment } from '../schedule/timepoints.ts';
 
 export interface OwnTrajectory {
   instrumentId: string;
@@ -11,8 +11,6 @@ export interface OwnTrajectory {
   baseline: number | null;
   points: { timepoint: string; label: string; months: number; value: number }[];
 }
-
-const DAYS_PER_MONTH = 365.25 / 12;
 
 /**
  * One patient's scores for one joint, per scale and time point (first answer at each), for
@@ -43,8 +41,12 @@ export function ownTrajectories(
       out.set(key, t);
     }
     if (t.points.some((p) => p.timepoint === r.timepoint)) continue;
-    const months = 'days' in tp.offset ? tp.offset.days / DAYS_PER_MONTH : tp.offset.months;
-    t.points.push({ timepoint: r.timepoint, label: tp.label, months, value: r.value });
+    t.points.push({
+      timepoint: r.timepoint,
+      label: tp.label,
+      months: monthsAfterTreatment(tp),
+      value: r.value,
+    });
     if (r.timepoint === 'baseline') t.baseline = r.value;
   }
   for (const t of out.values()) t.points.sort((a, b) => a.months - b.months);

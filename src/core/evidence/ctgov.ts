@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAYS_PER_MONTH } from '../registry/dates.ts';
 import type { TrialArm } from './trials.ts';
 
 /*
@@ -107,7 +108,7 @@ export function monthsFromTimeFrame(timeFrame: string): number | undefined {
     const value = Number(m[1] ?? m[4]);
     const unit = m[2] ?? m[3];
     const months =
-      unit === 'month' ? value : unit === 'year' ? value * 12 : (value * 7) / (365.25 / 12);
+      unit === 'month' ? value : unit === 'year' ? value * 12 : (value * 7) / DAYS_PER_MONTH;
     found.push(Math.round(months * 10) / 10);
   }
   return found.length === 1 && (found[0] as number) > 0 ? found[0] : undefined;

@@ -28,6 +28,9 @@ export function addMonths(date: IsoDate, months: number): IsoDate {
   return toIsoDate(new Date(Date.UTC(y, targetMonthIndex, Math.min(d, lastDay))));
 }
 
+/** Days in an average month (365.25 / 12): months on time axes and in survival times. */
+export const DAYS_PER_MONTH = 365.25 / 12;
+
 export function daysBetween(from: IsoDate, to: IsoDate): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }

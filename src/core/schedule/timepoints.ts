@@ -1,4 +1,4 @@
-import { addDays, addMonths, type IsoDate } from '../registry/dates.ts';
+import { addDays, addMonths, DAYS_PER_MONTH, type IsoDate } from '../registry/dates.ts';
 
 /**
  * Follow-up time points, counted from the treatment date. Defaults follow the product
@@ -87,6 +87,11 @@ export interface FollowUpWindow {
   target: IsoDate;
   opens: IsoDate;
   closes: IsoDate;
+}
+
+/** Months from treatment to the time point's target, on the axis survival times use. */
+export function monthsAfterTreatment(tp: TimePoint): number {
+  return 'days' in tp.offset ? tp.offset.days / DAYS_PER_MONTH : tp.offset.months;
 }
 
 export function followUpWindow(treatmentDate: IsoDate, tp: TimePoint): FollowUpWindow {

@@ -4,7 +4,7 @@ import type { Benchmark } from '../../core/analytics/benchmark.ts';
 import type { DurabilityCurve } from '../../core/analytics/durability.ts';
 import type { OutcomeAtTimepoint, ScaleTrajectory } from '../../core/analytics/outcomes.ts';
 import type { ProductSafety, SeriousEventRow } from '../../core/analytics/safety.ts';
-import { DEFAULT_SCHEDULE } from '../../core/schedule/timepoints.ts';
+import { DEFAULT_SCHEDULE, monthsAfterTreatment } from '../../core/schedule/timepoints.ts';
 import type { FlowStep } from '../../core/schedule/worklist.ts';
 import { ApiError, api } from '../api.ts';
 import { formatInterval, formatValue } from '../evidence/format.ts';
@@ -32,14 +32,8 @@ interface Safety {
   serious: SeriousEventRow[];
 }
 
-const DAYS_PER_MONTH = 365.25 / 12;
 /** Months after treatment of each time point, to place it on the charts' time axis. */
-const MONTHS = new Map(
-  DEFAULT_SCHEDULE.map((t) => [
-    t.id,
-    'days' in t.offset ? t.offset.days / DAYS_PER_MONTH : t.offset.months,
-  ]),
-);
+const MONTHS = new Map(DEFAULT_SCHEDULE.map((t) => [t.id, monthsAfterTreatment(t)]));
 const LABELS = new Map(DEFAULT_SCHEDULE.map((t) => [t.id, t.label]));
 const monthOf = (timepoint: string) => MONTHS.get(timepoint) ?? 0;
 
