@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { benchmark } from '../core/analytics/benchmark.ts';
 import { durabilityCurve } from '../core/analytics/durability.ts';
 import { outcomesFromSummaries, trajectoriesFromPatterns } from '../core/analytics/outcomes.ts';
+import {
+  OMERACT_OARSI,
+  outcomeCriteria,
+  respondersByTimepoint,
+  thresholdShares,
+} from '../core/analytics/responders.ts';
+import { allInstruments } from '../core/instruments/library.ts';
 import { JOINTS, PRODUCT_CLASS_CODES, SEXES } from '../core/registry/vocabulary.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import { parseInput } from '../core/validation.ts';
@@ -18,12 +25,19 @@ export const cohortFilterSchema = z.strictObject({
 
 /** Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95% CI. */
 export async function outcomeReport(q: Queryable, filter: CohortFilter) {
-  const summaries = await outcomeSummaries(q, filter, TIMEPOINT_IDS);
+  const criteria = outcomeCriteria(allInstruments());
+  const summaries = await outcomeSummaries(q, filter, TIMEPOINT_IDS, criteria);
   return {
     cohort: filter,
     joints: summaries.joints,
     outcomes: outcomesFromSummaries(summaries.levels, summaries.changes, TIMEPOINT_IDS),
     trajectories: trajectoriesFromPatterns(summaries.patterns, TIMEPOINT_IDS),
+    thresholds: thresholdShares(summaries.thresholdCounts, criteria.thresholds, TIMEPOINT_IDS),
+    responders: {
+      rule: OMERACT_OARSI,
+      domains: criteria.responderDomains,
+      byTimepoint: respondersByTimepoint(summaries.responderCounts, TIMEPOINT_IDS),
+    },
   };
 }
 
@@ -49,7 +63,12 @@ export async function siteOutcomeReport(ctx: AppContext, actor: UserActor, query
  */
 export async function siteBenchmark(ctx: AppContext, actor: UserActor, query: unknown) {
   requireRole(actor, ALL_ROLES);
-  const summaries = await outcomeSummaries(ctx.db, cohortOf(query), TIMEPOINT_IDS);
+  const summaries = await outcomeSummaries(
+    ctx.db,
+    cohortOf(query),
+    TIMEPOINT_IDS,
+    outcomeCriteria(allInstruments()),
+  );
   return benchmark(summaries, scopeOf(actor).siteId, TIMEPOINT_IDS);
 }
 

@@ -7,11 +7,25 @@ import {
   summariseOutcomes,
   trajectoriesFromPatterns,
 } from '../core/analytics/outcomes.ts';
+import { inPass, omeractOarsi, outcomeCriteria, pastMcid } from '../core/analytics/responders.ts';
+import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import { backends } from '../testing/databases.ts';
 import { outcomeSummaries } from './analytics.repo.ts';
 import type { Db } from './db.ts';
 import { listMigrations, migrate } from './migrate.ts';
+
+const CRITERIA = outcomeCriteria(BUILT_IN_INSTRUMENTS);
+
+/** Each joint's first score per scale and time point, keyed `episode|instrument|scale|timepoint`. */
+function firstScores(rows: readonly ScoreRow[]): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const r of rows) {
+    const key = `${r.episodeId}|${r.instrumentId}|${r.scale}|${r.timepoint}`;
+    if (!first.has(key)) first.set(key, r.value);
+  }
+  return first;
+}
 
 /** Every score of the cohort, one row each: the reference the aggregation must agree with. */
 function rawScores(db: Db, siteId?: string): Promise<ScoreRow[]> {
@@ -41,7 +55,12 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     );
     for (const siteId of [site?.id, undefined]) {
       const rows = await rawScores(db, siteId);
-      const summaries = await outcomeSummaries(db, siteId ? { siteId } : {}, TIMEPOINT_IDS);
+      const summaries = await outcomeSummaries(
+        db,
+        siteId ? { siteId } : {},
+        TIMEPOINT_IDS,
+        CRITERIA,
+      );
       expect(summaries.joints).toBe(new Set(rows.map((r) => r.episodeId)).size);
       const fromDb = outcomesFromSummaries(summaries.levels, summaries.changes, TIMEPOINT_IDS);
       const reference = summariseOutcomes(rows, TIMEPOINT_IDS);
@@ -71,6 +90,61 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     }
   });
 
+  it('count joints past the MCID, in the PASS and OMERACT-OARSI responders as the per-joint rules do', async () => {
+    const rows = await rawScores(db);
+    const first = firstScores(rows);
+    const episodes = [...new Set(rows.map((r) => r.episodeId))];
+    const summaries = await outcomeSummaries(db, {}, TIMEPOINT_IDS, CRITERIA);
+    let checked = 0;
+    for (const t of CRITERIA.thresholds) {
+      for (const timepoint of TIMEPOINT_IDS.slice(1)) {
+        const score = (e: string, tp: string) =>
+          first.get(`${e}|${t.instrumentId}|${t.scale}|${tp}`);
+        const scored = episodes.filter((e) => score(e, timepoint) !== undefined);
+        const paired = scored.filter((e) => score(e, 'baseline') !== undefined);
+        const fromDb = summaries.thresholdCounts.filter(
+          (c) =>
+            c.instrumentId === t.instrumentId && c.scale === t.scale && c.timepoint === timepoint,
+        );
+        const total = (pick: (c: (typeof fromDb)[number]) => number) =>
+          fromDb.reduce((sum, c) => sum + pick(c), 0);
+        expect(total((c) => c.scored)).toBe(scored.length);
+        expect(total((c) => c.paired)).toBe(paired.length);
+        expect(total((c) => c.pastMcid)).toBe(
+          paired.filter((e) => pastMcid(score(e, 'baseline') ?? 0, score(e, timepoint) ?? 0, t))
+            .length,
+        );
+        expect(total((c) => c.inPass)).toBe(
+          scored.filter((e) => inPass(score(e, timepoint) ?? 0, t)).length,
+        );
+        checked += paired.length;
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+    const { pain, function: fn } = CRITERIA.responderDomains;
+    let classified = 0;
+    for (const timepoint of TIMEPOINT_IDS.slice(1)) {
+      const domain = (d: { instrumentId: string; scale: string }, e: string) => {
+        const baseline = first.get(`${e}|${d.instrumentId}|${d.scale}|baseline`);
+        const followUp = first.get(`${e}|${d.instrumentId}|${d.scale}|${timepoint}`);
+        return baseline === undefined || followUp === undefined ? null : { baseline, followUp };
+      };
+      const classes = episodes.flatMap((e) => {
+        const p = domain(pain, e);
+        const f = domain(fn, e);
+        return p && f ? [omeractOarsi(p, f)] : [];
+      });
+      const fromDb = summaries.responderCounts.filter((c) => c.timepoint === timepoint);
+      const total = (pick: (c: (typeof fromDb)[number]) => number) =>
+        fromDb.reduce((sum, c) => sum + pick(c), 0);
+      expect(total((c) => c.joints)).toBe(classes.length);
+      expect(total((c) => c.responders)).toBe(classes.filter((c) => c === 'responder').length);
+      expect(total((c) => c.undetermined)).toBe(classes.filter((c) => c === 'undetermined').length);
+      classified += classes.length;
+    }
+    expect(classified).toBeGreaterThan(200);
+  });
+
   it('are the same when migration 0012 builds its per-joint rows from existing answers', async () => {
     const older = await backend.open({ migrated: false });
     try {
@@ -84,8 +158,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
         now: new Date('2026-11-01T12:00:00Z'),
       });
       await migrate(older);
-      const backfilled = await outcomeSummaries(older, {}, TIMEPOINT_IDS);
-      const live = await outcomeSummaries(db, {}, TIMEPOINT_IDS);
+      const backfilled = await outcomeSummaries(older, {}, TIMEPOINT_IDS, CRITERIA);
+      const live = await outcomeSummaries(db, {}, TIMEPOINT_IDS, CRITERIA);
       expect(backfilled.joints).toBe(live.joints);
       const key = (r: { instrumentId: string; scale: string; timepoint: string; n: number }) =>
         `${r.instrumentId}|${r.scale}|${r.timepoint}|${r.n}`;
@@ -97,16 +171,21 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
   });
 
   it('apply the cohort filters in the database', async () => {
-    const all = await outcomeSummaries(db, {}, TIMEPOINT_IDS);
-    const knees = await outcomeSummaries(db, { joint: 'knee' }, TIMEPOINT_IDS);
-    const hips = await outcomeSummaries(db, { joint: 'hip' }, TIMEPOINT_IDS);
+    const all = await outcomeSummaries(db, {}, TIMEPOINT_IDS, CRITERIA);
+    const knees = await outcomeSummaries(db, { joint: 'knee' }, TIMEPOINT_IDS, CRITERIA);
+    const hips = await outcomeSummaries(db, { joint: 'hip' }, TIMEPOINT_IDS, CRITERIA);
     expect(knees.joints + hips.joints).toBeLessThanOrEqual(all.joints);
     expect(knees.joints).toBeGreaterThan(hips.joints);
     expect(hips.levels.every((l) => l.instrumentId === 'nrs-pain')).toBe(true);
-    const bmac = await outcomeSummaries(db, { productClass: 'BMAC', klGrade: 3 }, TIMEPOINT_IDS);
+    const bmac = await outcomeSummaries(
+      db,
+      { productClass: 'BMAC', klGrade: 3 },
+      TIMEPOINT_IDS,
+      CRITERIA,
+    );
     expect(bmac.joints).toBeLessThan(all.joints);
-    const women = await outcomeSummaries(db, { sex: 'female' }, TIMEPOINT_IDS);
-    const men = await outcomeSummaries(db, { sex: 'male' }, TIMEPOINT_IDS);
+    const women = await outcomeSummaries(db, { sex: 'female' }, TIMEPOINT_IDS, CRITERIA);
+    const men = await outcomeSummaries(db, { sex: 'male' }, TIMEPOINT_IDS, CRITERIA);
     expect(women.joints + men.joints).toBe(all.joints);
     expect(women.joints).toBeGreaterThan(0);
   });

@@ -1,5 +1,12 @@
 import type { EpisodeHistory } from '../core/analytics/durability.ts';
 import type { SitePatternRow, SiteSummaryRow } from '../core/analytics/outcomes.ts';
+import {
+  OMERACT_OARSI,
+  type OutcomeCriteria,
+  type SiteResponderCounts,
+  type SiteThresholdCounts,
+  THRESHOLD_TOLERANCE,
+} from '../core/analytics/responders.ts';
 import type { Queryable } from './db.ts';
 
 export interface CohortFilter {
@@ -17,6 +24,10 @@ export interface OutcomeSummaries {
   levels: SiteSummaryRow[];
   changes: SiteSummaryRow[];
   patterns: SitePatternRow[];
+  /** Per site, scale with an MCID or PASS, and time point after baseline: joints past them. */
+  thresholdCounts: SiteThresholdCounts[];
+  /** Per site and time point after baseline: knees classed by the OMERACT-OARSI rule. */
+  responderCounts: SiteResponderCounts[];
 }
 
 /**
@@ -42,6 +53,7 @@ export async function outcomeSummaries(
   q: Queryable,
   f: CohortFilter,
   timepoints: readonly string[],
+  criteria: OutcomeCriteria,
 ): Promise<OutcomeSummaries> {
   if (timepoints.join() !== OUTCOME_SLOTS.join())
     throw new Error(
@@ -81,10 +93,56 @@ export async function outcomeSummaries(
     )
     .join(',\n              ');
   const patternSums = k.map((i) => `sum(v${i}) as t${i}`).join(', ');
+  const tolerance = THRESHOLD_TOLERANCE;
+  // sign = 1 where higher scores are better, −1 where lower are: improvement = (vi − v1) × sign.
+  const thresholdColumns = k
+    .slice(1)
+    .map(
+      (i) =>
+        `count(*) filter (where (v${i} - v1) * th.sign >= th.mcid - ${tolerance})::int as mc${i},
+         count(*) filter (where v${i} * th.sign >= th.pass * th.sign - ${tolerance})::int as pc${i}`,
+    )
+    .join(',\n              ');
+  // OMERACT-OARSI on two 0–100 domains (100 = no problem): improved by a level when the gain
+  // reaches both its absolute points and its share of the room left at baseline.
+  const improved = (d: string, i: number, level: { relative: number; absolute: number }) =>
+    `(${d}.v${i} - ${d}.v1 >= ${level.absolute} - ${tolerance} and ` +
+    `${d}.v${i} - ${d}.v1 >= ${level.relative} * (100 - ${d}.v1) - ${tolerance})`;
+  const responderColumns = k
+    .slice(1)
+    .map((i) => {
+      const both = `pn.v1 is not null and fn.v1 is not null and pn.v${i} is not null and fn.v${i} is not null`;
+      const high = `(${improved('pn', i, OMERACT_OARSI.high)} or ${improved('fn', i, OMERACT_OARSI.high)})`;
+      const painUp = improved('pn', i, OMERACT_OARSI.moderate);
+      const functionUp = improved('fn', i, OMERACT_OARSI.moderate);
+      return `count(*) filter (where ${both})::int as on${i},
+         count(*) filter (where ${both} and (${high} or (${painUp} and ${functionUp})))::int as or${i},
+         count(*) filter (where ${both} and not ${high} and (${painUp}) <> (${functionUp}))::int as ou${i}`;
+    })
+    .join(',\n              ');
+  const thresholdsParam = `$${params.length + 1}`;
+  params.push(
+    JSON.stringify(
+      criteria.thresholds.map((t) => ({
+        instrument_id: t.instrumentId,
+        scale: t.scale,
+        sign: t.higherIsBetter ? 1 : -1,
+        mcid: t.mcid,
+        pass: t.pass,
+      })),
+    ),
+  );
+  const { pain, function: fn } = criteria.responderDomains;
+  const domainParams = [pain.instrumentId, pain.scale, fn.instrumentId, fn.scale].map((v) => {
+    params.push(v);
+    return `$${params.length}`;
+  });
   const [row] = await q.query<{
     joints: number;
     stats: Record<string, number | string | null>[] | null;
     patterns: Record<string, number | string | null>[] | null;
+    thresholds: Record<string, number | string | null>[] | null;
+    responders: Record<string, number | string | null>[] | null;
   }>(
     `with slots as (
        select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
@@ -95,6 +153,9 @@ export async function outcomeSummaries(
      ), joints as materialized (
        select *, ${pattern} as pattern, ${jointSum} as joint_sum, ${jointSquares} as joint_squares
        from slots
+     ), thresholds as (
+       select * from json_to_recordset(${thresholdsParam}::json)
+         as t(instrument_id text, scale text, sign int, mcid float8, pass float8)
      )
      select (select count(*)::int from (select episode_id from joints where pattern > 0
                                          group by episode_id) j) as joints,
@@ -107,7 +168,21 @@ export async function outcomeSummaries(
                       sum(joint_sum * joint_sum) as squared_sums, sum(joint_squares) as squares,
                       ${patternSums}
                from joints where pattern > 0
-               group by site_id, instrument_id, scale, pattern) x) as patterns`,
+               group by site_id, instrument_id, scale, pattern) x) as patterns,
+            (select json_agg(x) from (
+               select j.site_id, j.instrument_id, j.scale,
+                      ${thresholdColumns}
+               from joints j join thresholds th
+                 on th.instrument_id = j.instrument_id and th.scale = j.scale
+               where j.pattern > 0 group by j.site_id, j.instrument_id, j.scale) x) as thresholds,
+            (select json_agg(x) from (
+               select pn.site_id,
+                      ${responderColumns}
+               from joints pn join joints fn
+                 on fn.episode_id = pn.episode_id and fn.instrument_id = ${domainParams[2]}
+                    and fn.scale = ${domainParams[3]}
+               where pn.instrument_id = ${domainParams[0]} and pn.scale = ${domainParams[1]}
+               group by pn.site_id) x) as responders`,
     params,
   );
   const num = (v: number | string | null | undefined) =>
@@ -152,7 +227,70 @@ export async function outcomeSummaries(
       sumOfSquares: num(r.squares) ?? 0,
     };
   });
-  return { joints: row?.joints ?? 0, levels, changes, patterns };
+  // Counts come only for time points after baseline, and only where a joint was scored.
+  const thresholdCounts: SiteThresholdCounts[] = [];
+  for (const r of row?.thresholds ?? []) {
+    const level = (siteId: string, instrumentId: string, scale: string, timepoint: string) =>
+      levels.find(
+        (l) =>
+          l.siteId === siteId &&
+          l.instrumentId === instrumentId &&
+          l.scale === scale &&
+          l.timepoint === timepoint,
+      );
+    timepoints.forEach((timepoint, index) => {
+      const i = index + 1;
+      if (i === 1) return;
+      const siteId = String(r.site_id);
+      const instrumentId = String(r.instrument_id);
+      const scale = String(r.scale);
+      const scored = level(siteId, instrumentId, scale, timepoint)?.n ?? 0;
+      if (scored === 0) return;
+      const paired =
+        changes.find(
+          (c) =>
+            c.siteId === siteId &&
+            c.instrumentId === instrumentId &&
+            c.scale === scale &&
+            c.timepoint === timepoint,
+        )?.n ?? 0;
+      thresholdCounts.push({
+        siteId,
+        instrumentId,
+        scale,
+        timepoint,
+        paired,
+        pastMcid: num(r[`mc${i}`]) ?? 0,
+        scored,
+        inPass: num(r[`pc${i}`]) ?? 0,
+      });
+    });
+  }
+  const responderCounts: SiteResponderCounts[] = (row?.responders ?? []).flatMap((r) =>
+    timepoints.slice(1).flatMap((timepoint, index) => {
+      const i = index + 2;
+      const joints = num(r[`on${i}`]) ?? 0;
+      return joints > 0
+        ? [
+            {
+              siteId: String(r.site_id),
+              timepoint,
+              joints,
+              responders: num(r[`or${i}`]) ?? 0,
+              undetermined: num(r[`ou${i}`]) ?? 0,
+            },
+          ]
+        : [];
+    }),
+  );
+  return {
+    joints: row?.joints ?? 0,
+    levels,
+    changes,
+    patterns,
+    thresholdCounts,
+    responderCounts,
+  };
 }
 
 /** Each treated joint at the site: first treatment, last contact, and reported events. */

@@ -49,6 +49,17 @@ const scoringMethod = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/**
+ * A published interpretation threshold of a scale, with the population it was derived in: an
+ * MCID is a change from baseline, a PASS a score; both in the scale's own units and direction.
+ */
+const threshold = z.strictObject({
+  value: z.number().positive(),
+  population: z.string().min(1),
+  /** Citation, and where the figure was read. */
+  source: z.string().min(1),
+});
+
 const scale = z.strictObject({
   id: z.string().regex(/^[a-z][a-zA-Z0-9]*$/),
   name: z.string().min(1),
@@ -62,6 +73,10 @@ const scale = z.strictObject({
   missingRule: z.string().min(1),
   range: z.tuple([z.number(), z.number()]),
   higherIsBetter: z.boolean(),
+  /** Published thresholds for reading a score or a change; only those with a checked source. */
+  interpretation: z
+    .strictObject({ mcid: threshold.optional(), pass: threshold.optional() })
+    .optional(),
   /** The LOINC code of this score, only where it was checked in a named source. */
   loinc: z
     .strictObject({
@@ -131,6 +146,21 @@ export const instrumentDefinitionSchema = definitionShape.superRefine((def, ctx)
       });
     }
     if (sc.method.kind === 'summed-table') checkSummedTable(def, sc, si, ctx);
+    const [low, high] = sc.range;
+    const pass = sc.interpretation?.pass?.value;
+    if (pass !== undefined && (pass < low || pass > high))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scales', si, 'interpretation', 'pass', 'value'],
+        message: `A PASS of ${pass} lies outside the scale's range ${low}–${high}`,
+      });
+    const mcid = sc.interpretation?.mcid?.value;
+    if (mcid !== undefined && mcid > high - low)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scales', si, 'interpretation', 'mcid', 'value'],
+        message: `An MCID of ${mcid} is larger than the scale's whole range ${low}–${high}`,
+      });
     if (sc.method.kind === 'single-item' && sc.items.length !== 1) {
       ctx.addIssue({
         code: 'custom',

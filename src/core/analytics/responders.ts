@@ -1,0 +1,250 @@
+import type { InstrumentDefinition } from '../instruments/definition.ts';
+import { clopperPearson } from '../stats/survival.ts';
+import { byInstrumentOrder } from './outcomes.ts';
+
+/**
+ * Scores are sums and means of item answers, so a change that sits exactly on a threshold can
+ * come out a hair below it in floating point; comparisons allow this much.
+ */
+export const THRESHOLD_TOLERANCE = 1e-9;
+
+/** The published MCID and PASS of one scale, in its own units and direction. */
+export interface ScaleThresholds {
+  instrumentId: string;
+  scale: string;
+  higherIsBetter: boolean;
+  mcid: number | null;
+  pass: number | null;
+}
+
+/** The scales of these instruments that carry an MCID or a PASS in their definition file. */
+export function scaleThresholds(instruments: readonly InstrumentDefinition[]): ScaleThresholds[] {
+  return instruments.flatMap((d) =>
+    d.scales
+      .filter((s) => s.interpretation?.mcid || s.interpretation?.pass)
+      .map((s) => ({
+        instrumentId: d.id,
+        scale: s.id,
+        higherIsBetter: s.higherIsBetter,
+        mcid: s.interpretation?.mcid?.value ?? null,
+        pass: s.interpretation?.pass?.value ?? null,
+      })),
+  );
+}
+
+/** Change from baseline in the better direction: positive means the joint improved. */
+export function improvement(baseline: number, followUp: number, higherIsBetter: boolean): number {
+  return higherIsBetter ? followUp - baseline : baseline - followUp;
+}
+
+/** Whether a joint improved by at least the MCID from its baseline. */
+export function pastMcid(baseline: number, followUp: number, t: ScaleThresholds): boolean {
+  return (
+    t.mcid !== null &&
+    improvement(baseline, followUp, t.higherIsBetter) >= t.mcid - THRESHOLD_TOLERANCE
+  );
+}
+
+/** Whether a score is at or beyond the PASS, in the better direction. */
+export function inPass(score: number, t: ScaleThresholds): boolean {
+  if (t.pass === null) return false;
+  return t.higherIsBetter
+    ? score >= t.pass - THRESHOLD_TOLERANCE
+    : score <= t.pass + THRESHOLD_TOLERANCE;
+}
+
+/**
+ * OMERACT-OARSI set of responder criteria (Pham T, van der Heijde D, Altman RD, et al.
+ * Osteoarthritis Cartilage 2004;12(5):389–399, doi:10.1016/j.joca.2003.12.001; proposed at
+ * OMERACT 6, Pham et al. J Rheumatol 2003;30(7):1648–1654). On 0–100 scales: a responder has
+ * a high improvement in pain or in function (≥ 50% and ≥ 20), or an improvement (≥ 20% and
+ * ≥ 10) in at least two of pain, function and the patient's global assessment.
+ */
+export const OMERACT_OARSI = {
+  high: { relative: 0.5, absolute: 20 },
+  moderate: { relative: 0.2, absolute: 10 },
+  source:
+    'Pham T, van der Heijde D, Altman RD, et al. OMERACT-OARSI initiative: Osteoarthritis Research Society International set of responder criteria for osteoarthritis clinical trials revisited. Osteoarthritis Cartilage 2004;12(5):389–399.',
+} as const;
+
+/**
+ * Where the registry reads the rule's domains: pain and function from the joint's own
+ * questionnaire (both 0–100, 100 = no problems). StemTrack does not ask a patient global
+ * assessment, so the third domain is always missing.
+ */
+export const OARSI_DOMAINS = {
+  joint: 'knee',
+  pain: { instrumentId: 'koos', scale: 'pain' },
+  function: { instrumentId: 'koos', scale: 'adl' },
+} as const;
+
+/** What the outcome statistics count joints against: published thresholds and the responder rule's domains. */
+export interface OutcomeCriteria {
+  thresholds: readonly ScaleThresholds[];
+  responderDomains: {
+    pain: { instrumentId: string; scale: string };
+    function: { instrumentId: string; scale: string };
+  };
+}
+
+export function outcomeCriteria(instruments: readonly InstrumentDefinition[]): OutcomeCriteria {
+  return { thresholds: scaleThresholds(instruments), responderDomains: OARSI_DOMAINS };
+}
+
+export type OarsiClass = 'responder' | 'non-responder' | 'undetermined';
+
+/** A domain's baseline and follow-up score on a 0–100 scale where 100 is no problem. */
+export interface DomainScores {
+  baseline: number;
+  followUp: number;
+}
+
+/** Whether a domain improved by at least this much, both relative to the baseline and absolute. */
+export function improvedBy(
+  d: DomainScores,
+  level: { relative: number; absolute: number },
+): boolean {
+  // The rule measures change on the problem scale (0 = none): relative to 100 − baseline.
+  const gain = d.followUp - d.baseline;
+  return (
+    gain >= level.absolute - THRESHOLD_TOLERANCE &&
+    gain >= level.relative * (100 - d.baseline) - THRESHOLD_TOLERANCE
+  );
+}
+
+/**
+ * One joint under the OMERACT-OARSI rule without a patient global assessment: a responder
+ * when pain or function improved highly, or both improved; a non-responder when neither
+ * improved; undetermined when exactly one did, since the missing global would decide.
+ */
+export function omeractOarsi(pain: DomainScores, fn: DomainScores): OarsiClass {
+  const { high, moderate } = OMERACT_OARSI;
+  if (improvedBy(pain, high) || improvedBy(fn, high)) return 'responder';
+  const painImproved = improvedBy(pain, moderate);
+  const functionImproved = improvedBy(fn, moderate);
+  if (painImproved && functionImproved) return 'responder';
+  return painImproved || functionImproved ? 'undetermined' : 'non-responder';
+}
+
+/** Joints counted against a scale's thresholds at one time point, at one site. */
+export interface SiteThresholdCounts {
+  siteId: string;
+  instrumentId: string;
+  scale: string;
+  timepoint: string;
+  /** Joints scored at baseline and at this time point, and how many of them improved past the MCID. */
+  paired: number;
+  pastMcid: number;
+  /** Joints scored at this time point, and how many of them are at or beyond the PASS. */
+  scored: number;
+  inPass: number;
+}
+
+/** Knees scored on both OMERACT-OARSI domains at baseline and at one time point, at one site. */
+export interface SiteResponderCounts {
+  siteId: string;
+  timepoint: string;
+  joints: number;
+  responders: number;
+  undetermined: number;
+}
+
+export interface ShareWithCi {
+  count: number;
+  n: number;
+  share: number;
+  /** Exact (Clopper–Pearson) 95% CI. */
+  lower: number;
+  upper: number;
+}
+
+export function shareWithCi(count: number, n: number): ShareWithCi | null {
+  if (n < 1) return null;
+  return { count, n, share: count / n, ...clopperPearson(count, n) };
+}
+
+export interface ThresholdShares {
+  instrumentId: string;
+  scale: string;
+  timepoint: string;
+  mcid: number | null;
+  pass: number | null;
+  /** Share of joints scored at baseline and here that improved by at least the MCID. */
+  pastMcid: ShareWithCi | null;
+  /** Share of joints scored here that are at or beyond the PASS. */
+  inPass: ShareWithCi | null;
+}
+
+/** Per scale with thresholds and time point after baseline: the shares past the MCID and in the PASS, pooled over the sites given. */
+export function thresholdShares(
+  counts: readonly SiteThresholdCounts[],
+  thresholds: readonly ScaleThresholds[],
+  timepointOrder: readonly string[],
+): ThresholdShares[] {
+  const pooled = new Map<string, SiteThresholdCounts>();
+  for (const c of counts) {
+    const key = `${c.instrumentId}|${c.scale}|${c.timepoint}`;
+    const seen = pooled.get(key);
+    pooled.set(
+      key,
+      seen
+        ? {
+            ...seen,
+            paired: seen.paired + c.paired,
+            pastMcid: seen.pastMcid + c.pastMcid,
+            scored: seen.scored + c.scored,
+            inPass: seen.inPass + c.inPass,
+          }
+        : { ...c },
+    );
+  }
+  const out: ThresholdShares[] = [];
+  for (const key of byInstrumentOrder(thresholds.map((t) => `${t.instrumentId}|${t.scale}`))) {
+    const t = thresholds.find((x) => `${x.instrumentId}|${x.scale}` === key);
+    if (!t) continue;
+    for (const timepoint of timepointOrder.slice(1)) {
+      const c = pooled.get(`${key}|${timepoint}`);
+      if (!c) continue;
+      out.push({
+        instrumentId: t.instrumentId,
+        scale: t.scale,
+        timepoint,
+        mcid: t.mcid,
+        pass: t.pass,
+        pastMcid: t.mcid === null ? null : shareWithCi(c.pastMcid, c.paired),
+        inPass: t.pass === null ? null : shareWithCi(c.inPass, c.scored),
+      });
+    }
+  }
+  return out;
+}
+
+export interface RespondersAtTimepoint {
+  timepoint: string;
+  /** Knees scored on pain and function at baseline and here. */
+  joints: number;
+  /** Responders on pain and function alone: a lower bound of the rule's share. */
+  responders: ShareWithCi;
+  /** Knees whose class the missing patient global would decide. */
+  undetermined: number;
+  /** The share if every undetermined knee were a responder: the upper bound. */
+  upperBound: ShareWithCi;
+}
+
+/** OMERACT-OARSI responders per time point after baseline, pooled over the sites given. */
+export function respondersByTimepoint(
+  counts: readonly SiteResponderCounts[],
+  timepointOrder: readonly string[],
+): RespondersAtTimepoint[] {
+  return timepointOrder.slice(1).flatMap((timepoint) => {
+    const at = counts.filter((c) => c.timepoint === timepoint);
+    const joints = at.reduce((s, c) => s + c.joints, 0);
+    const responders = at.reduce((s, c) => s + c.responders, 0);
+    const undetermined = at.reduce((s, c) => s + c.undetermined, 0);
+    const lower = shareWithCi(responders, joints);
+    const upper = shareWithCi(responders + undetermined, joints);
+    return lower && upper
+      ? [{ timepoint, joints, responders: lower, undetermined, upperBound: upper }]
+      : [];
+  });
+}
