@@ -352,6 +352,23 @@ describe('stemtrack CLI', () => {
     expect(nrsModel.fit.fixed[0].term).toBe('(Intercept)');
     expect(nrsModel.timepoints[0]).toMatchObject({ timepoint: 'baseline', change: null });
     expect(nrsModel.fit.nGroups).toBeLessThanOrEqual(json.joints);
+    // Shares past the thresholds of the definition files, and OMERACT-OARSI responders.
+    expect(text.out).toContain('Past MCID (15.0)');
+    expect(text.out).toContain('In PASS (84.5)');
+    expect(text.out).toContain('OMERACT-OARSI responders');
+    const koosPain6m = json.thresholds.find(
+      (t: { instrumentId: string; scale: string; timepoint: string }) =>
+        t.instrumentId === 'koos' && t.scale === 'pain' && t.timepoint === 'm6',
+    );
+    expect(koosPain6m.mcid).toBe(15);
+    expect(koosPain6m.pastMcid.n).toBeGreaterThan(0);
+    expect(koosPain6m.pastMcid.lower).toBeLessThanOrEqual(koosPain6m.pastMcid.share);
+    const responders6m = json.responders.byTimepoint.find(
+      (r: { timepoint: string }) => r.timepoint === 'm6',
+    );
+    expect(responders6m.upperBound.count).toBe(
+      responders6m.responders.count + responders6m.undetermined,
+    );
     const bad = report(['--site', 'Nowhere']);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain("no site named 'Nowhere'");

@@ -2,9 +2,14 @@ import type { outcomeReport } from '../app/report.ts';
 import { instrumentById, isKnownInstrument } from '../core/instruments/library.ts';
 import { formatValue } from '../core/plots/svg.ts';
 import { timePointById } from '../core/schedule/timepoints.ts';
+import type { ShareWithCi } from '../core/analytics/responders.ts';
 import type { MeanWithCi } from '../core/stats/descriptive.ts';
 
 const f = (x: number | null | undefined) => formatValue(x, 1);
+const percent = (x: number) => `${Math.round(x * 100)}%`;
+/** "42% [35%, 49%]" or '' when the share was not counted. */
+const share = (s: ShareWithCi | null | undefined) =>
+  s ? `${percent(s.share)} [${percent(s.lower)}, ${percent(s.upper)}]` : '';
 const ci = (m: MeanWithCi | null) =>
   m && m.ciLower !== null ? `[${f(m.ciLower)}, ${f(m.ciUpper)}]` : '';
 
@@ -25,6 +30,13 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
     )?.model;
     const modelled = (timepoint: string) =>
       model?.timepoints.find((t) => t.timepoint === timepoint);
+    const counted = (timepoint: string) =>
+      report.thresholds.find(
+        (t) => t.instrumentId === instrumentId && t.scale === scale && t.timepoint === timepoint,
+      );
+    const someThreshold = report.thresholds.find(
+      (t) => t.instrumentId === instrumentId && t.scale === scale,
+    );
     const rows = [
       [
         'Time point',
@@ -36,6 +48,8 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
         '95% CI',
         'Model change',
         '95% CI',
+        ...(someThreshold?.mcid ? [`Past MCID (${f(someThreshold.mcid)})`] : []),
+        ...(someThreshold?.pass ? [`In PASS (${f(someThreshold.pass)})`] : []),
       ],
       ...report.outcomes
         .filter((o) => o.instrumentId === instrumentId && o.scale === scale)
@@ -51,18 +65,47 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
           modelled(o.timepoint)?.change
             ? `[${f(modelled(o.timepoint)?.change?.lower)}, ${f(modelled(o.timepoint)?.change?.upper)}]`
             : '',
+          ...(someThreshold?.mcid ? [share(counted(o.timepoint)?.pastMcid)] : []),
+          ...(someThreshold?.pass ? [share(counted(o.timepoint)?.inPass)] : []),
         ]),
     ];
-    const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-    for (const r of rows)
-      lines.push(
-        `  ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')}`,
-      );
-    lines.push('');
+    lines.push(...table(rows), '');
   }
+  const responders = report.responders.byTimepoint;
+  if (responders.length > 0) {
+    const rows = [
+      ['Time point', 'Knees', 'Responders', '95% CI', 'Undetermined', 'At most'],
+      ...responders.map((r) => [
+        timePointById(r.timepoint)?.label ?? r.timepoint,
+        String(r.joints),
+        percent(r.responders.share),
+        `[${percent(r.responders.lower)}, ${percent(r.responders.upper)}]`,
+        String(r.undetermined),
+        percent(r.upperBound.share),
+      ]),
+    ];
+    lines.push('OMERACT-OARSI responders (KOOS Pain and ADL; no patient global assessment)');
+    lines.push(...table(rows), '');
+    lines.push(
+      'A knee whose pain or function alone improved moderately is undetermined: the patient global would decide. "At most" counts them all as responders.',
+    );
+  }
+  if (report.thresholds.length > 0)
+    lines.push(
+      'Past MCID: share of joints scored at baseline and then that improved by at least the MCID; In PASS: share of joints scored then at or beyond the PASS. 95% CIs are exact (Clopper–Pearson). Thresholds and their sources: the instrument definition files.',
+    );
   lines.push(
     'Model change: linear mixed model (score ~ time point, random intercept per joint, REML), which keeps joints that missed visits.',
     'Changes are before–after, without a control group: not treatment effects.',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** Rows as aligned text: the first column left-aligned, the rest right-aligned. */
+function table(rows: readonly string[][]): string[] {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map(
+    (r) =>
+      `  ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')}`,
+  );
 }
