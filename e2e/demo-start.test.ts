@@ -162,6 +162,12 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     await page.getByLabel('Joint').selectOption('knee');
     await page.getByLabel('Outcome').selectOption({ label: 'KOOS Pain' });
     await page.getByRole('figure', { name: /KOOS Pain: mean over time/ }).waitFor();
+    // Responder bars: KOOS Pain past its MCID and in its PASS, and OMERACT-OARSI responders.
+    const responders = page.getByRole('figure', { name: /Responders per time point: KOOS Pain/ });
+    await responders.locator('svg').first().waitFor();
+    expect(await responders.locator('rect').count()).toBeGreaterThanOrEqual(3 * 5);
+    await page.getByText('OMERACT-OARSI responders among knees').waitFor();
+    await page.getByRole('columnheader', { name: 'Past the MCID (15)' }).waitFor();
     // Wide tables and charts scroll inside their own boxes; nothing else may stick out.
     const wide = await page.evaluate(() =>
       [...document.querySelectorAll('body *')]

@@ -3,6 +3,11 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Benchmark } from '../../core/analytics/benchmark.ts';
 import type { DurabilityCurve } from '../../core/analytics/durability.ts';
 import type { OutcomeAtTimepoint, ScaleTrajectory } from '../../core/analytics/outcomes.ts';
+import type {
+  RespondersAtTimepoint,
+  ShareWithCi,
+  ThresholdShares,
+} from '../../core/analytics/responders.ts';
 import type { ProductSafety, SeriousEventRow } from '../../core/analytics/safety.ts';
 import { DEFAULT_SCHEDULE, monthsAfterTreatment } from '../../core/schedule/timepoints.ts';
 import type { FlowStep } from '../../core/schedule/worklist.ts';
@@ -20,6 +25,8 @@ interface Report {
   joints: number;
   outcomes: OutcomeAtTimepoint[];
   trajectories: ScaleTrajectory[];
+  thresholds: ThresholdShares[];
+  responders: { byTimepoint: RespondersAtTimepoint[] };
 }
 interface Durability {
   arthroplastyFree: DurabilityCurve;
@@ -160,11 +167,9 @@ export function OutcomesPage() {
       {durability && <DurabilityCharts durability={durability} />}
       {flow && <Completeness flow={flow} />}
       {safety && <SafetyTables safety={safety} />}
-      <h2>Responders</h2>
-      <p className="muted">
-        Shares past the MCID and PASS, and OMERACT-OARSI responders, are not shown yet: StemTrack
-        has no thresholds it could check against their published sources.
-      </p>
+      {report && report.outcomes.length > 0 && (
+        <Responders report={report} scaleKey={scaleKey} title={scaleName(scaleKey)} />
+      )}
     </>
   );
 }
@@ -454,6 +459,140 @@ function SafetyTables({ safety }: { safety: Safety }) {
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+const percent = (x: number) => `${formatValue(x * 100, 0)}%`;
+const shareText = (x: ShareWithCi | null) =>
+  x ? `${percent(x.share)} (${percent(x.lower)} to ${percent(x.upper)}), n = ${x.n}` : '–';
+
+/**
+ * Shares of joints past the chosen scale's MCID and in its PASS, and OMERACT-OARSI responders
+ * among knees, each with its exact 95% CI.
+ */
+function Responders({
+  report,
+  scaleKey,
+  title,
+}: {
+  report: Report;
+  scaleKey: string;
+  title: string;
+}) {
+  const [instrumentId, scale] = scaleKey.split('|');
+  const shares = report.thresholds.filter(
+    (t) => t.instrumentId === instrumentId && t.scale === scale,
+  );
+  const responders = report.responders.byTimepoint;
+  const options = useMemo((): Plot.PlotOptions => {
+    const bar = (measure: string, timepoint: string, x: ShareWithCi | null) =>
+      x ? [{ measure, timepoint: LABELS.get(timepoint) ?? timepoint, ...x }] : [];
+    const data = [
+      ...shares.flatMap((t) => bar(`Past the MCID (${t.mcid})`, t.timepoint, t.pastMcid)),
+      ...shares.flatMap((t) => bar(`In the PASS (${t.pass})`, t.timepoint, t.inPass)),
+      ...responders.flatMap((r) => bar('OMERACT-OARSI responders', r.timepoint, r.responders)),
+    ];
+    const order = [...new Set(data.map((d) => d.timepoint))];
+    const measures = [...new Set(data.map((d) => d.measure))];
+    return {
+      height: 300,
+      marginBottom: 40,
+      x: { axis: null, domain: measures },
+      fx: { label: null, domain: order },
+      y: { label: 'Share of joints', domain: [0, 1], grid: true, tickFormat: '.0%' },
+      color: { legend: true, domain: measures },
+      marks: [
+        Plot.barY(data, {
+          x: 'measure',
+          fx: 'timepoint',
+          y: 'share',
+          fill: 'measure',
+          tip: true,
+        }),
+        Plot.ruleX(data, { x: 'measure', fx: 'timepoint', y1: 'lower', y2: 'upper' }),
+      ],
+    };
+  }, [shares, responders]);
+  const hasShares = shares.length > 0;
+  return (
+    <section>
+      <h2>Responders</h2>
+      {!hasShares && responders.length === 0 ? (
+        <p className="muted">
+          {title} has no published MCID or PASS in its definition file, and no knee has KOOS Pain
+          and ADL at baseline and a later time point.
+        </p>
+      ) : (
+        <>
+          <p className="muted">
+            Bars: share of joints, with exact 95% CIs. Past the MCID: improved from baseline by at
+            least the minimal clinically important difference. In the PASS: at or beyond the
+            patient-acceptable symptom state. The thresholds, the populations they come from and
+            their sources are in the instrument definition files.
+          </p>
+          <PlotFigure
+            options={options}
+            label={`Responders per time point: ${title} MCID and PASS, and OMERACT-OARSI`}
+          />
+        </>
+      )}
+      {hasShares && (
+        <div className="table-wrap">
+          <table>
+            <caption>{title}: shares past its thresholds</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time point</th>
+                <th scope="col">Past the MCID ({shares[0]?.mcid ?? 'none'})</th>
+                <th scope="col">In the PASS ({shares[0]?.pass ?? 'none'})</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shares.map((t) => (
+                <tr key={t.timepoint}>
+                  <td>{LABELS.get(t.timepoint) ?? t.timepoint}</td>
+                  <td>{shareText(t.pastMcid)}</td>
+                  <td>{shareText(t.inPass)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {responders.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <caption>
+              OMERACT-OARSI responders among knees (KOOS Pain and ADL; Pham et al. 2004)
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Time point</th>
+                <th scope="col">Responders</th>
+                <th scope="col">Undetermined</th>
+                <th scope="col">At most</th>
+              </tr>
+            </thead>
+            <tbody>
+              {responders.map((r) => (
+                <tr key={r.timepoint}>
+                  <td>{LABELS.get(r.timepoint) ?? r.timepoint}</td>
+                  <td>{shareText(r.responders)}</td>
+                  <td>{r.undetermined}</td>
+                  <td>{percent(r.upperBound.share)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">
+            StemTrack does not ask for a patient global assessment, the rule's third domain. A knee
+            whose pain or function alone improved by at least 20% and 10 points is undetermined: the
+            global would decide. The responder share is therefore a lower bound; "At most" counts
+            every undetermined knee as a responder.
+          </p>
+        </div>
       )}
     </section>
   );
