@@ -186,7 +186,11 @@ describe('the first slice in a real browser', () => {
     await own.locator('svg').waitFor();
     expect(await own.locator('circle').count()).toBe(2);
     await survey.getByText('6 weeks: 0, against 6 when you started.').waitFor();
-    await survey.getByText(/No line for a "clinically important" change is drawn/).waitFor();
+    // The MCID line (NRS: 2 points below the baseline of 6) is drawn and named.
+    await own.getByText('smallest important improvement').waitFor();
+    await survey
+      .getByText(/smallest improvement from your start that patients called important/)
+      .waitFor();
     expect(await noHorizontalScroll(survey)).toBe(true);
   });
 

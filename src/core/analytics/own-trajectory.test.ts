@@ -20,6 +20,18 @@ describe('ownTrajectories', () => {
     expect(nrs?.higherIsBetter).toBe(false);
     expect(nrs?.points[1]?.months).toBeCloseTo(42 / (365.25 / 12), 12);
     expect(koosPain).toMatchObject({ name: 'KOOS Pain', baseline: 50, higherIsBetter: true });
+    // The MCID line sits one MCID better than baseline: down for pain NRS, up for KOOS.
+    expect(nrs).toMatchObject({ mcid: 2, mcidLine: 5 });
+    expect(koosPain).toMatchObject({ mcid: 15, mcidLine: 65 });
+  });
+
+  it('draws no MCID line where the improvement would leave the scale', () => {
+    const [nrs, koosPain] = ownTrajectories([
+      { timepoint: 'baseline', instrumentId: 'nrs-pain', scale: 'pain', value: 1 },
+      { timepoint: 'baseline', instrumentId: 'koos', scale: 'pain', value: 90 },
+    ]);
+    expect(nrs?.mcidLine).toBeNull();
+    expect(koosPain?.mcidLine).toBeNull();
   });
 
   it('has no baseline line when the joint was never scored at baseline', () => {

@@ -9,6 +9,13 @@ export interface OwnTrajectory {
   range: [number, number];
   /** The first score at baseline, the line the patient compares against; null without one. */
   baseline: number | null;
+  /** The scale's published MCID (definition file), when it has one. */
+  mcid: number | null;
+  /**
+   * The score a minimal important improvement from baseline reaches: baseline ± MCID in the
+   * better direction; null without a baseline or an MCID, or when it lies beyond the scale.
+   */
+  mcidLine: number | null;
   points: { timepoint: string; label: string; months: number; value: number }[];
 }
 
@@ -36,6 +43,8 @@ export function ownTrajectories(
         higherIsBetter: scale.higherIsBetter,
         range: scale.range,
         baseline: null,
+        mcid: scale.interpretation?.mcid?.value ?? null,
+        mcidLine: null,
         points: [],
       };
       out.set(key, t);
@@ -49,6 +58,11 @@ export function ownTrajectories(
     });
     if (r.timepoint === 'baseline') t.baseline = r.value;
   }
-  for (const t of out.values()) t.points.sort((a, b) => a.months - b.months);
+  for (const t of out.values()) {
+    t.points.sort((a, b) => a.months - b.months);
+    if (t.baseline === null || t.mcid === null) continue;
+    const line = t.higherIsBetter ? t.baseline + t.mcid : t.baseline - t.mcid;
+    t.mcidLine = line >= t.range[0] && line <= t.range[1] ? line : null;
+  }
   return [...out.values()];
 }

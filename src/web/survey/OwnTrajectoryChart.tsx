@@ -28,6 +28,18 @@ export function OwnTrajectoryChart({ trajectory }: { trajectory: OwnTrajectory }
               }),
             ]
           : []),
+        ...(trajectory.mcidLine !== null
+          ? [
+              Plot.ruleY([trajectory.mcidLine], { stroke: '#1a7f37', strokeDasharray: '2,3' }),
+              Plot.text([trajectory.mcidLine], {
+                y: (d: number) => d,
+                frameAnchor: 'left',
+                dy: -6,
+                text: () => 'smallest important improvement',
+                fill: '#1a7f37',
+              }),
+            ]
+          : []),
         Plot.lineY(trajectory.points, {
           x: 'months',
           y: 'value',

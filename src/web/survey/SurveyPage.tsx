@@ -201,8 +201,9 @@ export function SurveyPage({ token }: { token: string }) {
           <>
             <p>
               Your scores so far, against where you started. A change on one day can be chance; your
-              clinic looks at the whole line with you. (No line for a "clinically important" change
-              is drawn: StemTrack has no such threshold it could check against its source.)
+              clinic looks at the whole line with you. Where published studies give one, a green
+              line marks the smallest improvement from your start that patients called important: a
+              guide, not a target.
             </p>
             {ownTrajectory
               .filter((t) => t.points.length > 1)
