@@ -99,6 +99,7 @@ export async function seedDemoRegistry(
         treatment_date: p.treatment.treatmentDate,
         product_class: p.treatment.productClass,
         cell_dose_millions: p.treatment.cellDoseMillions ?? null,
+        bmi: p.treatment.bmi ?? null,
         volume_ml: p.treatment.volumeMl,
         image_guidance: p.treatment.imageGuidance,
       });

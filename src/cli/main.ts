@@ -6,12 +6,11 @@ import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
 import { importEvidence } from '../app/evidence.ts';
 import { buildExport, EXPORT_KINDS } from '../app/export.ts';
 import { importLicensedInstrument } from '../app/instruments.ts';
-import { cohortFilterSchema, outcomeReport } from '../app/report.ts';
+import { COHORT_OPTIONS, cohortOf, outcomeReport } from '../app/report.ts';
 import { DomainError } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { ROLES } from '../core/registry/vocabulary.ts';
-import { parseInput } from '../core/validation.ts';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
@@ -61,12 +60,25 @@ options and values, scales with their scoring and missing-item rules, source and
 of use. A bad file is refused with every problem named, and nothing is stored.
 Restart StemTrack to offer the new instrument in surveys. To score a CSV with a definition
 file without importing it: stemtrack score FILE.json answers.csv`,
-  report: `Usage: stemtrack report [--site NAME] [--joint J] [--product P] [--kl 0-4] [--sex S] [--json]
+  report: `Usage: stemtrack report [--site NAME] [cohort options] [--json]
 
 Prints, per questionnaire scale and time point, the number of treated joints scored, the
-mean (SD) with its 95% CI, and the mean change from baseline in joints scored at both,
-with its 95% CI. Without --site it covers every site in the database. The changes are
-before–after changes without a control group, not treatment effects.`,
+mean (SD) with its 95% CI, the mean change from baseline in joints scored at both with its
+95% CI, the mixed-model change, the shares past the scale's MCID and in its PASS, and the
+OMERACT-OARSI responders among knees. Without --site it covers every site in the database.
+The changes are before–after changes without a control group, not treatment effects.
+
+Cohort options (all optional, combined with "and"):
+  --joint knee|hip|shoulder|ankle|hand|other
+  --kl 0-4                  Kellgren–Lawrence grade
+  --sex female|male|other|unknown
+  --product CODE            product class: BM-MSC, AD-MSC, UC-MSC, BMAC, SVF, MFAT, PRP, HA, CS, SALINE, OTHER
+  --cellSource bone-marrow|adipose|umbilical-cord
+  --dose lt10|10to50|50to100|ge100       million cells per injection
+  --bmi underweight|normal|overweight|obese   WHO class of the BMI at treatment
+  --ageFrom N --ageTo N     age at treatment in years (treatment year − birth year)
+  --treatedFrom YYYY-MM-DD --treatedTo YYYY-MM-DD   treatment date range, ends included
+The treatment options select joints with one treatment that matches them all.`,
   export: `Usage: stemtrack export --site NAME --out DIR
 
 Writes three de-identified files for the site's registry into DIR: scores.csv (one row per
@@ -268,42 +280,29 @@ async function run(command: string, args: string[]): Promise<number> {
       return 0;
     }
     case 'report': {
-      const v = parse({
+      const { site, json, ...filters } = parse({
         site: { type: 'string' },
-        joint: { type: 'string' },
-        product: { type: 'string' },
-        kl: { type: 'string' },
-        sex: { type: 'string' },
         json: { type: 'boolean' },
+        ...Object.fromEntries(COHORT_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       });
-      const filter = parseInput(cohortFilterSchema, {
-        ...(v.joint ? { joint: v.joint } : {}),
-        ...(v.product ? { product: v.product } : {}),
-        ...(v.kl ? { kl: v.kl } : {}),
-        ...(v.sex ? { sex: v.sex } : {}),
-      });
+      // Checked before the database opens: a bad filter is a usage error, nothing else runs.
+      const cohort = cohortOf(filters);
       const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
       try {
         await migrate(db);
         let siteId: string | undefined;
-        if (v.site) {
-          const [site] = await db.query<{ id: string }>('select id from sites where name = $1', [
-            v.site,
+        if (site) {
+          const [found] = await db.query<{ id: string }>('select id from sites where name = $1', [
+            site,
           ]);
-          if (!site) {
-            console.error(`stemtrack report: no site named '${v.site}'`);
+          if (!found) {
+            console.error(`stemtrack report: no site named '${site}'`);
             return 1;
           }
-          siteId = site.id;
+          siteId = found.id;
         }
-        const report = await outcomeReport(db, {
-          ...(siteId ? { siteId } : {}),
-          ...(filter.joint ? { joint: filter.joint } : {}),
-          ...(filter.product ? { productClass: filter.product } : {}),
-          ...(filter.kl !== undefined ? { klGrade: filter.kl } : {}),
-          ...(filter.sex ? { sex: filter.sex } : {}),
-        });
-        process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+        const report = await outcomeReport(db, { ...(siteId ? { siteId } : {}), ...cohort });
+        process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
       } finally {
         await db.close();
       }

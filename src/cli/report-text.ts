@@ -1,8 +1,8 @@
 import type { outcomeReport } from '../app/report.ts';
+import type { ShareWithCi } from '../core/analytics/responders.ts';
 import { instrumentById, isKnownInstrument } from '../core/instruments/library.ts';
 import { formatValue } from '../core/plots/svg.ts';
 import { timePointById } from '../core/schedule/timepoints.ts';
-import type { ShareWithCi } from '../core/analytics/responders.ts';
 import type { MeanWithCi } from '../core/stats/descriptive.ts';
 
 const f = (x: number | null | undefined) => formatValue(x, 1);

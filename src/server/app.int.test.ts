@@ -306,15 +306,37 @@ describe.each(backends())('HTTP API on $name', (backend) => {
       volumeMl: -1,
       imageGuidance: 'none',
       cellDoseMillions: 'lots',
+      bmi: 'heavy',
     });
     expect(badTreatment.status).toBe(400);
     expect(badTreatment.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'bmi',
       'cellDoseMillions',
       'productClass',
       'treatmentDate',
       'volumeMl',
     ]);
+    // A BMI just past the plausible bounds is refused; one at a bound is kept.
+    const treatment = {
+      treatmentDate: '2026-03-02',
+      productClass: 'BMAC',
+      volumeMl: 8,
+      imageGuidance: 'ultrasound',
+    };
+    for (const bmi of [9.9, 80.1]) {
+      const refused = await clinician.call('POST', `/api/episodes/${episodeId}/treatments`, {
+        ...treatment,
+        bmi,
+      });
+      expect(refused.body.error.fields.map((f: { field: string }) => f.field)).toEqual(['bmi']);
+    }
     expect(await count(db, 'treatments')).toBe(treatments);
+    const kept = await clinician.call('POST', `/api/episodes/${episodeId}/treatments`, {
+      ...treatment,
+      bmi: 80,
+    });
+    expect(kept.status).toBe(201);
+    expect(kept.body.bmi).toBe(80);
   });
 
   it('demands the CSRF token for every change made with a session cookie', async () => {

@@ -27,6 +27,9 @@ import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { allInstruments, instrumentById } from '../core/instruments/library.ts';
 import {
   ADVERSE_EVENT_GRADES,
+  BMI_CLASSES,
+  CELL_DOSE_BANDS,
+  CELL_SOURCES,
   IMAGE_GUIDANCE,
   JOINTS,
   PRODUCT_CLASSES,
@@ -124,6 +127,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   api.get('/vocabulary', (c) =>
     c.json({
       productClasses: PRODUCT_CLASSES,
+      cellSources: CELL_SOURCES,
+      cellDoseBands: CELL_DOSE_BANDS,
+      bmiClasses: BMI_CLASSES,
       joints: JOINTS,
       sides: SIDES,
       sexes: SEXES,

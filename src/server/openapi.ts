@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { metaRequestSchema } from '../app/meta.ts';
+import { COHORT_OPTIONS } from '../app/report.ts';
 import {
   enrolPatientSchema,
   jointEpisodeSchema,
@@ -196,7 +197,12 @@ export function openApiDocument(): object {
       '/api/report/benchmark': {
         get: {
           summary:
-            'Your site against the rest of the network for the same cohort (joint, product, kl, sex): per time point n, mean and change from baseline with 95% CIs; other sites anonymised, withheld below 5 joints',
+            'Your site against the rest of the network for the same cohort (the filters of /api/report): per time point n, mean and change from baseline with 95% CIs; other sites anonymised, withheld below 5 joints',
+          parameters: COHORT_OPTIONS.map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
           responses: { 200: ok('Benchmark'), 400: errors[400], 401: errors[401] },
         },
       },
@@ -218,8 +224,8 @@ export function openApiDocument(): object {
       '/api/report': {
         get: {
           summary:
-            'Outcomes per time point at your site: n, mean (SD), 95% CI, change from baseline with 95% CI, and the mixed-model trajectory',
-          parameters: ['joint', 'product', 'kl', 'sex'].map((name) => ({
+            'Outcomes per time point at your site: n, mean (SD), 95% CI, change from baseline with 95% CI, the mixed-model trajectory, shares past each scale’s MCID and in its PASS, and OMERACT-OARSI responders',
+          parameters: COHORT_OPTIONS.map((name) => ({
             name,
             in: 'query',
             schema: { type: 'string' },

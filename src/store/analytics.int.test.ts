@@ -11,7 +11,7 @@ import { inPass, omeractOarsi, outcomeCriteria, pastMcid } from '../core/analyti
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import { backends } from '../testing/databases.ts';
-import { outcomeSummaries } from './analytics.repo.ts';
+import { type CohortFilter, outcomeSummaries } from './analytics.repo.ts';
 import type { Db } from './db.ts';
 import { listMigrations, migrate } from './migrate.ts';
 
@@ -150,7 +150,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     try {
       await migrate(
         older,
-        listMigrations().filter((m) => m.version < 12),
+        // Every migration but 0012 (later ones do not touch answers), so the seed fits today's code.
+        listMigrations().filter((m) => m.version !== 12),
       );
       await seedDemoRegistry(older, {
         seed: 11,
@@ -188,5 +189,58 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     const men = await outcomeSummaries(db, { sex: 'male' }, TIMEPOINT_IDS, CRITERIA);
     expect(women.joints + men.joints).toBe(all.joints);
     expect(women.joints).toBeGreaterThan(0);
+  });
+
+  it('select joints by cell source, dose band, BMI class, age and treatment dates as the registry rows say', async () => {
+    const scored = new Set((await rawScores(db)).map((r) => r.episodeId));
+    const treatments = await db.query<{
+      episodeId: string;
+      productClass: string;
+      dose: number | null;
+      bmi: number | null;
+      date: string;
+      age: number;
+    }>(
+      `select t.episode_id as "episodeId", t.product_class as "productClass",
+              t.cell_dose_millions as dose, t.bmi, t.treatment_date::text as date,
+              extract(year from t.treatment_date)::int - p.birth_year as age
+       from treatments t join patients p on p.id = t.patient_id`,
+    );
+    const expected = (test: (t: (typeof treatments)[number]) => boolean) =>
+      new Set(treatments.filter((t) => scored.has(t.episodeId) && test(t)).map((t) => t.episodeId))
+        .size;
+    const cases: [CohortFilter, (t: (typeof treatments)[number]) => boolean][] = [
+      [{ cellSource: 'adipose' }, (t) => ['AD-MSC', 'SVF', 'MFAT'].includes(t.productClass)],
+      [{ cellSource: 'bone-marrow' }, (t) => ['BM-MSC', 'BMAC'].includes(t.productClass)],
+      [{ doseBand: '10to50' }, (t) => t.dose !== null && t.dose >= 10 && t.dose < 50],
+      [{ doseBand: '50to100' }, (t) => t.dose !== null && t.dose >= 50 && t.dose < 100],
+      [{ bmiClass: 'normal' }, (t) => t.bmi !== null && t.bmi >= 18.5 && t.bmi < 25],
+      [{ bmiClass: 'obese' }, (t) => t.bmi !== null && t.bmi >= 30],
+      [{ ageFrom: 60, ageTo: 69 }, (t) => t.age >= 60 && t.age <= 69],
+      [
+        { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
+        (t) => t.date >= '2024-01-01' && t.date <= '2024-12-31',
+      ],
+      [
+        { cellSource: 'adipose', bmiClass: 'overweight', ageFrom: 50 },
+        (t) =>
+          ['AD-MSC', 'SVF', 'MFAT'].includes(t.productClass) &&
+          t.bmi !== null &&
+          t.bmi >= 25 &&
+          t.bmi < 30 &&
+          t.age >= 50,
+      ],
+    ];
+    for (const [filter, test] of cases) {
+      const got = await outcomeSummaries(db, filter, TIMEPOINT_IDS, CRITERIA);
+      const want = expected(test);
+      expect(want, JSON.stringify(filter)).toBeGreaterThan(0);
+      expect(got.joints, JSON.stringify(filter)).toBe(want);
+    }
+    // BMI classes split the joints with a BMI recorded, none twice.
+    let byClass = 0;
+    for (const bmiClass of ['underweight', 'normal', 'overweight', 'obese'] as const)
+      byClass += (await outcomeSummaries(db, { bmiClass }, TIMEPOINT_IDS, CRITERIA)).joints;
+    expect(byClass).toBe(expected((t) => t.bmi !== null));
   });
 });

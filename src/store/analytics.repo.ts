@@ -7,15 +7,63 @@ import {
   type SiteThresholdCounts,
   THRESHOLD_TOLERANCE,
 } from '../core/analytics/responders.ts';
+import type { IsoDate } from '../core/registry/dates.ts';
+import {
+  BMI_CLASSES,
+  type BmiClass,
+  CELL_DOSE_BANDS,
+  type CellDoseBand,
+  type CellSource,
+  productClassesFrom,
+} from '../core/registry/vocabulary.ts';
 import type { Queryable } from './db.ts';
 
 export interface CohortFilter {
   /** Limit to one site; none = the whole network (operators' reports). */
   siteId?: string;
   joint?: string;
-  productClass?: string;
   klGrade?: number;
   sex?: string;
+  // The rest select joints with a treatment that matches them all (product, dose, BMI, date…).
+  productClass?: string;
+  cellSource?: CellSource;
+  doseBand?: CellDoseBand;
+  bmiClass?: BmiClass;
+  /** Age at that treatment, in whole years: treatment year − birth year (the registry keeps only the year). */
+  ageFrom?: number;
+  ageTo?: number;
+  /** Treatment date range, both ends included. */
+  treatedFrom?: IsoDate;
+  treatedTo?: IsoDate;
+}
+
+/** SQL conditions on a treatment `t` (and its patient `tp`) for the treatment-level filters. */
+function treatmentConditions(
+  f: CohortFilter,
+  add: (value: unknown) => string,
+): { conditions: string[]; needsPatient: boolean } {
+  const conditions: string[] = [];
+  if (f.productClass) conditions.push(`t.product_class = ${add(f.productClass)}`);
+  if (f.cellSource)
+    conditions.push(`t.product_class = any(${add(productClassesFrom(f.cellSource))}::text[])`);
+  const band = (
+    bands: readonly { code: string; min: number | null; max: number | null }[],
+    code: string | undefined,
+    column: string,
+  ) => {
+    const b = bands.find((x) => x.code === code);
+    if (!b) return;
+    if (b.min !== null) conditions.push(`${column} >= ${add(b.min)}`);
+    if (b.max !== null) conditions.push(`${column} < ${add(b.max)}`);
+  };
+  band(CELL_DOSE_BANDS, f.doseBand, 't.cell_dose_millions');
+  band(BMI_CLASSES, f.bmiClass, 't.bmi');
+  if (f.treatedFrom) conditions.push(`t.treatment_date >= ${add(f.treatedFrom)}::date`);
+  if (f.treatedTo) conditions.push(`t.treatment_date <= ${add(f.treatedTo)}::date`);
+  const ageAt = 'extract(year from t.treatment_date)::int - tp.birth_year';
+  if (f.ageFrom !== undefined) conditions.push(`${ageAt} >= ${add(f.ageFrom)}`);
+  if (f.ageTo !== undefined) conditions.push(`${ageAt} <= ${add(f.ageTo)}`);
+  return { conditions, needsPatient: f.ageFrom !== undefined || f.ageTo !== undefined };
 }
 
 export interface OutcomeSummaries {
@@ -61,21 +109,24 @@ export async function outcomeSummaries(
     );
   const where: string[] = [];
   const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
+  /** Binds a value and returns its placeholder. */
+  const bind = (value: unknown) => {
     params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
+    return `$${params.length}`;
   };
-  if (f.siteId) add('o.site_id = ?', f.siteId);
-  if (f.joint) add('e.joint = ?', f.joint);
-  if (f.klGrade !== undefined) add('e.kl_grade = ?', f.klGrade);
-  if (f.sex) add('p.sex = ?', f.sex);
-  if (f.productClass)
-    add(
-      'exists (select 1 from treatments t where t.episode_id = e.id and t.product_class = ?)',
-      f.productClass,
+  if (f.siteId) where.push(`o.site_id = ${bind(f.siteId)}`);
+  if (f.joint) where.push(`e.joint = ${bind(f.joint)}`);
+  if (f.klGrade !== undefined) where.push(`e.kl_grade = ${bind(f.klGrade)}`);
+  if (f.sex) where.push(`p.sex = ${bind(f.sex)}`);
+  const treatment = treatmentConditions(f, bind);
+  if (treatment.conditions.length > 0)
+    where.push(
+      `exists (select 1 from treatments t
+               ${treatment.needsPatient ? 'join patients tp on tp.id = t.patient_id' : ''}
+               where t.episode_id = o.episode_id and ${treatment.conditions.join(' and ')})`,
     );
   // The joint and patient tables are read only when a filter needs them.
-  const needsJoint = Boolean(f.joint || f.klGrade !== undefined || f.sex || f.productClass);
+  const needsJoint = Boolean(f.joint || f.klGrade !== undefined || f.sex);
   // One row per joint and scale already holds its first score at each time point (v1…vK,
   // kept by a trigger): every statistic below is one hash aggregate over joints.
   const k = timepoints.map((_, i) => i + 1);

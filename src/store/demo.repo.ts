@@ -35,6 +35,7 @@ export interface RegistryRows {
     treatment_date: string;
     product_class: string;
     cell_dose_millions: number | null;
+    bmi: number | null;
     volume_ml: number;
     image_guidance: string;
   }[];
@@ -103,11 +104,12 @@ const INSERTS: { [K in keyof RegistryRows]: string } = {
     select id, site_id, patient_id, joint, side, kl_grade, diagnosis from jsonb_to_recordset($1::jsonb)
     as r(id uuid, site_id uuid, patient_id uuid, joint text, side text, kl_grade smallint, diagnosis text)`,
   treatments: `insert into treatments (id, site_id, patient_id, episode_id, treatment_date, product_class,
-      cell_dose_millions, volume_ml, image_guidance)
-    select id, site_id, patient_id, episode_id, treatment_date, product_class, cell_dose_millions, volume_ml,
-      image_guidance from jsonb_to_recordset($1::jsonb)
+      cell_dose_millions, bmi, volume_ml, image_guidance)
+    select id, site_id, patient_id, episode_id, treatment_date, product_class, cell_dose_millions, bmi,
+      volume_ml, image_guidance from jsonb_to_recordset($1::jsonb)
     as r(id uuid, site_id uuid, patient_id uuid, episode_id uuid, treatment_date date, product_class text,
-      cell_dose_millions double precision, volume_ml double precision, image_guidance text)`,
+      cell_dose_millions double precision, bmi double precision, volume_ml double precision,
+      image_guidance text)`,
   assignments: `insert into survey_assignments (id, site_id, patient_id, episode_id, timepoint, instruments,
       window_target, window_opens, window_closes, token_digest, expires_at, completed_at)
     select id, site_id, patient_id, episode_id, timepoint, instruments, window_target, window_opens,

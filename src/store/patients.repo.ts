@@ -40,6 +40,7 @@ export interface Treatment {
   treatmentDate: IsoDate;
   productClass: string;
   cellDoseMillions: number | null;
+  bmi: number | null;
   volumeMl: number;
   imageGuidance: string;
   notes: string | null;
@@ -174,7 +175,7 @@ export async function findEpisode(
 }
 
 const TREATMENT_COLUMNS = `id, episode_id as "episodeId", treatment_date as "treatmentDate",
-  product_class as "productClass", cell_dose_millions as "cellDoseMillions", volume_ml as "volumeMl",
+  product_class as "productClass", cell_dose_millions as "cellDoseMillions", bmi, volume_ml as "volumeMl",
   image_guidance as "imageGuidance", notes`;
 
 export async function insertTreatment(
@@ -185,8 +186,8 @@ export async function insertTreatment(
 ): Promise<Treatment> {
   const [row] = await q.query<Treatment>(
     `insert into treatments (site_id, patient_id, episode_id, treatment_date, product_class,
-                             cell_dose_millions, volume_ml, image_guidance, notes)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${TREATMENT_COLUMNS}`,
+                             cell_dose_millions, volume_ml, image_guidance, notes, bmi)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${TREATMENT_COLUMNS}`,
     [
       scope.siteId,
       episode.patientId,
@@ -197,6 +198,7 @@ export async function insertTreatment(
       input.volumeMl,
       input.imageGuidance,
       input.notes ?? null,
+      input.bmi ?? null,
     ],
   );
   if (!row) throw new Error('insert into treatments returned no row');

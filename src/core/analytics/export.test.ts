@@ -44,6 +44,7 @@ const input: ExportInput = {
     treatmentDate: '2026-03-02',
     productClass: 'BMAC',
     cellDoseMillions: null,
+    bmi: i === 0 ? 31.4 : null,
     volumeMl: 8,
   })),
   responses: [
@@ -117,6 +118,8 @@ describe('tidy scores CSV', () => {
     const shifted = new Date(Date.UTC(2026, 2, 2 + shift)).toISOString().slice(0, 10);
     expect(baseline?.treatment_date).toBe(shifted);
     expect(baseline?.days_since_treatment).toBe('-3');
+    expect(baseline?.bmi).toBe('31.4');
+    expect(elder?.bmi).toBe('');
     expect(month3?.days_since_treatment).toBe('91');
     expect(month3?.score).toBe('3');
     expect(baseline?.age_at_treatment).toBe('64');

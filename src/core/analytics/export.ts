@@ -38,6 +38,7 @@ export interface ExportInput {
     treatmentDate: IsoDate;
     productClass: string;
     cellDoseMillions: number | null;
+    bmi: number | null;
     volumeMl: number;
   }[];
   responses: {
@@ -88,6 +89,7 @@ const DEIDENTIFIED_COLUMNS = [
   'age_at_treatment',
   'product_class',
   'cell_dose_millions',
+  'bmi',
   'treatment_date',
   'timepoint',
   'response_date',
@@ -131,6 +133,11 @@ export const DATA_DICTIONARY: Record<
   cell_dose_millions: {
     type: 'number or empty',
     description: 'Cells injected, in millions, when counted.',
+  },
+  bmi: {
+    type: 'number or empty',
+    description:
+      'Body-mass index (kg/m²) recorded with the first treatment of the joint, when known.',
   },
   treatment_date: {
     type: 'date (YYYY-MM-DD)',
@@ -233,6 +240,7 @@ export function tidyScoresCsv(input: ExportInput, mode: ExportMode): string {
         identified ? String(age) : reportedAge(age),
         anchor.productClass,
         anchor.cellDoseMillions === null ? '' : String(anchor.cellDoseMillions),
+        anchor.bmi === null ? '' : String(anchor.bmi),
         addDays(anchor.treatmentDate, shift),
         r.timepoint,
         addDays(responseDate, shift),

@@ -231,11 +231,14 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
   }
   // A separate stream, so adding events left every earlier demo number as it was.
   const eventRng = seededRng(0x5e77 + index * 7919);
+  // And another for BMI, added later still. Synthetic: centred on 28 kg/m², not a survey figure.
+  const bodyRng = seededRng(0xb0d1 + index * 7919);
+  const bmi = Math.round(clamp(normal(bodyRng, 28, 5), 17, 50) * 10) / 10;
   return {
     siteIndex: index % 3 === 0 ? 1 : 0,
     patient,
     episode,
-    treatment,
+    treatment: { ...treatment, bmi },
     responses,
     laterEvents: demoLaterEvents(eventRng, treatmentDate, responses, peakImprovement, klGrade, age),
     adverseEvents: demoAdverseEvents(eventRng, treatmentDate, today),

@@ -11,7 +11,7 @@ import {
   SIDES,
 } from './vocabulary.ts';
 
-const isoDate = z
+export const isoDate = z
   .string({ error: 'Enter a date as YYYY-MM-DD' })
   .refine(isIsoDate, 'Enter a real date as YYYY-MM-DD');
 
@@ -76,6 +76,12 @@ export const treatmentSchema = z.strictObject({
     .number({ error: 'Cell dose must be a number (millions of cells)' })
     .min(0, 'Cell dose cannot be negative')
     .max(100_000, 'Cell dose is implausibly large (millions of cells)')
+    .nullable()
+    .optional(),
+  bmi: z
+    .number({ error: 'BMI must be a number (kg/m²)' })
+    .min(10, 'BMI below 10 kg/m² is not plausible')
+    .max(80, 'BMI above 80 kg/m² is not plausible')
     .nullable()
     .optional(),
   volumeMl: z

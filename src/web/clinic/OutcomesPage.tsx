@@ -19,6 +19,9 @@ interface Vocabulary {
   joints: string[];
   sexes: string[];
   productClasses: { code: string; label: string }[];
+  cellSources: { code: string; label: string }[];
+  cellDoseBands: { code: string; label: string }[];
+  bmiClasses: { code: string; label: string }[];
   instruments: { id: string; shortName: string; scales: { id: string; name: string }[] }[];
 }
 interface Report {
@@ -77,12 +80,20 @@ export function OutcomesPage() {
       .catch(fail);
   }, [fail]);
   const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '')).toString();
+  // A filter the server refuses (say, ages the wrong way round) is shown by the filters, and
+  // the rest of the page stays.
+  const [cohortError, setCohortError] = useState('');
   useEffect(() => {
     setReport(null);
     setBench(null);
+    setCohortError('');
     const suffix = query ? `?${query}` : '';
-    api<Report>('GET', `/report${suffix}`).then(setReport).catch(fail);
-    api<Benchmark>('GET', `/report/benchmark${suffix}`).then(setBench).catch(fail);
+    const refused = (e: unknown) =>
+      e instanceof ApiError && e.status === 400
+        ? setCohortError(e.fields.map((f) => f.message).join(' ') || e.message)
+        : fail(e);
+    api<Report>('GET', `/report${suffix}`).then(setReport).catch(refused);
+    api<Benchmark>('GET', `/report/benchmark${suffix}`).then(setBench).catch(refused);
   }, [query, fail]);
 
   const scaleName = (key: string) => {
@@ -113,6 +124,18 @@ export function OutcomesPage() {
       </select>
     </div>
   );
+  const input = (name: string, label: string, type: 'number' | 'date') => (
+    <div className="field narrow">
+      <label htmlFor={`filter-${name}`}>{label}</label>
+      <input
+        id={`filter-${name}`}
+        type={type}
+        {...(type === 'number' ? { min: 0, max: 130, inputMode: 'numeric' as const } : {})}
+        value={filters[name] ?? ''}
+        onChange={(e) => setFilters({ ...filters, [name]: e.target.value })}
+      />
+    </div>
+  );
   return (
     <>
       <h1>Outcomes</h1>
@@ -141,8 +164,31 @@ export function OutcomesPage() {
           'Sex',
           vocabulary.sexes.map((s) => [s, s]),
         )}
+        {select(
+          'cellSource',
+          'Cell source',
+          vocabulary.cellSources.map((c) => [c.code, c.label]),
+        )}
+        {select(
+          'dose',
+          'Cell dose',
+          vocabulary.cellDoseBands.map((b) => [b.code, b.label]),
+        )}
+        {select(
+          'bmi',
+          'BMI (WHO class)',
+          vocabulary.bmiClasses.map((b) => [b.code, b.label]),
+        )}
+        {input('ageFrom', 'Age from', 'number')}
+        {input('ageTo', 'Age to', 'number')}
+        {input('treatedFrom', 'Treated from', 'date')}
+        {input('treatedTo', 'Treated to', 'date')}
       </form>
-      {!report ? (
+      {cohortError ? (
+        <p className="error-text" role="alert">
+          {cohortError}
+        </p>
+      ) : !report ? (
         <p>Loading…</p>
       ) : report.outcomes.length === 0 ? (
         <p>No scores for this cohort yet.</p>

@@ -18,6 +18,7 @@ interface Treatment {
   treatmentDate: string;
   productClass: string;
   cellDoseMillions: number | null;
+  bmi: number | null;
   volumeMl: number;
   imageGuidance: string;
 }
@@ -177,6 +178,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                     {t.cellDoseMillions !== null ? `, ${t.cellDoseMillions} million cells` : ''},{' '}
                     {t.volumeMl} mL,{' '}
                     {t.imageGuidance === 'none' ? 'no image guidance' : `${t.imageGuidance}-guided`}
+                    {t.bmi !== null ? `; BMI ${t.bmi}` : ''}
                   </li>
                 ))}
               </ul>
@@ -387,6 +389,7 @@ function TreatmentForm({
         treatmentDate: values.treatmentDate,
         productClass: values.productClass,
         cellDoseMillions: optionalNumber(values.cellDoseMillions) ?? null,
+        bmi: optionalNumber(values.bmi) ?? null,
         volumeMl: optionalNumber(values.volumeMl),
         imageGuidance: values.imageGuidance,
         notes: values.notes || undefined,
@@ -422,6 +425,14 @@ function TreatmentForm({
           name="cellDoseMillions"
           error={error}
           hint="For cell products; leave empty if not counted"
+        >
+          {(p) => <input {...p} inputMode="decimal" />}
+        </Field>
+        <Field
+          label="BMI (kg/m²)"
+          name="bmi"
+          error={error}
+          hint="On the day; leave empty if unknown"
         >
           {(p) => <input {...p} inputMode="decimal" />}
         </Field>

@@ -51,7 +51,12 @@ export function FormError({ error }: { error: ApiError | null }) {
   );
 }
 
-/** '' → undefined, anything else → Number (the server names a non-number). */
-export function optionalNumber(value: string | undefined): number | undefined {
-  return value === undefined || value.trim() === '' ? undefined : Number(value);
+/**
+ * '' → undefined, a number → that number, anything else → the text as typed, so the server
+ * names it as not a number (NaN would travel as JSON null and pass as "unknown").
+ */
+export function optionalNumber(value: string | undefined): number | string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : value;
 }
