@@ -23,7 +23,7 @@ export const BACKUP_FORMAT_VERSION = 1;
 /** Kept by the migrations themselves, not restored as data. */
 const SCHEMA_TABLE = 'schema_migrations';
 /** Derived from other tables by triggers, so rebuilt by a restore rather than copied. */
-const DERIVED_TABLES = new Set(['outcome_joint_scores']);
+const DERIVED_TABLES = new Set(['outcome_joint_scores', 'registry_versions']);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 
 interface Header {

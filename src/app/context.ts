@@ -4,6 +4,7 @@ import type { Db } from '../store/db.ts';
 import type { SiteScope } from '../store/scope.ts';
 import type { User } from '../store/users.repo.ts';
 import type { MailSettings } from './mail.ts';
+import type { ViewCache } from './view-cache.ts';
 
 /** What every use case gets: the database and the clock (passed in so tests can move time). */
 export interface AppContext {
@@ -13,6 +14,8 @@ export interface AppContext {
   publicUrl: string;
   /** Outgoing survey e-mail; absent when the registry has not configured SMTP. */
   mail?: MailSettings;
+  /** Dashboard views kept per registry version. */
+  views: ViewCache;
 }
 
 export interface UserActor {

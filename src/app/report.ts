@@ -21,7 +21,7 @@ import {
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import { parseInput } from '../core/validation.ts';
 import { type CohortFilter, episodeHistories, outcomeSummaries } from '../store/analytics.repo.ts';
-import type { Queryable } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
 
 const age = z.coerce
@@ -60,7 +60,7 @@ export const cohortFilterSchema = z
   );
 
 /** Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95% CI. */
-export async function outcomeReport(q: Queryable, filter: CohortFilter) {
+export async function outcomeReport(q: Db, filter: CohortFilter) {
   const criteria = outcomeCriteria(allInstruments());
   const summaries = await outcomeSummaries(q, filter, TIMEPOINT_IDS, criteria);
   return {
@@ -98,7 +98,11 @@ export function cohortOf(query: unknown): CohortFilter {
 /** The report for the caller's site, from query-string filters. */
 export async function siteOutcomeReport(ctx: AppContext, actor: UserActor, query: unknown) {
   requireRole(actor, ALL_ROLES);
-  return outcomeReport(ctx.db, { siteId: scopeOf(actor).siteId, ...cohortOf(query) });
+  const { siteId } = scopeOf(actor);
+  const cohort = cohortOf(query);
+  return ctx.views.get(ctx.db, { name: 'outcomes', siteId, params: cohort }, () =>
+    outcomeReport(ctx.db, { siteId, ...cohort }),
+  );
 }
 
 /**
@@ -107,13 +111,12 @@ export async function siteOutcomeReport(ctx: AppContext, actor: UserActor, query
  */
 export async function siteBenchmark(ctx: AppContext, actor: UserActor, query: unknown) {
   requireRole(actor, ALL_ROLES);
-  const summaries = await outcomeSummaries(
-    ctx.db,
-    cohortOf(query),
-    TIMEPOINT_IDS,
-    outcomeCriteria(allInstruments()),
+  const { siteId } = scopeOf(actor);
+  const cohort = cohortOf(query);
+  // Network-wide data: the view is kept for every site's version at once.
+  return ctx.views.get(ctx.db, { name: 'benchmark', params: { siteId, cohort } }, async () =>
+    benchmark(await outcomeSummaries(ctx.db, cohort, TIMEPOINT_IDS), siteId, TIMEPOINT_IDS),
   );
-  return benchmark(summaries, scopeOf(actor).siteId, TIMEPOINT_IDS);
 }
 
 /**
@@ -122,11 +125,14 @@ export async function siteBenchmark(ctx: AppContext, actor: UserActor, query: un
  */
 export async function siteDurability(ctx: AppContext, actor: UserActor) {
   requireRole(actor, ALL_ROLES);
-  const histories = await episodeHistories(ctx.db, scopeOf(actor).siteId);
-  return {
-    arthroplastyFree: durabilityCurve(histories, 'arthroplasty'),
-    reinjectionFree: durabilityCurve(histories, 'reinjection'),
-    returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
-    returnToWork: durabilityCurve(histories, 'returned-to-work'),
-  };
+  const { siteId } = scopeOf(actor);
+  return ctx.views.get(ctx.db, { name: 'durability', siteId }, async () => {
+    const histories = await episodeHistories(ctx.db, siteId);
+    return {
+      arthroplastyFree: durabilityCurve(histories, 'arthroplasty'),
+      reinjectionFree: durabilityCurve(histories, 'reinjection'),
+      returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
+      returnToWork: durabilityCurve(histories, 'returned-to-work'),
+    };
+  });
 }

@@ -7,6 +7,7 @@ import { importEvidence } from '../app/evidence.ts';
 import { buildExport, EXPORT_KINDS } from '../app/export.ts';
 import { importLicensedInstrument } from '../app/instruments.ts';
 import { COHORT_OPTIONS, cohortOf, outcomeReport } from '../app/report.ts';
+import { ViewCache } from '../app/view-cache.ts';
 import { DomainError } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
@@ -268,7 +269,7 @@ async function run(command: string, args: string[]): Promise<number> {
       try {
         await migrate(db);
         const result = await importEvidence(
-          { db, now: () => new Date(), publicUrl: '' },
+          { db, now: () => new Date(), publicUrl: '', views: new ViewCache() },
           basename(file),
           text,
         );
@@ -366,7 +367,7 @@ async function run(command: string, args: string[]): Promise<number> {
           return 1;
         }
         mkdirSync(outDir, { recursive: true });
-        const ctx = { db, now: () => new Date(), publicUrl: '' };
+        const ctx = { db, now: () => new Date(), publicUrl: '', views: new ViewCache() };
         for (const kind of EXPORT_KINDS) {
           const file = await buildExport(ctx, { siteId: site.id }, kind, 'deidentified');
           writeFileSync(join(outDir, file.fileName), file.body);

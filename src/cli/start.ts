@@ -7,6 +7,7 @@ import { DEMO_LOGINS, DEMO_PASSWORD, isEmptyRegistry, seedDemoRegistry } from '.
 import { loadLicensedInstruments } from '../app/instruments.ts';
 import { AUTO_INVITE_JOB, autoInviteHandler, queueAutoInvite } from '../app/invitations.ts';
 import { type MailSettings, surveyEmailHandler } from '../app/mail.ts';
+import { ViewCache } from '../app/view-cache.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { smtpSender } from '../jobs/smtp.ts';
 import { createHttpApp } from '../server/app.ts';
@@ -68,6 +69,7 @@ export async function startServer(
     now: () => new Date(),
     publicUrl: config.PUBLIC_URL ?? `http://${host}:${config.PORT}`,
     ...(mail ? { mail } : {}),
+    views: new ViewCache(),
   };
   const jobs = new JobRunner({
     db,

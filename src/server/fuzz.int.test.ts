@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importEvidence } from '../app/evidence.ts';
+import { ViewCache } from '../app/view-cache.ts';
 import type { Db } from '../store/db.ts';
 import { backends } from '../testing/databases.ts';
 import {
@@ -180,7 +181,12 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
   });
 
   it('imports evidence CSV of any text either whole or not at all', async () => {
-    const ctx = { db, now: () => new Date('2026-03-02T10:00:00Z'), publicUrl: 'http://t' };
+    const ctx = {
+      db,
+      now: () => new Date('2026-03-02T10:00:00Z'),
+      publicUrl: 'http://t',
+      views: new ViewCache(),
+    };
     const header =
       'study,year,registration,arm,product_class,n,outcome,scale,timepoint_months,stat,value,sd,ci_lower,ci_upper,source\n';
     await fc.assert(

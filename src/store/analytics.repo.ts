@@ -16,7 +16,7 @@ import {
   type CellSource,
   productClassesFrom,
 } from '../core/registry/vocabulary.ts';
-import type { Queryable } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 
 export interface CohortFilter {
   /** Limit to one site; none = the whole network (operators' reports). */
@@ -97,11 +97,18 @@ export const OUTCOME_SLOTS = [
   'm60',
 ] as const;
 
+/**
+ * Sort and hash memory for the outcome aggregation: PostgreSQL's default 4 MB sends its sorts
+ * of a large registry's per-joint rows to disk. Set for that one transaction only.
+ */
+const OUTCOME_WORK_MEM = '64MB';
+
 export async function outcomeSummaries(
-  q: Queryable,
+  db: Db,
   f: CohortFilter,
   timepoints: readonly string[],
-  criteria: OutcomeCriteria,
+  /** What to count joints against; without it, no threshold or responder counts (benchmarks). */
+  criteria: OutcomeCriteria | null = null,
 ): Promise<OutcomeSummaries> {
   if (timepoints.join() !== OUTCOME_SLOTS.join())
     throw new Error(
@@ -156,25 +163,26 @@ export async function outcomeSummaries(
     .join(',\n              ');
   // OMERACT-OARSI on two 0–100 domains (100 = no problem): improved by a level when the gain
   // reaches both its absolute points and its share of the room left at baseline.
-  const improved = (d: string, i: number, level: { relative: number; absolute: number }) =>
-    `(${d}.v${i} - ${d}.v1 >= ${level.absolute} - ${tolerance} and ` +
-    `${d}.v${i} - ${d}.v1 >= ${level.relative} * (100 - ${d}.v1) - ${tolerance})`;
+  // Columns p1…pK hold a knee's pain scores, f1…fK its function scores.
+  const improved = (d: 'p' | 'f', i: number, level: { relative: number; absolute: number }) =>
+    `(${d}${i} - ${d}1 >= ${level.absolute} - ${tolerance} and ` +
+    `${d}${i} - ${d}1 >= ${level.relative} * (100 - ${d}1) - ${tolerance})`;
   const responderColumns = k
     .slice(1)
     .map((i) => {
-      const both = `pn.v1 is not null and fn.v1 is not null and pn.v${i} is not null and fn.v${i} is not null`;
-      const high = `(${improved('pn', i, OMERACT_OARSI.high)} or ${improved('fn', i, OMERACT_OARSI.high)})`;
-      const painUp = improved('pn', i, OMERACT_OARSI.moderate);
-      const functionUp = improved('fn', i, OMERACT_OARSI.moderate);
+      const both = `p1 is not null and f1 is not null and p${i} is not null and f${i} is not null`;
+      const high = `(${improved('p', i, OMERACT_OARSI.high)} or ${improved('f', i, OMERACT_OARSI.high)})`;
+      const painUp = improved('p', i, OMERACT_OARSI.moderate);
+      const functionUp = improved('f', i, OMERACT_OARSI.moderate);
       return `count(*) filter (where ${both})::int as on${i},
          count(*) filter (where ${both} and (${high} or (${painUp} and ${functionUp})))::int as or${i},
          count(*) filter (where ${both} and not ${high} and (${painUp}) <> (${functionUp}))::int as ou${i}`;
     })
     .join(',\n              ');
-  const thresholdsParam = `$${params.length + 1}`;
-  params.push(
+  const thresholds = criteria?.thresholds ?? [];
+  const thresholdsParam = bind(
     JSON.stringify(
-      criteria.thresholds.map((t) => ({
+      thresholds.map((t) => ({
         instrument_id: t.instrumentId,
         scale: t.scale,
         sign: t.higherIsBetter ? 1 : -1,
@@ -183,19 +191,36 @@ export async function outcomeSummaries(
       })),
     ),
   );
-  const { pain, function: fn } = criteria.responderDomains;
-  const domainParams = [pain.instrumentId, pain.scale, fn.instrumentId, fn.scale].map((v) => {
-    params.push(v);
-    return `$${params.length}`;
-  });
-  const [row] = await q.query<{
-    joints: number;
-    stats: Record<string, number | string | null>[] | null;
-    patterns: Record<string, number | string | null>[] | null;
-    thresholds: Record<string, number | string | null>[] | null;
-    responders: Record<string, number | string | null>[] | null;
-  }>(
-    `with slots as (
+  // One row per knee with both domains side by side: a hash aggregate, not a self-join.
+  const domains = criteria?.responderDomains;
+  let responderQuery = 'null';
+  if (domains) {
+    const { pain, function: fn } = domains;
+    const isPain = `instrument_id = ${bind(pain.instrumentId)} and scale = ${bind(pain.scale)}`;
+    const isFunction = `instrument_id = ${bind(fn.instrumentId)} and scale = ${bind(fn.scale)}`;
+    const domainColumns = k
+      .map(
+        (i) =>
+          `max(v${i}) filter (where ${isPain}) as p${i}, max(v${i}) filter (where ${isFunction}) as f${i}`,
+      )
+      .join(', ');
+    responderQuery = `(select json_agg(x) from (
+               select site_id,
+                      ${responderColumns}
+               from (select site_id, ${domainColumns} from joints
+                     where (${isPain}) or (${isFunction})
+                     group by site_id, episode_id) knees
+               group by site_id) x)`;
+  }
+  const [row] = await db.transaction(async (q) => {
+    await q.query(`select set_config('work_mem', $1, true)`, [OUTCOME_WORK_MEM]);
+    return q.query<{
+      joints: number;
+      stats: Record<string, number | string | null>[] | null;
+      patterns: Record<string, number | string | null>[] | null;
+      responders: Record<string, number | string | null>[] | null;
+    }>(
+      `with slots as (
        select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
        from outcome_joint_scores o
        ${needsJoint ? 'join joint_episodes e on e.id = o.episode_id' : ''}
@@ -213,39 +238,33 @@ export async function outcomeSummaries(
             (select json_agg(x) from (
                select site_id, instrument_id, scale,
                       ${levelColumns}
-               from joints where pattern > 0 group by site_id, instrument_id, scale) x) as stats,
+                      ${thresholds.length > 0 ? `, ${thresholdColumns}` : ''}
+               from joints
+               ${thresholds.length > 0 ? 'left join thresholds th using (instrument_id, scale)' : ''}
+               where pattern > 0 group by site_id, instrument_id, scale) x) as stats,
             (select json_agg(x) from (
                select site_id, instrument_id, scale, pattern, count(*)::int as joints,
                       sum(joint_sum * joint_sum) as squared_sums, sum(joint_squares) as squares,
                       ${patternSums}
                from joints where pattern > 0
                group by site_id, instrument_id, scale, pattern) x) as patterns,
-            (select json_agg(x) from (
-               select j.site_id, j.instrument_id, j.scale,
-                      ${thresholdColumns}
-               from joints j join thresholds th
-                 on th.instrument_id = j.instrument_id and th.scale = j.scale
-               where j.pattern > 0 group by j.site_id, j.instrument_id, j.scale) x) as thresholds,
-            (select json_agg(x) from (
-               select pn.site_id,
-                      ${responderColumns}
-               from joints pn join joints fn
-                 on fn.episode_id = pn.episode_id and fn.instrument_id = ${domainParams[2]}
-                    and fn.scale = ${domainParams[3]}
-               where pn.instrument_id = ${domainParams[0]} and pn.scale = ${domainParams[1]}
-               group by pn.site_id) x) as responders`,
-    params,
-  );
+            ${responderQuery} as responders`,
+      params,
+    );
+  });
   const num = (v: number | string | null | undefined) =>
     v === null || v === undefined ? null : Number(v);
   const levels: SiteSummaryRow[] = [];
   const changes: SiteSummaryRow[] = [];
+  const thresholdCounts: SiteThresholdCounts[] = [];
+  const withThresholds = new Set(thresholds.map((t) => `${t.instrumentId}|${t.scale}`));
   for (const r of row?.stats ?? []) {
     const key = {
       siteId: String(r.site_id),
       instrumentId: String(r.instrument_id),
       scale: String(r.scale),
     };
+    const counted = withThresholds.has(`${key.instrumentId}|${key.scale}`);
     timepoints.forEach((timepoint, index) => {
       const i = index + 1;
       const n = num(r[`n${i}`]) ?? 0;
@@ -259,6 +278,16 @@ export async function outcomeSummaries(
           n: cn,
           mean: num(r[`cm${i}`]) ?? 0,
           sd: num(r[`cs${i}`]),
+        });
+      // Past the MCID among joints paired with baseline; in the PASS among joints scored.
+      if (i > 1 && n > 0 && counted)
+        thresholdCounts.push({
+          ...key,
+          timepoint,
+          paired: cn,
+          pastMcid: num(r[`mc${i}`]) ?? 0,
+          scored: n,
+          inPass: num(r[`pc${i}`]) ?? 0,
         });
     });
   }
@@ -278,45 +307,6 @@ export async function outcomeSummaries(
       sumOfSquares: num(r.squares) ?? 0,
     };
   });
-  // Counts come only for time points after baseline, and only where a joint was scored.
-  const thresholdCounts: SiteThresholdCounts[] = [];
-  for (const r of row?.thresholds ?? []) {
-    const level = (siteId: string, instrumentId: string, scale: string, timepoint: string) =>
-      levels.find(
-        (l) =>
-          l.siteId === siteId &&
-          l.instrumentId === instrumentId &&
-          l.scale === scale &&
-          l.timepoint === timepoint,
-      );
-    timepoints.forEach((timepoint, index) => {
-      const i = index + 1;
-      if (i === 1) return;
-      const siteId = String(r.site_id);
-      const instrumentId = String(r.instrument_id);
-      const scale = String(r.scale);
-      const scored = level(siteId, instrumentId, scale, timepoint)?.n ?? 0;
-      if (scored === 0) return;
-      const paired =
-        changes.find(
-          (c) =>
-            c.siteId === siteId &&
-            c.instrumentId === instrumentId &&
-            c.scale === scale &&
-            c.timepoint === timepoint,
-        )?.n ?? 0;
-      thresholdCounts.push({
-        siteId,
-        instrumentId,
-        scale,
-        timepoint,
-        paired,
-        pastMcid: num(r[`mc${i}`]) ?? 0,
-        scored,
-        inPass: num(r[`pc${i}`]) ?? 0,
-      });
-    });
-  }
   const responderCounts: SiteResponderCounts[] = (row?.responders ?? []).flatMap((r) =>
     timepoints.slice(1).flatMap((timepoint, index) => {
       const i = index + 2;
@@ -376,4 +366,19 @@ export async function episodeHistories(q: Queryable, siteId: string): Promise<Ep
     lastContact: r.lastContact,
     events: r.events ?? [],
   }));
+}
+
+/**
+ * Where the registry's data stands, as of now: the site's change counter (migration 0014), or
+ * every site's for network-wide views. Equal keys mean equal data behind the dashboards.
+ */
+export async function registryVersion(q: Queryable, siteId?: string): Promise<string> {
+  const [row] = await q.query<{ version: string | null }>(
+    siteId
+      ? 'select version::text as version from registry_versions where site_id = $1'
+      : `select string_agg(site_id::text || ':' || version::text, ',' order by site_id) as version
+         from registry_versions`,
+    siteId ? [siteId] : [],
+  );
+  return row?.version ?? '';
 }

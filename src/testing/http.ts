@@ -1,5 +1,6 @@
 import { createUser } from '../app/auth.ts';
 import type { AppContext } from '../app/context.ts';
+import { ViewCache } from '../app/view-cache.ts';
 import { createHttpApp, SESSION_COOKIE } from '../server/app.ts';
 import type { Db } from '../store/db.ts';
 
@@ -18,7 +19,12 @@ export function testClock(start = '2026-03-02T09:00:00Z') {
 
 /** The HTTP app on `db`, called in memory (no port), with a movable clock. */
 export function testApp(db: Db, clock = testClock()) {
-  const ctx: AppContext = { db, now: clock.now, publicUrl: 'http://stemtrack.test' };
+  const ctx: AppContext = {
+    db,
+    now: clock.now,
+    publicUrl: 'http://stemtrack.test',
+    views: new ViewCache(),
+  };
   return { app: createHttpApp(ctx, { tls: false }), clock, ctx };
 }
 

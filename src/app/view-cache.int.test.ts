@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../store/db.ts';
+import { findUserById } from '../store/users.repo.ts';
+import { backends } from '../testing/databases.ts';
+import type { AppContext, UserActor } from './context.ts';
+import { seedDemoRegistry } from './demo.ts';
+import { siteBenchmark, siteDurability, siteOutcomeReport } from './report.ts';
+import { ViewCache } from './view-cache.ts';
+
+const NOW = new Date('2026-11-01T12:00:00Z');
+
+describe.each(backends())('dashboard views kept per registry version on $name', (backend) => {
+  let db: Db;
+  let ctx: AppContext;
+  let harbour: UserActor;
+  let northside: UserActor;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedDemoRegistry(db, { seed: 5, patients: 60, now: NOW });
+    const actor = async (email: string): Promise<UserActor> => {
+      const [row] = await db.query<{ id: string }>('select id from users where email = $1', [
+        email,
+      ]);
+      const user = row && (await findUserById(db, row.id));
+      if (!user) throw new Error(`demo user ${email} missing`);
+      return { kind: 'user', user };
+    };
+    harbour = await actor('researcher@harbour.example');
+    northside = await actor('clinician@northside.example');
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  /** Reports a later event for one of the site's joints, as a clinician would. */
+  const recordEvent = async (actor: UserActor, kind: string) => {
+    // A joint treated before the event's date that has had no such event yet.
+    const [joint] = await db.query<{ patientId: string; episodeId: string }>(
+      `select e.patient_id as "patientId", e.id as "episodeId" from joint_episodes e
+       where e.site_id = $1
+         and exists (select 1 from treatments t where t.episode_id = e.id
+                     and t.treatment_date < '2026-09-01')
+         and not exists (select 1 from patient_events pe where pe.episode_id = e.id
+                         and pe.kind = $2)
+       order by e.id limit 1`,
+      [actor.user.siteId, kind],
+    );
+    await db.query(
+      `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via)
+       values ($1, $2, $3, $4, '2026-10-01', 'clinician')`,
+      [actor.user.siteId, joint?.patientId, joint?.episodeId, kind],
+    );
+  };
+
+  it('serve a view again until the data behind it changes, and then recompute it', async () => {
+    ctx = { db, now: () => NOW, publicUrl: 'http://t', views: new ViewCache() };
+    const first = await siteDurability(ctx, harbour);
+    expect(await siteDurability(ctx, harbour)).toBe(first);
+    expect([ctx.views.hits, ctx.views.misses]).toEqual([1, 1]);
+
+    await recordEvent(harbour, 'arthroplasty');
+    const after = await siteDurability(ctx, harbour);
+    expect(after).not.toBe(first);
+    expect(after.arthroplastyFree.events).toBe(first.arthroplastyFree.events + 1);
+    // Nothing computed from the old data is served again.
+    expect(await siteDurability(ctx, harbour)).toBe(after);
+  });
+
+  it('key each view by its cohort, and by every site for network-wide views', async () => {
+    ctx = { db, now: () => NOW, publicUrl: 'http://t', views: new ViewCache() };
+    const knees = await siteOutcomeReport(ctx, harbour, { joint: 'knee' });
+    const all = await siteOutcomeReport(ctx, harbour, {});
+    expect(all).not.toBe(knees);
+    expect(await siteOutcomeReport(ctx, harbour, { joint: 'knee' })).toBe(knees);
+    const bench = await siteBenchmark(ctx, harbour, {});
+    const durability = await siteDurability(ctx, harbour);
+
+    // A change at another site leaves this site's own views but not the network's.
+    await recordEvent(northside, 'reinjection');
+    expect(await siteOutcomeReport(ctx, harbour, {})).toBe(all);
+    expect(await siteDurability(ctx, harbour)).toBe(durability);
+    expect(await siteBenchmark(ctx, harbour, {})).not.toBe(bench);
+
+    // A new treatment at this site changes what its outcome reports are computed from.
+    const [joint] = await db.query<{ patientId: string; episodeId: string }>(
+      `select patient_id as "patientId", id as "episodeId" from joint_episodes
+       where site_id = $1 order by id limit 1`,
+      [harbour.user.siteId],
+    );
+    await db.query(
+      `insert into treatments (site_id, patient_id, episode_id, treatment_date, product_class,
+                               volume_ml, image_guidance)
+       values ($1, $2, $3, '2026-10-02', 'PRP', 4, 'ultrasound')`,
+      [harbour.user.siteId, joint?.patientId, joint?.episodeId],
+    );
+    expect(await siteOutcomeReport(ctx, harbour, {})).not.toBe(all);
+  });
+});
