@@ -369,15 +369,16 @@ export async function episodeHistories(q: Queryable, siteId: string): Promise<Ep
 }
 
 /**
- * Where the registry's data stands, as of now: the site's change counter (migration 0014), or
- * every site's for network-wide views. Equal keys mean equal data behind the dashboards.
+ * Where the registry's data stands, as of now: the sum of the site's change counters
+ * (migration 0014), or every site's for network-wide views. Equal keys mean equal data
+ * behind the dashboards.
  */
 export async function registryVersion(q: Queryable, siteId?: string): Promise<string> {
   const [row] = await q.query<{ version: string | null }>(
     siteId
-      ? 'select version::text as version from registry_versions where site_id = $1'
+      ? 'select sum(version)::text as version from registry_versions where site_id = $1'
       : `select string_agg(site_id::text || ':' || version::text, ',' order by site_id) as version
-         from registry_versions`,
+         from (select site_id, sum(version) as version from registry_versions group by site_id) v`,
     siteId ? [siteId] : [],
   );
   return row?.version ?? '';
