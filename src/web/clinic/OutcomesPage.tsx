@@ -31,6 +31,12 @@ interface Report {
   thresholds: ThresholdShares[];
   responders: { byTimepoint: RespondersAtTimepoint[] };
 }
+/** A section about the outcome chosen on the page (`instrument|scale`). */
+interface ScaleView {
+  report: Report;
+  scaleKey: string;
+  title: string;
+}
 interface Durability {
   arthroplastyFree: DurabilityCurve;
   reinjectionFree: DurabilityCurve;
@@ -46,6 +52,8 @@ interface Safety {
 const MONTHS = new Map(DEFAULT_SCHEDULE.map((t) => [t.id, monthsAfterTreatment(t)]));
 const LABELS = new Map(DEFAULT_SCHEDULE.map((t) => [t.id, t.label]));
 const monthOf = (timepoint: string) => MONTHS.get(timepoint) ?? 0;
+/** A share as a percentage, e.g. 0.423 → "42%" (or "42.3%" with one decimal). */
+const percent = (x: number, decimals = 0) => `${formatValue(x * 100, decimals)}%`;
 
 const CURVES: [keyof Durability, string][] = [
   ['arthroplastyFree', 'Free of joint replacement'],
@@ -220,15 +228,7 @@ export function OutcomesPage() {
   );
 }
 
-function Trajectory({
-  report,
-  scaleKey,
-  title,
-}: {
-  report: Report;
-  scaleKey: string;
-  title: string;
-}) {
+function Trajectory({ report, scaleKey, title }: ScaleView) {
   const [instrumentId, scale] = scaleKey.split('|');
   const options = useMemo((): Plot.PlotOptions => {
     const observed = report.outcomes
@@ -456,7 +456,6 @@ function Completeness({ flow }: { flow: FlowStep[] }) {
 }
 
 function SafetyTables({ safety }: { safety: Safety }) {
-  const pct = (x: number) => `${formatValue(x * 100, 1)}%`;
   return (
     <section>
       <h2>Adverse events</h2>
@@ -482,7 +481,8 @@ function SafetyTables({ safety }: { safety: Safety }) {
                   <td>{p.treatments}</td>
                   {[p.anyEvent, p.serious, p.related].map((x, i) => (
                     <td key={['any', 'serious', 'related'][i]}>
-                      {x.count} ({pct(x.share)}; {pct(x.lower)} to {pct(x.upper)})
+                      {x.count} ({percent(x.share, 1)}; {percent(x.lower, 1)} to{' '}
+                      {percent(x.upper, 1)})
                     </td>
                   ))}
                 </tr>
@@ -510,7 +510,6 @@ function SafetyTables({ safety }: { safety: Safety }) {
   );
 }
 
-const percent = (x: number) => `${formatValue(x * 100, 0)}%`;
 const shareText = (x: ShareWithCi | null) =>
   x ? `${percent(x.share)} (${percent(x.lower)} to ${percent(x.upper)}), n = ${x.n}` : '–';
 
@@ -518,15 +517,7 @@ const shareText = (x: ShareWithCi | null) =>
  * Shares of joints past the chosen scale's MCID and in its PASS, and OMERACT-OARSI responders
  * among knees, each with its exact 95% CI.
  */
-function Responders({
-  report,
-  scaleKey,
-  title,
-}: {
-  report: Report;
-  scaleKey: string;
-  title: string;
-}) {
+function Responders({ report, scaleKey, title }: ScaleView) {
   const [instrumentId, scale] = scaleKey.split('|');
   const shares = report.thresholds.filter(
     (t) => t.instrumentId === instrumentId && t.scale === scale,
