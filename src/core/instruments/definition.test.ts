@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instrumentDefinitionSchema, itemsOf } from './definition.ts';
 import koosFile from './definitions/koos.json' with { type: 'json' };
+import koos12File from './definitions/koos-12.json' with { type: 'json' };
 import promisFile from './definitions/promis-global-10.json' with { type: 'json' };
 import { BUILT_IN_INSTRUMENTS, defaultInstrumentsFor, instrumentById } from './library.ts';
 
@@ -56,6 +57,45 @@ describe('instrument definitions', () => {
         'Item code S1 appears twice',
         'Unknown response set nope',
         'minAnswered exceeds the number of items in the scale',
+      ]),
+    );
+  });
+
+  it('rejects a mean-of-scales scale over an unknown or later scale, and thresholds off the scale', () => {
+    const broken = structuredClone(koos12File) as unknown as {
+      scales: {
+        method: { scales?: string[] };
+        interpretation?: unknown;
+      }[];
+    };
+    const summary = broken.scales[3];
+    const pain = broken.scales[0];
+    if (!summary?.method.scales || !pain) throw new Error('fixture shape');
+    summary.method.scales = ['pain', 'nope'];
+    broken.scales.unshift(broken.scales.splice(3, 1)[0] as (typeof broken.scales)[number]);
+    pain.interpretation = {
+      mcid: { value: 120, population: 'p', source: 's' },
+      pass: { value: 101, population: 'p', source: 's' },
+    };
+    const issues = instrumentDefinitionSchema.safeParse(broken).error?.issues ?? [];
+    expect(issues.map((i) => [i.path.join('.'), i.message])).toEqual(
+      expect.arrayContaining([
+        [
+          'scales.0.method.scales.0',
+          'Scale summary averages pain, which must be an item-scored scale listed before it',
+        ],
+        [
+          'scales.0.method.scales.1',
+          'Scale summary averages nope, which must be an item-scored scale listed before it',
+        ],
+        [
+          'scales.1.interpretation.pass.value',
+          "A PASS of 101 lies outside the scale's range 0–100",
+        ],
+        [
+          'scales.1.interpretation.mcid.value',
+          "An MCID of 120 is larger than the scale's whole range 0–100",
+        ],
       ]),
     );
   });

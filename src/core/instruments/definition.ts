@@ -47,6 +47,14 @@ const scoringMethod = z.discriminatedUnion('kind', [
     table: z.record(z.string(), z.number()),
     tableSource: z.string().min(1),
   }),
+  /**
+   * The mean of other scales of the same instrument, scored only when each of them is (e.g.
+   * the KOOS-12 Summary Knee Impact score: the mean of its Pain, Function and QOL scores).
+   */
+  z.strictObject({
+    kind: z.literal('mean-of-scales'),
+    scales: z.array(z.string()).min(2),
+  }),
 ]);
 
 /**
@@ -146,6 +154,16 @@ export const instrumentDefinitionSchema = definitionShape.superRefine((def, ctx)
       });
     }
     if (sc.method.kind === 'summed-table') checkSummedTable(def, sc, si, ctx);
+    if (sc.method.kind === 'mean-of-scales')
+      for (const [mi, id] of sc.method.scales.entries()) {
+        const part = def.scales.findIndex((other) => other.id === id);
+        if (part < 0 || part >= si || def.scales[part]?.method.kind === 'mean-of-scales')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scales', si, 'method', 'scales', mi],
+            message: `Scale ${sc.id} averages ${id}, which must be an item-scored scale listed before it`,
+          });
+      }
     const [low, high] = sc.range;
     const pass = sc.interpretation?.pass?.value;
     if (pass !== undefined && (pass < low || pass > high))

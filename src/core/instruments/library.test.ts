@@ -23,6 +23,7 @@ describe('licensed instrument definitions', () => {
     expect(allInstruments().map((d) => d.id)).toEqual([
       'nrs-pain',
       'koos',
+      'koos-12',
       'promis-global-10',
       'example-joint-scale',
     ]);

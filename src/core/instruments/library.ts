@@ -1,6 +1,7 @@
 import { notFound } from '../errors.ts';
 import { type InstrumentDefinition, instrumentDefinitionSchema } from './definition.ts';
 import koos from './definitions/koos.json' with { type: 'json' };
+import koos12 from './definitions/koos-12.json' with { type: 'json' };
 import nrsPain from './definitions/nrs-pain.json' with { type: 'json' };
 import promisGlobal10 from './definitions/promis-global-10.json' with { type: 'json' };
 
@@ -8,6 +9,7 @@ import promisGlobal10 from './definitions/promis-global-10.json' with { type: 'j
 export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [
   nrsPain,
   koos,
+  koos12,
   promisGlobal10,
 ].map((raw) => instrumentDefinitionSchema.parse(raw));
 

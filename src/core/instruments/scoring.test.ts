@@ -184,3 +184,81 @@ describe('PROMIS Global-10 v1.2 (raw sum → T-score table, Hays et al. 2009)', 
     }
   });
 });
+
+describe('KOOS-12 (Gandek 2019; koos.nu scoring: summated ratings, person-mean imputation)', () => {
+  const koos12 = instrumentById('koos-12');
+  const all = (value: number): Answers =>
+    Object.fromEntries(itemsOf(koos12).map((i) => [i.code, value]));
+
+  it('holds the twelve KOOS items the paper names, under their KOOS codes', () => {
+    expect(Object.fromEntries(koos12.scales.map((s) => [s.id, s.items]))).toEqual({
+      pain: ['P1', 'P8', 'P5', 'P6'],
+      function: ['A4', 'A3', 'A7', 'SP4'],
+      qol: ['Q1', 'Q2', 'Q3', 'Q4'],
+      summary: ['P1', 'P8', 'P5', 'P6', 'A4', 'A3', 'A7', 'SP4', 'Q1', 'Q2', 'Q3', 'Q4'],
+    });
+    // Same wording as the full KOOS it is taken from.
+    for (const item of itemsOf(koos12))
+      expect(item.text).toBe(itemsOf(koos).find((k) => k.code === item.code)?.text);
+  });
+
+  it('scores 100 for no problems and 0 for extreme ones; the summary is the mean of the three', () => {
+    expect(scoreResponse(koos12, all(0))).toEqual({
+      pain: 100,
+      function: 100,
+      qol: 100,
+      summary: 100,
+    });
+    expect(scoreResponse(koos12, all(4))).toEqual({ pain: 0, function: 0, qol: 0, summary: 0 });
+    const mixed = scoreResponse(koos12, {
+      ...all(2),
+      ...{ P1: 1, P8: 2, P5: 1, P6: 0 }, // sum 4 of 16 → 75
+      ...{ Q1: 4, Q2: 4, Q3: 4, Q4: 4 }, // → 0
+    });
+    expect(mixed.pain).toBe(75);
+    expect(mixed.function).toBe(50);
+    expect(mixed.qol).toBe(0);
+    expect(mixed.summary).toBeCloseTo(125 / 3, 12);
+  });
+
+  it('imputes the person’s own mean for a missing item, with at least 2 of 4 answered', () => {
+    const two = scoreResponse(koos12, { ...all(0), P1: 1, P8: 3, P5: null, P6: null });
+    // Sum with the two missing items imputed as the mean (2): 1 + 3 + 2 + 2 = 8 of 16 → 50.
+    expect(two.pain).toBe(50);
+    const one = scoreResponse(koos12, { ...all(0), P1: 1, P8: null, P5: null, P6: null });
+    expect(one.pain).toBeNull();
+    expect(one.summary).toBeNull();
+    expect(one.function).toBe(100);
+  });
+
+  it('gives the full KOOS QOL score from the same four answers', () => {
+    const answers = { ...allKoos(1), Q1: 0, Q2: 3, Q3: 2, Q4: 4 };
+    expect(scoreResponse(koos12, answers).qol).toBe(scoreResponse(koos, answers).qol);
+  });
+
+  it('stays within 0–100 and never rises when an item gets worse (random answer sets)', () => {
+    const rng = seededRng(12);
+    for (let trial = 0; trial < 300; trial++) {
+      const answers: Answers = {};
+      for (const item of itemsOf(koos12))
+        answers[item.code] = rng.next() < 0.15 ? null : Math.floor(rng.next() * 5);
+      const scores = scoreResponse(koos12, answers);
+      for (const v of Object.values(scores)) {
+        if (v === null) continue;
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(100);
+      }
+      const answered = Object.entries(answers).filter(([, v]) => typeof v === 'number' && v < 4);
+      const pick = answered[Math.floor(rng.next() * answered.length)];
+      if (!pick) continue;
+      const [code, value] = pick as [string, number];
+      const worse = scoreResponse(koos12, { ...answers, [code]: value + 1 });
+      for (const scale of koos12.scales.filter((s) => s.items.includes(code))) {
+        const before = scores[scale.id];
+        const after = worse[scale.id];
+        if (typeof before === 'number' && typeof after === 'number')
+          expect(after).toBeLessThan(before);
+      }
+    }
+  });
+});

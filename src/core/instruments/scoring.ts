@@ -33,12 +33,26 @@ export function checkAnswers(def: InstrumentDefinition, answers: Answers): Field
   return problems;
 }
 
-export function scoreScale(scale: ScaleDefinition, answers: Answers): number | null {
+/**
+ * One item-scored scale's score, or null where the missing-item rule allows none. A
+ * `mean-of-scales` scale needs the other scales' scores: `scoreResponse` gives them.
+ */
+export function scoreScale(
+  scale: ScaleDefinition,
+  answers: Answers,
+  scored: Readonly<Record<string, number | null>> = {},
+): number | null {
+  const method = scale.method;
+  if (method.kind === 'mean-of-scales') {
+    const parts = method.scales.map((id) => scored[id]);
+    return parts.every((v): v is number => typeof v === 'number')
+      ? parts.reduce((a, b) => a + b, 0) / parts.length
+      : null;
+  }
   const values = scale.items
     .map((code) => answers[code])
     .filter((v): v is number => typeof v === 'number');
   if (values.length < scale.minAnswered) return null;
-  const method = scale.method;
   switch (method.kind) {
     case 'single-item':
       return values[0] ?? null;
@@ -63,6 +77,7 @@ export function scoreScale(scale: ScaleDefinition, answers: Answers): number | n
 /** Scores every scale of the instrument; answers must already have passed `checkAnswers`. */
 export function scoreResponse(def: InstrumentDefinition, answers: Answers): Scores {
   const scores: Scores = {};
-  for (const scale of def.scales) scores[scale.id] = scoreScale(scale, answers);
+  // In file order: a mean-of-scales scale comes after the scales it averages (checked on load).
+  for (const scale of def.scales) scores[scale.id] = scoreScale(scale, answers, scores);
   return scores;
 }
