@@ -26,9 +26,10 @@ describe('instrument definitions', () => {
     }
   });
 
-  it('offers NRS + KOOS for a knee and NRS alone where no joint PROM ships yet; PROMIS-10 is opt-in', () => {
+  it('offers NRS + the joint PROM (KOOS, HOOS), NRS alone where none ships; KOOS-12 and PROMIS-10 are opt-in', () => {
     expect(defaultInstrumentsFor('knee')).toEqual(['nrs-pain', 'koos']);
-    expect(defaultInstrumentsFor('hip')).toEqual(['nrs-pain']);
+    expect(defaultInstrumentsFor('hip')).toEqual(['nrs-pain', 'hoos']);
+    expect(defaultInstrumentsFor('shoulder')).toEqual(['nrs-pain']);
   });
 
   it('rejects a definition whose scale names an unknown item, with the path of the mistake', () => {

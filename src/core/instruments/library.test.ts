@@ -24,6 +24,7 @@ describe('licensed instrument definitions', () => {
       'nrs-pain',
       'koos',
       'koos-12',
+      'hoos',
       'promis-global-10',
       'example-joint-scale',
     ]);

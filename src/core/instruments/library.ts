@@ -1,5 +1,6 @@
 import { notFound } from '../errors.ts';
 import { type InstrumentDefinition, instrumentDefinitionSchema } from './definition.ts';
+import hoos from './definitions/hoos.json' with { type: 'json' };
 import koos from './definitions/koos.json' with { type: 'json' };
 import koos12 from './definitions/koos-12.json' with { type: 'json' };
 import nrsPain from './definitions/nrs-pain.json' with { type: 'json' };
@@ -10,6 +11,7 @@ export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [
   nrsPain,
   koos,
   koos12,
+  hoos,
   promisGlobal10,
 ].map((raw) => instrumentDefinitionSchema.parse(raw));
 

@@ -262,3 +262,67 @@ describe('KOOS-12 (Gandek 2019; koos.nu scoring: summated ratings, person-mean i
     }
   });
 });
+
+describe('HOOS (HOOS Scoring 2013: 100 − mean × 100/4, at least half of each subscale)', () => {
+  const hoos = instrumentById('hoos');
+  const all = (value: number): Answers =>
+    Object.fromEntries(itemsOf(hoos).map((i) => [i.code, value]));
+
+  it('has 40 items in five subscales: Pain 10, Symptoms 5, ADL 17, Sport/Rec 4, QOL 4', () => {
+    expect(itemsOf(hoos)).toHaveLength(40);
+    expect(hoos.scales.map((s) => [s.id, s.items.length, s.minAnswered])).toEqual([
+      ['pain', 10, 5],
+      ['symptoms', 5, 3],
+      ['adl', 17, 9],
+      ['sport', 4, 2],
+      ['qol', 4, 2],
+    ]);
+    expect(scoreResponse(hoos, all(0))).toEqual({
+      pain: 100,
+      symptoms: 100,
+      adl: 100,
+      sport: 100,
+      qol: 100,
+    });
+    expect(scoreResponse(hoos, all(4))).toEqual({ pain: 0, symptoms: 0, adl: 0, sport: 0, qol: 0 });
+  });
+
+  it('scores the answer pattern of a published platform test as it expects (50, 48, 51, 63, 38)', () => {
+    // The Ratchet PRO platform's HOOS test clicks these answers and expects the rounded scores.
+    const answers: Answers = {
+      ...Object.fromEntries(['S1', 'S2', 'S3', 'S4', 'S5'].map((c, i) => [c, i])),
+      ...Object.fromEntries([3, 2, 1, 0, 1, 2, 3, 4, 3, 2].map((v, i) => [`P${i + 1}`, v])),
+      ...Object.fromEntries(
+        [1, 0, 1, 2, 3, 4, 3, 2, 1, 0, 1, 2, 3, 4, 3, 2, 1].map((v, i) => [`A${i + 1}`, v]),
+      ),
+      ...Object.fromEntries([0, 1, 2, 3].map((v, i) => [`SP${i + 1}`, v])),
+      ...Object.fromEntries([4, 3, 2, 1].map((v, i) => [`Q${i + 1}`, v])),
+    };
+    const scores = scoreResponse(hoos, answers);
+    expect(scores.symptoms).toBe(50);
+    expect(scores.pain).toBeCloseTo(47.5, 12);
+    expect(scores.adl).toBeCloseTo(100 - (33 / 17) * 25, 12);
+    expect(scores.sport).toBe(62.5);
+    expect(scores.qol).toBe(37.5);
+    expect(Object.values(scores).map((v) => Math.round(v ?? Number.NaN))).toEqual([
+      48, 50, 51, 63, 38,
+    ]);
+  });
+
+  for (const [scaleId, needed] of [
+    ['pain', 5],
+    ['symptoms', 3],
+    ['adl', 9],
+    ['sport', 2],
+    ['qol', 2],
+  ] as const) {
+    it(`${scaleId}: scores with exactly ${needed} answered items, not with ${needed - 1}`, () => {
+      const scale = hoos.scales.find((s) => s.id === scaleId);
+      if (!scale) throw new Error(`no ${scaleId}`);
+      const only = (n: number): Answers =>
+        Object.fromEntries(scale.items.map((code, i) => [code, i < n ? 1 : null]));
+      expect(scoreResponse(hoos, only(needed))[scaleId]).toBe(75);
+      expect(scoreResponse(hoos, only(needed - 1))[scaleId]).toBeNull();
+    });
+  }
+});
