@@ -166,7 +166,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     const responders = page.getByRole('figure', { name: /Responders per time point: KOOS Pain/ });
     await responders.locator('svg').first().waitFor();
     expect(await responders.locator('rect').count()).toBeGreaterThanOrEqual(3 * 5);
-    await page.getByText('OMERACT-OARSI responders among knees').waitFor();
+    await page.getByText('OMERACT-OARSI responders among knees and hips').waitFor();
     await page.getByRole('columnheader', { name: 'Past the MCID (15)' }).waitFor();
     // Treatment-level filters narrow the cohort; a refused one is named by the filters.
     await page.getByLabel('Cell source').selectOption('adipose');

@@ -66,7 +66,7 @@ file without importing it: stemtrack score FILE.json answers.csv`,
 Prints, per questionnaire scale and time point, the number of treated joints scored, the
 mean (SD) with its 95% CI, the mean change from baseline in joints scored at both with its
 95% CI, the mixed-model change, the shares past the scale's MCID and in its PASS, and the
-OMERACT-OARSI responders among knees. Without --site it covers every site in the database.
+OMERACT-OARSI responders among knees and hips. Without --site it covers every site in the database.
 The changes are before–after changes without a control group, not treatment effects.
 
 Cohort options (all optional, combined with "and"):

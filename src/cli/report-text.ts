@@ -74,7 +74,7 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
   const responders = report.responders.byTimepoint;
   if (responders.length > 0) {
     const rows = [
-      ['Time point', 'Knees', 'Responders', '95% CI', 'Undetermined', 'At most'],
+      ['Time point', 'Joints', 'Responders', '95% CI', 'Undetermined', 'At most'],
       ...responders.map((r) => [
         timePointById(r.timepoint)?.label ?? r.timepoint,
         String(r.joints),
@@ -84,10 +84,12 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
         percent(r.upperBound.share),
       ]),
     ];
-    lines.push('OMERACT-OARSI responders (KOOS Pain and ADL; no patient global assessment)');
+    lines.push(
+      'OMERACT-OARSI responders (KOOS or HOOS Pain and ADL; no patient global assessment)',
+    );
     lines.push(...table(rows), '');
     lines.push(
-      'A knee whose pain or function alone improved moderately is undetermined: the patient global would decide. "At most" counts them all as responders.',
+      'A joint whose pain or function alone improved moderately is undetermined: the patient global would decide. "At most" counts them all as responders.',
     );
   }
   if (report.thresholds.length > 0)

@@ -163,7 +163,7 @@ export async function outcomeSummaries(
     .join(',\n              ');
   // OMERACT-OARSI on two 0–100 domains (100 = no problem): improved by a level when the gain
   // reaches both its absolute points and its share of the room left at baseline.
-  // Columns p1…pK hold a knee's pain scores, f1…fK its function scores.
+  // Columns p1…pK hold a joint's pain scores, f1…fK its function scores (same questionnaire).
   const improved = (d: 'p' | 'f', i: number, level: { relative: number; absolute: number }) =>
     `(${d}${i} - ${d}1 >= ${level.absolute} - ${tolerance} and ` +
     `${d}${i} - ${d}1 >= ${level.relative} * (100 - ${d}1) - ${tolerance})`;
@@ -191,13 +191,17 @@ export async function outcomeSummaries(
       })),
     ),
   );
-  // One row per knee with both domains side by side: a hash aggregate, not a self-join.
-  const domains = criteria?.responderDomains;
+  // One row per joint with both domains of its questionnaire side by side: a hash aggregate,
+  // not a self-join.
+  const domains = criteria?.responderDomains ?? [];
   let responderQuery = 'null';
-  if (domains) {
-    const { pain, function: fn } = domains;
-    const isPain = `instrument_id = ${bind(pain.instrumentId)} and scale = ${bind(pain.scale)}`;
-    const isFunction = `instrument_id = ${bind(fn.instrumentId)} and scale = ${bind(fn.scale)}`;
+  if (domains.length > 0) {
+    const domainOf = (pick: (d: (typeof domains)[number]) => string) =>
+      domains
+        .map((d) => `(instrument_id = ${bind(d.instrumentId)} and scale = ${bind(pick(d))})`)
+        .join(' or ');
+    const isPain = domainOf((d) => d.pain);
+    const isFunction = domainOf((d) => d.function);
     const domainColumns = k
       .map(
         (i) =>
@@ -208,8 +212,8 @@ export async function outcomeSummaries(
                select site_id,
                       ${responderColumns}
                from (select site_id, ${domainColumns} from joints
-                     where (${isPain}) or (${isFunction})
-                     group by site_id, episode_id) knees
+                     where ${isPain} or ${isFunction}
+                     group by site_id, episode_id, instrument_id) scored
                group by site_id) x)`;
   }
   const [row] = await db.transaction(async (q) => {

@@ -69,22 +69,23 @@ export const OMERACT_OARSI = {
 
 /**
  * Where the registry reads the rule's domains: pain and function from the joint's own
- * questionnaire (both 0–100, 100 = no problems). StemTrack does not ask a patient global
- * assessment, so the third domain is always missing.
+ * questionnaire, both 0–100 with 100 = no problems (KOOS for knees, HOOS for hips). StemTrack
+ * does not ask a patient global assessment, so the third domain is always missing.
  */
-export const OARSI_DOMAINS = {
-  joint: 'knee',
-  pain: { instrumentId: 'koos', scale: 'pain' },
-  function: { instrumentId: 'koos', scale: 'adl' },
-} as const;
+export interface ResponderDomains {
+  instrumentId: string;
+  pain: string;
+  function: string;
+}
+export const OARSI_DOMAINS: readonly ResponderDomains[] = [
+  { instrumentId: 'koos', pain: 'pain', function: 'adl' },
+  { instrumentId: 'hoos', pain: 'pain', function: 'adl' },
+];
 
 /** What the outcome statistics count joints against: published thresholds and the responder rule's domains. */
 export interface OutcomeCriteria {
   thresholds: readonly ScaleThresholds[];
-  responderDomains: {
-    pain: { instrumentId: string; scale: string };
-    function: { instrumentId: string; scale: string };
-  };
+  responderDomains: readonly ResponderDomains[];
 }
 
 export function outcomeCriteria(instruments: readonly InstrumentDefinition[]): OutcomeCriteria {
@@ -140,7 +141,7 @@ export interface SiteThresholdCounts {
   inPass: number;
 }
 
-/** Knees scored on both OMERACT-OARSI domains at baseline and at one time point, at one site. */
+/** Joints (knees by KOOS, hips by HOOS) scored on both OMERACT-OARSI domains at baseline and at one time point, at one site. */
 export interface SiteResponderCounts {
   siteId: string;
   timepoint: string;
@@ -221,13 +222,13 @@ export function thresholdShares(
 
 export interface RespondersAtTimepoint {
   timepoint: string;
-  /** Knees scored on pain and function at baseline and here. */
+  /** Joints scored on pain and function at baseline and here. */
   joints: number;
   /** Responders on pain and function alone: a lower bound of the rule's share. */
   responders: ShareWithCi;
-  /** Knees whose class the missing patient global would decide. */
+  /** Joints whose class the missing patient global would decide. */
   undetermined: number;
-  /** The share if every undetermined knee were a responder: the upper bound. */
+  /** The share if every undetermined joint were a responder: the upper bound. */
   upperBound: ShareWithCi;
 }
 

@@ -203,6 +203,8 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
   const instruments = joint === 'knee' ? ['nrs-pain', 'koos'] : ['nrs-pain'];
 
   const responses: DemoResponse[] = [];
+  // Hips answer HOOS from a stream of their own, added after the rest: earlier numbers stay.
+  const hipRng = seededRng(0x4005 + index * 7919);
   for (const tp of DEFAULT_SCHEDULE) {
     const window = followUpWindow(treatmentDate, tp);
     if (window.target > today) break;
@@ -228,6 +230,13 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
         submittedOn,
       });
     }
+    if (joint === 'hip')
+      responses.push({
+        timepoint: tp.id,
+        instrumentId: 'hoos',
+        answers: demoAnswers('hoos', severity, hipRng),
+        submittedOn,
+      });
   }
   // A separate stream, so adding events left every earlier demo number as it was.
   const eventRng = seededRng(0x5e77 + index * 7919);

@@ -515,7 +515,7 @@ const shareText = (x: ShareWithCi | null) =>
 
 /**
  * Shares of joints past the chosen scale's MCID and in its PASS, and OMERACT-OARSI responders
- * among knees, each with its exact 95% CI.
+ * among knees and hips, each with its exact 95% CI.
  */
 function Responders({ report, scaleKey, title }: ScaleView) {
   const [instrumentId, scale] = scaleKey.split('|');
@@ -558,8 +558,8 @@ function Responders({ report, scaleKey, title }: ScaleView) {
       <h2>Responders</h2>
       {!hasShares && responders.length === 0 ? (
         <p className="muted">
-          {title} has no published MCID or PASS in its definition file, and no knee has KOOS Pain
-          and ADL at baseline and a later time point.
+          {title} has no published MCID or PASS in its definition file, and no knee or hip has KOOS
+          or HOOS Pain and ADL at baseline and a later time point.
         </p>
       ) : (
         <>
@@ -602,7 +602,8 @@ function Responders({ report, scaleKey, title }: ScaleView) {
         <div className="table-wrap">
           <table>
             <caption>
-              OMERACT-OARSI responders among knees (KOOS Pain and ADL; Pham et al. 2004)
+              OMERACT-OARSI responders among knees and hips (KOOS or HOOS Pain and ADL; Pham et al.
+              2004)
             </caption>
             <thead>
               <tr>
@@ -624,10 +625,10 @@ function Responders({ report, scaleKey, title }: ScaleView) {
             </tbody>
           </table>
           <p className="muted">
-            StemTrack does not ask for a patient global assessment, the rule's third domain. A knee
+            StemTrack does not ask for a patient global assessment, the rule's third domain. A joint
             whose pain or function alone improved by at least 20% and 10 points is undetermined: the
             global would decide. The responder share is therefore a lower bound; "At most" counts
-            every undetermined knee as a responder.
+            every undetermined joint as a responder.
           </p>
         </div>
       )}
