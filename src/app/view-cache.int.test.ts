@@ -66,6 +66,30 @@ describe.each(backends())('dashboard views kept per registry version on $name', 
     expect(await siteDurability(ctx, harbour)).toBe(after);
   });
 
+  it('renew views opened lately after a change, so the next look is served from memory', async () => {
+    let clock = 0;
+    const views = new ViewCache(() => clock);
+    ctx = { db, now: () => NOW, publicUrl: 'http://t', views };
+    const before = await siteDurability(ctx, harbour);
+    await siteOutcomeReport(ctx, harbour, { joint: 'knee' });
+    // Nothing changed: nothing to renew.
+    expect(await views.refresh()).toBe(0);
+
+    await recordEvent(harbour, 'reinjection');
+    // A site has one version, so both of its views are renewed.
+    expect(await views.refresh()).toBe(2);
+    const misses = views.misses;
+    const after = await siteDurability(ctx, harbour);
+    expect(views.misses).toBe(misses);
+    expect(after).not.toBe(before);
+    expect(after.reinjectionFree.events).toBe(before.reinjectionFree.events + 1);
+
+    // Views nobody opened for longer than the window are let go, not renewed.
+    clock = 31 * 60_000;
+    await recordEvent(harbour, 'returned-to-work');
+    expect(await views.refresh()).toBe(0);
+  });
+
   it('key each view by its cohort, and by every site for network-wide views', async () => {
     ctx = { db, now: () => NOW, publicUrl: 'http://t', views: new ViewCache() };
     const knees = await siteOutcomeReport(ctx, harbour, { joint: 'knee' });

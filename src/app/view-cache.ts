@@ -9,16 +9,55 @@ const MAX_VIEWS = 100;
  * behind it changed is served from memory. The version is read before the view is computed,
  * so a view can only be newer than its key, never older.
  */
+interface ViewRequest {
+  name: string;
+  siteId?: string;
+  params?: unknown;
+}
+
 export class ViewCache {
   readonly #views = new Map<string, unknown>();
+  /** Views asked for lately, with how to compute them, so `refresh` can renew them unasked. */
+  readonly #asked = new Map<
+    string,
+    { q: Queryable; view: ViewRequest; compute: () => Promise<unknown>; at: number }
+  >();
   hits = 0;
   misses = 0;
 
-  async get<T>(
-    q: Queryable,
-    view: { name: string; siteId?: string; params?: unknown },
-    compute: () => Promise<T>,
-  ): Promise<T> {
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  async get<T>(q: Queryable, view: ViewRequest, compute: () => Promise<T>): Promise<T> {
+    this.#asked.set(JSON.stringify([view.name, view.siteId ?? '*', view.params ?? null]), {
+      q,
+      view,
+      compute,
+      at: this.clock(),
+    });
+    return this.#kept(q, view, compute);
+  }
+
+  /**
+   * Renews, one at a time, every view asked for within `withinMs` whose data has changed since
+   * it was computed, so the next person to open it finds it ready. Returns how many it renewed.
+   */
+  async refresh(withinMs = 30 * 60_000): Promise<number> {
+    let renewed = 0;
+    for (const [id, asked] of [...this.#asked]) {
+      if (this.clock() - asked.at > withinMs) {
+        this.#asked.delete(id);
+        continue;
+      }
+      const before = this.misses;
+      await this.#kept(asked.q, asked.view, asked.compute);
+      // #kept counted a hit for a view already fresh; a refresh is not a reader's hit.
+      if (this.misses > before) renewed++;
+      else this.hits--;
+    }
+    return renewed;
+  }
+
+  async #kept<T>(q: Queryable, view: ViewRequest, compute: () => Promise<T>): Promise<T> {
     const version = await registryVersion(q, view.siteId);
     const key = JSON.stringify([view.name, view.siteId ?? '*', view.params ?? null, version]);
     if (this.#views.has(key)) {

@@ -15,6 +15,9 @@ import type { Config } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 
+/** How often dashboard views opened lately are checked and renewed after a change. */
+const VIEW_REFRESH_MS = 30_000;
+
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB_SOURCE = join(PROJECT_ROOT, 'src', 'web');
 export const WEB_ROOT = join(PROJECT_ROOT, 'dist', 'web');
@@ -82,6 +85,12 @@ export async function startServer(
     await queueAutoInvite(ctx);
     jobs.start(30_000);
   }
+  // Dashboard views opened lately are renewed soon after the registry changes, so the next
+  // look finds them computed; a failed renewal only means the next look computes it.
+  const renewViews = setInterval(() => {
+    ctx.views.refresh().catch((error) => console.error('dashboard refresh:', error));
+  }, VIEW_REFRESH_MS);
+  renewViews.unref();
   const app = createHttpApp(ctx, { tls: config.TLS, webRoot: WEB_ROOT });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     // With PORT=0 the system picks the port, so survey links can only be formed now.
@@ -108,6 +117,7 @@ export async function startServer(
     console.log('Press Ctrl+C to stop.');
   });
   const stop = () => {
+    clearInterval(renewViews);
     void jobs.stop();
     server.close(() => {
       db.close().finally(() => process.exit(0));
