@@ -22,17 +22,22 @@ export class ViewCache {
     string,
     { q: Queryable; view: ViewRequest; compute: () => Promise<unknown>; at: number }
   >();
+  #refreshing = false;
+  readonly #clock: () => number;
   hits = 0;
   misses = 0;
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  /** `clock` gives milliseconds, for tests to move time. */
+  constructor(clock: () => number = Date.now) {
+    this.#clock = clock;
+  }
 
   async get<T>(q: Queryable, view: ViewRequest, compute: () => Promise<T>): Promise<T> {
     this.#asked.set(JSON.stringify([view.name, view.siteId ?? '*', view.params ?? null]), {
       q,
       view,
       compute,
-      at: this.clock(),
+      at: this.#clock(),
     });
     return this.#kept(q, view, compute);
   }
@@ -42,19 +47,26 @@ export class ViewCache {
    * it was computed, so the next person to open it finds it ready. Returns how many it renewed.
    */
   async refresh(withinMs = 30 * 60_000): Promise<number> {
-    let renewed = 0;
-    for (const [id, asked] of [...this.#asked]) {
-      if (this.clock() - asked.at > withinMs) {
-        this.#asked.delete(id);
-        continue;
+    // A slow round (a large registry on PGlite) must not start a second one beside it.
+    if (this.#refreshing) return 0;
+    this.#refreshing = true;
+    try {
+      let renewed = 0;
+      for (const [id, asked] of [...this.#asked]) {
+        if (this.#clock() - asked.at > withinMs) {
+          this.#asked.delete(id);
+          continue;
+        }
+        const before = this.misses;
+        await this.#kept(asked.q, asked.view, asked.compute);
+        // #kept counted a hit for a view already fresh; a refresh is not a reader's hit.
+        if (this.misses > before) renewed++;
+        else this.hits--;
       }
-      const before = this.misses;
-      await this.#kept(asked.q, asked.view, asked.compute);
-      // #kept counted a hit for a view already fresh; a refresh is not a reader's hit.
-      if (this.misses > before) renewed++;
-      else this.hits--;
+      return renewed;
+    } finally {
+      this.#refreshing = false;
     }
-    return renewed;
   }
 
   async #kept<T>(q: Queryable, view: ViewRequest, compute: () => Promise<T>): Promise<T> {
