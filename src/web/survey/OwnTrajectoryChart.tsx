@@ -3,6 +3,27 @@ import { useMemo } from 'react';
 import type { OwnTrajectory } from '../../core/analytics/own-trajectory.ts';
 import { PlotFigure } from '../ui/PlotFigure.tsx';
 
+/** A dashed level across the chart with its name written on it; nothing when there is no level. */
+function namedLine(
+  level: number | null,
+  name: string,
+  color: string,
+  side: 'left' | 'right',
+  dashes: string,
+): Plot.Markish[] {
+  if (level === null) return [];
+  return [
+    Plot.ruleY([level], { stroke: color, strokeDasharray: dashes }),
+    Plot.text([level], {
+      y: (d: number) => d,
+      frameAnchor: side,
+      dy: -6,
+      text: () => name,
+      fill: color,
+    }),
+  ];
+}
+
 /** One of the patient's own scores over time, against where they started. */
 export function OwnTrajectoryChart({ trajectory }: { trajectory: OwnTrajectory }) {
   const options = useMemo(
@@ -16,30 +37,14 @@ export function OwnTrajectoryChart({ trajectory }: { trajectory: OwnTrajectory }
         grid: true,
       },
       marks: [
-        ...(trajectory.baseline !== null
-          ? [
-              Plot.ruleY([trajectory.baseline], { stroke: '#5a6472', strokeDasharray: '4,3' }),
-              Plot.text([trajectory.baseline], {
-                y: (d: number) => d,
-                frameAnchor: 'right',
-                dy: -6,
-                text: () => 'where you started',
-                fill: '#5a6472',
-              }),
-            ]
-          : []),
-        ...(trajectory.mcidLine !== null
-          ? [
-              Plot.ruleY([trajectory.mcidLine], { stroke: '#1a7f37', strokeDasharray: '2,3' }),
-              Plot.text([trajectory.mcidLine], {
-                y: (d: number) => d,
-                frameAnchor: 'left',
-                dy: -6,
-                text: () => 'smallest important improvement',
-                fill: '#1a7f37',
-              }),
-            ]
-          : []),
+        ...namedLine(trajectory.baseline, 'where you started', '#5a6472', 'right', '4,3'),
+        ...namedLine(
+          trajectory.mcidLine,
+          'smallest important improvement',
+          '#1a7f37',
+          'left',
+          '2,3',
+        ),
         Plot.lineY(trajectory.points, {
           x: 'months',
           y: 'value',
