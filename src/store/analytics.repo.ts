@@ -74,16 +74,10 @@ export interface OutcomeSummaries {
   patterns: SitePatternRow[];
   /** Per site, scale with an MCID or PASS, and time point after baseline: joints past them. */
   thresholdCounts: SiteThresholdCounts[];
-  /** Per site and time point after baseline: knees classed by the OMERACT-OARSI rule. */
+  /** Per site and time point after baseline: joints classed by the OMERACT-OARSI rule. */
   responderCounts: SiteResponderCounts[];
 }
 
-/**
- * The cohort's outcome statistics aggregated in the database, per site: levels and paired
- * changes from baseline (n, mean, SD) and the visit patterns the trajectory model needs. Only
- * these few hundred rows leave the database, whatever the registry's size. A joint answering
- * twice at a time point counts once, with its first answer.
- */
 /** The time points of outcome_joint_scores' slots, in slot order (migration 0012). */
 export const OUTCOME_SLOTS = [
   'baseline',
@@ -103,6 +97,13 @@ export const OUTCOME_SLOTS = [
  */
 const OUTCOME_WORK_MEM = '64MB';
 
+/**
+ * The cohort's outcome statistics aggregated in the database, per site: levels and paired
+ * changes from baseline (n, mean, SD) and the visit patterns the trajectory model needs. Only
+ * these few hundred rows leave the database, whatever the registry's size. A joint answering
+ * twice at a time point counts once, with its first answer. With `criteria`, also the joints past
+ * each scale's MCID and PASS and the OMERACT-OARSI responders.
+ */
 export async function outcomeSummaries(
   db: Db,
   f: CohortFilter,
@@ -161,24 +162,6 @@ export async function outcomeSummaries(
          count(*) filter (where v${i} * th.sign >= th.pass * th.sign - ${tolerance})::int as pc${i}`,
     )
     .join(',\n              ');
-  // OMERACT-OARSI on two 0–100 domains (100 = no problem): improved by a level when the gain
-  // reaches both its absolute points and its share of the room left at baseline.
-  // Columns p1…pK hold a joint's pain scores, f1…fK its function scores (same questionnaire).
-  const improved = (d: 'p' | 'f', i: number, level: { relative: number; absolute: number }) =>
-    `(${d}${i} - ${d}1 >= ${level.absolute} - ${tolerance} and ` +
-    `${d}${i} - ${d}1 >= ${level.relative} * (100 - ${d}1) - ${tolerance})`;
-  const responderColumns = k
-    .slice(1)
-    .map((i) => {
-      const both = `p1 is not null and f1 is not null and p${i} is not null and f${i} is not null`;
-      const high = `(${improved('p', i, OMERACT_OARSI.high)} or ${improved('f', i, OMERACT_OARSI.high)})`;
-      const painUp = improved('p', i, OMERACT_OARSI.moderate);
-      const functionUp = improved('f', i, OMERACT_OARSI.moderate);
-      return `count(*) filter (where ${both})::int as on${i},
-         count(*) filter (where ${both} and (${high} or (${painUp} and ${functionUp})))::int as or${i},
-         count(*) filter (where ${both} and not ${high} and (${painUp}) <> (${functionUp}))::int as ou${i}`;
-    })
-    .join(',\n              ');
   const thresholds = criteria?.thresholds ?? [];
   const thresholdsParam = bind(
     JSON.stringify(
@@ -196,6 +179,24 @@ export async function outcomeSummaries(
   const domains = criteria?.responderDomains ?? [];
   let responderQuery = 'null';
   if (domains.length > 0) {
+    // OMERACT-OARSI on two 0–100 domains (100 = no problem): improved by a level when the gain
+    // reaches both its absolute points and its share of the room left at baseline.
+    // Columns p1…pK hold a joint's pain scores, f1…fK its function scores (same questionnaire).
+    const improved = (d: 'p' | 'f', i: number, level: { relative: number; absolute: number }) =>
+      `(${d}${i} - ${d}1 >= ${level.absolute} - ${tolerance} and ` +
+      `${d}${i} - ${d}1 >= ${level.relative} * (100 - ${d}1) - ${tolerance})`;
+    const responderColumns = k
+      .slice(1)
+      .map((i) => {
+        const both = `p1 is not null and f1 is not null and p${i} is not null and f${i} is not null`;
+        const high = `(${improved('p', i, OMERACT_OARSI.high)} or ${improved('f', i, OMERACT_OARSI.high)})`;
+        const painUp = improved('p', i, OMERACT_OARSI.moderate);
+        const functionUp = improved('f', i, OMERACT_OARSI.moderate);
+        return `count(*) filter (where ${both})::int as on${i},
+           count(*) filter (where ${both} and (${high} or (${painUp} and ${functionUp})))::int as or${i},
+           count(*) filter (where ${both} and not ${high} and (${painUp}) <> (${functionUp}))::int as ou${i}`;
+      })
+      .join(',\n              ');
     const domainOf = (pick: (d: (typeof domains)[number]) => string) =>
       domains
         .map((d) => `(instrument_id = ${bind(d.instrumentId)} and scale = ${bind(pick(d))})`)
