@@ -79,4 +79,37 @@ describe('FHIR R4 export of instruments and responses', () => {
     expect(pain?.dataAbsentReason?.coding?.[0]?.code).toBe('unknown');
     expectValidR4(pain as object);
   });
+
+  it('codes the KOOS JR and HOOS JR forms, their items and their scores with LOINC', () => {
+    const loincOf = (codings: { system?: string; code?: string }[] | undefined) =>
+      codings?.find((c) => c.system === 'http://loinc.org')?.code;
+    for (const [id, panel, items, total] of [
+      [
+        'koos-jr',
+        '82324-5',
+        ['82325-2', '82326-0', '82327-8', '82328-6', '82329-4', '82330-2', '82331-0'],
+        '82332-8',
+      ],
+      [
+        'hoos-jr',
+        '82316-1',
+        ['82317-9', '82318-7', '82319-5', '82320-3', '82321-1', '82322-9'],
+        '82323-7',
+      ],
+    ] as const) {
+      const def = instrumentById(id);
+      const q = toQuestionnaire(def);
+      expectValidR4(q);
+      expect(loincOf(q.code)).toBe(panel);
+      expect(q.item.flatMap((g) => (g.item ?? []).map((i) => loincOf(i.code)))).toEqual(items);
+      const answers = Object.fromEntries(itemsOf(def).map((i) => [i.code, 1]));
+      const [observation] = toScoreObservations(def, {
+        id: 'r3',
+        answers,
+        scores: scoreResponse(def, answers),
+      });
+      expect(loincOf(observation?.code.coding)).toBe(total);
+      expectValidR4(observation as object);
+    }
+  });
 });

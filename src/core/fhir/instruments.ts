@@ -12,6 +12,10 @@ export function questionnaireUrl(def: InstrumentDefinition, base = DEFAULT_FHIR_
   return `${base}:questionnaire:${def.id}`;
 }
 
+function loincCoding(reference: { code: string; display: string }): Coding {
+  return { system: LOINC, code: reference.code, display: reference.display };
+}
+
 /** The coding of one answer value, the same in the Questionnaire and in every response. */
 function answerCoding(
   def: InstrumentDefinition,
@@ -42,6 +46,7 @@ export function toQuestionnaire(
     status: 'active',
     description: `${def.instructions}\n\nSource: ${def.source}`,
     copyright: def.termsOfUse,
+    ...(def.loinc ? { code: [loincCoding(def.loinc)] } : {}),
     item: def.sections.map((section, index) => ({
       linkId: `section-${index + 1}`,
       text: section.intro ? `${section.title}. ${section.intro}` : section.title,
@@ -49,6 +54,7 @@ export function toQuestionnaire(
       item: section.items.map((it) => ({
         linkId: it.code,
         text: it.text,
+        ...(it.loinc ? { code: [{ system: LOINC, code: it.loinc }] } : {}),
         type: 'choice',
         required: false,
         answerOption: (def.responseSets[it.responseSet] ?? []).map((o) => ({
@@ -121,9 +127,7 @@ export function toScoreObservations(
   return def.scales.map((scale) => {
     const value = response.scores[scale.id];
     const coding = [
-      ...(scale.loinc
-        ? [{ system: LOINC, code: scale.loinc.code, display: scale.loinc.display }]
-        : []),
+      ...(scale.loinc ? [loincCoding(scale.loinc)] : []),
       {
         system: `${base}:scores`,
         code: `${def.id}.${scale.id}`,

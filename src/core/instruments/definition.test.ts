@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { instrumentDefinitionSchema, itemsOf } from './definition.ts';
+import { hasLoincCheckDigit, instrumentDefinitionSchema, itemsOf } from './definition.ts';
 import koosFile from './definitions/koos.json' with { type: 'json' };
 import koos12File from './definitions/koos-12.json' with { type: 'json' };
+import koosJrFile from './definitions/koos-jr.json' with { type: 'json' };
 import promisFile from './definitions/promis-global-10.json' with { type: 'json' };
 import { BUILT_IN_INSTRUMENTS, defaultInstrumentsFor, instrumentById } from './library.ts';
 
@@ -60,6 +61,26 @@ describe('instrument definitions', () => {
         'minAnswered exceeds the number of items in the scale',
       ]),
     );
+  });
+
+  it('checks each LOINC code’s check digit, on the form, its items and its scores', () => {
+    // 82324-5 (KOOS JR), 72514-3 (NRS) and 72102-7 (KOOS Pain) are real; one digit off is not.
+    for (const code of ['82324-5', '72514-3', '72102-7', '82332-8'])
+      expect(hasLoincCheckDigit(code)).toBe(true);
+    for (const code of ['82324-4', '72514-8', '7210-27', '72102'])
+      expect(hasLoincCheckDigit(code)).toBe(false);
+    const broken = structuredClone(koosJrFile);
+    broken.loinc.code = '82324-6';
+    const firstItem = broken.sections[0]?.items[0];
+    if (!firstItem || !broken.scales[0]) throw new Error('fixture shape');
+    firstItem.loinc = '82325-3';
+    broken.scales[0].loinc.code = '82332-1';
+    const issues = instrumentDefinitionSchema.safeParse(broken).error?.issues ?? [];
+    expect(issues.map((i) => i.path.join('.'))).toEqual([
+      'loinc.code',
+      'sections.0.items.0.loinc',
+      'scales.0.loinc.code',
+    ]);
   });
 
   it('rejects a mean-of-scales scale over an unknown or later scale, and thresholds off the scale', () => {

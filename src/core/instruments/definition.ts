@@ -7,11 +7,41 @@ import { z } from 'zod';
 
 const responseOption = z.strictObject({ value: z.number().int(), label: z.string().min(1) });
 
+/**
+ * Whether a LOINC code's last digit is its mod-10 check digit (LOINC Users' Guide: from the
+ * right, every other digit doubled, digits summed); catches a mistyped code in a file.
+ */
+export function hasLoincCheckDigit(code: string): boolean {
+  const match = /^(\d{1,7})-(\d)$/.exec(code);
+  if (!match) return false;
+  const [, body = '', check = ''] = match;
+  let sum = 0;
+  [...body].reverse().forEach((char, i) => {
+    const digit = Number(char) * (i % 2 === 0 ? 2 : 1);
+    sum += Math.floor(digit / 10) + (digit % 10);
+  });
+  return (10 - (sum % 10)) % 10 === Number(check);
+}
+
+const loincCode = z
+  .string()
+  .regex(/^\d{1,7}-\d$/, 'A LOINC code looks like 72102-7')
+  .refine(hasLoincCheckDigit, 'The last digit is not this LOINC code’s check digit');
+
+/** A LOINC code for the whole form or one score, only where it was checked in a named source. */
+const loincReference = z.strictObject({
+  code: loincCode,
+  display: z.string().min(1),
+  source: z.string().min(1),
+});
+
 const item = z.strictObject({
   /** The official item code, e.g. KOOS `P1`; answers and CSV columns use it. */
   code: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'Item codes are letters, digits, _'),
   text: z.string().min(1),
   responseSet: z.string().min(1),
+  /** The item's LOINC question code, checked in the source the definition's `loinc` names. */
+  loinc: loincCode.optional(),
 });
 
 const section = z.strictObject({
@@ -85,14 +115,7 @@ const scale = z.strictObject({
   interpretation: z
     .strictObject({ mcid: threshold.optional(), pass: threshold.optional() })
     .optional(),
-  /** The LOINC code of this score, only where it was checked in a named source. */
-  loinc: z
-    .strictObject({
-      code: z.string().regex(/^\d{1,7}-\d$/, 'A LOINC code looks like 72102-7'),
-      display: z.string().min(1),
-      source: z.string().min(1),
-    })
-    .optional(),
+  loinc: loincReference.optional(),
 });
 
 const definitionShape = z.strictObject({
@@ -109,6 +132,8 @@ const definitionShape = z.strictObject({
   offeredByDefault: z.boolean().optional(),
   source: z.string().min(1),
   termsOfUse: z.string().min(1),
+  /** The LOINC panel code of the whole form, e.g. KOOS JR 82324-5. */
+  loinc: loincReference.optional(),
   instructions: z.string().min(1),
   responseSets: z.record(z.string(), z.array(responseOption).min(2)),
   sections: z.array(section).min(1),

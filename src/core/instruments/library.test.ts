@@ -24,7 +24,9 @@ describe('licensed instrument definitions', () => {
       'nrs-pain',
       'koos',
       'koos-12',
+      'koos-jr',
       'hoos',
+      'hoos-jr',
       'promis-global-10',
       'example-joint-scale',
     ]);

@@ -1,8 +1,10 @@
 import { notFound } from '../errors.ts';
 import { type InstrumentDefinition, instrumentDefinitionSchema } from './definition.ts';
 import hoos from './definitions/hoos.json' with { type: 'json' };
+import hoosJr from './definitions/hoos-jr.json' with { type: 'json' };
 import koos from './definitions/koos.json' with { type: 'json' };
 import koos12 from './definitions/koos-12.json' with { type: 'json' };
+import koosJr from './definitions/koos-jr.json' with { type: 'json' };
 import nrsPain from './definitions/nrs-pain.json' with { type: 'json' };
 import promisGlobal10 from './definitions/promis-global-10.json' with { type: 'json' };
 
@@ -11,7 +13,9 @@ export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [
   nrsPain,
   koos,
   koos12,
+  koosJr,
   hoos,
+  hoosJr,
   promisGlobal10,
 ].map((raw) => instrumentDefinitionSchema.parse(raw));
 

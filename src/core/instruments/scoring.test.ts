@@ -312,3 +312,76 @@ describe('HOOS (HOOS Scoring 2013: 100 − mean × 100/4, at least half of each 
   itScoresAtTheMissingItemEdge(hoos, { pain: 5, symptoms: 3, adl: 9, sport: 2, qol: 2 });
   itStaysInRangeAndMonotone(hoos, 7);
 });
+
+/**
+ * The JR forms: the raw sum of every item looked up in the HSS interval table. `rows` are
+ * table rows read in a source other than the file's own copy (see its tableSource).
+ */
+function itScoresAJointReplacementForm(
+  id: string,
+  parentId: string,
+  codes: readonly string[],
+  rows: Readonly<Record<number, number>>,
+): void {
+  const def = instrumentById(id);
+  const parent = instrumentById(parentId);
+  const scaleId = def.scales[0]?.id ?? '';
+  const withSum = (sum: number): Answers =>
+    Object.fromEntries(codes.map((code, i) => [code, Math.min(4, Math.max(0, sum - 4 * i))]));
+
+  it(`holds ${codes.length} ${parent.shortName} items under their codes and wording, each with its LOINC code`, () => {
+    expect(itemsOf(def).map((i) => i.code)).toEqual(codes);
+    for (const item of itemsOf(def)) {
+      expect(item.text).toBe(itemsOf(parent).find((p) => p.code === item.code)?.text);
+      expect(item.loinc).toMatch(/^\d+-\d$/);
+    }
+    expect(def.loinc?.code).toMatch(/^\d+-\d$/);
+  });
+
+  it('scores 100 for no problems and 0 for extreme ones, and the raw sums other sources give', () => {
+    expect(scoreResponse(def, withSum(0))[scaleId]).toBe(100);
+    expect(scoreResponse(def, withSum(4 * codes.length))[scaleId]).toBe(0);
+    for (const [sum, score] of Object.entries(rows))
+      expect(scoreResponse(def, withSum(Number(sum)))[scaleId]).toBe(score);
+  });
+
+  it('has a table that falls with every point of raw sum', () => {
+    const scale = def.scales[0];
+    if (scale?.method.kind !== 'summed-table') throw new Error('not a summed-table scale');
+    const table = scale.method.table;
+    for (let sum = 1; sum <= 4 * codes.length; sum++)
+      expect(table[String(sum)]).toBeLessThan(table[String(sum - 1)] ?? Number.NaN);
+  });
+
+  it(`scores with all ${codes.length} items answered, not with one missing`, () => {
+    const answers = withSum(2 * codes.length);
+    expect(scoreResponse(def, answers)[scaleId]).toEqual(expect.any(Number));
+    for (const code of codes)
+      expect(scoreResponse(def, { ...answers, [code]: null })[scaleId]).toBeNull();
+  });
+
+  it(`gives the same score from a full ${parent.shortName} response`, () => {
+    const full: Answers = Object.fromEntries(itemsOf(parent).map((i, n) => [i.code, n % 5]));
+    const sum = codes.reduce((total, code) => total + (full[code] ?? 0), 0);
+    const scale = def.scales[0];
+    if (scale?.method.kind !== 'summed-table') throw new Error('not a summed-table scale');
+    expect(scoreResponse(def, full)[scaleId]).toBe(scale.method.table[String(sum)]);
+  });
+
+  itStaysInRangeAndMonotone(def, codes.length);
+}
+
+describe('KOOS JR (Lyman 2016; raw sum 0–28 → HSS interval score)', () => {
+  itScoresAJointReplacementForm('koos-jr', 'koos', ['S6', 'P2', 'P3', 'P6', 'P9', 'A3', 'A5'], {
+    7: 68.284,
+    14: 52.465,
+    15: 50.012,
+  });
+});
+
+describe('HOOS JR (Lyman 2016; raw sum 0–24 → HSS interval score)', () => {
+  itScoresAJointReplacementForm('hoos-jr', 'hoos', ['P5', 'P10', 'A3', 'A5', 'A12', 'A14'], {
+    6: 70.426,
+    11: 55.985,
+  });
+});
