@@ -157,6 +157,25 @@ describe('stemtrack CLI', () => {
     });
   });
 
+  it('scores KOOS JR from a file of full KOOS answers when told to leave the other columns out', () => {
+    const codes = [
+      ...Array.from({ length: 7 }, (_, i) => `S${i + 1}`),
+      ...Array.from({ length: 9 }, (_, i) => `P${i + 1}`),
+      ...Array.from({ length: 17 }, (_, i) => `A${i + 1}`),
+      ...Array.from({ length: 5 }, (_, i) => `SP${i + 1}`),
+      ...Array.from({ length: 4 }, (_, i) => `Q${i + 1}`),
+    ];
+    // Every KOOS item answered 2: the seven KOOS JR items sum to 14, which the HSS table gives as 52.465.
+    const csv = `id,${codes.join(',')}\nk1,${codes.map(() => '2').join(',')}\n`;
+    const refused = stemtrack(['score', 'koos-jr', '-'], csv);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('column P1: KOOS JR has no item P1');
+    const r = stemtrack(['score', 'koos-jr', '-', '--ignore-other-columns'], csv);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('id,kneeHealth\nk1,52.465\n');
+    expect(r.err).toContain('left out 35 column(s) that are not KOOS JR items: S1, S2');
+  });
+
   it('names the row and column of a bad value, writes nothing, and exits 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stemtrack-score-'));
     const file = join(dir, 'answers.csv');

@@ -114,6 +114,7 @@ Adds published trial results to the evidence dataset the evidence page pools:
              time point cannot be read safely are listed and left out
 Re-importing a row (same study, arm, outcome, time point) replaces it.`,
   score: `Usage: stemtrack score INSTRUMENT|DEFINITION.json FILE.csv [--format csv|json|fhir]
+                      [--ignore-other-columns]
 
 Scores every row of FILE.csv (or - for standard input) by the instrument's official rules.
 The file has an id column and one column per official item code (for KOOS: S1…S7,
@@ -123,6 +124,10 @@ qol). JSON is unrounded and uses null where the missing-item rule allows no scor
 leaves such cells empty. fhir writes a FHIR R4 Bundle of QuestionnaireResponses and
 score Observations. Any bad value is reported with its row and column, nothing is
 written, and the exit code is 1.
+
+  --ignore-other-columns  leave out (and list) columns that are not the instrument's
+                          items instead of refusing the file: score KOOS JR or KOOS-12
+                          from a file of full KOOS answers, HOOS JR from full HOOS
 
 Instruments: ${BUILT_IN_INSTRUMENTS.map((d) => d.id).join(', ')}`,
   start: `Usage: stemtrack start [--no-demo] [--patients N] [--seed N]

@@ -11,13 +11,18 @@ import { formatCsv, parseCsv } from '../core/tabular/csv.ts';
 import { readInputFile } from './files.ts';
 import { UsageError } from './usage.ts';
 
-/** `stemtrack score INSTRUMENT FILE.csv [--format csv|json]`; returns the exit code. */
+const SCORE_OPTIONS = {
+  format: { type: 'string' },
+  'ignore-other-columns': { type: 'boolean' },
+} as const;
+
+/** `stemtrack score INSTRUMENT FILE.csv [--format csv|json|fhir]`; returns the exit code. */
 export async function scoreCommand(args: string[]): Promise<number> {
   let parsed: ReturnType<
-    typeof parseArgs<{ options: { format: { type: 'string' } }; allowPositionals: true }>
+    typeof parseArgs<{ options: typeof SCORE_OPTIONS; allowPositionals: true }>
   >;
   try {
-    parsed = parseArgs({ args, options: { format: { type: 'string' } }, allowPositionals: true });
+    parsed = parseArgs({ args, options: SCORE_OPTIONS, allowPositionals: true });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -33,7 +38,10 @@ export async function scoreCommand(args: string[]): Promise<number> {
   const text = readInputFile('score', file);
   if (text === undefined) return 1;
   const { table, problems } = parseCsv(text);
-  const result = problems.length > 0 ? { ok: false as const, problems } : scoreTable(def, table);
+  const result =
+    problems.length > 0
+      ? { ok: false as const, problems }
+      : scoreTable(def, table, { ignoreOtherColumns: parsed.values['ignore-other-columns'] });
   if (!result.ok) {
     for (const p of result.problems) {
       console.error(`${file}: row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.message}`);
@@ -41,6 +49,10 @@ export async function scoreCommand(args: string[]): Promise<number> {
     console.error(`stemtrack score: ${result.problems.length} problem(s); nothing was scored.`);
     return 1;
   }
+  if (result.ignoredColumns.length > 0)
+    console.error(
+      `stemtrack score: left out ${result.ignoredColumns.length} column(s) that are not ${def.shortName} items: ${result.ignoredColumns.join(', ')}`,
+    );
   const scales = def.scales.map((s) => s.id);
   if (format === 'fhir') {
     process.stdout.write(`${JSON.stringify(responsesBundle(def, result.rows), null, 2)}\n`);

@@ -59,6 +59,19 @@ describe('scoreTable', () => {
           scores: { pain: 50, symptoms: null, adl: null, sport: null, qol: null },
         },
       ],
+      ignoredColumns: [],
+    });
+  });
+
+  it('leaves out the columns of other items only when asked, and says which', () => {
+    const table = tableOf(['id', 'S1', 'P1', 'SP5', 'Q1'], [['x', '4', '1', '3', '1']]);
+    const koos12 = instrumentById('koos-12');
+    expect(scoreTable(koos12, table).ok).toBe(false);
+    const result = scoreTable(koos12, table, { ignoreOtherColumns: true });
+    expect(result).toMatchObject({
+      ok: true,
+      ignoredColumns: ['S1', 'SP5'],
+      rows: [{ id: 'x', answers: { P1: 1, Q1: 1 } }],
     });
   });
 

@@ -8,6 +8,14 @@ export interface ScoredRow {
   scores: Scores;
 }
 
+export interface ScoreTableOptions {
+  /**
+   * Skip columns that are not items of this instrument instead of refusing the file, so a
+   * short form (KOOS JR, KOOS-12) can be scored from a file of full KOOS responses.
+   */
+  ignoreOtherColumns?: boolean;
+}
+
 /**
  * Scores a table with an `id` column and one column per official item code (empty = not
  * answered). Every bad cell is reported with its row and column; with any problem no row
@@ -16,14 +24,20 @@ export interface ScoredRow {
 export function scoreTable(
   def: InstrumentDefinition,
   table: CsvTable,
-): { ok: true; rows: ScoredRow[] } | { ok: false; problems: CsvProblem[] } {
+  options: ScoreTableOptions = {},
+):
+  | { ok: true; rows: ScoredRow[]; ignoredColumns: string[] }
+  | { ok: false; problems: CsvProblem[] } {
   const problems: CsvProblem[] = [];
   const items = new Map(itemsOf(def).map((it) => [it.code, it]));
   const idColumn = table.header.indexOf('id');
   if (idColumn === -1)
     problems.push({ row: 1, column: 'id', message: 'The header needs an id column' });
+  const ignoredColumns = options.ignoreOtherColumns
+    ? table.header.filter((name, index) => index !== idColumn && !items.has(name))
+    : [];
   table.header.forEach((name, index) => {
-    if (index !== idColumn && !items.has(name)) {
+    if (index !== idColumn && !items.has(name) && !options.ignoreOtherColumns) {
       problems.push({
         row: 1,
         column: name,
@@ -69,5 +83,5 @@ export function scoreTable(
     });
     scored.push({ id, answers, scores: scoreResponse(def, answers) });
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, rows: scored };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, rows: scored, ignoredColumns };
 }
