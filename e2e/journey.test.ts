@@ -170,7 +170,11 @@ describe('the first slice in a real browser', () => {
     await clinic.getByText(/Back to my usual activities \(reported by the patient\)/).waitFor();
 
     // Six weeks on: after sending, the patient sees their own line against where they started.
+    // KOOS JR is added: its items are all KOOS items, so the patient gets no extra question.
     await clinic.getByLabel('Survey time point').selectOption('w6');
+    await clinic
+      .getByLabel(/KOOS JR — .*\(no extra questions: scored from the KOOS answers\)/)
+      .check();
     await clinic.getByRole('button', { name: 'Issue survey link' }).click();
     await expect.poll(() => clinic.getByLabel(/Survey link/).inputValue()).not.toBe(link);
     survey = await phone.newPage();
@@ -192,6 +196,11 @@ describe('the first slice in a real browser', () => {
       .getByText(/smallest improvement from your start that patients called important/)
       .waitFor();
     expect(await noHorizontalScroll(survey)).toBe(true);
+
+    // The clinician sees KOOS JR scored from those KOOS answers (all 0 → raw 0 → 100).
+    await clinic.reload();
+    await clinic.getByText(/6 weeks \(NRS pain \+ KOOS \+ KOOS JR\): completed/).waitFor();
+    expect(await clinic.locator('table.scores').textContent()).toContain('KOOS JR 100.0');
   });
 
   it('serves the login page without horizontal scrolling at 360 px', async () => {

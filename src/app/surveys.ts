@@ -7,6 +7,7 @@ import {
   isKnownInstrument,
 } from '../core/instruments/library.ts';
 import { checkAnswers, scoreResponse } from '../core/instruments/scoring.ts';
+import { withRepeatedAnswers } from '../core/instruments/shared-items.ts';
 import { addDays, type IsoDate, toIsoDate } from '../core/registry/dates.ts';
 import { patientEventSchema } from '../core/registry/events.ts';
 import {
@@ -240,7 +241,9 @@ const submitBodySchema = z.strictObject({
 export async function submitSurvey(ctx: AppContext, token: string, body: unknown) {
   const a = await assignmentForLink(ctx, token);
   const { answers: given, events = [] } = parseInput(submitBodySchema, body);
-  const answers = checkedAnswers(a, { answers: given });
+  const definitions = a.instruments.map((id) => instrumentById(id));
+  // An item two questionnaires share was asked once; both get its answer.
+  const answers = withRepeatedAnswers(definitions, checkedAnswers(a, { answers: given }));
   const today = toIsoDate(ctx.now());
   const badDates = events.flatMap((e, i) =>
     e.date > today ? [{ field: `events.${i}.date`, message: 'This date is in the future' }] : [],
@@ -260,9 +263,9 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
     opens: a.windowOpens,
     closes: a.windowCloses,
   });
-  const results = a.instruments.map((instrumentId) => ({
-    instrumentId,
-    scores: scoreResponse(instrumentById(instrumentId), answers[instrumentId] ?? {}),
+  const results = definitions.map((def) => ({
+    instrumentId: def.id,
+    scores: scoreResponse(def, answers[def.id] ?? {}),
   }));
   const stored = await recordSubmission(ctx.db, a, {
     submittedAt: now,

@@ -31,10 +31,14 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+/** The web app bundles domain code too (scoring, instrument files), so both count as its source. */
+const WEB_BUNDLE_SOURCES = [WEB_SOURCE, join(PROJECT_ROOT, 'src', 'core')];
+
 /** Builds the web app with Vite unless a build newer than every source file is there. */
 export async function ensureWebBuilt(): Promise<void> {
   const index = join(WEB_ROOT, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(WEB_SOURCE)) return;
+  const newestSource = Math.max(...WEB_BUNDLE_SOURCES.map(newestMtime));
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return;
   console.log('Building the web app…');
   const { build } = await import('vite');
   await build({ configFile: join(WEB_SOURCE, 'vite.config.ts'), logLevel: 'warn' });

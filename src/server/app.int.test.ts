@@ -124,6 +124,30 @@ describe.each(backends())('HTTP API on $name', (backend) => {
     expect(bad.status).toBe(400);
   });
 
+  it('asks KOOS JR’s items once when KOOS is asked too, and scores KOOS JR from those answers', async () => {
+    const { patientId, episodeId } = await enrolTreatedPatient(clinician);
+    const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'baseline',
+      alsoAsk: ['koos-jr'],
+    });
+    expect(issued.body.instruments).toEqual(['nrs-pain', 'koos', 'koos-jr']);
+    // The patient's page asks only KOOS and NRS; nothing is sent for KOOS JR.
+    const answers = { 'nrs-pain': { NRS: 4 }, koos: { ...koosAnswers(2), P2: 4, A5: null } };
+    const submitted = await new Client(harness.app).call(
+      'POST',
+      `/api/survey/${tokenOf(issued.body.url)}/submit`,
+      { answers },
+    );
+    expect(submitted.status).toBe(201);
+    const record = await clinician.call('GET', `/api/patients/${patientId}`);
+    const koosJr = record.body.responses.find(
+      (r: { instrumentId: string }) => r.instrumentId === 'koos-jr',
+    );
+    // A5 was skipped in KOOS, so KOOS JR (every item needed) has no score, but keeps the answers.
+    expect(koosJr.scores).toEqual({ kneeHealth: null });
+    expect(koosJr.answers).toMatchObject({ S6: 2, P2: 4, P3: 2, A5: null });
+  });
+
   it('gives another site’s clinician 404 for this patient on every route', async () => {
     const { patientId, episodeId } = await enrolTreatedPatient(clinician);
     const other = new Client(harness.app);

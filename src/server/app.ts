@@ -25,6 +25,7 @@ import { messageTemplates, setMessageTemplate } from '../app/templates.ts';
 import { DomainError, type ErrorCode } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { allInstruments, instrumentById } from '../core/instruments/library.ts';
+import { askedWithin } from '../core/instruments/shared-items.ts';
 import {
   ADVERSE_EVENT_GRADES,
   BMI_CLASSES,
@@ -137,13 +138,15 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       timepoints: DEFAULT_SCHEDULE.map(({ id, label }) => ({ id, label })),
       adverseEventGrades: ADVERSE_EVENT_GRADES,
       relatedness: RELATEDNESS,
-      instruments: allInstruments().map(({ id, name, shortName, joints, scales, ...def }) => ({
-        id,
-        name,
-        shortName,
-        joints,
+      instruments: allInstruments().map((def, _, all) => ({
+        id: def.id,
+        name: def.name,
+        shortName: def.shortName,
+        joints: def.joints,
         offeredByDefault: def.offeredByDefault !== false,
-        scales: scales.map((sc) => ({
+        /** Instruments that ask all of this one's items: asking both adds no question. */
+        askedWithin: askedWithin(def, all),
+        scales: def.scales.map((sc) => ({
           id: sc.id,
           name: sc.name,
           shortName: sc.shortName,

@@ -89,6 +89,7 @@ interface Vocabulary {
     shortName: string;
     joints: string[];
     offeredByDefault: boolean;
+    askedWithin: string[];
     scales: { id: string; name: string; shortName: string }[];
   }[];
 }
@@ -552,9 +553,11 @@ function SurveyLinkForm({
 }) {
   const [link, setLink] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
-  const optional = vocabulary.instruments.filter(
-    (i) => !i.offeredByDefault && (i.joints.includes('any') || i.joints.includes(joint)),
+  const forJoint = vocabulary.instruments.filter(
+    (i) => i.joints.includes('any') || i.joints.includes(joint),
   );
+  const defaults = forJoint.filter((i) => i.offeredByDefault);
+  const optional = forJoint.filter((i) => !i.offeredByDefault);
   const { error, onSubmit } = useFormSubmit(async (values) => {
     const alsoAsk = optional.filter((i) => values[`alsoAsk-${i.id}`] === 'on').map((i) => i.id);
     const r = await api<{ url: string }>('POST', `/episodes/${episodeId}/surveys`, {
@@ -582,11 +585,15 @@ function SurveyLinkForm({
       {optional.length > 0 && (
         <fieldset className="checks">
           <legend>Also ask (optional questionnaires)</legend>
-          {optional.map((i) => (
-            <label key={i.id}>
-              <input type="checkbox" name={`alsoAsk-${i.id}`} /> {i.shortName} — {i.name}
-            </label>
-          ))}
+          {optional.map((i) => {
+            const within = defaults.find((d) => i.askedWithin.includes(d.id));
+            return (
+              <label key={i.id}>
+                <input type="checkbox" name={`alsoAsk-${i.id}`} /> {i.shortName} — {i.name}
+                {within && ` (no extra questions: scored from the ${within.shortName} answers)`}
+              </label>
+            );
+          })}
         </fieldset>
       )}
       <button type="submit">Issue survey link</button>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { OwnTrajectory } from '../../core/analytics/own-trajectory.ts';
 import type { InstrumentDefinition } from '../../core/instruments/definition.ts';
+import { repeatedItems } from '../../core/instruments/shared-items.ts';
 import { ApiError, api } from '../api.ts';
 import { eventsToSend, type LaterEventDates, LaterEvents } from './LaterEvents.tsx';
 import { OwnTrajectoryChart } from './OwnTrajectoryChart.tsx';
@@ -31,17 +32,21 @@ type Stage =
 
 const SAVE_DELAY_MS = 400;
 
+/** Every question to ask, in order; an item an earlier questionnaire already asks is asked once. */
 function questionsOf(instruments: InstrumentDefinition[]): Question[] {
+  const repeated = repeatedItems(instruments);
   return instruments.flatMap((instrument) =>
     instrument.sections.flatMap((section) =>
-      section.items.map((item) => ({
-        instrument,
-        sectionTitle: section.title,
-        intro: section.intro,
-        code: item.code,
-        text: item.text,
-        options: instrument.responseSets[item.responseSet] ?? [],
-      })),
+      section.items
+        .filter((item) => !repeated.get(instrument.id)?.has(item.code))
+        .map((item) => ({
+          instrument,
+          sectionTitle: section.title,
+          intro: section.intro,
+          code: item.code,
+          text: item.text,
+          options: instrument.responseSets[item.responseSet] ?? [],
+        })),
     ),
   );
 }
