@@ -80,6 +80,23 @@ describe('FHIR R4 export of instruments and responses', () => {
     expectValidR4(pain as object);
   });
 
+  it('codes the HOOS subscale and PROMIS-10 summary Observations with the LOINC codes CMS56 uses', () => {
+    for (const [id, codes] of [
+      ['hoos', ['72097-9', '72096-1', '72095-3', '72094-6', '72093-8']],
+      ['promis-global-10', ['71971-6', '71969-0']],
+    ] as const) {
+      const def = instrumentById(id);
+      const answers = Object.fromEntries(itemsOf(def).map((i) => [i.code, 2]));
+      const observations = toScoreObservations(def, {
+        id: 'r4',
+        answers,
+        scores: scoreResponse(def, answers),
+      });
+      expect(observations.map((o) => o.code.coding?.[0]?.code)).toEqual(codes);
+      for (const o of observations) expectValidR4(o);
+    }
+  });
+
   it('codes the KOOS JR and HOOS JR forms, their items and their scores with LOINC', () => {
     const loincOf = (codings: { system?: string; code?: string }[] | undefined) =>
       codings?.find((c) => c.system === 'http://loinc.org')?.code;
