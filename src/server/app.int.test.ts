@@ -84,6 +84,25 @@ describe.each(backends())('HTTP API on $name', (backend) => {
     expect(record.body.surveys[0].status).toBe('completed');
   });
 
+  /** Sends the answers through the patient's link; returns the stored response of one instrument. */
+  async function submitAndRead(
+    surveyUrl: string,
+    patientId: string,
+    answers: Record<string, Record<string, number | null>>,
+    instrumentId: string,
+  ) {
+    const submitted = await new Client(harness.app).call(
+      'POST',
+      `/api/survey/${tokenOf(surveyUrl)}/submit`,
+      { answers },
+    );
+    expect(submitted.status).toBe(201);
+    const record = await clinician.call('GET', `/api/patients/${patientId}`);
+    return record.body.responses.find(
+      (r: { instrumentId: string }) => r.instrumentId === instrumentId,
+    );
+  }
+
   it('adds an opt-in PROMIS-10 to the joint’s defaults and stores its T-scores', async () => {
     const { patientId, episodeId } = await enrolTreatedPatient(clinician);
     const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
@@ -105,16 +124,7 @@ describe.each(backends())('HTTP API on $name', (backend) => {
       Global07r: 5,
     };
     const answers = { 'nrs-pain': { NRS: 5 }, koos: koosAnswers(1), 'promis-global-10': promis };
-    const submitted = await new Client(harness.app).call(
-      'POST',
-      `/api/survey/${tokenOf(issued.body.url)}/submit`,
-      { answers },
-    );
-    expect(submitted.status).toBe(201);
-    const record = await clinician.call('GET', `/api/patients/${patientId}`);
-    const scored = record.body.responses.find(
-      (r: { instrumentId: string }) => r.instrumentId === 'promis-global-10',
-    );
+    const scored = await submitAndRead(issued.body.url, patientId, answers, 'promis-global-10');
     // Physical 3 + 4 + pain 5→3 + 4 = 14 → 44.9; mental 3 + 4 + 3 + 2 = 12 → 43.5.
     expect(scored.scores).toEqual({ physical: 44.9, mental: 43.5 });
     const bad = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
@@ -133,16 +143,7 @@ describe.each(backends())('HTTP API on $name', (backend) => {
     expect(issued.body.instruments).toEqual(['nrs-pain', 'koos', 'koos-jr']);
     // The patient's page asks only KOOS and NRS; nothing is sent for KOOS JR.
     const answers = { 'nrs-pain': { NRS: 4 }, koos: { ...koosAnswers(2), P2: 4, A5: null } };
-    const submitted = await new Client(harness.app).call(
-      'POST',
-      `/api/survey/${tokenOf(issued.body.url)}/submit`,
-      { answers },
-    );
-    expect(submitted.status).toBe(201);
-    const record = await clinician.call('GET', `/api/patients/${patientId}`);
-    const koosJr = record.body.responses.find(
-      (r: { instrumentId: string }) => r.instrumentId === 'koos-jr',
-    );
+    const koosJr = await submitAndRead(issued.body.url, patientId, answers, 'koos-jr');
     // A5 was skipped in KOOS, so KOOS JR (every item needed) has no score, but keeps the answers.
     expect(koosJr.scores).toEqual({ kneeHealth: null });
     expect(koosJr.answers).toMatchObject({ S6: 2, P2: 4, P3: 2, A5: null });
