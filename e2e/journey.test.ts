@@ -211,4 +211,33 @@ describe('the first slice in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await noHorizontalScroll(page)).toBe(true);
   });
+
+  it('lists the questionnaires with their rules, codes and sources, on a phone', async () => {
+    const phone = await (
+      await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true })
+    ).newPage();
+    await signIn(phone, server.url, EMAIL, PASSWORD);
+    await phone.getByRole('link', { name: 'Questionnaires' }).click();
+    const koosJr = phone.getByRole('region', { name: /^KOOS JR — / });
+    await koosJr.waitFor();
+    await koosJr.getByText('LOINC 82324-5', { exact: false }).waitFor();
+    await koosJr
+      .getByText(/Its items are all in KOOS: asked together, it adds no question/)
+      .waitFor();
+    expect(await koosJr.getByRole('row', { name: /Knee health/ }).textContent()).toContain(
+      '7 of 7',
+    );
+    await koosJr.getByText(/How KOOS JR is scored/).click();
+    await koosJr.getByText(/Clin Orthop Relat Res 2016;474\(6\):1461/).waitFor();
+    expect(await noHorizontalScroll(phone)).toBe(true);
+    // The FHIR link serves the Questionnaire to the signed-in browser.
+    const href = await koosJr
+      .getByRole('link', { name: /FHIR R4 Questionnaire/ })
+      .getAttribute('href');
+    const questionnaire = await phone.evaluate(
+      async (url) => (await fetch(url ?? '')).json(),
+      href,
+    );
+    expect(questionnaire).toMatchObject({ resourceType: 'Questionnaire', id: 'koos-jr' });
+  });
 });

@@ -45,6 +45,24 @@ describe.each(backends())('licensed instruments on $name', (backend) => {
       401,
     );
 
+    // The catalogue lists built-in and licensed forms with what their scores rest on.
+    const researcher = new Client(harness.app);
+    await researcher.signIn('research@harbour.test');
+    const catalogue = await researcher.call('GET', '/api/instruments');
+    expect(catalogue.status).toBe(200);
+    const byId = new Map(catalogue.body.map((i: { id: string }) => [i.id, i]));
+    expect(byId.get('example-joint-scale')).toMatchObject({ builtIn: false, itemCount: 3 });
+    expect(byId.get('koos-jr')).toMatchObject({
+      builtIn: true,
+      offeredByDefault: false,
+      askedWithin: ['koos'],
+      loinc: { code: '82324-5' },
+      scales: [{ id: 'kneeHealth', minAnswered: 7, loinc: { code: '82332-8' } }],
+    });
+    const koosPain = (byId.get('koos') as { scales: { id: string }[] }).scales[0];
+    expect(koosPain).toMatchObject({ id: 'pain', minAnswered: 5, mcid: { value: 15 } });
+    expect((await new Client(harness.app).call('GET', '/api/instruments')).status).toBe(401);
+
     const { episodeId, patientId } = await enrolTreatedPatient(clinician);
     const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
       timepoint: 'baseline',

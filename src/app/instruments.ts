@@ -1,8 +1,19 @@
 import { invalid } from '../core/errors.ts';
-import { instrumentDefinitionSchema } from '../core/instruments/definition.ts';
-import { checkDefinitionFile, registerLicensedInstrument } from '../core/instruments/library.ts';
+import {
+  instrumentDefinitionSchema,
+  itemsOf,
+  type ScaleDefinition,
+} from '../core/instruments/definition.ts';
+import {
+  allInstruments,
+  checkDefinitionFile,
+  isBuiltInInstrument,
+  registerLicensedInstrument,
+} from '../core/instruments/library.ts';
+import { askedWithin } from '../core/instruments/shared-items.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { listLicensedInstruments, upsertLicensedInstrument } from '../store/instruments.repo.ts';
+import { ALL_ROLES, requireRole, type UserActor } from './context.ts';
 
 /** Validates and stores a licensed instrument definition; a bad file is refused whole. */
 export async function importLicensedInstrument(q: Queryable, fileName: string, text: string) {
@@ -22,4 +33,58 @@ export async function loadLicensedInstruments(db: Db): Promise<string[]> {
   for (const row of rows)
     registerLicensedInstrument(instrumentDefinitionSchema.parse(row.definition));
   return rows.map((r) => r.id);
+}
+
+/**
+ * Every questionnaire this registry can ask, with what a clinic or researcher needs to trust
+ * its scores: source, terms of use, scoring and missing-item rules, thresholds, LOINC codes.
+ */
+export function instrumentCatalogue(actor: UserActor) {
+  requireRole(actor, ALL_ROLES);
+  const all = allInstruments();
+  return all.map((def) => ({
+    id: def.id,
+    name: def.name,
+    shortName: def.shortName,
+    version: def.version,
+    joints: def.joints,
+    builtIn: isBuiltInInstrument(def.id),
+    offeredByDefault: def.offeredByDefault !== false,
+    askedWithin: askedWithin(def, all),
+    itemCount: itemsOf(def).length,
+    source: def.source,
+    termsOfUse: def.termsOfUse,
+    loinc: def.loinc ?? null,
+    scales: def.scales.map((scale) => ({
+      id: scale.id,
+      name: scale.name,
+      shortName: scale.shortName,
+      itemCount: scale.items.length,
+      scoring: scoringInWords(scale.method),
+      minAnswered: scale.minAnswered,
+      missingRule: scale.missingRule,
+      range: scale.range,
+      higherIsBetter: scale.higherIsBetter,
+      mcid: scale.interpretation?.mcid ?? null,
+      pass: scale.interpretation?.pass ?? null,
+      loinc: scale.loinc ?? null,
+    })),
+  }));
+}
+
+/** The scoring rule as one or two sentences, each ending with a full stop. */
+function scoringInWords(method: ScaleDefinition['method']): string {
+  const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+  switch (method.kind) {
+    case 'single-item':
+      return 'The answer itself.';
+    case 'mean-rescaled':
+      return method.invert
+        ? `Mean of the answered items, turned to 0–100 with 100 the best (100 − mean × 100/${method.itemMax - method.itemMin}).`
+        : `Mean of the answered items, turned to 0–100 (mean × 100/${method.itemMax - method.itemMin}).`;
+    case 'summed-table':
+      return `Sum of the items, converted with the published table. The table: ${sentence(method.tableSource)}`;
+    case 'mean-of-scales':
+      return `Mean of the ${method.scales.join(', ')} scores.`;
+  }
 }

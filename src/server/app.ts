@@ -9,6 +9,7 @@ import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
 import { exportForUser } from '../app/export.ts';
 import { followUpOverview, undeliveredEmails } from '../app/followup.ts';
+import { instrumentCatalogue } from '../app/instruments.ts';
 import { unsubscribe } from '../app/mail.ts';
 import { runMetaAnalysis } from '../app/meta.ts';
 import {
@@ -256,6 +257,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
         ),
         201,
       );
+  authed.get('/instruments', (c) => c.json(instrumentCatalogue(c.var.actor)));
   authed.get('/instruments/:id/fhir', (c) =>
     c.json(toQuestionnaire(instrumentById(c.req.param('id'))), 200, {
       'Content-Type': 'application/fhir+json',

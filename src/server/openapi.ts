@@ -122,6 +122,13 @@ export function openApiDocument(): object {
           responses: { 200: ok('Evidence overview') },
         },
       },
+      '/api/instruments': {
+        get: {
+          summary:
+            'Every questionnaire the registry can ask: source, terms of use, scoring and missing-item rules, MCID/PASS with their sources, LOINC codes',
+          responses: { 200: ok('Instrument catalogue'), 401: errors[401] },
+        },
+      },
       '/api/instruments/{id}/fhir': {
         get: {
           summary: 'An instrument (built-in or licensed) as a FHIR R4 Questionnaire',

@@ -2,6 +2,7 @@ import { Link, navigate } from '../router.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
 import { ExportsPage } from './ExportsPage.tsx';
 import { FollowUpPage } from './FollowUpPage.tsx';
+import { InstrumentsPage } from './InstrumentsPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { MetaPage } from './MetaPage.tsx';
 import { OutcomesPage } from './OutcomesPage.tsx';
@@ -36,6 +37,7 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/exports') page = <ExportsPage user={user} />;
   else if (path === '/schedule') page = <SchedulePage user={user} />;
   else if (path === '/emails') page = <TemplatesPage user={user} />;
+  else if (path === '/questionnaires') page = <InstrumentsPage />;
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
   return (
     <>
@@ -49,6 +51,7 @@ export function ClinicApp({ path }: { path: string }) {
           <Link to="/outcomes">Outcomes</Link>
           <Link to="/exports">Exports</Link>
           <Link to="/schedule">Schedule</Link>
+          <Link to="/questionnaires">Questionnaires</Link>
           {user.role !== 'researcher' && <Link to="/emails">E-mails</Link>}
           <Link to="/registry-vs-evidence">Registry vs evidence</Link>
           <Link to="/meta-analysis">Meta-analysis</Link>
