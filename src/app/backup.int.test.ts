@@ -38,7 +38,7 @@ describe.each(backends())('backup from $name', (source) => {
   it('holds a header, one section per table and a footer with counts and digests', () => {
     const header = JSON.parse(lines[0] ?? '{}');
     expect(header).toMatchObject({ format: 'stemtrack-backup', formatVersion: 1 });
-    expect(header.migrations).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(header.migrations).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     const footer = JSON.parse(lines.at(-1) ?? '{}');
     expect(footer.$end).toBe(true);
     expect(footer.tables.patients.rows).toBe(150);

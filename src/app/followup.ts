@@ -26,16 +26,27 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
   requireRole(actor, ALL_ROLES);
   const filter = parseInput(worklistQuery, query);
   const today = toIsoDate(ctx.now());
-  const episodes = await episodesForFollowUp(ctx.db, scopeOf(actor));
-  const schedule = await scheduleFor(ctx.db, scopeOf(actor));
-  const rows = worklist(
-    episodes,
-    today,
-    schedule,
-    (status, timepoint) =>
-      (filter.status ? status === filter.status : status === 'due' || status === 'overdue') &&
-      (!filter.timepoint || timepoint === filter.timepoint),
+  const scope = scopeOf(actor);
+  const schedule = await scheduleFor(ctx.db, scope);
+  // Kept per registry version; the date and the site's windows are part of the key, since
+  // statuses move with the calendar and an admin may change the windows.
+  const overview = await ctx.views.get(
+    ctx.db,
+    { name: 'follow-up', siteId: scope.siteId, params: { filter, today, schedule } },
+    async () => {
+      const episodes = await episodesForFollowUp(ctx.db, scope);
+      const rows = worklist(
+        episodes,
+        today,
+        schedule,
+        (status, timepoint) =>
+          (filter.status ? status === filter.status : status === 'due' || status === 'overdue') &&
+          (!filter.timepoint || timepoint === filter.timepoint),
+      );
+      return { today, worklist: rows, flow: followUpFlow(episodes, today, schedule) };
+    },
   );
+  // Every look at the worklist is audited, kept or not.
   await appendAudit(ctx.db, {
     siteId: actor.user.siteId,
     actorKind: 'user',
@@ -45,7 +56,7 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
     entityId: null,
     patientId: null,
   });
-  return { today, worklist: rows, flow: followUpFlow(episodes, today, schedule) };
+  return overview;
 }
 
 /** The dead-letter list: survey e-mails that failed every attempt, for the clinic to follow up by hand. */

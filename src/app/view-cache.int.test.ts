@@ -4,7 +4,9 @@ import { findUserById } from '../store/users.repo.ts';
 import { backends } from '../testing/databases.ts';
 import type { AppContext, UserActor } from './context.ts';
 import { seedDemoRegistry } from './demo.ts';
+import { followUpOverview } from './followup.ts';
 import { siteBenchmark, siteDurability, siteOutcomeReport } from './report.ts';
+import { issueSurvey, saveSurveyDraft } from './surveys.ts';
 import { ViewCache } from './view-cache.ts';
 
 const NOW = new Date('2026-11-01T12:00:00Z');
@@ -13,6 +15,7 @@ describe.each(backends())('dashboard views kept per registry version on $name', 
   let db: Db;
   let ctx: AppContext;
   let harbour: UserActor;
+  let harbourClinician: UserActor;
   let northside: UserActor;
   beforeAll(async () => {
     db = await backend.open();
@@ -26,6 +29,7 @@ describe.each(backends())('dashboard views kept per registry version on $name', 
       return { kind: 'user', user };
     };
     harbour = await actor('researcher@harbour.example');
+    harbourClinician = await actor('clinician@harbour.example');
     northside = await actor('clinician@northside.example');
   });
   afterAll(async () => {
@@ -118,5 +122,34 @@ describe.each(backends())('dashboard views kept per registry version on $name', 
       [harbour.user.siteId, joint?.patientId, joint?.episodeId],
     );
     expect(await siteOutcomeReport(ctx, harbour, {})).not.toBe(all);
+  });
+
+  it('keep the follow-up worklist until a link is issued or the day changes, not on an autosave', async () => {
+    let now = NOW;
+    ctx = { db, now: () => now, publicUrl: 'http://t', views: new ViewCache() };
+    const first = await followUpOverview(ctx, harbour, {});
+    expect(await followUpOverview(ctx, harbour, {})).toBe(first);
+    const due = first.worklist.find((row) => !row.invited);
+    if (!due) throw new Error('the demo site has no uninvited due time point');
+
+    const link = await issueSurvey(ctx, harbourClinician, due.episodeId, {
+      timepoint: due.timepoint,
+    });
+    const second = await followUpOverview(ctx, harbour, {});
+    expect(second).not.toBe(first);
+    expect(
+      second.worklist.find((r) => r.episodeId === due.episodeId && r.timepoint === due.timepoint)
+        ?.invited,
+    ).toBe(true);
+
+    // A patient's autosave changes nothing on any dashboard, so nothing is recomputed.
+    const token = link.url.slice(link.url.lastIndexOf('/') + 1);
+    await saveSurveyDraft(ctx, token, { answers: { 'nrs-pain': { NRS: 5 } } });
+    expect(await followUpOverview(ctx, harbour, {})).toBe(second);
+    // Statuses move with the calendar: the next day is computed afresh.
+    now = new Date(NOW.getTime() + 86_400_000);
+    const nextDay = await followUpOverview(ctx, harbour, {});
+    expect(nextDay).not.toBe(second);
+    expect(nextDay.today).toBe('2026-11-02');
   });
 });
