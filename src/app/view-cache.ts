@@ -4,17 +4,22 @@ import type { Queryable } from '../store/db.ts';
 /** Views kept; the oldest unused goes first. A view is at most a few hundred kilobytes. */
 const MAX_VIEWS = 100;
 
-/**
- * Dashboard views computed once per registry version: a view asked for again before anything
- * behind it changed is served from memory. The version is read before the view is computed,
- * so a view can only be newer than its key, never older.
- */
 interface ViewRequest {
   name: string;
   siteId?: string;
   params?: unknown;
 }
 
+/** A view's identity: its name, site ('*' for network-wide views) and parameters. */
+function viewId(view: ViewRequest): string {
+  return JSON.stringify([view.name, view.siteId ?? '*', view.params ?? null]);
+}
+
+/**
+ * Dashboard views computed once per registry version: a view asked for again before anything
+ * behind it changed is served from memory. The version is read before the view is computed,
+ * so a view can only be newer than its key, never older.
+ */
 export class ViewCache {
   readonly #views = new Map<string, unknown>();
   /** Views asked for lately, with how to compute them, so `refresh` can renew them unasked. */
@@ -33,7 +38,7 @@ export class ViewCache {
   }
 
   async get<T>(q: Queryable, view: ViewRequest, compute: () => Promise<T>): Promise<T> {
-    this.#asked.set(JSON.stringify([view.name, view.siteId ?? '*', view.params ?? null]), {
+    this.#asked.set(viewId(view), {
       q,
       view,
       compute,
@@ -71,7 +76,7 @@ export class ViewCache {
 
   async #kept<T>(q: Queryable, view: ViewRequest, compute: () => Promise<T>): Promise<T> {
     const version = await registryVersion(q, view.siteId);
-    const key = JSON.stringify([view.name, view.siteId ?? '*', view.params ?? null, version]);
+    const key = `${viewId(view)}@${version}`;
     if (this.#views.has(key)) {
       const kept = this.#views.get(key) as T;
       // Map order is insertion order: move it to the back, as the most recently used.

@@ -33,16 +33,16 @@ export function scoreTable(
   const idColumn = table.header.indexOf('id');
   if (idColumn === -1)
     problems.push({ row: 1, column: 'id', message: 'The header needs an id column' });
-  const ignoredColumns = options.ignoreOtherColumns
-    ? table.header.filter((name, index) => index !== idColumn && !items.has(name))
-    : [];
+  const ignoredColumns: string[] = [];
   table.header.forEach((name, index) => {
-    if (index !== idColumn && !items.has(name) && !options.ignoreOtherColumns) {
-      problems.push({
-        row: 1,
-        column: name,
-        message: `${def.shortName} has no item ${name}; columns are id and item codes`,
-      });
+    if (index !== idColumn && !items.has(name)) {
+      if (options.ignoreOtherColumns) ignoredColumns.push(name);
+      else
+        problems.push({
+          row: 1,
+          column: name,
+          message: `${def.shortName} has no item ${name}; columns are id and item codes`,
+        });
     }
     if (table.header.indexOf(name) !== index)
       problems.push({ row: 1, column: name, message: 'Column appears twice' });
