@@ -12,7 +12,10 @@ import {
   productEventCounts,
   seriousEvents,
 } from '../store/adverse-events.repo.ts';
+import type { CohortFilter } from '../store/analytics.repo.ts';
+import type { Queryable } from '../store/db.ts';
 import { findEpisode } from '../store/patients.repo.ts';
+import { cohortOf } from './cohort.ts';
 import {
   ALL_ROLES,
   type AppContext,
@@ -67,13 +70,20 @@ export async function recordAdverseEvent(
   });
 }
 
-/** Adverse-event rates per product at the caller's site, with exact CIs, and serious events. */
-export async function siteSafety(ctx: AppContext, actor: UserActor) {
+/** Adverse-event rates per product among a cohort's treatments, with exact CIs, and serious events. */
+export async function safetyReport(q: Queryable, siteId: string, cohort: CohortFilter) {
+  const [counts, serious] = await Promise.all([
+    productEventCounts(q, siteId, RELATEDNESS_COUNTED_AS_RELATED, cohort),
+    seriousEvents(q, siteId, cohort),
+  ]);
+  const byProduct = productSafety(counts);
+  const treatments = counts.reduce((sum, c) => sum + c.treatments, 0);
+  return { cohort: { ...cohort, treatments }, byProduct, serious: seriousEventRows(serious) };
+}
+
+/** Adverse-event rates per product among the site's cohort, with exact CIs, and serious events. */
+export async function siteSafety(ctx: AppContext, actor: UserActor, query: unknown = {}) {
   requireRole(actor, ALL_ROLES);
   const siteId = scopeOf(actor).siteId;
-  const [counts, serious] = await Promise.all([
-    productEventCounts(ctx.db, siteId, RELATEDNESS_COUNTED_AS_RELATED),
-    seriousEvents(ctx.db, siteId),
-  ]);
-  return { byProduct: productSafety(counts), serious: seriousEventRows(serious) };
+  return safetyReport(ctx.db, siteId, cohortOf(query));
 }

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { benchmark } from '../core/analytics/benchmark.ts';
 import { durabilityCurve } from '../core/analytics/durability.ts';
 import { outcomesFromSummaries, trajectoriesFromPatterns } from '../core/analytics/outcomes.ts';
@@ -9,55 +8,18 @@ import {
   thresholdShares,
 } from '../core/analytics/responders.ts';
 import { allInstruments } from '../core/instruments/library.ts';
-import { isoDate } from '../core/registry/schemas.ts';
-import {
-  BMI_CLASS_CODES,
-  CELL_DOSE_BAND_CODES,
-  CELL_SOURCE_CODES,
-  JOINTS,
-  PRODUCT_CLASS_CODES,
-  SEXES,
-} from '../core/registry/vocabulary.ts';
+import { type IsoDate, toIsoDate } from '../core/registry/dates.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
-import { parseInput } from '../core/validation.ts';
+import { followUpFlow } from '../core/schedule/worklist.ts';
 import { type CohortFilter, episodeHistories, outcomeSummaries } from '../store/analytics.repo.ts';
 import type { Db } from '../store/db.ts';
+import { episodesForFollowUp } from '../store/followup.repo.ts';
+import { safetyReport } from './adverse-events.ts';
+import { cohortOf } from './cohort.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
+import { scheduleFor } from './schedule.ts';
 
-const age = z.coerce
-  .number({ error: 'Age must be a whole number of years' })
-  .int('Age must be a whole number of years')
-  .min(0, 'Age cannot be negative')
-  .max(130, 'Age above 130 is not plausible');
-
-const cohortShape = {
-  joint: z.enum(JOINTS).optional(),
-  product: z.enum(PRODUCT_CLASS_CODES).optional(),
-  cellSource: z.enum(CELL_SOURCE_CODES).optional(),
-  dose: z.enum(CELL_DOSE_BAND_CODES).optional(),
-  kl: z.coerce.number().int().min(0).max(4).optional(),
-  ageFrom: age.optional(),
-  ageTo: age.optional(),
-  sex: z.enum(SEXES).optional(),
-  bmi: z.enum(BMI_CLASS_CODES).optional(),
-  treatedFrom: isoDate.optional(),
-  treatedTo: isoDate.optional(),
-};
-
-/** The cohort filters by name: query-string keys, and `stemtrack report --NAME` options. */
-export const COHORT_OPTIONS = Object.keys(cohortShape) as (keyof typeof cohortShape)[];
-
-/** Query-string filters of the outcome reports (dashboard, API and `stemtrack report`). */
-export const cohortFilterSchema = z
-  .strictObject(cohortShape)
-  .refine((f) => f.ageFrom === undefined || f.ageTo === undefined || f.ageFrom <= f.ageTo, {
-    message: 'The lower age must not be above the upper age',
-    path: ['ageTo'],
-  })
-  .refine(
-    (f) => f.treatedFrom === undefined || f.treatedTo === undefined || f.treatedFrom <= f.treatedTo,
-    { message: 'The first treatment date must not be after the last', path: ['treatedTo'] },
-  );
+export { COHORT_OPTIONS, cohortFilterSchema, cohortOf } from './cohort.ts';
 
 /** Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95% CI. */
 export async function outcomeReport(q: Db, filter: CohortFilter) {
@@ -74,24 +36,6 @@ export async function outcomeReport(q: Db, filter: CohortFilter) {
       domains: criteria.responderDomains,
       byTimepoint: respondersByTimepoint(summaries.responderCounts, TIMEPOINT_IDS),
     },
-  };
-}
-
-/** The cohort a query string (or the CLI's options) asks for; a bad value is a clear 400. */
-export function cohortOf(query: unknown): CohortFilter {
-  const f = parseInput(cohortFilterSchema, query);
-  return {
-    ...(f.joint ? { joint: f.joint } : {}),
-    ...(f.product ? { productClass: f.product } : {}),
-    ...(f.cellSource ? { cellSource: f.cellSource } : {}),
-    ...(f.dose ? { doseBand: f.dose } : {}),
-    ...(f.kl !== undefined ? { klGrade: f.kl } : {}),
-    ...(f.ageFrom !== undefined ? { ageFrom: f.ageFrom } : {}),
-    ...(f.ageTo !== undefined ? { ageTo: f.ageTo } : {}),
-    ...(f.sex ? { sex: f.sex } : {}),
-    ...(f.bmi ? { bmiClass: f.bmi } : {}),
-    ...(f.treatedFrom ? { treatedFrom: f.treatedFrom } : {}),
-    ...(f.treatedTo ? { treatedTo: f.treatedTo } : {}),
   };
 }
 
@@ -119,20 +63,68 @@ export async function siteBenchmark(ctx: AppContext, actor: UserActor, query: un
   );
 }
 
+/** Kaplan–Meier curves of a cohort's joints (see `siteDurability`). */
+export async function durabilityReport(q: Db, siteId: string, cohort: CohortFilter) {
+  const histories = await episodeHistories(q, siteId, cohort);
+  return {
+    cohort: { ...cohort, joints: histories.length },
+    arthroplastyFree: durabilityCurve(histories, 'arthroplasty'),
+    reinjectionFree: durabilityCurve(histories, 'reinjection'),
+    returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
+    returnToWork: durabilityCurve(histories, 'returned-to-work'),
+  };
+}
+
 /**
- * Kaplan–Meier curves for the site: free of joint replacement, free of re-injection, and
- * time to return to usual activities and to work (censored at last contact).
+ * Kaplan–Meier curves for the site's cohort: free of joint replacement, free of re-injection,
+ * and time to return to usual activities and to work (censored at last contact).
  */
-export async function siteDurability(ctx: AppContext, actor: UserActor) {
+export async function siteDurability(ctx: AppContext, actor: UserActor, query: unknown = {}) {
   requireRole(actor, ALL_ROLES);
   const { siteId } = scopeOf(actor);
-  return ctx.views.get(ctx.db, { name: 'durability', siteId }, async () => {
-    const histories = await episodeHistories(ctx.db, siteId);
-    return {
-      arthroplastyFree: durabilityCurve(histories, 'arthroplasty'),
-      reinjectionFree: durabilityCurve(histories, 'reinjection'),
-      returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
-      returnToWork: durabilityCurve(histories, 'returned-to-work'),
-    };
-  });
+  const cohort = cohortOf(query);
+  return ctx.views.get(ctx.db, { name: 'durability', siteId, params: cohort }, () =>
+    durabilityReport(ctx.db, siteId, cohort),
+  );
+}
+
+/** Follow-up completeness per time point of a cohort's joints, as of `today`. */
+export async function completenessReport(
+  q: Db,
+  siteId: string,
+  cohort: CohortFilter,
+  today: IsoDate,
+) {
+  const schedule = await scheduleFor(q, { siteId });
+  const flow = followUpFlow(await episodesForFollowUp(q, { siteId }, cohort), today, schedule);
+  return { cohort: { ...cohort, joints: flow.enrolled }, today, flow };
+}
+
+/** Follow-up completeness of the site's cohort (the Follow-up page's flow, filtered). */
+export async function siteCompleteness(ctx: AppContext, actor: UserActor, query: unknown = {}) {
+  requireRole(actor, ALL_ROLES);
+  const { siteId } = scopeOf(actor);
+  const cohort = cohortOf(query);
+  const today = toIsoDate(ctx.now());
+  return ctx.views.get(ctx.db, { name: 'completeness', siteId, params: { cohort, today } }, () =>
+    completenessReport(ctx.db, siteId, cohort, today),
+  );
+}
+
+/**
+ * Every section of a cohort's report, as `stemtrack report --json` prints it: outcomes,
+ * durability, safety and follow-up completeness, all over the same joints.
+ */
+export async function fullCohortReport(
+  q: Db,
+  siteId: string,
+  cohort: CohortFilter,
+  today: IsoDate,
+) {
+  return {
+    ...(await outcomeReport(q, { siteId, ...cohort })),
+    durability: await durabilityReport(q, siteId, cohort),
+    safety: await safetyReport(q, siteId, cohort),
+    completeness: await completenessReport(q, siteId, cohort, today),
+  };
 }

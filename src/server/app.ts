@@ -19,7 +19,12 @@ import {
   listPatientsFor,
   patientRecord,
 } from '../app/patients.ts';
-import { siteBenchmark, siteDurability, siteOutcomeReport } from '../app/report.ts';
+import {
+  siteBenchmark,
+  siteCompleteness,
+  siteDurability,
+  siteOutcomeReport,
+} from '../app/report.ts';
 import { getSchedule, updateSchedule } from '../app/schedule.ts';
 import { issueSurvey, openSurvey, saveSurveyDraft, submitSurvey } from '../app/surveys.ts';
 import { messageTemplates, setMessageTemplate } from '../app/templates.ts';
@@ -267,11 +272,18 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.put('/message-templates', async (c) =>
     c.json(await setMessageTemplate(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
-  authed.get('/report/durability', async (c) => c.json(await siteDurability(ctx, c.var.actor)));
+  authed.get('/report/durability', async (c) =>
+    c.json(await siteDurability(ctx, c.var.actor, c.req.query())),
+  );
+  authed.get('/report/completeness', async (c) =>
+    c.json(await siteCompleteness(ctx, c.var.actor, c.req.query())),
+  );
   authed.get('/report/benchmark', async (c) =>
     c.json(await siteBenchmark(ctx, c.var.actor, c.req.query())),
   );
-  authed.get('/report/safety', async (c) => c.json(await siteSafety(ctx, c.var.actor)));
+  authed.get('/report/safety', async (c) =>
+    c.json(await siteSafety(ctx, c.var.actor, c.req.query())),
+  );
   for (const [path, kind] of [
     ['/export/scores.csv', 'scores'],
     ['/export/data-dictionary.csv', 'data-dictionary'],

@@ -57,6 +57,11 @@ const errors = {
   404: { description: 'Not found (or not at your site)', ...json(errorSchema) },
 };
 const ok = (description: string) => ({ description, ...json({ type: 'object' }) });
+const cohortParameters = COHORT_OPTIONS.map((name) => ({
+  name,
+  in: 'query',
+  schema: { type: 'string' },
+}));
 const idParam = (name: string) => ({
   name,
   in: 'path',
@@ -172,8 +177,17 @@ export function openApiDocument(): object {
       '/api/report/durability': {
         get: {
           summary:
-            'Kaplan–Meier curves at your site (free of joint replacement, of re-injection; return to activities, to work) with Greenwood CIs and numbers at risk',
-          responses: { 200: ok('Curves'), 401: errors[401] },
+            'Kaplan–Meier curves of the cohort at your site (the filters of /api/report; free of joint replacement, of re-injection; return to activities, to work) with Greenwood CIs, numbers at risk and the cohort size',
+          parameters: cohortParameters,
+          responses: { 200: ok('Curves'), 400: errors[400], 401: errors[401] },
+        },
+      },
+      '/api/report/completeness': {
+        get: {
+          summary:
+            'Follow-up completeness per time point of the cohort at your site (the filters of /api/report): joints reached, invited, answered and lost, with the cohort size',
+          parameters: cohortParameters,
+          responses: { 200: ok('Completeness'), 400: errors[400], 401: errors[401] },
         },
       },
       ...Object.fromEntries(
@@ -205,19 +219,16 @@ export function openApiDocument(): object {
         get: {
           summary:
             'Your site against the rest of the network for the same cohort (the filters of /api/report): per time point n, mean and change from baseline with 95% CIs; other sites anonymised, withheld below 5 joints',
-          parameters: COHORT_OPTIONS.map((name) => ({
-            name,
-            in: 'query',
-            schema: { type: 'string' },
-          })),
+          parameters: cohortParameters,
           responses: { 200: ok('Benchmark'), 400: errors[400], 401: errors[401] },
         },
       },
       '/api/report/safety': {
         get: {
           summary:
-            'Adverse events at your site per product class: share of treatments with any, serious and related events, exact (Clopper–Pearson) 95% CIs; every serious event listed',
-          responses: { 200: ok('Safety'), 401: errors[401] },
+            'Adverse events among the cohort\'s treatments at your site (the filters of /api/report) per product class: share of treatments with any, serious and related events, exact (Clopper–Pearson) 95% CIs; every serious event listed',
+          parameters: cohortParameters,
+          responses: { 200: ok('Safety'), 400: errors[400], 401: errors[401] },
         },
       },
       '/api/episodes/{id}/adverse-events': {
@@ -232,11 +243,7 @@ export function openApiDocument(): object {
         get: {
           summary:
             'Outcomes per time point at your site: n, mean (SD), 95% CI, change from baseline with 95% CI, the mixed-model trajectory, shares past each scale’s MCID and in its PASS, and OMERACT-OARSI responders',
-          parameters: COHORT_OPTIONS.map((name) => ({
-            name,
-            in: 'query',
-            schema: { type: 'string' },
-          })),
+          parameters: cohortParameters,
           responses: { 200: ok('Report'), 400: errors[400], 401: errors[401] },
         },
       },

@@ -1,6 +1,13 @@
 import type { ProductEventCounts, TreatmentWithEvents } from '../core/analytics/safety.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import type { AdverseEventInput } from '../core/registry/schemas.ts';
+import {
+  type Bind,
+  type CohortFilter,
+  episodeConditions,
+  sqlParams,
+  treatmentConditions,
+} from './analytics.repo.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
 
@@ -58,19 +65,41 @@ export function listAdverseEvents(
   );
 }
 
+/**
+ * SQL conditions (each after `and`) for the treatments `t` of a cohort: those of its joints
+ * that match its treatment-level filters.
+ */
+function treatmentsInCohort(cohort: CohortFilter, bind: Bind): string {
+  const own = treatmentConditions(cohort, bind, 't');
+  const joint = episodeConditions(
+    { joint: cohort.joint, klGrade: cohort.klGrade, sex: cohort.sex },
+    bind,
+    'ce',
+  );
+  const conditions = [...own];
+  if (joint.length > 0)
+    conditions.push(
+      `exists (select 1 from joint_episodes ce where ce.id = t.episode_id and ${joint.join(' and ')})`,
+    );
+  return conditions.map((c) => `and ${c}`).join(' ');
+}
+
 /** Per product at the site: treatments and those followed by any, serious, related events. */
 export function productEventCounts(
   q: Queryable,
   siteId: string,
   relatedGrades: readonly string[],
+  cohort: CohortFilter = {},
 ): Promise<ProductEventCounts[]> {
+  const { params, bind } = sqlParams([siteId, relatedGrades]);
+  const inCohort = treatmentsInCohort(cohort, bind);
   return q.query<ProductEventCounts>(
     `with per_treatment as (
        select t.product_class, t.id, count(a.id)::int as events,
               coalesce(bool_or(a.serious), false) as serious,
               coalesce(bool_or(a.relatedness = any($2::text[])), false) as related
        from treatments t left join adverse_events a on a.treatment_id = t.id
-       where t.site_id = $1
+       where t.site_id = $1 ${inCohort}
        group by t.product_class, t.id
      )
      select product_class as "productClass", count(*)::int as treatments,
@@ -79,12 +108,18 @@ export function productEventCounts(
             (count(*) filter (where related))::int as "withRelated",
             sum(events)::int as events
      from per_treatment group by product_class`,
-    [siteId, relatedGrades],
+    params,
   );
 }
 
 /** Every serious adverse event at the site with the treatment it followed. */
-export function seriousEvents(q: Queryable, siteId: string): Promise<TreatmentWithEvents[]> {
+export function seriousEvents(
+  q: Queryable,
+  siteId: string,
+  cohort: CohortFilter = {},
+): Promise<TreatmentWithEvents[]> {
+  const { params, bind } = sqlParams([siteId]);
+  const inCohort = treatmentsInCohort(cohort, bind);
   return q.query<TreatmentWithEvents>(
     `select t.id as "treatmentId", t.product_class as "productClass",
             t.treatment_date as "treatmentDate",
@@ -92,8 +127,8 @@ export function seriousEvents(q: Queryable, siteId: string): Promise<TreatmentWi
               'onsetDate', a.onset_date::text, 'grade', a.grade, 'serious', a.serious,
               'relatedness', a.relatedness, 'description', a.description) order by a.onset_date) as events
      from adverse_events a join treatments t on t.id = a.treatment_id
-     where a.site_id = $1 and a.serious
+     where a.site_id = $1 and a.serious ${inCohort}
      group by t.id, t.product_class, t.treatment_date`,
-    [siteId],
+    params,
   );
 }

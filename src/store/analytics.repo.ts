@@ -29,7 +29,7 @@ export interface CohortFilter {
   cellSource?: CellSource;
   doseBand?: CellDoseBand;
   bmiClass?: BmiClass;
-  /** Age at that treatment, in whole years: treatment year − birth year (the registry keeps only the year). */
+  /** Exact age on the date of that treatment, in whole years. */
   ageFrom?: number;
   ageTo?: number;
   /** Treatment date range, both ends included. */
@@ -37,15 +37,27 @@ export interface CohortFilter {
   treatedTo?: IsoDate;
 }
 
-/** SQL conditions on a treatment `t` (and its patient `tp`) for the treatment-level filters. */
-function treatmentConditions(
-  f: CohortFilter,
-  add: (value: unknown) => string,
-): { conditions: string[]; needsPatient: boolean } {
+/** Binds a value into a parameter list and returns its placeholder. */
+export type Bind = (value: unknown) => string;
+
+/** A parameter list and the function that binds into it, for building one statement. */
+export function sqlParams(initial: unknown[] = []): { params: unknown[]; bind: Bind } {
+  const params = [...initial];
+  return {
+    params,
+    bind: (value) => {
+      params.push(value);
+      return `$${params.length}`;
+    },
+  };
+}
+
+/** SQL conditions on a treatment `t` for the treatment-level filters (product, dose, BMI, age, date). */
+export function treatmentConditions(f: CohortFilter, add: Bind, t = 't'): string[] {
   const conditions: string[] = [];
-  if (f.productClass) conditions.push(`t.product_class = ${add(f.productClass)}`);
+  if (f.productClass) conditions.push(`${t}.product_class = ${add(f.productClass)}`);
   if (f.cellSource)
-    conditions.push(`t.product_class = any(${add(productClassesFrom(f.cellSource))}::text[])`);
+    conditions.push(`${t}.product_class = any(${add(productClassesFrom(f.cellSource))}::text[])`);
   const band = (
     bands: readonly { code: string; min: number | null; max: number | null }[],
     code: string | undefined,
@@ -56,14 +68,41 @@ function treatmentConditions(
     if (b.min !== null) conditions.push(`${column} >= ${add(b.min)}`);
     if (b.max !== null) conditions.push(`${column} < ${add(b.max)}`);
   };
-  band(CELL_DOSE_BANDS, f.doseBand, 't.cell_dose_millions');
-  band(BMI_CLASSES, f.bmiClass, 't.bmi');
-  if (f.treatedFrom) conditions.push(`t.treatment_date >= ${add(f.treatedFrom)}::date`);
-  if (f.treatedTo) conditions.push(`t.treatment_date <= ${add(f.treatedTo)}::date`);
-  const ageAt = 'extract(year from t.treatment_date)::int - tp.birth_year';
-  if (f.ageFrom !== undefined) conditions.push(`${ageAt} >= ${add(f.ageFrom)}`);
-  if (f.ageTo !== undefined) conditions.push(`${ageAt} <= ${add(f.ageTo)}`);
-  return { conditions, needsPatient: f.ageFrom !== undefined || f.ageTo !== undefined };
+  band(CELL_DOSE_BANDS, f.doseBand, `${t}.cell_dose_millions`);
+  band(BMI_CLASSES, f.bmiClass, `${t}.bmi`);
+  if (f.treatedFrom) conditions.push(`${t}.treatment_date >= ${add(f.treatedFrom)}::date`);
+  if (f.treatedTo) conditions.push(`${t}.treatment_date <= ${add(f.treatedTo)}::date`);
+  // Exact age on the treatment date, kept on the row (migration 0016).
+  if (f.ageFrom !== undefined) conditions.push(`${t}.age_at_treatment >= ${add(f.ageFrom)}`);
+  if (f.ageTo !== undefined) conditions.push(`${t}.age_at_treatment <= ${add(f.ageTo)}`);
+  return conditions;
+}
+
+/** Whether the filter selects treatments (not only joints and patients). */
+export function filtersTreatments(f: CohortFilter): boolean {
+  return treatmentConditions(f, () => '$0').length > 0;
+}
+
+/**
+ * SQL conditions that put the joint episode `e` in the cohort: its joint and KL grade, its
+ * patient's sex, and a treatment matching the treatment-level filters. Every section of a
+ * report selects its joints with these, so all of them describe the same cohort.
+ */
+export function episodeConditions(f: CohortFilter, add: Bind, e = 'e'): string[] {
+  const where: string[] = [];
+  if (f.siteId) where.push(`${e}.site_id = ${add(f.siteId)}`);
+  if (f.joint) where.push(`${e}.joint = ${add(f.joint)}`);
+  if (f.klGrade !== undefined) where.push(`${e}.kl_grade = ${add(f.klGrade)}`);
+  if (f.sex)
+    where.push(
+      `exists (select 1 from patients cp where cp.id = ${e}.patient_id and cp.sex = ${add(f.sex)})`,
+    );
+  const treatment = treatmentConditions(f, add, 'ct');
+  if (treatment.length > 0)
+    where.push(
+      `exists (select 1 from treatments ct where ct.episode_id = ${e}.id and ${treatment.join(' and ')})`,
+    );
+  return where;
 }
 
 export interface OutcomeSummaries {
@@ -127,11 +166,10 @@ export async function outcomeSummaries(
   if (f.klGrade !== undefined) where.push(`e.kl_grade = ${bind(f.klGrade)}`);
   if (f.sex) where.push(`p.sex = ${bind(f.sex)}`);
   const treatment = treatmentConditions(f, bind);
-  if (treatment.conditions.length > 0)
+  if (treatment.length > 0)
     where.push(
       `exists (select 1 from treatments t
-               ${treatment.needsPatient ? 'join patients tp on tp.id = t.patient_id' : ''}
-               where t.episode_id = o.episode_id and ${treatment.conditions.join(' and ')})`,
+               where t.episode_id = o.episode_id and ${treatment.join(' and ')})`,
     );
   // The joint and patient tables are read only when a filter needs them.
   const needsJoint = Boolean(f.joint || f.klGrade !== undefined || f.sex);
@@ -339,17 +377,27 @@ export async function outcomeSummaries(
   };
 }
 
-/** Each treated joint at the site: first treatment, last contact, and reported events. */
-export async function episodeHistories(q: Queryable, siteId: string): Promise<EpisodeHistory[]> {
+/** Each treated joint of the cohort: first treatment, last contact, and reported events. */
+export async function episodeHistories(
+  q: Queryable,
+  siteId: string,
+  cohort: CohortFilter = {},
+): Promise<EpisodeHistory[]> {
+  const { params, bind } = sqlParams([siteId]);
+  const inCohort = episodeConditions({ ...cohort, siteId: undefined }, bind);
   const rows = await q.query<{
     episodeId: string;
     treatmentDate: string;
     lastContact: string | null;
     events: { kind: string; date: string }[] | null;
   }>(
-    `with first_treatment as (
+    `with cohort as (
+       select e.id from joint_episodes e
+       where e.site_id = $1 ${inCohort.map((c) => `and ${c}`).join(' ')}
+     ), first_treatment as (
        select episode_id, min(treatment_date) as treatment_date
-       from treatments where site_id = $1 group by episode_id
+       from treatments where site_id = $1 and episode_id in (select id from cohort)
+       group by episode_id
      ), last_answer as (
        select episode_id, max(submitted_at)::date as last_at
        from responses where site_id = $1 group by episode_id
@@ -363,7 +411,7 @@ export async function episodeHistories(q: Queryable, siteId: string): Promise<Ep
      from first_treatment t
      left join last_answer a on a.episode_id = t.episode_id
      left join reported r on r.episode_id = t.episode_id`,
-    [siteId],
+    params,
   );
   return rows.map((r) => ({
     episodeId: r.episodeId,

@@ -1,5 +1,6 @@
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import type { EpisodeFollowUp } from '../core/schedule/worklist.ts';
+import { type CohortFilter, episodeConditions, sqlParams } from './analytics.repo.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
 
@@ -7,7 +8,10 @@ import type { SiteScope } from './scope.ts';
 export async function episodesForFollowUp(
   q: Queryable,
   scope: SiteScope,
+  cohort: CohortFilter = {},
 ): Promise<(EpisodeFollowUp & { joint: string })[]> {
+  const { params, bind } = sqlParams([scope.siteId, TIMEPOINT_IDS]);
+  const inCohort = episodeConditions({ ...cohort, siteId: undefined }, bind);
   const rows = await q.query<{
     episodeId: string;
     joint: string;
@@ -34,9 +38,9 @@ export async function episodesForFollowUp(
      join first_treatment t on t.episode_id = e.id
      join patients p on p.id = e.patient_id
      left join surveys s on s.episode_id = e.id
-     where e.site_id = $1
+     where e.site_id = $1 ${inCohort.map((c) => `and ${c}`).join(' ')}
      order by p.registry_id, e.id`,
-    [scope.siteId, TIMEPOINT_IDS],
+    params,
   );
   // Time points as bit masks (position in TIMEPOINT_IDS): small integers instead of arrays
   // to parse, for every joint of a large registry.
