@@ -1,18 +1,40 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   dataDictionaryCsv,
   type ExportMode,
+  exportTableCsv,
   fhirBundle,
-  tidyScoresCsv,
+  scalesCsv,
 } from '../core/analytics/export.ts';
+import { figuresCsv, headlineFigures } from '../core/analytics/figures.ts';
+import { allInstruments } from '../core/instruments/library.ts';
 import { parseInput } from '../core/validation.ts';
 import { appendAudit } from '../store/audit.repo.ts';
 import { registryExport } from '../store/export.repo.ts';
 import type { SiteScope } from '../store/scope.ts';
+import { safetyReport } from './adverse-events.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
+import { durabilityReport, outcomeReport } from './report.ts';
 
-export const EXPORT_KINDS = ['scores', 'data-dictionary', 'fhir'] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
+/** Each file of an export by kind, with its name; `stemtrack export` writes them all. */
+export const EXPORT_FILES = {
+  scores: 'scores.csv',
+  joints: 'joints.csv',
+  treatments: 'treatments.csv',
+  'later-events': 'later-events.csv',
+  'adverse-events': 'adverse-events.csv',
+  scales: 'scales.csv',
+  'data-dictionary': 'data-dictionary.csv',
+  figures: 'figures.csv',
+  reproduce: 'reproduce.R',
+  fhir: 'bundle.json',
+} as const satisfies Record<string, string>;
+export type ExportKind = keyof typeof EXPORT_FILES;
+export const EXPORT_KINDS = Object.keys(EXPORT_FILES) as ExportKind[];
+
+/** The R script that recomputes the headline figures from the CSVs (shipped beside this file). */
+const REPRODUCE_R = readFileSync(new URL('./reproduce.R', import.meta.url), 'utf8');
 
 const exportQuerySchema = z.strictObject({
   identified: z.enum(['true', 'false'], { error: 'identified is true or false' }).optional(),
@@ -33,24 +55,37 @@ export async function buildExport(
   mode: ExportMode,
 ): Promise<ExportFile> {
   const suffix = mode === 'identified' ? '-identified' : '';
-  if (kind === 'data-dictionary')
-    return {
-      body: dataDictionaryCsv(mode),
-      contentType: 'text/csv; charset=utf-8',
-      fileName: `data-dictionary${suffix}.csv`,
-    };
+  const fileName = EXPORT_FILES[kind].replace(/\.(csv|json)$/, `${suffix}.$1`);
+  const csv = (body: string) => ({ body, contentType: 'text/csv; charset=utf-8', fileName });
+  if (kind === 'data-dictionary') return csv(dataDictionaryCsv(mode));
+  if (kind === 'scales') return csv(scalesCsv(allInstruments()));
+  if (kind === 'reproduce')
+    return { body: REPRODUCE_R, contentType: 'text/plain; charset=utf-8', fileName };
+  if (kind === 'figures') {
+    const [outcomes, durability, safety] = [
+      await outcomeReport(ctx.db, { siteId: scope.siteId }),
+      await durabilityReport(ctx.db, scope.siteId, {}),
+      await safetyReport(ctx.db, scope.siteId, {}),
+    ];
+    return csv(
+      figuresCsv(
+        headlineFigures({
+          outcomes: outcomes.outcomes,
+          trajectories: outcomes.trajectories,
+          durability,
+          safety: safety.byProduct,
+        }),
+      ),
+    );
+  }
   const data = await registryExport(ctx.db, scope);
-  if (kind === 'scores')
+  if (kind === 'fhir')
     return {
-      body: tidyScoresCsv(data, mode),
-      contentType: 'text/csv; charset=utf-8',
-      fileName: `scores${suffix}.csv`,
+      body: `${JSON.stringify(fhirBundle(data, mode, ctx.now()), null, 2)}\n`,
+      contentType: 'application/fhir+json',
+      fileName,
     };
-  return {
-    body: `${JSON.stringify(fhirBundle(data, mode, ctx.now()), null, 2)}\n`,
-    contentType: 'application/fhir+json',
-    fileName: `bundle${suffix}.json`,
-  };
+  return csv(exportTableCsv(EXPORT_FILES[kind], data, mode));
 }
 
 /**

@@ -60,10 +60,22 @@ describe.each(backends())('every section of a report describes one cohort on $na
     ] as const) {
       const parts = await Promise.all(values.map((v) => sizes({ [key]: v })));
       const sum = (pick: (s: typeof whole) => number) => parts.reduce((t, p) => t + pick(p), 0);
-      expect(sum((p) => p.durability), key).toBe(whole.durability);
-      expect(sum((p) => p.completeness), key).toBe(whole.completeness);
-      expect(sum((p) => p.treatments), key).toBe(whole.treatments);
-      expect(sum((p) => p.scored), key).toBe(whole.scored);
+      expect(
+        sum((p) => p.durability),
+        key,
+      ).toBe(whole.durability);
+      expect(
+        sum((p) => p.completeness),
+        key,
+      ).toBe(whole.completeness);
+      expect(
+        sum((p) => p.treatments),
+        key,
+      ).toBe(whole.treatments);
+      expect(
+        sum((p) => p.scored),
+        key,
+      ).toBe(whole.scored);
     }
   });
 

@@ -7,7 +7,7 @@ import { recordAdverseEvent, siteSafety } from '../app/adverse-events.ts';
 import { login, logout, sessionFor } from '../app/auth.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
-import { exportForUser } from '../app/export.ts';
+import { EXPORT_FILES, EXPORT_KINDS, exportForUser } from '../app/export.ts';
 import { followUpOverview, undeliveredEmails } from '../app/followup.ts';
 import { instrumentCatalogue } from '../app/instruments.ts';
 import { unsubscribe } from '../app/mail.ts';
@@ -284,12 +284,8 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.get('/report/safety', async (c) =>
     c.json(await siteSafety(ctx, c.var.actor, c.req.query())),
   );
-  for (const [path, kind] of [
-    ['/export/scores.csv', 'scores'],
-    ['/export/data-dictionary.csv', 'data-dictionary'],
-    ['/export/bundle.json', 'fhir'],
-  ] as const) {
-    authed.get(path, async (c) => {
+  for (const kind of EXPORT_KINDS) {
+    authed.get(`/export/${EXPORT_FILES[kind]}`, async (c) => {
       const file = await exportForUser(ctx, c.var.actor, kind, c.req.query());
       return c.body(file.body, 200, {
         'Content-Type': file.contentType,

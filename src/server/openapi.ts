@@ -192,8 +192,21 @@ export function openApiDocument(): object {
       },
       ...Object.fromEntries(
         [
-          ['/api/export/scores.csv', 'Tidy long CSV: one row per patient × time point × score'],
-          ['/api/export/data-dictionary.csv', 'What each column of the scores CSV holds'],
+          [
+            '/api/export/scores.csv',
+            'Tidy long CSV: one row per patient × joint × time point × score',
+          ],
+          ['/api/export/joints.csv', 'One row per treated joint: first treatment, last contact'],
+          ['/api/export/treatments.csv', 'Every treatment of every joint'],
+          [
+            '/api/export/later-events.csv',
+            'Joint replacement, re-injection, return to activities/work',
+          ],
+          ['/api/export/adverse-events.csv', 'Adverse events with the treatment each followed'],
+          ['/api/export/scales.csv', 'Each scale: range, direction, MCID and PASS with sources'],
+          ['/api/export/data-dictionary.csv', 'What each column of each file holds'],
+          ['/api/export/figures.csv', "The report's headline figures, to compare with reproduce.R"],
+          ['/api/export/reproduce.R', 'R script recomputing the headline figures from the CSVs'],
           [
             '/api/export/bundle.json',
             'FHIR R4 Bundle: Patient, Procedure, QuestionnaireResponse, Observation',
@@ -226,7 +239,7 @@ export function openApiDocument(): object {
       '/api/report/safety': {
         get: {
           summary:
-            'Adverse events among the cohort\'s treatments at your site (the filters of /api/report) per product class: share of treatments with any, serious and related events, exact (Clopper–Pearson) 95% CIs; every serious event listed',
+            "Adverse events among the cohort's treatments at your site (the filters of /api/report) per product class: share of treatments with any, serious and related events, exact (Clopper–Pearson) 95% CIs; every serious event listed",
           parameters: cohortParameters,
           responses: { 200: ok('Safety'), 400: errors[400], 401: errors[401] },
         },

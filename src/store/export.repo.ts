@@ -1,4 +1,5 @@
 import type { ExportInput } from '../core/analytics/export.ts';
+import { episodeHistories } from './analytics.repo.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
 
@@ -24,7 +25,7 @@ export async function registryExport(q: Queryable, scope: SiteScope): Promise<Ex
     `select t.id, t.patient_id as "patientId", t.episode_id as "episodeId", e.joint, e.side,
             e.kl_grade as "klGrade", t.treatment_date as "treatmentDate",
             t.product_class as "productClass", t.cell_dose_millions as "cellDoseMillions",
-            t.bmi, t.volume_ml as "volumeMl"
+            t.bmi, t.volume_ml as "volumeMl", t.image_guidance as "imageGuidance"
      from treatments t join joint_episodes e on e.id = t.episode_id
      where t.site_id = $1 order by t.patient_id, t.treatment_date, t.id`,
     [scope.siteId],
@@ -38,5 +39,30 @@ export async function registryExport(q: Queryable, scope: SiteScope): Promise<Ex
      from responses r where r.site_id = $1 order by r.patient_id, r.submitted_at, r.id`,
     [scope.siteId],
   );
-  return { siteName: site.name, pseudonymKey: site.pseudonymKey, patients, treatments, responses };
+  const lastContacts = (await episodeHistories(q, scope.siteId)).map((h) => ({
+    episodeId: h.episodeId,
+    lastContact: h.lastContact,
+  }));
+  const laterEvents = await q.query<ExportInput['laterEvents'][number]>(
+    `select patient_id as "patientId", episode_id as "episodeId", kind,
+            event_date as "eventDate", created_at::date::text as "reportedOn"
+     from patient_events where site_id = $1 order by patient_id, event_date, id`,
+    [scope.siteId],
+  );
+  const adverseEvents = await q.query<ExportInput['adverseEvents'][number]>(
+    `select id, patient_id as "patientId", episode_id as "episodeId", treatment_id as "treatmentId",
+            onset_date as "onsetDate", grade, serious, relatedness, description
+     from adverse_events where site_id = $1 order by patient_id, onset_date, id`,
+    [scope.siteId],
+  );
+  return {
+    siteName: site.name,
+    pseudonymKey: site.pseudonymKey,
+    patients,
+    treatments,
+    responses,
+    lastContacts,
+    laterEvents,
+    adverseEvents,
+  };
 }

@@ -1,13 +1,18 @@
 import { Fhir } from 'fhir';
 import { describe, expect, it } from 'vitest';
+import { allInstruments } from '../instruments/library.ts';
 import { parseCsv } from '../tabular/csv.ts';
 import {
   dataDictionaryCsv,
   dateShiftFor,
+  EXPORT_TABLES,
   type ExportInput,
+  type ExportTableName,
+  exportTableCsv,
   fhirBundle,
   MAX_DATE_SHIFT_DAYS,
   reportedAge,
+  scalesCsv,
   studyIdFor,
   tidyScoresCsv,
 } from './export.ts';
@@ -46,6 +51,7 @@ const input: ExportInput = {
     cellDoseMillions: null,
     bmi: i === 0 ? 31.4 : null,
     volumeMl: 8,
+    imageGuidance: 'ultrasound',
   })),
   responses: [
     {
@@ -77,6 +83,32 @@ const input: ExportInput = {
       submittedAt: new Date('2026-03-01T09:00:00Z'),
       answers: {},
       scores: { pain: null },
+    },
+  ],
+  lastContacts: [
+    { episodeId: 'e-1', lastContact: '2026-06-01' },
+    { episodeId: 'e-2', lastContact: null },
+  ],
+  laterEvents: [
+    {
+      patientId: 'p-1',
+      episodeId: 'e-1',
+      kind: 'reinjection',
+      eventDate: '2026-05-04',
+      reportedOn: '2026-06-01',
+    },
+  ],
+  adverseEvents: [
+    {
+      id: 'a-1',
+      patientId: 'p-1',
+      episodeId: 'e-1',
+      treatmentId: 't-1',
+      onsetDate: '2026-03-04',
+      grade: 1,
+      serious: false,
+      relatedness: 'probable',
+      description: 'Swelling; Ada called 555-0100',
     },
   ],
 };
@@ -136,8 +168,58 @@ describe('tidy scores CSV', () => {
       response_date: '2026-02-27',
     });
     expect(rows[2]?.age_at_treatment).toBe('92');
-    const dictionary = rowsOf(dataDictionaryCsv('identified')).map((r) => r.column);
-    expect(dictionary).toEqual(Object.keys(rows[0] ?? {}));
+    const dictionary = rowsOf(dataDictionaryCsv('identified'));
+    for (const table of Object.keys(EXPORT_TABLES) as ExportTableName[]) {
+      const header = parseCsv(exportTableCsv(table, input, 'identified')).table.header;
+      expect(dictionary.filter((r) => r.file === table).map((r) => r.column)).toEqual(header);
+    }
+  });
+
+  it('dictionary names every time point of the schedule, to five years', () => {
+    const csv = dataDictionaryCsv('deidentified');
+    for (const tp of ['m36', 'm48', 'm60']) expect(csv).toContain(tp);
+  });
+});
+
+describe('the files a researcher needs to reproduce every figure', () => {
+  const secrets = ['Ada', 'Testperson', 'HB-0001', '1961-05-20', '2026-03-02', 't-1', 'e-1', 'r-1'];
+  it('de-identified: joints, treatments, later and adverse events carry pseudonyms and shifted dates only', () => {
+    for (const table of Object.keys(EXPORT_TABLES) as ExportTableName[]) {
+      const csv = exportTableCsv(table, input, 'deidentified');
+      for (const secret of secrets) expect(csv, `${table} ${secret}`).not.toContain(secret);
+    }
+    expect(exportTableCsv('adverse-events.csv', input, 'deidentified')).not.toContain('555-0100');
+    expect(exportTableCsv('adverse-events.csv', input, 'identified')).toContain('555-0100');
+  });
+
+  it('links the files by joint and treatment, with intervals from the first treatment', () => {
+    const [joint] = rowsOf(exportTableCsv('joints.csv', input, 'deidentified'));
+    const [treatment] = rowsOf(exportTableCsv('treatments.csv', input, 'deidentified'));
+    const [event] = rowsOf(exportTableCsv('later-events.csv', input, 'deidentified'));
+    const [adverse] = rowsOf(exportTableCsv('adverse-events.csv', input, 'deidentified'));
+    const [score] = rowsOf(exportTableCsv('scores.csv', input, 'deidentified'));
+    expect(joint?.joint_id).toMatch(/^J-[0-9a-f]{12}$/);
+    for (const row of [treatment, event, adverse, score])
+      expect(row?.joint_id).toBe(joint?.joint_id);
+    expect(adverse?.treatment_id).toBe(treatment?.treatment_id);
+    expect(joint?.days_to_last_contact).toBe('91');
+    expect(event?.days_since_treatment).toBe('63');
+    expect(adverse?.days_since_treatment).toBe('2');
+    expect(treatment?.image_guidance).toBe('ultrasound');
+    // The instant keeps its time of day and moves by whole days.
+    const shift = dateShiftFor(KEY, 'p-1');
+    expect(score?.submitted_at).toBe(
+      new Date(Date.parse('2026-02-27T09:00:00Z') + shift * 86_400_000).toISOString(),
+    );
+  });
+
+  it('scales: direction and thresholds with their sources', () => {
+    const rows = rowsOf(scalesCsv(allInstruments()));
+    const koosPain = rows.find((r) => r.instrument === 'koos' && r.scale === 'pain');
+    expect(koosPain?.higher_is_better).toBe('true');
+    const nrs = rows.find((r) => r.instrument === 'nrs-pain');
+    expect(nrs?.higher_is_better).toBe('false');
+    for (const r of rows) if (r.mcid) expect((r.mcid_source ?? '').length).toBeGreaterThan(10);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCsv, parseCsv } from './csv.ts';
+import { formatCsv, neutraliseFormula, parseCsv } from './csv.ts';
 
 describe('parseCsv (RFC 4180)', () => {
   it('reads a header and rows, numbering rows by file line', () => {
@@ -41,5 +41,30 @@ describe('parseCsv (RFC 4180)', () => {
     ];
     const { table } = parseCsv(formatCsv(['id', 'text'], rows));
     expect(table.rows.map((r) => r.cells)).toEqual(rows);
+  });
+});
+
+describe('formatCsv against spreadsheet formulas (OWASP CSV injection)', () => {
+  it('neutralises cells a spreadsheet would run, and leaves numbers alone', () => {
+    // The cases an outside review got through: a formula, a DDE call, tab- and CR-led cells.
+    const attacks = [
+      '=HYPERLINK("http://x","y")',
+      '+1+cmd|/C calc!A0',
+      '-2+3',
+      '@SUM(A1)',
+      '\t=1',
+      '\r=1',
+    ];
+    const csv = formatCsv(
+      ['value'],
+      attacks.map((a) => [a]),
+    );
+    const { table } = parseCsv(csv);
+    table.rows.forEach((r, i) => {
+      expect(r.cells[0]).toBe(`'${attacks[i]}`);
+    });
+    for (const number of ['-3', '+4', '-0.5', '1e-7', '-12.25'])
+      expect(neutraliseFormula(number)).toBe(number);
+    expect(neutraliseFormula('Knee pain')).toBe('Knee pain');
   });
 });

@@ -79,7 +79,19 @@ export function parseCsv(text: string): { table: CsvTable; problems: CsvProblem[
   return { table: { header, rows: rest }, problems };
 }
 
-function quote(cell: string): string {
+/** A plain decimal number, which a spreadsheet reads as a number, never as a formula. */
+const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * A cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
+ * return) gets a leading apostrophe, as OWASP's CSV-injection guidance advises; numbers stay.
+ */
+export function neutraliseFormula(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) && !PLAIN_NUMBER.test(cell) ? `'${cell}` : cell;
+}
+
+function quote(raw: string): string {
+  const cell = neutraliseFormula(raw);
   return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
