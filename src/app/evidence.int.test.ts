@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRIAL_COLUMNS } from '../core/evidence/trials.ts';
+import { MAX_META_STUDIES } from '../core/stats/analysis.ts';
 import { formatCsv } from '../core/tabular/csv.ts';
 import type { Db } from '../store/db.ts';
 import { backends } from '../testing/databases.ts';
@@ -182,5 +183,19 @@ describe.each(backends())('evidence on $name', (backend) => {
       { field: 'csv row 2, column vi', message: 'vi must be positive' },
     ]);
     expect((await new Client(harness.app).call('POST', '/api/meta', { csv })).status).toBe(401);
+  });
+
+  it(`refuses a meta-analysis of more than ${MAX_META_STUDIES} studies with a 400 naming studies`, async () => {
+    const user = new Client(harness.app);
+    await user.signIn('research@harbour.test');
+    const rows = Array.from({ length: MAX_META_STUDIES + 1 }, (_, i) => `S${i},0.${i % 10},0.05`);
+    const reply = await user.call('POST', '/api/meta', {
+      csv: `study,yi,vi\n${rows.join('\n')}\n`,
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.code).toBe('invalid');
+    expect(reply.body.error.fields).toEqual([
+      { field: 'studies', message: expect.stringContaining(`at most 2,000`) },
+    ]);
   });
 });

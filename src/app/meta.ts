@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { invalid } from '../core/errors.ts';
 import { forestPlotSvg } from '../core/plots/forest.ts';
 import { funnelPlotSvg } from '../core/plots/funnel.ts';
-import { analyseStudiesCsv } from '../core/stats/analysis.ts';
+import { analyseStudies, readStudiesCsv, tooManyStudies } from '../core/stats/analysis.ts';
 import { INPUT_MEASURES } from '../core/stats/input.ts';
 import { CI_METHODS, TAU2_METHODS } from '../core/stats/meta.ts';
 import { parseInput } from '../core/validation.ts';
@@ -23,11 +23,13 @@ const EFFECT_LABELS = {
 /** A meta-analysis of pasted CSV data: the numbers, Egger's and subgroup tests, and both plots. */
 export function runMetaAnalysis(body: unknown) {
   const request = parseInput(metaRequestSchema, body);
-  const outcome = analyseStudiesCsv(request.csv, {
-    method: request.method,
-    ci: request.ci,
-    ...(request.measure ? { measure: request.measure } : {}),
-  });
+  const input = readStudiesCsv(request.csv, request.measure);
+  // Refused before any fitting: the computation holds the server's one event loop.
+  const refusal = input.ok ? tooManyStudies(input.studies.length) : null;
+  if (refusal) throw refusal;
+  const outcome = input.ok
+    ? analyseStudies(input, { method: request.method, ci: request.ci })
+    : input;
   if (!outcome.ok)
     throw invalid(
       'The CSV has problems; nothing was computed',

@@ -9,6 +9,7 @@ import {
 } from '../core/registry/schemas.ts';
 import { scheduleWindowsSchema } from '../core/schedule/custom.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
+import { MAX_META_STUDIES } from '../core/stats/analysis.ts';
 
 const errorSchema = {
   type: 'object',
@@ -279,8 +280,7 @@ export function openApiDocument(): object {
       },
       '/api/meta': {
         post: {
-          summary:
-            'Meta-analysis of a CSV of studies (study,yi,vi or study,n1,mean1,sd1,n2,mean2,sd2[,subgroup]) with forest and funnel plots',
+          summary: `Meta-analysis of a CSV of studies (study,yi,vi or study,n1,mean1,sd1,n2,mean2,sd2[,subgroup]; at most ${MAX_META_STUDIES} studies) with forest and funnel plots`,
           requestBody: body(metaRequestSchema),
           responses: {
             200: ok('Pooled result, tests and SVG plots'),

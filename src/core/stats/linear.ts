@@ -42,36 +42,87 @@ export function crossWeighted(x: Matrix, w: number[]): Matrix {
   return out;
 }
 
-/** x_i' A x_j for rows i, j of X. */
-export function quadratic(xi: number[], a: Matrix, xj: number[]): number {
-  let s = 0;
-  for (let r = 0; r < xi.length; r++) {
-    const ar = a[r] as number[];
-    for (let c = 0; c < xj.length; c++)
-      s += (xi[r] as number) * (ar[c] as number) * (xj[c] as number);
-  }
-  return s;
+/**
+ * The projection P = W − W X (X'WX)⁻¹ X' W (with W = diag(w)) that drives the tau²
+ * estimators, summarised without forming its k × k entries, so a meta-analysis costs
+ * O(k p²) rather than O(k²): P y, y'P y, the diagonal and trace of P, tr(PP) and log|X'WX|.
+ */
+export interface Projection {
+  /** P y: the weighted residuals w_i·e_i, e = y − Xβ̂ the weighted least-squares residuals. */
+  py: number[];
+  /** y'P y = Σ w_i e_i² (never negative). */
+  yPy: number;
+  /** P_ii = w_i (1 − w_i h_i), with h_i = x_i'(X'WX)⁻¹x_i. */
+  diagonal: number[];
+  trace: number;
+  /** tr(PP) = Σ_ij P_ij² (P is symmetric). */
+  traceOfSquare: number;
+  logDetXWX: number;
 }
 
-/**
- * The projection P = W − W X (X'WX)⁻¹ X' W (with W = diag(w)) as a full k × k matrix, and
- * the log-determinant of X'WX. P y gives weighted residuals; traces of P drive the tau²
- * estimators.
- */
-export function residualProjector(x: Matrix, w: number[]): { p: Matrix; logDetXWX: number } {
-  const { inverse, logDet } = invertWithLogDet(crossWeighted(x, w));
+export function projection(x: Matrix, w: readonly number[], y: readonly number[]): Projection {
+  const { inverse, logDet } = invertWithLogDet(crossWeighted(x, w as number[]));
   const k = x.length;
-  const p: Matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const p = inverse.length;
+  const xwy = new Array<number>(p).fill(0);
   for (let i = 0; i < k; i++) {
-    const wi = w[i] as number;
+    const row = x[i] as number[];
+    const wy = (w[i] as number) * (y[i] as number);
+    for (let a = 0; a < p; a++) xwy[a] = (xwy[a] as number) + (row[a] as number) * wy;
+  }
+  const beta = multiplyVector(inverse, xwy);
+  const py = new Array<number>(k);
+  const diagonal = new Array<number>(k);
+  let yPy = 0;
+  let traceP = 0;
+  let diagonalSquares = 0;
+  let offDiagonalHalf = 0;
+  // Σ_{j<i} w_j² x_j x_j', so that Σ_{i≠j} P_ij² = 2 Σ_i w_i² u_i' (Σ_{j<i} w_j² x_j x_j') u_i
+  // with u_i = (X'WX)⁻¹x_i: a sum of non-negative terms, so no cancellation.
+  const before: Matrix = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const u = new Array<number>(p).fill(0);
+  for (let i = 0; i < k; i++) {
     const xi = x[i] as number[];
-    const row = p[i] as number[];
-    for (let j = 0; j < k; j++) {
-      const h = wi * (w[j] as number) * quadratic(xi, inverse, x[j] as number[]);
-      row[j] = (i === j ? wi : 0) - h;
+    const wi = w[i] as number;
+    let fitted = 0;
+    let leverage = 0;
+    for (let a = 0; a < p; a++) {
+      const row = inverse[a] as number[];
+      let ua = 0;
+      for (let b = 0; b < p; b++) ua += (row[b] as number) * (xi[b] as number);
+      u[a] = ua;
+      leverage += (xi[a] as number) * ua;
+      fitted += (xi[a] as number) * (beta[a] as number);
+    }
+    let spread = 0;
+    for (let a = 0; a < p; a++) {
+      const row = before[a] as number[];
+      for (let b = 0; b < p; b++)
+        spread += (u[a] as number) * (row[b] as number) * (u[b] as number);
+    }
+    const e = (y[i] as number) - fitted;
+    const pii = wi * (1 - wi * leverage);
+    py[i] = wi * e;
+    yPy += wi * e * e;
+    diagonal[i] = pii;
+    traceP += pii;
+    diagonalSquares += pii * pii;
+    offDiagonalHalf += wi * wi * spread;
+    const wi2 = wi * wi;
+    for (let a = 0; a < p; a++) {
+      const row = before[a] as number[];
+      for (let b = 0; b < p; b++)
+        row[b] = (row[b] as number) + wi2 * (xi[a] as number) * (xi[b] as number);
     }
   }
-  return { p, logDetXWX: logDet };
+  return {
+    py,
+    yPy,
+    diagonal,
+    trace: traceP,
+    traceOfSquare: diagonalSquares + 2 * offDiagonalHalf,
+    logDetXWX: logDet,
+  };
 }
 
 export function multiplyVector(m: Matrix, v: number[]): number[] {
@@ -80,13 +131,4 @@ export function multiplyVector(m: Matrix, v: number[]): number[] {
 
 export function dot(a: number[], b: number[]): number {
   return a.reduce((s, value, i) => s + value * (b[i] as number), 0);
-}
-
-export function trace(m: Matrix): number {
-  return m.reduce((s, row, i) => s + (row[i] as number), 0);
-}
-
-/** Sum of squared entries: tr(PP) for symmetric P. */
-export function sumOfSquares(m: Matrix): number {
-  return m.reduce((s, row) => s + row.reduce((t, value) => t + value * value, 0), 0);
 }

@@ -11,9 +11,7 @@ import {
   invertWithLogDet,
   type Matrix,
   multiplyVector,
-  residualProjector,
-  sumOfSquares,
-  trace,
+  projection,
 } from './linear.ts';
 
 /*
@@ -109,11 +107,6 @@ function mad(values: number[]): number {
   return 1.4826 * median(values.map((v) => Math.abs(v - m)));
 }
 
-function residualSumOfSquares(x: Matrix, w: number[], y: number[]): number {
-  const { p } = residualProjector(x, w);
-  return dot(y, multiplyVector(p, y));
-}
-
 function estimateTau2(yi: number[], vi: number[], x: Matrix, method: Tau2Method): number {
   const k = yi.length;
   const p = x[0]?.length ?? 1;
@@ -121,21 +114,21 @@ function estimateTau2(yi: number[], vi: number[], x: Matrix, method: Tau2Method)
   const mean = yi.reduce((a, b) => a + b, 0) / k;
   const centred = yi.map((y) => y - mean);
   if (method === 'DL') {
-    const { p: proj } = residualProjector(
+    const proj = projection(
       x,
       vi.map((v) => 1 / v),
+      centred,
     );
-    const rss = dot(centred, multiplyVector(proj, centred));
-    return Math.max(0, (rss - (k - p)) / trace(proj));
+    return Math.max(0, (proj.yPy - (k - p)) / proj.trace);
   }
   if (method === 'PM') {
     const target = k - p;
     const generalisedQ = (tau2: number) =>
-      residualSumOfSquares(
+      projection(
         x,
         vi.map((v) => 1 / (v + tau2)),
         centred,
-      ) - target;
+      ).yPy - target;
     if (generalisedQ(0) < 0) return 0;
     const upper = Math.max(100, 10 * mad(yi) ** 2);
     if (generalisedQ(upper) > 0)
@@ -143,13 +136,13 @@ function estimateTau2(yi: number[], vi: number[], x: Matrix, method: Tau2Method)
     return brentRoot(generalisedQ, 0, upper, R_TOL, REML_MAX_ITERATIONS);
   }
   // REML by Fisher scoring, from the Hedges (HE) estimate.
-  const ols = residualProjector(
+  const ols = projection(
     x,
     yi.map(() => 1),
-  ).p;
-  const heRss = dot(centred, multiplyVector(ols, centred));
-  const trPV = ols.reduce((s, row, i) => s + (row[i] as number) * (vi[i] as number), 0);
-  let tau2 = Math.max(0, (heRss - trPV) / (k - p));
+    centred,
+  );
+  const trPV = ols.diagonal.reduce((s, pii, i) => s + pii * (vi[i] as number), 0);
+  let tau2 = Math.max(0, (ols.yPy - trPV) / (k - p));
   let change = REML_THRESHOLD + 1;
   let iterations = 0;
   while (change > REML_THRESHOLD) {
@@ -157,12 +150,12 @@ function estimateTau2(yi: number[], vi: number[], x: Matrix, method: Tau2Method)
     if (iterations > REML_MAX_ITERATIONS)
       throw new RangeError('REML: Fisher scoring did not converge; try DL or PM');
     const previous = tau2;
-    const { p: proj } = residualProjector(
+    const proj = projection(
       x,
       vi.map((v) => 1 / (v + tau2)),
+      centred,
     );
-    const py = multiplyVector(proj, centred);
-    let adjustment = (dot(py, py) - trace(proj)) / sumOfSquares(proj);
+    let adjustment = (dot(proj.py, proj.py) - proj.trace) / proj.traceOfSquare;
     if (Number.isNaN(adjustment)) adjustment = 0;
     while (tau2 + adjustment < 0) adjustment /= 2;
     tau2 += adjustment;
@@ -181,8 +174,7 @@ function restrictedLogLik(yi: number[], vi: number[], x: Matrix, tau2: number): 
   const k = yi.length;
   const p = x[0]?.length ?? 1;
   const w = vi.map((v) => 1 / (v + tau2));
-  const { p: proj, logDetXWX } = residualProjector(x, w);
-  const rss = dot(yi, multiplyVector(proj, yi));
+  const { yPy: rss, logDetXWX } = projection(x, w, yi);
   const logV = vi.reduce((s, v) => s + Math.log(v + tau2), 0);
   return -0.5 * (k - p) * Math.log(2 * Math.PI) - 0.5 * logV - 0.5 * logDetXWX - 0.5 * rss;
 }
@@ -212,13 +204,14 @@ function fitModel(yi: number[], vi: number[], x: Matrix, method: Tau2Method, ci:
   if (k > p) {
     const mean = yi.reduce((a, b) => a + b, 0) / k;
     const centred = yi.map((y) => y - mean);
-    const { p: proj } = residualProjector(
+    const proj = projection(
       x,
       vi.map((v) => 1 / v),
+      centred,
     );
-    qe = Math.max(0, dot(centred, multiplyVector(proj, centred)));
+    qe = proj.yPy;
     qePvalue = chiSquareUpperTail(qe, k - p);
-    const typicalVariance = (k - p) / trace(proj);
+    const typicalVariance = (k - p) / proj.trace;
     i2 =
       method === 'FE'
         ? Math.max(0, (100 * (qe - (k - p))) / qe)
@@ -323,14 +316,17 @@ export function subgroupAnalysis(
   effects: readonly (StudyEffect & { subgroup: string })[],
   options: MetaOptions = {},
 ): SubgroupAnalysis {
-  const names = [...new Set(effects.map((e) => e.subgroup))];
-  if (names.length < 2) throw new RangeError('A subgroup analysis needs at least two subgroups');
-  const groups = names.map((name) => ({
+  // One pass into subgroups (in order of first appearance), not one filter per subgroup.
+  const bySubgroup = new Map<string, StudyEffect[]>();
+  for (const e of effects) {
+    const members = bySubgroup.get(e.subgroup);
+    if (members) members.push(e);
+    else bySubgroup.set(e.subgroup, [e]);
+  }
+  if (bySubgroup.size < 2) throw new RangeError('A subgroup analysis needs at least two subgroups');
+  const groups = [...bySubgroup].map(([name, members]) => ({
     name,
-    result: metaAnalysis(
-      effects.filter((e) => e.subgroup === name),
-      options,
-    ),
+    result: metaAnalysis(members, options),
   }));
   const between = metaAnalysis(
     groups.map((g) => ({ study: g.name, yi: g.result.estimate, vi: g.result.se ** 2 })),

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import reference from './fixtures/mixed.json' with { type: 'json' };
-import { fitRandomIntercept, type MixedModelData, trajectoryModel } from './mixed.ts';
+import exact from './fixtures/mixed-exact.json' with { type: 'json' };
+import {
+  fitRandomIntercept,
+  groupBlocks,
+  type MixedModelData,
+  remlAt,
+  remlVarianceRatio,
+  trajectoryFromPatterns,
+  trajectoryModel,
+  visitPatterns,
+} from './mixed.ts';
 
 type Row = Record<string, string | number>;
 
@@ -12,7 +22,7 @@ function columnOf(term: string, row: Row): number {
   return 0;
 }
 
-function designOf(c: (typeof reference.cases)[number]): MixedModelData {
+function designOf(c: { fixed: { term: string }[]; data: unknown[] }): MixedModelData {
   const terms = c.fixed.map((f) => f.term);
   const rows = c.data as Row[];
   return {
@@ -105,3 +115,108 @@ describe('trajectoryModel', () => {
     ).toBeNull();
   });
 });
+
+describe(`at the exact REML optimum, fits agree with R nlme (${exact.generatedBy})`, () => {
+  // nlme's restricted likelihood at the ratio R located to ~1e-10 (see mixed-exact.R).
+  const near = (got: number | undefined, want: number) =>
+    expect(Math.abs((got ?? Number.NaN) - want)).toBeLessThanOrEqual(1e-6);
+  for (const c of exact.cases) {
+    it(c.name, () => {
+      const fit = fitRandomIntercept(designOf(c));
+      near(fit.tau, c.tau);
+      near(fit.sigma, c.sigma);
+      near(fit.logLik, c.logLik);
+      c.fixed.forEach((ref, j) => {
+        expect(fit.fixed[j]?.term).toBe(ref.term);
+        near(fit.fixed[j]?.estimate, ref.estimate);
+        near(fit.fixed[j]?.stdError, ref.stdError);
+      });
+      // nlme's own optimiser stops short: never higher than ours.
+      expect(fit.logLik).toBeGreaterThanOrEqual(c.nlme.logLik - 1e-9);
+    });
+  }
+});
+
+describe('the REML variance ratio', () => {
+  const cases = exact.cases.map((c) => ({ name: c.name, data: designOf(c), gamma: c.gamma }));
+
+  it('is a root of the analytic score, which matches the slope of the likelihood', () => {
+    for (const c of cases) {
+      const blocks = groupBlocks(c.data);
+      const gamma = remlVarianceRatio(blocks);
+      if (c.gamma === 0) continue;
+      expect(Math.abs(remlAt(blocks, gamma).score)).toBeLessThan(1e-10);
+      for (const g of [0.05, 0.7, gamma, 4, 30]) {
+        const h = 1e-5 * g;
+        const slope = (remlAt(blocks, g + h).logLik - remlAt(blocks, g - h).logLik) / (2 * h);
+        const { score } = remlAt(blocks, g);
+        expect(Math.abs(score - slope)).toBeLessThan(1e-5 * Math.max(1, Math.abs(score)));
+      }
+    }
+  });
+
+  it('is exactly 0, and so is tau, when the score at 0 is not positive', () => {
+    const boundary = cases.find((c) => c.gamma === 0);
+    if (!boundary) throw new Error('fixture missing');
+    const blocks = groupBlocks(boundary.data);
+    expect(remlAt(blocks, 0).score).toBeLessThanOrEqual(0);
+    expect(remlVarianceRatio(blocks)).toBe(0);
+    expect(fitRandomIntercept(boundary.data).tau).toBe(0);
+  });
+
+  it('gives bit-identical fits across runs and across row orders', () => {
+    for (const c of cases) {
+      const first = fitRandomIntercept(c.data);
+      expect(fitRandomIntercept(c.data)).toStrictEqual(first);
+      for (const order of [reversed(c.data.y.length), shuffled(c.data.y.length)]) {
+        const permuted: MixedModelData = {
+          groups: order.map((i) => c.data.groups[i] as string),
+          y: order.map((i) => c.data.y[i] as number),
+          x: order.map((i) => c.data.x[i] as number[]),
+          terms: c.data.terms,
+        };
+        expect(fitRandomIntercept(permuted)).toStrictEqual(first);
+      }
+    }
+  });
+
+  it('gives bit-identical trajectories whatever the order of rows or visit patterns', () => {
+    const registry = reference.cases[0];
+    if (!registry) throw new Error('fixture missing');
+    const rows = (registry.data as Row[]).map((r) => ({
+      group: String(r.id),
+      timepoint: String(r.timepoint),
+      value: Number(r.y),
+    }));
+    const levels = ['baseline', '6w', '3m', '6m', '12m'];
+    const first = trajectoryModel(rows, levels);
+    expect(first).not.toBeNull();
+    for (const order of [reversed(rows.length), shuffled(rows.length)])
+      expect(
+        trajectoryModel(
+          order.map((i) => rows[i] as (typeof rows)[number]),
+          levels,
+        ),
+      ).toStrictEqual(first);
+    const patterns = visitPatterns(rows);
+    expect(trajectoryFromPatterns([...patterns].reverse(), levels)).toStrictEqual(
+      trajectoryFromPatterns(patterns, levels),
+    );
+  });
+});
+
+function reversed(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => n - 1 - i);
+}
+
+/** A fixed pseudo-random permutation (a linear congruential generator), the same every run. */
+function shuffled(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let state = 20261125;
+  for (let i = n - 1; i > 0; i--) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const j = state % (i + 1);
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}

@@ -1,3 +1,4 @@
+import { brentRoot } from './brent.ts';
 import { studentTUpperQuantile } from './distributions.ts';
 import { invertWithLogDet, type Matrix } from './linear.ts';
 
@@ -63,10 +64,17 @@ export interface GroupBlock {
   sumY2: number;
 }
 
-function groupBlocks(data: MixedModelData): GroupBlock[] {
+/**
+ * One block per joint. The observations are taken in a canonical order (joint, then design
+ * row, then score) so that the sums, and hence the fit, are bit-identical whatever order the
+ * rows arrive in.
+ */
+export function groupBlocks(data: MixedModelData): GroupBlock[] {
   const p = data.terms.length;
   const byGroup = new Map<string, GroupBlock>();
-  data.groups.forEach((g, i) => {
+  const order = data.y.map((_, i) => i).sort((i, j) => compareObservations(data, i, j));
+  for (const i of order) {
+    const g = data.groups[i] as string;
     let s = byGroup.get(g);
     if (!s) {
       s = {
@@ -93,22 +101,41 @@ function groupBlocks(data: MixedModelData): GroupBlock[] {
       const xtxRow = s.xtx[a] as number[];
       for (let b = 0; b < p; b++) xtxRow[b] = (xtxRow[b] as number) + xa * (row[b] as number);
     }
-  });
+  }
   const blocks = [...byGroup.values()];
   for (const b of blocks) b.sumY2 = b.sumY * b.sumY;
   return blocks;
 }
 
+function compareObservations(data: MixedModelData, i: number, j: number): number {
+  const gi = data.groups[i] as string;
+  const gj = data.groups[j] as string;
+  if (gi !== gj) return gi < gj ? -1 : 1;
+  const xi = data.x[i] as number[];
+  const xj = data.x[j] as number[];
+  for (let a = 0; a < xi.length; a++)
+    if (xi[a] !== xj[a]) return (xi[a] as number) - (xj[a] as number);
+  return (data.y[i] as number) - (data.y[j] as number);
+}
+
 interface Profile {
   logLik: number;
+  /** d logLik / dγ, the REML score in the variance ratio. */
+  score: number;
   beta: number[];
   sigma2: number;
   aInverse: Matrix;
 }
 
 /**
- * REML log-likelihood profiled over the residual variance, at a ratio γ = τ²/σ². Uses the
- * closed form of a compound-symmetric block: V⁻¹ = (I − γ/(1 + nγ)·J)/σ².
+ * REML log-likelihood profiled over the residual variance, at a ratio γ = τ²/σ², and its
+ * derivative in γ. Uses the closed form of a compound-symmetric block,
+ * H⁻¹ = I − c·J with c = γ/(1 + nγ), so dH⁻¹/dγ = −d²·J with d = 1/(1 + nγ). With
+ * A = X'H⁻¹X, Q = y'H⁻¹y − b'A⁻¹b (b = X'H⁻¹y) and ℓ = −½[(N−p)(log(2πQ/(N−p)) + 1) +
+ * Σ log(1 + nγ) + log|A|], differentiating term by term gives
+ *   dℓ/dγ = ½[(N−p)·Σ d²·R / Q − Σ n·d + Σ d²·s'A⁻¹s],
+ * summed over joints, where s is the joint's column sums of X and R the square of the joint's
+ * summed residuals y − Xβ: the REML score of Harville (1977, JASA 72:320–338) with σ² profiled out.
  */
 function profileAt(gamma: number, blocks: readonly GroupBlock[], nObs: number, p: number): Profile {
   const a: Matrix = Array.from({ length: p }, () => new Array<number>(p).fill(0));
@@ -135,39 +162,84 @@ function profileAt(gamma: number, blocks: readonly GroupBlock[], nObs: number, p
   const dfResidual = nObs - p;
   const sigma2 = quadratic / dfResidual;
   const logLik = -0.5 * (dfResidual * (Math.log(2 * Math.PI * sigma2) + 1) + logDetBlocks + logDet);
-  return { logLik, beta, sigma2, aInverse: inverse };
+
+  let residualTerm = 0;
+  let sizeTerm = 0;
+  let leverageTerm = 0;
+  for (const s of blocks) {
+    const d = 1 / (1 + s.n * gamma);
+    const d2 = d * d;
+    let fitted = 0;
+    let leverage = 0;
+    for (let i = 0; i < p; i++) {
+      const sxi = s.sumX[i] as number;
+      fitted += sxi * (beta[i] as number);
+      const row = inverse[i] as number[];
+      for (let j = 0; j < p; j++) leverage += sxi * (row[j] as number) * (s.sumX[j] as number);
+    }
+    // Σ over the block's joints of (joint's Σy − s'β)².
+    const summedResiduals2 = s.sumY2 - 2 * fitted * s.sumY + s.count * fitted * fitted;
+    residualTerm += d2 * summedResiduals2;
+    sizeTerm += s.count * s.n * d;
+    leverageTerm += d2 * s.count * leverage;
+  }
+  const score = 0.5 * ((dfResidual * residualTerm) / quadratic - sizeTerm + leverageTerm);
+  return { logLik, score, beta, sigma2, aInverse: inverse };
 }
 
-/** Maximises f on [lo, hi] by a grid, then golden-section search around the best grid point. */
-function maximise(f: (t: number) => number, lo: number, hi: number): number {
-  const steps = 60;
-  let best = lo;
-  let bestValue = f(lo);
-  for (let k = 1; k <= steps; k++) {
-    const t = lo + ((hi - lo) * k) / steps;
-    const v = f(t);
-    if (v > bestValue) [best, bestValue] = [t, v];
-  }
-  const width = (hi - lo) / steps;
-  let a = Math.max(lo, best - width);
-  let b = Math.min(hi, best + width);
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  let c = b - ratio * (b - a);
-  let d = a + ratio * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  while (b - a > 1e-10) {
-    if (fc > fd) {
-      [b, d, fd] = [d, c, fc];
-      c = b - ratio * (b - a);
-      fc = f(c);
-    } else {
-      [a, c, fc] = [c, d, fd];
-      d = a + ratio * (b - a);
-      fd = f(d);
+function sizes(blocks: readonly GroupBlock[]): { nObs: number; p: number } {
+  return {
+    nObs: blocks.reduce((sum, b) => sum + b.count * b.n, 0),
+    p: blocks[0]?.sumX.length ?? 0,
+  };
+}
+
+/**
+ * The restricted log-likelihood (σ² profiled out) at a variance ratio γ = τ²/σ², and its
+ * score dℓ/dγ, which is zero at an interior optimum.
+ */
+export function remlAt(
+  blocks: readonly GroupBlock[],
+  gamma: number,
+): { logLik: number; score: number } {
+  const { nObs, p } = sizes(blocks);
+  const { logLik, score } = profileAt(gamma, blocks, nObs, p);
+  return { logLik, score };
+}
+
+/**
+ * The REML variance ratio γ = τ²/σ², found as a root of the analytic score rather than by a
+ * search on the likelihood, so it is exact to a few ulps and repeatable bit for bit. γ = 0
+ * exactly when the score at 0 is ≤ 0 (the likelihood falls as soon as joints differ).
+ * A coarse scan of log γ brackets every rising-to-falling sign change (a local maximum);
+ * Brent's method refines each, and the highest likelihood wins.
+ */
+export function remlVarianceRatio(blocks: readonly GroupBlock[]): number {
+  const { nObs, p } = sizes(blocks);
+  // Without two scores from one joint, the likelihood depends on τ² + σ² only: no split.
+  if (!blocks.some((b) => b.n >= 2)) return 0;
+  const at = (gamma: number) => profileAt(gamma, blocks, nObs, p);
+  let previous = 0;
+  let previousScore = at(0).score;
+  if (previousScore <= 0) return 0;
+  let best: { gamma: number; logLik: number } | null = null;
+  // γ from e⁻²⁰ to e³⁰: a between-joint SD from 5e-5 to 3e6 times the residual SD.
+  for (let k = 0; k <= 100; k++) {
+    const gamma = Math.exp(-20 + k / 2);
+    const score = at(gamma).score;
+    if (previousScore > 0 && score <= 0) {
+      const root = score === 0 ? gamma : brentRoot((g) => at(g).score, previous, gamma, 0, 10_000);
+      const logLik = at(root).logLik;
+      if (!best || logLik > best.logLik) best = { gamma: root, logLik };
     }
+    previous = gamma;
+    previousScore = score;
   }
-  return (a + b) / 2;
+  if (!best)
+    throw new RangeError(
+      'the scores hardly vary within joints, so the between-joint variance cannot be estimated',
+    );
+  return best.gamma;
 }
 
 /** True when the column takes one value within every group (a between-joint term). */
@@ -205,10 +277,7 @@ export function fitBlocks(
   const nGroups = blocks.reduce((sum, b) => sum + b.count, 0);
   if (nObs <= p + 1 || nGroups < 2)
     throw new RangeError(`too few observations (${nObs}) or joints (${nGroups}) for the model`);
-  // Search log γ; γ below e⁻²⁰ is indistinguishable from no between-joint variation.
-  const logGammaMin = -20;
-  const logGamma = maximise((t) => profileAt(Math.exp(t), blocks, nObs, p).logLik, logGammaMin, 12);
-  const gamma = logGamma <= logGammaMin + 1e-6 ? 0 : Math.exp(logGamma);
+  const gamma = remlVarianceRatio(blocks);
   const fit = profileAt(gamma, blocks, nObs, p);
 
   const pBetween = between.filter(Boolean).length;
@@ -255,10 +324,16 @@ export interface VisitPattern {
   sumOfSquares: number;
 }
 
-/** Groups observations (one per joint and time point) into visit patterns. */
+/**
+ * Groups observations (one per joint and time point) into visit patterns. Rows are taken by
+ * joint and time point, so the sums do not depend on the order the rows arrive in.
+ */
 export function visitPatterns(rows: readonly TimepointObservation[]): VisitPattern[] {
   const byJoint = new Map<string, Map<string, number>>();
-  for (const r of rows) {
+  const ordered = [...rows].sort(
+    (a, b) => compareText(a.group, b.group) || compareText(a.timepoint, b.timepoint),
+  );
+  for (const r of ordered) {
     const visits = byJoint.get(r.group) ?? new Map<string, number>();
     if (visits.has(r.timepoint))
       throw new RangeError(`joint ${r.group} has two scores at ${r.timepoint}`);
@@ -285,6 +360,8 @@ export function visitPatterns(rows: readonly TimepointObservation[]): VisitPatte
   }
   return [...patterns.values()];
 }
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface ModelledTimepoint {
   timepoint: string;
@@ -324,7 +401,11 @@ export function trajectoryFromPatterns(
   const [reference, ...others] = present as [string, ...string[]];
   const p = others.length + 1;
   const blocks: GroupBlock[] = [];
-  for (const pattern of allPatterns) {
+  // In one order whatever order the patterns came in (e.g. from the database).
+  const patterns = [...allPatterns].sort((a, b) =>
+    compareText(a.timepoints.join('|'), b.timepoints.join('|')),
+  );
+  for (const pattern of patterns) {
     const seen = pattern.timepoints;
     if (seen.some((t) => !present.includes(t)))
       throw new RangeError('visit patterns may only hold the levels being modelled');
