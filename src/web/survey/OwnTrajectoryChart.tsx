@@ -9,9 +9,15 @@ const SCORE_COLOR = '#0b5cad';
 const START_COLOR = '#5a6472';
 const MCID_COLOR = '#1a7f37';
 
-/** A dashed level across the chart; its name is in the key below, never on the lines. */
+/**
+ * A dashed level across the chart; its name is in the key below, never on the lines. Marks are
+ * hidden from screen readers (Plot names each group by its kind, "rule"); the sentence under
+ * the chart says the same in words.
+ */
 function level(value: number | null, color: string, dashes: string): Plot.Markish[] {
-  return value === null ? [] : [Plot.ruleY([value], { stroke: color, strokeDasharray: dashes })];
+  return value === null
+    ? []
+    : [Plot.ruleY([value], { stroke: color, strokeDasharray: dashes, ariaHidden: 'true' })];
 }
 
 /** A short sample of a line for the key, drawn as the chart draws it. */
@@ -61,8 +67,15 @@ export function OwnTrajectoryChart({ trajectory }: { trajectory: OwnTrajectory }
           y: 'value',
           stroke: SCORE_COLOR,
           strokeWidth: 2,
+          ariaHidden: 'true',
         }),
-        Plot.dot(trajectory.points, { x: 'months', y: 'value', fill: SCORE_COLOR, r: 4 }),
+        Plot.dot(trajectory.points, {
+          x: 'months',
+          y: 'value',
+          fill: SCORE_COLOR,
+          r: 4,
+          ariaHidden: 'true',
+        }),
       ],
     };
   }, [trajectory]);
