@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,6 +17,50 @@ const PASSWORD = 'journey-password-1';
 
 async function noHorizontalScroll(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+/** axe-core's WCAG 2 A/AA violations on the page as it is now, as "rule: target" lines. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, which the page's CSP (scripts from 'self') allows.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<AxeResult> } })
+      .axe;
+    interface AxeResult {
+      violations: { id: string; nodes: { target: string[] }[] }[];
+    }
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}
+
+/**
+ * Waits until question `q` is on screen and its heading has focus: focusing it may scroll the
+ * page, and a click aimed before that scroll would land beside its target.
+ */
+async function atQuestion(page: Page, q: number): Promise<void> {
+  await page.getByText(`${q} / 43`, { exact: true }).waitFor();
+  await expect
+    .poll(() => page.evaluate(() => document.activeElement?.classList.contains('section-title')))
+    .toBe(true);
+}
+
+/** The tops of the numeric scale's points, and their narrowest width, in CSS pixels. */
+async function scaleRow(page: Page): Promise<{ tops: number[]; narrowest: number }> {
+  const boxes = await page
+    .locator('.scale-point')
+    .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+  return {
+    tops: boxes.map((b) => Math.round(b.top)),
+    narrowest: Math.min(...boxes.map((b) => b.width)),
+  };
 }
 
 describe('the first slice in a real browser', () => {
@@ -107,21 +152,45 @@ describe('the first slice in a real browser', () => {
     let survey = await phone.newPage();
     await survey.goto(link);
     await survey.getByRole('heading', { name: 'Your baseline check-in' }).waitFor();
+    await survey.getByText(/43 short questions about your right knee/).waitFor();
     expect(await noHorizontalScroll(survey)).toBe(true);
     await survey.getByRole('button', { name: 'Start' }).click();
 
-    // Question 1 (NRS) by keyboard alone: Tab to the first option, arrow to 6, Enter on Next.
-    await survey.getByText('1 / 43').waitFor();
+    // Question 1 (NRS): the patient's heading, and 0 to 10 on one row of a 360 px screen.
+    await atQuestion(survey, 1);
+    await survey.getByRole('heading', { name: 'Pain in your right knee' }).waitFor();
+    const nrs = survey.getByRole('radiogroup', { name: /how much pain have you had/ });
+    expect(await nrs.getByRole('radio').count()).toBe(11);
+    await nrs.getByRole('radio', { name: '0 – No pain' }).waitFor();
+    await nrs.getByRole('radio', { name: '10 – Worst pain imaginable' }).waitFor();
+    const row = await scaleRow(survey);
+    expect(row.tops).toHaveLength(11);
+    expect(new Set(row.tops).size).toBe(1);
+    expect(row.narrowest).toBeGreaterThanOrEqual(24);
+    await survey.getByText('No pain', { exact: true }).waitFor();
+    await survey.getByText('Worst pain imaginable', { exact: true }).waitFor();
+    // Unanswered: Next waits for an answer; skipping is its own, quieter button.
+    expect(await survey.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await survey.getByRole('button', { name: 'Skip this question' }).waitFor();
+    expect(await accessibilityProblems(survey)).toEqual([]);
+
+    // By keyboard alone: Tab to the first option, arrow to 6, Enter on Next.
     await survey.keyboard.press('Tab');
     for (let i = 0; i < 6; i++) await survey.keyboard.press('ArrowRight');
     expect(await survey.getByRole('radio', { name: '6', exact: true }).isChecked()).toBe(true);
     expect(await noHorizontalScroll(survey)).toBe(true);
+    expect(await survey.getByRole('button', { name: 'Skip this question' }).count()).toBe(0);
     await survey.getByRole('button', { name: 'Next' }).focus();
     await survey.keyboard.press('Enter');
 
     // Ten KOOS items answered "second option" (value 1), then the patient leaves.
     for (let q = 2; q <= 11; q++) {
-      await survey.getByText(`${q} / 43`).waitFor();
+      await atQuestion(survey, q);
+      if (q === 2) {
+        await survey.getByRole('heading', { name: 'Symptoms in your right knee' }).waitFor();
+        expect(await survey.getByText(/KOOS/).count()).toBe(0);
+        expect(await accessibilityProblems(survey)).toEqual([]);
+      }
       await survey.locator('.option').nth(1).click();
       expect(await noHorizontalScroll(survey)).toBe(true);
       await survey.getByRole('button', { name: 'Next' }).click();
@@ -134,21 +203,22 @@ describe('the first slice in a real browser', () => {
     await survey.goto(link);
     await survey.getByText('You have answered 11 of 43 so far.').waitFor();
     await survey.getByRole('button', { name: 'Continue' }).click();
-    await survey.getByText('12 / 43').waitFor();
+    await atQuestion(survey, 12);
     await survey.getByRole('button', { name: 'Back' }).click();
-    await survey.getByText('11 / 43').waitFor();
+    await atQuestion(survey, 11);
     expect(await survey.locator('.option').nth(1).locator('input').isChecked()).toBe(true);
     await survey.getByRole('button', { name: 'Next' }).click();
     for (let q = 12; q <= 43; q++) {
-      await survey.getByText(`${q} / 43`).waitFor();
+      await atQuestion(survey, q);
       await survey.locator('.option').nth(1).click();
-      await survey.getByRole('button', { name: 'Next' }).click();
+      await survey.getByRole('button', { name: q === 43 ? 'Review answers' : 'Next' }).click();
     }
     await survey.getByText('You answered 43 of 43 questions.').waitFor();
-    // A later event, reported with the answers (optional in the form).
-    await survey.getByLabel('Back to my usual activities').check();
-    const today = new Date().toISOString().slice(0, 10);
-    await survey.getByLabel('When?').fill(today);
+    // Baseline is before the treatment: the review asks nothing "since your treatment".
+    expect(await survey.getByText(/since your treatment/i).count()).toBe(0);
+    expect(await survey.getByText('Back to my usual activities').count()).toBe(0);
+    expect(await noHorizontalScroll(survey)).toBe(true);
+    expect(await accessibilityProblems(survey)).toEqual([]);
     await survey.getByRole('button', { name: 'Send my answers' }).click();
     await survey.getByRole('heading', { name: 'Thank you' }).waitFor();
 
@@ -166,8 +236,6 @@ describe('the first slice in a real browser', () => {
     for (const scale of ['Pain', 'Symptoms', 'ADL', 'Sport/Rec', 'QOL'])
       expect(text).toContain(`${scale} 75.0`);
     await clinic.getByText(/Baseline \(NRS pain \+ KOOS\): completed/).waitFor();
-    await clinic.getByRole('heading', { name: 'Reported events' }).waitFor();
-    await clinic.getByText(/Back to my usual activities \(reported by the patient\)/).waitFor();
 
     // Six weeks on: after sending, the patient sees their own line against where they started.
     // KOOS JR is added: its items are all KOOS items, so the patient gets no extra question.
@@ -180,27 +248,59 @@ describe('the first slice in a real browser', () => {
     survey = await phone.newPage();
     await survey.goto(await clinic.getByLabel(/Survey link/).inputValue());
     await survey.getByRole('button', { name: 'Start' }).click();
-    for (let q = 1; q <= 43; q++) {
-      await survey.getByText(`${q} / 43`).waitFor();
+    await survey.getByRole('radio', { name: '0 – No pain' }).click();
+    await survey.getByRole('button', { name: 'Next' }).click();
+    for (let q = 2; q <= 42; q++) {
+      await atQuestion(survey, q);
       await survey.locator('.option').nth(0).click();
       await survey.getByRole('button', { name: 'Next' }).click();
     }
+    // The last question is skipped: the review names it, and Back returns to it.
+    await atQuestion(survey, 43);
+    expect(await survey.getByRole('button', { name: 'Review answers' }).isDisabled()).toBe(true);
+    await survey.getByRole('button', { name: 'Skip this question' }).click();
+    await survey.getByText('You answered 42 of 43 questions.').waitFor();
+    expect(await survey.locator('.missing li').count()).toBe(1);
+    // Six weeks after treatment, a later event is asked about and reported with the answers.
+    await survey.getByText('Since your treatment, has any of this happened? (optional)').waitFor();
+    await survey.getByLabel('Back to my usual activities').check();
+    const today = new Date().toISOString().slice(0, 10);
+    await survey.getByLabel('When?').fill(today);
     await survey.getByRole('button', { name: 'Send my answers' }).click();
-    const own = survey.getByRole('figure', { name: 'Your NRS pain Pain intensity over time' });
+    const own = survey.getByRole('figure', { name: 'Your pain rating over time' });
     await own.locator('svg').waitFor();
     expect(await own.locator('circle').count()).toBe(2);
     await survey.getByText('6 weeks: 0, against 6 when you started.').waitFor();
-    // The MCID line (NRS: 2 points below the baseline of 6) is drawn and named.
-    await own.getByText('smallest important improvement').waitFor();
+    // A plain title; whole months on the axis; no words drawn over the lines; text ≥ 12 px.
+    const painChart = survey.getByRole('region', { name: 'Pain rating' });
+    await painChart.getByText('Scored 0 to 10: lower is better.').waitFor();
+    const chartText = await own.locator('svg text').evaluateAll((els) =>
+      els.map((e) => ({
+        text: e.textContent ?? '',
+        axis: e.closest('g[aria-label*="axis"]') !== null,
+        px: Number.parseFloat(getComputedStyle(e).fontSize),
+      })),
+    );
+    const monthLabels = chartText.filter((t) => /^\d/.test(t.text) && t.axis).map((t) => t.text);
+    expect(monthLabels.length).toBeGreaterThan(0);
+    for (const label of monthLabels) expect(label).toMatch(/^\d+$/);
+    expect(chartText.filter((t) => !t.axis)).toEqual([]);
+    for (const t of chartText) expect(t.px).toBeGreaterThanOrEqual(12);
+    // The MCID line (NRS: 2 points below the baseline of 6) is drawn and named in the key.
+    await painChart.getByText('Smallest important improvement').waitFor();
+    await painChart.getByText('Where you started').waitFor();
     await survey
       .getByText(/smallest improvement from your start that patients called important/)
       .waitFor();
     expect(await noHorizontalScroll(survey)).toBe(true);
+    expect(await accessibilityProblems(survey)).toEqual([]);
 
     // The clinician sees KOOS JR scored from those KOOS answers (all 0 → raw 0 → 100).
     await clinic.reload();
     await clinic.getByText(/6 weeks \(NRS pain \+ KOOS \+ KOOS JR\): completed/).waitFor();
     expect(await clinic.locator('table.scores').textContent()).toContain('KOOS JR 100.0');
+    await clinic.getByRole('heading', { name: 'Reported events' }).waitFor();
+    await clinic.getByText(/Back to my usual activities \(reported by the patient\)/).waitFor();
   });
 
   it('serves the login page without horizontal scrolling at 360 px', async () => {

@@ -184,9 +184,12 @@ export async function openSurvey(ctx: AppContext, token: string) {
   const a = await assignmentForLink(ctx, token);
   await auditLink(ctx.db, a, 'read');
   const tp = timePointById(a.timepoint);
+  // The joint names the survey's headings for the patient ("Pain in your right knee").
+  const episode = await findEpisode(ctx.db, { siteId: a.siteId }, a.episodeId);
   return {
     timepoint: a.timepoint,
     timepointLabel: tp?.label ?? a.timepoint,
+    joint: episode ? { joint: episode.joint, side: episode.side } : null,
     window: { target: a.windowTarget, opens: a.windowOpens, closes: a.windowCloses },
     expiresAt: a.expiresAt,
     instruments: a.instruments.map((id) => instrumentById(id)),

@@ -54,6 +54,7 @@ describe.each(backends())('HTTP API on $name', (backend) => {
     expect(opened.status).toBe(200);
     expect(opened.body.instruments.map((i: { id: string }) => i.id)).toEqual(['nrs-pain', 'koos']);
     expect(opened.body.draft).toEqual({});
+    expect(opened.body.joint).toEqual({ joint: 'knee', side: 'right' });
 
     const partial = { 'nrs-pain': { NRS: 6 }, koos: { P1: 3, P2: 2 } };
     expect(

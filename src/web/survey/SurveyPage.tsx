@@ -1,21 +1,27 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { OwnTrajectory } from '../../core/analytics/own-trajectory.ts';
 import type { InstrumentDefinition } from '../../core/instruments/definition.ts';
+import { jointPhrase, sectionHeading } from '../../core/instruments/patient-wording.ts';
 import { repeatedItems } from '../../core/instruments/shared-items.ts';
 import { ApiError, api } from '../api.ts';
 import { eventsToSend, type LaterEventDates, LaterEvents } from './LaterEvents.tsx';
 import { OwnTrajectoryChart } from './OwnTrajectoryChart.tsx';
+import { asksLaterEvents, type NumericScale, nextLabel, numericScale } from './survey-screens.ts';
 
 type Draft = Record<string, Record<string, number | null>>;
 
 interface SurveyData {
+  timepoint: string;
   timepointLabel: string;
+  /** The joint the survey is about; null only if its record could not be read. */
+  joint: { joint: string; side: string } | null;
   instruments: InstrumentDefinition[];
   draft: Draft;
 }
 
 interface Question {
   instrument: InstrumentDefinition;
+  /** The form's own section title (e.g. KOOS "Symptoms"); the patient reads `sectionHeading` of it. */
   sectionTitle: string;
   intro: string | undefined;
   code: string;
@@ -124,7 +130,7 @@ export function SurveyPage({ token }: { token: string }) {
     setSubmitting(true);
     setSubmitError(null);
     try {
-      const events = eventsToSend(laterEvents);
+      const events = asksLaterEvents(data?.timepoint ?? '') ? eventsToSend(laterEvents) : [];
       const reply = await api<{ trajectory: OwnTrajectory[] }>('POST', `/survey/${token}/submit`, {
         answers: latest.current,
         ...(events.length > 0 ? { events } : {}),
@@ -163,15 +169,15 @@ export function SurveyPage({ token }: { token: string }) {
     (q) => typeof answers[q.instrument.id]?.[q.code] !== 'number',
   );
   const minutes = Math.max(1, Math.round(questions.length / 6));
+  const joint = jointPhrase(data.joint?.joint, data.joint?.side);
 
   if (stage.kind === 'intro') {
     return (
       <main className="survey">
         <h1>Your {data.timepointLabel.toLowerCase()} check-in</h1>
         <p>
-          {questions.length} short questions about your joint (
-          {data.instruments.map((i) => i.shortName).join(' and ')}), about {minutes} minutes. Your
-          answers are saved as you go: you can stop and come back with the same link.
+          {questions.length} short questions about {joint}, about {minutes} minutes. Your answers
+          are saved as you go: you can stop and come back with the same link.
         </p>
         {answeredCount > 0 && (
           <p>
@@ -251,11 +257,13 @@ export function SurveyPage({ token }: { token: string }) {
             </ul>
           </>
         )}
-        <LaterEvents
-          value={laterEvents}
-          onChange={setLaterEvents}
-          today={new Date().toISOString().slice(0, 10)}
-        />
+        {asksLaterEvents(data.timepoint) && (
+          <LaterEvents
+            value={laterEvents}
+            onChange={setLaterEvents}
+            today={new Date().toISOString().slice(0, 10)}
+          />
+        )}
         {submitError && (
           <p className="form-error" role="alert">
             {submitError.message}
@@ -286,7 +294,9 @@ export function SurveyPage({ token }: { token: string }) {
   const q = questions[index];
   if (!q) return null;
   const current = answers[q.instrument.id]?.[q.code];
+  const answered = typeof current === 'number';
   const name = `${q.instrument.id}-${q.code}`;
+  const scale = numericScale(q.options);
   const goNext = () =>
     setStage(
       index + 1 < questions.length ? { kind: 'question', index: index + 1 } : { kind: 'review' },
@@ -313,26 +323,37 @@ export function SurveyPage({ token }: { token: string }) {
               : ''}
       </p>
       <h1 ref={headingRef} tabIndex={-1} className="section-title">
-        {q.instrument.shortName}: {q.sectionTitle}
+        {sectionHeading(q.instrument.id, q.sectionTitle, joint)}
       </h1>
       {q.intro && <p className="intro">{q.intro}</p>}
-      <fieldset className="question">
-        <legend>{q.text}</legend>
-        <div className={q.options.length > 6 ? 'options options-scale' : 'options'}>
-          {q.options.map((o) => (
-            <label key={o.value} className={current === o.value ? 'option chosen' : 'option'}>
-              <input
-                type="radio"
-                name={name}
-                value={o.value}
-                checked={current === o.value}
-                onChange={() => answer(q, o.value)}
-              />
-              <span>{o.label}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <p className="question-text" id={`${name}-text`}>
+        {q.text}
+      </p>
+      <div className="question" role="radiogroup" aria-labelledby={`${name}-text`}>
+        {scale ? (
+          <ScaleRow
+            scale={scale}
+            name={name}
+            current={current}
+            onChoose={(value) => answer(q, value)}
+          />
+        ) : (
+          <div className="options">
+            {q.options.map((o) => (
+              <label key={o.value} className={current === o.value ? 'option chosen' : 'option'}>
+                <input
+                  type="radio"
+                  name={name}
+                  value={o.value}
+                  checked={current === o.value}
+                  onChange={() => answer(q, o.value)}
+                />
+                <span>{o.label}</span>
+              </label>
+            ))}
+          </div>
+        )}
+      </div>
       <div className="nav-buttons">
         <button
           type="button"
@@ -342,10 +363,63 @@ export function SurveyPage({ token }: { token: string }) {
         >
           Back
         </button>
-        <button type="button" className="primary" onClick={goNext}>
-          {typeof current === 'number' ? 'Next' : 'Skip'}
+        <button type="button" className="primary" onClick={goNext} disabled={!answered}>
+          {nextLabel(index, questions.length)}
         </button>
       </div>
+      {!answered && (
+        <p className="skip-row">
+          <button type="button" className="link-button" onClick={goNext}>
+            Skip this question
+          </button>
+        </p>
+      )}
     </main>
+  );
+}
+
+/**
+ * A numeric rating scale as one row of numbers with its anchor words under the two ends, as
+ * the 11-point NRS is validated; native radios, so arrow keys move along the row.
+ */
+function ScaleRow({
+  scale,
+  name,
+  current,
+  onChoose,
+}: {
+  scale: NumericScale;
+  name: string;
+  current: number | null | undefined;
+  onChoose: (value: number) => void;
+}) {
+  return (
+    <>
+      <div className="scale-row">
+        {scale.points.map((p) => (
+          <label
+            key={p.value}
+            className={current === p.value ? 'scale-point chosen' : 'scale-point'}
+          >
+            <input
+              type="radio"
+              name={name}
+              value={p.value}
+              checked={current === p.value}
+              onChange={() => onChoose(p.value)}
+              aria-label={p.label}
+            />
+            <span aria-hidden="true">{p.value}</span>
+          </label>
+        ))}
+      </div>
+      {(scale.lowAnchor || scale.highAnchor) && (
+        // Said already in the end points' names; shown for sighted readers.
+        <div className="scale-anchors" aria-hidden="true">
+          <span>{scale.lowAnchor}</span>
+          <span>{scale.highAnchor}</span>
+        </div>
+      )}
+    </>
   );
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { BUILT_IN_INSTRUMENTS } from './library.ts';
+import {
+  jointPhrase,
+  scaleTitle,
+  sectionHeading,
+  sectionsWithHeadings,
+} from './patient-wording.ts';
+
+describe('patient wording', () => {
+  it('names the joint as the patient would, with its side', () => {
+    expect(jointPhrase('knee', 'right')).toBe('your right knee');
+    expect(jointPhrase('hip', null)).toBe('your hip');
+    expect(jointPhrase('other', 'left')).toBe('your joint');
+    expect(jointPhrase(undefined)).toBe('your joint');
+  });
+
+  it('heads the pain rating with the joint the survey is about', () => {
+    expect(sectionHeading('nrs-pain', 'Pain', 'your knee')).toBe('Pain in your knee');
+    expect(sectionHeading('koos', 'Quality of life', 'your left knee')).toBe(
+      'How your left knee affects your life',
+    );
+  });
+
+  it('gives every section of every shipped questionnaire a heading without its code', () => {
+    for (const def of BUILT_IN_INSTRUMENTS) {
+      for (const section of def.sections) {
+        const heading = sectionHeading(def.id, section.title, 'your knee');
+        expect(
+          sectionsWithHeadings().some(
+            (s) => s.instrumentId === def.id && s.sectionTitle === section.title,
+          ),
+          `${def.id}: ${section.title}`,
+        ).toBe(true);
+        expect(heading).not.toContain(def.shortName);
+        expect(heading).not.toContain('{joint}');
+      }
+    }
+  });
+
+  it('has no heading for a section a questionnaire does not have (a renamed one would be lost)', () => {
+    const known = new Set(
+      BUILT_IN_INSTRUMENTS.flatMap((d) => d.sections.map((s) => `${d.id}|${s.title}`)),
+    );
+    for (const s of sectionsWithHeadings())
+      expect(known.has(`${s.instrumentId}|${s.sectionTitle}`), s.sectionTitle).toBe(true);
+  });
+
+  it('titles every shipped score in plain words, and falls back to the scale name', () => {
+    for (const def of BUILT_IN_INSTRUMENTS) {
+      for (const scale of def.scales) {
+        const title = scaleTitle(def.id, scale.id, '');
+        expect(title, `${def.id}.${scale.id}`).not.toBe('');
+        expect(title).not.toContain(def.shortName);
+      }
+    }
+    expect(scaleTitle('womac', 'pain', 'WOMAC pain')).toBe('WOMAC pain');
+    expect(sectionHeading('womac', 'Pain', 'your knee')).toBe('Pain');
+  });
+});
