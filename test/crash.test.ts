@@ -132,7 +132,7 @@ describe('kill -9 during a stream of survey submissions', () => {
                   a.token_digest as token
            from survey_assignments a`,
         );
-        const { digestToken } = await import('../src/app/tokens.ts');
+        const { digestToken } = await import('../src/app/follow-up/tokens.ts');
         const byDigest = new Map(rows.map((r) => [r.token, r]));
         for (const token of acknowledged) {
           const row = byDigest.get(digestToken(token));

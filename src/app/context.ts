@@ -3,8 +3,8 @@ import type { Role } from '../core/registry/vocabulary.ts';
 import type { Db } from '../store/db.ts';
 import type { SiteScope } from '../store/scope.ts';
 import type { User } from '../store/users.repo.ts';
-import type { MailSettings } from './mail.ts';
-import type { ViewCache } from './view-cache.ts';
+import type { ViewCache } from './analytics/view-cache.ts';
+import type { MailSettings } from './follow-up/mail.ts';
 
 /** What every use case gets: the database and the clock (passed in so tests can move time). */
 export interface AppContext {

@@ -9,8 +9,8 @@ import { appendAudit } from '../store/audit.repo.ts';
 import type { Db } from '../store/db.ts';
 import { insertRegistryRows, type RegistryRows } from '../store/demo.repo.ts';
 import { countUsers } from '../store/users.repo.ts';
-import { createUser } from './auth.ts';
-import { digestToken, newSecretToken } from './tokens.ts';
+import { createUser } from './access/auth.ts';
+import { digestToken, newSecretToken } from './follow-up/tokens.ts';
 
 /** Demo accounts; the password is printed by `stemtrack start`, as the data is all invented. */
 export const DEMO_PASSWORD = 'stemtrack-demo';

@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { createUser } from '../app/auth.ts';
+import { createUser } from '../app/access/auth.ts';
+import { buildExport, EXPORT_KINDS } from '../app/analytics/export.ts';
+import { COHORT_OPTIONS, cohortOf, outcomeReport } from '../app/analytics/report.ts';
+import { ViewCache } from '../app/analytics/view-cache.ts';
 import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
-import { importEvidence } from '../app/evidence.ts';
-import { buildExport, EXPORT_KINDS } from '../app/export.ts';
+import { importEvidence } from '../app/evidence/evidence.ts';
 import { importLicensedInstrument } from '../app/instruments.ts';
-import { COHORT_OPTIONS, cohortOf, outcomeReport } from '../app/report.ts';
-import { ViewCache } from '../app/view-cache.ts';
 import { DomainError } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';

@@ -1,4 +1,4 @@
-import type { outcomeReport } from '../app/report.ts';
+import type { outcomeReport } from '../app/analytics/report.ts';
 import type { ShareWithCi } from '../core/analytics/responders.ts';
 import { instrumentById, isKnownInstrument } from '../core/instruments/library.ts';
 import { formatValue } from '../core/plots/svg.ts';

@@ -2,12 +2,16 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { ViewCache } from '../app/analytics/view-cache.ts';
 import type { AppContext } from '../app/context.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
+import {
+  AUTO_INVITE_JOB,
+  autoInviteHandler,
+  queueAutoInvite,
+} from '../app/follow-up/invitations.ts';
+import { type MailSettings, surveyEmailHandler } from '../app/follow-up/mail.ts';
 import { loadLicensedInstruments } from '../app/instruments.ts';
-import { AUTO_INVITE_JOB, autoInviteHandler, queueAutoInvite } from '../app/invitations.ts';
-import { type MailSettings, surveyEmailHandler } from '../app/mail.ts';
-import { ViewCache } from '../app/view-cache.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { smtpSender } from '../jobs/smtp.ts';
 import { createHttpApp } from '../server/app.ts';

@@ -3,31 +3,36 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { recordAdverseEvent, siteSafety } from '../app/adverse-events.ts';
-import { login, logout, sessionFor } from '../app/auth.ts';
+import { login, logout, sessionFor } from '../app/access/auth.ts';
+import { EXPORT_FILES, EXPORT_KINDS, exportForUser } from '../app/analytics/export.ts';
+import {
+  siteBenchmark,
+  siteCompleteness,
+  siteDurability,
+  siteOutcomeReport,
+} from '../app/analytics/report.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
-import { evidenceOverview, registryEvidence } from '../app/evidence.ts';
-import { EXPORT_FILES, EXPORT_KINDS, exportForUser } from '../app/export.ts';
-import { followUpOverview, undeliveredEmails } from '../app/followup.ts';
+import { evidenceOverview, registryEvidence } from '../app/evidence/evidence.ts';
+import { runMetaAnalysis } from '../app/evidence/meta.ts';
+import { followUpOverview, undeliveredEmails } from '../app/follow-up/followup.ts';
+import { unsubscribe } from '../app/follow-up/mail.ts';
+import { getSchedule, updateSchedule } from '../app/follow-up/schedule.ts';
+import {
+  issueSurvey,
+  openSurvey,
+  saveSurveyDraft,
+  submitSurvey,
+} from '../app/follow-up/surveys.ts';
+import { messageTemplates, setMessageTemplate } from '../app/follow-up/templates.ts';
 import { instrumentCatalogue } from '../app/instruments.ts';
-import { unsubscribe } from '../app/mail.ts';
-import { runMetaAnalysis } from '../app/meta.ts';
+import { recordAdverseEvent, siteSafety } from '../app/registry/adverse-events.ts';
 import {
   addEpisode,
   addTreatment,
   enrolPatient,
   listPatientsFor,
   patientRecord,
-} from '../app/patients.ts';
-import {
-  siteBenchmark,
-  siteCompleteness,
-  siteDurability,
-  siteOutcomeReport,
-} from '../app/report.ts';
-import { getSchedule, updateSchedule } from '../app/schedule.ts';
-import { issueSurvey, openSurvey, saveSurveyDraft, submitSurvey } from '../app/surveys.ts';
-import { messageTemplates, setMessageTemplate } from '../app/templates.ts';
+} from '../app/registry/patients.ts';
 import { DomainError, type ErrorCode } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { allInstruments, instrumentById } from '../core/instruments/library.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importEvidence } from '../app/evidence.ts';
-import { ViewCache } from '../app/view-cache.ts';
+import { ViewCache } from '../app/analytics/view-cache.ts';
+import { importEvidence } from '../app/evidence/evidence.ts';
 import type { Db } from '../store/db.ts';
 import { backends } from '../testing/databases.ts';
 import {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { metaRequestSchema } from '../app/meta.ts';
-import { COHORT_OPTIONS } from '../app/report.ts';
+import { COHORT_OPTIONS } from '../app/analytics/report.ts';
+import { metaRequestSchema } from '../app/evidence/meta.ts';
 import {
   enrolPatientSchema,
   jointEpisodeSchema,

@@ -1,6 +1,6 @@
-import { createUser } from '../app/auth.ts';
+import { createUser } from '../app/access/auth.ts';
+import { ViewCache } from '../app/analytics/view-cache.ts';
 import type { AppContext } from '../app/context.ts';
-import { ViewCache } from '../app/view-cache.ts';
 import { createHttpApp, SESSION_COOKIE } from '../server/app.ts';
 import type { Db } from '../store/db.ts';
 

@@ -1,4 +1,4 @@
-import { createUser } from '../app/auth.ts';
+import { createUser } from '../app/access/auth.ts';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { Client, enrolTreatedPatient, PASSWORD, testApp, testClock, tokenOf } from './http.ts';

@@ -1,4 +1,4 @@
-/** Shapes of GET /api/evidence and GET /api/evidence/registry (see src/app/evidence.ts). */
+/** Shapes of GET /api/evidence and GET /api/evidence/registry (see src/app/evidence/evidence.ts). */
 export type { PublishedSummary } from '../../core/evidence/summaries.ts';
 
 import type { PublishedSummary } from '../../core/evidence/summaries.ts';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { invalid } from '../core/errors.ts';
-import { forestPlotSvg } from '../core/plots/forest.ts';
-import { funnelPlotSvg } from '../core/plots/funnel.ts';
-import { analyseStudies, readStudiesCsv, tooManyStudies } from '../core/stats/analysis.ts';
-import { INPUT_MEASURES } from '../core/stats/input.ts';
-import { CI_METHODS, TAU2_METHODS } from '../core/stats/meta.ts';
-import { parseInput } from '../core/validation.ts';
+import { invalid } from '../../core/errors.ts';
+import { forestPlotSvg } from '../../core/plots/forest.ts';
+import { funnelPlotSvg } from '../../core/plots/funnel.ts';
+import { analyseStudies, readStudiesCsv, tooManyStudies } from '../../core/stats/analysis.ts';
+import { INPUT_MEASURES } from '../../core/stats/input.ts';
+import { CI_METHODS, TAU2_METHODS } from '../../core/stats/meta.ts';
+import { parseInput } from '../../core/validation.ts';
 
 export const metaRequestSchema = z.object({
   csv: z.string().min(1, 'Paste or upload a CSV of studies').max(1_000_000, 'At most 1 MB of CSV'),

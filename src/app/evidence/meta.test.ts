@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../core/errors.ts';
-import { MAX_META_STUDIES } from '../core/stats/analysis.ts';
+import { DomainError } from '../../core/errors.ts';
+import { MAX_META_STUDIES } from '../../core/stats/analysis.ts';
 import { runMetaAnalysis } from './meta.ts';
 
 function studiesCsv(count: number): string {

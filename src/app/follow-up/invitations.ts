@@ -1,9 +1,9 @@
-import { defaultInstrumentsFor } from '../core/instruments/library.ts';
-import { addDays, toIsoDate } from '../core/registry/dates.ts';
-import { worklist } from '../core/schedule/worklist.ts';
-import { episodesForFollowUp } from '../store/followup.repo.ts';
-import { enqueueJob } from '../store/jobs.repo.ts';
-import type { AppContext } from './context.ts';
+import { defaultInstrumentsFor } from '../../core/instruments/library.ts';
+import { addDays, toIsoDate } from '../../core/registry/dates.ts';
+import { worklist } from '../../core/schedule/worklist.ts';
+import { episodesForFollowUp } from '../../store/followup.repo.ts';
+import { enqueueJob } from '../../store/jobs.repo.ts';
+import type { AppContext } from '../context.ts';
 import { scheduleFor } from './schedule.ts';
 import { createSurveyLink } from './surveys.ts';
 

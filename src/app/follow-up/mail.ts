@@ -5,20 +5,20 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { notFound } from '../core/errors.ts';
+import { notFound } from '../../core/errors.ts';
 import {
   chooseTemplate,
   type MessageKind,
   reminderDates,
   renderTemplate,
-} from '../core/messages/templates.ts';
-import { toIsoDate } from '../core/registry/dates.ts';
-import { timePointById } from '../core/schedule/timepoints.ts';
-import { appendAudit } from '../store/audit.repo.ts';
-import type { Queryable } from '../store/db.ts';
-import { enqueueJob, type Job } from '../store/jobs.repo.ts';
-import { listTemplates } from '../store/templates.repo.ts';
-import type { AppContext } from './context.ts';
+} from '../../core/messages/templates.ts';
+import { toIsoDate } from '../../core/registry/dates.ts';
+import { timePointById } from '../../core/schedule/timepoints.ts';
+import { appendAudit } from '../../store/audit.repo.ts';
+import type { Queryable } from '../../store/db.ts';
+import { enqueueJob, type Job } from '../../store/jobs.repo.ts';
+import { listTemplates } from '../../store/templates.repo.ts';
+import type { AppContext } from '../context.ts';
 
 /** Outgoing e-mail, when the registry has configured it. */
 export interface MailSettings {

@@ -2,20 +2,20 @@ import {
   productSafety,
   RELATEDNESS_COUNTED_AS_RELATED,
   seriousEventRows,
-} from '../core/analytics/safety.ts';
-import { invalid, notFound } from '../core/errors.ts';
-import { toIsoDate } from '../core/registry/dates.ts';
-import { adverseEventSchema } from '../core/registry/schemas.ts';
-import { parseInput } from '../core/validation.ts';
+} from '../../core/analytics/safety.ts';
+import { invalid, notFound } from '../../core/errors.ts';
+import { toIsoDate } from '../../core/registry/dates.ts';
+import { adverseEventSchema } from '../../core/registry/schemas.ts';
+import { parseInput } from '../../core/validation.ts';
 import {
   insertAdverseEvent,
   productEventCounts,
   seriousEvents,
-} from '../store/adverse-events.repo.ts';
-import type { CohortFilter } from '../store/analytics.repo.ts';
-import type { Queryable } from '../store/db.ts';
-import { findEpisode } from '../store/patients.repo.ts';
-import { cohortOf } from './cohort.ts';
+} from '../../store/adverse-events.repo.ts';
+import type { CohortFilter } from '../../store/analytics.repo.ts';
+import type { Queryable } from '../../store/db.ts';
+import { findEpisode } from '../../store/patients.repo.ts';
+import { cohortOf } from '../analytics/cohort.ts';
 import {
   ALL_ROLES,
   type AppContext,
@@ -23,7 +23,7 @@ import {
   requireRole,
   scopeOf,
   type UserActor,
-} from './context.ts';
+} from '../context.ts';
 import { auditUser } from './patients.ts';
 
 /** Records an adverse event after one of the joint's treatments, with its audit row. */

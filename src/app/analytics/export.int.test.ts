@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backends, twoSiteDatabase } from '../testing/databases.ts';
+import { backends, twoSiteDatabase } from '../../testing/databases.ts';
 import {
   Client,
   ENROL_BODY,
@@ -7,7 +7,7 @@ import {
   testApp,
   testClock,
   tokenOf,
-} from '../testing/http.ts';
+} from '../../testing/http.ts';
 
 describe.each(backends())('research exports on $name', (backend) => {
   const clinic = twoSiteDatabase(backend, { admin: true });

@@ -1,14 +1,14 @@
-import { invalid, notFound } from '../core/errors.ts';
-import { addDays, toIsoDate } from '../core/registry/dates.ts';
+import { invalid, notFound } from '../../core/errors.ts';
+import { addDays, toIsoDate } from '../../core/registry/dates.ts';
 import {
   enrolPatientSchema,
   jointEpisodeSchema,
   treatmentSchema,
-} from '../core/registry/schemas.ts';
-import { parseInput } from '../core/validation.ts';
-import { listAdverseEvents } from '../store/adverse-events.repo.ts';
-import { appendAudit } from '../store/audit.repo.ts';
-import type { Queryable } from '../store/db.ts';
+} from '../../core/registry/schemas.ts';
+import { parseInput } from '../../core/validation.ts';
+import { listAdverseEvents } from '../../store/adverse-events.repo.ts';
+import { appendAudit } from '../../store/audit.repo.ts';
+import type { Queryable } from '../../store/db.ts';
 import {
   countPatients,
   findEpisode,
@@ -19,9 +19,9 @@ import {
   listEpisodes,
   listPatients,
   listTreatments,
-} from '../store/patients.repo.ts';
-import { isUniqueViolation } from '../store/scope.ts';
-import { listAssignments, listPatientEvents, listResponses } from '../store/surveys.repo.ts';
+} from '../../store/patients.repo.ts';
+import { isUniqueViolation } from '../../store/scope.ts';
+import { listAssignments, listPatientEvents, listResponses } from '../../store/surveys.repo.ts';
 import {
   ALL_ROLES,
   type AppContext,
@@ -29,7 +29,7 @@ import {
   requireRole,
   scopeOf,
   type UserActor,
-} from './context.ts';
+} from '../context.ts';
 
 function auditUser(
   q: Queryable,

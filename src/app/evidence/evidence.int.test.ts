@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRIAL_COLUMNS } from '../core/evidence/trials.ts';
-import { MAX_META_STUDIES } from '../core/stats/analysis.ts';
-import { formatCsv } from '../core/tabular/csv.ts';
-import type { Db } from '../store/db.ts';
-import { backends } from '../testing/databases.ts';
+import { TRIAL_COLUMNS } from '../../core/evidence/trials.ts';
+import { MAX_META_STUDIES } from '../../core/stats/analysis.ts';
+import { formatCsv } from '../../core/tabular/csv.ts';
+import type { Db } from '../../store/db.ts';
+import { backends } from '../../testing/databases.ts';
 import {
   Client,
   enrolTreatedPatient,
@@ -12,7 +12,7 @@ import {
   testApp,
   testClock,
   tokenOf,
-} from '../testing/http.ts';
+} from '../../testing/http.ts';
 import { importEvidence } from './evidence.ts';
 
 /** Two invented trials with full arm data at 12 months (VAS 0–100), in the shipped CSV shape. */

@@ -6,15 +6,15 @@ import {
   exportTableCsv,
   fhirBundle,
   scalesCsv,
-} from '../core/analytics/export.ts';
-import { figuresCsv, headlineFigures } from '../core/analytics/figures.ts';
-import { allInstruments } from '../core/instruments/library.ts';
-import { parseInput } from '../core/validation.ts';
-import { appendAudit } from '../store/audit.repo.ts';
-import { registryExport } from '../store/export.repo.ts';
-import type { SiteScope } from '../store/scope.ts';
-import { safetyReport } from './adverse-events.ts';
-import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
+} from '../../core/analytics/export.ts';
+import { figuresCsv, headlineFigures } from '../../core/analytics/figures.ts';
+import { allInstruments } from '../../core/instruments/library.ts';
+import { parseInput } from '../../core/validation.ts';
+import { appendAudit } from '../../store/audit.repo.ts';
+import { registryExport } from '../../store/export.repo.ts';
+import type { SiteScope } from '../../store/scope.ts';
+import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
+import { safetyReport } from '../registry/adverse-events.ts';
 import { durabilityReport, outcomeReport } from './report.ts';
 
 /** Each file of an export by kind, with its name; `stemtrack export` writes them all. */

@@ -1,27 +1,27 @@
 import { z } from 'zod';
-import { ownTrajectories } from '../core/analytics/own-trajectory.ts';
-import { conflict, type FieldProblem, gone, invalid, notFound } from '../core/errors.ts';
+import { ownTrajectories } from '../../core/analytics/own-trajectory.ts';
+import { conflict, type FieldProblem, gone, invalid, notFound } from '../../core/errors.ts';
 import {
   defaultInstrumentsFor,
   instrumentById,
   isKnownInstrument,
-} from '../core/instruments/library.ts';
-import { checkAnswers, scoreResponse } from '../core/instruments/scoring.ts';
-import { withRepeatedAnswers } from '../core/instruments/shared-items.ts';
-import { addDays, type IsoDate, toIsoDate } from '../core/registry/dates.ts';
-import { patientEventSchema } from '../core/registry/events.ts';
+} from '../../core/instruments/library.ts';
+import { checkAnswers, scoreResponse } from '../../core/instruments/scoring.ts';
+import { withRepeatedAnswers } from '../../core/instruments/shared-items.ts';
+import { addDays, type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
+import { patientEventSchema } from '../../core/registry/events.ts';
 import {
   followUpWindow,
   isWithinWindow,
   TIMEPOINT_IDS,
   type TimePoint,
   timePointById,
-} from '../core/schedule/timepoints.ts';
-import { parseInput } from '../core/validation.ts';
-import { appendAudit } from '../store/audit.repo.ts';
-import type { Queryable } from '../store/db.ts';
-import { findEpisode, firstTreatmentOf } from '../store/patients.repo.ts';
-import type { SiteScope } from '../store/scope.ts';
+} from '../../core/schedule/timepoints.ts';
+import { parseInput } from '../../core/validation.ts';
+import { appendAudit } from '../../store/audit.repo.ts';
+import type { Queryable } from '../../store/db.ts';
+import { findEpisode, firstTreatmentOf } from '../../store/patients.repo.ts';
+import type { SiteScope } from '../../store/scope.ts';
 import {
   findAssignmentByTokenDigest,
   insertAssignment,
@@ -30,14 +30,14 @@ import {
   type SurveyAssignment,
   type SurveyDraft,
   saveDraft,
-} from '../store/surveys.repo.ts';
+} from '../../store/surveys.repo.ts';
 import {
   type AppContext,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
   type UserActor,
-} from './context.ts';
+} from '../context.ts';
 import { queueSurveyEmails } from './mail.ts';
 import { scheduleFor } from './schedule.ts';
 import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';

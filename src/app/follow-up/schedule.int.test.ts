@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backends, twoSiteDatabase } from '../testing/databases.ts';
-import { Client, enrolTreatedPatient, testApp } from '../testing/http.ts';
+import { backends, twoSiteDatabase } from '../../testing/databases.ts';
+import { Client, enrolTreatedPatient, testApp } from '../../testing/http.ts';
 
 describe.each(backends())("a registry's own follow-up windows on $name", (backend) => {
   const clinic = twoSiteDatabase(backend, { admin: true });

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobRunner } from '../jobs/runner.ts';
-import { smtpSender } from '../jobs/smtp.ts';
-import type { Db } from '../store/db.ts';
-import { backends } from '../testing/databases.ts';
+import { JobRunner } from '../../jobs/runner.ts';
+import { smtpSender } from '../../jobs/smtp.ts';
+import type { Db } from '../../store/db.ts';
+import { backends } from '../../testing/databases.ts';
 import {
   Client,
   ENROL_BODY,
@@ -16,8 +16,8 @@ import {
   testApp,
   testClock,
   tokenOf,
-} from '../testing/http.ts';
-import { createUser } from './auth.ts';
+} from '../../testing/http.ts';
+import { createUser } from '../access/auth.ts';
 import { AUTO_INVITE_JOB, autoInviteHandler, queueAutoInvite } from './invitations.ts';
 import { type MailSettings, surveyEmailHandler } from './mail.ts';
 

@@ -1,23 +1,27 @@
-import { benchmark } from '../core/analytics/benchmark.ts';
-import { durabilityCurve } from '../core/analytics/durability.ts';
-import { outcomesFromSummaries, trajectoriesFromPatterns } from '../core/analytics/outcomes.ts';
+import { benchmark } from '../../core/analytics/benchmark.ts';
+import { durabilityCurve } from '../../core/analytics/durability.ts';
+import { outcomesFromSummaries, trajectoriesFromPatterns } from '../../core/analytics/outcomes.ts';
 import {
   OMERACT_OARSI,
   outcomeCriteria,
   respondersByTimepoint,
   thresholdShares,
-} from '../core/analytics/responders.ts';
-import { allInstruments } from '../core/instruments/library.ts';
-import { type IsoDate, toIsoDate } from '../core/registry/dates.ts';
-import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
-import { followUpFlow } from '../core/schedule/worklist.ts';
-import { type CohortFilter, episodeHistories, outcomeSummaries } from '../store/analytics.repo.ts';
-import type { Db } from '../store/db.ts';
-import { episodesForFollowUp } from '../store/followup.repo.ts';
-import { safetyReport } from './adverse-events.ts';
+} from '../../core/analytics/responders.ts';
+import { allInstruments } from '../../core/instruments/library.ts';
+import { type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
+import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
+import { followUpFlow } from '../../core/schedule/worklist.ts';
+import {
+  type CohortFilter,
+  episodeHistories,
+  outcomeSummaries,
+} from '../../store/analytics.repo.ts';
+import type { Db } from '../../store/db.ts';
+import { episodesForFollowUp } from '../../store/followup.repo.ts';
+import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
+import { scheduleFor } from '../follow-up/schedule.ts';
+import { safetyReport } from '../registry/adverse-events.ts';
 import { cohortOf } from './cohort.ts';
-import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
-import { scheduleFor } from './schedule.ts';
 
 export { COHORT_OPTIONS, cohortFilterSchema, cohortOf } from './cohort.ts';
 

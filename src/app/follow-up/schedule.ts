@@ -1,16 +1,16 @@
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../../core/errors.ts';
 import {
   applyWindows,
   overlappingWindows,
   scheduleWindowsSchema,
-} from '../core/schedule/custom.ts';
-import type { TimePoint } from '../core/schedule/timepoints.ts';
-import { parseInput } from '../core/validation.ts';
-import { appendAudit } from '../store/audit.repo.ts';
-import type { Queryable } from '../store/db.ts';
-import { saveSiteWindows, siteWindows } from '../store/schedules.repo.ts';
-import type { SiteScope } from '../store/scope.ts';
-import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
+} from '../../core/schedule/custom.ts';
+import type { TimePoint } from '../../core/schedule/timepoints.ts';
+import { parseInput } from '../../core/validation.ts';
+import { appendAudit } from '../../store/audit.repo.ts';
+import type { Queryable } from '../../store/db.ts';
+import { saveSiteWindows, siteWindows } from '../../store/schedules.repo.ts';
+import type { SiteScope } from '../../store/scope.ts';
+import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
 
 /** The follow-up schedule in force at a site: the defaults with the site's own windows. */
 export async function scheduleFor(q: Queryable, scope: SiteScope): Promise<TimePoint[]> {

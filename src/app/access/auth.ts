@@ -1,20 +1,25 @@
-import { conflict, DomainError, invalid } from '../core/errors.ts';
+import { conflict, DomainError, invalid } from '../../core/errors.ts';
 import {
   type LoginInput,
   loginSchema,
   type NewUserInput,
   newUserSchema,
-} from '../core/registry/schemas.ts';
-import { parseInput } from '../core/validation.ts';
-import { appendAudit } from '../store/audit.repo.ts';
-import type { Queryable } from '../store/db.ts';
-import { isUniqueViolation } from '../store/scope.ts';
-import { deleteSession, findSession, insertSession, type Session } from '../store/sessions.repo.ts';
-import { createSite, findSiteByName } from '../store/sites.repo.ts';
-import { findLoginByEmail, insertUser, type User } from '../store/users.repo.ts';
-import type { AppContext } from './context.ts';
+} from '../../core/registry/schemas.ts';
+import { parseInput } from '../../core/validation.ts';
+import { appendAudit } from '../../store/audit.repo.ts';
+import type { Queryable } from '../../store/db.ts';
+import { isUniqueViolation } from '../../store/scope.ts';
+import {
+  deleteSession,
+  findSession,
+  insertSession,
+  type Session,
+} from '../../store/sessions.repo.ts';
+import { createSite, findSiteByName } from '../../store/sites.repo.ts';
+import { findLoginByEmail, insertUser, type User } from '../../store/users.repo.ts';
+import type { AppContext } from '../context.ts';
+import { digestToken, newSecretToken } from '../follow-up/tokens.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { digestToken, newSecretToken } from './tokens.ts';
 
 const SESSION_HOURS = 12;
 

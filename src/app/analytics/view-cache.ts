@@ -1,5 +1,5 @@
-import { registryVersion } from '../store/analytics.repo.ts';
-import type { Queryable } from '../store/db.ts';
+import { registryVersion } from '../../store/analytics.repo.ts';
+import type { Queryable } from '../../store/db.ts';
 
 /** Views kept; the oldest unused goes first. A view is at most a few hundred kilobytes. */
 const MAX_VIEWS = 100;

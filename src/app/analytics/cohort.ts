@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate } from '../core/registry/schemas.ts';
+import { isoDate } from '../../core/registry/schemas.ts';
 import {
   BMI_CLASS_CODES,
   CELL_DOSE_BAND_CODES,
@@ -7,9 +7,9 @@ import {
   JOINTS,
   PRODUCT_CLASS_CODES,
   SEXES,
-} from '../core/registry/vocabulary.ts';
-import { parseInput } from '../core/validation.ts';
-import type { CohortFilter } from '../store/analytics.repo.ts';
+} from '../../core/registry/vocabulary.ts';
+import { parseInput } from '../../core/validation.ts';
+import type { CohortFilter } from '../../store/analytics.repo.ts';
 
 const age = z.coerce
   .number({ error: 'Age must be a whole number of years' })

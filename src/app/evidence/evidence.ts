@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../../core/errors.ts';
 import {
   CELL_PRODUCTS,
   poolTrials,
   type RegistryPainChange,
   registryVsEvidence,
-} from '../core/evidence/context.ts';
-import { importCtGovStudy } from '../core/evidence/ctgov.ts';
-import { publishedSummariesFromTable } from '../core/evidence/summaries.ts';
-import { type TrialArm, trialArmsFromTable } from '../core/evidence/trials.ts';
-import { forestPlotSvg } from '../core/plots/forest.ts';
-import { meanWithCi } from '../core/stats/descriptive.ts';
-import { parseCsv } from '../core/tabular/csv.ts';
-import { appendAudit } from '../store/audit.repo.ts';
-import { listImportedArms, painChanges, upsertArms } from '../store/evidence.repo.ts';
-import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from './context.ts';
+} from '../../core/evidence/context.ts';
+import { importCtGovStudy } from '../../core/evidence/ctgov.ts';
+import { publishedSummariesFromTable } from '../../core/evidence/summaries.ts';
+import { type TrialArm, trialArmsFromTable } from '../../core/evidence/trials.ts';
+import { forestPlotSvg } from '../../core/plots/forest.ts';
+import { meanWithCi } from '../../core/stats/descriptive.ts';
+import { parseCsv } from '../../core/tabular/csv.ts';
+import { appendAudit } from '../../store/audit.repo.ts';
+import { listImportedArms, painChanges, upsertArms } from '../../store/evidence.repo.ts';
+import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
 
 const DATA = new URL('../core/evidence/data/', import.meta.url);
 

@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { invalid } from '../core/errors.ts';
-import { DEFAULT_TEMPLATES, templateProblems } from '../core/messages/templates.ts';
-import { parseInput } from '../core/validation.ts';
-import { appendAudit } from '../store/audit.repo.ts';
-import { listTemplates, saveTemplate } from '../store/templates.repo.ts';
+import { invalid } from '../../core/errors.ts';
+import { DEFAULT_TEMPLATES, templateProblems } from '../../core/messages/templates.ts';
+import { parseInput } from '../../core/validation.ts';
+import { appendAudit } from '../../store/audit.repo.ts';
+import { listTemplates, saveTemplate } from '../../store/templates.repo.ts';
 import {
   type AppContext,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
   type UserActor,
-} from './context.ts';
+} from '../context.ts';
 
 const templateSchema = z.strictObject({
   language: z.string().regex(/^[a-z]{2}$/, 'A two-letter language code such as en or fr'),

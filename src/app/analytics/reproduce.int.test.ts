@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../store/db.ts';
-import { backends } from '../testing/databases.ts';
-import type { AppContext } from './context.ts';
-import { seedDemoRegistry } from './demo.ts';
+import type { Db } from '../../store/db.ts';
+import { backends } from '../../testing/databases.ts';
+import type { AppContext } from '../context.ts';
+import { seedDemoRegistry } from '../demo.ts';
 import { buildExport, EXPORT_KINDS } from './export.ts';
 import { ViewCache } from './view-cache.ts';
 

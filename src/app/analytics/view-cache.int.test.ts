@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../store/db.ts';
-import { findUserById } from '../store/users.repo.ts';
-import { backends } from '../testing/databases.ts';
-import type { AppContext, UserActor } from './context.ts';
-import { seedDemoRegistry } from './demo.ts';
-import { followUpOverview } from './followup.ts';
+import type { Db } from '../../store/db.ts';
+import { findUserById } from '../../store/users.repo.ts';
+import { backends } from '../../testing/databases.ts';
+import type { AppContext, UserActor } from '../context.ts';
+import { seedDemoRegistry } from '../demo.ts';
+import { followUpOverview } from '../follow-up/followup.ts';
+import { issueSurvey, saveSurveyDraft } from '../follow-up/surveys.ts';
 import { siteBenchmark, siteDurability, siteOutcomeReport } from './report.ts';
-import { issueSurvey, saveSurveyDraft } from './surveys.ts';
 import { ViewCache } from './view-cache.ts';
 
 const NOW = new Date('2026-11-01T12:00:00Z');

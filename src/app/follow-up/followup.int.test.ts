@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backends, twoSiteDatabase } from '../testing/databases.ts';
-import { Client, enrolTreatedPatient, testApp, testClock, tokenOf } from '../testing/http.ts';
+import { backends, twoSiteDatabase } from '../../testing/databases.ts';
+import { Client, enrolTreatedPatient, testApp, testClock, tokenOf } from '../../testing/http.ts';
 
 describe.each(backends())('follow-up worklist on $name', (backend) => {
   const clinic = twoSiteDatabase(backend);

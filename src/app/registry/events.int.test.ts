@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backends, twoSiteDatabase } from '../testing/databases.ts';
-import { Client, enrolTreatedPatient, testApp, testClock, tokenOf } from '../testing/http.ts';
+import { backends, twoSiteDatabase } from '../../testing/databases.ts';
+import { Client, enrolTreatedPatient, testApp, testClock, tokenOf } from '../../testing/http.ts';
 
 describe.each(backends())('events reported from a survey link on $name', (backend) => {
   const clinic = twoSiteDatabase(backend);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ageOn } from '../core/registry/dates.ts';
-import { JOINTS, PRODUCT_CLASS_CODES, SEXES } from '../core/registry/vocabulary.ts';
-import type { Db } from '../store/db.ts';
-import { findUserById } from '../store/users.repo.ts';
-import { backends } from '../testing/databases.ts';
-import { siteSafety } from './adverse-events.ts';
-import type { AppContext, UserActor } from './context.ts';
-import { seedDemoRegistry } from './demo.ts';
+import { ageOn } from '../../core/registry/dates.ts';
+import { JOINTS, PRODUCT_CLASS_CODES, SEXES } from '../../core/registry/vocabulary.ts';
+import type { Db } from '../../store/db.ts';
+import { findUserById } from '../../store/users.repo.ts';
+import { backends } from '../../testing/databases.ts';
+import type { AppContext, UserActor } from '../context.ts';
+import { seedDemoRegistry } from '../demo.ts';
+import { siteSafety } from '../registry/adverse-events.ts';
 import { siteCompleteness, siteDurability, siteOutcomeReport } from './report.ts';
 import { ViewCache } from './view-cache.ts';
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { toIsoDate } from '../core/registry/dates.ts';
-import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
-import { followUpFlow, worklist } from '../core/schedule/worklist.ts';
-import { parseInput } from '../core/validation.ts';
-import { appendAudit } from '../store/audit.repo.ts';
-import { episodesForFollowUp } from '../store/followup.repo.ts';
-import { listDeadJobs } from '../store/jobs.repo.ts';
+import { toIsoDate } from '../../core/registry/dates.ts';
+import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
+import { followUpFlow, worklist } from '../../core/schedule/worklist.ts';
+import { parseInput } from '../../core/validation.ts';
+import { appendAudit } from '../../store/audit.repo.ts';
+import { episodesForFollowUp } from '../../store/followup.repo.ts';
+import { listDeadJobs } from '../../store/jobs.repo.ts';
 import {
   ALL_ROLES,
   type AppContext,
@@ -13,7 +13,7 @@ import {
   requireRole,
   scopeOf,
   type UserActor,
-} from './context.ts';
+} from '../context.ts';
 import { scheduleFor } from './schedule.ts';
 
 const worklistQuery = z.strictObject({
