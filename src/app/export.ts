@@ -5,6 +5,7 @@ import {
   fhirBundle,
   tidyScoresCsv,
 } from '../core/analytics/export.ts';
+import { parseCsv } from '../core/tabular/csv.ts';
 import { parseInput } from '../core/validation.ts';
 import { appendAudit } from '../store/audit.repo.ts';
 import { registryExport } from '../store/export.repo.ts';
@@ -50,6 +51,61 @@ export async function buildExport(
     body: `${JSON.stringify(fhirBundle(data, mode, ctx.now()), null, 2)}\n`,
     contentType: 'application/fhir+json',
     fileName: `bundle${suffix}.json`,
+  };
+}
+
+/** One file of an export folder, with how many records it holds (for progress lines). */
+export interface ExportFolderFile {
+  fileName: string;
+  body: string;
+  count: number;
+  counted: 'rows' | 'resources';
+}
+
+/**
+ * A registry export as the files of a folder: the scores CSV and its dictionary, and the
+ * FHIR resources in the FHIR Bulk Data format (one NDJSON file per resource type, one
+ * resource per line, no Bundle), which analysis tools read line by line.
+ * https://hl7.org/fhir/uv/bulkdata/export.html#file-format
+ */
+export async function buildExportFolder(
+  ctx: AppContext,
+  scope: SiteScope,
+  mode: ExportMode,
+): Promise<{ patients: number; treatments: number; responses: number; files: ExportFolderFile[] }> {
+  const suffix = mode === 'identified' ? '-identified' : '';
+  const data = await registryExport(ctx.db, scope);
+  const rowsOf = (csv: string) => parseCsv(csv).table.rows.length;
+  const scores = tidyScoresCsv(data, mode);
+  const dictionary = dataDictionaryCsv(mode);
+  const files: ExportFolderFile[] = [
+    { fileName: `scores${suffix}.csv`, body: scores, count: rowsOf(scores), counted: 'rows' },
+    {
+      fileName: `data-dictionary${suffix}.csv`,
+      body: dictionary,
+      count: rowsOf(dictionary),
+      counted: 'rows',
+    },
+  ];
+  // The same resources the Bundle download holds, grouped by type in the Bundle's order.
+  const byType = new Map<string, string[]>();
+  for (const { resource } of fhirBundle(data, mode, ctx.now()).entry) {
+    const lines = byType.get(resource.resourceType) ?? [];
+    lines.push(JSON.stringify(resource));
+    byType.set(resource.resourceType, lines);
+  }
+  for (const [type, lines] of byType)
+    files.push({
+      fileName: `${type}${suffix}.ndjson`,
+      body: `${lines.join('\n')}\n`,
+      count: lines.length,
+      counted: 'resources',
+    });
+  return {
+    patients: data.patients.length,
+    treatments: data.treatments.length,
+    responses: data.responses.length,
+    files,
   };
 }
 
