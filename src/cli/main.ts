@@ -222,7 +222,27 @@ function failureInWords(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const path = (error as NodeJS.ErrnoException | undefined)?.path;
   if (code && path) return describeFileError(path, error, 'use');
+  const server = 'the PostgreSQL server of DATABASE_URL';
+  // Codes of node's sockets and of PostgreSQL (SQLSTATE 28P01, 3D000).
+  if (code === 'ECONNREFUSED')
+    return `cannot connect to ${server}: nothing answers at that address; check that the server is running and the host and port are right`;
+  if (code === 'ENOTFOUND')
+    return `cannot connect to ${server}: its host name is unknown; check the spelling of DATABASE_URL`;
+  if (code === '28P01')
+    return `${server} refused the user name or password in DATABASE_URL; check them`;
+  if (code === '3D000')
+    return `${server} has no database of the name in DATABASE_URL; create it (createdb NAME) or correct the name`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A check of option values whose problems name the options (--kl), not schema fields (kl). */
+function asOptionProblem<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.fields.length === 0) throw error;
+    throw new UsageError(error.fields.map((f) => `--${f.field}: ${f.message}`).join('\n  '));
+  }
 }
 
 /** Opens the database the environment names (DATABASE_URL, or embedded PGlite in DATA_DIR). */
@@ -352,7 +372,7 @@ async function run(command: string, args: string[]): Promise<number> {
         ...Object.fromEntries(COHORT_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       });
       // Checked before the database opens: a bad filter is a usage error, nothing else runs.
-      const cohort = cohortOf(filters);
+      const cohort = asOptionProblem(() => cohortOf(filters));
       const { migrate } = await import('../store/migrate.ts');
       const { reportText } = await import('./report-text.ts');
       return withDatabase(async (db) => {
