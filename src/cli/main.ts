@@ -1,5 +1,7 @@
 // Only light modules are imported here: `stemtrack --help` must not load the database, the
 // web build or the schemas. Each command imports what it needs when it runs.
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { DomainError } from '../core/errors.ts';
 import { ROLES } from '../core/registry/vocabulary.ts';
 import type { Config } from '../server/config.ts';
@@ -390,7 +392,6 @@ async function run(command: string, args: string[]): Promise<number> {
     case 'backup': {
       const [file, ...extra] = parseOptions(args, {}, true).positionals;
       if (!file || extra.length > 0) throw new UsageError('give one backup file to write');
-      const { existsSync } = await import('node:fs');
       if (existsSync(file)) {
         console.error(
           `stemtrack backup: ${file} exists and is never overwritten; give a new file name.`,
@@ -410,7 +411,6 @@ async function run(command: string, args: string[]): Promise<number> {
     case 'restore': {
       const [file, ...extra] = parseOptions(args, {}, true).positionals;
       if (!file || extra.length > 0) throw new UsageError('give one backup file to read');
-      const { existsSync } = await import('node:fs');
       if (!existsSync(file)) {
         console.error(`stemtrack restore: there is no file ${file}; check the path.`);
         return 1;
@@ -506,7 +506,6 @@ async function readOneFile(
 ): Promise<{ file: string; name: string; text: string } | undefined> {
   const [file, ...extra] = parseOptions(args, {}, true).positionals;
   if (!file || extra.length > 0) throw new UsageError(usage);
-  const { basename } = await import('node:path');
   const text = readInputFile(command, file);
   return text === undefined ? undefined : { file, name: basename(file), text };
 }
