@@ -15,8 +15,10 @@ export default defineConfig({
           name: 'int',
           include: ['src/**/*.int.test.ts'],
           globalSetup: ['src/testing/postgres-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Limits that catch a hang, not a slow machine: seeding a demo registry on PGlite
+          // beside a CPU-heavy process takes minutes, not seconds.
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
         },
       },
       {

@@ -32,5 +32,23 @@ export async function restoreBackupFile(db: Db, file: string) {
     input: createReadStream(file).pipe(createGunzip()),
     crlfDelay: Number.POSITIVE_INFINITY,
   });
-  return restoreBackup(db, lines);
+  try {
+    return await restoreBackup(db, lines);
+  } catch (error) {
+    throw unreadableBackup(file, error) ?? error;
+  }
+}
+
+/** zlib's own words ("incorrect header check") in terms of the file a person gave. */
+function unreadableBackup(file: string, error: unknown): Error | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'Z_DATA_ERROR')
+    return new Error(
+      `${file} is not a StemTrack backup: it is not gzip-compressed (stemtrack backup writes .jsonl.gz files). Nothing was restored.`,
+    );
+  if (code === 'Z_BUF_ERROR')
+    return new Error(
+      `${file} ends too early: the backup is incomplete (copied before it was finished, or cut short). Nothing was restored.`,
+    );
+  return undefined;
 }

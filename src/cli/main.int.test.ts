@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,9 @@ function stemtrack(args: string[], input = '', dir = dataDir) {
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-describe('stemtrack CLI', () => {
+// Each test runs the real binary several times; on a loaded 2-core machine one run can take
+// 10–20 s, so the suite's limit only catches a hang.
+describe('stemtrack CLI', { timeout: 600_000 }, () => {
   it('answers `npx stemtrack --help` in the project after npm ci', () => {
     const r = spawnSync('npx', ['--no-install', 'stemtrack', '--help'], {
       cwd: ROOT,
@@ -50,7 +52,35 @@ describe('stemtrack CLI', () => {
     expect(unknown.err).toContain("unknown command 'frobnicate'");
     const badOption = stemtrack(['demo', '--colour', 'red']);
     expect(badOption.code).toBe(2);
-    expect(badOption.err).toContain('--colour');
+    expect(badOption.err).toContain(
+      'stemtrack demo: there is no option --colour; the options are --patients, --seed',
+    );
+    const noValue = stemtrack(['demo', '--patients']);
+    expect(noValue.code).toBe(2);
+    expect(noValue.err).toContain('--patients needs a value after it');
+    const notNumber = stemtrack(['demo', '--patients', 'many']);
+    expect(notNumber.code).toBe(2);
+    expect(notNumber.err).toContain("--patients must be a whole number such as 600, not 'many'");
+  });
+
+  it('names the environment variable that is wrong, in words', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'stemtrack.js'), 'migrate'], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PORT: 'eighty', TLS: 'yes' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('PORT: must be a port number from 0 to 65535');
+    expect(r.stderr).toContain('TLS: must be true or false');
+    const refused = spawnSync(process.execPath, [join(ROOT, 'bin', 'stemtrack.js'), 'migrate'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none' },
+      encoding: 'utf8',
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(
+      'cannot connect to the PostgreSQL server of DATABASE_URL: nothing answers at that address',
+    );
   });
 
   it('migrates, seeds a reproducible demo, and refuses to seed twice', () => {
@@ -139,10 +169,11 @@ describe('stemtrack CLI', () => {
       return c === 'Q4' || (c.startsWith('SP') && c > 'SP2') ? '' : '0';
     });
     const csv = `id,${codes.join(',')}\nall-none,${answered(() => '0')}\nhalf,${half}\n`;
-    const asCsv = stemtrack(['score', 'koos', '-'], csv);
+    const asCsv = stemtrack(['score', 'KOOS', '-'], csv);
     expect(asCsv.err).toBe('');
     expect(asCsv.code).toBe(0);
     const lines = asCsv.out.trim().split('\n');
+    // Instrument ids are read in any case: KOOS is koos.
     expect(lines[0]).toBe('id,pain,symptoms,adl,sport,qol');
     expect(lines[1]).toBe('all-none,100,100,100,100,100');
     const asJson = stemtrack(['score', 'koos', '-', '--format', 'json'], csv);
@@ -170,6 +201,11 @@ describe('stemtrack CLI', () => {
     const refused = stemtrack(['score', 'koos-jr', '-'], csv);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('column P1: KOOS JR has no item P1');
+    expect(refused.err).toContain('add --ignore-other-columns');
+    // A file of KOOS JR's own items with a bad value gets no such advice.
+    const bad = stemtrack(['score', 'koos-jr', '-'], 'id,S6,P2\nk1,9,1\n');
+    expect(bad.code).toBe(1);
+    expect(bad.err).not.toContain('--ignore-other-columns');
     const r = stemtrack(['score', 'koos-jr', '-', '--ignore-other-columns'], csv);
     expect(r.code).toBe(0);
     expect(r.out).toBe('id,kneeHealth\nk1,52.465\n');
@@ -187,7 +223,13 @@ describe('stemtrack CLI', () => {
     expect(r.err).toContain(`${file}: row 3, column P1: "7" is not one of 0, 1, 2, 3, 4`);
     const usage = stemtrack(['score', 'womac', '-']);
     expect(usage.code).toBe(2);
-    expect(usage.err).toContain("unknown instrument 'womac'");
+    expect(usage.err).toContain("unknown instrument 'womac'; give one of nrs-pain, koos,");
+    const missing = stemtrack(['score', 'koos', join(dir, 'gone.csv')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain(`cannot read ${join(dir, 'gone.csv')}: there is no such file`);
+    const unclosed = stemtrack(['score', 'koos', '-'], 'id,P1\n"a,1\n');
+    expect(unclosed.code).toBe(1);
+    expect(unclosed.err).toContain('A quoted field is never closed');
     const help = stemtrack(['score', '--help']);
     expect(help.out).toContain('Usage: stemtrack score INSTRUMENT|DEFINITION.json FILE.csv');
   });
@@ -319,6 +361,20 @@ describe('stemtrack CLI', () => {
     const refused = stemtrack(['import-instrument', bad]);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('id: koos is a built-in instrument');
+    // The schema's checks read as words, not as its own terms ("expected string, received undefined").
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        ...JSON.parse(readFileSync(example, 'utf8')),
+        name: undefined,
+        colour: 'red',
+      }),
+    );
+    const unworded = stemtrack(['import-instrument', bad]);
+    expect(unworded.code).toBe(1);
+    expect(unworded.err).toContain('name: Is missing; give text');
+    expect(unworded.err).toContain('Has no field colour; remove it or check the spelling');
+    expect(unworded.err).not.toMatch(/expected|received|Unrecognized/);
     rmSync(dir, { recursive: true });
   });
 
@@ -340,7 +396,7 @@ describe('stemtrack CLI', () => {
     ).toEqual(['QuestionnaireResponse', ...Array(5).fill('Observation')]);
     expect(new Fhir().validate(bundle).messages.filter((m) => m.severity === 'error')).toEqual([]);
     expect(bundle.entry[0].resource.id).toBe('r-1');
-    const questionnaire = JSON.parse(stemtrack(['questionnaire', 'nrs-pain']).out);
+    const questionnaire = JSON.parse(stemtrack(['questionnaire', 'NRS-Pain']).out);
     expect(questionnaire).toMatchObject({
       resourceType: 'Questionnaire',
       id: 'nrs-pain',
@@ -363,6 +419,16 @@ describe('stemtrack CLI', () => {
     );
     expect(baseline.level.n).toBeGreaterThan(0);
     expect(baseline.change).toBeNull();
+    // Durability, safety and completeness of the same site and cohort.
+    expect(json.sites).toHaveLength(1);
+    const [site] = json.sites;
+    expect(site.durability.cohort.joints).toBe(site.completeness.cohort.joints);
+    expect(site.durability.arthroplastyFree.steps.length).toBeGreaterThan(0);
+    expect(site.safety.byProduct.length).toBeGreaterThan(0);
+    const knees = JSON.parse(
+      report(['--json', '--site', 'Harbour Orthobiologics Clinic', '--joint', 'knee']).out,
+    );
+    expect(knees.sites[0].durability.cohort.joints).toBeLessThan(site.durability.cohort.joints);
     // The mixed-model trajectory sits beside the raw means: its baseline is the intercept.
     expect(text.out).toContain('Model change');
     const nrsModel = json.trajectories.find(
@@ -390,7 +456,20 @@ describe('stemtrack CLI', () => {
     );
     const bad = report(['--site', 'Nowhere']);
     expect(bad.code).toBe(1);
-    expect(bad.err).toContain("no site named 'Nowhere'");
+    expect(bad.err).toContain(
+      "no site named 'Nowhere'. The sites are:\n  Harbour Orthobiologics Clinic\n  Northside Joint Centre\n",
+    );
+    const filters = report(['--kl', '7', '--joint', 'elbow']);
+    expect(filters.code).toBe(2);
+    expect(filters.err).toContain(
+      '--kl: The Kellgren–Lawrence grade is a whole number from 0 to 4',
+    );
+    expect(filters.err).toContain(
+      '--joint: The joint is one of knee, hip, shoulder, ankle, hand, other',
+    );
+    expect(report(['--treatedFrom', '2025-02-30']).err).toContain(
+      '--treatedFrom: Enter a real date as YYYY-MM-DD',
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -412,6 +491,79 @@ describe('stemtrack CLI', () => {
     const report = (d: string) => stemtrack(['report'], '', d).out;
     expect(report(target)).toEqual(report(source));
     expect(stemtrack(['restore', join(dir, 'missing.gz')], '', target).code).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exports a site into a new folder: progress, sizes, FHIR NDJSON per resource type', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stemtrack-export-'));
+    const db = join(dir, 'db');
+    const out = join(dir, 'out');
+    expect(stemtrack(['demo', '--patients', '20', '--seed', '6'], '', db).code).toBe(0);
+    const site = 'Harbour Orthobiologics Clinic';
+    const r = stemtrack(['export', '--site', site, '--out', out], '', db);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Read \d+ patients, \d+ treatments and \d+ questionnaire responses\.$/m);
+    expect(r.out).toMatch(/^Writing scores\.csv \(\d+ rows\)…$/m);
+    expect(r.out).toMatch(/^Writing Observation\.ndjson \(\d+ resources\)…$/m);
+    const files = readdirSync(out).sort();
+    expect(files).toEqual(
+      [
+        'Observation.ndjson',
+        'Patient.ndjson',
+        'Procedure.ndjson',
+        'QuestionnaireResponse.ndjson',
+        'data-dictionary.csv',
+        'scores.csv',
+      ].sort(),
+    );
+    expect(r.out).toContain(`Wrote ${files.length} files,`);
+    for (const file of files)
+      expect(r.out).toMatch(
+        new RegExp(`${file.replace('.', '\\.')}\\s+\\d+(\\.\\d)? (B|kB|MB)$`, 'm'),
+      );
+    // Bulk Data format: one resource of the file's type per line, each valid FHIR R4, no Bundle.
+    const fhir = new Fhir();
+    for (const file of files.filter((f) => f.endsWith('.ndjson'))) {
+      const type = file.replace('.ndjson', '');
+      const lines = readFileSync(join(out, file), 'utf8').trimEnd().split('\n');
+      expect(r.out).toContain(`Writing ${file} (${lines.length} resources)…`);
+      for (const line of lines) {
+        const resource = JSON.parse(line);
+        expect(resource.resourceType).toBe(type);
+        expect(fhir.validate(resource).messages.filter((m) => m.severity === 'error')).toEqual([]);
+      }
+    }
+    const patients = readFileSync(join(out, 'Patient.ndjson'), 'utf8');
+    expect(patients).toMatch(/"id":"S-/);
+    expect(patients).not.toContain('birthDate');
+
+    const again = stemtrack(['export', '--site', site, '--out', out], '', db);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain(`the folder ${out} is not empty`);
+    expect(again.err).toContain('add --force to write into this one');
+    expect(stemtrack(['export', '--site', site, '--out', out, '--force'], '', db).code).toBe(0);
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    expect(stemtrack(['export', '--site', site, '--out', empty], '', db).code).toBe(0);
+
+    const unknown = stemtrack(['export', '--site', 'harbour', '--out', join(dir, 'x')], '', db);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain(
+      `no site named 'harbour'. The sites are:\n  ${site}\n  Northside Joint Centre\n`,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says in words that a file is not a backup, and restores nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stemtrack-notbackup-'));
+    const notGzip = join(dir, 'notes.txt');
+    writeFileSync(notGzip, 'not a backup\n');
+    const unreadable = stemtrack(['restore', notGzip], '', join(dir, 'db'));
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.err).toContain(
+      `${notGzip} is not a StemTrack backup: it is not gzip-compressed`,
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 });

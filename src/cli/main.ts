@@ -1,28 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { createUser } from '../app/access/auth.ts';
-import { buildExport, EXPORT_KINDS } from '../app/analytics/export.ts';
-import { COHORT_OPTIONS, cohortOf, outcomeReport } from '../app/analytics/report.ts';
-import { ViewCache } from '../app/analytics/view-cache.ts';
-import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
-import { importEvidence } from '../app/evidence/evidence.ts';
-import { importLicensedInstrument } from '../app/instruments.ts';
+// Only light modules are imported here: `stemtrack --help` must not load the database, the
+// web build or the schemas. Each command imports what it needs when it runs.
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { DomainError } from '../core/errors.ts';
-import { toQuestionnaire } from '../core/fhir/instruments.ts';
-import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { ROLES } from '../core/registry/vocabulary.ts';
-import { loadConfig } from '../server/config.ts';
-import { openDatabase } from '../store/db.ts';
-import { migrate } from '../store/migrate.ts';
-import { restoreBackupFile, writeBackupFile } from './backup-file.ts';
-import { readInputFile } from './files.ts';
-import { META_HELP, metaCommand } from './meta.ts';
-import { readSecret } from './prompt.ts';
-import { reportText } from './report-text.ts';
-import { resolveInstrument, scoreCommand } from './score.ts';
-import { startServer } from './start.ts';
-import { UsageError } from './usage.ts';
+import type { Config } from '../server/config.ts';
+import type { Db } from '../store/db.ts';
+import { describeFileError, readInputFile } from './files.ts';
+import { parseOptions, UsageError } from './usage.ts';
 
 const USAGE = `Usage: stemtrack <command> [options]
 
@@ -37,7 +22,7 @@ Commands:
   import-instrument  add a licensed instrument definition (WOMAC, Oxford, EQ-5D…) you hold
   questionnaire    print an instrument as a FHIR R4 Questionnaire
   report        outcomes per time point for a cohort: n, mean (SD), change from baseline, 95% CIs
-  export        de-identified research export of a site: tidy CSV, data dictionary, FHIR Bundle
+  export        de-identified research export of a site: tidy CSV, data dictionary, FHIR NDJSON
   backup        write the whole registry to one file (gzip JSON lines, with digests)
   restore       restore a backup file into an empty database, checking every table
 
@@ -50,8 +35,43 @@ Environment:
   PUBLIC_URL    base URL for survey links (default http://HOST:PORT)
   TLS=true      when served over HTTPS: secure cookies and HSTS`;
 
+/**
+ * The built-in instruments' ids, written out so that help need not load (and check) every
+ * definition file; help.int.test.ts checks this list against the library.
+ */
+const BUILT_IN_IDS = [
+  'nrs-pain',
+  'koos',
+  'koos-12',
+  'koos-jr',
+  'hoos',
+  'hoos-jr',
+  'promis-global-10',
+];
+
 const HELP: Record<string, string> = {
-  meta: META_HELP,
+  meta: `Usage: stemtrack meta FILE.csv [--measure MD|SMD|GEN] [--method REML|DL|PM|FE]
+                      [--ci z|knha] [--format json|text] [--plot FOREST.svg] [--funnel FUNNEL.svg]
+
+Pools the studies in FILE.csv (or - for standard input) in a meta-analysis computed as
+metafor's rma() and predict() compute it.
+
+Input, one row per study, either
+  study,yi,vi                          effect sizes and their sampling variances (GEN)
+  study,n1,mean1,sd1,n2,mean2,sd2      two arms, arm 1 minus arm 2 (MD, or SMD = Hedges' g)
+and optionally a subgroup column (e.g. cell source) for a subgroup analysis (text output).
+
+Options:
+  --measure   MD (default for arm data), SMD, or GEN (default for yi,vi)
+  --method    tau² estimator: REML (default), DL (DerSimonian–Laird), PM (Paule–Mandel),
+              FE (common effect)
+  --ci        z (normal, default) or knha (Hartung–Knapp–Sidik–Jonkman, t on k−1 df)
+  --format    json: k, estimate, se, ciLower, ciUpper, tau2, i2 (percent), q, qPvalue,
+              piLower, piUpper; text (default): a readable table
+  --plot      write a forest plot (SVG) to this file
+  --funnel    write a funnel plot (SVG) to this file
+
+Bad input is reported with its row and column; the exit code is then 1.`,
   'import-instrument': `Usage: stemtrack import-instrument FILE.json
 
 Adds an instrument definition a registry holds a licence for (StemTrack does not ship
@@ -80,14 +100,19 @@ Cohort options (all optional, combined with "and"):
   --ageFrom N --ageTo N     age at treatment in years (treatment year − birth year)
   --treatedFrom YYYY-MM-DD --treatedTo YYYY-MM-DD   treatment date range, ends included
 The treatment options select joints with one treatment that matches them all.`,
-  export: `Usage: stemtrack export --site NAME --out DIR
+  export: `Usage: stemtrack export --site NAME --out DIR [--force]
 
-Writes three de-identified files for the site's registry into DIR: scores.csv (one row per
-patient × time point × score), data-dictionary.csv (what each column holds) and
-bundle.json (a FHIR R4 Bundle of Patient, Procedure, QuestionnaireResponse and
-Observation). Patients appear as stable study ids, each patient's dates are shifted by
-their own 1–180 days, and ages over 89 read "90+". Identified exports are only for
-registry admins in the app, where each one is audited.`,
+Writes the site's registry, de-identified, into DIR:
+  scores.csv               one row per patient × time point × score
+  data-dictionary.csv      what each column of scores.csv holds
+  Patient.ndjson, Procedure.ndjson, QuestionnaireResponse.ndjson, Observation.ndjson
+                           FHIR R4 resources in the FHIR Bulk Data format: one file per
+                           resource type, one resource per line (types with none are left out)
+Patients appear as stable study ids, each patient's dates are shifted by their own
+1–180 days, and ages over 89 read "90+". Identified exports are only for registry admins
+in the app, where each one is audited. Prints each file as it is written, then their sizes.
+
+  --force    write into DIR even though it holds files (files of the same names are replaced)`,
   backup: `Usage: stemtrack backup FILE.jsonl.gz
 
 Writes every table of the database (DATABASE_URL, or the embedded one in DATA_DIR) to FILE
@@ -129,7 +154,7 @@ written, and the exit code is 1.
                           items instead of refusing the file: score KOOS JR or KOOS-12
                           from a file of full KOOS answers, HOOS JR from full HOOS
 
-Instruments: ${BUILT_IN_INSTRUMENTS.map((d) => d.id).join(', ')}`,
+Instruments (upper or lower case): ${BUILT_IN_IDS.join(', ')}`,
   start: `Usage: stemtrack start [--no-demo] [--patients N] [--seed N]
 
 Applies migrations; on an empty database seeds the demo registry (unless --no-demo);
@@ -158,8 +183,8 @@ The password (at least 12 characters) is asked for, or read from standard input 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`--${name} must be a whole number, got '${value}'`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a whole number such as 600, not '${value}'`);
   return n;
 }
 
@@ -169,20 +194,19 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 1;
   }
-  const help = HELP[command];
-  if (!help) {
+  if (!HELP[command]) {
     console.error(`stemtrack: unknown command '${command}'\n\n${USAGE}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(help);
+    console.log(HELP[command]);
     return 0;
   }
   try {
     return await run(command, rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`stemtrack ${command}: ${error.message}\n\n${help}`);
+      console.error(`stemtrack ${command}: ${error.message}\n\n${HELP[command]}`);
       return 2;
     }
     if (error instanceof DomainError) {
@@ -190,62 +214,125 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`stemtrack ${command}: ${error.message}${details}`);
       return 1;
     }
-    console.error(
-      `stemtrack ${command}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    console.error(`stemtrack ${command}: ${failureInWords(error)}`);
     return 1;
   }
 }
 
-async function run(command: string, args: string[]): Promise<number> {
-  const parse = (options: NonNullable<ParseArgsConfig['options']>) => {
-    try {
-      return parseArgs({ args, options, allowPositionals: false }).values;
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
-  };
-  if (command === 'score') return scoreCommand(args);
-  if (command === 'meta') return metaCommand(args);
-  if (command === 'questionnaire') {
-    const [instrument, ...extra] = args;
-    if (!instrument || extra.length > 0)
-      throw new UsageError('give one instrument id or definition file');
-    const def = resolveInstrument('questionnaire', instrument);
-    if (!def) return 1;
-    console.log(JSON.stringify(toQuestionnaire(def), null, 2));
-    return 0;
+/** An unexpected failure in words: a file the system refused is named with the reason. */
+function failureInWords(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const path = (error as NodeJS.ErrnoException | undefined)?.path;
+  if (code && path) return describeFileError(path, error, 'use');
+  const server = 'the PostgreSQL server of DATABASE_URL';
+  // Codes of node's sockets and of PostgreSQL (SQLSTATE 28P01, 3D000).
+  if (code === 'ECONNREFUSED')
+    return `cannot connect to ${server}: nothing answers at that address; check that the server is running and the host and port are right`;
+  if (code === 'ENOTFOUND')
+    return `cannot connect to ${server}: its host name is unknown; check the spelling of DATABASE_URL`;
+  if (code === '28P01')
+    return `${server} refused the user name or password in DATABASE_URL; check them`;
+  if (code === '3D000')
+    return `${server} has no database of the name in DATABASE_URL; create it (createdb NAME) or correct the name`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A check of option values whose problems name the options (--kl), not schema fields (kl). */
+function asOptionProblem<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.fields.length === 0) throw error;
+    throw new UsageError(error.fields.map((f) => `--${f.field}: ${f.message}`).join('\n  '));
   }
-  const config = loadConfig();
+}
+
+/** Opens the database the environment names (DATABASE_URL, or embedded PGlite in DATA_DIR). */
+async function openConfigured(config: Config): Promise<Db> {
+  const { openDatabase } = await import('../store/db.ts');
+  return openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+}
+
+/** Runs `use` with the database open, closing it however `use` ends. */
+async function withDatabase<T>(use: (db: Db) => Promise<T>): Promise<T> {
+  const { loadConfig } = await import('../server/config.ts');
+  const db = await openConfigured(loadConfig());
+  try {
+    return await use(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The id of the site called `name`, or undefined after naming the sites there are. */
+async function siteIdByName(db: Db, command: string, name: string): Promise<string | undefined> {
+  const { listSites } = await import('../store/sites.repo.ts');
+  const sites = await listSites(db);
+  const found = sites.find((s) => s.name === name);
+  if (found) return found.id;
+  console.error(
+    sites.length === 0
+      ? `stemtrack ${command}: no site named '${name}': this registry has no sites yet (stemtrack create-user adds one).`
+      : `stemtrack ${command}: no site named '${name}'. The sites are:\n${sites.map((s) => `  ${s.name}`).join('\n')}\nGive one of these names (in quotes if it has spaces) with --site.`,
+  );
+  return undefined;
+}
+
+async function run(command: string, args: string[]): Promise<number> {
+  const parse = <O extends Parameters<typeof parseOptions>[1]>(options: O) =>
+    parseOptions(args, options, false).values;
   switch (command) {
+    case 'score': {
+      const { scoreCommand } = await import('./score.ts');
+      return scoreCommand(args);
+    }
+    case 'meta': {
+      const { metaCommand } = await import('./meta.ts');
+      return metaCommand(args);
+    }
+    case 'questionnaire': {
+      const [instrument, ...extra] = args;
+      if (!instrument || extra.length > 0 || instrument.startsWith('--'))
+        throw new UsageError('give one instrument id (such as koos) or definition .json file');
+      const { resolveInstrument } = await import('./score.ts');
+      const { toQuestionnaire } = await import('../core/fhir/instruments.ts');
+      const def = resolveInstrument('questionnaire', instrument);
+      if (!def) return 1;
+      console.log(JSON.stringify(toQuestionnaire(def), null, 2));
+      return 0;
+    }
     case 'start': {
       const v = parse({
         'no-demo': { type: 'boolean' },
         patients: { type: 'string' },
         seed: { type: 'string' },
       });
-      await startServer(config, {
+      const opts = {
         demo: !v['no-demo'],
-        patients: positiveInt(v.patients as string | undefined, 600, 'patients'),
-        seed: positiveInt(v.seed as string | undefined, 1, 'seed'),
-      });
+        patients: positiveInt(v.patients, 600, 'patients'),
+        seed: positiveInt(v.seed, 1, 'seed'),
+      };
+      const { loadConfig } = await import('../server/config.ts');
+      const { startServer } = await import('./start.ts');
+      await startServer(loadConfig(), opts);
       return 0;
     }
     case 'migrate': {
       parse({});
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      try {
+      const { migrate } = await import('../store/migrate.ts');
+      return withDatabase(async (db) => {
         const applied = await migrate(db);
         console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
-      } finally {
-        await db.close();
-      }
-      return 0;
+        return 0;
+      });
     }
     case 'demo': {
       const v = parse({ patients: { type: 'string' }, seed: { type: 'string' } });
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      try {
+      const seed = positiveInt(v.seed, 1, 'seed');
+      const patients = positiveInt(v.patients, 600, 'patients');
+      const { migrate } = await import('../store/migrate.ts');
+      const { isEmptyRegistry, seedDemoRegistry } = await import('../app/demo.ts');
+      return withDatabase(async (db) => {
         await migrate(db);
         if (!(await isEmptyRegistry(db))) {
           console.error(
@@ -253,97 +340,102 @@ async function run(command: string, args: string[]): Promise<number> {
           );
           return 1;
         }
-        const summary = await seedDemoRegistry(db, {
-          seed: positiveInt(v.seed as string | undefined, 1, 'seed'),
-          patients: positiveInt(v.patients as string | undefined, 600, 'patients'),
-          now: new Date(),
-        });
+        const summary = await seedDemoRegistry(db, { seed, patients, now: new Date() });
         console.log(
           `Seeded ${summary.patients} patients and ${summary.responses} responses at ${summary.sites.join(' and ')}.`,
         );
-      } finally {
-        await db.close();
-      }
-      return 0;
+        return 0;
+      });
     }
     case 'import-evidence': {
-      const input = readOneFile('import-evidence', args, 'give one CSV or JSON file');
+      const input = await readOneFile('import-evidence', args, 'give one CSV or JSON file');
       if (!input) return 1;
-      const { file, text } = input;
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      try {
+      const { file, text, name } = input;
+      const { migrate } = await import('../store/migrate.ts');
+      const { importEvidence } = await import('../app/evidence/evidence.ts');
+      const { ViewCache } = await import('../app/analytics/view-cache.ts');
+      return withDatabase(async (db) => {
         await migrate(db);
         const result = await importEvidence(
           { db, now: () => new Date(), publicUrl: '', views: new ViewCache() },
-          basename(file),
+          name,
           text,
         );
         console.log(`Imported ${result.imported} trial arm row(s) from ${file}.`);
         for (const r of result.refused) console.log(`Left out '${r.outcome}': ${r.reason}`);
-      } finally {
-        await db.close();
-      }
-      return 0;
+        return 0;
+      });
     }
     case 'report': {
+      const { COHORT_OPTIONS, cohortOf, completenessReport, durabilityReport, outcomeReport } =
+        await import('../app/analytics/report.ts');
+      const { safetyReport } = await import('../app/registry/adverse-events.ts');
       const { site, json, ...filters } = parse({
         site: { type: 'string' },
         json: { type: 'boolean' },
         ...Object.fromEntries(COHORT_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       });
       // Checked before the database opens: a bad filter is a usage error, nothing else runs.
-      const cohort = cohortOf(filters);
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      try {
+      const cohort = asOptionProblem(() => cohortOf(filters));
+      const { migrate } = await import('../store/migrate.ts');
+      const { reportText } = await import('./report-text.ts');
+      return withDatabase(async (db) => {
         await migrate(db);
         let siteId: string | undefined;
-        if (site) {
-          const [found] = await db.query<{ id: string }>('select id from sites where name = $1', [
-            site,
-          ]);
-          if (!found) {
-            console.error(`stemtrack report: no site named '${site}'`);
-            return 1;
-          }
-          siteId = found.id;
+        if (typeof site === 'string') {
+          siteId = await siteIdByName(db, 'report', site);
+          if (!siteId) return 1;
         }
         const report = await outcomeReport(db, { ...(siteId ? { siteId } : {}), ...cohort });
-        process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
-      } finally {
-        await db.close();
-      }
-      return 0;
+        if (!json) {
+          process.stdout.write(reportText(report));
+          return 0;
+        }
+        // Durability, safety and completeness are a site's: one block per site asked for.
+        const { listSites } = await import('../store/sites.repo.ts');
+        const sites = (await listSites(db)).filter((s) => !siteId || s.id === siteId);
+        const today = new Date().toISOString().slice(0, 10);
+        const bySite = [];
+        for (const s of sites) {
+          bySite.push({
+            site: s.name,
+            durability: await durabilityReport(db, s.id, cohort),
+            safety: await safetyReport(db, s.id, cohort),
+            completeness: await completenessReport(db, s.id, cohort, today),
+          });
+        }
+        process.stdout.write(`${JSON.stringify({ ...report, sites: bySite }, null, 2)}\n`);
+        return 0;
+      });
     }
     case 'backup': {
-      const input = args.filter((a) => !a.startsWith('--'));
-      const file = input[0];
-      if (!file || input.length !== 1) throw new UsageError('give one backup file to write');
+      const [file, ...extra] = parseOptions(args, {}, true).positionals;
+      if (!file || extra.length > 0) throw new UsageError('give one backup file to write');
       if (existsSync(file)) {
-        console.error(`stemtrack backup: ${file} exists; choose a new file name`);
+        console.error(
+          `stemtrack backup: ${file} exists and is never overwritten; give a new file name.`,
+        );
         return 1;
       }
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      try {
+      const { writeBackupFile } = await import('./backup-file.ts');
+      return withDatabase(async (db) => {
         const summary = await writeBackupFile(db, file);
         const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
         console.log(
           `Backed up ${Object.keys(summary.tables).length} tables, ${rows} rows (schema ${summary.migrations.at(-1)}) to ${file}`,
         );
-      } finally {
-        await db.close();
-      }
-      return 0;
+        return 0;
+      });
     }
     case 'restore': {
-      const input = args.filter((a) => !a.startsWith('--'));
-      const file = input[0];
-      if (!file || input.length !== 1) throw new UsageError('give one backup file to read');
+      const [file, ...extra] = parseOptions(args, {}, true).positionals;
+      if (!file || extra.length > 0) throw new UsageError('give one backup file to read');
       if (!existsSync(file)) {
-        console.error(`stemtrack restore: no file ${file}`);
+        console.error(`stemtrack restore: there is no file ${file}; check the path.`);
         return 1;
       }
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      try {
+      const { restoreBackupFile } = await import('./backup-file.ts');
+      return withDatabase(async (db) => {
         const summary = await restoreBackupFile(db, file);
         const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
         console.log(
@@ -351,54 +443,48 @@ async function run(command: string, args: string[]): Promise<number> {
         );
         if (summary.upgradedWith.length > 0)
           console.log(`Then applied newer migrations: ${summary.upgradedWith.join(', ')}`);
-      } finally {
-        await db.close();
-      }
-      return 0;
+        return 0;
+      });
     }
     case 'export': {
-      const v = parse({ site: { type: 'string' }, out: { type: 'string' } });
-      const siteName = typeof v.site === 'string' ? v.site : undefined;
-      const outDir = typeof v.out === 'string' ? v.out : undefined;
-      if (!siteName || !outDir) throw new UsageError('give --site NAME and --out DIR');
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      try {
-        await migrate(db);
-        const [site] = await db.query<{ id: string }>('select id from sites where name = $1', [
-          siteName,
-        ]);
-        if (!site) {
-          console.error(`stemtrack export: no site named '${siteName}'`);
-          return 1;
-        }
-        mkdirSync(outDir, { recursive: true });
-        const ctx = { db, now: () => new Date(), publicUrl: '', views: new ViewCache() };
-        for (const kind of EXPORT_KINDS) {
-          const file = await buildExport(ctx, { siteId: site.id }, kind, 'deidentified');
-          writeFileSync(join(outDir, file.fileName), file.body);
-          console.log(`wrote ${join(outDir, file.fileName)}`);
-        }
-      } finally {
-        await db.close();
+      const v = parse({
+        site: { type: 'string' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
+      });
+      if (typeof v.site !== 'string' || typeof v.out !== 'string')
+        throw new UsageError('give --site NAME and --out DIR');
+      const { siteName, outDir, force } = { siteName: v.site, outDir: v.out, force: !!v.force };
+      const { exportCommand, refuseOutDir } = await import('./export.ts');
+      // Refused before the database opens, so nothing is read for an export that cannot be written.
+      const refusal = refuseOutDir(outDir, force);
+      if (refusal) {
+        console.error(`stemtrack export: ${refusal}`);
+        return 1;
       }
-      return 0;
+      const { migrate } = await import('../store/migrate.ts');
+      return withDatabase(async (db) => {
+        await migrate(db);
+        const siteId = await siteIdByName(db, 'export', siteName);
+        if (!siteId) return 1;
+        await exportCommand(db, { siteId, siteName, outDir });
+        return 0;
+      });
     }
     case 'import-instrument': {
-      const input = readOneFile('import-instrument', args, 'give one JSON file');
+      const input = await readOneFile('import-instrument', args, 'give one JSON file');
       if (!input) return 1;
-      const { file, text } = input;
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      try {
+      const { migrate } = await import('../store/migrate.ts');
+      const { importLicensedInstrument } = await import('../app/instruments.ts');
+      return withDatabase(async (db) => {
         await migrate(db);
-        const { definition, outcome } = await importLicensedInstrument(db, basename(file), text);
+        const { definition, outcome } = await importLicensedInstrument(db, input.name, input.text);
         const items = definition.sections.reduce((n, s) => n + s.items.length, 0);
         console.log(
           `${outcome === 'added' ? 'Imported' : 'Replaced'} ${definition.shortName} (id ${definition.id}, ${items} items, ${definition.scales.length} scales). Restart StemTrack to offer it.`,
         );
-      } finally {
-        await db.close();
-      }
-      return 0;
+        return 0;
+      });
     }
     case 'create-user': {
       const v = parse({
@@ -411,34 +497,34 @@ async function run(command: string, args: string[]): Promise<number> {
       for (const key of ['email', 'name', 'role', 'site'] as const) {
         if (!v[key]) throw new UsageError(`--${key} is required`);
       }
+      const { readSecret } = await import('./prompt.ts');
       const password = await readSecret(
         'Password (at least 12 characters): ',
         Boolean(v['password-stdin']),
       );
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      try {
+      const { migrate } = await import('../store/migrate.ts');
+      const { createUser } = await import('../app/access/auth.ts');
+      return withDatabase(async (db) => {
         await migrate(db);
         const user = await db.transaction((tx) =>
           createUser(tx, String(v.site), { email: v.email, name: v.name, role: v.role, password }),
         );
         console.log(`Created ${user.role} ${user.email} at ${user.siteName}.`);
-      } finally {
-        await db.close();
-      }
-      return 0;
+        return 0;
+      });
     }
   }
   return 2;
 }
 
 /** The one file a command takes: usage error if not exactly one, message and undefined if unreadable. */
-function readOneFile(
+async function readOneFile(
   command: string,
   args: string[],
   usage: string,
-): { file: string; text: string } | undefined {
-  const file = args[0];
-  if (!file || args.length > 1 || file.startsWith('-')) throw new UsageError(usage);
+): Promise<{ file: string; name: string; text: string } | undefined> {
+  const [file, ...extra] = parseOptions(args, {}, true).positionals;
+  if (!file || extra.length > 0) throw new UsageError(usage);
   const text = readInputFile(command, file);
-  return text === undefined ? undefined : { file, text };
+  return text === undefined ? undefined : { file, name: basename(file), text };
 }

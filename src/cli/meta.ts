@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { forestPlotSvg, formatP } from '../core/plots/forest.ts';
 import { funnelPlotSvg } from '../core/plots/funnel.ts';
 import { formatNumber } from '../core/plots/svg.ts';
@@ -14,30 +13,7 @@ import {
   type Tau2Method,
 } from '../core/stats/meta.ts';
 import { readInputFile } from './files.ts';
-import { UsageError } from './usage.ts';
-
-export const META_HELP = `Usage: stemtrack meta FILE.csv [--measure MD|SMD|GEN] [--method REML|DL|PM|FE]
-                      [--ci z|knha] [--format json|text] [--plot FOREST.svg] [--funnel FUNNEL.svg]
-
-Pools the studies in FILE.csv (or - for standard input) in a meta-analysis computed as
-metafor's rma() and predict() compute it.
-
-Input, one row per study, either
-  study,yi,vi                          effect sizes and their sampling variances (GEN)
-  study,n1,mean1,sd1,n2,mean2,sd2      two arms, arm 1 minus arm 2 (MD, or SMD = Hedges' g)
-and optionally a subgroup column (e.g. cell source) for a subgroup analysis (text output).
-
-Options:
-  --measure   MD (default for arm data), SMD, or GEN (default for yi,vi)
-  --method    tau² estimator: REML (default), DL (DerSimonian–Laird), PM (Paule–Mandel),
-              FE (common effect)
-  --ci        z (normal, default) or knha (Hartung–Knapp–Sidik–Jonkman, t on k−1 df)
-  --format    json: k, estimate, se, ciLower, ciUpper, tau2, i2 (percent), q, qPvalue,
-              piLower, piUpper; text (default): a readable table
-  --plot      write a forest plot (SVG) to this file
-  --funnel    write a funnel plot (SVG) to this file
-
-Bad input is reported with its row and column; the exit code is then 1.`;
+import { parseOptions, UsageError } from './usage.ts';
 
 function oneOf<T extends string>(
   value: string | undefined,
@@ -51,23 +27,18 @@ function oneOf<T extends string>(
 }
 
 export async function metaCommand(args: string[]): Promise<number> {
-  let parsed: { values: Record<string, string | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        measure: { type: 'string' },
-        method: { type: 'string' },
-        ci: { type: 'string' },
-        format: { type: 'string' },
-        plot: { type: 'string' },
-        funnel: { type: 'string' },
-      },
-      allowPositionals: true,
-    }) as typeof parsed;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseOptions(
+    args,
+    {
+      measure: { type: 'string' },
+      method: { type: 'string' },
+      ci: { type: 'string' },
+      format: { type: 'string' },
+      plot: { type: 'string' },
+      funnel: { type: 'string' },
+    },
+    true,
+  );
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) throw new UsageError('give one CSV file');
   const measure = oneOf<InputMeasure>(parsed.values.measure, INPUT_MEASURES, 'measure');

@@ -1,15 +1,10 @@
-import { parseArgs } from 'node:util';
 import { toQuestionnaireResponse, toScoreObservations } from '../core/fhir/instruments.ts';
 import { type ScoredRow, scoreTable } from '../core/instruments/batch.ts';
-import type { InstrumentDefinition } from '../core/instruments/definition.ts';
-import {
-  checkDefinitionFile,
-  instrumentById,
-  isKnownInstrument,
-} from '../core/instruments/library.ts';
-import { formatCsv, parseCsv } from '../core/tabular/csv.ts';
+import { type InstrumentDefinition, itemsOf } from '../core/instruments/definition.ts';
+import { allInstruments, checkDefinitionFile } from '../core/instruments/library.ts';
+import { type CsvProblem, formatCsv, parseCsv } from '../core/tabular/csv.ts';
 import { readInputFile } from './files.ts';
-import { UsageError } from './usage.ts';
+import { parseOptions, UsageError } from './usage.ts';
 
 const SCORE_OPTIONS = {
   format: { type: 'string' },
@@ -18,18 +13,13 @@ const SCORE_OPTIONS = {
 
 /** `stemtrack score INSTRUMENT FILE.csv [--format csv|json|fhir]`; returns the exit code. */
 export async function scoreCommand(args: string[]): Promise<number> {
-  let parsed: ReturnType<
-    typeof parseArgs<{ options: typeof SCORE_OPTIONS; allowPositionals: true }>
-  >;
-  try {
-    parsed = parseArgs({ args, options: SCORE_OPTIONS, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseOptions(args, SCORE_OPTIONS, true);
   const [instrumentId, file, ...extra] = parsed.positionals;
   const format = parsed.values.format ?? 'csv';
   if (!instrumentId || !file || extra.length > 0)
-    throw new UsageError('give an instrument and one CSV file');
+    throw new UsageError(
+      'give an instrument (such as koos) and one CSV file (or - for standard input)',
+    );
   if (format !== 'csv' && format !== 'json' && format !== 'fhir')
     throw new UsageError(`--format is csv, json or fhir, not '${format}'`);
   const def = resolveInstrument('score', instrumentId);
@@ -47,6 +37,11 @@ export async function scoreCommand(args: string[]): Promise<number> {
       console.error(`${file}: row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.message}`);
     }
     console.error(`stemtrack score: ${result.problems.length} problem(s); nothing was scored.`);
+    const others = otherColumns(def, result.problems);
+    if (others.length > 0)
+      console.error(
+        `Columns ${others.join(', ')} are not ${def.shortName} items. To score ${def.shortName} from a file that has other columns too (such as full-form answers), add --ignore-other-columns: they are then left out and listed.`,
+      );
     return 1;
   }
   if (result.ignoredColumns.length > 0)
@@ -84,12 +79,15 @@ export function resolveInstrument(
   command: string,
   instrument: string,
 ): InstrumentDefinition | undefined {
-  if (!instrument.endsWith('.json')) {
-    if (!isKnownInstrument(instrument))
+  if (!instrument.toLowerCase().endsWith('.json')) {
+    // Ids are lower case; people type them as the instruments are written (KOOS, HOOS-JR).
+    const known = allInstruments();
+    const def = known.find((d) => d.id === instrument.toLowerCase());
+    if (!def)
       throw new UsageError(
-        `unknown instrument '${instrument}' (give a built-in id or a definition .json file)`,
+        `unknown instrument '${instrument}'; give one of ${known.map((d) => d.id).join(', ')}, or a definition .json file`,
       );
-    return instrumentById(instrument);
+    return def;
   }
   const text = readInputFile(command, instrument);
   if (text === undefined) return undefined;
@@ -100,6 +98,18 @@ export function resolveInstrument(
     return undefined;
   }
   return check.definition;
+}
+
+/**
+ * The header columns the file was refused for because the instrument has no such item, as
+ * opposed to broken rows, which leaving other columns out would not mend.
+ */
+function otherColumns(def: InstrumentDefinition, problems: readonly CsvProblem[]): string[] {
+  const items = new Set(itemsOf(def).map((i) => i.code));
+  const others = problems
+    .filter((p) => p.row === 1 && p.column && p.column !== 'id' && !items.has(p.column))
+    .map((p) => p.column);
+  return [...new Set(others)];
 }
 
 /** A FHIR R4 collection Bundle: per row, its QuestionnaireResponse and score Observations. */

@@ -1,9 +1,20 @@
 import { z } from 'zod';
+import { inWords } from '../core/validation.ts';
+
+const wholeNumber = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+};
 
 /** Every setting StemTrack reads from the environment, parsed once. Nothing else reads process.env. */
 const configSchema = z
   .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: z.coerce
+      .number({ error: 'must be a port number from 0 to 65535' })
+      .int('must be a port number from 0 to 65535')
+      .min(0, 'must be a port number from 0 to 65535')
+      .max(65535, 'must be a port number from 0 to 65535')
+      .default(3000),
     HOST: z.string().default('127.0.0.1'),
     DATABASE_URL: z
       .string()
@@ -11,10 +22,12 @@ const configSchema = z
       .optional(),
     DATA_DIR: z.string().default('./data'),
     /** Base URL people reach StemTrack at; survey links start with it. */
-    PUBLIC_URL: z.url().optional(),
+    PUBLIC_URL: z
+      .url({ error: 'must be a full URL such as https://registry.example.org' })
+      .optional(),
     /** Set when StemTrack is served over HTTPS (directly or behind a TLS proxy): secure cookies and HSTS. */
     TLS: z
-      .enum(['true', 'false', '1', '0'])
+      .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
       .default('false')
       .transform((v) => v === 'true' || v === '1'),
     /** smtp://user:pass@host:587 or smtps://…: survey invitations and reminders by e-mail. */
@@ -22,14 +35,17 @@ const configSchema = z
       .string()
       .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
       .optional(),
-    MAIL_FROM: z.string().min(3).optional(),
+    MAIL_FROM: z
+      .string()
+      .min(3, 'must be an e-mail address such as registry@clinic.example')
+      .optional(),
     /** 64 hex characters (32 bytes): seals queued survey links, signs unsubscribe links. */
     MAIL_KEY: z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
       .optional(),
-    MAIL_REMINDERS: z.coerce.number().int().min(0).max(5).default(2),
-    MAIL_REMINDER_EVERY_DAYS: z.coerce.number().int().min(1).max(60).default(7),
+    MAIL_REMINDERS: wholeNumber(0, 5).default(2),
+    MAIL_REMINDER_EVERY_DAYS: wholeNumber(1, 60).default(7),
   })
   .superRefine((c, ctx) => {
     if (!c.SMTP_URL) return;
@@ -45,7 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const given = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );
-  const result = configSchema.safeParse(given);
+  const result = configSchema.safeParse(given, { error: inWords });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(

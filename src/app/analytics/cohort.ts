@@ -17,16 +17,27 @@ const age = z.coerce
   .min(0, 'Age cannot be negative')
   .max(130, 'Age above 130 is not plausible');
 
+/** One of a list, with the list in the message: the schema's own wording names no choices. */
+const oneOf = <T extends readonly [string, ...string[]]>(what: string, values: T) =>
+  z.enum(values, { error: `${what} is one of ${values.join(', ')}` });
+
+const klMessage = 'The Kellgren–Lawrence grade is a whole number from 0 to 4';
+
 const cohortShape = {
-  joint: z.enum(JOINTS).optional(),
-  product: z.enum(PRODUCT_CLASS_CODES).optional(),
-  cellSource: z.enum(CELL_SOURCE_CODES).optional(),
-  dose: z.enum(CELL_DOSE_BAND_CODES).optional(),
-  kl: z.coerce.number().int().min(0).max(4).optional(),
+  joint: oneOf('The joint', JOINTS).optional(),
+  product: oneOf('The product class', PRODUCT_CLASS_CODES).optional(),
+  cellSource: oneOf('The cell source', CELL_SOURCE_CODES).optional(),
+  dose: oneOf('The cell dose band', CELL_DOSE_BAND_CODES).optional(),
+  kl: z.coerce
+    .number({ error: klMessage })
+    .int(klMessage)
+    .min(0, klMessage)
+    .max(4, klMessage)
+    .optional(),
   ageFrom: age.optional(),
   ageTo: age.optional(),
-  sex: z.enum(SEXES).optional(),
-  bmi: z.enum(BMI_CLASS_CODES).optional(),
+  sex: oneOf('Sex', SEXES).optional(),
+  bmi: oneOf('The BMI class', BMI_CLASS_CODES).optional(),
   treatedFrom: isoDate.optional(),
   treatedTo: isoDate.optional(),
 };

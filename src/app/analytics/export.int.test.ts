@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listSites } from '../../store/sites.repo.ts';
 import { backends, twoSiteDatabase } from '../../testing/databases.ts';
 import {
   Client,
@@ -8,6 +9,8 @@ import {
   testClock,
   tokenOf,
 } from '../../testing/http.ts';
+import { buildExport, buildExportFolder } from './export.ts';
+import { ViewCache } from './view-cache.ts';
 
 describe.each(backends())('research exports on $name', (backend) => {
   const clinic = twoSiteDatabase(backend, { admin: true });
@@ -72,5 +75,37 @@ describe.each(backends())('research exports on $name', (backend) => {
     await north.signIn('clin@north.test');
     const theirs = await north.call('GET', '/api/export/scores.csv');
     expect(String(theirs.body).trim().split('\n')).toHaveLength(1);
+  });
+
+  it('writes a folder export with the FHIR resources as NDJSON, one file per type, as the Bundle holds them', async () => {
+    const harness = testApp(clinic.db, testClock('2026-03-02T10:00:00Z'));
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    await enrolTreatedPatient(clinician);
+    const [harbour] = (await listSites(clinic.db)).filter((s) => s.name.includes('Harbour'));
+    if (!harbour) throw new Error('the seeded Harbour site');
+    const ctx = { db: clinic.db, now: () => new Date(0), publicUrl: '', views: new ViewCache() };
+    const scope = { siteId: harbour.id };
+    const folder = await buildExportFolder(ctx, scope, 'deidentified');
+    const bundle = JSON.parse((await buildExport(ctx, scope, 'fhir', 'deidentified')).body);
+    const resources = bundle.entry.map((e: { resource: unknown }) => e.resource);
+    const types = [...new Set(resources.map((r: { resourceType: string }) => r.resourceType))];
+    const ndjson = folder.files.filter((f) => f.fileName.endsWith('.ndjson'));
+    expect(ndjson.map((f) => f.fileName)).toEqual(types.map((t) => `${t}.ndjson`));
+    for (const file of ndjson) {
+      const type = file.fileName.replace('.ndjson', '');
+      expect(file.body.endsWith('\n')).toBe(true);
+      const lines = file.body.trimEnd().split('\n');
+      expect(file.count).toBe(lines.length);
+      expect(lines.map((l) => JSON.parse(l))).toEqual(
+        resources.filter((r: { resourceType: string }) => r.resourceType === type),
+      );
+    }
+    const scores = folder.files.find((f) => f.fileName === 'scores.csv');
+    if (!scores) throw new Error('scores.csv in the folder');
+    expect(scores.body).toBe((await buildExport(ctx, scope, 'scores', 'deidentified')).body);
+    // One row per line here: no cell of the scores file holds a line break.
+    expect(scores.count).toBe(scores.body.trimEnd().split('\n').length - 1);
+    expect(folder.patients).toBeGreaterThan(0);
   });
 });

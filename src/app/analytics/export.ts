@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   dataDictionaryCsv,
+  type ExportInput,
   type ExportMode,
   exportTableCsv,
   fhirBundle,
@@ -9,6 +10,7 @@ import {
 } from '../../core/analytics/export.ts';
 import { figuresCsv, headlineFigures } from '../../core/analytics/figures.ts';
 import { allInstruments } from '../../core/instruments/library.ts';
+import { parseCsv } from '../../core/tabular/csv.ts';
 import { parseInput } from '../../core/validation.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import { registryExport } from '../../store/export.repo.ts';
@@ -53,6 +55,8 @@ export async function buildExport(
   scope: SiteScope,
   kind: ExportKind,
   mode: ExportMode,
+  /** The registry's rows when the caller has read them already (a folder of files). */
+  read?: ExportInput,
 ): Promise<ExportFile> {
   const suffix = mode === 'identified' ? '-identified' : '';
   const fileName = EXPORT_FILES[kind].replace(/\.(csv|json)$/, `${suffix}.$1`);
@@ -78,7 +82,7 @@ export async function buildExport(
       ),
     );
   }
-  const data = await registryExport(ctx.db, scope);
+  const data = read ?? (await registryExport(ctx.db, scope));
   if (kind === 'fhir')
     return {
       body: `${JSON.stringify(fhirBundle(data, mode, ctx.now()), null, 2)}\n`,
@@ -86,6 +90,59 @@ export async function buildExport(
       fileName,
     };
   return csv(exportTableCsv(EXPORT_FILES[kind], data, mode));
+}
+
+/** One file of an export folder, with how many records it holds (for progress lines). */
+export interface ExportFolderFile {
+  fileName: string;
+  body: string;
+  count: number;
+  counted: 'rows' | 'resources' | 'lines';
+}
+
+/**
+ * A registry export as the files of a folder: every CSV with its dictionary, the headline
+ * figures and the R script that recomputes them, and the FHIR resources in the FHIR Bulk Data
+ * format (one NDJSON file per resource type, one resource per line, no Bundle), which analysis
+ * tools read line by line. https://hl7.org/fhir/uv/bulkdata/export.html#file-format
+ */
+export async function buildExportFolder(
+  ctx: AppContext,
+  scope: SiteScope,
+  mode: ExportMode,
+): Promise<{ patients: number; treatments: number; responses: number; files: ExportFolderFile[] }> {
+  const suffix = mode === 'identified' ? '-identified' : '';
+  const data = await registryExport(ctx.db, scope);
+  const files: ExportFolderFile[] = [];
+  for (const kind of EXPORT_KINDS) {
+    if (kind === 'fhir') continue;
+    const file = await buildExport(ctx, scope, kind, mode, data);
+    files.push(
+      kind === 'reproduce'
+        ? { ...file, count: file.body.split('\n').length, counted: 'lines' }
+        : { ...file, count: parseCsv(file.body).table.rows.length, counted: 'rows' },
+    );
+  }
+  // The same resources the Bundle download holds, grouped by type in the Bundle's order.
+  const byType = new Map<string, string[]>();
+  for (const { resource } of fhirBundle(data, mode, ctx.now()).entry) {
+    const lines = byType.get(resource.resourceType) ?? [];
+    lines.push(JSON.stringify(resource));
+    byType.set(resource.resourceType, lines);
+  }
+  for (const [type, lines] of byType)
+    files.push({
+      fileName: `${type}${suffix}.ndjson`,
+      body: `${lines.join('\n')}\n`,
+      count: lines.length,
+      counted: 'resources',
+    });
+  return {
+    patients: data.patients.length,
+    treatments: data.treatments.length,
+    responses: data.responses.length,
+    files,
+  };
 }
 
 /**

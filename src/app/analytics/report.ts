@@ -114,21 +114,3 @@ export async function siteCompleteness(ctx: AppContext, actor: UserActor, query:
     completenessReport(ctx.db, siteId, cohort, today),
   );
 }
-
-/**
- * Every section of a cohort's report, as `stemtrack report --json` prints it: outcomes,
- * durability, safety and follow-up completeness, all over the same joints.
- */
-export async function fullCohortReport(
-  q: Db,
-  siteId: string,
-  cohort: CohortFilter,
-  today: IsoDate,
-) {
-  return {
-    ...(await outcomeReport(q, { siteId, ...cohort })),
-    durability: await durabilityReport(q, siteId, cohort),
-    safety: await safetyReport(q, siteId, cohort),
-    completeness: await completenessReport(q, siteId, cohort, today),
-  };
-}

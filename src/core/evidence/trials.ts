@@ -53,7 +53,11 @@ export function trialArmsFromTable(table: CsvTable): { arms: TrialArm[]; problem
   const problems: CsvProblem[] = [];
   const missing = TRIAL_COLUMNS.filter((c) => !table.header.includes(c));
   if (missing.length > 0) {
-    problems.push({ row: 1, column: missing.join(', '), message: 'Missing column(s)' });
+    problems.push({
+      row: 1,
+      column: '',
+      message: `The header lacks column(s) ${missing.join(', ')}; the file needs every column of the shipped trials-extracted.csv`,
+    });
     return { arms: [], problems };
   }
   const arms: TrialArm[] = [];

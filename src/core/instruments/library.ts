@@ -1,4 +1,5 @@
 import { notFound } from '../errors.ts';
+import { inWords } from '../validation.ts';
 import { type InstrumentDefinition, instrumentDefinitionSchema } from './definition.ts';
 import hoos from './definitions/hoos.json' with { type: 'json' };
 import hoosJr from './definitions/hoos-jr.json' with { type: 'json' };
@@ -85,7 +86,7 @@ export function checkDefinitionFile(text: string): DefinitionCheck {
       ],
     };
   }
-  const parsed = instrumentDefinitionSchema.safeParse(json);
+  const parsed = instrumentDefinitionSchema.safeParse(json, { error: inWords });
   if (!parsed.success)
     return {
       ok: false,
