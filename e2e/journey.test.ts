@@ -240,6 +240,8 @@ describe('the first slice in a real browser', () => {
     // Six weeks on: after sending, the patient sees their own line against where they started.
     // KOOS JR is added: its items are all KOOS items, so the patient gets no extra question.
     await clinic.getByLabel('Survey time point').selectOption('w6');
+    // Issued on the day of treatment, weeks before its window: the page asks to confirm.
+    await clinic.getByLabel('Issue it outside its window anyway').check();
     await clinic
       .getByLabel(/KOOS JR — .*\(no extra questions: scored from the KOOS answers\)/)
       .check();

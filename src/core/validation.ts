@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 import { type FieldProblem, invalid } from './errors.ts';
 
-/** Parses `input` with `schema`; on failure throws one `invalid` error naming every bad field. */
+/**
+ * Parses `input` with `schema`; on failure throws one `invalid` error with every problem. The
+ * message repeats the problems in words, since a person reads it and field codes mean nothing.
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input, { error: inWords });
   if (result.success) return result.data;
@@ -9,8 +12,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
     field: issue.path.length > 0 ? issue.path.join('.') : '(body)',
     message: issue.message,
   }));
-  const names = [...new Set(fields.map((f) => f.field))].join(', ');
-  throw invalid(`Please correct: ${names}`, fields);
+  const problems = [...new Set(fields.map((f) => f.message))].join('; ');
+  throw invalid(`Please correct: ${problems}`, fields);
 }
 
 const TYPE_WORDS: Record<string, string> = {

@@ -205,6 +205,7 @@ describe.each(backends())('HTTP API on $name', (backend) => {
 
     const fresh = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
       timepoint: 'w6',
+      confirmOutsideWindow: true,
     });
     const expiresAt = new Date(fresh.body.expiresAt);
     const freshToken = tokenOf(fresh.body.url);

@@ -149,6 +149,8 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       timepoints: DEFAULT_SCHEDULE.map(({ id, label }) => ({ id, label })),
       adverseEventGrades: ADVERSE_EVENT_GRADES,
       relatedness: RELATEDNESS,
+      // Whether survey e-mails go out, so the clinic's screens never say "sent" when they do not.
+      emailOn: ctx.mail !== undefined,
       instruments: allInstruments().map((def, _, all) => ({
         id: def.id,
         name: def.name,

@@ -127,8 +127,10 @@ describe.each(backends())('evidence on $name', (backend) => {
     await clinician.signIn('clin@harbour.test');
     const { episodeId } = await enrolTreatedPatient(clinician); // BMAC on 2026-03-02
     const answer = async (timepoint: string, on: string, nrs: number) => {
+      // Issued ahead of its window, to be answered later on the clock below.
       const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
         timepoint,
+        confirmOutsideWindow: true,
       });
       expect(issued.status).toBe(201);
       const at = testApp(db, testClock(on));

@@ -154,6 +154,7 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
     await clinician.signIn('clin@harbour.test');
     const twelve = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
       timepoint: 'm12',
+      confirmOutsideWindow: true,
     });
     expect(twelve.status).toBe(201);
     await runner.runDue();

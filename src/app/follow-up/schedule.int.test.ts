@@ -32,6 +32,7 @@ describe.each(backends())("a registry's own follow-up windows on $name", (backen
     const { episodeId } = await enrolTreatedPatient(clinician); // treated 2026-03-02
     const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
       timepoint: 'm6',
+      confirmOutsideWindow: true,
     });
     expect(issued.body).toMatchObject({
       windowTarget: '2026-09-02',

@@ -47,7 +47,7 @@ const LINK_GRACE_DAYS = 30;
 
 const issueSurveySchema = z.strictObject({
   timepoint: z.enum(TIMEPOINT_IDS, {
-    error: `Time point must be one of ${TIMEPOINT_IDS.join(', ')}`,
+    error: 'Choose a time point from the list',
   }),
   instruments: z
     .array(z.string().refine(isKnownInstrument, 'Unknown instrument'))
@@ -56,6 +56,8 @@ const issueSurveySchema = z.strictObject({
     .optional(),
   /** Opt-in instruments (e.g. PROMIS-10) asked on top of the joint's default set. */
   alsoAsk: z.array(z.string().refine(isKnownInstrument, 'Unknown instrument')).max(10).optional(),
+  /** Set when the clinician has been told today is outside the time point's window and goes on. */
+  confirmOutsideWindow: z.boolean().optional(),
 });
 
 export async function issueSurvey(
@@ -78,6 +80,14 @@ export async function issueSurvey(
   const tp = (await scheduleFor(ctx.db, scope)).find((t) => t.id === input.timepoint);
   if (!tp)
     throw invalid('Unknown time point', [{ field: 'timepoint', message: 'Unknown time point' }]);
+  // Answers given outside the window are kept but flagged, so such a link is issued on purpose.
+  const window = followUpWindow(treatment.treatmentDate, tp);
+  const today = toIsoDate(ctx.now());
+  if (!isWithinWindow(today, window) && input.confirmOutsideWindow !== true) {
+    const when = today < window.opens ? 'has not opened yet' : 'has closed';
+    const message = `The ${tp.label.toLowerCase()} window (${window.opens} to ${window.closes}) ${when}: confirm that you want to issue this link outside its window`;
+    throw invalid(message, [{ field: 'confirmOutsideWindow', message }]);
+  }
   const instruments = [
     ...new Set([
       ...(input.instruments ?? defaultInstrumentsFor(episode.joint)),
@@ -147,7 +157,12 @@ export async function createSurveyLink(
     return a;
   });
   const { draft: _draft, ...rest } = assignment;
-  return { ...rest, url: `${ctx.publicUrl.replace(/\/$/, '')}/s/${token}` };
+  return {
+    ...rest,
+    url: `${ctx.publicUrl.replace(/\/$/, '')}/s/${token}`,
+    /** Whether an invitation e-mail was queued: false when this server has no mail settings. */
+    emailed: ctx.mail !== undefined,
+  };
 }
 
 /** Finds the assignment a link opens, refusing unknown, used and expired links with their reason. */

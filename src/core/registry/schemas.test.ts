@@ -34,7 +34,9 @@ describe('input schemas', () => {
       const e = error as DomainError;
       expect(e.code).toBe('invalid');
       expect(e.fields.map((f) => f.field)).toEqual(['treatmentDate', 'volumeMl', 'imageGuidance']);
-      expect(e.message).toBe('Please correct: treatmentDate, volumeMl, imageGuidance');
+      expect(e.message).toBe(
+        'Please correct: Enter a real date as YYYY-MM-DD; Volume must be more than 0 mL; Choose the image guidance from the list',
+      );
     }
   });
 });

@@ -40,7 +40,7 @@ export const enrolPatientSchema = z.strictObject({
   givenName: requiredText('Given name', 100),
   familyName: requiredText('Family name', 100),
   dateOfBirth: isoDate,
-  sex: z.enum(SEXES, { error: `Sex must be one of ${SEXES.join(', ')}` }),
+  sex: z.enum(SEXES, { error: 'Choose the patient’s sex from the list' }),
   email: z
     .union([z.literal(''), z.email('Enter a valid email address').trim().toLowerCase().max(254)])
     .optional()
@@ -57,7 +57,7 @@ export const enrolPatientSchema = z.strictObject({
 export type EnrolPatientInput = z.infer<typeof enrolPatientSchema>;
 
 export const jointEpisodeSchema = z.strictObject({
-  joint: z.enum(JOINTS, { error: `Joint must be one of ${JOINTS.join(', ')}` }),
+  joint: z.enum(JOINTS, { error: 'Choose the joint from the list' }),
   side: z.enum(SIDES, { error: 'Side must be left or right' }),
   klGrade: z
     .number({ error: 'Kellgren–Lawrence grade must be a whole number 0–4' })
@@ -69,9 +69,7 @@ export type JointEpisodeInput = z.infer<typeof jointEpisodeSchema>;
 
 export const treatmentSchema = z.strictObject({
   treatmentDate: isoDate,
-  productClass: z.enum(PRODUCT_CLASS_CODES, {
-    error: `Product class must be one of ${PRODUCT_CLASS_CODES.join(', ')}`,
-  }),
+  productClass: z.enum(PRODUCT_CLASS_CODES, { error: 'Choose the product from the list' }),
   cellDoseMillions: z
     .number({ error: 'Cell dose must be a number (millions of cells)' })
     .min(0, 'Cell dose cannot be negative')
@@ -88,9 +86,7 @@ export const treatmentSchema = z.strictObject({
     .number({ error: 'Volume must be a number of millilitres' })
     .gt(0, 'Volume must be more than 0 mL')
     .max(200, 'Volume is implausibly large for one injection (mL)'),
-  imageGuidance: z.enum(IMAGE_GUIDANCE, {
-    error: `Image guidance must be one of ${IMAGE_GUIDANCE.join(', ')}`,
-  }),
+  imageGuidance: z.enum(IMAGE_GUIDANCE, { error: 'Choose the image guidance from the list' }),
   notes: trimmed(2000).optional(),
 });
 export type TreatmentInput = z.infer<typeof treatmentSchema>;
@@ -109,8 +105,6 @@ export const adverseEventSchema = z.strictObject({
    * hospital stay, causes persistent disability, or is otherwise medically important.
    */
   serious: z.boolean({ error: 'Say whether the event was serious (true or false)' }),
-  relatedness: z.enum(RELATEDNESS, {
-    error: `Relatedness must be one of ${RELATEDNESS.join(', ')}`,
-  }),
+  relatedness: z.enum(RELATEDNESS, { error: 'Choose how related the event is to the treatment' }),
 });
 export type AdverseEventInput = z.infer<typeof adverseEventSchema>;

@@ -1,3 +1,4 @@
+import type { MouseEvent, ReactNode } from 'react';
 import { Link, navigate } from '../router.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
 import { ExportsPage } from './ExportsPage.tsx';
@@ -46,18 +47,19 @@ export function ClinicApp({ path }: { path: string }) {
           StemTrack
         </Link>
         <nav className="topnav" aria-label="Main">
-          <Link to="/">Patients</Link>
-          <Link to="/follow-up">Follow-up</Link>
-          <Link to="/outcomes">Outcomes</Link>
-          <Link to="/exports">Exports</Link>
-          <Link to="/schedule">Schedule</Link>
-          <Link to="/questionnaires">Questionnaires</Link>
-          {user.role !== 'researcher' && <Link to="/emails">E-mails</Link>}
-          <Link to="/registry-vs-evidence">Registry vs evidence</Link>
-          <Link to="/meta-analysis">Meta-analysis</Link>
+          {NAV.filter(([to]) => to !== '/emails' || user.role !== 'researcher').map(
+            ([to, text]) => (
+              <NavLink key={to} to={to} current={sectionOf(path) === to}>
+                {text}
+              </NavLink>
+            ),
+          )}
         </nav>
-        <span className="who">
-          {user.name} · {user.role} · {user.siteName}
+        <span className="who" title={`${user.name} · ${user.role} · ${user.siteName}`}>
+          <span>
+            {user.name} · {user.role}
+          </span>
+          <span>{user.siteName}</span>
         </span>
         <button type="button" className="link-button" onClick={() => session.signOut()}>
           Sign out
@@ -65,5 +67,36 @@ export function ClinicApp({ path }: { path: string }) {
       </header>
       <main className="page">{page}</main>
     </>
+  );
+}
+
+const NAV: [string, string][] = [
+  ['/', 'Patients'],
+  ['/follow-up', 'Follow-up'],
+  ['/outcomes', 'Outcomes'],
+  ['/exports', 'Exports'],
+  ['/schedule', 'Schedule'],
+  ['/questionnaires', 'Questionnaires'],
+  ['/emails', 'E-mails'],
+  ['/registry-vs-evidence', 'Registry vs evidence'],
+  ['/meta-analysis', 'Meta-analysis'],
+];
+
+/** The menu entry a page belongs to: a patient's page and enrolment are under Patients. */
+function sectionOf(path: string): string {
+  return NAV.some(([to]) => to === path && to !== '/') ? path : '/';
+}
+
+/** A menu link that tells sighted and screen-reader users alike which page they are on. */
+function NavLink({ to, current, children }: { to: string; current: boolean; children: ReactNode }) {
+  const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+    e.preventDefault();
+    navigate(to);
+  };
+  return (
+    <a href={to} onClick={onClick} {...(current ? { 'aria-current': 'page' as const } : {})}>
+      {children}
+    </a>
   );
 }

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import type { FlowStep, WorklistRow } from '../../core/schedule/worklist.ts';
 import { ApiError, api } from '../api.ts';
 import { Link } from '../router.tsx';
+import { count, formatDate } from '../ui/format.ts';
+import { Reflow } from '../ui/Reflow.tsx';
 
 type Row = WorklistRow;
 type Step = FlowStep;
@@ -69,7 +71,7 @@ export function FollowUpPage() {
           <ul>
             {undelivered.map((u) => (
               <li key={u.id}>
-                {u.message ?? 'message'} after {u.attempts} attempts: {u.lastError}
+                {u.message ?? 'message'} after {count(u.attempts, 'attempt')}: {u.lastError}
               </li>
             ))}
           </ul>
@@ -79,9 +81,9 @@ export function FollowUpPage() {
       {data && (
         <>
           <p className="muted">
-            {data.worklist.length} time points as of {data.today}.
+            {count(data.worklist.length, 'time point')} as of {formatDate(data.today)}.
           </p>
-          <div className="table-wrap">
+          <Reflow>
             <table className="worklist">
               <thead>
                 <tr>
@@ -100,9 +102,9 @@ export function FollowUpPage() {
                       <Link to={`/patients/${r.patientId}`}>{r.registryId}</Link>
                     </td>
                     <td>{r.label}</td>
-                    <td>{r.window.target}</td>
+                    <td>{formatDate(r.window.target)}</td>
                     <td>
-                      {r.window.opens} to {r.window.closes}
+                      {formatDate(r.window.opens)} to {formatDate(r.window.closes)}
                     </td>
                     <td>
                       <span className={`flag flag-${r.status}`}>{r.status}</span>
@@ -112,14 +114,14 @@ export function FollowUpPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </Reflow>
           <h2>Completeness per time point</h2>
           <p>
-            {data.flow.enrolled} treated joints. Completeness counts answered time points among
-            those whose window has closed or that were answered; an open window does not count
+            {count(data.flow.enrolled, 'treated joint')}. Completeness counts answered time points
+            among those whose window has closed or that were answered; an open window does not count
             against you.
           </p>
-          <div className="table-wrap">
+          <Reflow>
             <table className="flow">
               <thead>
                 <tr>
@@ -146,7 +148,7 @@ export function FollowUpPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </Reflow>
         </>
       )}
     </>

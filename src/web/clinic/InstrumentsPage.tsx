@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { Reflow } from '../ui/Reflow.tsx';
 
 interface Threshold {
   value: number;
@@ -104,7 +105,7 @@ export function InstrumentsPage() {
               </a>
             </li>
           </ul>
-          <div className="table-wrap">
+          <Reflow>
             <table>
               <caption>{entry.shortName} scores</caption>
               <thead>
@@ -135,7 +136,7 @@ export function InstrumentsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </Reflow>
           <details>
             <summary>How {entry.shortName} is scored, and the sources</summary>
             <dl>

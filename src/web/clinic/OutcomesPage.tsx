@@ -13,7 +13,9 @@ import { DEFAULT_SCHEDULE, monthsAfterTreatment } from '../../core/schedule/time
 import type { FlowStep } from '../../core/schedule/worklist.ts';
 import { ApiError, api } from '../api.ts';
 import { formatInterval, formatValue } from '../evidence/format.ts';
+import { count, formatDate, label, productLabel } from '../ui/format.ts';
 import { PlotFigure } from '../ui/PlotFigure.tsx';
+import { Reflow } from '../ui/Reflow.tsx';
 
 interface Vocabulary {
   joints: string[];
@@ -290,7 +292,7 @@ function TrajectoryTable({
 }) {
   const rows = report.outcomes.filter((o) => o.instrumentId === instrumentId && o.scale === scale);
   return (
-    <div className="table-wrap">
+    <Reflow>
       <table>
         <thead>
           <tr>
@@ -317,7 +319,7 @@ function TrajectoryTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </Reflow>
   );
 }
 
@@ -402,7 +404,7 @@ function DurabilityCharts({ durability }: { durability: Durability }) {
         share returned (1 − the Kaplan–Meier estimate of not yet returned).
       </p>
       <PlotFigure options={options} label="Kaplan–Meier curves of durability and recovery" />
-      <div className="table-wrap">
+      <Reflow>
         <table>
           <caption>Numbers at risk</caption>
           <thead>
@@ -426,7 +428,7 @@ function DurabilityCharts({ durability }: { durability: Durability }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </Reflow>
     </section>
   );
 }
@@ -462,7 +464,7 @@ function SafetyTables({ safety }: { safety: Safety }) {
       {safety.byProduct.length === 0 ? (
         <p>No treatments recorded.</p>
       ) : (
-        <div className="table-wrap">
+        <Reflow>
           <table>
             <caption>Share of treatments followed by an event, exact 95% CI</caption>
             <thead>
@@ -477,7 +479,7 @@ function SafetyTables({ safety }: { safety: Safety }) {
             <tbody>
               {safety.byProduct.map((p) => (
                 <tr key={p.productClass}>
-                  <td>{p.productClass}</td>
+                  <td>{productLabel(p.productClass)}</td>
                   <td>{p.treatments}</td>
                   {[p.anyEvent, p.serious, p.related].map((x, i) => (
                     <td key={['any', 'serious', 'related'][i]}>
@@ -489,7 +491,7 @@ function SafetyTables({ safety }: { safety: Safety }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </Reflow>
       )}
       <h3>Serious events</h3>
       {safety.serious.length === 0 ? (
@@ -498,9 +500,10 @@ function SafetyTables({ safety }: { safety: Safety }) {
         <ul className="events">
           {safety.serious.map((s) => (
             <li key={`${s.onsetDate}-${s.productClass}-${s.description}`}>
-              {s.onsetDate}, {s.daysAfterTreatment} days after {s.productClass}: {s.description}{' '}
+              {formatDate(s.onsetDate)}, {count(s.daysAfterTreatment, 'day')} after{' '}
+              {productLabel(s.productClass)}: {s.description}{' '}
               <span className="muted">
-                (grade {s.grade}, {s.relatedness})
+                (grade {s.grade}, {label(s.relatedness)} to the treatment)
               </span>
             </li>
           ))}
@@ -576,7 +579,7 @@ function Responders({ report, scaleKey, title }: ScaleView) {
         </>
       )}
       {hasShares && (
-        <div className="table-wrap">
+        <Reflow>
           <table>
             <caption>{title}: shares past its thresholds</caption>
             <thead>
@@ -596,10 +599,10 @@ function Responders({ report, scaleKey, title }: ScaleView) {
               ))}
             </tbody>
           </table>
-        </div>
+        </Reflow>
       )}
       {responders.length > 0 && (
-        <div className="table-wrap">
+        <Reflow>
           <table>
             <caption>
               OMERACT-OARSI responders among knees and hips (KOOS or HOOS Pain and ADL; Pham et al.
@@ -630,7 +633,7 @@ function Responders({ report, scaleKey, title }: ScaleView) {
             global would decide. The responder share is therefore a lower bound; "At most" counts
             every undetermined joint as a responder.
           </p>
-        </div>
+        </Reflow>
       )}
     </section>
   );

@@ -2,6 +2,8 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { type ApiError, api } from '../api.ts';
 import { Link } from '../router.tsx';
 import { FormError } from '../ui/Field.tsx';
+import { count, formatDate, label } from '../ui/format.ts';
+import { Reflow } from '../ui/Reflow.tsx';
 import type { CurrentUser } from './session.ts';
 
 interface PatientRow {
@@ -72,10 +74,10 @@ export function PatientList({ user }: { user: CurrentUser }) {
       )}
       <FormError error={error} />
       <p>
-        {total} patients at {user.siteName}
+        {count(total, 'patient')} at {user.siteName}
         {query && ` · matching “${query}”: ${rows.length}${rows.length === PAGE ? '+' : ''}`}
       </p>
-      <div className="table-wrap">
+      <Reflow>
         <table>
           <thead>
             <tr>
@@ -98,15 +100,15 @@ export function PatientList({ user }: { user: CurrentUser }) {
                     {p.familyName}, {p.givenName}
                   </td>
                 )}
-                <td>{identified ? p.dateOfBirth : p.birthYear}</td>
-                <td>{p.sex}</td>
+                <td>{identified ? formatDate(p.dateOfBirth) : p.birthYear}</td>
+                <td>{label(p.sex)}</td>
                 <td>{p.episodes}</td>
                 <td>{p.responses}</td>
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </Reflow>
       <nav className="pager" aria-label="Pages">
         <button
           type="button"

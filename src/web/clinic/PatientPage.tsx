@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
+import { followUpWindow, isWithinWindow, type TimePoint } from '../../core/schedule/timepoints.ts';
 import { ApiError, api } from '../api.ts';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
+import { capitalise, formatDate, label, productLabel } from '../ui/format.ts';
+import { Reflow } from '../ui/Reflow.tsx';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
 import type { CurrentUser } from './session.ts';
 
@@ -83,6 +86,7 @@ interface Vocabulary {
   joints: string[];
   imageGuidance: string[];
   timepoints: { id: string; label: string }[];
+  emailOn: boolean;
   instruments: {
     id: string;
     name: string;
@@ -100,6 +104,7 @@ const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, Str
 export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
   const [record, setRecord] = useState<PatientRecord | null>(null);
   const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
+  const [schedule, setSchedule] = useState<TimePoint[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const canEdit = user.role !== 'researcher';
 
@@ -113,16 +118,27 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
     api<Vocabulary>('GET', '/vocabulary')
       .then(setVocabulary)
       .catch((e) => setError(asError(e)));
+    api<{ timepoints: TimePoint[] }>('GET', '/schedule')
+      .then((r) => setSchedule(r.timepoints))
+      .catch((e) => setError(asError(e)));
   }, [load]);
 
   if (error && !record) return <FormError error={error} />;
-  if (!record || !vocabulary) return <p>Loading…</p>;
+  if (!record || !vocabulary || !schedule) return <p>Loading…</p>;
   const p = record.patient;
   const timepointLabel = (tp: string) =>
     vocabulary.timepoints.find((t) => t.id === tp)?.label ?? tp;
   const instrumentName = (i: string) =>
     vocabulary.instruments.find((x) => x.id === i)?.shortName ?? i;
   const scalesOf = (i: string) => vocabulary.instruments.find((x) => x.id === i)?.scales ?? [];
+  // A link not yet started has been e-mailed only when this server sends e-mail and the patient
+  // has an address; otherwise the clinic hands it over itself.
+  const surveyStatus = (status: string) => {
+    if (status !== 'sent') return status;
+    if (!vocabulary.emailOn) return 'not sent (e-mail is off)';
+    if (!p.email) return 'not sent (no e-mail address)';
+    return 'sent';
+  };
 
   return (
     <section>
@@ -131,7 +147,8 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
         <span className="muted">{p.registryId}</span>
       </h1>
       <p>
-        {p.dateOfBirth ? `Born ${p.dateOfBirth}` : `Born ${p.birthYear}`} · {p.sex}
+        {p.dateOfBirth ? `Born ${formatDate(p.dateOfBirth)}` : `Born ${p.birthYear}`} · Sex{' '}
+        {label(p.sex)}
         {p.email ? ` · ${p.email}` : ''}
       </p>
 
@@ -154,7 +171,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                 <ul className="events">
                   {events.map((e) => (
                     <li key={e.id}>
-                      {e.date}:{' '}
+                      {formatDate(e.date)}:{' '}
                       {PATIENT_EVENT_KINDS.find((k) => k.code === e.kind)?.label ?? e.kind}
                       <span className="muted">
                         {' '}
@@ -173,9 +190,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
               <ul>
                 {treatments.map((t) => (
                   <li key={t.id}>
-                    {t.treatmentDate}:{' '}
-                    {vocabulary.productClasses.find((c) => c.code === t.productClass)?.label ??
-                      t.productClass}
+                    {formatDate(t.treatmentDate)}: {productLabel(t.productClass)}
                     {t.cellDoseMillions !== null ? `, ${t.cellDoseMillions} million cells` : ''},{' '}
                     {t.volumeMl} mL,{' '}
                     {t.imageGuidance === 'none' ? 'no image guidance' : `${t.imageGuidance}-guided`}
@@ -193,10 +208,10 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
               <ul className="events">
                 {adverseEvents.map((a) => (
                   <li key={a.id}>
-                    {a.onsetDate}: {a.description}{' '}
+                    {formatDate(a.onsetDate)}: {a.description}{' '}
                     <span className="muted">
                       (grade {a.grade}
-                      {a.serious ? ', serious' : ''}, {a.relatedness.replace('-', ' ')})
+                      {a.serious ? ', serious' : ''}, {label(a.relatedness)} to the treatment)
                     </span>
                   </li>
                 ))}
@@ -219,20 +234,30 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                 {surveys.map((s) => (
                   <li key={s.id}>
                     {timepointLabel(s.timepoint)} ({s.instruments.map(instrumentName).join(' + ')}):{' '}
-                    {s.status}
+                    {surveyStatus(s.status)}
                     <span className="muted">
                       {' '}
-                      · window {s.windowOpens} to {s.windowCloses}
+                      · window {formatDate(s.windowOpens)} to {formatDate(s.windowCloses)}
                     </span>
                   </li>
                 ))}
               </ul>
+            )}
+            {canEdit && treatments.length === 0 && (
+              <p className="muted">
+                No survey link can be issued yet: follow-up windows count from the treatment date,
+                so record the injection first.
+              </p>
             )}
             {canEdit && treatments.length > 0 && (
               <SurveyLinkForm
                 episodeId={ep.id}
                 joint={ep.joint}
                 vocabulary={vocabulary}
+                schedule={schedule}
+                treatmentDate={treatments.map((t) => t.treatmentDate).sort()[0] ?? ''}
+                hasEmail={Boolean(p.email)}
+                completed={surveys.filter((s) => s.status === 'completed').map((s) => s.timepoint)}
                 onIssued={load}
               />
             )}
@@ -268,8 +293,8 @@ function ScoresTable({
   scalesOf: (i: string) => { id: string; name: string; shortName: string }[];
 }) {
   return (
-    <div className="table-wrap">
-      <table className="scores">
+    <Reflow>
+      <table className="scores reflow">
         <thead>
           <tr>
             <th scope="col">Time point</th>
@@ -281,28 +306,30 @@ function ScoresTable({
         <tbody>
           {responses.map((r) => (
             <tr key={r.id}>
-              <td>{timepointLabel(r.timepoint)}</td>
-              <td>{instrumentName(r.instrumentId)}</td>
-              <td>
-                {scalesOf(r.instrumentId).map((scale) => {
-                  const value = r.scores[scale.id];
-                  return (
-                    <span key={scale.id} className="score" title={scale.name}>
-                      {scale.shortName}{' '}
-                      {value === null || value === undefined ? 'not scorable' : value.toFixed(1)}
-                    </span>
-                  );
-                })}
+              <th scope="row">{timepointLabel(r.timepoint)}</th>
+              <td data-label="Questionnaire">{instrumentName(r.instrumentId)}</td>
+              <td data-label="Scores">
+                <div>
+                  {scalesOf(r.instrumentId).map((scale) => {
+                    const value = r.scores[scale.id];
+                    return (
+                      <span key={scale.id} className="score" title={scale.name}>
+                        {scale.shortName}{' '}
+                        {value === null || value === undefined ? 'not scorable' : value.toFixed(1)}
+                      </span>
+                    );
+                  })}
+                </div>
               </td>
-              <td>
-                {r.submittedAt.slice(0, 10)}
+              <td data-label="Submitted">
+                {formatDate(r.submittedAt)}
                 {!r.inWindow && <span className="flag"> out of window</span>}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </Reflow>
   );
 }
 
@@ -445,7 +472,7 @@ function TreatmentForm({
             <select {...p} defaultValue="ultrasound">
               {vocabulary.imageGuidance.map((g) => (
                 <option key={g} value={g}>
-                  {capitalise(g)}
+                  {capitalise(label(g))}
                 </option>
               ))}
             </select>
@@ -496,7 +523,7 @@ function AdverseEventForm({
             <select {...p} defaultValue={latest?.id}>
               {treatments.map((t) => (
                 <option key={t.id} value={t.id}>
-                  {t.treatmentDate} · {t.productClass}
+                  {formatDate(t.treatmentDate)} · {productLabel(t.productClass)}
                 </option>
               ))}
             </select>
@@ -524,7 +551,7 @@ function AdverseEventForm({
             <select {...p} defaultValue="possible">
               {vocabulary.relatedness.map((r) => (
                 <option key={r} value={r}>
-                  {capitalise(r.replace('-', ' '))}
+                  {capitalise(label(r))}
                 </option>
               ))}
             </select>
@@ -540,19 +567,44 @@ function AdverseEventForm({
   );
 }
 
+/**
+ * The time point to offer first: the earliest one not yet answered whose window has not closed
+ * (open today, or the next to open).
+ */
+function nextDue(schedule: TimePoint[], treatmentDate: string, completed: string[], today: string) {
+  return schedule.find(
+    (tp) => !completed.includes(tp.id) && followUpWindow(treatmentDate, tp).closes >= today,
+  );
+}
+
 function SurveyLinkForm({
   episodeId,
   joint,
   vocabulary,
+  schedule,
+  treatmentDate,
+  completed,
+  hasEmail,
   onIssued,
 }: {
   episodeId: string;
   joint: string;
   vocabulary: Vocabulary;
+  schedule: TimePoint[];
+  treatmentDate: string;
+  completed: string[];
+  hasEmail: boolean;
   onIssued: () => void;
 }) {
-  const [link, setLink] = useState<string | null>(null);
+  const [link, setLink] = useState<{ url: string; emailed: boolean } | null>(null);
   const [copied, setCopied] = useState(false);
+  const [timepoint, setTimepoint] = useState(
+    () => nextDue(schedule, treatmentDate, completed, today())?.id ?? schedule[0]?.id ?? '',
+  );
+  const [confirmed, setConfirmed] = useState(false);
+  const tp = schedule.find((t) => t.id === timepoint);
+  const window = tp ? followUpWindow(treatmentDate, tp) : null;
+  const outside = window !== null && !isWithinWindow(today(), window);
   const forJoint = vocabulary.instruments.filter(
     (i) => i.joints.includes('any') || i.joints.includes(joint),
   );
@@ -560,28 +612,79 @@ function SurveyLinkForm({
   const optional = forJoint.filter((i) => !i.offeredByDefault);
   const { error, onSubmit } = useFormSubmit(async (values) => {
     const alsoAsk = optional.filter((i) => values[`alsoAsk-${i.id}`] === 'on').map((i) => i.id);
-    const r = await api<{ url: string }>('POST', `/episodes/${episodeId}/surveys`, {
-      timepoint: values.timepoint,
-      ...(alsoAsk.length > 0 ? { alsoAsk } : {}),
-    });
+    const r = await api<{ url: string; emailed: boolean }>(
+      'POST',
+      `/episodes/${episodeId}/surveys`,
+      {
+        timepoint,
+        ...(alsoAsk.length > 0 ? { alsoAsk } : {}),
+        ...(outside && confirmed ? { confirmOutsideWindow: true } : {}),
+      },
+    );
     setCopied(false);
-    setLink(r.url);
+    setConfirmed(false);
+    setLink(r);
     onIssued();
   });
+  const outsideText =
+    window && outside
+      ? `Today is outside the ${tp?.label.toLowerCase()} window (${formatDate(window.opens)} to ${formatDate(window.closes)}): its answers will be flagged as out of window.`
+      : '';
   return (
     <form onSubmit={onSubmit} className="subform" aria-label="Issue a survey link" noValidate>
       <FormError error={error} />
-      <Field label="Survey time point" name="timepoint" error={error}>
+      <Field
+        label="Survey time point"
+        name="timepoint"
+        error={error}
+        hint={
+          window
+            ? `Window ${formatDate(window.opens)} to ${formatDate(window.closes)}${outside ? ' (not open today)' : ' (open today)'}`
+            : undefined
+        }
+      >
         {(p) => (
-          <select {...p} defaultValue="baseline">
-            {vocabulary.timepoints.map((t) => (
+          <select
+            {...p}
+            value={timepoint}
+            onChange={(e) => {
+              setTimepoint(e.target.value);
+              setConfirmed(false);
+            }}
+          >
+            {schedule.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.label}
+                {completed.includes(t.id) ? ' (answered)' : ''}
               </option>
             ))}
           </select>
         )}
       </Field>
+      {outside && (
+        <div
+          className={
+            error?.fieldMessage('confirmOutsideWindow')
+              ? 'field field-error confirm-outside'
+              : 'field confirm-outside'
+          }
+        >
+          <p id={`outside-${episodeId}`}>{outsideText}</p>
+          <label className="check">
+            <input
+              type="checkbox"
+              name="confirmOutsideWindow"
+              checked={confirmed}
+              onChange={(e) => setConfirmed(e.target.checked)}
+              aria-describedby={`outside-${episodeId}`}
+            />{' '}
+            Issue it outside its window anyway
+          </label>
+          {error?.fieldMessage('confirmOutsideWindow') && (
+            <p className="error-text">Tick the box above to issue this link outside its window.</p>
+          )}
+        </div>
+      )}
       {optional.length > 0 && (
         <fieldset className="checks">
           <legend>Also ask (optional questionnaires)</legend>
@@ -596,22 +699,31 @@ function SurveyLinkForm({
           })}
         </fieldset>
       )}
-      <button type="submit">Issue survey link</button>
+      <button type="submit" disabled={outside && !confirmed}>
+        Issue survey link
+      </button>
       {link && (
         <div className="link-box">
           <label htmlFor={`link-${episodeId}`}>
-            Survey link (send it to the patient; it works once)
+            Survey link (give it to the patient; it works once)
           </label>
           <input
             id={`link-${episodeId}`}
             readOnly
-            value={link}
+            value={link.url}
             onFocus={(e) => e.currentTarget.select()}
           />
+          <p className="muted" data-testid="link-emailed">
+            {!link.emailed
+              ? 'Not sent (e-mail is off): copy the link and give it to the patient yourself.'
+              : hasEmail
+                ? 'An invitation e-mail is on its way to the patient.'
+                : 'Not sent (no e-mail address): copy the link and give it to the patient yourself.'}
+          </p>
           <button
             type="button"
             onClick={() =>
-              navigator.clipboard?.writeText(link).then(
+              navigator.clipboard?.writeText(link.url).then(
                 () => setCopied(true),
                 () => setCopied(false),
               )
@@ -623,8 +735,4 @@ function SurveyLinkForm({
       )}
     </form>
   );
-}
-
-function capitalise(s: string) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, api } from '../api.ts';
 import { FormError } from '../ui/Field.tsx';
+import { Reflow } from '../ui/Reflow.tsx';
 import type { CurrentUser } from './session.ts';
 
 interface TimePoint {
@@ -49,7 +50,7 @@ export function SchedulePage({ user }: { user: CurrentUser }) {
         Time points count from the first treatment of a joint. A survey answered outside its window
         is kept and flagged. {editable ? '' : 'Only an admin can change the windows.'}
       </p>
-      <div className="table-wrap">
+      <Reflow>
         <table className="schedule">
           <thead>
             <tr>
@@ -82,7 +83,7 @@ export function SchedulePage({ user }: { user: CurrentUser }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </Reflow>
       <FormError error={error} />
       {error?.fields.map((f) => (
         <p key={f.field} className="error-text">

@@ -42,11 +42,54 @@ export function Field({
   );
 }
 
+/**
+ * The labels the clinic's forms give the fields the server names by code, so an error says
+ * "Date of birth", never `dateOfBirth`.
+ */
+export const FIELD_LABELS: Record<string, string> = {
+  registryId: 'Registry id',
+  givenName: 'Given name',
+  familyName: 'Family name',
+  dateOfBirth: 'Date of birth',
+  sex: 'Sex',
+  email: 'Email',
+  phone: 'Phone',
+  language: 'Language for e-mails',
+  consentDate: 'Consent date',
+  consentGiven: 'Consent',
+  joint: 'Joint',
+  side: 'Side',
+  klGrade: 'Kellgren–Lawrence grade',
+  diagnosis: 'Diagnosis',
+  treatmentDate: 'Treatment date',
+  productClass: 'Product',
+  cellDoseMillions: 'Cell dose',
+  bmi: 'BMI',
+  volumeMl: 'Volume',
+  imageGuidance: 'Image guidance',
+  notes: 'Notes',
+  treatmentId: 'After the treatment of',
+  onsetDate: 'Onset date',
+  description: 'What happened',
+  grade: 'Grade',
+  serious: 'Serious',
+  relatedness: 'Related to the treatment',
+  timepoint: 'Survey time point',
+  confirmOutsideWindow: 'Outside its window',
+  password: 'Password',
+};
+
+/**
+ * The form's error: when the server names fields, the fields by their labels (each field shows
+ * its own message beside it); otherwise the server's message.
+ */
 export function FormError({ error }: { error: ApiError | null }) {
   if (!error) return null;
+  const labels = [...new Set(error.fields.map((f) => FIELD_LABELS[f.field]))];
+  const named = labels.length > 0 && labels.every((l) => l !== undefined);
   return (
     <p className="form-error" role="alert">
-      {error.message}
+      {named ? `Please correct: ${labels.join(', ')}.` : error.message}
     </p>
   );
 }

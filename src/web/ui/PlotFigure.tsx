@@ -14,6 +14,9 @@ export function PlotFigure({ options, label }: { options: Plot.PlotOptions; labe
     const width = Math.max(300, Math.min(container.clientWidth || 640, 900));
     const chart = Plot.plot({ width, ...options, className: 'chart', ariaLabel: label });
     for (const style of chart.querySelectorAll('style')) style.remove();
+    // Plot names its inner groups after their marks ("dot", "rule"); on a <g> without a role
+    // ARIA forbids a label, and the figure's own label is what a screen reader needs.
+    for (const g of chart.querySelectorAll('g[aria-label]')) g.removeAttribute('aria-label');
     container.replaceChildren(chart);
     return () => chart.remove();
   }, [options, label]);
