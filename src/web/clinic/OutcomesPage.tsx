@@ -39,13 +39,20 @@ interface ScaleView {
   scaleKey: string;
   title: string;
 }
+/** How many joints (or treatments) of the filtered cohort a section describes. */
+interface CohortSize {
+  joints?: number;
+  treatments?: number;
+}
 interface Durability {
+  cohort: CohortSize;
   arthroplastyFree: DurabilityCurve;
   reinjectionFree: DurabilityCurve;
   returnToActivities: DurabilityCurve;
   returnToWork: DurabilityCurve;
 }
 interface Safety {
+  cohort: CohortSize;
   byProduct: ProductSafety[];
   serious: SeriousEventRow[];
 }
@@ -57,7 +64,12 @@ const monthOf = (timepoint: string) => MONTHS.get(timepoint) ?? 0;
 /** A share as a percentage, e.g. 0.423 → "42%" (or "42.3%" with one decimal). */
 const percent = (x: number, decimals = 0) => `${formatValue(x * 100, decimals)}%`;
 
-const CURVES: [keyof Durability, string][] = [
+interface CompletenessReport {
+  cohort: CohortSize;
+  flow: { steps: FlowStep[] };
+}
+
+const CURVES: [Exclude<keyof Durability, 'cohort'>, string][] = [
   ['arthroplastyFree', 'Free of joint replacement'],
   ['reinjectionFree', 'Free of re-injection'],
   ['returnToActivities', 'Returned to usual activities'],
@@ -78,16 +90,11 @@ export function OutcomesPage() {
   const [bench, setBench] = useState<Benchmark | null>(null);
   const [durability, setDurability] = useState<Durability | null>(null);
   const [safety, setSafety] = useState<Safety | null>(null);
-  const [flow, setFlow] = useState<FlowStep[] | null>(null);
+  const [completeness, setCompleteness] = useState<CompletenessReport | null>(null);
   const [scaleKey, setScaleKey] = useState('nrs-pain|pain');
 
   useEffect(() => {
     api<Vocabulary>('GET', '/vocabulary').then(setVocabulary).catch(fail);
-    api<Durability>('GET', '/report/durability').then(setDurability).catch(fail);
-    api<Safety>('GET', '/report/safety').then(setSafety).catch(fail);
-    api<{ flow: { steps: FlowStep[] } }>('GET', '/follow-up?status=completed')
-      .then((r) => setFlow(r.flow.steps))
-      .catch(fail);
   }, [fail]);
   const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '')).toString();
   // A filter the server refuses (say, ages the wrong way round) is shown by the filters, and
@@ -96,6 +103,9 @@ export function OutcomesPage() {
   useEffect(() => {
     setReport(null);
     setBench(null);
+    setDurability(null);
+    setSafety(null);
+    setCompleteness(null);
     setCohortError('');
     const suffix = query ? `?${query}` : '';
     const refused = (e: unknown) =>
@@ -104,6 +114,12 @@ export function OutcomesPage() {
         : fail(e);
     api<Report>('GET', `/report${suffix}`).then(setReport).catch(refused);
     api<Benchmark>('GET', `/report/benchmark${suffix}`).then(setBench).catch(refused);
+    // Every section describes the same filtered cohort.
+    api<Durability>('GET', `/report/durability${suffix}`).then(setDurability).catch(refused);
+    api<Safety>('GET', `/report/safety${suffix}`).then(setSafety).catch(refused);
+    api<CompletenessReport>('GET', `/report/completeness${suffix}`)
+      .then(setCompleteness)
+      .catch(refused);
   }, [query, fail]);
 
   const scaleName = (key: string) => {
@@ -204,6 +220,7 @@ export function OutcomesPage() {
         <p>No scores for this cohort yet.</p>
       ) : (
         <>
+          <p>{count(report.joints, 'treated joint')} with scores in this cohort.</p>
           <div className="field narrow">
             <label htmlFor="scale">Outcome</label>
             <select id="scale" value={scaleKey} onChange={(e) => setScaleKey(e.target.value)}>
@@ -221,7 +238,9 @@ export function OutcomesPage() {
         </>
       )}
       {durability && <DurabilityCharts durability={durability} />}
-      {flow && <Completeness flow={flow} />}
+      {completeness && (
+        <Completeness flow={completeness.flow.steps} joints={completeness.cohort.joints ?? 0} />
+      )}
       {safety && <SafetyTables safety={safety} />}
       {report && report.outcomes.length > 0 && (
         <Responders report={report} scaleKey={scaleKey} title={scaleName(scaleKey)} />
@@ -399,6 +418,7 @@ function DurabilityCharts({ durability }: { durability: Durability }) {
   return (
     <section>
       <h2>Durability and recovery</h2>
+      <p>{count(durability.cohort.joints ?? 0, 'treated joint')} in this cohort.</p>
       <p className="muted">
         Kaplan–Meier estimates; joints are censored at their last contact. Returns are drawn as the
         share returned (1 − the Kaplan–Meier estimate of not yet returned).
@@ -433,7 +453,7 @@ function DurabilityCharts({ durability }: { durability: Durability }) {
   );
 }
 
-function Completeness({ flow }: { flow: FlowStep[] }) {
+function Completeness({ flow, joints }: { flow: FlowStep[]; joints: number }) {
   const options = useMemo((): Plot.PlotOptions => {
     const data = flow.flatMap((s) => [
       { timepoint: s.label, status: 'Completed', n: s.completed },
@@ -452,6 +472,7 @@ function Completeness({ flow }: { flow: FlowStep[] }) {
   return (
     <section>
       <h2>Follow-up completeness</h2>
+      <p>{count(joints, 'treated joint')} in this cohort.</p>
       <PlotFigure options={options} label="Follow-up completeness per time point" />
     </section>
   );
@@ -461,6 +482,7 @@ function SafetyTables({ safety }: { safety: Safety }) {
   return (
     <section>
       <h2>Adverse events</h2>
+      <p>{count(safety.cohort.treatments ?? 0, 'treatment')} in this cohort.</p>
       {safety.byProduct.length === 0 ? (
         <p>No treatments recorded.</p>
       ) : (
