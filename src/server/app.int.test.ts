@@ -388,8 +388,12 @@ describe.each(backends())('HTTP API on $name', (backend) => {
     expect(record.body.patient).not.toHaveProperty('givenName');
     expect(record.body.patient).not.toHaveProperty('dateOfBirth');
     expect(record.body.patient).not.toHaveProperty('email');
-    const list = await researcher.call('GET', '/api/patients?search=Testperson');
+    // A name search is refused with a reason (issue 13), never silently ignored.
+    const search = await researcher.call('GET', '/api/patients?search=Testperson');
+    expect(search.status).toBe(403);
+    const list = await researcher.call('GET', '/api/patients');
     expect(list.body.patients[0]).not.toHaveProperty('familyName');
+    expect(list.body.patients[0]).not.toHaveProperty('registryId');
     expect((await researcher.call('POST', '/api/patients', ENROL_BODY)).status).toBe(403);
   });
 

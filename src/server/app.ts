@@ -31,6 +31,7 @@ import {
   addTreatment,
   enrolPatient,
   listPatientsFor,
+  markFreeTextReviewed,
   patientRecord,
 } from '../app/registry/patients.ts';
 import { DomainError, type ErrorCode } from '../core/errors.ts';
@@ -249,6 +250,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   });
   authed.post('/patients', async (c) =>
     c.json(await enrolPatient(ctx, c.var.actor, await jsonBody(c.req.raw)), 201),
+  );
+  authed.post('/free-text-reviews', async (c) =>
+    c.json(await markFreeTextReviewed(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
   authed.get('/patients/:id', async (c) =>
     c.json(await patientRecord(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Patient'))),

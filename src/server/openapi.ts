@@ -175,6 +175,19 @@ export function openApiDocument(): object {
           responses: { 200: ok('Templates'), 400: errors[400], 401: errors[401], 403: errors[403] },
         },
       },
+      '/api/free-text-reviews': {
+        post: {
+          summary:
+            'Mark a free text as read and free of identifying details (clinicians): kind (diagnosis | treatment-notes | adverse-event-description) and id; only then do researchers see it',
+          responses: {
+            200: ok('Marked'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+          },
+        },
+      },
       '/api/report/durability': {
         get: {
           summary:

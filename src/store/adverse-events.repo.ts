@@ -20,11 +20,14 @@ export interface AdverseEvent {
   grade: number;
   serious: boolean;
   relatedness: string;
+  /** A clinician found the description free of identifying details (researchers may read it). */
+  descriptionReviewed: boolean;
   createdAt: Date;
 }
 
 const COLUMNS = `id, episode_id as "episodeId", treatment_id as "treatmentId",
-  onset_date as "onsetDate", description, grade, serious, relatedness, created_at as "createdAt"`;
+  onset_date as "onsetDate", description, description_reviewed as "descriptionReviewed", grade, serious,
+  relatedness, created_at as "createdAt"`;
 
 export async function insertAdverseEvent(
   q: Queryable,
@@ -125,7 +128,8 @@ export function seriousEvents(
             t.treatment_date as "treatmentDate",
             json_agg(json_build_object(
               'onsetDate', a.onset_date::text, 'grade', a.grade, 'serious', a.serious,
-              'relatedness', a.relatedness, 'description', a.description) order by a.onset_date) as events
+              'relatedness', a.relatedness, 'description', a.description,
+              'descriptionReviewed', a.description_reviewed) order by a.onset_date) as events
      from adverse_events a join treatments t on t.id = a.treatment_id
      where a.site_id = $1 and a.serious ${inCohort}
      group by t.id, t.product_class, t.treatment_date`,

@@ -31,6 +31,8 @@ export interface JointEpisode {
   side: string;
   klGrade: number;
   diagnosis: string | null;
+  /** A clinician found the diagnosis text free of identifying details (researchers may read it). */
+  diagnosisReviewed: boolean;
   createdAt: Date;
 }
 
@@ -44,6 +46,8 @@ export interface Treatment {
   volumeMl: number;
   imageGuidance: string;
   notes: string | null;
+  /** A clinician found the notes free of identifying details (researchers may read them). */
+  notesReviewed: boolean;
 }
 
 const PATIENT_COLUMNS = `p.id, p.registry_id as "registryId", p.birth_year as "birthYear", p.sex,
@@ -134,7 +138,7 @@ export async function findPatient(
 }
 
 const EPISODE_COLUMNS = `id, patient_id as "patientId", joint, side, kl_grade::int as "klGrade",
-  diagnosis, created_at as "createdAt"`;
+  diagnosis, diagnosis_reviewed as "diagnosisReviewed", created_at as "createdAt"`;
 
 export async function insertEpisode(
   q: Queryable,
@@ -176,7 +180,7 @@ export async function findEpisode(
 
 const TREATMENT_COLUMNS = `id, episode_id as "episodeId", treatment_date as "treatmentDate",
   product_class as "productClass", cell_dose_millions as "cellDoseMillions", bmi, volume_ml as "volumeMl",
-  image_guidance as "imageGuidance", notes`;
+  image_guidance as "imageGuidance", notes, notes_reviewed as "notesReviewed"`;
 
 export async function insertTreatment(
   q: Queryable,
@@ -227,6 +231,31 @@ export async function firstTreatmentOf(
     `select ${TREATMENT_COLUMNS} from treatments where site_id = $1 and episode_id = $2
      order by treatment_date, created_at limit 1`,
     [scope.siteId, episodeId],
+  );
+  return row;
+}
+
+/** Where free text lives, by what a clinician marks as reviewed. */
+const REVIEWED_TEXT = {
+  diagnosis: { table: 'joint_episodes', column: 'diagnosis_reviewed' },
+  'treatment-notes': { table: 'treatments', column: 'notes_reviewed' },
+  'adverse-event-description': { table: 'adverse_events', column: 'description_reviewed' },
+} as const;
+export type ReviewedText = keyof typeof REVIEWED_TEXT;
+export const REVIEWED_TEXTS = Object.keys(REVIEWED_TEXT) as ReviewedText[];
+
+/** Marks one free text at the site as read and free of identifying details; its patient, or none. */
+export async function markTextReviewed(
+  q: Queryable,
+  scope: SiteScope,
+  kind: ReviewedText,
+  id: string,
+): Promise<{ patientId: string } | undefined> {
+  const { table, column } = REVIEWED_TEXT[kind];
+  const [row] = await q.query<{ patientId: string }>(
+    `update ${table} set ${column} = true where site_id = $1 and id = $2
+     returning patient_id as "patientId"`,
+    [scope.siteId, id],
   );
   return row;
 }

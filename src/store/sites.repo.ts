@@ -21,3 +21,13 @@ export async function findSiteByName(q: Queryable, name: string): Promise<Site |
   const [row] = await q.query<Site>('select id, name from sites where name = $1', [name]);
   return row;
 }
+
+/** The site's secret from which study ids and date shifts derive (migration 0010). */
+export async function pseudonymKeyOf(q: Queryable, siteId: string): Promise<string> {
+  const [row] = await q.query<{ key: string }>(
+    'select pseudonym_key as key from sites where id = $1',
+    [siteId],
+  );
+  if (!row) throw new Error('site not found');
+  return row.key;
+}

@@ -1,3 +1,4 @@
+import { researcherSeriousRows } from '../../core/analytics/researcher-record.ts';
 import {
   productSafety,
   RELATEDNESS_COUNTED_AS_RELATED,
@@ -85,5 +86,8 @@ export async function safetyReport(q: Queryable, siteId: string, cohort: CohortF
 export async function siteSafety(ctx: AppContext, actor: UserActor, query: unknown = {}) {
   requireRole(actor, ALL_ROLES);
   const siteId = scopeOf(actor).siteId;
-  return safetyReport(ctx.db, siteId, cohortOf(query));
+  const report = await safetyReport(ctx.db, siteId, cohortOf(query));
+  if (CLINICAL_ROLES.includes(actor.user.role)) return report;
+  // Researchers: days after treatment instead of dates, and reviewed free text only.
+  return { ...report, serious: researcherSeriousRows(report.serious) };
 }

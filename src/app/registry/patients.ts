@@ -1,4 +1,7 @@
-import { invalid, notFound } from '../../core/errors.ts';
+import { z } from 'zod';
+import { studyIdFor } from '../../core/analytics/export.ts';
+import { researcherRecord } from '../../core/analytics/researcher-record.ts';
+import { forbidden, invalid, notFound } from '../../core/errors.ts';
 import { addDays, toIsoDate } from '../../core/registry/dates.ts';
 import {
   enrolPatientSchema,
@@ -19,8 +22,11 @@ import {
   listEpisodes,
   listPatients,
   listTreatments,
+  markTextReviewed,
+  REVIEWED_TEXTS,
 } from '../../store/patients.repo.ts';
 import { isUniqueViolation } from '../../store/scope.ts';
+import { pseudonymKeyOf } from '../../store/sites.repo.ts';
 import { listAssignments, listPatientEvents, listResponses } from '../../store/surveys.repo.ts';
 import {
   ALL_ROLES,
@@ -98,10 +104,15 @@ export async function listPatientsFor(
   const offset = Math.max(query.offset ?? 0, 0);
   const scope = scopeOf(actor);
   const identify = mayIdentify(actor);
-  // Researchers may not search by name: a name search is itself identifying.
   const search = query.search?.trim() ? query.search.trim().slice(0, 100) : undefined;
+  // Researchers may not search by name: a name search is itself identifying. Refused, not
+  // ignored, so nobody takes an unfiltered list for a search result.
+  if (search && !identify)
+    throw forbidden(
+      'Researchers cannot search patients by name or registry id; the list shows study ids',
+    );
   const rows = await listPatients(ctx.db, scope, {
-    ...(search && identify ? { search } : {}),
+    ...(search ? { search } : {}),
     limit,
     offset,
   });
@@ -111,22 +122,19 @@ export async function listPatientsFor(
     offset,
     search: Boolean(search),
   });
+  if (identify) return { total, patients: rows };
+  // Researchers: the study id of the export, no registry id and no dates.
+  const key = await pseudonymKeyOf(ctx.db, scope.siteId);
   return {
     total,
-    patients: rows.map((r) =>
-      identify
-        ? r
-        : {
-            id: r.id,
-            registryId: r.registryId,
-            birthYear: r.birthYear,
-            sex: r.sex,
-            consentDate: r.consentDate,
-            createdAt: r.createdAt,
-            episodes: r.episodes,
-            responses: r.responses,
-          },
-    ),
+    deidentified: true,
+    patients: rows.map((r) => ({
+      id: r.id,
+      studyId: studyIdFor(key, r.id),
+      sex: r.sex,
+      episodes: r.episodes,
+      responses: r.responses,
+    })),
   };
 }
 
@@ -144,11 +152,8 @@ export async function patientRecord(ctx: AppContext, actor: UserActor, patientId
     listAdverseEvents(ctx.db, scope, patientId),
   ]);
   await auditUser(ctx.db, actor, 'read', 'patient', patientId, patientId);
-  const { givenName, familyName, dateOfBirth, email, phone, ...record } = patient;
-  return {
-    patient: mayIdentify(actor)
-      ? { ...record, givenName, familyName, dateOfBirth, email, phone }
-      : record,
+  const full = {
+    patient,
     episodes,
     treatments,
     surveys: surveys.map(({ draft: _draft, ...s }) => ({
@@ -165,6 +170,8 @@ export async function patientRecord(ctx: AppContext, actor: UserActor, patientId
     events,
     adverseEvents,
   };
+  if (mayIdentify(actor)) return full;
+  return researcherRecord(full, await pseudonymKeyOf(ctx.db, scope.siteId));
 }
 
 export async function addEpisode(
@@ -218,3 +225,26 @@ export async function addTreatment(
 }
 
 export { auditUser };
+
+const textReviewSchema = z.strictObject({
+  kind: z.enum(REVIEWED_TEXTS, {
+    error:
+      'Say which text was reviewed: the diagnosis, treatment notes or an adverse-event description',
+  }),
+  id: z.uuid({ error: 'The record id is not valid' }),
+});
+
+/**
+ * A clinician marks a free text as read and free of identifying details, so researchers may
+ * see it (until it is corrected). Audited.
+ */
+export async function markFreeTextReviewed(ctx: AppContext, actor: UserActor, body: unknown) {
+  requireRole(actor, CLINICAL_ROLES);
+  const { kind, id } = parseInput(textReviewSchema, body);
+  return ctx.db.transaction(async (tx) => {
+    const marked = await markTextReviewed(tx, scopeOf(actor), kind, id);
+    if (!marked) throw notFound('Record');
+    await auditUser(tx, actor, 'review-free-text', kind, id, marked.patientId);
+    return { kind, id, reviewed: true };
+  });
+}

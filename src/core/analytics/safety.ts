@@ -11,6 +11,8 @@ export interface TreatmentWithEvents {
     serious: boolean;
     relatedness: string;
     description: string;
+    /** A clinician found the description free of identifying details. */
+    descriptionReviewed?: boolean;
   }[];
 }
 
@@ -41,6 +43,7 @@ export interface SeriousEventRow {
   grade: number;
   relatedness: string;
   description: string;
+  descriptionReviewed: boolean;
 }
 
 const RELATED = new Set(['possible', 'probable', 'definite']);
@@ -118,6 +121,7 @@ export function seriousEventRows(rows: readonly TreatmentWithEvents[]): SeriousE
           grade: e.grade,
           relatedness: e.relatedness,
           description: e.description,
+          descriptionReviewed: e.descriptionReviewed ?? false,
         })),
     )
     .sort((a, b) => a.onsetDate.localeCompare(b.onsetDate));

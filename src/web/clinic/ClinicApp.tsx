@@ -10,6 +10,7 @@ import { OutcomesPage } from './OutcomesPage.tsx';
 import { PatientList } from './PatientList.tsx';
 import { PatientPage } from './PatientPage.tsx';
 import { RegistryEvidencePage } from './RegistryEvidencePage.tsx';
+import { ResearcherRecordPage } from './ResearcherRecordPage.tsx';
 import { SchedulePage } from './SchedulePage.tsx';
 import { useSession } from './session.ts';
 import { TemplatesPage } from './TemplatesPage.tsx';
@@ -39,7 +40,13 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/schedule') page = <SchedulePage user={user} />;
   else if (path === '/emails') page = <TemplatesPage user={user} />;
   else if (path === '/questionnaires') page = <InstrumentsPage />;
-  else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
+  else if (patient?.[1])
+    page =
+      user.role === 'researcher' ? (
+        <ResearcherRecordPage id={patient[1]} />
+      ) : (
+        <PatientPage id={patient[1]} user={user} />
+      );
   return (
     <>
       <header className="topbar">

@@ -54,7 +54,12 @@ interface Durability {
 interface Safety {
   cohort: CohortSize;
   byProduct: ProductSafety[];
-  serious: SeriousEventRow[];
+  /** A researcher's rows carry no dates, and text only once reviewed. */
+  serious: (Omit<SeriousEventRow, 'onsetDate' | 'treatmentDate' | 'description'> & {
+    onsetDate?: string;
+    description: string | null;
+    descriptionWithheld?: boolean;
+  })[];
 }
 
 /** Months after treatment of each time point, to place it on the charts' time axis. */
@@ -520,10 +525,16 @@ function SafetyTables({ safety }: { safety: Safety }) {
         <p>None recorded.</p>
       ) : (
         <ul className="events">
-          {safety.serious.map((s) => (
-            <li key={`${s.onsetDate}-${s.productClass}-${s.description}`}>
-              {formatDate(s.onsetDate)}, {count(s.daysAfterTreatment, 'day')} after{' '}
-              {productLabel(s.productClass)}: {s.description}{' '}
+          {safety.serious.map((s, i) => (
+            // Researchers get no dates and only reviewed text (see researcherSeriousRows).
+            <li key={`${i}-${s.productClass}-${s.daysAfterTreatment}`}>
+              {s.onsetDate ? `${formatDate(s.onsetDate)}, ` : ''}
+              {count(s.daysAfterTreatment, 'day')} after {productLabel(s.productClass)}
+              {s.description
+                ? `: ${s.description} `
+                : s.descriptionWithheld
+                  ? ': description withheld until a clinician reviews it '
+                  : ' '}
               <span className="muted">
                 (grade {s.grade}, {label(s.relatedness)} to the treatment)
               </span>

@@ -8,11 +8,12 @@ import type { CurrentUser } from './session.ts';
 
 interface PatientRow {
   id: string;
-  registryId: string;
+  /** Clinicians and admins see the registry id; researchers the export's study id. */
+  registryId?: string;
+  studyId?: string;
   givenName?: string;
   familyName?: string;
   dateOfBirth?: string;
-  birthYear: number;
   sex: string;
   episodes: number;
   responses: number;
@@ -81,9 +82,9 @@ export function PatientList({ user }: { user: CurrentUser }) {
         <table>
           <thead>
             <tr>
-              <th scope="col">Registry id</th>
+              <th scope="col">{identified ? 'Registry id' : 'Study id'}</th>
               {identified && <th scope="col">Name</th>}
-              <th scope="col">{identified ? 'Born' : 'Birth year'}</th>
+              {identified && <th scope="col">Born</th>}
               <th scope="col">Sex</th>
               <th scope="col">Joints</th>
               <th scope="col">Responses</th>
@@ -93,14 +94,14 @@ export function PatientList({ user }: { user: CurrentUser }) {
             {rows.map((p) => (
               <tr key={p.id}>
                 <td>
-                  <Link to={`/patients/${p.id}`}>{p.registryId}</Link>
+                  <Link to={`/patients/${p.id}`}>{identified ? p.registryId : p.studyId}</Link>
                 </td>
                 {identified && (
                   <td>
                     {p.familyName}, {p.givenName}
                   </td>
                 )}
-                <td>{identified ? formatDate(p.dateOfBirth) : p.birthYear}</td>
+                {identified && <td>{formatDate(p.dateOfBirth)}</td>}
                 <td>{label(p.sex)}</td>
                 <td>{p.episodes}</td>
                 <td>{p.responses}</td>

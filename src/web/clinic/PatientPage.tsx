@@ -6,6 +6,7 @@ import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { capitalise, formatDate, label, productLabel } from '../ui/format.ts';
 import { Reflow } from '../ui/Reflow.tsx';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
+import { ReviewTextButton } from './ReviewTextButton.tsx';
 import type { CurrentUser } from './session.ts';
 
 interface Episode {
@@ -14,6 +15,7 @@ interface Episode {
   side: string;
   klGrade: number;
   diagnosis: string | null;
+  diagnosisReviewed: boolean;
 }
 interface Treatment {
   id: string;
@@ -24,6 +26,8 @@ interface Treatment {
   bmi: number | null;
   volumeMl: number;
   imageGuidance: string;
+  notes: string | null;
+  notesReviewed: boolean;
 }
 interface Survey {
   id: string;
@@ -75,6 +79,7 @@ interface AdverseEvent {
   treatmentId: string;
   onsetDate: string;
   description: string;
+  descriptionReviewed: boolean;
   grade: number;
   serious: boolean;
   relatedness: string;
@@ -164,7 +169,19 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
             <h2>
               {capitalise(ep.side)} {ep.joint} · KL grade {ep.klGrade}
             </h2>
-            {ep.diagnosis && <p>{ep.diagnosis}</p>}
+            {ep.diagnosis && (
+              <p>
+                {ep.diagnosis}
+                {canEdit && (
+                  <ReviewTextButton
+                    kind="diagnosis"
+                    id={ep.id}
+                    reviewed={ep.diagnosisReviewed}
+                    onReviewed={load}
+                  />
+                )}
+              </p>
+            )}
             {events.length > 0 && (
               <>
                 <h3>Reported events</h3>
@@ -195,6 +212,20 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                     {t.volumeMl} mL,{' '}
                     {t.imageGuidance === 'none' ? 'no image guidance' : `${t.imageGuidance}-guided`}
                     {t.bmi !== null ? `; BMI ${t.bmi}` : ''}
+                    {t.notes && (
+                      <>
+                        {' '}
+                        · <span className="muted">{t.notes}</span>
+                        {canEdit && (
+                          <ReviewTextButton
+                            kind="treatment-notes"
+                            id={t.id}
+                            reviewed={t.notesReviewed}
+                            onReviewed={load}
+                          />
+                        )}
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -213,6 +244,14 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                       (grade {a.grade}
                       {a.serious ? ', serious' : ''}, {label(a.relatedness)} to the treatment)
                     </span>
+                    {canEdit && (
+                      <ReviewTextButton
+                        kind="adverse-event-description"
+                        id={a.id}
+                        reviewed={a.descriptionReviewed}
+                        onReviewed={load}
+                      />
+                    )}
                   </li>
                 ))}
               </ul>
