@@ -26,6 +26,7 @@ export default defineConfig({
         test: {
           name: 'system',
           include: ['test/**/*.test.ts'],
+          expect: { poll: { timeout: 60_000, interval: 100 } },
           globalSetup: ['src/testing/postgres-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 120_000,
@@ -36,6 +37,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
+          // expect.poll waits for a condition; its default second is too short for a page
+          // that is still rendering beside a CPU-heavy process.
+          expect: { poll: { timeout: 60_000, interval: 100 } },
           globalSetup: ['e2e/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
