@@ -1,8 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
 import { ApiError, api } from '../api.ts';
+import { navigate } from '../router.tsx';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
+import { CorrectionDialog } from './CorrectionDialog.tsx';
+import { PatientActions } from './PatientActions.tsx';
+import { RecordHistory } from './RecordHistory.tsx';
 import type { CurrentUser } from './session.ts';
 
 interface Episode {
@@ -58,6 +62,7 @@ interface PatientRecord {
     birthYear: number;
     sex: string;
     email?: string | null;
+    status?: string;
   };
   episodes: Episode[];
   treatments: Treatment[];
@@ -102,12 +107,18 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
   const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const canEdit = user.role !== 'researcher';
+  const [version, setVersion] = useState(0);
 
   const load = useCallback(() => {
     api<PatientRecord>('GET', `/patients/${id}`)
       .then(setRecord)
       .catch((e) => setError(asError(e)));
   }, [id]);
+  // A correction reloads the record and its history.
+  const changed = useCallback(() => {
+    load();
+    setVersion((v) => v + 1);
+  }, [load]);
   useEffect(() => {
     load();
     api<Vocabulary>('GET', '/vocabulary')
@@ -133,6 +144,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
       <p>
         {p.dateOfBirth ? `Born ${p.dateOfBirth}` : `Born ${p.birthYear}`} · {p.sex}
         {p.email ? ` · ${p.email}` : ''}
+        {p.status && p.status !== 'active' ? ` · ${p.status.replaceAll('-', ' ')}` : ''}
       </p>
 
       {record.episodes.length === 0 && <p>No treated joint recorded yet.</p>}
@@ -147,6 +159,45 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
             <h2>
               {capitalise(ep.side)} {ep.joint} · KL grade {ep.klGrade}
             </h2>
+            {canEdit && (
+              <p className="corrections">
+                <CorrectionDialog
+                  label="Correct"
+                  path={`/episodes/${ep.id}`}
+                  fields={[
+                    {
+                      name: 'joint',
+                      label: 'Joint',
+                      kind: 'select',
+                      value: ep.joint,
+                      options: vocabulary.joints,
+                    },
+                    {
+                      name: 'side',
+                      label: 'Side',
+                      kind: 'select',
+                      value: ep.side,
+                      options: ['left', 'right'],
+                    },
+                    {
+                      name: 'klGrade',
+                      label: 'Kellgren–Lawrence grade',
+                      kind: 'select',
+                      value: ep.klGrade,
+                      options: [0, 1, 2, 3, 4],
+                    },
+                    { name: 'diagnosis', label: 'Diagnosis', kind: 'text', value: ep.diagnosis },
+                  ]}
+                  onSaved={changed}
+                />{' '}
+                <CorrectionDialog
+                  label="Entered in error"
+                  path={`/episodes/${ep.id}/entered-in-error`}
+                  fields={[]}
+                  onSaved={changed}
+                />
+              </p>
+            )}
             {ep.diagnosis && <p>{ep.diagnosis}</p>}
             {events.length > 0 && (
               <>
@@ -180,6 +231,42 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                     {t.volumeMl} mL,{' '}
                     {t.imageGuidance === 'none' ? 'no image guidance' : `${t.imageGuidance}-guided`}
                     {t.bmi !== null ? `; BMI ${t.bmi}` : ''}
+                    {canEdit && (
+                      <>
+                        {' '}
+                        <CorrectionDialog
+                          label="Correct"
+                          path={`/treatments/${t.id}`}
+                          fields={[
+                            {
+                              name: 'treatmentDate',
+                              label: 'Treatment date',
+                              kind: 'date',
+                              value: t.treatmentDate,
+                            },
+                            {
+                              name: 'volumeMl',
+                              label: 'Volume (mL)',
+                              kind: 'number',
+                              value: t.volumeMl,
+                            },
+                            {
+                              name: 'cellDoseMillions',
+                              label: 'Cell dose (millions)',
+                              kind: 'number',
+                              value: t.cellDoseMillions,
+                            },
+                          ]}
+                          onSaved={changed}
+                        />{' '}
+                        <CorrectionDialog
+                          label="Entered in error"
+                          path={`/treatments/${t.id}/entered-in-error`}
+                          fields={[]}
+                          onSaved={changed}
+                        />
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -252,6 +339,16 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
         );
       })}
       {canEdit && <EpisodeForm patientId={p.id} vocabulary={vocabulary} onSaved={load} />}
+      {canEdit && (
+        <PatientActions
+          patientId={p.id}
+          registryId={p.registryId}
+          episodes={record.episodes}
+          onSaved={changed}
+          onErased={() => navigate('/')}
+        />
+      )}
+      <RecordHistory patientId={p.id} version={version} />
     </section>
   );
 }
