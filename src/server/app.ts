@@ -26,6 +26,17 @@ import {
 import { messageTemplates, setMessageTemplate } from '../app/follow-up/templates.ts';
 import { instrumentCatalogue } from '../app/instruments.ts';
 import { recordAdverseEvent, siteSafety } from '../app/registry/adverse-events.ts';
+import { recordClinicEvent, setStatus, withdrawConsent } from '../app/registry/consent.ts';
+import {
+  correctAdverseEvent,
+  correctEpisode,
+  correctPatient,
+  correctPatientEvent,
+  correctResponse,
+  correctTreatment,
+  enteredInError,
+  patientHistoryFor,
+} from '../app/registry/corrections.ts';
 import {
   addEpisode,
   addTreatment,
@@ -324,6 +335,43 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.post('/episodes/:id/treatments', createUnder('Joint episode', addTreatment));
   authed.post('/episodes/:id/surveys', createUnder('Joint episode', issueSurvey));
   authed.post('/episodes/:id/adverse-events', createUnder('Joint episode', recordAdverseEvent));
+
+  // --- corrections, later events, consent withdrawal and erasure (issue 14) ----------
+  /** PATCH or POST /…/:id with a JSON body, answered 200: a change to an existing record. */
+  const changeAt =
+    (
+      what: string,
+      useCase: (ctx: AppContext, actor: UserActor, id: string, body: unknown) => Promise<unknown>,
+    ) =>
+    async (c: Context<Env>) =>
+      c.json(
+        await useCase(
+          ctx,
+          c.var.actor,
+          uuidParam(c.req.param('id') ?? '', what),
+          await jsonBody(c.req.raw),
+        ),
+      );
+  authed.get('/patients/:id/history', async (c) =>
+    c.json(await patientHistoryFor(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Patient'))),
+  );
+  authed.patch('/patients/:id', changeAt('Patient', correctPatient));
+  authed.post('/patients/:id/events', createUnder('Patient', recordClinicEvent));
+  authed.post('/patients/:id/status', changeAt('Patient', setStatus));
+  authed.post('/patients/:id/withdraw', changeAt('Patient', withdrawConsent));
+  authed.patch('/episodes/:id', changeAt('Joint episode', correctEpisode));
+  authed.patch('/treatments/:id', changeAt('Treatment', correctTreatment));
+  authed.patch('/adverse-events/:id', changeAt('Adverse event', correctAdverseEvent));
+  authed.patch('/events/:id', changeAt('Event', correctPatientEvent));
+  authed.patch('/responses/:id', changeAt('Questionnaire response', correctResponse));
+  for (const [path, entity, what] of [
+    ['episodes', 'joint_episode', 'Joint episode'],
+    ['treatments', 'treatment', 'Treatment'],
+    ['adverse-events', 'adverse_event', 'Adverse event'],
+    ['events', 'patient_event', 'Event'],
+    ['responses', 'response', 'Questionnaire response'],
+  ] as const)
+    authed.post(`/${path}/:id/entered-in-error`, changeAt(what, enteredInError(entity)));
 
   // --- the patient's survey link: the token is the only credential -------------------
   api.get('/survey/:token', async (c) => c.json(await openSurvey(ctx, c.req.param('token'))));

@@ -126,6 +126,16 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
         relatedness: 'possible',
       },
     ],
+    ['PATCH', `/api/patients/${patientId}`, { familyName: 'Fuzzed', reason: 'Spelling' }],
+    ['PATCH', `/api/episodes/${episodeId}`, { klGrade: 2, diagnosis: 'OA', reason: 'Re-read' }],
+    ['PATCH', `/api/treatments/${treatmentId}`, { volumeMl: 5, reason: 'Syringe label' }],
+    ['POST', `/api/episodes/${episodeId}/entered-in-error`, { reason: 'Duplicate' }],
+    [
+      'POST',
+      `/api/patients/${patientId}/events`,
+      { kind: 'reinjection', date: '2026-03-02', episodeId },
+    ],
+    ['POST', `/api/patients/${patientId}/withdraw`, { data: 'erase', reason: 'r', confirm: 'no' }],
     ['PUT', '/api/schedule', { timepoints: [] }],
     [
       'PUT',

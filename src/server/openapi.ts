@@ -2,6 +2,18 @@ import { z } from 'zod';
 import { COHORT_OPTIONS } from '../app/analytics/report.ts';
 import { metaRequestSchema } from '../app/evidence/meta.ts';
 import {
+  adverseEventCorrectionSchema,
+  clinicEventSchema,
+  enteredInErrorSchema,
+  episodeCorrectionSchema,
+  eventCorrectionSchema,
+  patientCorrectionSchema,
+  patientStatusSchema,
+  responseCorrectionSchema,
+  treatmentCorrectionSchema,
+  withdrawalSchema,
+} from '../core/registry/corrections.ts';
+import {
   enrolPatientSchema,
   jointEpisodeSchema,
   loginSchema,
@@ -352,6 +364,48 @@ export function openApiDocument(): object {
           parameters: [idParam('id')],
           responses: { 200: ok('Record'), ...errors },
         },
+        patch: {
+          summary:
+            'Correct a patient’s details or identity (clinicians, admins): the fields that change and a reason; the audit log keeps old and new values',
+          parameters: [idParam('id')],
+          requestBody: body(patientCorrectionSchema),
+          responses: { 200: ok('The fields corrected'), ...errors },
+        },
+      },
+      '/api/patients/{id}/history': {
+        get: {
+          summary:
+            'The record’s history, newest first: corrections, entries removed as entered in error, events, status and consent changes, with who, when, why and old/new values (identifying values for clinical roles only)',
+          parameters: [idParam('id')],
+          responses: { 200: ok('History entries'), ...errors },
+        },
+      },
+      '/api/patients/{id}/events': {
+        post: {
+          summary:
+            'Record a later event the clinic learned of: re-injection, joint replacement, return to activities or work (with episodeId), or death (stops all contact)',
+          parameters: [idParam('id')],
+          requestBody: body(clinicEventSchema),
+          responses: { 201: ok('Recorded'), ...errors },
+        },
+      },
+      '/api/patients/{id}/status': {
+        post: {
+          summary:
+            'Set a patient lost to follow-up (invitations and reminders stop) or active again, with a reason',
+          parameters: [idParam('id')],
+          requestBody: body(patientStatusSchema),
+          responses: { 200: ok('New status and what was cancelled'), ...errors, 409: errors[404] },
+        },
+      },
+      '/api/patients/{id}/withdraw': {
+        post: {
+          summary:
+            'Consent withdrawn: cancels unsent e-mails and open survey links at once, then keeps the data (data=keep) or erases the patient (data=erase, confirm = the registry id)',
+          parameters: [idParam('id')],
+          requestBody: body(withdrawalSchema),
+          responses: { 200: ok('Withdrawn or erased, with what was cancelled'), ...errors },
+        },
       },
       '/api/patients/{id}/episodes': {
         post: {
@@ -380,6 +434,96 @@ export function openApiDocument(): object {
             }),
           ),
           responses: { 201: ok('Assignment with its one-time link'), ...errors },
+        },
+      },
+      '/api/episodes/{id}': {
+        patch: {
+          summary:
+            'Correct a treated joint (joint, side, KL grade, diagnosis) (clinicians, admins) with a reason; old and new values are audited',
+          parameters: [idParam('id')],
+          requestBody: body(episodeCorrectionSchema),
+          responses: { 200: ok('The fields corrected'), ...errors },
+        },
+      },
+      '/api/episodes/{id}/entered-in-error': {
+        post: {
+          summary:
+            'Remove a treated joint (joint, side, KL grade, diagnosis) entered in error, with a reason: it leaves every analysis and export; the history keeps it',
+          parameters: [idParam('id')],
+          requestBody: body(enteredInErrorSchema),
+          responses: { 200: ok('Removed'), ...errors },
+        },
+      },
+      '/api/treatments/{id}': {
+        patch: {
+          summary:
+            'Correct a treatment (a changed date moves the unanswered follow-up windows; the reply lists them) (clinicians, admins) with a reason; old and new values are audited',
+          parameters: [idParam('id')],
+          requestBody: body(treatmentCorrectionSchema),
+          responses: { 200: ok('The fields corrected'), ...errors },
+        },
+      },
+      '/api/treatments/{id}/entered-in-error': {
+        post: {
+          summary:
+            'Remove a treatment (a changed date moves the unanswered follow-up windows; the reply lists them) entered in error, with a reason: it leaves every analysis and export; the history keeps it',
+          parameters: [idParam('id')],
+          requestBody: body(enteredInErrorSchema),
+          responses: { 200: ok('Removed'), ...errors },
+        },
+      },
+      '/api/adverse-events/{id}': {
+        patch: {
+          summary:
+            'Correct an adverse event (clinicians, admins) with a reason; old and new values are audited',
+          parameters: [idParam('id')],
+          requestBody: body(adverseEventCorrectionSchema),
+          responses: { 200: ok('The fields corrected'), ...errors },
+        },
+      },
+      '/api/adverse-events/{id}/entered-in-error': {
+        post: {
+          summary:
+            'Remove an adverse event entered in error, with a reason: it leaves every analysis and export; the history keeps it',
+          parameters: [idParam('id')],
+          requestBody: body(enteredInErrorSchema),
+          responses: { 200: ok('Removed'), ...errors },
+        },
+      },
+      '/api/events/{id}': {
+        patch: {
+          summary:
+            'Correct a later event (clinicians, admins) with a reason; old and new values are audited',
+          parameters: [idParam('id')],
+          requestBody: body(eventCorrectionSchema),
+          responses: { 200: ok('The fields corrected'), ...errors },
+        },
+      },
+      '/api/events/{id}/entered-in-error': {
+        post: {
+          summary:
+            'Remove a later event entered in error, with a reason: it leaves every analysis and export; the history keeps it',
+          parameters: [idParam('id')],
+          requestBody: body(enteredInErrorSchema),
+          responses: { 200: ok('Removed'), ...errors },
+        },
+      },
+      '/api/responses/{id}': {
+        patch: {
+          summary:
+            'Correct a questionnaire’s answers (rescored by the scoring engine) (clinicians, admins) with a reason; old and new values are audited',
+          parameters: [idParam('id')],
+          requestBody: body(responseCorrectionSchema),
+          responses: { 200: ok('The fields corrected'), ...errors },
+        },
+      },
+      '/api/responses/{id}/entered-in-error': {
+        post: {
+          summary:
+            'Remove a questionnaire’s answers (rescored by the scoring engine) entered in error, with a reason: it leaves every analysis and export; the history keeps it',
+          parameters: [idParam('id')],
+          requestBody: body(enteredInErrorSchema),
+          responses: { 200: ok('Removed'), ...errors },
         },
       },
       '/api/unsubscribe/{token}': {

@@ -77,6 +77,12 @@ describe.each(backends())('security on $name', (backend) => {
         serious: false,
         relatedness: 'unlikely',
       },
+      // PATCH /api/{patients,episodes,treatments,…}/{id}: a correction with its reason.
+      '{id}': { reason: 'Typing error' },
+      'entered-in-error': { reason: 'Wrong patient' },
+      events: { kind: 'death', date: '2026-03-02' },
+      status: { status: 'lost-to-follow-up', reason: 'No answer to calls' },
+      withdraw: { data: 'keep', reason: 'Patient asked' },
     };
     const document = openApiDocument() as { paths: Record<string, object> };
     const withIds = Object.entries(document.paths).filter(([path]) => /\{id\}/.test(path));
@@ -119,6 +125,18 @@ describe.each(backends())('security on $name', (backend) => {
       ['POST', `/api/episodes/${ids.episodeId}/adverse-events`, {}],
       ['PUT', '/api/schedule', {}],
       ['PUT', '/api/message-templates', {}],
+      // Corrections, events, status and consent are for clinicians and admins only.
+      ['PATCH', `/api/patients/${ids.patientId}`, { familyName: 'X', reason: 'r' }],
+      ['PATCH', `/api/episodes/${ids.episodeId}`, { klGrade: 1, reason: 'r' }],
+      ['PATCH', `/api/treatments/${ids.treatmentId}`, { volumeMl: 5, reason: 'r' }],
+      ['POST', `/api/treatments/${ids.treatmentId}/entered-in-error`, { reason: 'r' }],
+      ['POST', `/api/patients/${ids.patientId}/events`, { kind: 'death', date: '2026-03-02' }],
+      [
+        'POST',
+        `/api/patients/${ids.patientId}/status`,
+        { status: 'lost-to-follow-up', reason: 'r' },
+      ],
+      ['POST', `/api/patients/${ids.patientId}/withdraw`, { data: 'keep', reason: 'r' }],
     ];
     for (const [method, path, body] of writes)
       expect((await researcher.call(method, path, body)).status, `${method} ${path}`).toBe(403);

@@ -14,6 +14,9 @@ export interface PatientSummary {
   sex: string;
   consentDate: IsoDate;
   createdAt: Date;
+  /** active, deceased, lost-to-follow-up or withdrawn: only active patients are contacted. */
+  status: string;
+  statusDate: IsoDate | null;
 }
 
 export interface PatientIdentity {
@@ -51,7 +54,7 @@ export interface Treatment {
 }
 
 const PATIENT_COLUMNS = `p.id, p.registry_id as "registryId", p.birth_year as "birthYear", p.sex,
-  p.consent_date as "consentDate", p.created_at as "createdAt"`;
+  p.consent_date as "consentDate", p.created_at as "createdAt", p.status, p.status_date as "statusDate"`;
 const IDENTITY_COLUMNS = `i.given_name as "givenName", i.family_name as "familyName",
   i.date_of_birth as "dateOfBirth", i.email, i.phone`;
 
@@ -64,7 +67,7 @@ export async function insertPatient(
     `insert into patients (site_id, registry_id, birth_year, sex, consent_date)
      values ($1, coalesce($2, 'ST-' || lpad(nextval('patient_registry_number')::text, 6, '0')), $3, $4, $5)
      returning id, registry_id as "registryId", birth_year as "birthYear", sex,
-               consent_date as "consentDate", created_at as "createdAt"`,
+               consent_date as "consentDate", created_at as "createdAt", status, status_date as "statusDate"`,
     [
       scope.siteId,
       input.registryId ?? null,

@@ -24,8 +24,9 @@ export async function autoInvite(ctx: AppContext): Promise<number> {
     const reachable = new Set(
       (
         await ctx.db.query<{ patientId: string }>(
-          `select patient_id as "patientId" from patient_identities
-           where site_id = $1 and email is not null and email_opt_out_at is null`,
+          `select i.patient_id as "patientId" from patient_identities i
+           join patients p on p.id = i.patient_id and p.status = 'active'
+           where i.site_id = $1 and i.email is not null and i.email_opt_out_at is null`,
           [site.id],
         )
       ).map((r) => r.patientId),

@@ -122,12 +122,13 @@ export function surveyEmailHandler(ctx: AppContext, mail: MailSettings) {
               i.email, i.email_opt_out_at as "optedOut", s.name as "clinicName", i.language
        from survey_assignments a
        join patient_identities i on i.patient_id = a.patient_id
+       join patients p on p.id = a.patient_id and p.status = 'active'
        join sites s on s.id = a.site_id
        where a.id = $1`,
       [assignmentId],
     );
     // Nothing to send is a finished job, not a failure: the survey was answered, the link
-    // expired, the patient opted out or has no address.
+    // expired, the patient opted out, has no address or is no longer followed up (status).
     if (!row || row.completedAt || row.expiresAt <= ctx.now() || row.optedOut || !row.email) return;
     const template = chooseTemplate(
       await listTemplates(ctx.db, { siteId: row.siteId }),

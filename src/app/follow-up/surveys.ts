@@ -43,7 +43,7 @@ import { scheduleFor } from './schedule.ts';
 import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';
 
 /** A link stays usable this many days after its window closes; late answers are kept and flagged. */
-const LINK_GRACE_DAYS = 30;
+export const LINK_GRACE_DAYS = 30;
 
 const issueSurveySchema = z.strictObject({
   timepoint: z.enum(TIMEPOINT_IDS, {
@@ -130,6 +130,16 @@ export async function createSurveyLink(
   const expiresAt = new Date(`${addDays(lastDay, 1)}T00:00:00Z`);
   const token = newSecretToken();
   const assignment = await ctx.db.transaction(async (tx) => {
+    // Deceased, lost and withdrawn patients are not contacted (issue 14).
+    const [patient] = await tx.query<{ status: string }>(
+      'select status from patients where site_id = $1 and id = $2',
+      [scope.siteId, link.patientId],
+    );
+    if (patient && patient.status !== 'active')
+      throw conflict(
+        `No survey links for a patient whose status is ${patient.status}`,
+        'timepoint',
+      );
     const a = await insertAssignment(tx, scope, {
       patientId: link.patientId,
       episodeId: link.episodeId,

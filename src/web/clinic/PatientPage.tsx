@@ -2,10 +2,14 @@ import { useCallback, useEffect, useState } from 'react';
 import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
 import { followUpWindow, isWithinWindow, type TimePoint } from '../../core/schedule/timepoints.ts';
 import { ApiError, api } from '../api.ts';
+import { navigate } from '../router.tsx';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { capitalise, formatDate, label, productLabel } from '../ui/format.ts';
 import { Reflow } from '../ui/Reflow.tsx';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
+import { CorrectionDialog } from './CorrectionDialog.tsx';
+import { PatientActions } from './PatientActions.tsx';
+import { RecordHistory } from './RecordHistory.tsx';
 import { ReviewTextButton } from './ReviewTextButton.tsx';
 import type { CurrentUser } from './session.ts';
 
@@ -65,6 +69,7 @@ interface PatientRecord {
     birthYear: number;
     sex: string;
     email?: string | null;
+    status?: string;
   };
   episodes: Episode[];
   treatments: Treatment[];
@@ -112,12 +117,18 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
   const [schedule, setSchedule] = useState<TimePoint[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const canEdit = user.role !== 'researcher';
+  const [version, setVersion] = useState(0);
 
   const load = useCallback(() => {
     api<PatientRecord>('GET', `/patients/${id}`)
       .then(setRecord)
       .catch((e) => setError(asError(e)));
   }, [id]);
+  // A correction reloads the record and its history.
+  const changed = useCallback(() => {
+    load();
+    setVersion((v) => v + 1);
+  }, [load]);
   useEffect(() => {
     load();
     api<Vocabulary>('GET', '/vocabulary')
@@ -155,6 +166,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
         {p.dateOfBirth ? `Born ${formatDate(p.dateOfBirth)}` : `Born ${p.birthYear}`} · Sex{' '}
         {label(p.sex)}
         {p.email ? ` · ${p.email}` : ''}
+        {p.status && p.status !== 'active' ? ` · ${p.status.replaceAll('-', ' ')}` : ''}
       </p>
 
       {record.episodes.length === 0 && <p>No treated joint recorded yet.</p>}
@@ -169,6 +181,45 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
             <h2>
               {capitalise(ep.side)} {ep.joint} · KL grade {ep.klGrade}
             </h2>
+            {canEdit && (
+              <p className="corrections">
+                <CorrectionDialog
+                  label="Correct"
+                  path={`/episodes/${ep.id}`}
+                  fields={[
+                    {
+                      name: 'joint',
+                      label: 'Joint',
+                      kind: 'select',
+                      value: ep.joint,
+                      options: vocabulary.joints,
+                    },
+                    {
+                      name: 'side',
+                      label: 'Side',
+                      kind: 'select',
+                      value: ep.side,
+                      options: ['left', 'right'],
+                    },
+                    {
+                      name: 'klGrade',
+                      label: 'Kellgren–Lawrence grade',
+                      kind: 'select',
+                      value: ep.klGrade,
+                      options: [0, 1, 2, 3, 4],
+                    },
+                    { name: 'diagnosis', label: 'Diagnosis', kind: 'text', value: ep.diagnosis },
+                  ]}
+                  onSaved={changed}
+                />{' '}
+                <CorrectionDialog
+                  label="Entered in error"
+                  path={`/episodes/${ep.id}/entered-in-error`}
+                  fields={[]}
+                  onSaved={changed}
+                />
+              </p>
+            )}
             {ep.diagnosis && (
               <p>
                 {ep.diagnosis}
@@ -224,6 +275,42 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                             onReviewed={load}
                           />
                         )}
+                      </>
+                    )}
+                    {canEdit && (
+                      <>
+                        {' '}
+                        <CorrectionDialog
+                          label="Correct"
+                          path={`/treatments/${t.id}`}
+                          fields={[
+                            {
+                              name: 'treatmentDate',
+                              label: 'Treatment date',
+                              kind: 'date',
+                              value: t.treatmentDate,
+                            },
+                            {
+                              name: 'volumeMl',
+                              label: 'Volume (mL)',
+                              kind: 'number',
+                              value: t.volumeMl,
+                            },
+                            {
+                              name: 'cellDoseMillions',
+                              label: 'Cell dose (millions)',
+                              kind: 'number',
+                              value: t.cellDoseMillions,
+                            },
+                          ]}
+                          onSaved={changed}
+                        />{' '}
+                        <CorrectionDialog
+                          label="Entered in error"
+                          path={`/treatments/${t.id}/entered-in-error`}
+                          fields={[]}
+                          onSaved={changed}
+                        />
                       </>
                     )}
                   </li>
@@ -316,6 +403,16 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
         );
       })}
       {canEdit && <EpisodeForm patientId={p.id} vocabulary={vocabulary} onSaved={load} />}
+      {canEdit && (
+        <PatientActions
+          patientId={p.id}
+          registryId={p.registryId}
+          episodes={record.episodes}
+          onSaved={changed}
+          onErased={() => navigate('/')}
+        />
+      )}
+      <RecordHistory patientId={p.id} version={version} />
     </section>
   );
 }

@@ -1,0 +1,96 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchChromium,
+  type RunningServer,
+  signIn,
+  startStemTrack,
+  stemtrack,
+} from './harness.ts';
+
+const EMAIL = 'corrector@harbour.test';
+const PASSWORD = 'corrections-password-1';
+
+describe('corrections and erasure in a real browser', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stemtrack-e2e-'));
+    stemtrack(
+      [
+        'create-user',
+        '--email',
+        EMAIL,
+        '--name',
+        'Nurse Corrector',
+        '--role',
+        'clinician',
+        '--site',
+        'Harbour',
+        '--password-stdin',
+      ],
+      dataDir,
+      `${PASSWORD}\n`,
+    );
+    server = await startStemTrack(['--no-demo'], dataDir);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('corrects a KL grade with a reason, shows it in the history, then withdraws and erases the patient', async () => {
+    // A phone-sized screen: the forms and the history must read at 360 px.
+    const clinic = await (
+      await browser.newContext({ viewport: { width: 360, height: 800 } })
+    ).newPage();
+    await signIn(clinic, server.url, EMAIL, PASSWORD);
+    await clinic.getByRole('link', { name: 'Enrol patient' }).click();
+    await clinic.getByLabel('Given name').fill('Cora');
+    await clinic.getByLabel('Family name').fill('Rection');
+    await clinic.getByLabel('Date of birth').fill('1960-04-02');
+    await clinic.getByLabel('Sex').selectOption('female');
+    await clinic.getByLabel(/has given written consent/).check();
+    await clinic.getByRole('button', { name: 'Enrol patient' }).click();
+    await clinic.getByRole('heading', { name: /Cora Rection/ }).waitFor();
+    await clinic.getByLabel('Side').selectOption('left');
+    await clinic.getByLabel('Kellgren–Lawrence grade').selectOption('3');
+    await clinic.getByRole('button', { name: 'Save joint' }).click();
+    await clinic.getByRole('heading', { name: 'Left knee · KL grade 3' }).waitFor();
+
+    // Correct: a reason is required; the server names the field.
+    await clinic.getByRole('button', { name: 'Correct' }).first().click();
+    const form = clinic.getByRole('form', { name: 'Correct' });
+    await form.getByLabel('Kellgren–Lawrence grade').selectOption('2');
+    await form.getByRole('button', { name: 'Save correction' }).click();
+    await form.getByText('Give the reason for this change').waitFor();
+    await form.getByLabel('Reason (required)').fill('Radiology report re-read');
+    await form.getByRole('button', { name: 'Save correction' }).click();
+    await clinic.getByRole('heading', { name: 'Left knee · KL grade 2' }).waitFor();
+    const history = clinic.getByRole('region', { name: 'History' });
+    await history.getByText('Reason: Radiology report re-read').waitFor();
+    await history.getByText('klGrade: 3 → 2').waitFor();
+    expect(
+      await clinic.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+
+    // Withdraw consent and erase: the registry id must be typed again.
+    const registryId = (await clinic.locator('h1 .muted').textContent())?.trim() ?? '';
+    expect(registryId).not.toBe('');
+    await clinic.getByRole('button', { name: 'Withdraw consent' }).click();
+    const withdraw = clinic.getByRole('form', { name: 'Withdraw consent' });
+    await withdraw.getByLabel(/Erase the patient/).check();
+    await withdraw.getByLabel('Reason (required)').fill('Patient asked to be erased');
+    await withdraw.getByLabel(`Type ${registryId} to confirm the erasure`).fill('wrong');
+    await withdraw.getByRole('button', { name: 'Erase patient' }).click();
+    await withdraw.getByText(/to confirm; an erasure cannot be undone/).waitFor();
+    await withdraw.getByLabel(`Type ${registryId} to confirm the erasure`).fill(registryId);
+    await withdraw.getByRole('button', { name: 'Erase patient' }).click();
+    await expect.poll(() => clinic.getByText('0 patients at Harbour').count()).toBe(1);
+  });
+});

@@ -1,0 +1,89 @@
+import { useState } from 'react';
+import { api } from '../api.ts';
+import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
+import { useFormSubmit } from '../ui/useFormSubmit.ts';
+
+export interface CorrectionField {
+  name: string;
+  label: string;
+  kind: 'text' | 'number' | 'date' | 'select';
+  value: string | number | null;
+  options?: readonly (string | number)[];
+}
+
+/**
+ * "Correct" (or "Entered in error") on one recorded fact: a small form with the field(s) and a
+ * required reason. Only the fields whose value changed are sent; the server refuses an empty
+ * correction, a missing reason or a bad value, naming the field.
+ */
+export function CorrectionDialog({
+  label,
+  path,
+  fields,
+  onSaved,
+}: {
+  /** The button's words, e.g. "Correct" or "Entered in error". */
+  label: string;
+  /** API path: PATCH it with the changes, or POST it (no fields: entered in error). */
+  path: string;
+  fields: readonly CorrectionField[];
+  onSaved: () => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const { error, busy, onSubmit } = useFormSubmit(async (values) => {
+    const changes: Record<string, unknown> = {};
+    for (const f of fields) {
+      const given = values[f.name] ?? '';
+      if (given === String(f.value ?? '')) continue;
+      changes[f.name] =
+        f.kind === 'number' || typeof f.value === 'number'
+          ? (optionalNumber(given) ?? null)
+          : given;
+    }
+    await api(fields.length > 0 ? 'PATCH' : 'POST', path, { ...changes, reason: values.reason });
+    setOpen(false);
+    onSaved();
+  });
+  if (!open)
+    return (
+      <button type="button" className="link-button" onClick={() => setOpen(true)}>
+        {label}
+      </button>
+    );
+  return (
+    <form onSubmit={onSubmit} className="card correction" aria-label={label} noValidate>
+      <FormError error={error} />
+      {fields.map((f) => (
+        <Field key={f.name} label={f.label} name={f.name} error={error}>
+          {(p) =>
+            f.kind === 'select' ? (
+              <select {...p} defaultValue={String(f.value ?? '')}>
+                {(f.options ?? []).map((o) => (
+                  <option key={String(o)} value={String(o)}>
+                    {String(o)}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                {...p}
+                type={f.kind === 'date' ? 'date' : 'text'}
+                inputMode={f.kind === 'number' ? 'decimal' : undefined}
+                defaultValue={String(f.value ?? '')}
+              />
+            )
+          }
+        </Field>
+      ))}
+      <Field label="Reason (required)" name="reason" error={error}>
+        {(p) => <textarea {...p} maxLength={500} rows={2} required />}
+      </Field>
+      <button type="submit" disabled={busy}>
+        {fields.length > 0 ? 'Save correction' : 'Remove as entered in error'}
+      </button>{' '}
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </form>
+  );
+}

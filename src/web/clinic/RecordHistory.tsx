@@ -1,0 +1,74 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
+
+interface HistoryEntry {
+  id: number;
+  at: string;
+  action: string;
+  entity: string;
+  by: string | null;
+  reason: string | null;
+  detail: { fields?: string[]; changes?: Record<string, { old: unknown; new: unknown }> } | null;
+  personal?: Record<string, unknown>;
+}
+
+const ACTION_WORDS: Record<string, string> = {
+  create: 'Recorded',
+  correct: 'Corrected',
+  'entered-in-error': 'Removed as entered in error',
+  'record-event': 'Event recorded',
+  'set-status': 'Status changed',
+  'withdraw-consent': 'Consent withdrawn',
+};
+
+const show = (v: unknown) =>
+  v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+/** The record's history: every correction with who, when, why and old → new values. */
+export function RecordHistory({ patientId, version }: { patientId: string; version: number }) {
+  const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version asks for a reload after a change
+  useEffect(() => {
+    api<{ entries: HistoryEntry[] }>('GET', `/patients/${patientId}/history`)
+      .then((r) => setEntries(r.entries))
+      .catch((e) => setFailed(String(e)));
+  }, [patientId, version]);
+  return (
+    <section aria-label="History" className="card history">
+      <h2>History</h2>
+      {failed && <p role="alert">{failed}</p>}
+      {entries === null && !failed && <p>Loading…</p>}
+      {entries?.length === 0 && <p>No changes recorded.</p>}
+      <ol>
+        {entries?.map((e) => {
+          const personal = (e.personal ?? {}) as Record<string, unknown>;
+          const changes = {
+            ...(e.detail?.changes ?? {}),
+            ...Object.fromEntries(
+              Object.entries(personal).filter(
+                ([, v]) => v !== null && typeof v === 'object' && 'old' in (v as object),
+              ),
+            ),
+          } as Record<string, { old: unknown; new: unknown }>;
+          return (
+            <li key={e.id}>
+              <strong>{ACTION_WORDS[e.action] ?? e.action}</strong> {e.entity.replace('_', ' ')} ·{' '}
+              {new Date(e.at).toLocaleString()} · {e.by ?? 'system'}
+              {e.reason && <div>Reason: {e.reason}</div>}
+              {Object.keys(changes).length > 0 && (
+                <ul>
+                  {Object.entries(changes).map(([field, c]) => (
+                    <li key={field}>
+                      {field}: {show(c.old)} → {show(c.new)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
