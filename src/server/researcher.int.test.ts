@@ -98,6 +98,15 @@ describe.each(backends())('what a researcher sees on $name', (backend) => {
     expect(after.record.body.adverseEvents[0].description).toContain('Jane Doe');
     expect(after.safety.body.serious[0].description).toContain('Jane Doe');
     expect(after.record.body.episodes[0].diagnosis).toBeNull();
+    // Corrected text is new text: hidden again until a clinician reviews it.
+    const corrected = await clinician.call('PATCH', `/api/adverse-events/${adverse.body.id}`, {
+      description: `Swelling, settled; ${PLANTED}`,
+      reason: 'More detail from the clinic letter',
+    });
+    expect(corrected.status).toBe(200);
+    const again = await seen();
+    expect(again.text).not.toContain('Jane Doe');
+    expect(again.record.body.adverseEvents[0].descriptionWithheld).toBe(true);
     // The clinician's own view is untouched.
     const own = await clinician.call('GET', `/api/patients/${patientId}`);
     expect(own.body.patient.registryId).toBe(registryId);

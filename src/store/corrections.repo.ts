@@ -40,6 +40,13 @@ const COLUMNS = {
 } as const;
 export type CorrectableTable = keyof typeof COLUMNS;
 
+/** Free text a clinician has marked free of identifying details (migration 0018): new text is unreviewed. */
+const REVIEW_FLAGS: Readonly<Record<string, string>> = {
+  diagnosis: 'diagnosis_reviewed',
+  notes: 'notes_reviewed',
+  description: 'description_reviewed',
+};
+
 /**
  * Sets the given fields of one row of `table` at the caller's site. Fields not in the
  * table's column map are ignored (they belong to another table). Returns false if no row.
@@ -55,8 +62,13 @@ export async function updateFields(
   const set = Object.entries(fields).filter(([field]) => field in map);
   if (set.length === 0) return true;
   const key = table === 'patient_identities' ? 'patient_id' : 'id';
+  const assignments = set.map(([field], i) => `${map[field]} = $${i + 3}`);
+  for (const [field] of set) {
+    const flag = REVIEW_FLAGS[map[field] ?? ''];
+    if (flag) assignments.push(`${flag} = false`);
+  }
   const rows = await q.query(
-    `update ${table} set ${set.map(([field], i) => `${map[field]} = $${i + 3}`).join(', ')}
+    `update ${table} set ${assignments.join(', ')}
      where site_id = $1 and ${key} = $2 returning 1`,
     [scope.siteId, id, ...set.map(([, value]) => value)],
   );
