@@ -1,4 +1,5 @@
 import { Link, navigate } from '../router.tsx';
+import { AccountPage } from './AccountPage.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
 import { ExportsPage } from './ExportsPage.tsx';
 import { FollowUpPage } from './FollowUpPage.tsx';
@@ -12,6 +13,7 @@ import { RegistryEvidencePage } from './RegistryEvidencePage.tsx';
 import { SchedulePage } from './SchedulePage.tsx';
 import { useSession } from './session.ts';
 import { TemplatesPage } from './TemplatesPage.tsx';
+import { UsersPage } from './UsersPage.tsx';
 
 export function ClinicApp({ path }: { path: string }) {
   const session = useSession();
@@ -38,6 +40,8 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/schedule') page = <SchedulePage user={user} />;
   else if (path === '/emails') page = <TemplatesPage user={user} />;
   else if (path === '/questionnaires') page = <InstrumentsPage />;
+  else if (path === '/users') page = <UsersPage user={user} />;
+  else if (path === '/account') page = <AccountPage />;
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
   return (
     <>
@@ -55,6 +59,8 @@ export function ClinicApp({ path }: { path: string }) {
           {user.role !== 'researcher' && <Link to="/emails">E-mails</Link>}
           <Link to="/registry-vs-evidence">Registry vs evidence</Link>
           <Link to="/meta-analysis">Meta-analysis</Link>
+          {user.role === 'admin' && <Link to="/users">Users</Link>}
+          <Link to="/account">Account</Link>
         </nav>
         <span className="who">
           {user.name} · {user.role} · {user.siteName}
