@@ -117,7 +117,7 @@ export async function login(
   await assertMayTry(ctx, keys);
   const found = await findLoginByEmail(ctx.db, email);
   const ok = await verifyPassword(input.password, found?.passwordHash ?? (await UNKNOWN_USER_HASH));
-  if (!found || !found.passwordHash || !ok) {
+  if (!found?.passwordHash || !ok) {
     await recordFailure(ctx, keys);
     throw new DomainError('unauthenticated', 'Email or password is not right');
   }
