@@ -151,7 +151,7 @@ The same --seed gives the same registry.
   'create-user': `Usage: stemtrack create-user --email E --name N --role R --site S [--password-stdin]
 
 Creates a user at site S (the site is created if new). Role is one of: ${ROLES.join(', ')}.
-The password (at least 12 characters) is asked for, or read from standard input with
+The password (at least 8 characters, none from a list of common or breached passwords) is asked for, or read from standard input with
 --password-stdin.`,
 };
 
@@ -412,7 +412,7 @@ async function run(command: string, args: string[]): Promise<number> {
         if (!v[key]) throw new UsageError(`--${key} is required`);
       }
       const password = await readSecret(
-        'Password (at least 12 characters): ',
+        'Password (at least 8 characters): ',
         Boolean(v['password-stdin']),
       );
       const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
