@@ -5,6 +5,7 @@ import { instrumentById } from '../core/instruments/library.ts';
 import { scoreResponse } from '../core/instruments/scoring.ts';
 import { addDays, toIsoDate } from '../core/registry/dates.ts';
 import { followUpWindow, isWithinWindow, timePointById } from '../core/schedule/timepoints.ts';
+import { hasRegistryFlag, setRegistryFlag } from '../store/access.repo.ts';
 import { appendAudit } from '../store/audit.repo.ts';
 import type { Db } from '../store/db.ts';
 import { insertRegistryRows, type RegistryRows } from '../store/demo.repo.ts';
@@ -27,6 +28,30 @@ export interface DemoSummary {
   sites: string[];
 }
 
+const DEMO_FLAG = 'demo-registry';
+
+/** True only for a registry `start --demo` seeded: demo accounts exist nowhere else. */
+export function hasDemoAccounts(db: Db): Promise<boolean> {
+  return hasRegistryFlag(db, DEMO_FLAG);
+}
+
+/**
+ * The loud warning for a demo registry reachable from other machines: its accounts' password
+ * is printed and published, so anyone on the network can sign in.
+ */
+export function demoExposureWarning(host: string, demoAccounts: boolean): string | undefined {
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  if (!demoAccounts || loopback) return undefined;
+  const bar = '!'.repeat(78);
+  return [
+    bar,
+    `!! WARNING: demo accounts are enabled and StemTrack listens on ${host}, not only on this machine.`,
+    '!! Their password is published: anyone who can reach this address can sign in.',
+    '!! Use HOST=127.0.0.1 for a demo, or a registry without --demo for real use.',
+    bar,
+  ].join('\n');
+}
+
 export async function isEmptyRegistry(db: Db): Promise<boolean> {
   return (await countUsers(db)) === 0;
 }
@@ -43,6 +68,7 @@ export async function seedDemoRegistry(
     rng: seededRng(opts.seed),
   });
   const summary = await db.transaction(async (tx) => {
+    await setRegistryFlag(tx, DEMO_FLAG);
     const siteIds: string[] = [];
     for (const login of DEMO_LOGINS) {
       const siteName = registry.sites[login.site] ?? registry.sites[0] ?? 'Demo site';

@@ -129,7 +129,7 @@ describe('stemtrack CLI', { timeout: 600_000 }, () => {
     );
     expect(weak.code).toBe(1);
     expect(weak.err).toContain('role: Role must be one of admin, clinician, researcher');
-    expect(weak.err).toContain('password: Use at least 12 characters');
+    expect(weak.err).toContain('password: Use at least 8 characters');
     const missing = stemtrack(['create-user', '--email', 'y@clinic.test']);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('--name is required');

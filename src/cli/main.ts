@@ -176,7 +176,7 @@ The same --seed gives the same registry.
   'create-user': `Usage: stemtrack create-user --email E --name N --role R --site S [--password-stdin]
 
 Creates a user at site S (the site is created if new). Role is one of: ${ROLES.join(', ')}.
-The password (at least 12 characters) is asked for, or read from standard input with
+The password (at least 8 characters, none from a list of common or breached passwords) is asked for, or read from standard input with
 --password-stdin.`,
 };
 
@@ -499,7 +499,7 @@ async function run(command: string, args: string[]): Promise<number> {
       }
       const { readSecret } = await import('./prompt.ts');
       const password = await readSecret(
-        'Password (at least 12 characters): ',
+        'Password (at least 8 characters): ',
         Boolean(v['password-stdin']),
       );
       const { migrate } = await import('../store/migrate.ts');

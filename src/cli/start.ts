@@ -2,9 +2,17 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { ACCOUNT_EMAIL_JOB, accountEmailHandler } from '../app/access/account-mail.ts';
 import { ViewCache } from '../app/analytics/view-cache.ts';
 import type { AppContext } from '../app/context.ts';
-import { DEMO_LOGINS, DEMO_PASSWORD, isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
+import {
+  DEMO_LOGINS,
+  DEMO_PASSWORD,
+  demoExposureWarning,
+  hasDemoAccounts,
+  isEmptyRegistry,
+  seedDemoRegistry,
+} from '../app/demo.ts';
 import {
   AUTO_INVITE_JOB,
   autoInviteHandler,
@@ -86,7 +94,11 @@ export async function startServer(
     db,
     now: ctx.now,
     handlers: mail
-      ? { 'survey-email': surveyEmailHandler(ctx, mail), [AUTO_INVITE_JOB]: autoInviteHandler(ctx) }
+      ? {
+          'survey-email': surveyEmailHandler(ctx, mail),
+          [AUTO_INVITE_JOB]: autoInviteHandler(ctx),
+          [ACCOUNT_EMAIL_JOB]: accountEmailHandler(ctx, mail),
+        }
       : {},
   });
   if (mail) {
@@ -99,6 +111,7 @@ export async function startServer(
     ctx.views.refresh().catch((error) => console.error('dashboard refresh:', error));
   }, VIEW_REFRESH_MS);
   renewViews.unref();
+  const demoAccounts = await hasDemoAccounts(db);
   const app = createHttpApp(ctx, { tls: config.TLS, webRoot: WEB_ROOT });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     // With PORT=0 the system picks the port, so survey links can only be formed now.
@@ -110,7 +123,9 @@ export async function startServer(
     console.log(
       `\nStemTrack is running at ${url}  (database: ${where}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
-    if (opts.demo) {
+    const exposed = demoExposureWarning(config.HOST, demoAccounts);
+    if (exposed) console.warn(`\n${exposed}\n`);
+    if (opts.demo && demoAccounts) {
       console.log(
         `Demo sign-in: ${DEMO_LOGINS[0].email} / ${DEMO_PASSWORD}  (also ${DEMO_LOGINS.slice(1)
           .map((l) => `${l.email} [${l.role}]`)

@@ -34,3 +34,13 @@ export const forbidden = (message = 'You do not have permission to do this') =>
 export const conflict = (message: string, field?: string) =>
   new DomainError('conflict', message, field ? [{ field, message }] : []);
 export const gone = (message: string) => new DomainError('gone', message);
+
+/** A refusal to be tried again later: the HTTP layer sends the wait as Retry-After. */
+export class RetryLaterError extends DomainError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate-limited', message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -411,9 +411,9 @@ describe.each(backends())('HTTP API on $name', (backend) => {
     expect((await replay.call('GET', '/api/patients')).status).toBe(401);
   });
 
-  it('stops password guessing after 10 failures for an address', async () => {
+  it('slows password guessing after a few failures, even for the right password', async () => {
     const guesser = new Client(harness.app);
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 3; i++) {
       expect(
         (
           await guesser.call('POST', '/api/auth/login', {
@@ -423,14 +423,17 @@ describe.each(backends())('HTTP API on $name', (backend) => {
         ).status,
       ).toBe(401);
     }
-    expect(
-      (
-        await guesser.call('POST', '/api/auth/login', {
-          email: 'clin@north.test',
-          password: PASSWORD,
-        })
-      ).status,
-    ).toBe(429);
+    const refused = await guesser.call('POST', '/api/auth/login', {
+      email: 'clin@north.test',
+      password: `guess-3`,
+    });
+    expect(refused.status).toBe(401);
+    const slowed = await guesser.call('POST', '/api/auth/login', {
+      email: 'clin@north.test',
+      password: PASSWORD,
+    });
+    expect(slowed.status).toBe(429);
+    expect(Number(slowed.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('writes an audit row for every read and write of patient data, and never lets one change', async () => {

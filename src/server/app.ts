@@ -3,7 +3,33 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { login, logout, sessionFor } from '../app/access/auth.ts';
+import {
+  changePassword,
+  confirmTwoFactor,
+  endOtherSessions,
+  listSessions,
+  requestPasswordReset,
+  setPasswordFromLink,
+  startTwoFactor,
+  twoFactorStatus,
+} from '../app/access/account.ts';
+import {
+  type LoginOutcome,
+  login,
+  logout,
+  type SignInClient,
+  sessionFor,
+  verifySecondFactor,
+} from '../app/access/auth.ts';
+import {
+  accessSettings,
+  changeRole,
+  deactivate,
+  inviteUser,
+  issueSignInLink,
+  listUsers,
+  updateAccessSettings,
+} from '../app/access/users.ts';
 import { EXPORT_FILES, EXPORT_KINDS, exportForUser } from '../app/analytics/export.ts';
 import {
   siteBenchmark,
@@ -24,6 +50,7 @@ import {
   submitSurvey,
 } from '../app/follow-up/surveys.ts';
 import { messageTemplates, setMessageTemplate } from '../app/follow-up/templates.ts';
+import { digestToken } from '../app/follow-up/tokens.ts';
 import { instrumentCatalogue } from '../app/instruments.ts';
 import { recordAdverseEvent, siteSafety } from '../app/registry/adverse-events.ts';
 import { recordClinicEvent, setStatus, withdrawConsent } from '../app/registry/consent.ts';
@@ -45,7 +72,7 @@ import {
   markFreeTextReviewed,
   patientRecord,
 } from '../app/registry/patients.ts';
-import { DomainError, type ErrorCode } from '../core/errors.ts';
+import { DomainError, type ErrorCode, RetryLaterError } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
 import { allInstruments, instrumentById } from '../core/instruments/library.ts';
 import { askedWithin } from '../core/instruments/shared-items.ts';
@@ -64,7 +91,6 @@ import {
 import { DEFAULT_SCHEDULE } from '../core/schedule/timepoints.ts';
 import { openApiDocument } from './openapi.ts';
 import { serveWebApp } from './static.ts';
-import { LoginThrottle } from './throttle.ts';
 
 export const SESSION_COOKIE = 'stemtrack_session';
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -86,15 +112,25 @@ export interface HttpOptions {
   webRoot?: string;
 }
 
-type Env = { Variables: { actor: UserActor; csrfToken: string } };
+type Env = {
+  Variables: {
+    actor: UserActor;
+    csrfToken: string;
+    sessionDigest: string;
+    mustEnrolTwoFactor: boolean;
+  };
+};
+/** What a session that must still set up two-factor sign-in may reach. */
+const ENROLMENT_PATHS = new Set([
+  '/api/auth/me',
+  '/api/auth/logout',
+  '/api/auth/two-factor',
+  '/api/auth/two-factor/setup',
+  '/api/auth/two-factor/confirm',
+]);
 
 export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   const app = new Hono<Env>();
-  // Per account: stops guessing one password. Per client address: stops spraying many
-  // accounts, set higher because a whole clinic may sign in from one address.
-  const accountThrottle = new LoginThrottle(10, 15 * 60_000);
-  const clientThrottle = new LoginThrottle(100, 15 * 60_000);
-
   app.use('*', async (c, next) => {
     await next();
     const h = c.res.headers;
@@ -112,6 +148,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   });
 
   app.onError((error, c) => {
+    if (error instanceof RetryLaterError) c.header('Retry-After', String(error.retryAfterSeconds));
     if (error instanceof DomainError) {
       return c.json(
         { error: { code: error.code, message: error.message, fields: error.fields } },
@@ -185,37 +222,38 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   api.get('/evidence', async (c) => c.json(await evidenceOverview(ctx)));
 
   // --- sessions -----------------------------------------------------------------------
-  api.post('/auth/login', async (c) => {
-    const body = await jsonBody(c.req.raw);
-    const email =
-      typeof body === 'object' && body && 'email' in body ? String(body.email).toLowerCase() : '';
-    const client = clientAddress(c);
-    const now = ctx.now().getTime();
-    if (accountThrottle.isBlocked(email, now) || clientThrottle.isBlocked(client, now)) {
-      throw new DomainError(
-        'rate-limited',
-        'Too many failed sign-ins. Wait 15 minutes and try again.',
-      );
-    }
-    try {
-      const result = await login(ctx, body);
-      accountThrottle.reset(email);
-      setCookie(c, SESSION_COOKIE, result.sessionToken, {
-        httpOnly: true,
-        secure: options.tls,
-        sameSite: 'Lax',
-        path: '/',
-        expires: result.expiresAt,
-      });
-      return c.json({ user: result.user, csrfToken: result.csrfToken });
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'unauthenticated') {
-        accountThrottle.recordFailure(email, now);
-        clientThrottle.recordFailure(client, now);
-      }
-      throw error;
-    }
+  const client = (c: Context<Env>): SignInClient => ({
+    address: clientAddress(c),
+    userAgent: c.req.header('user-agent') ?? '',
   });
+  const signedIn = (c: Context<Env>, outcome: LoginOutcome) => {
+    if (outcome.kind === 'second-factor')
+      return c.json({ secondFactor: true, challenge: outcome.challenge });
+    setCookie(c, SESSION_COOKIE, outcome.sessionToken, {
+      httpOnly: true,
+      secure: options.tls,
+      sameSite: 'Lax',
+      path: '/',
+      expires: outcome.expiresAt,
+    });
+    return c.json({
+      user: outcome.user,
+      csrfToken: outcome.csrfToken,
+      mustEnrolTwoFactor: outcome.mustEnrolTwoFactor,
+    });
+  };
+  api.post('/auth/login', async (c) =>
+    signedIn(c, await login(ctx, await jsonBody(c.req.raw), client(c))),
+  );
+  api.post('/auth/login/second-factor', async (c) =>
+    signedIn(c, await verifySecondFactor(ctx, await jsonBody(c.req.raw), client(c))),
+  );
+  api.post('/auth/password-reset', async (c) =>
+    c.json(await requestPasswordReset(ctx, await jsonBody(c.req.raw), clientAddress(c))),
+  );
+  api.post('/auth/set-password', async (c) =>
+    c.json(await setPasswordFromLink(ctx, await jsonBody(c.req.raw))),
+  );
 
   // Everything below needs a signed-in user; changes also need the session's CSRF token.
   const authed = new Hono<Env>();
@@ -233,12 +271,76 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
         'Missing or wrong CSRF token; reload the page and try again',
       );
     }
+    // A session opened before a required second factor was set up may only set it up.
+    if (session.mustEnrolTwoFactor && !ENROLMENT_PATHS.has(c.req.path)) {
+      throw new DomainError(
+        'forbidden',
+        'Your clinic requires two-factor sign-in: set it up under Account before going on',
+      );
+    }
     c.set('actor', { kind: 'user', user: session.user });
     c.set('csrfToken', session.csrfToken);
+    c.set('sessionDigest', digestToken(token ?? ''));
+    c.set('mustEnrolTwoFactor', session.mustEnrolTwoFactor);
     await next();
   });
 
-  authed.get('/auth/me', (c) => c.json({ user: c.var.actor.user, csrfToken: c.var.csrfToken }));
+  authed.get('/auth/me', (c) =>
+    c.json({
+      user: c.var.actor.user,
+      csrfToken: c.var.csrfToken,
+      mustEnrolTwoFactor: c.var.mustEnrolTwoFactor,
+    }),
+  );
+  // --- your account, and the site's users (admins) ------------------------------------
+  authed.post('/auth/password', async (c) =>
+    c.json(
+      await changePassword(
+        ctx,
+        c.var.actor,
+        c.var.sessionDigest,
+        await jsonBody(c.req.raw),
+        clientAddress(c),
+      ),
+    ),
+  );
+  authed.get('/auth/sessions', async (c) =>
+    c.json({ sessions: await listSessions(ctx, c.var.actor, c.var.sessionDigest) }),
+  );
+  authed.post('/auth/sessions/end-others', async (c) =>
+    c.json(await endOtherSessions(ctx, c.var.actor, c.var.sessionDigest)),
+  );
+  authed.get('/auth/two-factor', async (c) => c.json(await twoFactorStatus(ctx, c.var.actor)));
+  authed.post('/auth/two-factor/setup', async (c) =>
+    c.json(await startTwoFactor(ctx, c.var.actor)),
+  );
+  authed.post('/auth/two-factor/confirm', async (c) =>
+    c.json(await confirmTwoFactor(ctx, c.var.actor, await jsonBody(c.req.raw))),
+  );
+  authed.get('/users', async (c) => c.json({ users: await listUsers(ctx, c.var.actor) }));
+  authed.post('/users/invitations', async (c) =>
+    c.json(await inviteUser(ctx, c.var.actor, await jsonBody(c.req.raw)), 201),
+  );
+  authed.put('/users/:id/role', async (c) =>
+    c.json(
+      await changeRole(
+        ctx,
+        c.var.actor,
+        uuidParam(c.req.param('id'), 'User'),
+        await jsonBody(c.req.raw),
+      ),
+    ),
+  );
+  authed.post('/users/:id/deactivate', async (c) =>
+    c.json(await deactivate(ctx, c.var.actor, uuidParam(c.req.param('id'), 'User'))),
+  );
+  authed.post('/users/:id/sign-in-link', async (c) =>
+    c.json(await issueSignInLink(ctx, c.var.actor, uuidParam(c.req.param('id'), 'User'))),
+  );
+  authed.get('/access-settings', async (c) => c.json(await accessSettings(ctx, c.var.actor)));
+  authed.put('/access-settings', async (c) =>
+    c.json(await updateAccessSettings(ctx, c.var.actor, await jsonBody(c.req.raw))),
+  );
   authed.post('/auth/logout', async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
     if (token) await logout(ctx, token);

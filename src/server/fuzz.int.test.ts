@@ -13,6 +13,7 @@ import {
   testClock,
   tokenOf,
 } from '../testing/http.ts';
+import { openApiDocument } from './openapi.ts';
 
 /**
  * Random and mutated bodies for every API route that takes one: the server must answer with
@@ -33,6 +34,9 @@ const TABLES = [
   'message_templates',
   'evidence_trial_arms',
   'jobs',
+  'users',
+  'account_tokens',
+  'recovery_codes',
 ] as const;
 
 async function tableCounts(db: Db): Promise<Record<string, number>> {
@@ -68,6 +72,8 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
   let db: Db;
   let harness: ReturnType<typeof testApp>;
   let clinician: Client;
+  let admin: Client;
+  let researcherId: string;
   let patientId: string;
   let episodeId: string;
   let treatmentId: string;
@@ -76,10 +82,13 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
 
   beforeAll(async () => {
     db = await backend.open();
-    await seedTwoSites(db);
+    const users = await seedTwoSites(db, { admin: true });
+    researcherId = users.harbourResearcher.id;
     harness = testApp(db, testClock('2026-03-02T10:00:00Z'));
     clinician = new Client(harness.app);
     await clinician.signIn('clin@harbour.test');
+    admin = new Client(harness.app);
+    await admin.signIn('admin@harbour.test');
     const enrolled = await enrolTreatedPatient(clinician);
     patientId = enrolled.patientId;
     episodeId = enrolled.episodeId;
@@ -105,7 +114,7 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     return reply.status;
   }
 
-  const routes = (): [string, string, Record<string, unknown>][] => [
+  const routes = (): [string, string, Record<string, unknown>, 'admin'?][] => [
     ['POST', '/api/patients', { ...ENROL_BODY }],
     ['POST', `/api/patients/${patientId}/episodes`, { joint: 'knee', side: 'left', klGrade: 2 }],
     [
@@ -145,13 +154,49 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     ['POST', '/api/meta', { measure: 'GEN', csv: 'study,yi,vi\nA,1,0.1\nB,2,0.2\n' }],
     ['PUT', `/api/survey/${surveyToken}/draft`, { answers: { 'nrs-pain': { NRS: 3 } } }],
     ['POST', '/api/auth/login', { email: 'clin@harbour.test', password: 'wrong' }],
+    ['POST', '/api/auth/login/second-factor', { challenge: 'A'.repeat(43), code: '123456' }],
+    ['POST', '/api/auth/password-reset', { email: 'someone@harbour.test' }],
+    ['POST', '/api/auth/set-password', { token: 'A'.repeat(43), password: 'long enough pass' }],
+    ['POST', '/api/auth/password', { currentPassword: 'not it', newPassword: 'another pass 1' }],
+    ['POST', '/api/auth/two-factor/confirm', { code: '123456' }],
+    [
+      'POST',
+      '/api/users/invitations',
+      { email: 'fuzz@harbour.test', name: 'Fuzz', role: 'researcher' },
+      'admin',
+    ],
+    ['PUT', `/api/users/${researcherId}/role`, { role: 'researcher' }, 'admin'],
+    ['PUT', '/api/access-settings', { requireTwoFactor: false }, 'admin'],
   ];
 
+  it('fuzzes every route the OpenAPI document says takes a body', () => {
+    const document = openApiDocument() as {
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
+    // The survey submission has its own property below, with answers shaped like answers.
+    const covered = [
+      ...routes().map(([method, path]) => `${method} ${path}`),
+      `POST /api/survey/${surveyToken}/submit`,
+    ];
+    for (const [template, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (!operation.requestBody) continue;
+        const pattern = new RegExp(
+          `^${method.toUpperCase()} ${template.replace(/\{\w+\}/g, '[^/]+')}$`,
+        );
+        expect(
+          covered.some((c) => pattern.test(c)),
+          `${method} ${template}`,
+        ).toBe(true);
+      }
+    }
+  });
+
   it('answers every mutated body of every route with a clear 4xx or success, never a 500', async () => {
-    for (const [method, path, valid] of routes()) {
+    for (const [method, path, valid, who] of routes()) {
       await fc.assert(
         fc.asyncProperty(mutated(valid), async (body) => {
-          await probe(clinician, method, path, body);
+          await probe(who ? admin : clinician, method, path, body);
         }),
         { numRuns: runs, seed: 20261125 },
       );
@@ -159,10 +204,10 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
   });
 
   it('refuses bodies that are not JSON, or not an object, with 400', async () => {
-    for (const [method, path] of routes()) {
+    for (const [method, path, , who] of routes()) {
       await fc.assert(
         fc.asyncProperty(fc.string({ maxLength: 60 }), async (text) => {
-          const status = await probe(clinician, method, path, text);
+          const status = await probe(who ? admin : clinician, method, path, text);
           if (!/^\s*[[{]/.test(text)) expect([400, 429]).toContain(status);
         }),
         { numRuns: 15, seed: 7 },

@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { COHORT_OPTIONS } from '../app/analytics/report.ts';
 import { metaRequestSchema } from '../app/evidence/meta.ts';
 import {
+  accessSettingsSchema,
+  changePasswordSchema,
+  confirmTwoFactorSchema,
+  inviteSchema,
+  passwordResetRequestSchema,
+  roleChangeSchema,
+  secondFactorSchema,
+  setPasswordSchema,
+} from '../core/access/schemas.ts';
+import {
   adverseEventCorrectionSchema,
   clinicEventSchema,
   enteredInErrorSchema,
@@ -69,6 +79,12 @@ const errors = {
   403: { description: 'Wrong role, or missing/wrong X-CSRF-Token', ...json(errorSchema) },
   404: { description: 'Not found (or not at your site)', ...json(errorSchema) },
 };
+const tooMany = {
+  description: 'Too many failed tries: wait the Retry-After seconds (progressive delay)',
+  headers: { 'Retry-After': { schema: { type: 'integer' } } },
+  ...json(errorSchema),
+};
+const conflictError = { description: 'Conflicts with what exists', ...json(errorSchema) };
 const ok = (description: string) => ({ description, ...json({ type: 'object' }) });
 const cohortParameters = COHORT_OPTIONS.map((name) => ({
   name,
@@ -327,10 +343,145 @@ export function openApiDocument(): object {
           security: [],
           requestBody: body(loginSchema),
           responses: {
-            200: ok('Signed in; sets the session cookie'),
+            200: ok(
+              'Signed in and sets the session cookie; or `secondFactor: true` with a `challenge` for POST /api/auth/login/second-factor',
+            ),
+            400: errors[400],
             401: errors[401],
-            429: { description: 'Too many failed sign-ins' },
+            429: tooMany,
           },
+        },
+      },
+      '/api/auth/login/second-factor': {
+        post: {
+          summary: 'Second step of a two-factor sign-in: a code from the app, or a recovery code',
+          security: [],
+          requestBody: body(secondFactorSchema),
+          responses: {
+            200: ok('Signed in; sets the session cookie'),
+            400: errors[400],
+            401: errors[401],
+            429: tooMany,
+          },
+        },
+      },
+      '/api/auth/password-reset': {
+        post: {
+          summary:
+            'Ask for a password reset link by e-mail (same answer whether or not the address exists)',
+          security: [],
+          requestBody: body(passwordResetRequestSchema),
+          responses: { 200: ok('What happens next'), 400: errors[400], 429: tooMany },
+        },
+      },
+      '/api/auth/set-password': {
+        post: {
+          summary:
+            'Set a password from an invitation or reset link (works once); ends every session',
+          security: [],
+          requestBody: body(setPasswordSchema),
+          responses: {
+            200: ok('Password set'),
+            400: errors[400],
+            410: { description: 'The link expired or was used', ...json(errorSchema) },
+          },
+        },
+      },
+      '/api/auth/password': {
+        post: {
+          summary: 'Change your password (needs the current one); ends your other sessions',
+          requestBody: body(changePasswordSchema),
+          responses: { 200: ok('Changed'), 400: errors[400], 401: errors[401], 429: tooMany },
+        },
+      },
+      '/api/auth/sessions': {
+        get: {
+          summary: 'Your open sessions: when, from where, which is this one',
+          responses: { 200: ok('Sessions'), 401: errors[401] },
+        },
+      },
+      '/api/auth/sessions/end-others': {
+        post: {
+          summary: 'Sign out everywhere else',
+          responses: { 200: ok('How many sessions ended'), 401: errors[401], 403: errors[403] },
+        },
+      },
+      '/api/auth/two-factor': {
+        get: {
+          summary: 'Whether two-factor sign-in is set up or required, and recovery codes left',
+          responses: { 200: ok('Status'), 401: errors[401] },
+        },
+      },
+      '/api/auth/two-factor/setup': {
+        post: {
+          summary: 'Start two-factor set-up: a new secret as text, otpauth URI and QR code (SVG)',
+          responses: { 200: ok('Secret'), 401: errors[401], 403: errors[403], 409: conflictError },
+        },
+      },
+      '/api/auth/two-factor/confirm': {
+        post: {
+          summary: 'Finish set-up with the first code from the app; returns recovery codes once',
+          requestBody: body(confirmTwoFactorSchema),
+          responses: {
+            200: ok('Recovery codes'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            409: conflictError,
+          },
+        },
+      },
+      '/api/users': {
+        get: {
+          summary: "Your site's users, with role, status and last sign-in (admins)",
+          responses: { 200: ok('Users'), 401: errors[401], 403: errors[403] },
+        },
+      },
+      '/api/users/invitations': {
+        post: {
+          summary:
+            'Invite a user by e-mail; when e-mail is off the reply holds the link to pass on by hand (admins)',
+          requestBody: body(inviteSchema),
+          responses: {
+            201: ok('Invited'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            409: conflictError,
+          },
+        },
+      },
+      '/api/users/{id}/role': {
+        put: {
+          summary: "Change a user's role (admins; not your own)",
+          parameters: [idParam('id')],
+          requestBody: body(roleChangeSchema),
+          responses: { 200: ok('User'), 400: errors[400], 403: errors[403], 404: errors[404] },
+        },
+      },
+      '/api/users/{id}/deactivate': {
+        post: {
+          summary: 'Deactivate a user; every session of theirs ends at once (admins)',
+          parameters: [idParam('id')],
+          responses: { 200: ok('User'), 403: errors[403], 404: errors[404] },
+        },
+      },
+      '/api/users/{id}/sign-in-link': {
+        post: {
+          summary: 'A fresh invitation or password reset link for a user (admins)',
+          parameters: [idParam('id')],
+          responses: { 200: ok('Link sent, or shown'), 403: errors[403], 404: errors[404] },
+        },
+      },
+      '/api/access-settings': {
+        get: {
+          summary: "Your site's sign-in settings, and whether e-mail is on (admins)",
+          responses: { 200: ok('Settings'), 401: errors[401], 403: errors[403] },
+        },
+        put: {
+          summary: 'Require two-factor sign-in for admins and clinicians of your site (admins)',
+          requestBody: body(accessSettingsSchema),
+          responses: { 200: ok('Settings'), 400: errors[400], 403: errors[403] },
         },
       },
       '/api/auth/me': {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../app/access/auth.ts';
 import type { Db } from '../store/db.ts';
 import { backends } from '../testing/databases.ts';
 import {
@@ -69,6 +70,7 @@ describe.each(backends())('security on $name', (backend) => {
         imageGuidance: 'none',
       },
       surveys: { timepoint: 'w6' },
+      role: { role: 'admin' },
       'adverse-events': {
         treatmentId: ids.treatmentId,
         onsetDate: '2026-03-02',
@@ -164,6 +166,69 @@ describe.each(backends())('security on $name', (backend) => {
     const replay = new Client(harness.app);
     replay.cookie = stolen;
     expect((await replay.call('GET', `/api/patients/${ids.patientId}`)).status).toBe(401);
+  });
+
+  it("keeps each site's users to its own admins, and user management to admins", async () => {
+    await createUser(db, 'Northside', {
+      email: 'admin@north.test',
+      name: 'North Admin',
+      role: 'admin',
+      password: PASSWORD,
+    });
+    const northAdmin = new Client(harness.app);
+    await northAdmin.signIn('admin@north.test');
+    const harbourAdmin = new Client(harness.app);
+    await harbourAdmin.signIn('admin@harbour.test');
+    const harbourUsers = (await harbourAdmin.call('GET', '/api/users')).body.users as {
+      id: string;
+      email: string;
+    }[];
+    const target = harbourUsers.find((u) => u.email === 'research@harbour.test');
+    if (!target) throw new Error('no researcher');
+    const listed = await northAdmin.call('GET', '/api/users');
+    expect(JSON.stringify(listed.body)).not.toContain('harbour.test');
+    for (const [method, path, body] of [
+      ['PUT', `/api/users/${target.id}/role`, { role: 'admin' }],
+      ['POST', `/api/users/${target.id}/deactivate`, {}],
+      ['POST', `/api/users/${target.id}/sign-in-link`, {}],
+    ] as const) {
+      expect((await northAdmin.call(method, path, body)).status, `${method} ${path}`).toBe(404);
+      for (const who of [harbour, researcher])
+        expect((await who.call(method, path, body)).status, `${method} ${path}`).toBe(403);
+    }
+    for (const who of [harbour, researcher]) {
+      expect((await who.call('GET', '/api/users')).status).toBe(403);
+      expect((await who.call('GET', '/api/access-settings')).status).toBe(403);
+      expect(
+        (
+          await who.call('POST', '/api/users/invitations', {
+            email: 'x@y.test',
+            name: 'X',
+            role: 'admin',
+          })
+        ).status,
+      ).toBe(403);
+    }
+    const after = (await harbourAdmin.call('GET', '/api/users')).body.users as typeof harbourUsers;
+    expect(after).toEqual(harbourUsers);
+  });
+
+  it('refuses every change by a signed-in user without the CSRF token', async () => {
+    const document = openApiDocument() as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    let checked = 0;
+    for (const [template, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (method === 'get' || operation.security) continue; // reads, and routes open to all
+        const path = template.replace('{id}', ids.episodeId);
+        const reply = await harbour.call(method.toUpperCase(), path, {}, { 'x-csrf-token': '' });
+        expect(reply.status, `${method} ${path}`).toBe(403);
+        expect(reply.body.error.message).toMatch(/CSRF/);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(15);
   });
 
   it('treats SQL in filters and search as data', async () => {

@@ -5,6 +5,8 @@ export interface Session {
   user: User;
   csrfToken: string;
   expiresAt: Date;
+  /** Opened while two-factor sign-in is required and not yet set up: it may only set it up. */
+  mustEnrolTwoFactor: boolean;
 }
 
 export async function insertSession(
@@ -24,16 +26,19 @@ export async function findSession(
   tokenDigest: string,
   now: Date,
 ): Promise<Session | undefined> {
-  const [row] = await q.query<User & { csrfToken: string; expiresAt: Date }>(
+  const [row] = await q.query<
+    User & { csrfToken: string; expiresAt: Date; mustEnrolTwoFactor: boolean }
+  >(
     `select u.id, u.site_id as "siteId", st.name as "siteName", u.email, u.name, u.role,
-            s.csrf_token as "csrfToken", s.expires_at as "expiresAt"
+            s.csrf_token as "csrfToken", s.expires_at as "expiresAt",
+            s.must_enrol_two_factor as "mustEnrolTwoFactor"
      from sessions s join users u on u.id = s.user_id join sites st on st.id = u.site_id
      where s.token_digest = $1 and s.expires_at > $2 and u.disabled_at is null`,
     [tokenDigest, now],
   );
   if (!row) return undefined;
-  const { csrfToken, expiresAt, ...user } = row;
-  return { user, csrfToken, expiresAt };
+  const { csrfToken, expiresAt, mustEnrolTwoFactor, ...user } = row;
+  return { user, csrfToken, expiresAt, mustEnrolTwoFactor };
 }
 
 export async function deleteSession(q: Queryable, tokenDigest: string): Promise<void> {

@@ -14,7 +14,7 @@ const USER_COLUMNS = `u.id, u.site_id as "siteId", s.name as "siteName", u.email
 
 export async function insertUser(
   q: Queryable,
-  user: { siteId: string; email: string; name: string; role: Role; passwordHash: string },
+  user: { siteId: string; email: string; name: string; role: Role; passwordHash: string | null },
 ): Promise<User> {
   const [row] = await q.query<{ id: string }>(
     `insert into users (site_id, email, name, role, password_hash)
@@ -38,9 +38,9 @@ export async function findUserById(q: Queryable, id: string): Promise<User | und
 export async function findLoginByEmail(
   q: Queryable,
   email: string,
-): Promise<(User & { passwordHash: string }) | undefined> {
-  const [row] = await q.query<User & { passwordHash: string }>(
-    `select ${USER_COLUMNS}, u.password_hash as "passwordHash"
+): Promise<(User & { passwordHash: string | null; totpSecret: string | null }) | undefined> {
+  const [row] = await q.query<User & { passwordHash: string | null; totpSecret: string | null }>(
+    `select ${USER_COLUMNS}, u.password_hash as "passwordHash", u.totp_secret as "totpSecret"
      from users u join sites s on s.id = u.site_id
      where lower(u.email) = lower($1) and u.disabled_at is null`,
     [email],

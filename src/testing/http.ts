@@ -41,6 +41,8 @@ export interface Reply {
 export class Client {
   cookie = '';
   csrf = '';
+  /** The socket address the server sees this client at; none when left unset. */
+  address?: string;
 
   constructor(private readonly app: App) {}
 
@@ -55,13 +57,17 @@ export class Client {
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf && method !== 'GET' && !('x-csrf-token' in extra))
       headers['x-csrf-token'] = this.csrf;
-    const res = await this.app.request(path, {
-      method,
-      headers,
-      ...(body !== undefined
-        ? { body: typeof body === 'string' ? body : JSON.stringify(body) }
-        : {}),
-    });
+    const res = await this.app.request(
+      path,
+      {
+        method,
+        headers,
+        ...(body !== undefined
+          ? { body: typeof body === 'string' ? body : JSON.stringify(body) }
+          : {}),
+      },
+      this.address ? { incoming: { socket: { remoteAddress: this.address } } } : undefined,
+    );
     const setCookie = res.headers.get('set-cookie');
     const match = setCookie && new RegExp(`${SESSION_COOKIE}=([^;]*)`).exec(setCookie);
     if (match) this.cookie = `${SESSION_COOKIE}=${match[1]}`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { newPassword } from '../access/schemas.ts';
 import { isIsoDate } from './dates.ts';
 import {
   IMAGE_GUIDANCE,
@@ -28,7 +29,8 @@ export const newUserSchema = z.object({
   email: z.email('Enter a valid email address').trim().toLowerCase().max(254),
   name: requiredText('Name', 200),
   role: z.enum(ROLES, { error: `Role must be one of ${ROLES.join(', ')}` }),
-  password: z.string().min(12, 'Use at least 12 characters').max(1024),
+  // NIST SP 800-63B §5.1.1.2: length only (8 to at least 64), no composition rules.
+  password: newPassword,
 });
 export type NewUserInput = z.infer<typeof newUserSchema>;
 

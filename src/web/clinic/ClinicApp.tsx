@@ -1,5 +1,6 @@
 import type { MouseEvent, ReactNode } from 'react';
 import { Link, navigate } from '../router.tsx';
+import { AccountPage } from './AccountPage.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
 import { ExportsPage } from './ExportsPage.tsx';
 import { FollowUpPage } from './FollowUpPage.tsx';
@@ -14,6 +15,7 @@ import { ResearcherRecordPage } from './ResearcherRecordPage.tsx';
 import { SchedulePage } from './SchedulePage.tsx';
 import { useSession } from './session.ts';
 import { TemplatesPage } from './TemplatesPage.tsx';
+import { UsersPage } from './UsersPage.tsx';
 
 export function ClinicApp({ path }: { path: string }) {
   const session = useSession();
@@ -40,6 +42,8 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/schedule') page = <SchedulePage user={user} />;
   else if (path === '/emails') page = <TemplatesPage user={user} />;
   else if (path === '/questionnaires') page = <InstrumentsPage />;
+  else if (path === '/users') page = <UsersPage user={user} />;
+  else if (path === '/account') page = <AccountPage />;
   else if (patient?.[1])
     page =
       user.role === 'researcher' ? (
@@ -54,13 +58,15 @@ export function ClinicApp({ path }: { path: string }) {
           StemTrack
         </Link>
         <nav className="topnav" aria-label="Main">
-          {NAV.filter(([to]) => to !== '/emails' || user.role !== 'researcher').map(
-            ([to, text]) => (
-              <NavLink key={to} to={to} current={sectionOf(path) === to}>
-                {text}
-              </NavLink>
-            ),
-          )}
+          {NAV.filter(
+            ([to]) =>
+              (to !== '/emails' || user.role !== 'researcher') &&
+              (to !== '/users' || user.role === 'admin'),
+          ).map(([to, text]) => (
+            <NavLink key={to} to={to} current={sectionOf(path) === to}>
+              {text}
+            </NavLink>
+          ))}
         </nav>
         <span className="who" title={`${user.name} · ${user.role} · ${user.siteName}`}>
           <span>
@@ -87,6 +93,8 @@ const NAV: [string, string][] = [
   ['/emails', 'E-mails'],
   ['/registry-vs-evidence', 'Registry vs evidence'],
   ['/meta-analysis', 'Meta-analysis'],
+  ['/users', 'Users'],
+  ['/account', 'Account'],
 ];
 
 /** The menu entry a page belongs to: a patient's page and enrolment are under Patients. */

@@ -1,13 +1,35 @@
+import { useState } from 'react';
 import { api } from '../api.ts';
+import { Link, navigate } from '../router.tsx';
 import { Field, FormError } from '../ui/Field.tsx';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
+import { SecondFactorForm } from './PasswordLinkPages.tsx';
 import type { CurrentUser } from './session.ts';
 
+type SignInReply = { user: CurrentUser; csrfToken: string; mustEnrolTwoFactor?: boolean };
+
 export function LoginPage({ onSignedIn }: { onSignedIn: (u: CurrentUser, csrf: string) => void }) {
-  const { error, busy, onSubmit } = useFormSubmit(async (values) => {
-    const r = await api<{ user: CurrentUser; csrfToken: string }>('POST', '/auth/login', values);
+  const [challenge, setChallenge] = useState('');
+  const done = (r: SignInReply) => {
     onSignedIn(r.user, r.csrfToken);
+    if (r.mustEnrolTwoFactor) navigate('/account');
+  };
+  const { error, busy, onSubmit } = useFormSubmit(async (values) => {
+    const r = await api<SignInReply & { secondFactor?: boolean; challenge?: string }>(
+      'POST',
+      '/auth/login',
+      values,
+    );
+    if (r.secondFactor && r.challenge) setChallenge(r.challenge);
+    else done(r);
   });
+  if (challenge)
+    return (
+      <main className="page narrow">
+        <h1>StemTrack</h1>
+        <SecondFactorForm challenge={challenge} onDone={(r) => done(r as SignInReply)} />
+      </main>
+    );
   return (
     <main className="page narrow">
       <h1>StemTrack</h1>
@@ -24,6 +46,9 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (u: CurrentUser, csrf: s
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
     </main>
   );
 }

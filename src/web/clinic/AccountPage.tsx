@@ -1,0 +1,156 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api } from '../api.ts';
+import { Field, FormError } from '../ui/Field.tsx';
+import { useFormSubmit } from '../ui/useFormSubmit.ts';
+
+interface SessionRow {
+  id: string;
+  createdAt: string;
+  clientAddress: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+interface TwoFactor {
+  enabled: boolean;
+  required: boolean;
+  recoveryCodesLeft: number;
+}
+
+/** Your password, two-factor sign-in and open sessions. */
+export function AccountPage() {
+  const [twoFactor, setTwoFactor] = useState<TwoFactor | null>(null);
+  const [sessions, setSessions] = useState<SessionRow[]>([]);
+  const [setup, setSetup] = useState<{ secret: string; qrSvg: string } | null>(null);
+  const [codes, setCodes] = useState<string[]>([]);
+  const [note, setNote] = useState('');
+  const load = useCallback(async () => {
+    setTwoFactor(await api<TwoFactor>('GET', '/auth/two-factor'));
+    const s = await api<{ sessions: SessionRow[] }>('GET', '/auth/sessions').catch(() => ({
+      sessions: [],
+    }));
+    setSessions(s.sessions);
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const confirm = useFormSubmit(async (values) => {
+    const r = await api<{ recoveryCodes: string[] }>('POST', '/auth/two-factor/confirm', {
+      code: values.code ?? '',
+    });
+    setCodes(r.recoveryCodes);
+    setSetup(null);
+    await load();
+  });
+  const change = useFormSubmit(
+    async (values) => {
+      const r = await api<{ endedSessions: number }>('POST', '/auth/password', values);
+      setNote(`Password changed. ${r.endedSessions} other session(s) signed out.`);
+      await load();
+    },
+    { resetOnSuccess: true },
+  );
+
+  return (
+    <section>
+      <h1>Your account</h1>
+      {note && <p role="status">{note}</p>}
+      <h2>Two-factor sign-in</h2>
+      {twoFactor?.required && !twoFactor.enabled && (
+        <p className="warning">Your clinic requires two-factor sign-in. Set it up to go on.</p>
+      )}
+      {twoFactor?.enabled ? (
+        <p>On. Recovery codes left: {twoFactor.recoveryCodesLeft}.</p>
+      ) : setup ? (
+        <div>
+          <p>Scan this code with your authenticator app, or type the key below into it.</p>
+          <img
+            alt="QR code for your authenticator app"
+            width={200}
+            height={200}
+            src={`data:image/svg+xml;utf8,${encodeURIComponent(setup.qrSvg)}`}
+          />
+          <p>
+            Key: <code data-testid="totp-secret">{setup.secret}</code>
+          </p>
+          <form onSubmit={confirm.onSubmit} noValidate>
+            <FormError error={confirm.error} />
+            <Field label="Code shown by the app" name="code" error={confirm.error}>
+              {(p) => <input {...p} autoComplete="one-time-code" inputMode="numeric" required />}
+            </Field>
+            <button type="submit" disabled={confirm.busy}>
+              Turn on two-factor sign-in
+            </button>
+          </form>
+        </div>
+      ) : (
+        <button
+          type="button"
+          onClick={async () => setSetup(await api('POST', '/auth/two-factor/setup'))}
+        >
+          Set up two-factor sign-in
+        </button>
+      )}
+      {codes.length > 0 && (
+        <div>
+          <p>
+            Recovery codes: each works once, if you lose your phone. Keep them somewhere safe; they
+            are not shown again.
+          </p>
+          <ul data-testid="recovery-codes">
+            {codes.map((c) => (
+              <li key={c}>
+                <code>{c}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <h2>Change password</h2>
+      <form onSubmit={change.onSubmit} noValidate>
+        <FormError error={change.error} />
+        <Field label="Current password" name="currentPassword" error={change.error}>
+          {(p) => <input {...p} type="password" autoComplete="current-password" required />}
+        </Field>
+        <Field label="New password" name="newPassword" error={change.error}>
+          {(p) => <input {...p} type="password" autoComplete="new-password" required />}
+        </Field>
+        <button type="submit" disabled={change.busy}>
+          Change password
+        </button>
+      </form>
+      <h2>Where you are signed in</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Since</th>
+            <th>From</th>
+            <th>Browser</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sessions.map((s) => (
+            <tr key={s.id}>
+              <td>{new Date(s.createdAt).toLocaleString()}</td>
+              <td>{s.clientAddress ?? '—'}</td>
+              <td>
+                {s.userAgent ?? '—'}
+                {s.current ? ' (this one)' : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button
+        type="button"
+        onClick={async () => {
+          const r = await api<{ ended: number }>('POST', '/auth/sessions/end-others');
+          setNote(`Signed out of ${r.ended} other session(s).`);
+          await load();
+        }}
+      >
+        Sign out everywhere else
+      </button>
+    </section>
+  );
+}
