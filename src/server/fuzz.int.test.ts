@@ -78,6 +78,9 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
   let episodeId: string;
   let treatmentId: string;
   let surveyToken: string;
+  let adverseEventId: string;
+  let eventId: string;
+  let responseId: string;
   const runs = backend.name === 'pglite' ? 40 : 25;
 
   beforeAll(async () => {
@@ -97,6 +100,32 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
       timepoint: 'baseline',
     });
     surveyToken = tokenOf(issued.body.url);
+    const adverse = await clinician.call('POST', `/api/episodes/${episodeId}/adverse-events`, {
+      treatmentId,
+      onsetDate: '2026-03-02',
+      description: 'Flare',
+      grade: 1,
+      serious: false,
+      relatedness: 'possible',
+    });
+    adverseEventId = adverse.body.id;
+    const event = await clinician.call('POST', `/api/patients/${patientId}/events`, {
+      kind: 'reinjection',
+      date: '2026-03-02',
+      episodeId,
+    });
+    eventId = event.body.id;
+    // A second joint's answered survey, so its response can be corrected.
+    const other = await enrolTreatedPatient(clinician);
+    const link = await clinician.call('POST', `/api/episodes/${other.episodeId}/surveys`, {
+      timepoint: 'baseline',
+    });
+    await new Client(harness.app).call('POST', `/api/survey/${tokenOf(link.body.url)}/submit`, {
+      answers: { 'nrs-pain': { NRS: 4 } },
+    });
+    const record = await clinician.call('GET', `/api/patients/${other.patientId}`);
+    responseId = record.body.responses[0].id;
+    for (const id of [adverseEventId, eventId, responseId]) expect(id).toMatch(/^[0-9a-f-]{36}$/);
   });
   afterAll(async () => {
     await db.close();
@@ -139,6 +168,14 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     ['PATCH', `/api/episodes/${episodeId}`, { klGrade: 2, diagnosis: 'OA', reason: 'Re-read' }],
     ['PATCH', `/api/treatments/${treatmentId}`, { volumeMl: 5, reason: 'Syringe label' }],
     ['POST', `/api/episodes/${episodeId}/entered-in-error`, { reason: 'Duplicate' }],
+    ['POST', `/api/treatments/${treatmentId}/entered-in-error`, { reason: 'Duplicate' }],
+    ['PATCH', `/api/adverse-events/${adverseEventId}`, { grade: 2, reason: 'Letter' }],
+    ['POST', `/api/adverse-events/${adverseEventId}/entered-in-error`, { reason: 'Twice' }],
+    ['PATCH', `/api/events/${eventId}`, { date: '2026-03-01', reason: 'Phone call' }],
+    ['POST', `/api/events/${eventId}/entered-in-error`, { reason: 'Other patient' }],
+    ['PATCH', `/api/responses/${responseId}`, { answers: { NRS: 5 }, reason: 'Paper form' }],
+    ['POST', `/api/responses/${responseId}/entered-in-error`, { reason: 'Wrong joint' }],
+    ['POST', `/api/patients/${patientId}/status`, { status: 'lost-to-follow-up', reason: 'r' }],
     [
       'POST',
       `/api/patients/${patientId}/events`,

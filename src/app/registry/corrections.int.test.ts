@@ -240,6 +240,8 @@ describe.each(backends())('corrections on $name', (backend) => {
     });
     const link = await clinician.call('POST', `/api/episodes/${episode.body.id}/surveys`, {
       timepoint: 'w6',
+      // Issued on the test's one day, whatever its window.
+      confirmOutsideWindow: true,
     });
     expect(link.status).toBe(201);
     const reply = await clinician.call('PATCH', `/api/treatments/${treatment.body.id}`, {
@@ -287,6 +289,8 @@ describe.each(backends())('corrections on $name', (backend) => {
     expect(record.body.surveys).toEqual([]);
     const refused = await clinician.call('POST', `/api/episodes/${episode.body.id}/surveys`, {
       timepoint: 'm3',
+      // Issued on the test's one day, whatever its window.
+      confirmOutsideWindow: true,
     });
     expect(refused.status).toBe(409);
   });
@@ -405,6 +409,8 @@ describe.each(backends())('consent withdrawal and erasure on $name', (backend) =
     });
     const baseline = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
       timepoint: 'baseline',
+      // Issued on the test's one day, whatever its window.
+      confirmOutsideWindow: true,
     });
     const patient = new Client(harness.app);
     const submitted = await patient.call(
@@ -415,6 +421,8 @@ describe.each(backends())('consent withdrawal and erasure on $name', (backend) =
     expect(submitted.status).toBe(201);
     const w6 = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
       timepoint: 'w6',
+      // Issued on the test's one day, whatever its window.
+      confirmOutsideWindow: true,
     });
     await patient.call('PUT', `/api/survey/${tokenOf(w6.body.url)}/draft`, {
       answers: { 'nrs-pain': { NRS: 3 } },
@@ -459,6 +467,8 @@ describe.each(backends())('consent withdrawal and erasure on $name', (backend) =
     expect(record.body.responses.length).toBeGreaterThan(0);
     const again = await clinician.call('POST', `/api/episodes/${p.episodeId}/surveys`, {
       timepoint: 'm3',
+      // Issued on the test's one day, whatever its window.
+      confirmOutsideWindow: true,
     });
     expect(again.status).toBe(409);
   });
