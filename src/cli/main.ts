@@ -25,6 +25,7 @@ Commands:
   export        de-identified research export of a site: tidy CSV, data dictionary, FHIR NDJSON
   backup        write the whole registry to one file (gzip JSON lines, with digests)
   restore       restore a backup file into an empty database, checking every table
+  audit         audit verify: recompute every hash of the audit log's chains
 
 Run 'stemtrack <command> --help' for a command's options.
 
@@ -125,6 +126,16 @@ Restores a backup into an empty database (DATABASE_URL, or a new DATA_DIR): migr
 the backup's schema version, inserts every row in one transaction, re-reads each table and
 compares its digest with the backup's (any difference undoes the whole restore), then
 applies newer migrations. Refuses a database that already holds data.`,
+  audit: `Usage: stemtrack audit verify [--json]
+
+Recomputes the hash of every row of the audit log (DATABASE_URL, or DATA_DIR) outside the
+database and checks that each row follows the one before it in its chain (16 chains per
+site, and 16 for rows without a site). Names the first row that does not fit (its id, site,
+chain and what differs: changed content, missing rows, a row inserted later) and exits 1;
+exits 0 when every chain holds. Prints each chain's last hash: keep that list elsewhere
+(with the backups) to prove later that no chain was rewritten to its end.
+
+  --json    print the result as JSON`,
   questionnaire: `Usage: stemtrack questionnaire INSTRUMENT|FILE.json
 
 Prints the instrument as a FHIR R4 Questionnaire (JSON): one group per section, one
@@ -443,6 +454,34 @@ async function run(command: string, args: string[]): Promise<number> {
         );
         if (summary.upgradedWith.length > 0)
           console.log(`Then applied newer migrations: ${summary.upgradedWith.join(', ')}`);
+        return 0;
+      });
+    }
+    case 'audit': {
+      const { values, positionals } = parseOptions(args, { json: { type: 'boolean' } }, true);
+      if (positionals.join(' ') !== 'verify') throw new UsageError('the audit command is: verify');
+      const { verifyAuditChains } = await import('../app/access/audit.ts');
+      const { auditChainHeads } = await import('../store/audit.repo.ts');
+      return withDatabase(async (db) => {
+        const result = await verifyAuditChains(db);
+        const heads = await auditChainHeads(db);
+        if (values.json) {
+          console.log(JSON.stringify({ ...result, heads }, null, 2));
+          return result.ok ? 0 : 1;
+        }
+        if (!result.ok) {
+          console.error(
+            `stemtrack audit verify: the audit log was changed behind StemTrack's back.\n${result.problems.map((p) => `  ${p.message}`).join('\n')}`,
+          );
+          return 1;
+        }
+        console.log(
+          `Every chain holds: ${result.rows} audit rows in ${result.chains} chains. Last row of each chain:`,
+        );
+        for (const h of heads)
+          console.log(
+            `  ${h.siteId ?? 'no site'} chain ${h.chain}: row ${h.lastId}, ${h.lastHash}`,
+          );
         return 0;
       });
     }

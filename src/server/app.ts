@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { auditLogCsv, auditLogPage, verifySiteAuditLog } from '../app/access/audit.ts';
 import { login, logout, sessionFor } from '../app/access/auth.ts';
 import { EXPORT_FILES, EXPORT_KINDS, exportForUser } from '../app/analytics/export.ts';
 import {
@@ -299,6 +300,17 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       });
     });
   }
+  // --- the audit log (admins; every read is itself audited) ---------------------------
+  authed.get('/audit', async (c) => c.json(await auditLogPage(ctx, c.var.actor, c.req.query())));
+  authed.get('/audit/log.csv', async (c) => {
+    const file = await auditLogCsv(ctx, c.var.actor, c.req.query());
+    return c.body(file.body, 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${file.fileName}"`,
+      'Cache-Control': 'no-store',
+    });
+  });
+  authed.get('/audit/verify', async (c) => c.json(await verifySiteAuditLog(ctx, c.var.actor)));
   authed.get('/report', async (c) =>
     c.json(await siteOutcomeReport(ctx, c.var.actor, c.req.query())),
   );
