@@ -2,8 +2,8 @@ import type { Queryable } from './db.ts';
 
 /** Tables the serving role may only read and append to: no update, delete or truncate. */
 const APPEND_ONLY = ['audit_log'];
-/** Kept by triggers that run as the owner; the serving role gets no rights on them. */
-const OWNER_ONLY = ['audit_chain_heads', 'schema_migrations'];
+/** Kept by the owner (migrations, the chain trigger, which runs as the owner): read only. */
+const READ_ONLY = ['audit_chain_heads', 'schema_migrations'];
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -17,7 +17,7 @@ export function roleOfUrl(url: string): string {
 /**
  * Gives the role that serves requests what it needs on every table of the schema (run by
  * the owner after each migration, so new tables are covered): read and write, except
- * audit_log (select and insert only) and the tables only triggers keep. The serving role
+ * audit_log (select and insert only) and the tables only the owner keeps (select). The serving role
  * owns nothing, so it cannot alter, disable a trigger on or drop any table.
  */
 export async function grantServingRole(q: Queryable, role: string): Promise<void> {
@@ -40,8 +40,11 @@ export async function grantServingRole(q: Queryable, role: string): Promise<void
   for (const { name } of tables) {
     const t = quoteIdent(name);
     await q.query(`revoke all on ${t} from ${r}`);
-    if (OWNER_ONLY.includes(name)) continue;
-    const rights = APPEND_ONLY.includes(name) ? 'select, insert' : 'select, insert, update, delete';
+    const rights = READ_ONLY.includes(name)
+      ? 'select'
+      : APPEND_ONLY.includes(name)
+        ? 'select, insert'
+        : 'select, insert, update, delete';
     await q.query(`grant ${rights} on ${t} to ${r}`);
   }
   await q.query(
