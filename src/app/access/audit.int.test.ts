@@ -226,3 +226,79 @@ describe.each(backends())('the audit log as hash chains on $name', (backend) => 
     }
   });
 });
+
+describe.each(backends())('admins read the audit log over HTTP on $name', (backend) => {
+  it('filters, pages and exports the site’s log, formula-safe, and logs each read', async () => {
+    const db = await backend.open();
+    try {
+      await seedTwoSites(db, { admin: true });
+      const { app } = testApp(db);
+      const clinician = new Client(app);
+      await clinician.signIn('clin@harbour.test');
+      const { patientId } = await enrolTreatedPatient(clinician);
+      const north = new Client(app);
+      await north.signIn('clin@north.test');
+      await enrolTreatedPatient(north);
+      const [patient] = await db.query<{ registryId: string; siteId: string }>(
+        'select registry_id as "registryId", site_id as "siteId" from patients where id = $1',
+        [patientId],
+      );
+      // A value a spreadsheet would run, as a formula injected through a free-text field.
+      await appendAudit(db, {
+        siteId: patient?.siteId ?? null,
+        actorKind: 'system',
+        actorUserId: null,
+        action: '=HYPERLINK("http://x")',
+        entity: 'test',
+        entityId: null,
+        patientId: null,
+      });
+      for (const path of ['/api/audit', '/api/audit/log.csv', '/api/audit/verify'])
+        expect((await clinician.call('GET', path)).status, path).toBe(403);
+
+      const admin = new Client(app);
+      await admin.signIn('admin@harbour.test');
+      const all = await admin.call('GET', '/api/audit');
+      expect(all.status).toBe(200);
+      expect(all.body.rows.length).toBeGreaterThan(0);
+      // Another site's rows never show.
+      expect(JSON.stringify(all.body)).not.toContain('clin@north.test');
+      const byPatient = await admin.call(
+        'GET',
+        `/api/audit?registryId=${encodeURIComponent(patient?.registryId ?? '')}`,
+      );
+      expect(byPatient.body.total).toBeGreaterThan(0);
+      for (const r of byPatient.body.rows) expect(r.registryId).toBe(patient?.registryId);
+      const byUser = await admin.call('GET', '/api/audit?user=clin%40harbour&action=create');
+      for (const r of byUser.body.rows) {
+        expect(r.actorEmail).toBe('clin@harbour.test');
+        expect(r.action).toBe('create');
+      }
+      const none = await admin.call('GET', '/api/audit?from=2001-01-01&to=2001-01-31');
+      expect(none.body).toMatchObject({ total: 0, rows: [] });
+      const bad = await admin.call('GET', '/api/audit?from=yesterday&page=0');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+        'from',
+        'page',
+      ]);
+
+      const csv = await admin.call('GET', '/api/audit/log.csv');
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+      expect(csv.body).toContain(`"'=HYPERLINK(""http://x"")"`);
+      expect(csv.body).not.toMatch(/(^|,)=HYPERLINK/m);
+
+      const verified = await admin.call('GET', '/api/audit/verify');
+      expect(verified.body).toMatchObject({ ok: true, problems: [] });
+
+      const reads = await db.query<{ how: string }>(
+        `select detail->>'how' as how from audit_log
+         where action = 'read' and entity = 'audit_log' order by id`,
+      );
+      expect(reads.map((r) => r.how)).toEqual(['page', 'page', 'page', 'page', 'csv', 'verify']);
+    } finally {
+      await db.close();
+    }
+  });
+});

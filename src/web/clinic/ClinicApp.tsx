@@ -1,4 +1,5 @@
 import { Link, navigate } from '../router.tsx';
+import { AuditPage } from './AuditPage.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
 import { ExportsPage } from './ExportsPage.tsx';
 import { FollowUpPage } from './FollowUpPage.tsx';
@@ -38,6 +39,7 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/schedule') page = <SchedulePage user={user} />;
   else if (path === '/emails') page = <TemplatesPage user={user} />;
   else if (path === '/questionnaires') page = <InstrumentsPage />;
+  else if (path === '/audit' && user.role === 'admin') page = <AuditPage />;
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
   return (
     <>
@@ -55,6 +57,7 @@ export function ClinicApp({ path }: { path: string }) {
           {user.role !== 'researcher' && <Link to="/emails">E-mails</Link>}
           <Link to="/registry-vs-evidence">Registry vs evidence</Link>
           <Link to="/meta-analysis">Meta-analysis</Link>
+          {user.role === 'admin' && <Link to="/audit">Audit log</Link>}
         </nav>
         <span className="who">
           {user.name} · {user.role} · {user.siteName}
