@@ -1,13 +1,18 @@
+import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../store/db.ts';
+import { listMigrations } from '../store/migrate.ts';
 import { backends } from '../testing/databases.ts';
 import { restoreBackup, writeBackup } from './backup.ts';
 import { seedDemoRegistry } from './demo.ts';
+
+const KEY = Buffer.from('4b'.repeat(32), 'hex');
 
 async function backupLines(db: Db): Promise<string[]> {
   const lines: string[] = [];
   await writeBackup(
     db,
+    KEY,
     async (line) => {
       lines.push(line);
     },
@@ -16,8 +21,55 @@ async function backupLines(db: Db): Promise<string[]> {
   return lines;
 }
 
-async function* from(lines: string[]) {
+async function* lineStream(lines: string[]) {
   yield* lines;
+}
+const from = (lines: string[]) => () => lineStream(lines);
+const restore = (db: Db, lines: string[], key = KEY) => restoreBackup(db, key, from(lines));
+
+/** What an attacker without the key can do: change lines and recompute every digest. */
+function withDigests(lines: string[]): string[] {
+  const body = lines.slice(0, -2);
+  const tables: Record<string, { rows: number; sha256: string }> = {};
+  let current = '';
+  let hash = createHash('sha256');
+  let rows = 0;
+  const close = () => {
+    if (current) tables[current] = { rows, sha256: hash.digest('hex') };
+  };
+  for (const line of body.slice(1)) {
+    if (line.startsWith('{"$table"')) {
+      close();
+      current = JSON.parse(line).$table;
+      hash = createHash('sha256');
+      rows = 0;
+    } else {
+      hash.update(`${line}\n`);
+      rows++;
+    }
+  }
+  close();
+  return [...body, JSON.stringify({ $end: true, tables }), lines.at(-1) ?? ''];
+}
+
+/** What someone holding the key could do: sign the changed lines anew. */
+function resigned(lines: string[]): string[] {
+  const body = lines.slice(0, -1);
+  const mac = createHmac('sha256', KEY);
+  for (const line of body) mac.update(`${line}\n`);
+  return [...body, JSON.stringify({ $hmac: mac.digest('hex') })];
+}
+
+/** Lines of a backup without one table's section, rows and footer entry. */
+function withoutTable(lines: string[], table: string): string[] {
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of lines) {
+    if (line.startsWith('{"$table"')) skipping = JSON.parse(line).$table === table;
+    else if (line.startsWith('{"$end"')) skipping = false;
+    if (!skipping) out.push(line);
+  }
+  return out;
 }
 
 const count = async (db: Db, table: string) =>
@@ -37,9 +89,10 @@ describe.each(backends())('backup from $name', (source) => {
 
   it('holds a header, one section per table and a footer with counts and digests', () => {
     const header = JSON.parse(lines[0] ?? '{}');
-    expect(header).toMatchObject({ format: 'stemtrack-backup', formatVersion: 1 });
-    expect(header.migrations).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
-    const footer = JSON.parse(lines.at(-1) ?? '{}');
+    expect(header).toMatchObject({ format: 'stemtrack-backup', formatVersion: 2 });
+    expect(header.migrations).toEqual(listMigrations().map((m) => m.version));
+    expect(JSON.parse(lines.at(-1) ?? '{}').$hmac).toMatch(/^[0-9a-f]{64}$/);
+    const footer = JSON.parse(lines.at(-2) ?? '{}');
     expect(footer.$end).toBe(true);
     expect(footer.tables.patients.rows).toBe(150);
     expect(footer.tables.adverse_events.rows).toBeGreaterThan(0);
@@ -51,14 +104,17 @@ describe.each(backends())('backup from $name', (source) => {
     expect(sections.indexOf('responses')).toBeLessThan(sections.indexOf('response_scores'));
     expect(sections).not.toContain('schema_migrations');
     expect(sections).not.toContain('outcome_joint_scores');
+    expect(sections).not.toContain('audit_chain_heads');
+    expect(sections).toContain('audit_log');
   });
 
   for (const target of backends()) {
     it(`restores into an empty ${target.name} database exactly`, async () => {
       const empty = await target.open({ migrated: false });
       try {
-        const result = await restoreBackup(empty, from(lines));
+        const result = await restore(empty, lines);
         expect(result.upgradedWith).toEqual([]);
+        expect(result.auditLog.ok).toBe(true);
         // Backing up the restored database gives the same file, line for line.
         const again = await backupLines(empty);
         expect(again).toEqual(lines);
@@ -77,25 +133,60 @@ describe.each(backends())('backup from $name', (source) => {
   }
 
   it('refuses a database that already has data, a damaged file and a tampered row', async () => {
-    await expect(restoreBackup(db, from(lines))).rejects.toThrow(/empty database/);
+    await expect(restore(db, lines)).rejects.toThrow(/empty database/);
     const target = await source.open({ migrated: false });
     try {
-      await expect(restoreBackup(target, from(lines.slice(0, -1)))).rejects.toThrow(
+      await expect(restore(target, resigned(lines.slice(0, -2)))).rejects.toThrow(
         /ends before its footer/,
       );
+      await expect(restore(target, lines.slice(0, -1))).rejects.toThrow(/no signature line/);
       expect(await count(target, 'patients')).toBe(0);
       const scoreLine = lines.findIndex((l) => l.startsWith('{"response_id"'));
       const tampered = [...lines];
       tampered[scoreLine] = (tampered[scoreLine] ?? '').replace(/"value":[0-9.]+/, '"value":99');
-      await expect(restoreBackup(target, from(tampered))).rejects.toThrow(
+      await expect(restore(target, resigned(tampered))).rejects.toThrow(
         /response_scores: restored .* differ/,
       );
       expect(await count(target, 'patients')).toBe(0);
-      await expect(restoreBackup(target, from(['{"hello":1}']))).rejects.toThrow(
-        /not a StemTrack backup/,
-      );
+      await expect(restore(target, ['{"hello":1}'])).rejects.toThrow(/not a StemTrack backup/);
       const newer = [JSON.stringify({ ...JSON.parse(lines[0] ?? '{}'), migrations: [1, 99] })];
-      await expect(restoreBackup(target, from(newer))).rejects.toThrow(/newer StemTrack/);
+      await expect(restore(target, resigned([...newer, '{}']))).rejects.toThrow(/newer StemTrack/);
+      await expect(restore(target, lines, Buffer.alloc(32, 1))).rejects.toThrow(
+        /does not match its signature/,
+      );
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('refuses a changed name with its digest recomputed, a removed audit log and an empty footer', async () => {
+    const target = await source.open({ migrated: false });
+    try {
+      const identity = lines.findIndex((l) => l.includes('"family_name"'));
+      const renamed = [...lines];
+      renamed[identity] = (renamed[identity] ?? '').replace(
+        /"family_name":"[^"]*"/,
+        '"family_name":"Forged"',
+      );
+      const signatureFails = /does not match its signature under this BACKUP_KEY/;
+      await expect(restore(target, withDigests(renamed))).rejects.toThrow(signatureFails);
+      const noAudit = withDigests(withoutTable(lines, 'audit_log'));
+      await expect(restore(target, noAudit)).rejects.toThrow(signatureFails);
+      const emptyFooter = [...lines.slice(0, -2), '{"$end":true,"tables":{}}', lines.at(-1) ?? ''];
+      await expect(restore(target, emptyFooter)).rejects.toThrow(signatureFails);
+      // Refused before anything was written: not even the schema.
+      const [schema] = await target.query<{ made: boolean }>(
+        `select to_regclass('patients') is not null as made`,
+      );
+      expect(schema?.made).toBe(false);
+      // Even signed by someone holding the key, a backup must hold every table of its schema.
+      await expect(restore(target, resigned(noAudit))).rejects.toThrow(
+        /lacks audit_log(, audit_personal_values)?, which every backup of schema \d+ holds/,
+      );
+      await expect(restore(target, resigned(emptyFooter))).rejects.toThrow(
+        /footer lists no count and digest for .*audit_log/,
+      );
+      expect(await count(target, 'patients')).toBe(0);
     } finally {
       await target.close();
     }

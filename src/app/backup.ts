@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, type Hmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../core/errors.ts';
 import {
   insertJsonRows,
@@ -10,20 +10,46 @@ import {
 } from '../store/backup.repo.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { listMigrations, migrate } from '../store/migrate.ts';
+import { type AuditVerification, verifyAuditChains } from './access/audit.ts';
 
 /**
  * Backups are JSON lines: a header naming the schema version, then for each table a section
  * line followed by its rows (row_to_json, primary-key order), then a footer with each
  * table's row count and SHA-256 of its row lines. A restore re-reads what it wrote and
  * compares those digests, so "restored" means byte-for-byte the rows that were backed up.
+ *
+ * The digests only catch accidents: anyone can recompute them. The last line is an
+ * HMAC-SHA256 of every line before it under the registry's BACKUP_KEY, which lives outside
+ * the database and the file, so a file changed by someone without the key (a patient's name,
+ * a table removed, an emptied footer) is refused before anything is written.
  */
 
 export const BACKUP_FORMAT = 'stemtrack-backup';
-export const BACKUP_FORMAT_VERSION = 1;
+/** 2: the file ends with an HMAC line, and a restore expects every table of its schema. */
+export const BACKUP_FORMAT_VERSION = 2;
+
+/** BACKUP_KEY: 64 hex characters (32 random bytes), e.g. from `openssl rand -hex 32`. */
+export function backupKey(hex: string | undefined, command: 'backup' | 'restore'): Buffer {
+  if (!hex || !/^[0-9a-fA-F]{64}$/.test(hex))
+    throw new DomainError(
+      'invalid',
+      `Set BACKUP_KEY to the registry's backup key (64 hex characters) to ${command}; a ${command} without it ${command === 'backup' ? 'could not be told apart from a forged one' : 'cannot tell a genuine backup from a changed one'}. Make one once with: openssl rand -hex 32, and keep it apart from the backups.`,
+    );
+  return Buffer.from(hex, 'hex');
+}
+
+/** The HMAC over a backup's lines, each with its line end, as written. */
+function lineMac(key: Buffer): { add(line: string): void; hex(): string } {
+  const mac: Hmac = createHmac('sha256', key);
+  return {
+    add: (line) => mac.update(`${line}\n`, 'utf8'),
+    hex: () => mac.digest('hex'),
+  };
+}
 /** Kept by the migrations themselves, not restored as data. */
 const SCHEMA_TABLE = 'schema_migrations';
 /** Derived from other tables by triggers, so rebuilt by a restore rather than copied. */
-const DERIVED_TABLES = new Set(['outcome_joint_scores', 'registry_versions']);
+const DERIVED_TABLES = new Set(['outcome_joint_scores', 'registry_versions', 'audit_chain_heads']);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 
 interface Header {
@@ -40,6 +66,9 @@ interface Section {
 interface Footer {
   $end: true;
   tables: Record<string, { rows: number; sha256: string }>;
+}
+interface Signature {
+  $hmac: string;
 }
 
 export interface BackupSummary {
@@ -86,9 +115,15 @@ async function dumpTables(
 /** Writes a consistent backup of the whole database, line by line. */
 export async function writeBackup(
   db: Db,
-  write: (line: string) => Promise<void>,
+  key: Buffer,
+  writeLine: (line: string) => Promise<void>,
   now = new Date(),
 ): Promise<BackupSummary> {
+  const mac = lineMac(key);
+  const write = async (line: string) => {
+    mac.add(line);
+    await writeLine(line);
+  };
   return db.transaction(async (tx) => {
     // One snapshot for every table; dates in UTC so the text is the same on any server.
     await tx.query('set transaction isolation level repeatable read');
@@ -106,6 +141,7 @@ export async function writeBackup(
     const tables = (await registryTables(tx)).filter(isData);
     const digests = await dumpTables(tx, tables, write);
     await write(JSON.stringify({ $end: true, tables: digests } satisfies Footer));
+    await writeLine(JSON.stringify({ $hmac: mac.hex() } satisfies Signature));
     return { tables: digests, migrations };
   });
 }
@@ -114,33 +150,88 @@ function refuse(message: string): never {
   throw new DomainError('invalid', message);
 }
 
+/** Parsed lines of a backup, with their text (rows are restored from the text as written). */
+async function* parsedLines(
+  lines: AsyncIterable<string>,
+): AsyncGenerator<{ text: string; item: Record<string, unknown> }> {
+  for await (const text of lines) {
+    if (text.trim() === '') continue;
+    let item: unknown;
+    try {
+      item = JSON.parse(text);
+    } catch {
+      refuse('The backup file is damaged: a line is not JSON. Nothing was restored.');
+    }
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      refuse('The backup file is damaged: a line is not a JSON object. Nothing was restored.');
+    yield { text, item: item as Record<string, unknown> };
+  }
+}
+
+const sameMac = (a: string, b: unknown) =>
+  typeof b === 'string' &&
+  a.length === b.length &&
+  timingSafeEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
 /**
- * Restores a backup into an empty database: migrates it to the backup's schema version,
- * inserts every row in one transaction, checks each table's count and digest against the
- * backup's footer (rolling back on any difference), then applies newer migrations.
+ * Reads the whole file once and checks its HMAC under `key`: true when every line before the
+ * signature is as the registry wrote it. Refuses a file with no signature or lines after it.
+ */
+async function authenticate(lines: AsyncIterable<string>, key: Buffer): Promise<void> {
+  const mac = lineMac(key);
+  let signature: unknown;
+  let first = true;
+  for await (const { text, item } of parsedLines(lines)) {
+    if (first && item.format !== BACKUP_FORMAT) refuse('This is not a StemTrack backup file');
+    if (first && item.formatVersion !== BACKUP_FORMAT_VERSION)
+      refuse(
+        item.formatVersion === 1
+          ? 'This backup was written before backups were signed (format 1); StemTrack cannot tell it from a changed one. Restore it with the StemTrack version that wrote it, then take a new backup.'
+          : `Backup format ${String(item.formatVersion)} is not one this StemTrack reads`,
+      );
+    first = false;
+    if (signature !== undefined)
+      refuse(
+        'The backup file has lines after its signature; it was changed. Nothing was restored.',
+      );
+    if ('$hmac' in item) signature = item.$hmac;
+    else mac.add(text);
+  }
+  if (first) refuse('The backup file is empty');
+  if (signature === undefined)
+    refuse(
+      'The backup file is incomplete or was changed: it has no signature line at its end. Nothing was restored.',
+    );
+  if (!sameMac(mac.hex(), signature))
+    refuse(
+      'The backup does not match its signature under this BACKUP_KEY: it was changed after it was written, or it was made with another key. Nothing was restored.',
+    );
+}
+
+/**
+ * Restores a backup into an empty database. First reads the whole file to check its
+ * signature (nothing is touched before that), then migrates the database to the backup's
+ * schema version, inserts every row in one transaction, checks that the backup holds every
+ * table of that schema and nothing else, and each table's count and digest against the
+ * footer (rolling back on any difference), then applies newer migrations. `open` gives the
+ * file's lines from the start, once per pass.
  */
 export async function restoreBackup(
   db: Db,
-  lines: AsyncIterable<string>,
-): Promise<BackupSummary & { upgradedWith: string[] }> {
-  const iterator = lines[Symbol.asyncIterator]();
-  /** The next line, parsed, with its text (rows are restored from the text as written). */
-  const next = async (): Promise<{ text: string; item: Record<string, unknown> } | undefined> => {
-    for (;;) {
-      const { value, done } = await iterator.next();
-      if (done) return undefined;
-      if (value.trim() === '') continue;
-      try {
-        return { text: value, item: JSON.parse(value) };
-      } catch {
-        refuse('The backup file is damaged: a line is not JSON');
-      }
-    }
+  key: Buffer,
+  open: () => AsyncIterable<string>,
+): Promise<BackupSummary & { upgradedWith: string[]; auditLog: AuditVerification }> {
+  await authenticate(open(), key);
+  const iterator = parsedLines(open())[Symbol.asyncIterator]();
+  const mac = lineMac(key);
+  const next = async () => {
+    const { value, done } = await iterator.next();
+    if (done) return undefined;
+    if (!('$hmac' in value.item)) mac.add(value.text);
+    return value;
   };
   const header = (await next())?.item as Partial<Header> | undefined;
   if (header?.format !== BACKUP_FORMAT) refuse('This is not a StemTrack backup file');
-  if (header.formatVersion !== BACKUP_FORMAT_VERSION)
-    refuse(`Backup format ${header.formatVersion} is not one this StemTrack reads`);
   const backupMigrations = header.migrations ?? [];
   const known = listMigrations();
   const unknown = backupMigrations.filter((v) => !known.some((m) => m.version === v));
@@ -169,6 +260,10 @@ export async function restoreBackup(
       if ((await rowCount(tx, t)) > 0)
         refuse(`Restore needs an empty database; ${t.name} already has rows`);
     const byName = new Map(tables.map((t) => [t.name, t]));
+    const schema = backupMigrations.at(-1);
+    const lacks = (names: string[]) =>
+      `The backup lacks ${names.join(', ')}, which every backup of schema ${schema} holds (even when empty); it is incomplete or was cut. Nothing was restored.`;
+    const seen = new Set<string>();
     let current: TableInfo | undefined;
     let batch: string[] = [];
     const flush = async () => {
@@ -176,26 +271,53 @@ export async function restoreBackup(
       batch = [];
     };
     let footer: Footer | undefined;
+    let signature: unknown;
     for (;;) {
       const line = await next();
       if (line === undefined) break;
       const { item, text } = line;
+      if (footer) {
+        signature = item.$hmac;
+        break;
+      }
       if (typeof item.$table === 'string') {
         await flush();
         current = byName.get(item.$table);
         if (!current) refuse(`The backup holds a table this schema lacks: ${item.$table}`);
+        if (seen.has(item.$table)) refuse(`The backup holds the table ${item.$table} twice`);
+        // Tables come in the schema's order, so one left out shows before its children's rows.
+        const skipped = tables
+          .slice(0, tables.indexOf(current))
+          .filter((t) => !seen.has(t.name))
+          .map((t) => t.name);
+        if (skipped.length > 0) refuse(lacks(skipped));
+        seen.add(item.$table);
         continue;
       }
       if (item.$end === true) {
         await flush();
         footer = item as unknown as Footer;
-        break;
+        continue;
       }
       if (!current) refuse('The backup file is damaged: rows before any table');
       batch.push(text);
       if (batch.length >= 2000) await flush();
     }
     if (!footer) refuse('The backup file is incomplete: it ends before its footer');
+    // The file may not change between the two passes.
+    if (!sameMac(mac.hex(), signature))
+      refuse('The backup file changed while it was being restored. Nothing was restored.');
+    const lacking = tables.filter((t) => !seen.has(t.name)).map((t) => t.name);
+    if (lacking.length > 0) refuse(lacks(lacking));
+    const footerTables = Object.keys(footer.tables ?? {});
+    const unlisted = tables.filter((t) => !footerTables.includes(t.name)).map((t) => t.name);
+    if (unlisted.length > 0)
+      refuse(
+        `The backup's footer lists no count and digest for ${unlisted.join(', ')}; it is damaged. Nothing was restored.`,
+      );
+    const extra = footerTables.filter((name) => !byName.has(name));
+    if (extra.length > 0)
+      refuse(`The backup's footer lists tables schema ${schema} lacks: ${extra.join(', ')}`);
     for (const t of tables) await resetIdentities(tx, t);
     // Read back what was restored and compare with what was backed up.
     const restored = await dumpTables(tx, tables);
@@ -209,5 +331,7 @@ export async function restoreBackup(
     return { tables: restored, migrations: backupMigrations };
   });
   const upgradedWith = await migrate(db);
-  return { ...result, upgradedWith };
+  // A backup of a log already changed behind StemTrack's back restores as it was; say so.
+  const auditLog = await verifyAuditChains(db);
+  return { ...result, upgradedWith, auditLog };
 }

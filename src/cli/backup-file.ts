@@ -6,13 +6,13 @@ import { restoreBackup, writeBackup } from '../app/backup.ts';
 import type { Db } from '../store/db.ts';
 
 /** Writes the backup to FILE via a temporary file, so FILE exists only when complete. */
-export async function writeBackupFile(db: Db, file: string) {
+export async function writeBackupFile(db: Db, key: Buffer, file: string) {
   const partial = `${file}.partial`;
   const gzip = createGzip();
   const out = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
   gzip.pipe(out);
   try {
-    const summary = await writeBackup(db, async (line) => {
+    const summary = await writeBackup(db, key, async (line) => {
       if (!gzip.write(`${line}\n`)) await once(gzip, 'drain');
     });
     gzip.end();
@@ -27,13 +27,15 @@ export async function writeBackupFile(db: Db, file: string) {
   }
 }
 
-export async function restoreBackupFile(db: Db, file: string) {
-  const lines = createInterface({
-    input: createReadStream(file).pipe(createGunzip()),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
+/** Reads FILE twice: once to check its signature, then to restore it. */
+export async function restoreBackupFile(db: Db, key: Buffer, file: string) {
+  const lines = () =>
+    createInterface({
+      input: createReadStream(file).pipe(createGunzip()),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
   try {
-    return await restoreBackup(db, lines);
+    return await restoreBackup(db, key, lines);
   } catch (error) {
     throw unreadableBackup(file, error) ?? error;
   }

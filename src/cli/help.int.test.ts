@@ -20,6 +20,7 @@ const COMMANDS = [
   'export',
   'backup',
   'restore',
+  'audit',
 ];
 
 /** The real binary, as a person runs it; no database is set, since help needs none. */

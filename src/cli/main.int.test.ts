@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Fhir } from 'fhir';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../store/db.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'stemtrack-cli-'));
@@ -13,7 +14,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'stemtrack-cli-'));
 function stemtrack(args: string[], input = '', dir = dataDir) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'stemtrack.js'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' },
+    env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '', BACKUP_KEY: '4b'.repeat(32) },
     input,
     encoding: 'utf8',
   });
@@ -486,7 +487,11 @@ describe('stemtrack CLI', { timeout: 600_000 }, () => {
     expect(backup.out).toMatch(/^Backed up \d+ tables, \d+ rows \(schema \d+\) to /);
     expect(stemtrack(['backup', file], '', source)).toMatchObject({ code: 1 });
     const restored = stemtrack(['restore', file], '', target);
-    expect(restored.out).toContain("every table matches the backup's digest");
+    expect(restored.out).toContain("the signature and every table's digest match the backup");
+    expect(stemtrack(['audit', 'verify'], '', target)).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^Every chain holds: \d+ audit rows in \d+ chains/),
+    });
     expect(stemtrack(['restore', file], '', target).err).toContain('needs an empty database');
     // The restored registry reports the same outcomes as the original (as printed: sums in
     // the database may differ in the last binary digit with the rows' physical order).
@@ -561,6 +566,37 @@ describe('stemtrack CLI', { timeout: 600_000 }, () => {
     expect(unknown.err).toContain(
       `no site named 'harbour'. The sites are:\n  ${site}\n  Northside Joint Centre\n`,
     );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("audit verify names a row changed behind StemTrack's back and exits 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stemtrack-audit-'));
+    expect(stemtrack(['demo', '--patients', '5', '--seed', '2'], '', dir).code).toBe(0);
+    expect(stemtrack(['audit', 'verify'], '', dir).code).toBe(0);
+    const db = await openPglite(dir);
+    const [row] = await db.query<{ id: string }>('select min(id)::text as id from audit_log');
+    await db.query('alter table audit_log disable trigger audit_log_no_change');
+    await db.query(`update audit_log set action = 'nothing' where id = $1::bigint`, [row?.id]);
+    await db.close();
+    const verify = stemtrack(['audit', 'verify'], '', dir);
+    expect(verify.code).toBe(1);
+    expect(row?.id).toBeDefined();
+    expect(verify.err).toContain(`audit row ${row?.id} (`);
+    expect(verify.err).toContain('does not match its hash');
+    const usage = stemtrack(['audit'], '', dir);
+    expect(usage.code).toBe(2);
+    expect(stemtrack(['backup', join(dir, 'b.gz')], '', dir).code).toBe(0);
+    const keyless = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'stemtrack.js'), 'backup', join(dir, 'c.gz')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '', BACKUP_KEY: '' },
+        encoding: 'utf8',
+      },
+    );
+    expect(keyless.status).toBe(1);
+    expect(keyless.stderr).toContain('Set BACKUP_KEY');
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -25,6 +25,7 @@ Commands:
   export        de-identified research export of a site: tidy CSV, data dictionary, FHIR NDJSON
   backup        write the whole registry to one file (gzip JSON lines, with digests)
   restore       restore a backup file into an empty database, checking every table
+  audit         audit verify: recompute every hash of the audit log's chains
 
 Run 'stemtrack <command> --help' for a command's options.
 
@@ -33,7 +34,9 @@ Environment:
   DATA_DIR      where embedded PGlite keeps its files (default ./data)
   PORT, HOST    where to listen (default 3000 on 127.0.0.1)
   PUBLIC_URL    base URL for survey links (default http://HOST:PORT)
-  TLS=true      when served over HTTPS: secure cookies and HSTS`;
+  TLS=true      when served over HTTPS: secure cookies and HSTS
+  BACKUP_KEY    64 hex characters that sign backups; backup and restore need it
+  MIGRATION_DATABASE_URL  PostgreSQL role that owns the tables, for migrate (see README)`;
 
 /**
  * The built-in instruments' ids, written out so that help need not load (and check) every
@@ -117,14 +120,29 @@ in the app, where each one is audited. Prints each file as it is written, then t
 
 Writes every table of the database (DATABASE_URL, or the embedded one in DATA_DIR) to FILE
 in one consistent snapshot: gzip-compressed JSON lines with each table's row count and
-SHA-256 digest. The file appears only when complete; an existing FILE is never overwritten.
+SHA-256 digest, signed with HMAC-SHA256 under BACKUP_KEY (64 hex characters, made once with
+'openssl rand -hex 32' and kept apart from the backups: restore needs the same key). The file
+appears only when complete; an existing FILE is never overwritten.
 It holds identified patient data: store it as securely as the database itself.`,
   restore: `Usage: stemtrack restore FILE.jsonl.gz
 
-Restores a backup into an empty database (DATABASE_URL, or a new DATA_DIR): migrates it to
-the backup's schema version, inserts every row in one transaction, re-reads each table and
-compares its digest with the backup's (any difference undoes the whole restore), then
-applies newer migrations. Refuses a database that already holds data.`,
+Restores a backup into an empty database (DATABASE_URL, or a new DATA_DIR). First checks the
+file's signature under BACKUP_KEY (the key it was made with): a file changed by anyone
+without the key is refused before anything is written. Then migrates the database to the
+backup's schema version, inserts every row in one transaction, checks that the backup holds
+every table of that schema, re-reads each table and compares its digest with the backup's
+(any difference undoes the whole restore), then applies newer migrations and checks the
+audit log's hash chains. Refuses a database that already holds data.`,
+  audit: `Usage: stemtrack audit verify [--json]
+
+Recomputes the hash of every row of the audit log (DATABASE_URL, or DATA_DIR) outside the
+database and checks that each row follows the one before it in its chain (16 chains per
+site, and 16 for rows without a site). Names the first row that does not fit (its id, site,
+chain and what differs: changed content, missing rows, a row inserted later) and exits 1;
+exits 0 when every chain holds. Prints each chain's last hash: keep that list elsewhere
+(with the backups) to prove later that no chain was rewritten to its end.
+
+  --json    print the result as JSON`,
   questionnaire: `Usage: stemtrack questionnaire INSTRUMENT|FILE.json
 
 Prints the instrument as a FHIR R4 Questionnaire (JSON): one group per section, one
@@ -264,6 +282,24 @@ async function withDatabase<T>(use: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Runs `use` with the database open as the owner of its tables: MIGRATION_DATABASE_URL when
+ * set (then `use` gets DATABASE_URL, the role to grant), else as `withDatabase`.
+ */
+async function withMigrationDatabase<T>(
+  use: (db: Db, servingUrl: string | undefined) => Promise<T>,
+): Promise<T> {
+  const { loadConfig } = await import('../server/config.ts');
+  const config = loadConfig();
+  const owner = config.MIGRATION_DATABASE_URL;
+  const db = await openConfigured(owner ? { ...config, DATABASE_URL: owner } : config);
+  try {
+    return await use(db, owner ? config.DATABASE_URL : undefined);
+  } finally {
+    await db.close();
+  }
+}
+
 /** The id of the site called `name`, or undefined after naming the sites there are. */
 async function siteIdByName(db: Db, command: string, name: string): Promise<string | undefined> {
   const { listSites } = await import('../store/sites.repo.ts');
@@ -319,9 +355,9 @@ async function run(command: string, args: string[]): Promise<number> {
     }
     case 'migrate': {
       parse({});
-      const { migrate } = await import('../store/migrate.ts');
-      return withDatabase(async (db) => {
-        const applied = await migrate(db);
+      const { migrateAndGrant } = await import('../app/migrate.ts');
+      return withMigrationDatabase(async (db, servingUrl) => {
+        const applied = await migrateAndGrant(db, servingUrl);
         console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
         return 0;
       });
@@ -418,8 +454,11 @@ async function run(command: string, args: string[]): Promise<number> {
         return 1;
       }
       const { writeBackupFile } = await import('./backup-file.ts');
+      const { backupKey } = await import('../app/backup.ts');
+      const { loadConfig } = await import('../server/config.ts');
+      const key = backupKey(loadConfig().BACKUP_KEY, 'backup');
       return withDatabase(async (db) => {
-        const summary = await writeBackupFile(db, file);
+        const summary = await writeBackupFile(db, key, file);
         const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
         console.log(
           `Backed up ${Object.keys(summary.tables).length} tables, ${rows} rows (schema ${summary.migrations.at(-1)}) to ${file}`,
@@ -435,14 +474,53 @@ async function run(command: string, args: string[]): Promise<number> {
         return 1;
       }
       const { restoreBackupFile } = await import('./backup-file.ts');
-      return withDatabase(async (db) => {
-        const summary = await restoreBackupFile(db, file);
+      const { backupKey } = await import('../app/backup.ts');
+      const { loadConfig } = await import('../server/config.ts');
+      const key = backupKey(loadConfig().BACKUP_KEY, 'restore');
+      const { migrateAndGrant } = await import('../app/migrate.ts');
+      return withMigrationDatabase(async (db, servingUrl) => {
+        const summary = await restoreBackupFile(db, key, file);
+        await migrateAndGrant(db, servingUrl);
         const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
         console.log(
-          `Restored ${rows} rows in ${Object.keys(summary.tables).length} tables; every table matches the backup's digest.`,
+          `Restored ${rows} rows in ${Object.keys(summary.tables).length} tables; the signature and every table's digest match the backup.`,
         );
         if (summary.upgradedWith.length > 0)
           console.log(`Then applied newer migrations: ${summary.upgradedWith.join(', ')}`);
+        if (!summary.auditLog.ok) {
+          console.error(
+            `Warning: the restored audit log was already changed behind StemTrack's back when the backup was made:\n${summary.auditLog.problems.map((p) => `  ${p.message}`).join('\n')}`,
+          );
+          return 1;
+        }
+        return 0;
+      });
+    }
+    case 'audit': {
+      const { values, positionals } = parseOptions(args, { json: { type: 'boolean' } }, true);
+      if (positionals.join(' ') !== 'verify') throw new UsageError('the audit command is: verify');
+      const { verifyAuditChains } = await import('../app/access/audit.ts');
+      const { auditChainHeads } = await import('../store/audit.repo.ts');
+      return withDatabase(async (db) => {
+        const result = await verifyAuditChains(db);
+        const heads = await auditChainHeads(db);
+        if (values.json) {
+          console.log(JSON.stringify({ ...result, heads }, null, 2));
+          return result.ok ? 0 : 1;
+        }
+        if (!result.ok) {
+          console.error(
+            `stemtrack audit verify: the audit log was changed behind StemTrack's back.\n${result.problems.map((p) => `  ${p.message}`).join('\n')}`,
+          );
+          return 1;
+        }
+        console.log(
+          `Every chain holds: ${result.rows} audit rows in ${result.chains} chains. Last row of each chain:`,
+        );
+        for (const h of heads)
+          console.log(
+            `  ${h.siteId ?? 'no site'} chain ${h.chain}: row ${h.lastId}, ${h.lastHash}`,
+          );
         return 0;
       });
     }

@@ -20,6 +20,7 @@ import {
 } from '../app/follow-up/invitations.ts';
 import { type MailSettings, surveyEmailHandler } from '../app/follow-up/mail.ts';
 import { loadLicensedInstruments } from '../app/instruments.ts';
+import { migrateAsOwner } from '../app/migrate.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { smtpSender } from '../jobs/smtp.ts';
 import { createHttpApp } from '../server/app.ts';
@@ -61,8 +62,13 @@ export async function startServer(
   opts: { demo: boolean; patients: number; seed: number },
 ): Promise<void> {
   const started = Date.now();
+  // With MIGRATION_DATABASE_URL the owner migrates and DATABASE_URL's role only serves.
+  const ownerApplied =
+    config.MIGRATION_DATABASE_URL && config.DATABASE_URL
+      ? await migrateAsOwner(config.MIGRATION_DATABASE_URL, config.DATABASE_URL)
+      : undefined;
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-  const applied = await migrate(db);
+  const applied = ownerApplied ?? (await migrate(db));
   const licensed = await loadLicensedInstruments(db);
   if (licensed.length > 0) console.log(`Licensed instruments: ${licensed.join(', ')}`);
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);

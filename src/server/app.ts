@@ -13,6 +13,7 @@ import {
   startTwoFactor,
   twoFactorStatus,
 } from '../app/access/account.ts';
+import { auditLogCsv, auditLogPage, verifySiteAuditLog } from '../app/access/audit.ts';
 import {
   type LoginOutcome,
   login,
@@ -418,6 +419,17 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       });
     });
   }
+  // --- the audit log (admins; every read is itself audited) ---------------------------
+  authed.get('/audit', async (c) => c.json(await auditLogPage(ctx, c.var.actor, c.req.query())));
+  authed.get('/audit/log.csv', async (c) => {
+    const file = await auditLogCsv(ctx, c.var.actor, c.req.query());
+    return c.body(file.body, 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${file.fileName}"`,
+      'Cache-Control': 'no-store',
+    });
+  });
+  authed.get('/audit/verify', async (c) => c.json(await verifySiteAuditLog(ctx, c.var.actor)));
   authed.get('/report', async (c) =>
     c.json(await siteOutcomeReport(ctx, c.var.actor, c.req.query())),
   );

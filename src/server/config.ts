@@ -20,6 +20,14 @@ const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
       .optional(),
+    /**
+     * PostgreSQL as the role that owns the tables, used only to migrate (and restore); then
+     * DATABASE_URL's role, which owns nothing, serves and may only append to the audit log.
+     */
+    MIGRATION_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
     DATA_DIR: z.string().default('./data'),
     /** Base URL people reach StemTrack at; survey links start with it. */
     PUBLIC_URL: z
@@ -44,10 +52,21 @@ const configSchema = z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
       .optional(),
+    /** 64 hex characters (32 bytes): signs backups (HMAC-SHA256); needed by backup and restore. */
+    BACKUP_KEY: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (openssl rand -hex 32)')
+      .optional(),
     MAIL_REMINDERS: wholeNumber(0, 5).default(2),
     MAIL_REMINDER_EVERY_DAYS: wholeNumber(1, 60).default(7),
   })
   .superRefine((c, ctx) => {
+    if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required when MIGRATION_DATABASE_URL is set (the role that serves)',
+      });
     if (!c.SMTP_URL) return;
     for (const key of ['MAIL_FROM', 'MAIL_KEY'] as const)
       if (!c[key])

@@ -192,6 +192,42 @@ export function openApiDocument(): object {
           responses: { 200: ok('Worklist and flow'), 400: errors[400], 401: errors[401] },
         },
       },
+      '/api/audit': {
+        get: {
+          summary:
+            "Your site's audit log for admins, newest first, 50 rows a page: filter by registryId (the patient's study id), user (e-mail or part of it), action, from and to (YYYY-MM-DD, inclusive, UTC); page from 1. Each read is itself audited.",
+          parameters: ['registryId', 'user', 'action', 'from', 'to', 'page'].map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
+          responses: {
+            200: ok('Rows, total, page'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+          },
+        },
+      },
+      '/api/audit/log.csv': {
+        get: {
+          summary:
+            'The filtered audit log as CSV (the filters of /api/audit; formula-safe cells), admins only; audited',
+          parameters: ['registryId', 'user', 'action', 'from', 'to'].map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
+          responses: { 200: ok('CSV file'), 400: errors[400], 401: errors[401], 403: errors[403] },
+        },
+      },
+      '/api/audit/verify': {
+        get: {
+          summary:
+            "Recomputes every hash of your site's audit chains (admins): ok, rows checked, chains, and the first rows that do not fit (id, chain, what differs); audited",
+          responses: { 200: ok('Verification'), 401: errors[401], 403: errors[403] },
+        },
+      },
       '/api/message-templates': {
         get: {
           summary: "Your registry's survey e-mail templates per language, and StemTrack's defaults",

@@ -1,6 +1,7 @@
 import type { MouseEvent, ReactNode } from 'react';
 import { Link, navigate } from '../router.tsx';
 import { AccountPage } from './AccountPage.tsx';
+import { AuditPage } from './AuditPage.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
 import { ExportsPage } from './ExportsPage.tsx';
 import { FollowUpPage } from './FollowUpPage.tsx';
@@ -42,6 +43,7 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/schedule') page = <SchedulePage user={user} />;
   else if (path === '/emails') page = <TemplatesPage user={user} />;
   else if (path === '/questionnaires') page = <InstrumentsPage />;
+  else if (path === '/audit' && user.role === 'admin') page = <AuditPage />;
   else if (path === '/users') page = <UsersPage user={user} />;
   else if (path === '/account') page = <AccountPage />;
   else if (patient?.[1])
@@ -61,7 +63,8 @@ export function ClinicApp({ path }: { path: string }) {
           {NAV.filter(
             ([to]) =>
               (to !== '/emails' || user.role !== 'researcher') &&
-              (to !== '/users' || user.role === 'admin'),
+              (to !== '/users' || user.role === 'admin') &&
+              (to !== '/audit' || user.role === 'admin'),
           ).map(([to, text]) => (
             <NavLink key={to} to={to} current={sectionOf(path) === to}>
               {text}
@@ -94,6 +97,7 @@ const NAV: [string, string][] = [
   ['/registry-vs-evidence', 'Registry vs evidence'],
   ['/meta-analysis', 'Meta-analysis'],
   ['/users', 'Users'],
+  ['/audit', 'Audit log'],
   ['/account', 'Account'],
 ];
 
