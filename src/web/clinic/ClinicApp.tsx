@@ -1,19 +1,42 @@
-import type { MouseEvent, ReactNode } from 'react';
+import { lazy, type MouseEvent, type ReactNode, Suspense } from 'react';
 import { Link, navigate } from '../router.tsx';
-import { EnrolPage } from './EnrolPage.tsx';
-import { ExportsPage } from './ExportsPage.tsx';
-import { FollowUpPage } from './FollowUpPage.tsx';
-import { InstrumentsPage } from './InstrumentsPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
-import { MetaPage } from './MetaPage.tsx';
-import { OutcomesPage } from './OutcomesPage.tsx';
-import { PatientList } from './PatientList.tsx';
-import { PatientPage } from './PatientPage.tsx';
-import { RegistryEvidencePage } from './RegistryEvidencePage.tsx';
-import { ResearcherRecordPage } from './ResearcherRecordPage.tsx';
-import { SchedulePage } from './SchedulePage.tsx';
 import { useSession } from './session.ts';
-import { TemplatesPage } from './TemplatesPage.tsx';
+
+// Each page is its own chunk, so signing in does not wait for the charts (Observable Plot)
+// that only some pages draw.
+const EnrolPage = lazy(() => import('./EnrolPage.tsx').then((m) => ({ default: m.EnrolPage })));
+const ExportsPage = lazy(() =>
+  import('./ExportsPage.tsx').then((m) => ({ default: m.ExportsPage })),
+);
+const FollowUpPage = lazy(() =>
+  import('./FollowUpPage.tsx').then((m) => ({ default: m.FollowUpPage })),
+);
+const InstrumentsPage = lazy(() =>
+  import('./InstrumentsPage.tsx').then((m) => ({ default: m.InstrumentsPage })),
+);
+const MetaPage = lazy(() => import('./MetaPage.tsx').then((m) => ({ default: m.MetaPage })));
+const OutcomesPage = lazy(() =>
+  import('./OutcomesPage.tsx').then((m) => ({ default: m.OutcomesPage })),
+);
+const PatientList = lazy(() =>
+  import('./PatientList.tsx').then((m) => ({ default: m.PatientList })),
+);
+const PatientPage = lazy(() =>
+  import('./PatientPage.tsx').then((m) => ({ default: m.PatientPage })),
+);
+const RegistryEvidencePage = lazy(() =>
+  import('./RegistryEvidencePage.tsx').then((m) => ({ default: m.RegistryEvidencePage })),
+);
+const ResearcherRecordPage = lazy(() =>
+  import('./ResearcherRecordPage.tsx').then((m) => ({ default: m.ResearcherRecordPage })),
+);
+const SchedulePage = lazy(() =>
+  import('./SchedulePage.tsx').then((m) => ({ default: m.SchedulePage })),
+);
+const TemplatesPage = lazy(() =>
+  import('./TemplatesPage.tsx').then((m) => ({ default: m.TemplatesPage })),
+);
 
 export function ClinicApp({ path }: { path: string }) {
   const session = useSession();
@@ -72,7 +95,9 @@ export function ClinicApp({ path }: { path: string }) {
           Sign out
         </button>
       </header>
-      <main className="page">{page}</main>
+      <main className="page">
+        <Suspense fallback={<p>Loading…</p>}>{page}</Suspense>
+      </main>
     </>
   );
 }
