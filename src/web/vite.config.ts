@@ -64,6 +64,8 @@ export default defineConfig({
     outDir,
     emptyOutDir: true,
     manifest: true,
+    // Every browser we support has modulepreload; the polyfill was one more request per page.
+    modulePreload: { polyfill: false },
     // One HTML page per audience: a survey link never loads the clinic app.
     rollupOptions: {
       input: {

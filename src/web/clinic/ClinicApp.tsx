@@ -15,16 +15,14 @@ const FollowUpPage = lazy(() =>
 const InstrumentsPage = lazy(() =>
   import('./InstrumentsPage.tsx').then((m) => ({ default: m.InstrumentsPage })),
 );
-const MetaPage = lazy(() => import('./MetaPage.tsx').then((m) => ({ default: m.MetaPage })));
-const OutcomesPage = lazy(() =>
-  import('./OutcomesPage.tsx').then((m) => ({ default: m.OutcomesPage })),
-);
-const PatientList = lazy(() =>
-  import('./PatientList.tsx').then((m) => ({ default: m.PatientList })),
-);
-const PatientPage = lazy(() =>
-  import('./PatientPage.tsx').then((m) => ({ default: m.PatientPage })),
-);
+const loadMeta = () => import('./MetaPage.tsx');
+const MetaPage = lazy(() => loadMeta().then((m) => ({ default: m.MetaPage })));
+const loadOutcomes = () => import('./OutcomesPage.tsx');
+const OutcomesPage = lazy(() => loadOutcomes().then((m) => ({ default: m.OutcomesPage })));
+const loadPatientList = () => import('./PatientList.tsx');
+const PatientList = lazy(() => loadPatientList().then((m) => ({ default: m.PatientList })));
+const loadPatientPage = () => import('./PatientPage.tsx');
+const PatientPage = lazy(() => loadPatientPage().then((m) => ({ default: m.PatientPage })));
 const RegistryEvidencePage = lazy(() =>
   import('./RegistryEvidencePage.tsx').then((m) => ({ default: m.RegistryEvidencePage })),
 );
@@ -37,6 +35,15 @@ const SchedulePage = lazy(() =>
 const TemplatesPage = lazy(() =>
   import('./TemplatesPage.tsx').then((m) => ({ default: m.TemplatesPage })),
 );
+
+// The page opened by its address starts loading beside the session check, not after it.
+const EARLY: [RegExp, () => Promise<unknown>][] = [
+  [/^\/$/, loadPatientList],
+  [/^\/outcomes$/, loadOutcomes],
+  [/^\/meta-analysis$/, loadMeta],
+  [/^\/patients\/[0-9a-f-]{36}$/, loadPatientPage],
+];
+for (const [path, load] of EARLY) if (path.test(window.location.pathname)) void load();
 
 export function ClinicApp({ path }: { path: string }) {
   const session = useSession();
