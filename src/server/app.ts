@@ -1,6 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
@@ -488,7 +489,10 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     authed.post(`/${path}/:id/entered-in-error`, changeAt(what, enteredInError(entity)));
 
   // --- the patient's survey link: the token is the only credential -------------------
-  api.get('/survey/:token', async (c) => c.json(await openSurvey(ctx, c.req.param('token'))));
+  // The questionnaires are the survey's largest download on a phone: sent compressed.
+  api.get('/survey/:token', compress(), async (c) =>
+    c.json(await openSurvey(ctx, c.req.param('token'))),
+  );
   api.put('/survey/:token/draft', async (c) =>
     c.json(await saveSurveyDraft(ctx, c.req.param('token'), await jsonBody(c.req.raw))),
   );

@@ -274,7 +274,4 @@ export type InstrumentDefinition = z.infer<typeof instrumentDefinitionSchema>;
 export type ScaleDefinition = InstrumentDefinition['scales'][number];
 export type ItemDefinition = InstrumentDefinition['sections'][number]['items'][number];
 
-/** All items of an instrument in presentation order. */
-export function itemsOf(def: InstrumentDefinition): ItemDefinition[] {
-  return def.sections.flatMap((s) => s.items);
-}
+export { itemsOf } from './items.ts';

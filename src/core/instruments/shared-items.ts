@@ -1,4 +1,5 @@
-import { type InstrumentDefinition, itemsOf } from './definition.ts';
+import type { InstrumentDefinition } from './definition.ts';
+import { itemsOf } from './items.ts';
 
 /** Answers of one survey, keyed by instrument id and then item code. */
 export type SurveyAnswers = Record<string, Record<string, number | null | undefined>>;

@@ -1,22 +1,54 @@
-import type { MouseEvent, ReactNode } from 'react';
+import { lazy, type MouseEvent, type ReactNode, Suspense } from 'react';
 import { Link, navigate } from '../router.tsx';
-import { AccountPage } from './AccountPage.tsx';
-import { AuditPage } from './AuditPage.tsx';
-import { EnrolPage } from './EnrolPage.tsx';
-import { ExportsPage } from './ExportsPage.tsx';
-import { FollowUpPage } from './FollowUpPage.tsx';
-import { InstrumentsPage } from './InstrumentsPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
-import { MetaPage } from './MetaPage.tsx';
-import { OutcomesPage } from './OutcomesPage.tsx';
-import { PatientList } from './PatientList.tsx';
-import { PatientPage } from './PatientPage.tsx';
-import { RegistryEvidencePage } from './RegistryEvidencePage.tsx';
-import { ResearcherRecordPage } from './ResearcherRecordPage.tsx';
-import { SchedulePage } from './SchedulePage.tsx';
 import { useSession } from './session.ts';
-import { TemplatesPage } from './TemplatesPage.tsx';
-import { UsersPage } from './UsersPage.tsx';
+
+// Each page is its own chunk, so signing in does not wait for the charts (Observable Plot)
+// that only some pages draw.
+const EnrolPage = lazy(() => import('./EnrolPage.tsx').then((m) => ({ default: m.EnrolPage })));
+const ExportsPage = lazy(() =>
+  import('./ExportsPage.tsx').then((m) => ({ default: m.ExportsPage })),
+);
+const FollowUpPage = lazy(() =>
+  import('./FollowUpPage.tsx').then((m) => ({ default: m.FollowUpPage })),
+);
+const InstrumentsPage = lazy(() =>
+  import('./InstrumentsPage.tsx').then((m) => ({ default: m.InstrumentsPage })),
+);
+const loadMeta = () => import('./MetaPage.tsx');
+const MetaPage = lazy(() => loadMeta().then((m) => ({ default: m.MetaPage })));
+const loadOutcomes = () => import('./OutcomesPage.tsx');
+const OutcomesPage = lazy(() => loadOutcomes().then((m) => ({ default: m.OutcomesPage })));
+const loadPatientList = () => import('./PatientList.tsx');
+const PatientList = lazy(() => loadPatientList().then((m) => ({ default: m.PatientList })));
+const loadPatientPage = () => import('./PatientPage.tsx');
+const PatientPage = lazy(() => loadPatientPage().then((m) => ({ default: m.PatientPage })));
+const RegistryEvidencePage = lazy(() =>
+  import('./RegistryEvidencePage.tsx').then((m) => ({ default: m.RegistryEvidencePage })),
+);
+const ResearcherRecordPage = lazy(() =>
+  import('./ResearcherRecordPage.tsx').then((m) => ({ default: m.ResearcherRecordPage })),
+);
+const SchedulePage = lazy(() =>
+  import('./SchedulePage.tsx').then((m) => ({ default: m.SchedulePage })),
+);
+const AccountPage = lazy(() =>
+  import('./AccountPage.tsx').then((m) => ({ default: m.AccountPage })),
+);
+const AuditPage = lazy(() => import('./AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
+const UsersPage = lazy(() => import('./UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
+const TemplatesPage = lazy(() =>
+  import('./TemplatesPage.tsx').then((m) => ({ default: m.TemplatesPage })),
+);
+
+// The page opened by its address starts loading beside the session check, not after it.
+const EARLY: [RegExp, () => Promise<unknown>][] = [
+  [/^\/$/, loadPatientList],
+  [/^\/outcomes$/, loadOutcomes],
+  [/^\/meta-analysis$/, loadMeta],
+  [/^\/patients\/[0-9a-f-]{36}$/, loadPatientPage],
+];
+for (const [path, load] of EARLY) if (path.test(window.location.pathname)) void load();
 
 export function ClinicApp({ path }: { path: string }) {
   const session = useSession();
@@ -81,7 +113,9 @@ export function ClinicApp({ path }: { path: string }) {
           Sign out
         </button>
       </header>
-      <main className="page">{page}</main>
+      <main className="page">
+        <Suspense fallback={<p>Loading…</p>}>{page}</Suspense>
+      </main>
     </>
   );
 }

@@ -1,5 +1,7 @@
 /** Pure choices behind the patient's survey screens, kept apart from React so they are tested. */
 
+import type { PatientEventKind } from '../../core/registry/event-kinds.ts';
+
 export interface ResponseOption {
   value: number;
   label: string;
@@ -61,4 +63,14 @@ export function monthTicks(lastMonths: number): number[] {
   const ticks: number[] = [];
   for (let m = 0; m < end + step; m += step) ticks.push(m);
   return ticks;
+}
+
+/** Dates of later events the patient ticked, by kind; '' until a date is given. */
+export type LaterEventDates = Partial<Record<PatientEventKind, string>>;
+
+/** The events to send: only those with a date. */
+export function eventsToSend(value: LaterEventDates): { kind: PatientEventKind; date: string }[] {
+  return Object.entries(value)
+    .filter(([, date]) => Boolean(date))
+    .map(([kind, date]) => ({ kind: kind as PatientEventKind, date: date as string }));
 }
