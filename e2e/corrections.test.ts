@@ -68,7 +68,8 @@ describe('corrections and erasure in a real browser', () => {
     const form = clinic.getByRole('form', { name: 'Correct' });
     await form.getByLabel('Kellgren–Lawrence grade').selectOption('2');
     await form.getByRole('button', { name: 'Save correction' }).click();
-    await form.getByText('Give the reason for this change').waitFor();
+    // The form's summary and the field both say it.
+    await form.getByText('Give the reason for this change').first().waitFor();
     await form.getByLabel('Reason (required)').fill('Radiology report re-read');
     await form.getByRole('button', { name: 'Save correction' }).click();
     await clinic.getByRole('heading', { name: 'Left knee · KL grade 2' }).waitFor();

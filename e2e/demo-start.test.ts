@@ -40,12 +40,12 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     expect(await page.locator('table.scores tbody tr').count()).toBeGreaterThan(0);
   });
 
-  it('shows the researcher registry ids without names', async () => {
+  it('shows the researcher study ids, without names, registry ids or birth dates', async () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, server.url, 'researcher@harbour.example', 'stemtrack-demo');
     await page.getByText('400 patients at Harbour Orthobiologics Clinic').waitFor();
     const headers = await page.locator('thead th').allInnerTexts();
-    expect(headers).toEqual(['Registry id', 'Birth year', 'Sex', 'Joints', 'Responses']);
+    expect(headers).toEqual(['Study id', 'Sex', 'Joints', 'Responses']);
     expect(await page.getByRole('link', { name: 'Enrol patient' }).count()).toBe(0);
   });
 
@@ -192,9 +192,10 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       360,
     );
-    // The two refused requests (report and benchmark with the reversed ages) log their 400s.
+    // The five refused requests with the reversed ages (outcomes, benchmark, durability,
+    // safety and completeness: every section follows the filters) log their 400s.
     expect(consoleErrors.filter((m) => !/status of 400/.test(m))).toEqual([]);
-    expect(consoleErrors.filter((m) => /status of 400/.test(m))).toHaveLength(2);
+    expect(consoleErrors.filter((m) => /status of 400/.test(m))).toHaveLength(5);
 
     await page.getByRole('link', { name: 'Exports' }).click();
     const download = page.waitForEvent('download');
