@@ -202,7 +202,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     await page.getByRole('link', { name: 'Scores (CSV)' }).click();
     const file = await (await download).path();
     const header = readFileSync(file, 'utf8').split('\n')[0];
-    expect(header).toMatch(/^study_id,joint,side,kl_grade,sex,age_at_treatment,/);
+    expect(header).toMatch(/^study_id,joint_id,response_id,joint,side,kl_grade,sex,age_at_treatment,/);
     expect(await page.getByText('Identified exports (admins)').count()).toBe(0);
     await context.close();
   });
