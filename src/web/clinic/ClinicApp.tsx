@@ -1,4 +1,4 @@
-import type { MouseEvent, ReactNode } from 'react';
+import { type MouseEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, navigate } from '../router.tsx';
 import { EnrolPage } from './EnrolPage.tsx';
 import { ExportsPage } from './ExportsPage.tsx';
@@ -16,6 +16,23 @@ import { TemplatesPage } from './TemplatesPage.tsx';
 
 export function ClinicApp({ path }: { path: string }) {
   const session = useSession();
+  // On a phone the page links fold behind a "Menu" button (styles.css hides the button on a
+  // wider screen, where the links stay on one line); a new page closes the menu.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // Escape closes the open menu and puts the focus back on its button.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: closing on every change of page is the point
+  useEffect(() => setMenuOpen(false), [path]);
   if (session.user === undefined) return <p className="page">Loading…</p>;
   if (session.user === null) {
     return (
@@ -42,11 +59,21 @@ export function ClinicApp({ path }: { path: string }) {
   else if (patient?.[1]) page = <PatientPage id={patient[1]} user={user} />;
   return (
     <>
-      <header className="topbar">
+      <header className={menuOpen ? 'topbar menu-open' : 'topbar'}>
         <Link to="/" className="brand">
           StemTrack
         </Link>
-        <nav className="topnav" aria-label="Main">
+        <button
+          ref={menuButton}
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-menu"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          Menu
+        </button>
+        <nav className="topnav" id="main-menu" aria-label="Main">
           {NAV.filter(([to]) => to !== '/emails' || user.role !== 'researcher').map(
             ([to, text]) => (
               <NavLink key={to} to={to} current={sectionOf(path) === to}>
