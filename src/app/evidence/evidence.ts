@@ -16,7 +16,7 @@ import { appendAudit } from '../../store/audit.repo.ts';
 import { listImportedArms, painChanges, upsertArms } from '../../store/evidence.repo.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
 
-const DATA = new URL('../core/evidence/data/', import.meta.url);
+const DATA = new URL('../../core/evidence/data/', import.meta.url);
 
 let shipped:
   | { arms: TrialArm[]; summaries: ReturnType<typeof publishedSummariesFromTable>['summaries'] }
