@@ -68,6 +68,61 @@ async function overflowing(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * Every chart's text at its rendered size (computed font size times the SVG's scale on screen)
+ * below 12 px, two tick labels of one axis overlapping, and lines (CI bars) drawn past the
+ * chart's edge.
+ */
+async function unreadableCharts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const svgs = [...document.querySelectorAll('main svg.chart, main .plot > svg')].filter(
+      (svg): svg is SVGSVGElement => svg instanceof SVGSVGElement,
+    );
+    const overlap = (a: DOMRect, b: DOMRect) =>
+      a.left < b.right - 0.5 &&
+      b.left < a.right - 0.5 &&
+      a.top < b.bottom - 0.5 &&
+      b.top < a.bottom - 0.5;
+    svgs.forEach((svg, i) => {
+      const name = `chart ${i + 1} (${svg.closest('figure')?.getAttribute('aria-label') ?? svg.getAttribute('aria-label')})`;
+      const scale = svg.getScreenCTM()?.a ?? 1;
+      for (const text of svg.querySelectorAll('text')) {
+        if (!(text.textContent ?? '').trim()) continue;
+        const size = Number.parseFloat(getComputedStyle(text).fontSize) * scale;
+        if (size < 11.99) out.push(`${name}: "${text.textContent}" is ${size.toFixed(1)} px`);
+      }
+      const axes = [
+        ...[...svg.querySelectorAll('g[data-mark$="tick label"]')].map((g) => [
+          ...g.querySelectorAll('text'),
+        ]),
+        [...svg.querySelectorAll('text.tick:not(.y)')],
+        [...svg.querySelectorAll('text.tick.y')],
+      ];
+      for (const labels of axes) {
+        const boxes = labels.map((t) => [t.textContent, t.getBoundingClientRect()] as const);
+        boxes.forEach(([a, boxA], j) => {
+          for (const [b, boxB] of boxes.slice(j + 1))
+            if (overlap(boxA, boxB)) out.push(`${name}: tick labels "${a}" and "${b}" overlap`);
+        });
+      }
+      const frame = svg.getBoundingClientRect();
+      for (const line of svg.querySelectorAll('line, path')) {
+        const box = line.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue;
+        if (
+          box.top < frame.top - 1 ||
+          box.bottom > frame.bottom + 1 ||
+          box.left < frame.left - 1 ||
+          box.right > frame.right + 1
+        )
+          out.push(`${name}: a line is drawn past the chart's edge`);
+      }
+    });
+    return out;
+  });
+}
+
 async function settled(page: Page, heading: string | RegExp) {
   await page.getByRole('heading', { level: 1, name: heading }).first().waitFor();
   await expect
@@ -179,9 +234,11 @@ describe('the clinic screens at 360 px and 1366 px', () => {
       expect(await current.count()).toBe(1);
       expect(await current.textContent()).toBe(name);
       const lines = await page.evaluate(() => {
-        const tops = [...document.querySelectorAll('.topbar > *, .topnav a')].map(
-          (el) => el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2,
-        );
+        // The phone's "Menu" button is not drawn at this width, so it has no line.
+        const tops = [...document.querySelectorAll('.topbar > *, .topnav a')]
+          .map((el) => el.getBoundingClientRect())
+          .filter((box) => box.height > 0)
+          .map((box) => box.top + box.height / 2);
         return Math.max(...tops) - Math.min(...tops);
       });
       expect(lines, `header of ${path} spans more than one line`).toBeLessThan(16);
@@ -211,4 +268,112 @@ describe('the clinic screens at 360 px and 1366 px', () => {
       expect(problems).toEqual([]);
     });
   }
+  it('draws every chart at 360 px with text of 12 px or more, tick labels apart and CI bars inside, the site beside the network', async () => {
+    const page = await (
+      await browser.newContext({ viewport: { width: 360, height: 800 } })
+    ).newPage();
+    await signIn(page, server.url, EMAIL, PASSWORD);
+    await page.getByRole('heading', { name: 'Patients' }).waitFor();
+    await page.goto(`${server.url}/outcomes`);
+    await settled(page, 'Outcomes');
+    // Trajectory, benchmark, Kaplan–Meier, completeness and responders.
+    await expect.poll(() => page.locator('figure.chart-box svg.chart').count()).toBe(5);
+    expect(await unreadableCharts(page)).toEqual([]);
+    // Every estimate of the site, the rest of the network and the peers can be seen: no dot
+    // sits on another.
+    const hidden = await page.evaluate(() => {
+      const chart = document.querySelector('figure[aria-label*="against the network"]');
+      const dots = [...(chart?.querySelectorAll('circle') ?? [])].map((c) => {
+        const b = c.getBoundingClientRect();
+        return [b.left + b.width / 2, b.top + b.height / 2] as const;
+      });
+      let n = 0;
+      dots.forEach(([x, y], i) => {
+        for (const [x2, y2] of dots.slice(i + 1)) if (Math.hypot(x - x2, y - y2) < 2) n++;
+      });
+      return { dots: dots.length, hidden: n };
+    });
+    expect(hidden.dots).toBeGreaterThan(6);
+    expect(hidden.hidden).toBe(0);
+    expect(await page.locator('main').textContent()).toContain('Trajectory: NRS pain 0–10');
+
+    await page.goto(`${server.url}/meta-analysis`);
+    await settled(page, 'Meta-analysis');
+    await page
+      .getByLabel('Studies (CSV)')
+      .fill('study,yi,vi\nSmith 2019,-1.2,0.09\nLee 2020,-0.4,0.04\nPark 2021,0.1,0.16');
+    await page.getByRole('button', { name: 'Run meta-analysis' }).click();
+    await page.getByTestId('forest').locator('svg').waitFor();
+    expect(await unreadableCharts(page)).toEqual([]);
+    // Wider than a phone: it scrolls inside its own box, and a line says so.
+    await page
+      .getByText(/scroll sideways/)
+      .first()
+      .waitFor();
+    expect(await page.evaluate(() => document.scrollingElement?.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    expect(await page.locator('main').textContent()).toContain('3 studies');
+  });
+
+  it('counts in words and keeps one sign for less pain on the evidence pages', async () => {
+    const page = await (
+      await browser.newContext({ viewport: { width: 1366, height: 900 } })
+    ).newPage();
+    await signIn(page, server.url, EMAIL, PASSWORD);
+    await page.getByRole('heading', { name: 'Patients' }).waitFor();
+    const codes =
+      /nrs-pain|NRS pain:? Pain|\b1 (trials|items|joints|patients|studies|days|months|points)\b/;
+    for (const [path, heading] of [
+      ['/outcomes', 'Outcomes'],
+      ['/questionnaires', 'Questionnaires'],
+      ['/registry-vs-evidence', 'Registry vs evidence'],
+    ] as const) {
+      await page.goto(`${server.url}${path}`);
+      await settled(page, heading);
+      expect(await page.locator('main').textContent(), path).not.toMatch(codes);
+    }
+    // Said once, near the numbers.
+    expect(await page.locator('.sign-rule').count()).toBe(1);
+    await page.goto(`${server.url}/evidence`);
+    await settled(page, /what the evidence says/);
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).not.toMatch(codes);
+    expect(await page.locator('.sign-rule').count()).toBe(1);
+    // Zhang 2008 reports the placebo response as +0.51 (improvement); shown as less pain.
+    expect(text).toContain('−0.51 (95% CI −0.55 to −0.46)');
+    expect(text).toContain('198 trials');
+  });
+
+  it('folds the page links behind a Menu button at 360 px, by mouse and by keyboard', async () => {
+    const page = await (
+      await browser.newContext({ viewport: { width: 360, height: 800 } })
+    ).newPage();
+    await signIn(page, server.url, EMAIL, PASSWORD);
+    await page.getByRole('heading', { name: 'Patients' }).waitFor();
+    const menu = page.getByRole('button', { name: 'Menu' });
+    const nav = page.locator('nav[aria-label="Main"]');
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(await menu.getAttribute('aria-controls')).toBe(await nav.getAttribute('id'));
+    expect(await nav.isVisible()).toBe(false);
+    // Closed, the header is one line.
+    const height = await page.evaluate(() => document.querySelector('.topbar')?.clientHeight ?? 0);
+    expect(height).toBeLessThan(70);
+
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('link', { name: 'Outcomes' }).click();
+    await settled(page, 'Outcomes');
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Patients');
+    await page.keyboard.press('Escape');
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Menu');
+    expect(await nav.isVisible()).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COHORT_OPTIONS } from '../app/analytics/report.ts';
 import { metaRequestSchema } from '../app/evidence/meta.ts';
+import { issueSurveySchema } from '../app/follow-up/surveys.ts';
 import {
   accessSettingsSchema,
   changePasswordSchema,
@@ -145,7 +146,30 @@ export function openApiDocument(): object {
         get: {
           summary: 'Controlled lists: product classes, joints, time points, instruments',
           security: [],
-          responses: { 200: ok('Lists') },
+          responses: {
+            200: {
+              description: 'Lists, and whether this server sends survey e-mails',
+              ...json({
+                type: 'object',
+                properties: {
+                  emailOn: {
+                    type: 'boolean',
+                    description:
+                      'Whether survey e-mails go out (SMTP_URL, MAIL_FROM and MAIL_KEY are set); when false a link is never e-mailed and the screens say so',
+                  },
+                  timepoints: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: { id: { type: 'string' }, label: { type: 'string' } },
+                    },
+                  },
+                  instruments: { type: 'array', items: { type: 'object' } },
+                },
+                required: ['emailOn'],
+              }),
+            },
+          },
         },
       },
       '/api/evidence': {
@@ -614,13 +638,33 @@ export function openApiDocument(): object {
         post: {
           summary: 'Issue a survey link for a follow-up time point',
           parameters: [idParam('id')],
-          requestBody: body(
-            z.object({
-              timepoint: z.enum(TIMEPOINT_IDS),
-              instruments: z.array(z.string()).optional(),
-            }),
-          ),
-          responses: { 201: ok('Assignment with its one-time link'), ...errors },
+          description:
+            "Outside the time point's window the link is refused (400 on the field `confirmOutsideWindow`, saying when the window opens or closed) unless `confirmOutsideWindow` is true.",
+          requestBody: body(issueSurveySchema),
+          responses: {
+            201: {
+              description: 'Assignment with its one-time link',
+              ...json({
+                type: 'object',
+                properties: {
+                  id: { type: 'string', format: 'uuid' },
+                  timepoint: { type: 'string', enum: [...TIMEPOINT_IDS] },
+                  instruments: { type: 'array', items: { type: 'string' } },
+                  url: {
+                    type: 'string',
+                    description: 'The one-time survey link; only its digest is stored',
+                  },
+                  emailed: {
+                    type: 'boolean',
+                    description:
+                      'Whether an invitation e-mail was queued: false when this server has no mail settings (then hand the link over yourself)',
+                  },
+                },
+                required: ['id', 'url', 'emailed'],
+              }),
+            },
+            ...errors,
+          },
         },
       },
       '/api/episodes/{id}': {

@@ -116,7 +116,7 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
     expect(invitation.to).toBe(ENROL_BODY.email);
     expect(invitation.subject).toBe('Harbour: your 6 months questionnaire');
     expect(invitation.text).toContain(six.body.url);
-    expect(invitation.text).toContain('due on 2026-09-02');
+    expect(invitation.text).toContain('due on 2 Sep 2026');
 
     // First reminder a week later; the mail server refuses once, the job retries a minute on.
     clock.advanceDays(7);

@@ -45,7 +45,7 @@ import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';
 /** A link stays usable this many days after its window closes; late answers are kept and flagged. */
 export const LINK_GRACE_DAYS = 30;
 
-const issueSurveySchema = z.strictObject({
+export const issueSurveySchema = z.strictObject({
   timepoint: z.enum(TIMEPOINT_IDS, {
     error: 'Choose a time point from the list',
   }),

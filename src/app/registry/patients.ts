@@ -77,7 +77,8 @@ export async function enrolPatient(ctx: AppContext, actor: UserActor, body: unkn
   if (input.consentDate < input.dateOfBirth)
     problems.push({ field: 'consentDate', message: 'Consent date is before birth' });
   if (problems.length > 0)
-    throw invalid(`Please correct: ${problems.map((p) => p.field).join(', ')}`, problems);
+    // In words, as parseInput words them: a CLI or API user reads this, not the field codes.
+    throw invalid(`Please correct: ${problems.map((p) => p.message).join('; ')}`, problems);
   try {
     return await ctx.db.transaction(async (tx) => {
       const patient = await insertPatient(tx, scopeOf(actor), input);

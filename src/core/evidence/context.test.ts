@@ -75,10 +75,15 @@ describe('evidence context', () => {
     expect(six?.registry.estimate).toBe(-2);
     expect(six?.registry.meaning).toContain('not a treatment effect');
     const saline = six?.placebo.find(
-      (p) => p.source.startsWith('Previtali 2021') && p.label.includes('VAS 0 100'),
+      (p) =>
+        p.source.startsWith('Previtali 2021') && p.label.includes('0–100 visual analogue scale'),
     );
     expect(saline).toMatchObject({ estimate: -13.4, ciLower: -21.7, ciUpper: -5.1 });
     expect(saline?.meaning).toContain('−1.34 on a 0–10 scale');
+    // One sign on every line: Zhang's improvement-positive effect size is shown negative.
+    const zhang = six?.placebo.find((p) => p.source.startsWith('Zhang 2008'));
+    expect(zhang).toMatchObject({ estimate: -0.51, ciLower: -0.55, ciUpper: -0.46 });
+    expect(zhang?.meaning).toContain('negative = less pain');
     // 12-month controlled evidence includes the 2022 pooled VAS 0–10 difference.
     expect(lines[1]?.controlled.some((c) => c.estimate === -1.77 && c.ciLower === -2.43)).toBe(
       true,

@@ -2,7 +2,12 @@ import type { MeanWithCi } from '../stats/descriptive.ts';
 import { meanDifference } from '../stats/effects.ts';
 import { type MetaAnalysis, metaAnalysis, type StudyEffect } from '../stats/meta.ts';
 import { conversion } from './scales.ts';
-import type { PublishedSummary } from './summaries.ts';
+import {
+  improvementIsPositive,
+  lessPainNegative,
+  outcomeInWords,
+  type PublishedSummary,
+} from './summaries.ts';
 import { type ArmComparison, armComparisons, type Refusal, type TrialArm } from './trials.ts';
 
 /** Cell-based products whose trials count as "stem cell" evidence here. */
@@ -125,7 +130,7 @@ export function registryVsEvidence(
             s.estimate !== null,
         )
         .map((s) => ({
-          label: `${s.what}: ${s.measure} in ${s.outcome.replace(/_/g, ' ')} (${s.population})`,
+          label: `${s.what}: ${s.measure} in ${outcomeInWords(s.outcome)} (${s.population})`,
           estimate: s.estimate,
           ciLower: s.ciLower,
           ciUpper: s.ciUpper,
@@ -150,20 +155,25 @@ export function registryVsEvidence(
   });
 }
 
-function placeboLine(s: PublishedSummary): ContextLine {
+/** A placebo arm's change, with negative = less pain as on every other line. */
+function placeboLine(published: PublishedSummary): ContextLine {
+  const s = lessPainNegative(published);
   const toTenth = s.outcome === 'VAS_0_100' ? conversion('VAS_0_100', 'VAS_0_10') : undefined;
   const scaled = toTenth?.ok
     ? ` (${fmt((s.estimate ?? 0) * toTenth.factor)} on a 0–10 scale; VAS and NRS are different instruments, so compare with care)`
     : '';
   return {
-    label: `${s.what}: ${s.measure} in ${s.outcome.replace(/_/g, ' ')} (${s.population})`,
+    label: `${s.what}: ${s.measure} in ${outcomeInWords(s.outcome)} (${s.population})`,
     estimate: s.estimate,
     ciLower: s.ciLower,
     ciUpper: s.ciUpper,
     meaning:
       `How much pain improved in trial patients given an inactive injection${scaled}. ` +
       (/SMD|effect size/i.test(s.measure)
-        ? 'This is a standardised effect size (positive = less pain, in units of the standard deviation of pain scores), not points on a scale. '
+        ? 'This is a standardised effect size (in units of the standard deviation of pain scores), not points on a scale' +
+          (improvementIsPositive(published)
+            ? '; the source reports improvement as positive, shown here with its sign turned so that negative = less pain. '
+            : '. ')
         : '') +
       'A registry change of this size could arise without any active treatment.',
     source: `${s.source}${s.doiOrId ? ` (${s.doiOrId})` : ''}`,

@@ -80,3 +80,37 @@ export function publishedSummariesFromTable(table: CsvTable): {
   }
   return { summaries, problems };
 }
+
+/** Published outcome codes in words a patient or clinician reads. */
+const OUTCOME_WORDS: Record<string, string> = {
+  VAS_0_100: 'pain on a 0–100 visual analogue scale (VAS)',
+  VAS_0_10: 'pain on a 0–10 visual analogue scale (VAS)',
+  WOMAC_pain: 'WOMAC pain',
+  WOMAC_function: 'WOMAC function',
+  WOMAC_total: 'WOMAC total score',
+  pain: 'pain',
+};
+
+export function outcomeInWords(outcome: string): string {
+  return OUTCOME_WORDS[outcome] ?? outcome.replace(/_/g, ' ');
+}
+
+/**
+ * Whether a summary's sign is the other way round from StemTrack's one convention (negative =
+ * less pain). Effect sizes of a response "vs baseline" are reported as improvement (baseline
+ * minus follow-up, over the SD), so positive there is less pain (Zhang et al., Ann Rheum Dis
+ * 2008;67:1716–23, "effect size" of the placebo response).
+ */
+export function improvementIsPositive(s: PublishedSummary): boolean {
+  return /effect size/i.test(s.measure) && /vs baseline/i.test(s.comparison);
+}
+
+/**
+ * The summary in StemTrack's sign convention, negative = less pain: an improvement-positive
+ * effect size is negated (its interval's ends swap), every other summary is as published.
+ */
+export function lessPainNegative(s: PublishedSummary): PublishedSummary {
+  if (!improvementIsPositive(s)) return s;
+  const flip = (x: number | null) => (x === null ? null : x === 0 ? 0 : -x);
+  return { ...s, estimate: flip(s.estimate), ciLower: flip(s.ciUpper), ciUpper: flip(s.ciLower) };
+}

@@ -23,7 +23,8 @@ describe('survey messages', () => {
       vars,
     );
     expect(subject).toBe('Harbour Clinic: your 6 months questionnaire');
-    expect(body).toContain('due on 2026-09-02');
+    expect(body).toContain('due on 2 Sep 2026');
+    expect(body).toContain('until 2 Oct 2026');
     expect(body).toContain('https://clinic.example/s/abc');
     expect(body).toContain('https://clinic.example/unsubscribe/xyz');
     expect(body).not.toContain('{{');

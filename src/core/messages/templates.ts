@@ -1,4 +1,4 @@
-import { addDays, type IsoDate } from '../registry/dates.ts';
+import { addDays, displayDate, type IsoDate } from '../registry/dates.ts';
 
 /** What a survey e-mail may say; templates name these as {{name}}. */
 export interface SurveyMessageVars {
@@ -63,7 +63,9 @@ export function renderTemplate(
   const fill = (text: string) =>
     text.replace(PLACEHOLDER, (_, name: string) => {
       if (!(name in vars)) throw new Error(`Unknown placeholder {{${name}}} in a message template`);
-      return String(vars[name as keyof SurveyMessageVars]);
+      const value = String(vars[name as keyof SurveyMessageVars]);
+      // Dates as the clinic's screens show them ("2 Sep 2026"), not as stored.
+      return name === 'dueDate' || name === 'closesOn' ? displayDate(value) : value;
     });
   return { subject: fill(template.subject), body: fill(template.body) };
 }

@@ -108,7 +108,7 @@ export function forestPlotSvg(
   for (const t of ticks) {
     out.push(
       `<line x1="${x(t)}" y1="${axisY}" x2="${x(t)}" y2="${axisY + 4}" stroke="#222"/>`,
-      `<text x="${x(t)}" y="${axisY + 16}" text-anchor="middle">${formatNumber(t, Number.isInteger(t) ? 0 : 1)}</text>`,
+      `<text class="tick" x="${x(t)}" y="${axisY + 16}" text-anchor="middle">${formatNumber(t, Number.isInteger(t) ? 0 : 1)}</text>`,
     );
   }
   if (options.effectLabel)

@@ -65,11 +65,11 @@ export function funnelPlotSvg(
   );
   for (const t of xTicks)
     out.push(
-      `<text x="${x(t)}" y="${bottom + 16}" text-anchor="middle">${formatNumber(t, Number.isInteger(t) ? 0 : 1)}</text>`,
+      `<text class="tick" x="${x(t)}" y="${bottom + 16}" text-anchor="middle">${formatNumber(t, Number.isInteger(t) ? 0 : 1)}</text>`,
     );
   for (const t of yTicks)
     out.push(
-      `<text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${formatNumber(t, 2)}</text>`,
+      `<text class="tick y" x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${formatNumber(t, 2)}</text>`,
     );
   out.push(
     `<text x="${left + plotWidth / 2}" y="${bottom + 34}" text-anchor="middle">${escapeXml(options.effectLabel ?? 'Effect size')}</text>`,

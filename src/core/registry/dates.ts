@@ -41,3 +41,30 @@ export function ageOn(dateOfBirth: IsoDate, on: IsoDate): number {
   const [y, m, d] = on.split('-').map(Number) as [number, number, number];
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
+
+const MONTH_NAMES = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+];
+
+/**
+ * A date as people read it everywhere StemTrack shows one (screens and e-mails): "3 Dec 2026".
+ * Takes `YYYY-MM-DD` or an ISO timestamp (its UTC calendar day, as stored); anything else as given.
+ */
+export function displayDate(value: string | null | undefined): string {
+  if (!value) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!m) return value;
+  const month = MONTH_NAMES[Number(m[2]) - 1];
+  return month ? `${Number(m[3])} ${month} ${m[1]}` : value;
+}

@@ -1,4 +1,12 @@
-import { lazy, type MouseEvent, type ReactNode, Suspense } from 'react';
+import {
+  lazy,
+  type MouseEvent,
+  type ReactNode,
+  Suspense,
+  useEffect,
+  useRef,
+  useState,
+} from 'react';
 import { Link, navigate } from '../router.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { useSession } from './session.ts';
@@ -52,6 +60,23 @@ for (const [path, load] of EARLY) if (path.test(window.location.pathname)) void 
 
 export function ClinicApp({ path }: { path: string }) {
   const session = useSession();
+  // On a phone the page links fold behind a "Menu" button (styles.css hides the button on a
+  // wider screen, where the links stay on one line); a new page closes the menu.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // Escape closes the open menu and puts the focus back on its button.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: closing on every change of page is the point
+  useEffect(() => setMenuOpen(false), [path]);
   if (session.user === undefined) return <p className="page">Loading…</p>;
   if (session.user === null) {
     return (
@@ -87,11 +112,21 @@ export function ClinicApp({ path }: { path: string }) {
       );
   return (
     <>
-      <header className="topbar">
+      <header className={menuOpen ? 'topbar menu-open' : 'topbar'}>
         <Link to="/" className="brand">
           StemTrack
         </Link>
-        <nav className="topnav" aria-label="Main">
+        <button
+          ref={menuButton}
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-menu"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          Menu
+        </button>
+        <nav className="topnav" id="main-menu" aria-label="Main">
           {NAV.filter(
             ([to]) =>
               (to !== '/emails' || user.role !== 'researcher') &&

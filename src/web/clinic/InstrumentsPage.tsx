@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { count } from '../ui/format.ts';
 import { Reflow } from '../ui/Reflow.tsx';
 
 interface Threshold {
@@ -83,7 +84,7 @@ export function InstrumentsPage() {
           </h2>
           <ul className="facts">
             <li>
-              {entry.itemCount} items · version {entry.version} ·{' '}
+              {count(entry.itemCount, 'item')} · version {entry.version} ·{' '}
               {entry.joints.includes('any') ? 'any joint' : entry.joints.join(', ')}
             </li>
             <li>
@@ -129,7 +130,7 @@ export function InstrumentsPage() {
                     <td>
                       {scale.minAnswered} of {scale.itemCount}
                     </td>
-                    <td>{scale.mcid ? `${scale.mcid.value} points` : '—'}</td>
+                    <td>{scale.mcid ? count(scale.mcid.value, 'point') : '—'}</td>
                     <td>{scale.pass ? `${scale.pass.value} or better` : '—'}</td>
                     <td>{scale.loinc?.code ?? '—'}</td>
                   </tr>

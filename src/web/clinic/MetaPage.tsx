@@ -4,6 +4,7 @@ import { api } from '../api.ts';
 import { formatInterval, formatValue } from '../evidence/format.ts';
 import { EngineSvg } from '../ui/EngineSvg.tsx';
 import { Field, FormError } from '../ui/Field.tsx';
+import { count } from '../ui/format.ts';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
 
 type Fit = MetaAnalysis;
@@ -112,6 +113,11 @@ export function MetaPage() {
       {reply && (
         <section aria-labelledby="meta-result" className="card">
           <h2 id="meta-result">Pooled result</h2>
+          <p className="sign-rule">
+            <strong>How to read the signs:</strong> every effect here is arm 1 minus arm 2 (or your{' '}
+            <code>yi</code> as given). With pain scores, where lower is less pain, a negative effect
+            means less pain in arm 1.
+          </p>
           <p className="context-figure">
             {formatValue(reply.result.estimate, 3)}{' '}
             <span className="muted">
@@ -120,7 +126,7 @@ export function MetaPage() {
           </p>
           <ul>
             <li>
-              {reply.result.k} studies;{' '}
+              {count(reply.result.k, 'study', 'studies')};{' '}
               {reply.result.method === 'FE'
                 ? 'common-effect model'
                 : `random effects, tau² by ${reply.result.method}`}
@@ -146,7 +152,10 @@ export function MetaPage() {
               <li>
                 Subgroups:{' '}
                 {reply.subgroups.groups
-                  .map((g) => `${g.name} ${formatValue(g.result.estimate, 3)} (k = ${g.result.k})`)
+                  .map(
+                    (g) =>
+                      `${g.name} ${formatValue(g.result.estimate, 3)} (${count(g.result.k, 'study', 'studies')})`,
+                  )
                   .join('; ')}
                 . Test of difference: Q = {formatValue(reply.subgroups.qBetween)} on{' '}
                 {reply.subgroups.df} df (p {p(reply.subgroups.pBetween)})
@@ -154,9 +163,9 @@ export function MetaPage() {
             )}
           </ul>
           <h3>Forest plot</h3>
-          <EngineSvg svg={reply.forestSvg} testId="forest" />
+          <EngineSvg svg={reply.forestSvg} testId="forest" label="Forest plot" />
           <h3>Funnel plot</h3>
-          <EngineSvg svg={reply.funnelSvg} testId="funnel" />
+          <EngineSvg svg={reply.funnelSvg} testId="funnel" label="Funnel plot" />
         </section>
       )}
     </>

@@ -13,8 +13,8 @@ import { DEFAULT_SCHEDULE, monthsAfterTreatment } from '../../core/schedule/time
 import type { FlowStep } from '../../core/schedule/worklist.ts';
 import { ApiError, api } from '../api.ts';
 import { formatInterval, formatValue } from '../evidence/format.ts';
-import { count, formatDate, label, productLabel } from '../ui/format.ts';
-import { PlotFigure } from '../ui/PlotFigure.tsx';
+import { count, formatDate, label, productLabel, scaleLabel } from '../ui/format.ts';
+import { NARROW, PlotFigure } from '../ui/PlotFigure.tsx';
 import { Reflow } from '../ui/Reflow.tsx';
 
 interface Vocabulary {
@@ -24,7 +24,11 @@ interface Vocabulary {
   cellSources: { code: string; label: string }[];
   cellDoseBands: { code: string; label: string }[];
   bmiClasses: { code: string; label: string }[];
-  instruments: { id: string; shortName: string; scales: { id: string; name: string }[] }[];
+  instruments: {
+    id: string;
+    shortName: string;
+    scales: { id: string; name: string; range: [number, number]; higherIsBetter: boolean }[];
+  }[];
 }
 interface Report {
   joints: number;
@@ -38,6 +42,8 @@ interface ScaleView {
   report: Report;
   scaleKey: string;
   title: string;
+  /** Which way is better on the scale, in words ("lower is less pain"), for every change shown. */
+  direction?: string;
 }
 /** How many joints (or treatments) of the filtered cohort a section describes. */
 interface CohortSize {
@@ -66,6 +72,21 @@ interface Safety {
 const MONTHS = new Map(DEFAULT_SCHEDULE.map((t) => [t.id, monthsAfterTreatment(t)]));
 const LABELS = new Map(DEFAULT_SCHEDULE.map((t) => [t.id, t.label]));
 const monthOf = (timepoint: string) => MONTHS.get(timepoint) ?? 0;
+/** Time points in schedule order, for the charts that draw one panel per time point. */
+const ORDER = DEFAULT_SCHEDULE.map((t) => t.id);
+/**
+ * A time point's panel heading: its name ("6 weeks") where there is room, shortened on a
+ * phone ("6 wk", "12 mo") so neighbouring panels' headings never overlap.
+ */
+const panelLabel = (narrow: boolean) => (timepoint: string) => {
+  const name = LABELS.get(timepoint) ?? timepoint;
+  return narrow
+    ? name
+        .replace(/ weeks?$/, ' wk')
+        .replace(/ months?$/, ' mo')
+        .replace(/ years?$/, ' yr')
+    : name;
+};
 /** A share as a percentage, e.g. 0.423 → "42%" (or "42.3%" with one decimal). */
 const percent = (x: number, decimals = 0) => `${formatValue(x * 100, decimals)}%`;
 
@@ -128,9 +149,24 @@ export function OutcomesPage() {
   }, [query, fail]);
 
   const scaleName = (key: string) => {
-    const [instrumentId, scale] = key.split('|');
-    const def = vocabulary?.instruments.find((i) => i.id === instrumentId);
-    return `${def?.shortName ?? instrumentId} ${def?.scales.find((s) => s.id === scale)?.name ?? scale}`;
+    const [instrumentId = '', scale = ''] = key.split('|');
+    return scaleLabel(
+      vocabulary?.instruments.find((i) => i.id === instrumentId),
+      scale,
+    );
+  };
+  /** One sign convention, said once near the numbers: which way a change is better. */
+  const direction = (key: string) => {
+    const [instrumentId, scaleId] = key.split('|');
+    const scale = vocabulary?.instruments
+      .find((i) => i.id === instrumentId)
+      ?.scales.find((s) => s.id === scaleId);
+    if (!scale) return '';
+    const pain = /pain/i.test(scale.name) || instrumentId === 'nrs-pain';
+    const better = pain ? 'less pain' : 'better';
+    return scale.higherIsBetter
+      ? `On ${scaleName(key)} higher is ${better}: a positive change is an improvement.`
+      : `On ${scaleName(key)} lower is ${better}: a negative change is an improvement.`;
   };
   const scaleKeys = report
     ? [...new Set(report.outcomes.map((o) => `${o.instrumentId}|${o.scale}`))]
@@ -236,9 +272,19 @@ export function OutcomesPage() {
               ))}
             </select>
           </div>
-          <Trajectory report={report} scaleKey={scaleKey} title={scaleName(scaleKey)} />
+          <Trajectory
+            report={report}
+            scaleKey={scaleKey}
+            title={scaleName(scaleKey)}
+            direction={direction(scaleKey)}
+          />
           {bench && (
-            <BenchmarkChart bench={bench} scaleKey={scaleKey} title={scaleName(scaleKey)} />
+            <BenchmarkChart
+              bench={bench}
+              scaleKey={scaleKey}
+              title={scaleName(scaleKey)}
+              direction={direction(scaleKey)}
+            />
           )}
         </>
       )}
@@ -254,50 +300,54 @@ export function OutcomesPage() {
   );
 }
 
-function Trajectory({ report, scaleKey, title }: ScaleView) {
+function Trajectory({ report, scaleKey, title, direction }: ScaleView) {
   const [instrumentId, scale] = scaleKey.split('|');
-  const options = useMemo((): Plot.PlotOptions => {
-    const observed = report.outcomes
-      .filter((o) => o.instrumentId === instrumentId && o.scale === scale)
-      .map((o) => ({
-        month: monthOf(o.timepoint),
-        mean: o.level.mean,
-        lower: o.level.ciLower,
-        upper: o.level.ciUpper,
-      }));
-    const model =
-      report.trajectories
-        .find((t) => t.instrumentId === instrumentId && t.scale === scale)
-        ?.model?.timepoints.map((t) => ({
-          month: monthOf(t.timepoint),
-          mean: t.mean,
-          lower: t.meanLower,
-          upper: t.meanUpper,
-        })) ?? [];
-    return {
-      height: 320,
-      x: { label: 'Months after treatment', grid: true },
-      y: { label: title, grid: true },
-      marks: [
-        Plot.areaY(model, {
-          x: 'month',
-          y1: 'lower',
-          y2: 'upper',
-          fill: '#0b5cad',
-          fillOpacity: 0.15,
-        }),
-        Plot.lineY(model, { x: 'month', y: 'mean', stroke: '#0b5cad', strokeWidth: 2 }),
-        Plot.ruleX(observed, { x: 'month', y1: 'lower', y2: 'upper', stroke: '#5a6472' }),
-        Plot.dot(observed, { x: 'month', y: 'mean', fill: '#1b2330', r: 3, tip: true }),
-      ],
-    };
-  }, [report, instrumentId, scale, title]);
+  const options = useCallback(
+    (width: number): Plot.PlotOptions => {
+      const observed = report.outcomes
+        .filter((o) => o.instrumentId === instrumentId && o.scale === scale)
+        .map((o) => ({
+          month: monthOf(o.timepoint),
+          mean: o.level.mean,
+          lower: o.level.ciLower,
+          upper: o.level.ciUpper,
+        }));
+      const model =
+        report.trajectories
+          .find((t) => t.instrumentId === instrumentId && t.scale === scale)
+          ?.model?.timepoints.map((t) => ({
+            month: monthOf(t.timepoint),
+            mean: t.mean,
+            lower: t.meanLower,
+            upper: t.meanUpper,
+          })) ?? [];
+      return {
+        height: width < NARROW ? 260 : 320,
+        x: { label: 'Months after treatment', grid: true },
+        y: { label: width < NARROW ? 'Mean' : title, grid: true, nice: true },
+        marks: [
+          Plot.areaY(model, {
+            x: 'month',
+            y1: 'lower',
+            y2: 'upper',
+            fill: '#0b5cad',
+            fillOpacity: 0.15,
+          }),
+          Plot.lineY(model, { x: 'month', y: 'mean', stroke: '#0b5cad', strokeWidth: 2 }),
+          Plot.ruleX(observed, { x: 'month', y1: 'lower', y2: 'upper', stroke: '#5a6472' }),
+          Plot.dot(observed, { x: 'month', y: 'mean', fill: '#1b2330', r: 3, tip: true }),
+        ],
+      };
+    },
+    [report, instrumentId, scale, title],
+  );
   return (
     <section>
-      <h2>Trajectory</h2>
+      <h2>Trajectory: {title}</h2>
       <p className="muted">
         Line and band: mixed-model mean with its 95% CI (random intercept per joint, so joints that
-        missed a visit still count). Dots and bars: observed mean and 95% CI at each time point.
+        missed a visit still count). Dots and bars: observed mean and 95% CI at each time point.{' '}
+        {direction}
       </p>
       <PlotFigure options={options} label={`${title}: mean over time with 95% confidence band`} />
       <TrajectoryTable report={report} instrumentId={instrumentId ?? ''} scale={scale ?? ''} />
@@ -351,46 +401,78 @@ function BenchmarkChart({
   bench,
   scaleKey,
   title,
+  direction,
 }: {
   bench: Benchmark;
   scaleKey: string;
   title: string;
+  direction: string;
 }) {
   const [instrumentId, scale] = scaleKey.split('|');
-  const options = useMemo((): Plot.PlotOptions => {
-    const pick = (who: string, outcomes: OutcomeAtTimepoint[]) =>
-      outcomes
-        .filter((o) => o.instrumentId === instrumentId && o.scale === scale && o.change)
-        .map((o) => ({
-          who,
-          month: monthOf(o.timepoint),
-          change: o.change?.mean,
-          lower: o.change?.ciLower,
-          upper: o.change?.ciUpper,
-        }));
-    const data = [
-      ...pick('This site', bench.site),
-      ...pick('Rest of network', bench.restOfNetwork),
-      ...bench.peers.flatMap((p) => pick(p.label, p.outcomes)),
-    ];
-    return {
-      height: 300,
-      x: { label: 'Months after treatment', grid: true },
-      y: { label: `Change in ${title}`, grid: true },
-      color: { legend: true },
-      marks: [
-        Plot.ruleY([0]),
-        Plot.ruleX(data, { x: 'month', y1: 'lower', y2: 'upper', stroke: 'who', dx: 0 }),
-        Plot.dot(data, { x: 'month', y: 'change', fill: 'who', r: 3.5, tip: true }),
-      ],
-    };
-  }, [bench, instrumentId, scale, title]);
+  const options = useCallback(
+    (width: number): Plot.PlotOptions => {
+      const pick = (who: string, outcomes: OutcomeAtTimepoint[]) =>
+        outcomes
+          .filter((o) => o.instrumentId === instrumentId && o.scale === scale && o.change)
+          .map((o) => ({
+            who,
+            timepoint: o.timepoint,
+            change: o.change?.mean,
+            lower: o.change?.ciLower,
+            upper: o.change?.ciUpper,
+          }));
+      const data = [
+        ...pick('This site', bench.site),
+        ...pick('Rest of network', bench.restOfNetwork),
+        ...bench.peers.flatMap((p) => pick(p.label, p.outcomes)),
+      ];
+      // One panel per time point and, inside it, the site, the rest of the network and each
+      // peer side by side, so no estimate or interval hides another.
+      const narrow = width < NARROW;
+      const who = [...new Set(data.map((d) => d.who))];
+      const timepoints = ORDER.filter((t) => data.some((d) => d.timepoint === t));
+      return {
+        height: narrow ? 280 : 320,
+        marginBottom: 40,
+        x: { axis: null, domain: who, padding: 0.2 },
+        fx: {
+          label: narrow ? 'Time after treatment' : null,
+          domain: timepoints,
+          tickFormat: panelLabel(narrow),
+          padding: 0.1,
+        },
+        y: { label: narrow ? 'Change' : `Change in ${title}`, grid: true, nice: true },
+        color: { legend: true, domain: who },
+        marks: [
+          Plot.ruleY([0]),
+          Plot.ruleX(data, {
+            x: 'who',
+            fx: 'timepoint',
+            y1: 'lower',
+            y2: 'upper',
+            stroke: 'who',
+            strokeWidth: 2,
+          }),
+          Plot.dot(data, {
+            x: 'who',
+            fx: 'timepoint',
+            y: 'change',
+            fill: 'who',
+            r: 3.5,
+            tip: true,
+          }),
+        ],
+      };
+    },
+    [bench, instrumentId, scale, title],
+  );
   return (
     <section>
       <h2>Your site and the network</h2>
       <p className="muted">
-        Mean change from baseline with 95% CIs. Other sites are not named, and a site's figures are
-        left out at a time point with fewer than 5 joints.
+        Mean change from baseline in {title} with 95% CIs, the site beside the rest of the network
+        at each time point. Other sites are not named, and a site's figures are left out at a time
+        point with fewer than 5 joints. {direction}
       </p>
       <PlotFigure options={options} label={`Change in ${title}: this site against the network`} />
     </section>
@@ -559,35 +641,43 @@ function Responders({ report, scaleKey, title }: ScaleView) {
     (t) => t.instrumentId === instrumentId && t.scale === scale,
   );
   const responders = report.responders.byTimepoint;
-  const options = useMemo((): Plot.PlotOptions => {
-    const bar = (measure: string, timepoint: string, x: ShareWithCi | null) =>
-      x ? [{ measure, timepoint: LABELS.get(timepoint) ?? timepoint, ...x }] : [];
-    const data = [
-      ...shares.flatMap((t) => bar(`Past the MCID (${t.mcid})`, t.timepoint, t.pastMcid)),
-      ...shares.flatMap((t) => bar(`In the PASS (${t.pass})`, t.timepoint, t.inPass)),
-      ...responders.flatMap((r) => bar('OMERACT-OARSI responders', r.timepoint, r.responders)),
-    ];
-    const order = [...new Set(data.map((d) => d.timepoint))];
-    const measures = [...new Set(data.map((d) => d.measure))];
-    return {
-      height: 300,
-      marginBottom: 40,
-      x: { axis: null, domain: measures },
-      fx: { label: null, domain: order },
-      y: { label: 'Share of joints', domain: [0, 1], grid: true, tickFormat: '.0%' },
-      color: { legend: true, domain: measures },
-      marks: [
-        Plot.barY(data, {
-          x: 'measure',
-          fx: 'timepoint',
-          y: 'share',
-          fill: 'measure',
-          tip: true,
-        }),
-        Plot.ruleX(data, { x: 'measure', fx: 'timepoint', y1: 'lower', y2: 'upper' }),
-      ],
-    };
-  }, [shares, responders]);
+  const options = useCallback(
+    (width: number): Plot.PlotOptions => {
+      const bar = (measure: string, timepoint: string, x: ShareWithCi | null) =>
+        x ? [{ measure, timepoint, ...x }] : [];
+      const data = [
+        ...shares.flatMap((t) => bar(`Past the MCID (${t.mcid})`, t.timepoint, t.pastMcid)),
+        ...shares.flatMap((t) => bar(`In the PASS (${t.pass})`, t.timepoint, t.inPass)),
+        ...responders.flatMap((r) => bar('OMERACT-OARSI responders', r.timepoint, r.responders)),
+      ];
+      const order = ORDER.filter((t) => data.some((d) => d.timepoint === t));
+      const measures = [...new Set(data.map((d) => d.measure))];
+      const narrow = width < NARROW;
+      return {
+        height: 300,
+        marginBottom: 40,
+        x: { axis: null, domain: measures },
+        fx: {
+          label: narrow ? 'Time after treatment' : null,
+          domain: order,
+          tickFormat: panelLabel(narrow),
+        },
+        y: { label: 'Share of joints', domain: [0, 1], grid: true, tickFormat: '.0%' },
+        color: { legend: true, domain: measures },
+        marks: [
+          Plot.barY(data, {
+            x: 'measure',
+            fx: 'timepoint',
+            y: 'share',
+            fill: 'measure',
+            tip: true,
+          }),
+          Plot.ruleX(data, { x: 'measure', fx: 'timepoint', y1: 'lower', y2: 'upper' }),
+        ],
+      };
+    },
+    [shares, responders],
+  );
   const hasShares = shares.length > 0;
   return (
     <section>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, api } from '../api.ts';
 import { formatInterval, formatValue } from '../evidence/format.ts';
 import type { ContextLine, RegistryComparison } from '../evidence/types.ts';
+import { count } from '../ui/format.ts';
 
 function Line({ line, strong }: { line: ContextLine; strong?: boolean }) {
   return (
@@ -34,14 +35,19 @@ export function RegistryEvidencePage() {
     <>
       <h1>Registry vs evidence</h1>
       <p>
-        Patients treated with cell-based injections at your site, their change in pain (NRS 0–10,
-        negative = less pain), beside what trials found. Read the words under each number: a change
-        in a registry has no control group and is not a treatment effect.{' '}
+        Patients treated with cell-based injections at your site, their change in pain (NRS pain
+        0–10), beside what trials found. Read the words under each number: a change in a registry
+        has no control group and is not a treatment effect.{' '}
         <a href="/evidence">The public evidence page</a> has the full picture.
+      </p>
+      <p className="sign-rule">
+        <strong>How to read the signs:</strong> every pain number on this page is negative for less
+        pain: a change below 0 is less pain than before the injection, and a difference below 0 is
+        less pain with cells than with the control.
       </p>
       {data.map((c) => (
         <section key={c.months} className="card" aria-labelledby={`m${c.months}`}>
-          <h2 id={`m${c.months}`}>{c.months} months after treatment</h2>
+          <h2 id={`m${c.months}`}>{count(c.months, 'month')} after treatment</h2>
           <ul className="context-list">
             <Line line={c.registry} strong />
           </ul>

@@ -1,27 +1,22 @@
 import { useEffect, useState } from 'react';
+import {
+  improvementIsPositive,
+  lessPainNegative,
+  outcomeInWords as outcomeWords,
+} from '../../core/evidence/summaries.ts';
 import { ApiError, api } from '../api.ts';
 import { EngineSvg } from '../ui/EngineSvg.tsx';
+import { count, formatDate } from '../ui/format.ts';
 import { formatInterval, formatValue } from './format.ts';
 import type { EvidenceOverview, PublishedSummary } from './types.ts';
 
-const OUTCOME_WORDS: Record<string, string> = {
-  VAS_0_100: 'pain on a 0–100 visual scale',
-  VAS_0_10: 'pain on a 0–10 visual scale',
-  WOMAC_pain: 'WOMAC pain score',
-  WOMAC_function: 'WOMAC function score',
-  WOMAC_total: 'WOMAC total score',
-  pain: 'pain',
-};
-
-function outcomeWords(outcome: string): string {
-  return OUTCOME_WORDS[outcome] ?? outcome.replace(/_/g, ' ');
-}
-
-function SummaryItem({ s }: { s: PublishedSummary }) {
-  const when = s.timepointMonths ? ` at ${s.timepointMonths} months` : '';
+function SummaryItem({ s: published }: { s: PublishedSummary }) {
+  // Every pain number on the page in one sign: negative = less pain.
+  const s = lessPainNegative(published);
+  const when = s.timepointMonths ? ` at ${count(s.timepointMonths, 'month')}` : '';
   const size = [
-    s.kStudies ? `${s.kStudies} trials` : '',
-    s.nPatients ? `${s.nPatients} patients` : '',
+    s.kStudies ? count(s.kStudies, 'trial') : '',
+    s.nPatients ? count(s.nPatients, 'patient') : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -45,6 +40,9 @@ function SummaryItem({ s }: { s: PublishedSummary }) {
         — {s.population}
         {size ? `; ${size}` : ''}. Source: {s.source}
         {s.doiOrId ? ` (${s.doiOrId})` : ''}, read from the {s.verifiedFrom.replace(/ \(.*\)$/, '')}
+        {improvementIsPositive(published)
+          ? '; the source reports less pain as a positive effect size, shown here with its sign turned'
+          : ''}
         .
       </span>
     </li>
@@ -97,9 +95,13 @@ export function EvidencePage() {
         <h2 id="trials">What randomised trials show</h2>
         <p>
           In a randomised trial, patients are allotted by chance to cells or to a comparison
-          injection, so a difference between the groups can be put down to the treatment. Negative
-          numbers below mean less pain with cells than with the comparison. A 95% confidence
-          interval (CI) is the range the true difference plausibly lies in.
+          injection, so a difference between the groups can be put down to the treatment. A 95%
+          confidence interval (CI) is the range the true difference plausibly lies in.
+        </p>
+        <p className="sign-rule">
+          <strong>How to read the signs:</strong> on this page a negative pain number always means
+          less pain: a difference below 0 means less pain with cells than with the comparison, and a
+          change below 0 means less pain than before the injection.
         </p>
         <ul className="evidence-list">
           {controlled.map((s) => (
@@ -110,13 +112,16 @@ export function EvidencePage() {
           pooled.map((p) => (
             <figure key={`${p.scale}-${p.timepointMonths}`} className="card">
               <figcaption>
-                StemTrack pooling of {p.result?.k} trial comparisons, {p.outcome} at{' '}
-                {p.timepointMonths} months: {formatValue(p.result?.estimate)} (
+                StemTrack pooling of {count(p.result?.k ?? 0, 'trial comparison')}, {p.outcome} at{' '}
+                {count(p.timepointMonths, 'month')}: {formatValue(p.result?.estimate)} (
                 {formatInterval(p.result?.ciLower ?? null, p.result?.ciUpper ?? null)}
                 ); in a new trial the difference could lie between {formatValue(p.result?.piLower)}{' '}
                 and {formatValue(p.result?.piUpper)}.
               </figcaption>
-              <EngineSvg svg={p.forestSvg ?? ''} />
+              <EngineSvg
+                svg={p.forestSvg ?? ''}
+                label={`Forest plot: ${p.outcome} at ${count(p.timepointMonths, 'month')}`}
+              />
             </figure>
           ))
         ) : (
@@ -164,7 +169,7 @@ export function EvidencePage() {
             <li key={r.region}>
               <strong>{r.region}:</strong> {r.statement}{' '}
               <span className="muted">
-                Source: <a href={r.url}>{r.source}</a> (read {r.read}).
+                Source: <a href={r.url}>{r.source}</a> (read {formatDate(r.read)}).
               </span>
             </li>
           ))}

@@ -1,22 +1,15 @@
+import { displayDate } from '../../core/registry/dates.ts';
 import {
   CELL_SOURCES,
   PRODUCT_CLASSES,
   type ProductClass,
 } from '../../core/registry/vocabulary.ts';
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
 /**
- * Every date the clinic app shows, in one form: "3 Dec 2026". Takes `YYYY-MM-DD` or an ISO
- * timestamp (read as its UTC calendar day, as the server stores it); anything else as given.
+ * Every date the clinic app shows, in one form: "3 Dec 2026" (the e-mails use the same, from
+ * core). Takes `YYYY-MM-DD` or an ISO timestamp (read as its UTC calendar day); else as given.
  */
-export function formatDate(value: string | null | undefined): string {
-  if (!value) return '';
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
-  if (!m) return value;
-  const month = MONTHS[Number(m[2]) - 1];
-  return month ? `${Number(m[3])} ${month} ${m[1]}` : value;
-}
+export const formatDate = displayDate;
 
 /** "1 trial", "2 trials"; `plural` for words that do not just take an s. */
 export function count(n: number, singular: string, plural = `${singular}s`): string {
@@ -48,4 +41,22 @@ export function cellSourceLabel(code: string): string {
 /** A vocabulary code (sex, relatedness, joint…) in words: "unknown" → "not recorded". */
 export function label(code: string): string {
   return WORDS[code] ?? code.replace(/-/g, ' ');
+}
+
+interface ScaleNames {
+  shortName: string;
+  scales: { id: string; name: string; range?: [number, number] | number[] }[];
+}
+
+/**
+ * A scale as the clinic reads it, from its definition's names and range: "NRS pain 0–10",
+ * "KOOS Pain 0–100" (an instrument of one scale is not named twice); never its codes.
+ */
+export function scaleLabel(instrument: ScaleNames | undefined, scaleId: string): string {
+  if (!instrument) return label(scaleId);
+  const scale = instrument.scales.find((s) => s.id === scaleId);
+  const range =
+    scale?.range && scale.range.length === 2 ? ` ${scale.range[0]}–${scale.range[1]}` : '';
+  const name = instrument.scales.length === 1 ? '' : ` ${scale?.name ?? label(scaleId)}`;
+  return `${instrument.shortName}${name}${range}`;
 }
