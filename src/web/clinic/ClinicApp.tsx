@@ -138,12 +138,18 @@ export function ClinicApp({ path }: { path: string }) {
             </NavLink>
           ))}
         </nav>
-        <span className="who" title={`${user.name} · ${user.role} · ${user.siteName}`}>
+        {/* Who is signed in opens their account (password, two-factor, sessions). */}
+        <NavLink
+          to="/account"
+          current={path === '/account'}
+          className="who"
+          label={`Account: ${user.name}, ${user.role}, ${user.siteName}`}
+        >
           <span>
             {user.name} · {user.role}
           </span>
           <span>{user.siteName}</span>
-        </span>
+        </NavLink>
         <button type="button" className="link-button" onClick={() => session.signOut()}>
           Sign out
         </button>
@@ -167,7 +173,6 @@ const NAV: [string, string][] = [
   ['/meta-analysis', 'Meta-analysis'],
   ['/users', 'Users'],
   ['/audit', 'Audit log'],
-  ['/account', 'Account'],
 ];
 
 /** The menu entry a page belongs to: a patient's page and enrolment are under Patients. */
@@ -176,14 +181,33 @@ function sectionOf(path: string): string {
 }
 
 /** A menu link that tells sighted and screen-reader users alike which page they are on. */
-function NavLink({ to, current, children }: { to: string; current: boolean; children: ReactNode }) {
+function NavLink({
+  to,
+  current,
+  children,
+  className,
+  label,
+}: {
+  to: string;
+  current: boolean;
+  children: ReactNode;
+  className?: string;
+  /** The accessible name, where the visible text is not the whole of it. */
+  label?: string;
+}) {
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
     navigate(to);
   };
   return (
-    <a href={to} onClick={onClick} {...(current ? { 'aria-current': 'page' as const } : {})}>
+    <a
+      href={to}
+      onClick={onClick}
+      {...(className ? { className } : {})}
+      {...(label ? { 'aria-label': label, title: label } : {})}
+      {...(current ? { 'aria-current': 'page' as const } : {})}
+    >
       {children}
     </a>
   );
