@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpAt } from '../src/app/access/two-factor-codes.ts';
 import {
   launchChromium,
+  openFromMenu,
   type RunningServer,
   signIn,
   startStemTrack,
@@ -58,7 +59,7 @@ describe('people and access in a real browser', () => {
     admin.on('dialog', (d) => void d.accept());
     await signIn(admin, server.url, ADMIN, ADMIN_PASSWORD);
     await signedInAs(admin, 'Head Admin');
-    await admin.getByRole('link', { name: 'Users' }).click();
+    await openFromMenu(admin, 'Users');
     await admin.getByText('E-mail is off at this registry').first().waitFor();
     await admin.getByLabel('Name').fill('New Nurse');
     await admin.getByLabel('Email').fill(NURSE);

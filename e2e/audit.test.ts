@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchChromium,
+  openFromMenu,
   type RunningServer,
   signIn,
   startStemTrack,
@@ -72,7 +73,7 @@ describe('the audit log page', () => {
       await browser.newContext({ viewport: { width: 360, height: 740 } })
     ).newPage();
     await signIn(page, server.url, ADMIN, PASSWORD);
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await openFromMenu(page, 'Audit log');
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     // Opening the page is itself a row of the log (seen when the page is shown again).
     await page.getByRole('button', { name: 'Show' }).click();

@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type RunningServer, signIn, startStemTrack } from './harness.ts';
+import {
+  launchChromium,
+  openFromMenu,
+  type RunningServer,
+  signIn,
+  startStemTrack,
+} from './harness.ts';
 
 // The demo registry (600 invented patients), so tables and charts are full, as at a clinic.
 const EMAIL = 'clinician@harbour.example';
@@ -362,7 +368,7 @@ describe('the clinic screens at 360 px and 1366 px', () => {
 
     await menu.click();
     expect(await menu.getAttribute('aria-expanded')).toBe('true');
-    await page.getByRole('link', { name: 'Outcomes' }).click();
+    await openFromMenu(page, 'Outcomes');
     await settled(page, 'Outcomes');
     expect(await menu.getAttribute('aria-expanded')).toBe('false');
 

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type RunningServer, signIn, startStemTrack } from './harness.ts';
+import {
+  launchChromium,
+  openFromMenu,
+  type RunningServer,
+  signIn,
+  startStemTrack,
+} from './harness.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -73,7 +79,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
   it("shows the clinician the site's pain change beside the evidence, called what it is", async () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, server.url, 'clinician@harbour.example', 'stemtrack-demo');
-    await page.getByRole('link', { name: 'Registry vs evidence' }).click();
+    await openFromMenu(page, 'Registry vs evidence');
     await page.getByRole('heading', { name: '6 months after treatment' }).waitFor();
     const registry = page.locator('.registry-line').first();
     const text = (await registry.textContent()) ?? '';
@@ -84,7 +90,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
   it('runs a meta-analysis from pasted CSV and draws the forest and funnel plots', async () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, server.url, 'researcher@harbour.example', 'stemtrack-demo');
-    await page.getByRole('link', { name: 'Meta-analysis' }).click();
+    await openFromMenu(page, 'Meta-analysis');
     const studies = page.getByLabel('Studies (CSV)');
     await studies.fill('study,yi,vi\nA,1,-1\n');
     await page.getByRole('button', { name: 'Run meta-analysis' }).click();
@@ -100,7 +106,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
   it('shows the follow-up worklist and completeness per time point', async () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, server.url, 'clinician@harbour.example', 'stemtrack-demo');
-    await page.getByRole('link', { name: 'Follow-up' }).click();
+    await openFromMenu(page, 'Follow-up');
     await page.getByRole('heading', { name: 'Completeness per time point' }).waitFor();
     expect(await page.locator('table.flow tbody tr').count()).toBe(9);
     await page.getByLabel('Show').selectOption('missed');
@@ -116,7 +122,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     await signIn(page, server.url, 'admin@harbour.example', 'stemtrack-demo');
-    await page.getByRole('link', { name: 'E-mails' }).click();
+    await openFromMenu(page, 'E-mails');
     await page.getByRole('heading', { name: 'Survey e-mails' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       360,
@@ -143,7 +149,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
-    await page.getByRole('link', { name: 'Outcomes' }).click();
+    await openFromMenu(page, 'Outcomes');
     await page.getByRole('heading', { name: 'Trajectory' }).waitFor();
     for (const chart of [
       /mean over time with 95% confidence band/,
@@ -197,12 +203,14 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     expect(consoleErrors.filter((m) => !/status of 400/.test(m))).toEqual([]);
     expect(consoleErrors.filter((m) => /status of 400/.test(m))).toHaveLength(5);
 
-    await page.getByRole('link', { name: 'Exports' }).click();
+    await openFromMenu(page, 'Exports');
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Scores (CSV)' }).click();
     const file = await (await download).path();
     const header = readFileSync(file, 'utf8').split('\n')[0];
-    expect(header).toMatch(/^study_id,joint_id,response_id,joint,side,kl_grade,sex,age_at_treatment,/);
+    expect(header).toMatch(
+      /^study_id,joint_id,response_id,joint,side,kl_grade,sex,age_at_treatment,/,
+    );
     expect(await page.getByText('Identified exports (admins)').count()).toBe(0);
     await context.close();
   });

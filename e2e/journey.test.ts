@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchChromium,
+  openFromMenu,
   type RunningServer,
   signIn,
   startStemTrack,
@@ -319,7 +320,7 @@ describe('the first slice in a real browser', () => {
       await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true })
     ).newPage();
     await signIn(phone, server.url, EMAIL, PASSWORD);
-    await phone.getByRole('link', { name: 'Questionnaires' }).click();
+    await openFromMenu(phone, 'Questionnaires');
     const koosJr = phone.getByRole('region', { name: /^KOOS JR — / });
     await koosJr.waitFor();
     await koosJr.getByText('LOINC 82324-5', { exact: false }).waitFor();

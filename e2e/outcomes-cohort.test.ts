@@ -1,6 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type RunningServer, signIn, startStemTrack } from './harness.ts';
+import {
+  launchChromium,
+  openFromMenu,
+  type RunningServer,
+  signIn,
+  startStemTrack,
+} from './harness.ts';
 
 /** The number a section's "N … in this cohort." line gives. */
 async function cohortSize(page: Page, section: string): Promise<number> {
@@ -29,7 +35,7 @@ describe('the Outcomes page describes one cohort in every section', () => {
       await browser.newContext({ viewport: { width: 1366, height: 900 } })
     ).newPage();
     await signIn(page, server.url, 'researcher@harbour.example', 'stemtrack-demo');
-    await page.getByRole('link', { name: 'Outcomes' }).first().click();
+    await openFromMenu(page, 'Outcomes');
     const all = {
       durability: await cohortSize(page, 'Durability and recovery'),
       completeness: await cohortSize(page, 'Follow-up completeness'),

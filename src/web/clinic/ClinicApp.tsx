@@ -143,8 +143,9 @@ export function ClinicApp({ path }: { path: string }) {
           to="/account"
           current={path === '/account'}
           className="who"
-          label={`Account: ${user.name}, ${user.role}, ${user.siteName}`}
+          title={`Account: ${user.name} · ${user.role} · ${user.siteName}`}
         >
+          <span className="visually-hidden">Account: </span>
           <span>
             {user.name} · {user.role}
           </span>
@@ -186,14 +187,14 @@ function NavLink({
   current,
   children,
   className,
-  label,
+  title,
 }: {
   to: string;
   current: boolean;
   children: ReactNode;
   className?: string;
-  /** The accessible name, where the visible text is not the whole of it. */
-  label?: string;
+  /** A tooltip, where the visible text may be cut short. */
+  title?: string;
 }) {
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
@@ -205,7 +206,7 @@ function NavLink({
       href={to}
       onClick={onClick}
       {...(className ? { className } : {})}
-      {...(label ? { 'aria-label': label, title: label } : {})}
+      {...(title ? { title } : {})}
       {...(current ? { 'aria-current': 'page' as const } : {})}
     >
       {children}
