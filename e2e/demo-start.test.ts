@@ -166,8 +166,8 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     await page.getByText('Numbers at risk').waitFor();
     // A cohort filter redraws with the knee-only numbers.
     await page.getByLabel('Joint').selectOption('knee');
-    await page.getByLabel('Outcome').selectOption({ label: 'KOOS Pain' });
-    await page.getByRole('figure', { name: /KOOS Pain: mean over time/ }).waitFor();
+    await page.getByLabel('Outcome').selectOption({ label: 'KOOS Pain 0–100' });
+    await page.getByRole('figure', { name: /KOOS Pain 0–100: mean over time/ }).waitFor();
     // Responder bars: KOOS Pain past its MCID and in its PASS, and OMERACT-OARSI responders.
     const responders = page.getByRole('figure', { name: /Responders per time point: KOOS Pain/ });
     await responders.locator('svg').first().waitFor();
@@ -177,7 +177,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     // Treatment-level filters narrow the cohort; a refused one is named by the filters.
     await page.getByLabel('Cell source').selectOption('adipose');
     await page.getByLabel('BMI (WHO class)').selectOption('overweight');
-    await page.getByRole('figure', { name: /KOOS Pain: mean over time/ }).waitFor();
+    await page.getByRole('figure', { name: /KOOS Pain 0–100: mean over time/ }).waitFor();
     await page.getByLabel('Age from').fill('70');
     await page.getByLabel('Age to').fill('60');
     await page
@@ -185,7 +185,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
       .getByText('The lower age must not be above the upper age')
       .waitFor();
     await page.getByLabel('Age to').fill('90');
-    await page.getByRole('figure', { name: /KOOS Pain: mean over time/ }).waitFor();
+    await page.getByRole('figure', { name: /KOOS Pain 0–100: mean over time/ }).waitFor();
     // Wide tables and charts scroll inside their own boxes; nothing else may stick out.
     const wide = await page.evaluate(() =>
       [...document.querySelectorAll('body *')]

@@ -107,8 +107,12 @@ export async function signIn(
 
 /** Follows a link of the main menu, opening it first where a phone's header folds it away. */
 export async function openFromMenu(page: Page, name: string): Promise<void> {
+  // The header renders after the sign-in check: look at the Menu button only once it is there.
+  // (A folded menu is out of the accessibility tree, so it is found by its id, not its role.)
+  const nav = page.locator('nav#main-menu');
+  await nav.waitFor({ state: 'attached' });
   const menu = page.getByRole('button', { name: 'Menu' });
   if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true')
     await menu.click();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+  await nav.getByRole('link', { name }).click();
 }
