@@ -21,7 +21,13 @@ const TYPES: Record<string, string> = {
 export function serveWebApp(root: string) {
   const base = normalize(root + sep);
   return async (c: Context) => {
-    const requested = normalize(join(base, decodeURIComponent(c.req.path)));
+    let path: string;
+    try {
+      path = decodeURIComponent(c.req.path);
+    } catch {
+      return c.text('Bad request: the address is not validly percent-encoded.', 400);
+    }
+    const requested = normalize(join(base, path));
     const inside = requested.startsWith(base);
     const file = inside && (await isFile(requested)) ? requested : join(base, 'index.html');
     const body = await readFile(file);
