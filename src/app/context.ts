@@ -4,6 +4,7 @@ import type { Db } from '../store/db.ts';
 import type { SiteScope } from '../store/scope.ts';
 import type { User } from '../store/users.repo.ts';
 import type { ViewCache } from './analytics/view-cache.ts';
+import type { ComputePool } from './compute/pool.ts';
 import type { MailSettings } from './follow-up/mail.ts';
 
 /** What every use case gets: the database and the clock (passed in so tests can move time). */
@@ -16,6 +17,8 @@ export interface AppContext {
   mail?: MailSettings;
   /** Dashboard views kept per registry version. */
   views: ViewCache;
+  /** Worker threads for CPU-heavy pure work; without one (CLI, tests) it runs in line. */
+  compute?: ComputePool;
 }
 
 export interface UserActor {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ViewCache } from '../app/analytics/view-cache.ts';
+import { ComputePool } from '../app/compute/pool.ts';
 import type { AppContext } from '../app/context.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
 import {
@@ -21,6 +22,8 @@ import { migrate } from '../store/migrate.ts';
 
 /** How often dashboard views opened lately are checked and renewed after a change. */
 const VIEW_REFRESH_MS = 30_000;
+/** On SIGTERM/SIGINT the process is gone within this, whatever was running. */
+const STOP_WITHIN_MS = 4_000;
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB_SOURCE = join(PROJECT_ROOT, 'src', 'web');
@@ -81,6 +84,7 @@ export async function startServer(
     publicUrl: config.PUBLIC_URL ?? `http://${host}:${config.PORT}`,
     ...(mail ? { mail } : {}),
     views: new ViewCache(),
+    compute: new ComputePool(),
   };
   const jobs = new JobRunner({
     db,
@@ -124,12 +128,31 @@ export async function startServer(
     );
     console.log('Press Ctrl+C to stop.');
   });
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    // A request or a database call that will not finish must not keep the process up.
+    setTimeout(() => {
+      console.error('Stopped without waiting for work still running.');
+      process.exit(0);
+    }, STOP_WITHIN_MS).unref();
     clearInterval(renewViews);
+    ctx.views.stop();
     void jobs.stop();
-    server.close(() => {
-      db.close().finally(() => process.exit(0));
-    });
+    void ctx.compute?.close();
+    // Requests in flight get a moment to finish; idle keep-alive connections are closed now,
+    // and any still open after that are cut, so the database can close cleanly.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, STOP_WITHIN_MS / 2).unref());
+    void Promise.race([closed, grace])
+      .then(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        return db.close();
+      })
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -15,7 +15,7 @@ import {
 } from '../app/analytics/report.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence/evidence.ts';
-import { runMetaAnalysis } from '../app/evidence/meta.ts';
+import { metaAnalysisFor } from '../app/evidence/meta.ts';
 import { followUpOverview, undeliveredEmails } from '../app/follow-up/followup.ts';
 import { unsubscribe } from '../app/follow-up/mail.ts';
 import { getSchedule, updateSchedule } from '../app/follow-up/schedule.ts';
@@ -66,6 +66,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   gone: 410,
   'rate-limited': 429,
+  unavailable: 503,
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_BODY_BYTES = 256 * 1024;
@@ -335,7 +336,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.get('/follow-up', async (c) =>
     c.json(await followUpOverview(ctx, c.var.actor, c.req.query())),
   );
-  authed.post('/meta', async (c) => c.json(runMetaAnalysis(await jsonBody(c.req.raw))));
+  authed.post('/meta', async (c) => c.json(await metaAnalysisFor(ctx, await jsonBody(c.req.raw))));
   authed.get('/evidence/registry', async (c) => c.json(await registryEvidence(ctx, c.var.actor)));
   authed.post('/patients/:id/episodes', createUnder('Patient', addEpisode));
   authed.post('/episodes/:id/treatments', createUnder('Joint episode', addTreatment));
