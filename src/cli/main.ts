@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { createUser } from '../app/access/auth.ts';
@@ -6,7 +6,7 @@ import { buildExport, EXPORT_KINDS } from '../app/analytics/export.ts';
 import { COHORT_OPTIONS, cohortOf, outcomeReport } from '../app/analytics/report.ts';
 import { ViewCache } from '../app/analytics/view-cache.ts';
 import { isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
-import { importEvidence } from '../app/evidence/evidence.ts';
+import { checkEvidenceImportSize, importEvidence } from '../app/evidence/evidence.ts';
 import { importLicensedInstrument } from '../app/instruments.ts';
 import { DomainError } from '../core/errors.ts';
 import { toQuestionnaire } from '../core/fhir/instruments.ts';
@@ -267,6 +267,10 @@ async function run(command: string, args: string[]): Promise<number> {
       return 0;
     }
     case 'import-evidence': {
+      // Checked before reading: a file far over the limit is never loaded into memory.
+      const named = args[0];
+      if (named && named !== '-' && existsSync(named))
+        checkEvidenceImportSize(basename(named), statSync(named).size);
       const input = readOneFile('import-evidence', args, 'give one CSV or JSON file');
       if (!input) return 1;
       const { file, text } = input;
