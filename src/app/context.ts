@@ -4,6 +4,7 @@ import type { Db } from '../store/db.ts';
 import type { SiteScope } from '../store/scope.ts';
 import type { User } from '../store/users.repo.ts';
 import type { ViewCache } from './analytics/view-cache.ts';
+import type { Gate } from './compute/gate.ts';
 import type { ComputePool } from './compute/pool.ts';
 import type { MailSettings } from './follow-up/mail.ts';
 
@@ -19,6 +20,8 @@ export interface AppContext {
   views: ViewCache;
   /** Worker threads for CPU-heavy pure work; without one (CLI, tests) it runs in line. */
   compute?: ComputePool;
+  /** Admits database-heavy requests (views, exports) a few at a time; none in tests. */
+  heavy?: Gate;
 }
 
 export interface UserActor {

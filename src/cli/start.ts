@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ViewCache } from '../app/analytics/view-cache.ts';
+import { Gate } from '../app/compute/gate.ts';
 import { ComputePool } from '../app/compute/pool.ts';
 import type { AppContext } from '../app/context.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, isEmptyRegistry, seedDemoRegistry } from '../app/demo.ts';
@@ -20,8 +21,6 @@ import type { Config } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 
-/** How often dashboard views opened lately are checked and renewed after a change. */
-const VIEW_REFRESH_MS = 30_000;
 /** On SIGTERM/SIGINT the process is gone within this, whatever was running. */
 const STOP_WITHIN_MS = 4_000;
 
@@ -78,13 +77,17 @@ export async function startServer(
   await ensureWebBuilt();
   const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
   const mail = mailSettings(config);
+  // PGlite runs every query on this thread: one heavy request at a time keeps the server
+  // answering; PostgreSQL runs queries elsewhere, so a few may go at once.
+  const heavy = new Gate(config.DATABASE_URL ? 4 : 1, 32);
   const ctx: AppContext = {
     db,
     now: () => new Date(),
     publicUrl: config.PUBLIC_URL ?? `http://${host}:${config.PORT}`,
     ...(mail ? { mail } : {}),
-    views: new ViewCache(),
+    views: new ViewCache(Date.now, heavy),
     compute: new ComputePool(),
+    heavy,
   };
   const jobs = new JobRunner({
     db,
@@ -101,7 +104,7 @@ export async function startServer(
   // look finds them computed; a failed renewal only means the next look computes it.
   const renewViews = setInterval(() => {
     ctx.views.refresh().catch((error) => console.error('dashboard refresh:', error));
-  }, VIEW_REFRESH_MS);
+  }, config.VIEW_REFRESH_SECONDS * 1000);
   renewViews.unref();
   const app = createHttpApp(ctx, { tls: config.TLS, webRoot: WEB_ROOT });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {

@@ -135,7 +135,13 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       maxSize: MAX_BODY_BYTES,
       onError: (c) =>
         c.json(
-          { error: { code: 'invalid', message: 'Request body is too large', fields: [] } },
+          {
+            error: {
+              code: 'invalid',
+              message: `Request body is too large: at most ${MAX_BODY_BYTES / 1024} kB`,
+              fields: [],
+            },
+          },
           413,
         ),
     }),
@@ -242,6 +248,13 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     c.set('actor', { kind: 'user', user: session.user });
     c.set('csrfToken', session.csrfToken);
     await next();
+  });
+
+  // Reports, exports and the worklist read much of the registry: admitted a few at a time.
+  const HEAVY = /^\/api\/(report(\/[a-z-]+)?|export\/[^/]+|follow-up|evidence\/registry)$/;
+  authed.use('*', async (c, next) => {
+    if (c.req.method !== 'GET' || !ctx.heavy || !HEAVY.test(c.req.path)) return next();
+    await ctx.heavy.run(next);
   });
 
   authed.get('/auth/me', (c) => c.json({ user: c.var.actor.user, csrfToken: c.var.csrfToken }));

@@ -30,6 +30,8 @@ const configSchema = z
       .optional(),
     MAIL_REMINDERS: z.coerce.number().int().min(0).max(5).default(2),
     MAIL_REMINDER_EVERY_DAYS: z.coerce.number().int().min(1).max(60).default(7),
+    /** How often dashboard views opened lately are renewed after a change (seconds). */
+    VIEW_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   })
   .superRefine((c, ctx) => {
     if (!c.SMTP_URL) return;

@@ -1,5 +1,7 @@
+import { DomainError } from '../../core/errors.ts';
 import { registryVersion } from '../../store/analytics.repo.ts';
 import type { Queryable } from '../../store/db.ts';
+import type { Gate } from '../compute/gate.ts';
 
 /** Views kept; the oldest unused goes first. A view is at most a few hundred kilobytes. */
 const MAX_VIEWS = 100;
@@ -50,9 +52,12 @@ export class ViewCache {
   hits = 0;
   misses = 0;
 
-  /** `clock` gives milliseconds, for tests to move time. */
-  constructor(clock: () => number = Date.now) {
+  readonly #gate: Gate | undefined;
+
+  /** `clock` gives milliseconds, for tests to move time; `gate` admits each renewal. */
+  constructor(clock: () => number = Date.now, gate?: Gate) {
     this.#clock = clock;
+    this.#gate = gate;
   }
 
   async get<T>(q: Queryable, view: ViewRequest, compute: () => Promise<T>): Promise<T> {
@@ -114,7 +119,14 @@ export class ViewCache {
           continue;
         }
         const before = this.misses;
-        await this.#kept(asked.q, asked.view, asked.compute);
+        const renew = () => this.#kept(asked.q, asked.view, asked.compute);
+        // Renewals queue with readers' heavy requests; a busy server skips this round.
+        try {
+          await (this.#gate ? this.#gate.run(renew) : renew());
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'unavailable') break;
+          throw error;
+        }
         // #kept counted a hit for a view already fresh; a refresh is not a reader's hit.
         if (this.misses > before) renewed++;
         else this.hits--;

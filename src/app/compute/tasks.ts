@@ -1,4 +1,6 @@
 import { durabilityCurve } from '../../core/analytics/durability.ts';
+import { exportTableCsv } from '../../core/analytics/export.ts';
+import { fhirBundleText } from '../analytics/export.ts';
 import { computeMetaAnalysis } from '../evidence/meta.ts';
 
 /**
@@ -13,6 +15,12 @@ export const TASKS = {
     returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
     returnToWork: durabilityCurve(histories, 'returned-to-work'),
   }),
+  fhir: fhirBundleText,
+  'export-csv': (input: {
+    file: Parameters<typeof exportTableCsv>[0];
+    data: Parameters<typeof exportTableCsv>[1];
+    mode: Parameters<typeof exportTableCsv>[2];
+  }) => exportTableCsv(input.file, input.data, input.mode),
   /** For tests of the pool itself: holds its thread for `ms` milliseconds. */
   spin: (ms: number) => {
     const end = Date.now() + ms;
