@@ -4,6 +4,8 @@ import type { Db } from '../store/db.ts';
 import type { SiteScope } from '../store/scope.ts';
 import type { User } from '../store/users.repo.ts';
 import type { ViewCache } from './analytics/view-cache.ts';
+import type { Gate } from './compute/gate.ts';
+import type { ComputePool } from './compute/pool.ts';
 import type { MailSettings } from './follow-up/mail.ts';
 
 /** What every use case gets: the database and the clock (passed in so tests can move time). */
@@ -16,6 +18,10 @@ export interface AppContext {
   mail?: MailSettings;
   /** Dashboard views kept per registry version. */
   views: ViewCache;
+  /** Worker threads for CPU-heavy pure work; without one (CLI, tests) it runs in line. */
+  compute?: ComputePool;
+  /** Admits database-heavy requests (views, exports) a few at a time; none in tests. */
+  heavy?: Gate;
 }
 
 export interface UserActor {

@@ -1,6 +1,6 @@
 // Only light modules are imported here: `stemtrack --help` must not load the database, the
 // web build or the schemas. Each command imports what it needs when it runs.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DomainError } from '../core/errors.ts';
 import { ROLES } from '../core/registry/vocabulary.ts';
@@ -384,6 +384,12 @@ async function run(command: string, args: string[]): Promise<number> {
       });
     }
     case 'import-evidence': {
+      // Checked before reading: a file far over the limit is never loaded into memory.
+      const named = args[0];
+      if (named && named !== '-' && existsSync(named)) {
+        const { checkEvidenceImportSize } = await import('../app/evidence/evidence.ts');
+        checkEvidenceImportSize(basename(named), statSync(named).size);
+      }
       const input = await readOneFile('import-evidence', args, 'give one CSV or JSON file');
       if (!input) return 1;
       const { file, text, name } = input;

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ACCOUNT_EMAIL_JOB, accountEmailHandler } from '../app/access/account-mail.ts';
 import { ViewCache } from '../app/analytics/view-cache.ts';
+import { Gate } from '../app/compute/gate.ts';
+import { ComputePool } from '../app/compute/pool.ts';
 import type { AppContext } from '../app/context.ts';
 import {
   DEMO_LOGINS,
@@ -28,8 +30,8 @@ import type { Config } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 
-/** How often dashboard views opened lately are checked and renewed after a change. */
-const VIEW_REFRESH_MS = 30_000;
+/** On SIGTERM/SIGINT the process is gone within this, whatever was running. */
+const STOP_WITHIN_MS = 4_000;
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB_SOURCE = join(PROJECT_ROOT, 'src', 'web');
@@ -89,12 +91,17 @@ export async function startServer(
   await ensureWebBuilt();
   const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
   const mail = mailSettings(config);
+  // PGlite runs every query on this thread: one heavy request at a time keeps the server
+  // answering; PostgreSQL runs queries elsewhere, so a few may go at once.
+  const heavy = new Gate(config.DATABASE_URL ? 4 : 1, 32);
   const ctx: AppContext = {
     db,
     now: () => new Date(),
     publicUrl: config.PUBLIC_URL ?? `http://${host}:${config.PORT}`,
     ...(mail ? { mail } : {}),
-    views: new ViewCache(),
+    views: new ViewCache(Date.now, heavy),
+    compute: new ComputePool(),
+    heavy,
   };
   const jobs = new JobRunner({
     db,
@@ -115,7 +122,7 @@ export async function startServer(
   // look finds them computed; a failed renewal only means the next look computes it.
   const renewViews = setInterval(() => {
     ctx.views.refresh().catch((error) => console.error('dashboard refresh:', error));
-  }, VIEW_REFRESH_MS);
+  }, config.VIEW_REFRESH_SECONDS * 1000);
   renewViews.unref();
   const demoAccounts = await hasDemoAccounts(db);
   const app = createHttpApp(ctx, { tls: config.TLS, webRoot: WEB_ROOT });
@@ -145,12 +152,31 @@ export async function startServer(
     );
     console.log('Press Ctrl+C to stop.');
   });
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    // A request or a database call that will not finish must not keep the process up.
+    setTimeout(() => {
+      console.error('Stopped without waiting for work still running.');
+      process.exit(0);
+    }, STOP_WITHIN_MS).unref();
     clearInterval(renewViews);
+    ctx.views.stop();
     void jobs.stop();
-    server.close(() => {
-      db.close().finally(() => process.exit(0));
-    });
+    void ctx.compute?.close();
+    // Requests in flight get a moment to finish; idle keep-alive connections are closed now,
+    // and any still open after that are cut, so the database can close cleanly.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, STOP_WITHIN_MS / 2).unref());
+    void Promise.race([closed, grace])
+      .then(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        return db.close();
+      })
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -6,7 +6,9 @@ export type ErrorCode =
   | 'forbidden'
   | 'unauthenticated'
   | 'gone'
-  | 'rate-limited';
+  | 'rate-limited'
+  /** The server is busy or stopping: the same request may succeed a little later. */
+  | 'unavailable';
 
 export interface FieldProblem {
   /** Dotted path of the offending field in the request body, e.g. `answers.P3`. */

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   changePassword,
@@ -41,7 +43,7 @@ import {
 } from '../app/analytics/report.ts';
 import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence/evidence.ts';
-import { runMetaAnalysis } from '../app/evidence/meta.ts';
+import { metaAnalysisFor } from '../app/evidence/meta.ts';
 import { followUpOverview, undeliveredEmails } from '../app/follow-up/followup.ts';
 import { unsubscribe } from '../app/follow-up/mail.ts';
 import { getSchedule, updateSchedule } from '../app/follow-up/schedule.ts';
@@ -91,6 +93,7 @@ import {
   SIDES,
 } from '../core/registry/vocabulary.ts';
 import { DEFAULT_SCHEDULE } from '../core/schedule/timepoints.ts';
+import { badJsonValue, badQueryString, integerParam } from '../core/validation.ts';
 import { openApiDocument } from './openapi.ts';
 import { serveWebApp } from './static.ts';
 
@@ -103,6 +106,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   gone: 410,
   'rate-limited': 429,
+  unavailable: 503,
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_BODY_BYTES = 256 * 1024;
@@ -157,12 +161,18 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
         STATUS[error.code],
       );
     }
-    console.error('unexpected error', c.req.method, c.req.path, error);
+    // The log gets an id the user can quote and where it failed, never values: a database
+    // error's message and parameters can hold a patient's name, birth date or e-mail.
+    const errorId = randomBytes(6).toString('hex');
+    console.error(
+      `unexpected error ${errorId}: ${c.req.method} ${routePath(c)} ${describeForLog(error)}`,
+    );
     return c.json(
       {
         error: {
           code: 'internal',
-          message: 'Something went wrong on our side; nothing was changed.',
+          message: `Something went wrong on our side; nothing was changed. If it happens again, quote error id ${errorId}.`,
+          errorId,
         },
       },
       500,
@@ -176,11 +186,27 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       maxSize: MAX_BODY_BYTES,
       onError: (c) =>
         c.json(
-          { error: { code: 'invalid', message: 'Request body is too large', fields: [] } },
+          {
+            error: {
+              code: 'invalid',
+              message: `Request body is too large: at most ${MAX_BODY_BYTES / 1024} kB`,
+              fields: [],
+            },
+          },
           413,
         ),
     }),
   );
+
+  // Query strings are checked once, here: bad percent-encoding or a control character in any
+  // parameter is a 400 naming it, before a route or the database sees the value.
+  api.use('*', async (c, next) => {
+    const url = c.req.url;
+    const q = url.indexOf('?');
+    const problem = q < 0 ? null : badQueryString(url.slice(q + 1));
+    if (problem) throw new DomainError('invalid', `Please correct: ${problem.field}`, [problem]);
+    await next();
+  });
 
   api.get('/health', async (c) => {
     await ctx.db.query('select 1');
@@ -287,6 +313,13 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     await next();
   });
 
+  // Reports, exports and the worklist read much of the registry: admitted a few at a time.
+  const HEAVY = /^\/api\/(report(\/[a-z-]+)?|export\/[^/]+|follow-up|evidence\/registry)$/;
+  authed.use('*', async (c, next) => {
+    if (c.req.method !== 'GET' || !ctx.heavy || !HEAVY.test(c.req.path)) return next();
+    await ctx.heavy.run(next);
+  });
+
   authed.get('/auth/me', (c) =>
     c.json({
       user: c.var.actor.user,
@@ -352,15 +385,19 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
 
   // --- patients -----------------------------------------------------------------------
   authed.get('/patients', async (c) => {
-    const limit = Number(c.req.query('limit') ?? 50);
-    const offset = Number(c.req.query('offset') ?? 0);
+    const limit = integerParam(c.req.query('limit'), 'limit', {
+      fallback: 50,
+      min: 1,
+      max: 10_000,
+    });
+    const offset = integerParam(c.req.query('offset'), 'offset', {
+      fallback: 0,
+      min: 0,
+      max: 1_000_000_000,
+    });
     const search = c.req.query('search');
     return c.json(
-      await listPatientsFor(ctx, c.var.actor, {
-        ...(Number.isFinite(limit) ? { limit } : {}),
-        ...(Number.isFinite(offset) ? { offset } : {}),
-        ...(search ? { search } : {}),
-      }),
+      await listPatientsFor(ctx, c.var.actor, { limit, offset, ...(search ? { search } : {}) }),
     );
   });
   authed.post('/patients', async (c) =>
@@ -444,7 +481,7 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.get('/follow-up', async (c) =>
     c.json(await followUpOverview(ctx, c.var.actor, c.req.query())),
   );
-  authed.post('/meta', async (c) => c.json(runMetaAnalysis(await jsonBody(c.req.raw))));
+  authed.post('/meta', async (c) => c.json(await metaAnalysisFor(ctx, await jsonBody(c.req.raw))));
   authed.get('/evidence/registry', async (c) => c.json(await registryEvidence(ctx, c.var.actor)));
   authed.post('/patients/:id/episodes', createUnder('Patient', addEpisode));
   authed.post('/episodes/:id/treatments', createUnder('Joint episode', addTreatment));
@@ -531,13 +568,36 @@ async function jsonBody(request: Request): Promise<unknown> {
       { field: '(body)', message: 'Not JSON' },
     ]);
   }
+  let body: unknown;
   try {
-    return await request.json();
+    body = await request.json();
   } catch {
     throw new DomainError('invalid', 'The body is not valid JSON', [
       { field: '(body)', message: 'Not valid JSON' },
     ]);
   }
+  // Every JSON body passes here: control characters and absurd nesting stop at the edge.
+  const problem = badJsonValue(body);
+  if (problem) throw new DomainError('invalid', `Please correct: ${problem.field}`, [problem]);
+  return body;
+}
+
+/**
+ * An unexpected error for the log: its kind, database error code and stack frames. Quoted
+ * text is blanked from the message, as PostgreSQL quotes the offending value there.
+ */
+export function describeForLog(error: unknown): string {
+  if (!(error instanceof Error)) return `(thrown ${typeof error})`;
+  const code = (error as { code?: unknown }).code;
+  const message = error.message
+    .replace(/"[^"]*"|'[^']*'|\([^)]*\)=\([^)]*\)/g, '"…"')
+    .slice(0, 200);
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 8)
+    .join('\n');
+  return `${error.name}${typeof code === 'string' ? ` [${code}]` : ''}: ${message}\n${frames}`;
 }
 
 /** An id that is not a UUID cannot name anything; answer 404 as for any unknown id. */

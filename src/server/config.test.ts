@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       TLS: false,
       MAIL_REMINDERS: 2,
       MAIL_REMINDER_EVERY_DAYS: 7,
+      VIEW_REFRESH_SECONDS: 30,
     });
   });
 

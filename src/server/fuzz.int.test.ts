@@ -68,6 +68,48 @@ function mutated(valid: Record<string, unknown>) {
   );
 }
 
+/** A string holding one C0 control character (not tab or a line end) or DEL. */
+const withControl = fc
+  .tuple(
+    fc.string({ maxLength: 8 }),
+    fc.oneof(
+      fc.integer({ min: 0, max: 31 }).filter((c) => c !== 9 && c !== 10 && c !== 13),
+      fc.constant(127),
+    ),
+    fc.string({ maxLength: 8 }),
+  )
+  .map(([a, c, b]) => `${a}${String.fromCharCode(c)}${b}`);
+/** How deep to nest arrays: deeper than any body takes, up to 10,000 levels (sent as text). */
+const nestingDepth = fc.integer({ min: 33, max: 10_000 });
+/** Numbers and sizes at the edges: fractions, negatives, huge, not-a-number, a huge string. */
+const edgeValue = fc.constantFrom<unknown>(
+  0.5,
+  -1,
+  1e20,
+  -1e20,
+  Number.MAX_VALUE,
+  Number.NaN, // JSON sends null
+  '1e20',
+  '-0',
+  'x'.repeat(100_000),
+  'x'.repeat(300_000), // over the body limit
+);
+/** Raw query-string values: edge numbers, encoded controls, bad percent-encoding, long text. */
+const edgeQuery = fc.oneof(
+  fc.constantFrom('0.5', '-1', '1e20', 'NaN', 'Infinity', '', 'x'.repeat(5_000)),
+  fc.constantFrom('%E0%A4%A', '%', '%ZZ', '%C3', 'a%2', '%FF%FE'),
+  withControl.map((v) => encodeURIComponent(v)),
+);
+
+/** Whether the edge must refuse a raw query value: bad percent-encoding or a control character. */
+function refusedQueryValue(raw: string): boolean {
+  try {
+    return [...decodeURIComponent(raw)].some((ch) => ch.charCodeAt(0) < 32 || ch === '\u007f');
+  } catch {
+    return true;
+  }
+}
+
 describe.each(backends())('fuzzed request bodies on $name', (backend) => {
   let db: Db;
   let harness: ReturnType<typeof testApp>;
@@ -237,6 +279,87 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
         }),
         { numRuns: runs, seed: 20261125 },
       );
+    }
+  });
+
+  it('refuses a control character or deep nesting in any field of any body with a 400 naming it', async () => {
+    for (const [method, path, valid] of routes()) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...Object.keys(valid)),
+          fc.oneof(withControl, nestingDepth),
+          async (key, value) => {
+            // Nesting is written as text: building a 10,000-deep value would itself overflow.
+            const body =
+              typeof value === 'string'
+                ? { ...valid, [key]: value }
+                : JSON.stringify({ ...valid, [key]: '@' }).replace(
+                    '"@"',
+                    `${'['.repeat(value)}1${']'.repeat(value)}`,
+                  );
+            const reply = await clinician.call(method, path, body);
+            expect(reply.status, `${method} ${path} ${key}`).toBe(400);
+            expect(reply.body.error.fields[0].field.split('.')[0]).toBe(key);
+          },
+        ),
+        { numRuns: Math.ceil(runs / 2), seed: 18 },
+      );
+    }
+  });
+
+  it('answers numeric edge values and huge strings in any field with a 4xx or success', async () => {
+    for (const [method, path, valid] of routes()) {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...Object.keys(valid)), edgeValue, async (key, value) => {
+          await probe(clinician, method, path, { ...valid, [key]: value });
+        }),
+        { numRuns: Math.ceil(runs / 2), seed: 1e9 + 7 },
+      );
+    }
+  });
+
+  it('answers edge values in every query parameter of every GET route in the OpenAPI list, never a 500', async () => {
+    const paths = (openApiDocument() as { paths: Record<string, Record<string, unknown>> }).paths;
+    const concrete = (template: string) =>
+      template
+        .replace('{token}', surveyToken)
+        .replace(
+          '{id}',
+          template.includes('/episodes/')
+            ? episodeId
+            : template.includes('/patients/')
+              ? patientId
+              : 'koos',
+        );
+    for (const [template, operations] of Object.entries(paths)) {
+      const get = operations.get as { parameters?: { name: string; in: string }[] } | undefined;
+      if (!get) continue;
+      const names = (get.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+      // Every route also gets a parameter it does not know.
+      names.push('unknown');
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...names), edgeQuery, async (name, raw) => {
+          const url = `${concrete(template)}?${name}=${raw}`;
+          const reply = await clinician.call('GET', url);
+          expect(reply.status, url).toBeLessThan(500);
+          if (refusedQueryValue(raw)) expect(reply.status, url).toBe(400);
+        }),
+        { numRuns: Math.ceil(runs / 2), seed: 404 },
+      );
+    }
+  });
+
+  it('answers badly percent-encoded path segments with a 4xx', async () => {
+    for (const path of [
+      '/api/patients/%E0%A4%A',
+      `/api/episodes/%FF/surveys`,
+      '/api/survey/%E0%A4%A',
+      '/api/survey/%00',
+      '/api/instruments/%/fhir',
+    ]) {
+      const reply = await clinician.call('GET', path);
+      expect(reply.status, path).toBeGreaterThanOrEqual(400);
+      expect(reply.status, path).toBeLessThan(500);
     }
   });
 

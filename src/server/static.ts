@@ -58,7 +58,7 @@ export function serveWebApp(root: string) {
     try {
       path = decodeURIComponent(c.req.path);
     } catch {
-      return c.text('Bad request: the address has a broken %-escape.', 400);
+      return c.text('Bad request: the address is not validly percent-encoded.', 400);
     }
     const requested = normalize(join(base, path));
     const inside = requested.startsWith(base);

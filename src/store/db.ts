@@ -20,6 +20,25 @@ export interface Db extends Queryable {
 const DATE_OID = 1082;
 const keepText = (value: string) => value;
 
+/**
+ * Drivers attach the query and its parameters to an error (PGlite: `query`, `params`;
+ * PostgreSQL: `detail` echoes the conflicting value). Those are patient data and must not
+ * travel into logs with the error; its code and message stay for the caller.
+ */
+function withoutValues(error: unknown): unknown {
+  if (error && typeof error === 'object') {
+    for (const key of ['params', 'query', 'queryOptions', 'detail', 'where', 'internalQuery'])
+      if (key in error) {
+        try {
+          delete (error as Record<string, unknown>)[key];
+        } catch {
+          // a read-only property: nothing to strip
+        }
+      }
+  }
+  return error;
+}
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -70,8 +89,12 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   }
   const asQueryable = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
-      const result = await q.query<Row>(sql, [...params]);
-      return result.rows;
+      try {
+        const result = await q.query<Row>(sql, [...params]);
+        return result.rows;
+      } catch (error) {
+        throw withoutValues(error);
+      }
     },
     async exec(sql: string) {
       await q.exec(sql);
@@ -112,8 +135,12 @@ export async function openPostgres(connectionString: string): Promise<Db> {
   probe.release();
   const onClient = (client: pg.PoolClient | pg.Pool): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
-      const result = await client.query(sql, [...params]);
-      return result.rows as Row[];
+      try {
+        const result = await client.query(sql, [...params]);
+        return result.rows as Row[];
+      } catch (error) {
+        throw withoutValues(error);
+      }
     },
     async exec(sql: string) {
       await client.query(sql);

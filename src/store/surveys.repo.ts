@@ -69,6 +69,27 @@ export async function insertAssignment(
   return row;
 }
 
+/**
+ * Ends every live (unanswered, unexpired) link of one joint and time point as of `now`, so a
+ * newly issued link is the only one that opens; returns the ids ended.
+ */
+export async function expireLiveAssignments(
+  q: Queryable,
+  scope: SiteScope,
+  episodeId: string,
+  timepoint: string,
+  now: Date,
+): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `update survey_assignments set expires_at = $4
+     where site_id = $1 and episode_id = $2 and timepoint = $3
+       and completed_at is null and expires_at > $4
+     returning id`,
+    [scope.siteId, episodeId, timepoint, now],
+  );
+  return rows.map((r) => r.id);
+}
+
 export function listAssignments(
   q: Queryable,
   scope: SiteScope,

@@ -18,8 +18,9 @@ export const KNEE_BASELINE_ANSWERS = {
 };
 
 /**
- * A clinic (migrated database, one clinician) with `links` open baseline survey links, 20 per
- * treated knee, issued through the API; returns the links' tokens. For load and crash tests.
+ * A clinic (migrated database, one clinician) with `links` open baseline survey links, one
+ * per treated knee (a new link replaces a joint's live one), issued through the API; returns
+ * the links' tokens. For load and crash tests.
  */
 export async function prepareSurveyLinks(db: Db, links: number): Promise<string[]> {
   await migrate(db);
@@ -35,12 +36,10 @@ export async function prepareSurveyLinks(db: Db, links: number): Promise<string[
   const tokens: string[] = [];
   while (tokens.length < links) {
     const { episodeId } = await enrolTreatedPatient(clinician);
-    for (let j = 0; j < 20 && tokens.length < links; j++) {
-      const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
-        timepoint: 'baseline',
-      });
-      tokens.push(tokenOf(issued.body.url));
-    }
+    const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'baseline',
+    });
+    tokens.push(tokenOf(issued.body.url));
   }
   return tokens;
 }

@@ -83,13 +83,30 @@ export async function buildExport(
     );
   }
   const data = read ?? (await registryExport(ctx.db, scope));
+  // Formatting the whole registry takes seconds at scale: on the compute pool when there is one.
   if (kind === 'fhir')
     return {
-      body: `${JSON.stringify(fhirBundle(data, mode, ctx.now()), null, 2)}\n`,
+      body: ctx.compute
+        ? await ctx.compute.run('fhir', { data, mode, now: ctx.now() })
+        : fhirBundleText({ data, mode, now: ctx.now() }),
       contentType: 'application/fhir+json',
       fileName,
     };
-  return csv(exportTableCsv(EXPORT_FILES[kind], data, mode));
+  const file = EXPORT_FILES[kind];
+  return csv(
+    ctx.compute
+      ? await ctx.compute.run('export-csv', { file, data, mode })
+      : exportTableCsv(file, data, mode),
+  );
+}
+
+/** The FHIR bundle of an export as the text served (pure; the compute pool runs it). */
+export function fhirBundleText(input: {
+  data: Parameters<typeof fhirBundle>[0];
+  mode: ExportMode;
+  now: Date;
+}): string {
+  return `${JSON.stringify(fhirBundle(input.data, input.mode, input.now), null, 2)}\n`;
 }
 
 /** One file of an export folder, with how many records it holds (for progress lines). */

@@ -18,9 +18,9 @@ import {
 } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { episodesForFollowUp } from '../../store/followup.repo.ts';
+import type { ComputePool } from '../compute/pool.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
 import { scheduleFor } from '../follow-up/schedule.ts';
-import { safetyReport } from '../registry/adverse-events.ts';
 import { cohortOf } from './cohort.ts';
 
 export { COHORT_OPTIONS, cohortFilterSchema, cohortOf } from './cohort.ts';
@@ -48,8 +48,10 @@ export async function siteOutcomeReport(ctx: AppContext, actor: UserActor, query
   requireRole(actor, ALL_ROLES);
   const { siteId } = scopeOf(actor);
   const cohort = cohortOf(query);
-  return ctx.views.get(ctx.db, { name: 'outcomes', siteId, params: cohort }, () =>
-    outcomeReport(ctx.db, { siteId, ...cohort }),
+  return ctx.views.get(
+    ctx.db,
+    { name: 'outcomes', siteId, params: cohort, userId: actor.user.id },
+    () => outcomeReport(ctx.db, { siteId, ...cohort }),
   );
 }
 
@@ -62,21 +64,34 @@ export async function siteBenchmark(ctx: AppContext, actor: UserActor, query: un
   const { siteId } = scopeOf(actor);
   const cohort = cohortOf(query);
   // Network-wide data: the view is kept for every site's version at once.
-  return ctx.views.get(ctx.db, { name: 'benchmark', params: { siteId, cohort } }, async () =>
-    benchmark(await outcomeSummaries(ctx.db, cohort, TIMEPOINT_IDS), siteId, TIMEPOINT_IDS),
+  return ctx.views.get(
+    ctx.db,
+    { name: 'benchmark', params: { siteId, cohort }, userId: actor.user.id },
+    async () =>
+      benchmark(await outcomeSummaries(ctx.db, cohort, TIMEPOINT_IDS), siteId, TIMEPOINT_IDS),
   );
 }
 
-/** Kaplan–Meier curves of a cohort's joints (see `siteDurability`). */
-export async function durabilityReport(q: Db, siteId: string, cohort: CohortFilter) {
+/**
+ * Kaplan–Meier curves of a cohort's joints (see `siteDurability`); the curves are computed on
+ * the compute pool's threads when one is given.
+ */
+export async function durabilityReport(
+  q: Db,
+  siteId: string,
+  cohort: CohortFilter,
+  compute?: ComputePool,
+) {
   const histories = await episodeHistories(q, siteId, cohort);
-  return {
-    cohort: { ...cohort, joints: histories.length },
-    arthroplastyFree: durabilityCurve(histories, 'arthroplasty'),
-    reinjectionFree: durabilityCurve(histories, 'reinjection'),
-    returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
-    returnToWork: durabilityCurve(histories, 'returned-to-work'),
-  };
+  const curves = compute
+    ? await compute.run('durability', histories)
+    : {
+        arthroplastyFree: durabilityCurve(histories, 'arthroplasty'),
+        reinjectionFree: durabilityCurve(histories, 'reinjection'),
+        returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
+        returnToWork: durabilityCurve(histories, 'returned-to-work'),
+      };
+  return { cohort: { ...cohort, joints: histories.length }, ...curves };
 }
 
 /**
@@ -87,8 +102,10 @@ export async function siteDurability(ctx: AppContext, actor: UserActor, query: u
   requireRole(actor, ALL_ROLES);
   const { siteId } = scopeOf(actor);
   const cohort = cohortOf(query);
-  return ctx.views.get(ctx.db, { name: 'durability', siteId, params: cohort }, () =>
-    durabilityReport(ctx.db, siteId, cohort),
+  return ctx.views.get(
+    ctx.db,
+    { name: 'durability', siteId, params: cohort, userId: actor.user.id },
+    () => durabilityReport(ctx.db, siteId, cohort, ctx.compute),
   );
 }
 
@@ -110,7 +127,9 @@ export async function siteCompleteness(ctx: AppContext, actor: UserActor, query:
   const { siteId } = scopeOf(actor);
   const cohort = cohortOf(query);
   const today = toIsoDate(ctx.now());
-  return ctx.views.get(ctx.db, { name: 'completeness', siteId, params: { cohort, today } }, () =>
-    completenessReport(ctx.db, siteId, cohort, today),
+  return ctx.views.get(
+    ctx.db,
+    { name: 'completeness', siteId, params: { cohort, today }, userId: actor.user.id },
+    () => completenessReport(ctx.db, siteId, cohort, today),
   );
 }

@@ -7,7 +7,7 @@ import { seedDemoRegistry } from '../demo.ts';
 import { followUpOverview } from '../follow-up/followup.ts';
 import { issueSurvey, saveSurveyDraft } from '../follow-up/surveys.ts';
 import { siteBenchmark, siteDurability, siteOutcomeReport } from './report.ts';
-import { ViewCache } from './view-cache.ts';
+import { RENEWED_PER_SITE, RENEWED_PER_USER, ViewCache } from './view-cache.ts';
 
 const NOW = new Date('2026-11-01T12:00:00Z');
 
@@ -151,5 +151,56 @@ describe.each(backends())('dashboard views kept per registry version on $name', 
     const nextDay = await followUpOverview(ctx, harbour, {});
     expect(nextDay).not.toBe(second);
     expect(nextDay.today).toBe('2026-11-02');
+  });
+
+  it('renew only the views each person and site asked for most recently', async () => {
+    const views = new ViewCache();
+    const ask = (userId: string, n: number) =>
+      views.get(
+        db,
+        { name: 'outcomes', siteId: harbour.user.siteId, params: { n }, userId },
+        async () => ({
+          n,
+        }),
+      );
+    for (let n = 0; n < 200; n++) await ask(harbour.user.id, n);
+    expect(views.renewable).toBe(RENEWED_PER_USER);
+    await recordEvent(harbour, 'reinjection');
+    expect(await views.refresh()).toBe(RENEWED_PER_USER);
+    // Many people at one site: the site's limit holds too.
+    for (let person = 0; person < 10; person++)
+      for (let n = 0; n < RENEWED_PER_USER; n++) await ask(`person-${person}`, person * 100 + n);
+    expect(views.renewable).toBe(RENEWED_PER_SITE);
+    // The most recent survive: asking again is served from memory.
+    const misses = views.misses;
+    await ask('person-9', 900);
+    expect(views.misses).toBe(misses);
+  });
+
+  it('yield to other work between renewed views and stop early when told to', async () => {
+    const views = new ViewCache();
+    let computed = 0;
+    for (let n = 0; n < RENEWED_PER_USER; n++)
+      await views.get(
+        db,
+        { name: 'durability', siteId: harbour.user.siteId, params: { n }, userId: 'u' },
+        async () => {
+          computed++;
+          return { n };
+        },
+      );
+    await recordEvent(harbour, 'arthroplasty');
+    computed = 0;
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const round = views.refresh();
+    // Stops once a view or two is renewed; the round does not run on to the end.
+    while (computed < 2) await new Promise((r) => setImmediate(r));
+    views.stop();
+    const renewed = await round;
+    clearInterval(timer);
+    expect(renewed).toBeLessThan(RENEWED_PER_USER);
+    expect(ticks).toBeGreaterThan(0);
+    expect(await views.refresh()).toBe(0);
   });
 });

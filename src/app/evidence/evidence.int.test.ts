@@ -164,9 +164,12 @@ describe.each(backends())('evidence on $name', (backend) => {
   it('runs a meta-analysis of posted CSV for a signed-in user, naming bad cells', async () => {
     const user = new Client(harness.app);
     await user.signIn('research@harbour.test');
-    const csv = readFileSync(new URL('../core/stats/fixtures/ref01.csv', import.meta.url), 'utf8');
+    const csv = readFileSync(
+      new URL('../../core/stats/fixtures/ref01.csv', import.meta.url),
+      'utf8',
+    );
     const want = JSON.parse(
-      readFileSync(new URL('../core/stats/fixtures/ref01.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../core/stats/fixtures/ref01.json', import.meta.url), 'utf8'),
     ).fits['DL/knha'];
     const reply = await user.call('POST', '/api/meta', { csv, method: 'DL', ci: 'knha' });
     expect(reply.status).toBe(200);

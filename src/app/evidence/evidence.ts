@@ -86,10 +86,27 @@ export async function evidenceOverview(ctx: AppContext) {
 }
 
 /**
+ * The largest evidence file taken at once. The shipped dataset is under 40 kB; 5 MB is over
+ * a hundred times that, and keeps an import's memory to tens of megabytes.
+ */
+export const MAX_EVIDENCE_IMPORT_BYTES = 5 * 1024 * 1024;
+/** Problems listed one by one; a file wrong on every row gets a count of the rest. */
+const MAX_LISTED_PROBLEMS = 100;
+
+/** Refuses a file over MAX_EVIDENCE_IMPORT_BYTES, saying the limit; `bytes` is its size. */
+export function checkEvidenceImportSize(fileName: string, bytes: number): void {
+  if (bytes <= MAX_EVIDENCE_IMPORT_BYTES) return;
+  const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+  const message = `${fileName} is ${mb(bytes)}; at most ${mb(MAX_EVIDENCE_IMPORT_BYTES)} can be imported at once. Split it into smaller files.`;
+  throw invalid(message, [{ field: 'file', message }]);
+}
+
+/**
  * Imports trial arms from a CSV in the shipped shape or a ClinicalTrials.gov API v2 study
  * record (JSON). Any bad row refuses the whole file, so nothing is half-imported.
  */
 export async function importEvidence(ctx: AppContext, fileName: string, text: string) {
+  checkEvidenceImportSize(fileName, Buffer.byteLength(text, 'utf8'));
   let arms: TrialArm[];
   let refused: { outcome: string; reason: string }[] = [];
   if (/\.json$/i.test(fileName) || text.trimStart().startsWith('{')) {
@@ -112,13 +129,20 @@ export async function importEvidence(ctx: AppContext, fileName: string, text: st
         ? { arms: [], problems: csv.problems }
         : trialArmsFromTable(csv.table);
     if (read.problems.length > 0)
-      throw invalid(
-        `${fileName} has ${read.problems.length} problem(s); nothing was imported`,
-        read.problems.map((p) => ({
+      throw invalid(`${fileName} has ${read.problems.length} problem(s); nothing was imported`, [
+        ...read.problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => ({
           field: `row ${p.row}${p.column ? `, column ${p.column}` : ''}`,
           message: p.message,
         })),
-      );
+        ...(read.problems.length > MAX_LISTED_PROBLEMS
+          ? [
+              {
+                field: 'file',
+                message: `and ${read.problems.length - MAX_LISTED_PROBLEMS} more problem(s)`,
+              },
+            ]
+          : []),
+      ]);
     arms = read.arms;
   }
   const imported = await ctx.db.transaction((tx) => upsertArms(tx, arms, fileName));

@@ -6,6 +6,7 @@ import { analyseStudies, readStudiesCsv, tooManyStudies } from '../../core/stats
 import { INPUT_MEASURES } from '../../core/stats/input.ts';
 import { CI_METHODS, TAU2_METHODS } from '../../core/stats/meta.ts';
 import { parseInput } from '../../core/validation.ts';
+import type { AppContext } from '../context.ts';
 
 export const metaRequestSchema = z.object({
   csv: z.string().min(1, 'Paste or upload a CSV of studies').max(1_000_000, 'At most 1 MB of CSV'),
@@ -20,9 +21,24 @@ const EFFECT_LABELS = {
   GEN: 'Effect size',
 } as const;
 
+type MetaRequest = z.infer<typeof metaRequestSchema>;
+
 /** A meta-analysis of pasted CSV data: the numbers, Egger's and subgroup tests, and both plots. */
 export function runMetaAnalysis(body: unknown) {
+  return computeMetaAnalysis(parseInput(metaRequestSchema, body));
+}
+
+/**
+ * The same, for the server: checked here, computed on the compute pool's threads (when the
+ * context has one) so a 2,000-study analysis never holds up other requests.
+ */
+export async function metaAnalysisFor(ctx: AppContext, body: unknown) {
   const request = parseInput(metaRequestSchema, body);
+  return ctx.compute ? ctx.compute.run('meta', request) : computeMetaAnalysis(request);
+}
+
+/** The pure computation behind both: runs on whichever thread calls it. */
+export function computeMetaAnalysis(request: MetaRequest) {
   const input = readStudiesCsv(request.csv, request.measure);
   // Refused before any fitting: the computation holds the server's one event loop.
   const refusal = input.ok ? tooManyStudies(input.studies.length) : null;

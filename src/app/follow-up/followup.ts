@@ -32,7 +32,12 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
   // statuses move with the calendar and an admin may change the windows.
   const overview = await ctx.views.get(
     ctx.db,
-    { name: 'follow-up', siteId: scope.siteId, params: { filter, today, schedule } },
+    {
+      name: 'follow-up',
+      siteId: scope.siteId,
+      params: { filter, today, schedule },
+      userId: actor.user.id,
+    },
     async () => {
       const episodes = await episodesForFollowUp(ctx.db, scope);
       const rows = worklist(

@@ -23,6 +23,7 @@ import type { Queryable } from '../../store/db.ts';
 import { findEpisode, firstTreatmentOf } from '../../store/patients.repo.ts';
 import type { SiteScope } from '../../store/scope.ts';
 import {
+  expireLiveAssignments,
   findAssignmentByTokenDigest,
   insertAssignment,
   jointScoreHistory,
@@ -140,6 +141,9 @@ export async function createSurveyLink(
         `No survey links for a patient whose status is ${patient.status}`,
         'timepoint',
       );
+    // A new link replaces any live one for the same time point, in the same transaction:
+    // two open links would let one time point be answered twice.
+    const replaced = await expireLiveAssignments(tx, scope, link.episodeId, tp.id, now);
     const a = await insertAssignment(tx, scope, {
       patientId: link.patientId,
       episodeId: link.episodeId,
@@ -161,7 +165,11 @@ export async function createSurveyLink(
       entity: 'survey_assignment',
       entityId: a.id,
       patientId: link.patientId,
-      detail: { timepoint: tp.id, instruments: link.instruments },
+      detail: {
+        timepoint: tp.id,
+        instruments: link.instruments,
+        ...(replaced.length > 0 ? { replaces: replaced } : {}),
+      },
     });
     if (ctx.mail) await queueSurveyEmails(tx, ctx.mail, a, token, now);
     return a;
@@ -273,9 +281,25 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
   // An item two questionnaires share was asked once; both get its answer.
   const answers = withRepeatedAnswers(definitions, checkedAnswers(a, { answers: given }));
   const today = toIsoDate(ctx.now());
-  const badDates = events.flatMap((e, i) =>
-    e.date > today ? [{ field: `events.${i}.date`, message: 'This date is in the future' }] : [],
-  );
+  // Later events follow a treatment: a baseline survey (before treatment) has none.
+  if (events.length > 0 && a.timepoint === 'baseline')
+    throw invalid('A survey before treatment has no later events', [
+      { field: 'events', message: 'Later events are asked only after the treatment' },
+    ]);
+  const treatment =
+    events.length > 0
+      ? await firstTreatmentOf(ctx.db, { siteId: a.siteId }, a.episodeId)
+      : undefined;
+  const badDates = events.flatMap((e, i) => {
+    const field = `events.${i}.date`;
+    if (e.date > today) return [{ field, message: 'This date is in the future' }];
+    // The treatment is on or after birth (checked when recorded), so this covers both.
+    if (treatment && e.date < treatment.treatmentDate)
+      return [
+        { field, message: `This date is before your treatment on ${treatment.treatmentDate}` },
+      ];
+    return [];
+  });
   if (badDates.length > 0) throw invalid('Please check the dates', badDates);
   const answeredCount = Object.values(answers).reduce(
     (n, items) => n + Object.values(items).filter((v) => v !== null).length,

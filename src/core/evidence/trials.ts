@@ -123,6 +123,13 @@ export function trialArmsFromTable(table: CsvTable): { arms: TrialArm[]; problem
         column: 'source_url',
         message: 'Every row needs its source (a URL, DOI or NCT number)',
       });
+    // The evidence page shows the source as a link: only web addresses, never `javascript:`.
+    if (arm.sourceUrl && !isWebAddress(arm.sourceUrl))
+      problems.push({
+        row,
+        column: 'source_url',
+        message: 'Must be a web address starting with https:// or http://',
+      });
     if (arm.stat === 'mean_sd' && arm.spreadLowOrSd !== null && !(arm.spreadLowOrSd > 0))
       problems.push({ row, column: 'spread_low_or_sd', message: 'An SD must be positive' });
     if (problems.length === before) arms.push(arm);
@@ -245,4 +252,14 @@ function unusable(a: TrialArm): string | undefined {
   if (a.nAnalyzed === null && a.nRandomized === null)
     return `${a.arm}: the arm's number of patients is not reported`;
   return undefined;
+}
+
+/** True for an absolute `https:` or `http:` URL; anything else could run as a link. */
+export function isWebAddress(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
 }

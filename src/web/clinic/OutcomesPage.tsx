@@ -608,8 +608,10 @@ function SafetyTables({ safety }: { safety: Safety }) {
       ) : (
         <ul className="events">
           {safety.serious.map((s, i) => (
-            // Researchers get no dates and only reviewed text (see researcherSeriousRows).
-            <li key={`${i}-${s.productClass}-${s.daysAfterTreatment}`}>
+            // Researchers get no dates and only reviewed text (see researcherSeriousRows), so
+            // rows have no id; the list is redrawn whole, never reordered.
+            // biome-ignore lint/suspicious/noArrayIndexKey: see above
+            <li key={i}>
               {s.onsetDate ? `${formatDate(s.onsetDate)}, ` : ''}
               {count(s.daysAfterTreatment, 'day')} after {productLabel(s.productClass)}
               {s.description
