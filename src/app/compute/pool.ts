@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DomainError, type ErrorCode } from '../../core/errors.ts';
 import type { TaskInput, TaskName, TaskOutput } from './tasks.ts';
@@ -12,7 +16,16 @@ const BOOT = `
 const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then((tsx) => { (tsx.register ?? tsx.default.register)(); return import(workerData.entry); });
 `;
-const TSX_API = import.meta.resolve('tsx/esm/api');
+// Resolved when a thread starts, to tsx's ESM build (its CommonJS one does not register the
+// loader): Vite's module runner (Vitest's global setup loads server code) has no
+// import.meta.resolve, so the path is read from tsx's package.json.
+const tsxApi = () => {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: { './esm/api': { import: { default: string } } };
+  };
+  return pathToFileURL(join(dirname(manifest), exports['./esm/api'].import.default)).href;
+};
 const ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 interface Job {
@@ -95,7 +108,7 @@ export class ComputePool {
   }
 
   #spawn(): Thread {
-    const worker = new Worker(BOOT, { eval: true, workerData: { tsx: TSX_API, entry: ENTRY } });
+    const worker = new Worker(BOOT, { eval: true, workerData: { tsx: tsxApi(), entry: ENTRY } });
     // An idle pool must not keep the process alive.
     worker.unref();
     let markReady: () => void = () => {};
