@@ -193,7 +193,7 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
       `/api/episodes/${episodeId}/treatments`,
       { treatmentDate: '2026-03-02', productClass: 'PRP', volumeMl: 4, imageGuidance: 'none' },
     ],
-    ['POST', `/api/episodes/${episodeId}/surveys`, { timepoint: 'w6' }],
+    ['POST', `/api/episodes/${episodeId}/surveys`, { timepoint: 'w6', confirmOutsideWindow: true }],
     [
       'POST',
       `/api/episodes/${episodeId}/adverse-events`,
@@ -217,7 +217,7 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     ['POST', `/api/events/${eventId}/entered-in-error`, { reason: 'Other patient' }],
     ['PATCH', `/api/responses/${responseId}`, { answers: { NRS: 5 }, reason: 'Paper form' }],
     ['POST', `/api/responses/${responseId}/entered-in-error`, { reason: 'Wrong joint' }],
-    ['POST', `/api/patients/${patientId}/status`, { status: 'lost-to-follow-up', reason: 'r' }],
+    ['POST', `/api/patients/${patientId}/status`, { status: 'active', reason: 'r' }],
     [
       'POST',
       `/api/patients/${patientId}/events`,

@@ -79,14 +79,16 @@ export async function* tableRowsAsJson(
     const where = after
       ? `where (${key}) > (${table.primaryKey.map((_, i) => `$${i + 1}`).join(', ')})`
       : '';
-    const rows: { row: string; key: unknown[] }[] = await q.query(
-      `select row_to_json(t)::text as row, json_build_array(${key}) as key
+    // Aliased so that no table's own column (sign_in_throttle has one called key) is
+    // shadowed in ORDER BY, where output names win.
+    const rows: { row: string; row_key: unknown[] }[] = await q.query(
+      `select row_to_json(t)::text as row, json_build_array(${key}) as row_key
        from ${quoteIdent(table.name)} t ${where} order by ${key} limit ${batchSize}`,
       params,
     );
     if (rows.length === 0) return;
     yield rows.map((r) => r.row);
-    after = rows[rows.length - 1]?.key ?? null;
+    after = rows[rows.length - 1]?.row_key ?? null;
     if (rows.length < batchSize) return;
   }
 }
