@@ -75,7 +75,17 @@ describe('corrections and erasure in a real browser', () => {
     await clinic.getByRole('heading', { name: 'Left knee · KL grade 2' }).waitFor();
     const history = clinic.getByRole('region', { name: 'History' });
     await history.getByText('Reason: Radiology report re-read').waitFor();
-    await history.getByText('klGrade: 3 → 2').waitFor();
+    await history.getByText('Kellgren–Lawrence grade: 3 → 2').waitFor();
+    expect(await history.getByText(/klGrade/).count()).toBe(0);
+
+    // The patient's own details, corrected the same way.
+    await clinic.getByRole('button', { name: 'Correct patient details' }).click();
+    const details = clinic.getByRole('form', { name: 'Correct patient details' });
+    await details.getByLabel('Family name').fill('Correction');
+    await details.getByLabel('Reason (required)').fill('Spelling on the ID card');
+    await details.getByRole('button', { name: 'Save correction' }).click();
+    await clinic.getByRole('heading', { name: /Cora Correction/ }).waitFor();
+    await history.getByText('Reason: Spelling on the ID card').waitFor();
     expect(
       await clinic.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
     ).toBe(true);

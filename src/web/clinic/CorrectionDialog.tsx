@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
+import { label as words } from '../ui/format.ts';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
 
 export interface CorrectionField {
@@ -9,6 +10,8 @@ export interface CorrectionField {
   kind: 'text' | 'number' | 'date' | 'select';
   value: string | number | null;
   options?: readonly (string | number)[];
+  /** The words for an option (a vocabulary code's label); the option itself by default. */
+  optionLabel?: (option: string) => string;
 }
 
 /**
@@ -60,7 +63,7 @@ export function CorrectionDialog({
               <select {...p} defaultValue={String(f.value ?? '')}>
                 {(f.options ?? []).map((o) => (
                   <option key={String(o)} value={String(o)}>
-                    {String(o)}
+                    {(f.optionLabel ?? words)(String(o))}
                   </option>
                 ))}
               </select>

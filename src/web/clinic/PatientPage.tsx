@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
+import { SEXES } from '../../core/registry/vocabulary.ts';
 import { followUpWindow, isWithinWindow, type TimePoint } from '../../core/schedule/timepoints.ts';
 import { ApiError, api } from '../api.ts';
 import { navigate } from '../router.tsx';
@@ -168,6 +169,28 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
         {p.email ? ` · ${p.email}` : ''}
         {p.status && p.status !== 'active' ? ` · ${p.status.replaceAll('-', ' ')}` : ''}
       </p>
+      {canEdit && (
+        <p className="corrections">
+          <CorrectionDialog
+            label="Correct patient details"
+            path={`/patients/${p.id}`}
+            fields={[
+              { name: 'givenName', label: 'Given name', kind: 'text', value: p.givenName ?? '' },
+              { name: 'familyName', label: 'Family name', kind: 'text', value: p.familyName ?? '' },
+              {
+                name: 'dateOfBirth',
+                label: 'Date of birth',
+                kind: 'date',
+                value: p.dateOfBirth ?? '',
+              },
+              { name: 'sex', label: 'Sex', kind: 'select', value: p.sex, options: SEXES },
+              { name: 'email', label: 'E-mail', kind: 'text', value: p.email ?? '' },
+              { name: 'registryId', label: 'Registry id', kind: 'text', value: p.registryId },
+            ]}
+            onSaved={changed}
+          />
+        </p>
+      )}
 
       {record.episodes.length === 0 && <p>No treated joint recorded yet.</p>}
       {record.episodes.map((ep) => {
@@ -246,6 +269,34 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                         (reported{' '}
                         {e.reportedVia === 'patient-link' ? 'by the patient' : 'by the clinic'})
                       </span>
+                      {canEdit && (
+                        <>
+                          {' '}
+                          <CorrectionDialog
+                            label="Correct"
+                            path={`/events/${e.id}`}
+                            fields={[
+                              {
+                                name: 'kind',
+                                label: 'What happened',
+                                kind: 'select',
+                                value: e.kind,
+                                options: PATIENT_EVENT_KINDS.map((k) => k.code),
+                                optionLabel: (code) =>
+                                  PATIENT_EVENT_KINDS.find((k) => k.code === code)?.label ?? code,
+                              },
+                              { name: 'date', label: 'Date', kind: 'date', value: e.date },
+                            ]}
+                            onSaved={changed}
+                          />{' '}
+                          <CorrectionDialog
+                            label="Entered in error"
+                            path={`/events/${e.id}/entered-in-error`}
+                            fields={[]}
+                            onSaved={changed}
+                          />
+                        </>
+                      )}
                     </li>
                   ))}
                 </ul>
@@ -332,12 +383,48 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                       {a.serious ? ', serious' : ''}, {label(a.relatedness)} to the treatment)
                     </span>
                     {canEdit && (
-                      <ReviewTextButton
-                        kind="adverse-event-description"
-                        id={a.id}
-                        reviewed={a.descriptionReviewed}
-                        onReviewed={load}
-                      />
+                      <>
+                        <ReviewTextButton
+                          kind="adverse-event-description"
+                          id={a.id}
+                          reviewed={a.descriptionReviewed}
+                          onReviewed={load}
+                        />{' '}
+                        <CorrectionDialog
+                          label="Correct"
+                          path={`/adverse-events/${a.id}`}
+                          fields={[
+                            { name: 'onsetDate', label: 'Onset', kind: 'date', value: a.onsetDate },
+                            {
+                              name: 'description',
+                              label: 'What happened',
+                              kind: 'text',
+                              value: a.description,
+                            },
+                            {
+                              name: 'grade',
+                              label: 'Grade (CTCAE)',
+                              kind: 'select',
+                              value: a.grade,
+                              options: [1, 2, 3, 4, 5],
+                            },
+                            {
+                              name: 'relatedness',
+                              label: 'Related to the treatment',
+                              kind: 'select',
+                              value: a.relatedness,
+                              options: vocabulary.relatedness,
+                            },
+                          ]}
+                          onSaved={changed}
+                        />{' '}
+                        <CorrectionDialog
+                          label="Entered in error"
+                          path={`/adverse-events/${a.id}/entered-in-error`}
+                          fields={[]}
+                          onSaved={changed}
+                        />
+                      </>
                     )}
                   </li>
                 ))}
@@ -397,6 +484,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                 responses={responses}
                 timepointLabel={timepointLabel}
                 instrumentName={instrumentName}
+                onChanged={canEdit ? changed : undefined}
               />
             )}
           </article>
@@ -422,11 +510,14 @@ function ScoresTable({
   timepointLabel,
   instrumentName,
   scalesOf,
+  onChanged,
 }: {
   responses: ScoredResponse[];
   timepointLabel: (tp: string) => string;
   instrumentName: (i: string) => string;
   scalesOf: (i: string) => { id: string; name: string; shortName: string }[];
+  /** Given to clinicians: a response entered for the wrong joint or time point can be removed. */
+  onChanged?: (() => void) | undefined;
 }) {
   return (
     <Reflow>
@@ -460,6 +551,17 @@ function ScoresTable({
               <td data-label="Submitted">
                 {formatDate(r.submittedAt)}
                 {!r.inWindow && <span className="flag"> out of window</span>}
+                {onChanged && (
+                  <>
+                    {' '}
+                    <CorrectionDialog
+                      label="Entered in error"
+                      path={`/responses/${r.id}/entered-in-error`}
+                      fields={[]}
+                      onSaved={onChanged}
+                    />
+                  </>
+                )}
               </td>
             </tr>
           ))}

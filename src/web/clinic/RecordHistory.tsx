@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { FIELD_LABELS } from '../ui/Field.tsx';
+import { formatDate, label } from '../ui/format.ts';
 
 interface HistoryEntry {
   id: number;
@@ -22,7 +24,32 @@ const ACTION_WORDS: Record<string, string> = {
 };
 
 const show = (v: unknown) =>
-  v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  v === null || v === undefined
+    ? '—'
+    : typeof v === 'object'
+      ? JSON.stringify(v)
+      : typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v)
+        ? formatDate(v)
+        : typeof v === 'string' && /^[a-z]+(-[a-z]+)*$/.test(v)
+          ? label(v) // a vocabulary code ("not-related"), never a name or free text
+          : String(v);
+
+/** What each kind of record is called on screen. */
+const ENTITY_WORDS: Record<string, string> = {
+  patient: 'patient',
+  patients: 'patient',
+  patient_identities: 'patient details',
+  episode: 'joint',
+  joint_episodes: 'joint',
+  treatment: 'treatment',
+  treatments: 'treatment',
+  'adverse-event': 'adverse event',
+  adverse_events: 'adverse event',
+  event: 'later event',
+  patient_events: 'later event',
+  response: 'questionnaire',
+  responses: 'questionnaire',
+};
 
 /** The record's history: every correction with who, when, why and old → new values. */
 export function RecordHistory({ patientId, version }: { patientId: string; version: number }) {
@@ -53,14 +80,15 @@ export function RecordHistory({ patientId, version }: { patientId: string; versi
           } as Record<string, { old: unknown; new: unknown }>;
           return (
             <li key={e.id}>
-              <strong>{ACTION_WORDS[e.action] ?? e.action}</strong> {e.entity.replace('_', ' ')} ·{' '}
-              {new Date(e.at).toLocaleString()} · {e.by ?? 'system'}
+              <strong>{ACTION_WORDS[e.action] ?? e.action}</strong>{' '}
+              {ENTITY_WORDS[e.entity] ?? label(e.entity.replaceAll('_', '-'))} ·{' '}
+              {formatDate(e.at.slice(0, 10))} {e.at.slice(11, 16)} UTC · {e.by ?? 'system'}
               {e.reason && <div>Reason: {e.reason}</div>}
               {Object.keys(changes).length > 0 && (
                 <ul>
                   {Object.entries(changes).map(([field, c]) => (
                     <li key={field}>
-                      {field}: {show(c.old)} → {show(c.new)}
+                      {FIELD_LABELS[field] ?? label(field)}: {show(c.old)} → {show(c.new)}
                     </li>
                   ))}
                 </ul>
