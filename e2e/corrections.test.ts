@@ -64,8 +64,8 @@ describe('corrections and erasure in a real browser', () => {
     await clinic.getByRole('heading', { name: 'Left knee · KL grade 3' }).waitFor();
 
     // Correct: a reason is required; the server names the field.
-    await clinic.getByRole('button', { name: 'Correct' }).first().click();
-    const form = clinic.getByRole('form', { name: 'Correct' });
+    await clinic.getByRole('button', { name: 'Correct', exact: true }).first().click();
+    const form = clinic.getByRole('form', { name: 'Correct', exact: true });
     await form.getByLabel('Kellgren–Lawrence grade').selectOption('2');
     await form.getByRole('button', { name: 'Save correction' }).click();
     // The form's summary and the field both say it.
