@@ -6,12 +6,12 @@ import { ApiError, api } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { capitalise, formatDate, label, productLabel } from '../ui/format.ts';
-import { Reflow } from '../ui/Reflow.tsx';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
 import { CorrectionDialog } from './CorrectionDialog.tsx';
 import { PatientActions } from './PatientActions.tsx';
 import { RecordHistory } from './RecordHistory.tsx';
 import { ReviewTextButton } from './ReviewTextButton.tsx';
+import { ScoresTable } from './ScoresTable.tsx';
 import type { CurrentUser } from './session.ts';
 
 interface Episode {
@@ -484,7 +484,24 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                 responses={responses}
                 timepointLabel={timepointLabel}
                 instrumentName={instrumentName}
-                onChanged={canEdit ? changed : undefined}
+                whenHeading="Submitted"
+                when={(r) => (
+                  <>
+                    {formatDate(r.submittedAt)}
+                    {!r.inWindow && <span className="flag"> out of window</span>}
+                    {canEdit && (
+                      <>
+                        {' '}
+                        <CorrectionDialog
+                          label="Entered in error"
+                          path={`/responses/${r.id}/entered-in-error`}
+                          fields={[]}
+                          onSaved={changed}
+                        />
+                      </>
+                    )}
+                  </>
+                )}
               />
             )}
           </article>
@@ -502,72 +519,6 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
       )}
       <RecordHistory patientId={p.id} version={version} />
     </section>
-  );
-}
-
-function ScoresTable({
-  responses,
-  timepointLabel,
-  instrumentName,
-  scalesOf,
-  onChanged,
-}: {
-  responses: ScoredResponse[];
-  timepointLabel: (tp: string) => string;
-  instrumentName: (i: string) => string;
-  scalesOf: (i: string) => { id: string; name: string; shortName: string }[];
-  /** Given to clinicians: a response entered for the wrong joint or time point can be removed. */
-  onChanged?: (() => void) | undefined;
-}) {
-  return (
-    <Reflow>
-      <table className="scores reflow">
-        <thead>
-          <tr>
-            <th scope="col">Time point</th>
-            <th scope="col">Questionnaire</th>
-            <th scope="col">Scores</th>
-            <th scope="col">Submitted</th>
-          </tr>
-        </thead>
-        <tbody>
-          {responses.map((r) => (
-            <tr key={r.id}>
-              <th scope="row">{timepointLabel(r.timepoint)}</th>
-              <td data-label="Questionnaire">{instrumentName(r.instrumentId)}</td>
-              <td data-label="Scores">
-                <div>
-                  {scalesOf(r.instrumentId).map((scale) => {
-                    const value = r.scores[scale.id];
-                    return (
-                      <span key={scale.id} className="score" title={scale.name}>
-                        {scale.shortName}{' '}
-                        {value === null || value === undefined ? 'not scorable' : value.toFixed(1)}
-                      </span>
-                    );
-                  })}
-                </div>
-              </td>
-              <td data-label="Submitted">
-                {formatDate(r.submittedAt)}
-                {!r.inWindow && <span className="flag"> out of window</span>}
-                {onChanged && (
-                  <>
-                    {' '}
-                    <CorrectionDialog
-                      label="Entered in error"
-                      path={`/responses/${r.id}/entered-in-error`}
-                      fields={[]}
-                      onSaved={onChanged}
-                    />
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </Reflow>
   );
 }
 

@@ -4,7 +4,7 @@ import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
 import { ApiError, api } from '../api.ts';
 import { FormError } from '../ui/Field.tsx';
 import { capitalise, label, productLabel } from '../ui/format.ts';
-import { Reflow } from '../ui/Reflow.tsx';
+import { ScoresTable } from './ScoresTable.tsx';
 
 type Record = ReturnType<typeof researcherRecord>;
 
@@ -119,47 +119,19 @@ export function ResearcherRecordPage({ id }: { id: string }) {
             {responses.length === 0 ? (
               <p>No answers yet.</p>
             ) : (
-              <Reflow>
-                <table className="scores reflow">
-                  <thead>
-                    <tr>
-                      <th scope="col">Time point</th>
-                      <th scope="col">Questionnaire</th>
-                      <th scope="col">Scores</th>
-                      <th scope="col">Answered</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {responses.map((r) => (
-                      <tr key={r.id}>
-                        <th scope="row">{timepointLabel(r.timepoint)}</th>
-                        <td data-label="Questionnaire">
-                          {instrument(r.instrumentId)?.shortName ?? r.instrumentId}
-                        </td>
-                        <td data-label="Scores">
-                          <div>
-                            {(instrument(r.instrumentId)?.scales ?? []).map((scale) => {
-                              const value = r.scores[scale.id];
-                              return (
-                                <span key={scale.id} className="score" title={scale.name}>
-                                  {scale.shortName}{' '}
-                                  {value === null || value === undefined
-                                    ? 'not scorable'
-                                    : value.toFixed(1)}
-                                </span>
-                              );
-                            })}
-                          </div>
-                        </td>
-                        <td data-label="Answered">
-                          {monthsAfter(r.monthsAfterTreatment)}
-                          {!r.inWindow && <span className="flag"> out of window</span>}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </Reflow>
+              <ScoresTable
+                responses={responses}
+                timepointLabel={timepointLabel}
+                instrumentName={(i) => instrument(i)?.shortName ?? i}
+                scalesOf={(i) => instrument(i)?.scales ?? []}
+                whenHeading="Answered"
+                when={(r) => (
+                  <>
+                    {monthsAfter(r.monthsAfterTreatment)}
+                    {!r.inWindow && <span className="flag"> out of window</span>}
+                  </>
+                )}
+              />
             )}
           </article>
         );
