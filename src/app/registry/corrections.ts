@@ -142,6 +142,31 @@ export async function correctPatient(
   }
 }
 
+/**
+ * The common end of a simple correction: the changed fields written to their one table and the
+ * audit row with old and new values and the reason. Returns the fields corrected.
+ */
+async function applyCorrection(
+  tx: Queryable,
+  actor: UserActor,
+  table: 'joint_episodes' | 'adverse_events' | 'patient_events',
+  entity: CorrectedEntity,
+  id: string,
+  patientId: string,
+  changes: Parameters<typeof auditParts>[1],
+  reason: string,
+) {
+  await updateFields(
+    tx,
+    table,
+    scopeOf(actor),
+    id,
+    Object.fromEntries(changes.map((c) => [c.field, c.new])),
+  );
+  await auditCorrection(tx, actor, entity, id, patientId, auditParts(entity, changes, reason));
+  return { corrected: changes.map((c) => c.field) };
+}
+
 /** Corrects a treated joint: joint, side, Kellgren–Lawrence grade, diagnosis. */
 export async function correctEpisode(
   ctx: AppContext,
@@ -161,22 +186,16 @@ export async function correctEpisode(
       'klGrade',
       'diagnosis',
     ]);
-    await updateFields(
-      tx,
-      'joint_episodes',
-      scope,
-      episodeId,
-      Object.fromEntries(changes.map((c) => [c.field, c.new])),
-    );
-    await auditCorrection(
+    return applyCorrection(
       tx,
       actor,
+      'joint_episodes',
       'joint_episode',
       episodeId,
       episode.patientId,
-      auditParts('joint_episode', changes, reason),
+      changes,
+      reason,
     );
-    return { corrected: changes.map((c) => c.field) };
   });
 }
 
@@ -324,22 +343,16 @@ export async function correctAdverseEvent(
         problems.push({ field: 'onsetDate', message: 'Not after today' });
       refuse(problems);
     }
-    await updateFields(
-      tx,
-      'adverse_events',
-      scope,
-      eventId,
-      Object.fromEntries(changes.map((c) => [c.field, c.new])),
-    );
-    await auditCorrection(
+    return applyCorrection(
       tx,
       actor,
+      'adverse_events',
       'adverse_event',
       eventId,
       event.patientId,
-      auditParts('adverse_event', changes, reason),
+      changes,
+      reason,
     );
-    return { corrected: changes.map((c) => c.field) };
   });
 }
 
@@ -359,22 +372,16 @@ export async function correctPatientEvent(
     const changes = requireChanges(changedFields(event, given), ['kind', 'date']);
     if (given.date && given.date > toIsoDate(ctx.now()))
       refuse([{ field: 'date', message: 'This date is in the future' }]);
-    await updateFields(
-      tx,
-      'patient_events',
-      scope,
-      eventId,
-      Object.fromEntries(changes.map((c) => [c.field, c.new])),
-    );
-    await auditCorrection(
+    return applyCorrection(
       tx,
       actor,
+      'patient_events',
       'patient_event',
       eventId,
       event.patientId,
-      auditParts('patient_event', changes, reason),
+      changes,
+      reason,
     );
-    return { corrected: changes.map((c) => c.field) };
   });
 }
 
