@@ -154,6 +154,183 @@ export async function outcomeSummaries(
     throw new Error(
       `outcome slots are ${OUTCOME_SLOTS.join(', ')}; asked for ${timepoints.join(', ')}`,
     );
+  if (servedFromSums(f)) {
+    if (criteria) await syncOutcomeRules(db, criteria);
+    return parseSummaries(await sumsQuery(db, f, criteria), timepoints, criteria);
+  }
+  return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
+}
+
+/**
+ * The same statistics aggregated from every joint's row, whatever the filter: the path that
+ * range filters take, and the tests' check on the sums.
+ */
+export async function outcomeSummariesFromRows(
+  db: Db,
+  f: CohortFilter,
+  timepoints: readonly string[],
+  criteria: OutcomeCriteria | null = null,
+): Promise<OutcomeSummaries> {
+  return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
+}
+
+/** What one aggregation returns, whichever path computed it: JSON rows with numbered columns. */
+interface RawSummaries {
+  joints: number;
+  stats: Record<string, number | string | null>[] | null;
+  patterns: Record<string, number | string | null>[] | null;
+  responders: Record<string, number | string | null>[] | null;
+}
+
+/**
+ * Whether the cohort is a union of cohort keys (migration 0055): site, joint, KL grade, sex,
+ * product, dose band and BMI class are; a range of ages or treatment dates is not, and is
+ * aggregated from the per-joint rows.
+ */
+export function servedFromSums(f: CohortFilter): boolean {
+  return (
+    f.ageFrom === undefined &&
+    f.ageTo === undefined &&
+    f.treatedFrom === undefined &&
+    f.treatedTo === undefined
+  );
+}
+
+/** The rule text the sums count against, as migration 0055's triggers read it. */
+function rulesSpec(criteria: OutcomeCriteria) {
+  return {
+    tolerance: THRESHOLD_TOLERANCE,
+    thresholds: criteria.thresholds.map((t) => ({
+      instrument_id: t.instrumentId,
+      scale: t.scale,
+      sign: t.higherIsBetter ? 1 : -1,
+      mcid: t.mcid,
+      pass: t.pass,
+    })),
+    domains: criteria.responderDomains.map((d) => ({
+      instrument_id: d.instrumentId,
+      pain: d.pain,
+      function: d.function,
+    })),
+    high: OMERACT_OARSI.high,
+    moderate: OMERACT_OARSI.moderate,
+  };
+}
+
+/**
+ * Makes the sums count against these thresholds and this responder rule: a no-op when they
+ * already do; otherwise stores them and recounts every sum (once after a new definition file).
+ */
+export async function syncOutcomeRules(db: Db, criteria: OutcomeCriteria): Promise<void> {
+  const spec = JSON.stringify(rulesSpec(criteria));
+  const [same] = await db.query<{ same: boolean }>(
+    'select spec = $1::jsonb as same from outcome_rules',
+    [spec],
+  );
+  if (same?.same) return;
+  await db.transaction(async (q) => {
+    await q.query('update outcome_rules set spec = $1::jsonb', [spec]);
+    await q.query('select outcome_sums_rebuild()');
+  });
+}
+
+/** The cohort's statistics added up from migration 0055's sums: a few hundred rows. */
+async function sumsQuery(
+  db: Db,
+  f: CohortFilter,
+  criteria: OutcomeCriteria | null,
+): Promise<RawSummaries> {
+  const { params, bind } = sqlParams();
+  const where: string[] = [];
+  if (f.siteId) where.push(`s.site_id = ${bind(f.siteId)}`);
+  if (f.joint) where.push(`s.joint = ${bind(f.joint)}`);
+  if (f.klGrade !== undefined) where.push(`s.kl_grade = ${bind(f.klGrade)}`);
+  if (f.sex) where.push(`s.sex = ${bind(f.sex)}`);
+  // A joint is in a treatment-level cohort when one of its treatments matches every filter.
+  const treatment: string[] = [];
+  if (f.productClass) treatment.push(`split_part(x, '|', 1) = ${bind(f.productClass)}`);
+  if (f.cellSource)
+    treatment.push(
+      `split_part(x, '|', 1) = any(${bind(productClassesFrom(f.cellSource))}::text[])`,
+    );
+  if (f.doseBand) treatment.push(`split_part(x, '|', 2) = ${bind(f.doseBand)}`);
+  if (f.bmiClass) treatment.push(`split_part(x, '|', 3) = ${bind(f.bmiClass)}`);
+  if (treatment.length > 0)
+    where.push(`exists (select 1 from unnest(s.treatments) x where ${treatment.join(' and ')})`);
+  const cond = where.length > 0 ? `where ${where.join(' and ')}` : '';
+  const k = OUTCOME_SLOTS.map((_, i) => i + 1);
+  const both = (i: number) => `s.pattern & ${1 | (2 ** (i - 1))} = ${1 | (2 ** (i - 1))}`;
+  // Mean and SD from n, Σx and Σx² in numeric, which is exact on the stored sums.
+  const moments = (n: string, sum: string, squares: string, name: string) =>
+    `${n}::int as n${name}, (${sum} / nullif(${n}, 0))::float8 as m${name},
+     (case when ${n} > 1 then sqrt(greatest((${squares} - ${sum} * ${sum} / ${n}) / (${n} - 1), 0)) end)::float8 as s${name}`;
+  const levelColumns = k
+    .map((i) => {
+      const on = `s.pattern & ${2 ** (i - 1)} <> 0`;
+      return `${moments(
+        `sum(s.joints) filter (where ${on})`,
+        `sum(s.sums[${i}])`,
+        `sum(s.squares[${i}])`,
+        `${i}`,
+      )}, ${moments(
+        `sum(s.joints) filter (where ${both(i)})`,
+        `sum(s.sums[${i}] - s.sums[1]) filter (where ${both(i)})`,
+        `sum(s.squares[${i}] - 2 * s.products[${i}] + s.squares[1]) filter (where ${both(i)})`,
+        `${i}`,
+      ).replace(/ as ([nms])(\d)/g, ' as c$1$2')}`;
+    })
+    .join(',\n       ');
+  const thresholdColumns = k
+    .slice(1)
+    .map((i) => `sum(s.past_mcid[${i}])::int as mc${i}, sum(s.in_pass[${i}])::int as pc${i}`)
+    .join(', ');
+  const patternSums = k.map((i) => `sum(s.sums[${i}]) as t${i}`).join(', ');
+  const squares = k.map((i) => `s.squares[${i}]`).join(' + ');
+  const instruments = [...new Set((criteria?.responderDomains ?? []).map((d) => d.instrumentId))];
+  const responderColumns = k
+    .slice(1)
+    .map(
+      (i) =>
+        `sum(s.paired[${i}])::int as on${i}, sum(s.responders[${i}])::int as or${i}, sum(s.undetermined[${i}])::int as ou${i}`,
+    )
+    .join(', ');
+  const [row] = await db.query<RawSummaries>(
+    `select (select coalesce(sum(s.joints), 0)::int from outcome_cohort_counts s
+             ${cond ? `${cond} and` : 'where'} s.instrument_id = '') as joints,
+            (select json_agg(x) from (
+               select s.site_id, s.instrument_id, s.scale,
+                      ${levelColumns}, ${thresholdColumns}
+               from outcome_sums s ${cond}
+               group by s.site_id, s.instrument_id, s.scale
+               having sum(s.joints) > 0) x) as stats,
+            (select json_agg(x) from (
+               select s.site_id, s.instrument_id, s.scale, s.pattern, sum(s.joints)::int as joints,
+                      sum(s.squared_joint_sums) as squared_sums, sum(${squares}) as squares,
+                      ${patternSums}
+               from outcome_sums s ${cond}
+               group by s.site_id, s.instrument_id, s.scale, s.pattern
+               having sum(s.joints) > 0) x) as patterns,
+            ${
+              instruments.length > 0
+                ? `(select json_agg(x) from (
+               select s.site_id, ${responderColumns}
+               from outcome_cohort_counts s
+               ${cond ? `${cond} and` : 'where'} s.instrument_id = any(${bind(instruments)}::text[])
+               group by s.site_id) x)`
+                : 'null'
+            } as responders`,
+    params,
+  );
+  return row ?? { joints: 0, stats: null, patterns: null, responders: null };
+}
+
+/** The cohort's statistics aggregated from outcome_joint_scores, one row per joint and scale. */
+async function rowsQuery(
+  db: Db,
+  f: CohortFilter,
+  timepoints: readonly string[],
+  criteria: OutcomeCriteria | null,
+): Promise<RawSummaries> {
   const where: string[] = [];
   const params: unknown[] = [];
   /** Binds a value and returns its placeholder. */
@@ -257,12 +434,7 @@ export async function outcomeSummaries(
   }
   const [row] = await db.transaction(async (q) => {
     await q.query(`select set_config('work_mem', $1, true)`, [OUTCOME_WORK_MEM]);
-    return q.query<{
-      joints: number;
-      stats: Record<string, number | string | null>[] | null;
-      patterns: Record<string, number | string | null>[] | null;
-      responders: Record<string, number | string | null>[] | null;
-    }>(
+    return q.query<RawSummaries>(
       `with slots as (
        select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
        from outcome_joint_scores o
@@ -295,13 +467,23 @@ export async function outcomeSummaries(
       params,
     );
   });
+  return row ?? { joints: 0, stats: null, patterns: null, responders: null };
+}
+
+/** Levels, changes, patterns and counts from either aggregation's rows. */
+function parseSummaries(
+  row: RawSummaries,
+  timepoints: readonly string[],
+  criteria: OutcomeCriteria | null,
+): OutcomeSummaries {
+  const thresholds = criteria?.thresholds ?? [];
   const num = (v: number | string | null | undefined) =>
     v === null || v === undefined ? null : Number(v);
   const levels: SiteSummaryRow[] = [];
   const changes: SiteSummaryRow[] = [];
   const thresholdCounts: SiteThresholdCounts[] = [];
   const withThresholds = new Set(thresholds.map((t) => `${t.instrumentId}|${t.scale}`));
-  for (const r of row?.stats ?? []) {
+  for (const r of row.stats ?? []) {
     const key = {
       siteId: String(r.site_id),
       instrumentId: String(r.instrument_id),
@@ -334,7 +516,7 @@ export async function outcomeSummaries(
         });
     });
   }
-  const patterns: SitePatternRow[] = (row?.patterns ?? []).map((r) => {
+  const patterns: SitePatternRow[] = (row.patterns ?? []).map((r) => {
     const mask = num(r.pattern) ?? 0;
     const seen = timepoints.filter((_, index) => (mask & (1 << index)) !== 0);
     return {
@@ -350,7 +532,7 @@ export async function outcomeSummaries(
       sumOfSquares: num(r.squares) ?? 0,
     };
   });
-  const responderCounts: SiteResponderCounts[] = (row?.responders ?? []).flatMap((r) =>
+  const responderCounts: SiteResponderCounts[] = (row.responders ?? []).flatMap((r) =>
     timepoints.slice(1).flatMap((timepoint, index) => {
       const i = index + 2;
       const joints = num(r[`on${i}`]) ?? 0;
@@ -368,7 +550,7 @@ export async function outcomeSummaries(
     }),
   );
   return {
-    joints: row?.joints ?? 0,
+    joints: row.joints ?? 0,
     levels,
     changes,
     patterns,
@@ -435,4 +617,39 @@ export async function registryVersion(q: Queryable, siteId?: string): Promise<st
     siteId ? [siteId] : [],
   );
   return row?.version ?? '';
+}
+
+/**
+ * Recounts migration 0055's sums from outcome_joint_scores and says how many kept rows
+ * differed from the recount (0 when the triggers kept them exact; all-zero rows count as absent).
+ */
+export async function recountOutcomeSums(
+  db: Db,
+): Promise<{ sums: number; counts: number; marks: number }> {
+  return db.transaction(async (q) => {
+    await q.exec(`create temp table kept_sums on commit drop as select * from outcome_sums;
+      create temp table kept_counts on commit drop as select * from outcome_cohort_counts;
+      create temp table kept_marks on commit drop as select * from outcome_joint_marks;
+      select outcome_sums_rebuild();`);
+    const zeros = `'{0,0,0,0,0,0,0,0,0}'`;
+    const same = (col: string, zero: string) =>
+      `coalesce(a.${col}, ${zero}) = coalesce(b.${col}, ${zero})`;
+    const [row] = await q.query<{ sums: number; counts: number; marks: number }>(
+      `select
+         (select count(*)::int from kept_sums b
+            full join outcome_sums a using (site_id, joint, kl_grade, sex, treatments, instrument_id, scale, pattern)
+          where not (${same('joints', '0')} and ${same('sums', `${zeros}::numeric[]`)}
+                 and ${same('squares', `${zeros}::numeric[]`)} and ${same('products', `${zeros}::numeric[]`)}
+                 and ${same('squared_joint_sums', '0')} and ${same('past_mcid', `${zeros}::int[]`)}
+                 and ${same('in_pass', `${zeros}::int[]`)})) as sums,
+         (select count(*)::int from kept_counts b
+            full join outcome_cohort_counts a using (site_id, joint, kl_grade, sex, treatments, instrument_id)
+          where not (${same('joints', '0')} and ${same('paired', `${zeros}::int[]`)}
+                 and ${same('responders', `${zeros}::int[]`)} and ${same('undetermined', `${zeros}::int[]`)})) as counts,
+         (select count(*)::int from kept_marks b
+            full join outcome_joint_marks a using (episode_id, instrument_id)
+          where a.classes is distinct from b.classes) as marks`,
+    );
+    return row ?? { sums: -1, counts: -1, marks: -1 };
+  });
 }
