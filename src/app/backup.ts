@@ -59,6 +59,8 @@ const DERIVED_TABLES = new Set([
   'outcome_sums',
   'outcome_cohort_counts',
   'outcome_joint_marks',
+  // Migration 0056's first treatment and last answer per joint.
+  'episode_follow_up',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 

@@ -1,4 +1,4 @@
-import type { EpisodeHistory } from '../core/analytics/durability.ts';
+import type { EpisodeHistory, TimeToEventCount } from '../core/analytics/durability.ts';
 import type { SitePatternRow, SiteSummaryRow } from '../core/analytics/outcomes.ts';
 import {
   OMERACT_OARSI,
@@ -241,22 +241,7 @@ async function sumsQuery(
   criteria: OutcomeCriteria | null,
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
-  const where: string[] = [];
-  if (f.siteId) where.push(`s.site_id = ${bind(f.siteId)}`);
-  if (f.joint) where.push(`s.joint = ${bind(f.joint)}`);
-  if (f.klGrade !== undefined) where.push(`s.kl_grade = ${bind(f.klGrade)}`);
-  if (f.sex) where.push(`s.sex = ${bind(f.sex)}`);
-  // A joint is in a treatment-level cohort when one of its treatments matches every filter.
-  const treatment: string[] = [];
-  if (f.productClass) treatment.push(`split_part(x, '|', 1) = ${bind(f.productClass)}`);
-  if (f.cellSource)
-    treatment.push(
-      `split_part(x, '|', 1) = any(${bind(productClassesFrom(f.cellSource))}::text[])`,
-    );
-  if (f.doseBand) treatment.push(`split_part(x, '|', 2) = ${bind(f.doseBand)}`);
-  if (f.bmiClass) treatment.push(`split_part(x, '|', 3) = ${bind(f.bmiClass)}`);
-  if (treatment.length > 0)
-    where.push(`exists (select 1 from unnest(s.treatments) x where ${treatment.join(' and ')})`);
+  const where = cohortKeyConditions(f, bind);
   const cond = where.length > 0 ? `where ${where.join(' and ')}` : '';
   const k = OUTCOME_SLOTS.map((_, i) => i + 1);
   const both = (i: number) => `s.pattern & ${1 | (2 ** (i - 1))} = ${1 | (2 ** (i - 1))}`;
@@ -557,6 +542,82 @@ function parseSummaries(
     thresholdCounts,
     responderCounts,
   };
+}
+
+/** Conditions on migration 0055's cohort key columns (alias `s`) for the filters the sums serve. */
+function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
+  const where: string[] = [];
+  if (f.siteId) where.push(`s.site_id = ${bind(f.siteId)}`);
+  if (f.joint) where.push(`s.joint = ${bind(f.joint)}`);
+  if (f.klGrade !== undefined) where.push(`s.kl_grade = ${bind(f.klGrade)}`);
+  if (f.sex) where.push(`s.sex = ${bind(f.sex)}`);
+  // A joint is in a treatment-level cohort when one of its treatments matches every filter.
+  const treatment: string[] = [];
+  if (f.productClass) treatment.push(`split_part(x, '|', 1) = ${bind(f.productClass)}`);
+  if (f.cellSource)
+    treatment.push(
+      `split_part(x, '|', 1) = any(${bind(productClassesFrom(f.cellSource))}::text[])`,
+    );
+  if (f.doseBand) treatment.push(`split_part(x, '|', 2) = ${bind(f.doseBand)}`);
+  if (f.bmiClass) treatment.push(`split_part(x, '|', 3) = ${bind(f.bmiClass)}`);
+  if (treatment.length > 0)
+    where.push(`exists (select 1 from unnest(s.treatments) x where ${treatment.join(' and ')})`);
+  return where;
+}
+
+/**
+ * Time-to-event observations of the site's cohort counted per day and outcome, for each of
+ * `kinds`, from each joint's kept first treatment and last answer (migration 0056) and its
+ * reported events: what `timeToEvent` gives over `episodeHistories`, without reading every
+ * answer. Only for cohorts the sums serve (`servedFromSums`).
+ */
+export async function timeToEventCounts(
+  q: Queryable,
+  siteId: string,
+  cohort: CohortFilter,
+  kinds: readonly string[],
+): Promise<{ joints: number; counts: TimeToEventCount[] }> {
+  const { params, bind } = sqlParams([siteId, kinds]);
+  const keyed = cohortKeyConditions({ ...cohort, siteId: undefined }, bind);
+  const [row] = await q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
+    `with cohort as materialized (
+       select f.episode_id, f.first_treated as t0, f.last_answered
+       from episode_follow_up f
+       ${keyed.length > 0 ? `join episode_cohorts s on s.episode_id = f.episode_id and ${keyed.join(' and ')}` : ''}
+       where f.site_id = $1 and f.first_treated is not null
+     ), reported as (
+       select episode_id, max(created_at)::date as last_at,
+              array_agg(kind) as kinds, array_agg(event_date) as dates
+       from patient_events where site_id = $1 group by episode_id
+     ), censor as materialized (
+       -- Days from treatment to the last contact, or null when none came after treatment.
+       select c.episode_id, c.t0, nullif(greatest(greatest(c.last_answered, r.last_at) - c.t0, 0), 0) as days,
+              r.kinds, r.dates
+       from cohort c left join reported r on r.episode_id = c.episode_id
+     ), censored as (
+       select days, count(*)::int as n from censor where days is not null group by days
+     ), events as (
+       select c.episode_id, e.kind, min(e.event_date) - c.t0 as event_days, min(c.days) as censor_days
+       from censor c cross join unnest(c.kinds, c.dates) as e(kind, event_date)
+       where c.kinds is not null and e.event_date >= c.t0
+       group by c.episode_id, e.kind, c.t0
+     )
+     select (select count(*)::int from cohort) as joints,
+            (select json_agg(x) from (
+               select k.kind, o.days, o.event, sum(o.n)::int as joints
+               from unnest($2::text[]) as k(kind)
+               cross join lateral (
+                 select days, false as event, n from censored
+                 -- A joint with the event leaves the censored at its last contact ...
+                 union all select censor_days, false, -1 from events e
+                   where e.kind = k.kind and e.censor_days is not null
+                 -- ... and counts as an event on the day of its first one.
+                 union all select event_days, true, 1 from events e where e.kind = k.kind
+               ) o
+               group by k.kind, o.days, o.event having sum(o.n) <> 0) x) as counts`,
+    params,
+  );
+  return { joints: row?.joints ?? 0, counts: row?.counts ?? [] };
 }
 
 /** Each treated joint of the cohort: first treatment, last contact, and reported events. */

@@ -1,5 +1,5 @@
 import { benchmark } from '../../core/analytics/benchmark.ts';
-import { durabilityCurve } from '../../core/analytics/durability.ts';
+import { durabilityCurve, durabilityCurveFromCounts } from '../../core/analytics/durability.ts';
 import { outcomesFromSummaries, trajectoriesFromPatterns } from '../../core/analytics/outcomes.ts';
 import {
   OMERACT_OARSI,
@@ -15,6 +15,8 @@ import {
   type CohortFilter,
   episodeHistories,
   outcomeSummaries,
+  servedFromSums,
+  timeToEventCounts,
 } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { episodesForFollowUp } from '../../store/followup.repo.ts';
@@ -82,6 +84,18 @@ export async function durabilityReport(
   cohort: CohortFilter,
   compute?: ComputePool,
 ) {
+  if (servedFromSums(cohort)) {
+    // Counted per day in the database (migration 0056): a few thousand rows, whatever the size.
+    const kinds = ['arthroplasty', 'reinjection', 'returned-to-activities', 'returned-to-work'];
+    const { joints, counts } = await timeToEventCounts(q, siteId, cohort, kinds);
+    return {
+      cohort: { ...cohort, joints },
+      arthroplastyFree: durabilityCurveFromCounts(counts, 'arthroplasty'),
+      reinjectionFree: durabilityCurveFromCounts(counts, 'reinjection'),
+      returnToActivities: durabilityCurveFromCounts(counts, 'returned-to-activities'),
+      returnToWork: durabilityCurveFromCounts(counts, 'returned-to-work'),
+    };
+  }
   const histories = await episodeHistories(q, siteId, cohort);
   const curves = compute
     ? await compute.run('durability', histories)
