@@ -279,8 +279,9 @@ async function sumsQuery(
         `sum(s.paired[${i}])::int as on${i}, sum(s.responders[${i}])::int as or${i}, sum(s.undetermined[${i}])::int as ou${i}`,
     )
     .join(', ');
-  const [row] = await db.query<RawSummaries>(
-    `select (select coalesce(sum(s.joints), 0)::int from outcome_cohort_counts s
+  const [row] = await withDashboardSettings(db, (q) =>
+    q.query<RawSummaries>(
+      `select (select coalesce(sum(s.joints), 0)::int from outcome_cohort_counts s
              ${cond ? `${cond} and` : 'where'} s.instrument_id = '') as joints,
             (select json_agg(x) from (
                select s.site_id, s.instrument_id, s.scale,
@@ -304,9 +305,24 @@ async function sumsQuery(
                group by s.site_id) x)`
                 : 'null'
             } as responders`,
-    params,
+      params,
+    ),
   );
   return row ?? { joints: 0, stats: null, patterns: null, responders: null };
+}
+
+/**
+ * Runs a dashboard query with room to hash in memory (PostgreSQL's default 4 MB spills a large
+ * registry's groups to disk) and without JIT: its compilation cost 1.7 s on a 60 ms query whose
+ * row estimate was far off. Set for that one transaction only.
+ */
+function withDashboardSettings<T>(db: Db, run: (q: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (q) => {
+    await q.query(`select set_config('work_mem', $1, true), set_config('jit', 'off', true)`, [
+      OUTCOME_WORK_MEM,
+    ]);
+    return run(q);
+  });
 }
 
 /** The cohort's statistics aggregated from outcome_joint_scores, one row per joint and scale. */
@@ -418,7 +434,9 @@ async function rowsQuery(
                group by site_id) x)`;
   }
   const [row] = await db.transaction(async (q) => {
-    await q.query(`select set_config('work_mem', $1, true)`, [OUTCOME_WORK_MEM]);
+    await q.query(`select set_config('work_mem', $1, true), set_config('jit', 'off', true)`, [
+      OUTCOME_WORK_MEM,
+    ]);
     return q.query<RawSummaries>(
       `with slots as (
        select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
@@ -572,15 +590,16 @@ function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
  * answer. Only for cohorts the sums serve (`servedFromSums`).
  */
 export async function timeToEventCounts(
-  q: Queryable,
+  db: Db,
   siteId: string,
   cohort: CohortFilter,
   kinds: readonly string[],
 ): Promise<{ joints: number; counts: TimeToEventCount[] }> {
   const { params, bind } = sqlParams([siteId, kinds]);
   const keyed = cohortKeyConditions({ ...cohort, siteId: undefined }, bind);
-  const [row] = await q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
-    `with cohort as materialized (
+  const [row] = await withDashboardSettings(db, (q) =>
+    q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
+      `with cohort as materialized (
        select f.episode_id, f.first_treated as t0, f.last_answered
        from episode_follow_up f
        ${keyed.length > 0 ? `join episode_cohorts s on s.episode_id = f.episode_id and ${keyed.join(' and ')}` : ''}
@@ -594,9 +613,9 @@ export async function timeToEventCounts(
        select c.episode_id, c.t0, nullif(greatest(greatest(c.last_answered, r.last_at) - c.t0, 0), 0) as days,
               r.kinds, r.dates
        from cohort c left join reported r on r.episode_id = c.episode_id
-     ), censored as (
+     ), censored as materialized (
        select days, count(*)::int as n from censor where days is not null group by days
-     ), events as (
+     ), events as materialized (
        select c.episode_id, e.kind, min(e.event_date) - c.t0 as event_days, min(c.days) as censor_days
        from censor c cross join unnest(c.kinds, c.dates) as e(kind, event_date)
        where c.kinds is not null and e.event_date >= c.t0
@@ -615,7 +634,8 @@ export async function timeToEventCounts(
                  union all select event_days, true, 1 from events e where e.kind = k.kind
                ) o
                group by k.kind, o.days, o.event having sum(o.n) <> 0) x) as counts`,
-    params,
+      params,
+    ),
   );
   return { joints: row?.joints ?? 0, counts: row?.counts ?? [] };
 }
