@@ -208,7 +208,7 @@ export function openApiDocument(): object {
               in: 'query',
               schema: {
                 type: 'string',
-                enum: ['upcoming', 'due', 'overdue', 'completed', 'missed'],
+                enum: ['upcoming', 'due', 'overdue', 'completed', 'missed', 'ended'],
               },
             },
             { name: 'timepoint', in: 'query', schema: { type: 'string' } },

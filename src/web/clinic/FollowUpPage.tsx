@@ -27,7 +27,15 @@ const STATUSES = [
   ['missed', 'Missed'],
   ['completed', 'Completed'],
   ['upcoming', 'Upcoming'],
+  ['ended', 'Follow-up ended'],
 ] as const;
+
+/** Why a patient is no longer followed up, in the clinic's words. */
+const ENDED_BECAUSE: Record<string, string> = {
+  deceased: 'died',
+  'lost-to-follow-up': 'lost to follow-up',
+  withdrawn: 'withdrew consent',
+};
 
 /** The follow-up worklist and completeness per time point (CONSORT-style flow). */
 export function FollowUpPage() {
@@ -107,7 +115,11 @@ export function FollowUpPage() {
                       {formatDate(r.window.opens)} to {formatDate(r.window.closes)}
                     </td>
                     <td>
-                      <span className={`flag flag-${r.status}`}>{r.status}</span>
+                      <span className={`flag flag-${r.status}`}>
+                        {r.status === 'ended'
+                          ? `follow-up ended (${ENDED_BECAUSE[r.endedBecause ?? ''] ?? 'not active'})`
+                          : r.status}
+                      </span>
                     </td>
                     <td>{r.invited ? 'yes' : 'no'}</td>
                   </tr>
