@@ -9,8 +9,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   changePassword,
   confirmTwoFactor,
+  disableTwoFactor,
   endOtherSessions,
   listSessions,
+  regenerateRecoveryCodes,
   requestPasswordReset,
   setPasswordFromLink,
   startTwoFactor,
@@ -351,6 +353,14 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   );
   authed.post('/auth/two-factor/confirm', async (c) =>
     c.json(await confirmTwoFactor(ctx, c.var.actor, await jsonBody(c.req.raw))),
+  );
+  authed.post('/auth/two-factor/disable', async (c) =>
+    c.json(await disableTwoFactor(ctx, c.var.actor, await jsonBody(c.req.raw), clientAddress(c))),
+  );
+  authed.post('/auth/two-factor/recovery-codes', async (c) =>
+    c.json(
+      await regenerateRecoveryCodes(ctx, c.var.actor, await jsonBody(c.req.raw), clientAddress(c)),
+    ),
   );
   authed.get('/users', async (c) => c.json({ users: await listUsers(ctx, c.var.actor) }));
   authed.post('/users/invitations', async (c) =>

@@ -6,7 +6,9 @@ import {
   accessSettingsSchema,
   changePasswordSchema,
   confirmTwoFactorSchema,
+  disableTwoFactorSchema,
   inviteSchema,
+  newRecoveryCodesSchema,
   passwordResetRequestSchema,
   roleChangeSchema,
   secondFactorSchema,
@@ -488,6 +490,36 @@ export function openApiDocument(): object {
             401: errors[401],
             403: errors[403],
             409: conflictError,
+          },
+        },
+      },
+      '/api/auth/two-factor/disable': {
+        post: {
+          summary:
+            'Turn two-factor sign-in off (needs your password and a code from the app or a recovery code); refused while your clinic requires it for your role',
+          requestBody: body(disableTwoFactorSchema),
+          responses: {
+            200: ok('Turned off'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            409: conflictError,
+            429: tooMany,
+          },
+        },
+      },
+      '/api/auth/two-factor/recovery-codes': {
+        post: {
+          summary:
+            'New recovery codes (needs a code from the app); returned once, and the earlier ones stop working',
+          requestBody: body(newRecoveryCodesSchema),
+          responses: {
+            200: ok('Recovery codes'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            409: conflictError,
+            429: tooMany,
           },
         },
       },

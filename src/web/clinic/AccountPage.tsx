@@ -42,6 +42,29 @@ export function AccountPage() {
     setSetup(null);
     await load();
   });
+  const renew = useFormSubmit(
+    async (values) => {
+      const r = await api<{ recoveryCodes: string[] }>('POST', '/auth/two-factor/recovery-codes', {
+        code: values.code ?? '',
+      });
+      setCodes(r.recoveryCodes);
+      setNote('New recovery codes made. The earlier ones no longer work.');
+      await load();
+    },
+    { resetOnSuccess: true },
+  );
+  const turnOff = useFormSubmit(
+    async (values) => {
+      await api('POST', '/auth/two-factor/disable', {
+        currentPassword: values.currentPassword ?? '',
+        code: values.code ?? '',
+      });
+      setCodes([]);
+      setNote('Two-factor sign-in is off. Your password alone signs you in now.');
+      await load();
+    },
+    { resetOnSuccess: true },
+  );
   const change = useFormSubmit(
     async (values) => {
       const r = await api<{ endedSessions: number }>('POST', '/auth/password', values);
@@ -60,7 +83,52 @@ export function AccountPage() {
         <p className="warning">Your clinic requires two-factor sign-in. Set it up to go on.</p>
       )}
       {twoFactor?.enabled ? (
-        <p>On. Recovery codes left: {twoFactor.recoveryCodesLeft}.</p>
+        <>
+          <p>
+            On. Recovery codes left: {twoFactor.recoveryCodesLeft} of 10
+            {twoFactor.recoveryCodesLeft < 3 ? ': make new ones before they run out.' : '.'}
+          </p>
+          <details className="subform">
+            <summary>Make new recovery codes</summary>
+            <form onSubmit={renew.onSubmit} aria-label="Make new recovery codes" noValidate>
+              <p>Your earlier recovery codes stop working as soon as the new ones are made.</p>
+              <FormError error={renew.error} />
+              <Field label="Code shown by the app" name="code" error={renew.error}>
+                {(p) => <input {...p} autoComplete="one-time-code" inputMode="numeric" required />}
+              </Field>
+              <button type="submit" disabled={renew.busy}>
+                Make new recovery codes
+              </button>
+            </form>
+          </details>
+          {twoFactor.required ? (
+            <p className="muted">
+              Your clinic requires two-factor sign-in for your role, so it cannot be turned off
+              here.
+            </p>
+          ) : (
+            <details className="subform">
+              <summary>Turn off two-factor sign-in</summary>
+              <form onSubmit={turnOff.onSubmit} aria-label="Turn off two-factor sign-in" noValidate>
+                <p>Your password alone will sign you in, and your recovery codes stop working.</p>
+                <FormError error={turnOff.error} />
+                <Field label="Current password" name="currentPassword" error={turnOff.error}>
+                  {(p) => <input {...p} type="password" autoComplete="current-password" required />}
+                </Field>
+                <Field
+                  label="Code shown by the app, or a recovery code"
+                  name="code"
+                  error={turnOff.error}
+                >
+                  {(p) => <input {...p} autoComplete="one-time-code" required />}
+                </Field>
+                <button type="submit" disabled={turnOff.busy}>
+                  Turn off two-factor sign-in
+                </button>
+              </form>
+            </details>
+          )}
+        </>
       ) : setup ? (
         <div>
           <p>Scan this code with your authenticator app, or type the key below into it.</p>
