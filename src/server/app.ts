@@ -57,7 +57,7 @@ import {
 } from '../app/follow-up/surveys.ts';
 import { messageTemplates, setMessageTemplate } from '../app/follow-up/templates.ts';
 import { digestToken } from '../app/follow-up/tokens.ts';
-import { instrumentCatalogue } from '../app/instruments.ts';
+import { instrumentCatalogue, instrumentQuestions } from '../app/instruments.ts';
 import { recordAdverseEvent, siteSafety } from '../app/registry/adverse-events.ts';
 import { recordClinicEvent, setStatus, withdrawConsent } from '../app/registry/consent.ts';
 import {
@@ -436,6 +436,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
         201,
       );
   authed.get('/instruments', (c) => c.json(instrumentCatalogue(c.var.actor)));
+  authed.get('/instruments/:id', (c) =>
+    c.json(instrumentQuestions(c.var.actor, c.req.param('id'))),
+  );
   authed.get('/instruments/:id/fhir', (c) =>
     c.json(toQuestionnaire(instrumentById(c.req.param('id'))), 200, {
       'Content-Type': 'application/fhir+json',

@@ -189,6 +189,14 @@ export function openApiDocument(): object {
           responses: { 200: ok('Instrument catalogue'), 401: errors[401] },
         },
       },
+      '/api/instruments/{id}': {
+        get: {
+          summary:
+            "An instrument's questions in the patient's words: sections, item text, the words of each answer, and its scales",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('Questions'), 401: errors[401], 404: errors[404] },
+        },
+      },
       '/api/instruments/{id}/fhir': {
         get: {
           summary: 'An instrument (built-in or licensed) as a FHIR R4 Questionnaire',
