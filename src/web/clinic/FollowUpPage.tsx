@@ -111,15 +111,18 @@ export function FollowUpPage() {
                     </td>
                     <td>{r.label}</td>
                     <td>{formatDate(r.window.target)}</td>
+                    {/* Longer values in a block, so a phone's card keeps them beside their heading. */}
                     <td>
-                      {formatDate(r.window.opens)} to {formatDate(r.window.closes)}
+                      <div>
+                        {formatDate(r.window.opens)} to {formatDate(r.window.closes)}
+                      </div>
                     </td>
                     <td>
-                      <span className={`flag flag-${r.status}`}>
+                      <div className={`flag flag-${r.status}`}>
                         {r.status === 'ended'
                           ? `follow-up ended (${ENDED_BECAUSE[r.endedBecause ?? ''] ?? 'not active'})`
                           : r.status}
-                      </span>
+                      </div>
                     </td>
                     <td>{r.invited ? 'yes' : 'no'}</td>
                   </tr>
