@@ -227,7 +227,9 @@ describe.each(backends())('backup from $name', (source) => {
       const other = newer.map((l) => l.replace(patient.id, '00000000-0000-4000-8000-000000000000'));
       await expect(
         restoreBackup(forged, KEY, from(lines), { erasuresFrom: [from(other)] }),
-      ).rejects.toThrow(/does not match its signature/);
+      ).rejects.toThrow(
+        /newer backup read for its erasures \(number 1\): .*does not match its signature/,
+      );
       const [schema] = await forged.query<{ made: boolean }>(
         `select to_regclass('patients') is not null as made`,
       );

@@ -244,7 +244,19 @@ export async function restoreBackup(
 > {
   // Every source is checked before anything is written, as the backup itself is.
   const later: RecordedErasure[] = [];
-  for (const source of options.erasuresFrom ?? []) later.push(...(await erasuresIn(source, key)));
+  for (const [i, source] of (options.erasuresFrom ?? []).entries()) {
+    try {
+      later.push(...(await erasuresIn(source, key)));
+    } catch (error) {
+      // Say which file: the older backup has not been read yet.
+      if (error instanceof DomainError)
+        throw new DomainError(
+          error.code,
+          `The newer backup read for its erasures (number ${i + 1}): ${error.message}`,
+        );
+      throw error;
+    }
+  }
   await authenticate(open(), key);
   const iterator = parsedLines(open())[Symbol.asyncIterator]();
   const mac = lineMac(key);
