@@ -7,6 +7,7 @@ import {
 import {
   allInstruments,
   checkDefinitionFile,
+  instrumentById,
   isBuiltInInstrument,
   registerLicensedInstrument,
 } from '../core/instruments/library.ts';
@@ -70,6 +71,28 @@ export function instrumentCatalogue(actor: UserActor) {
       loinc: scale.loinc ?? null,
     })),
   }));
+}
+
+/**
+ * One instrument's questions as the patient reads them: sections, item text and the words of
+ * each answer (the definition the survey page gets), so a clinician correcting answers sees
+ * words, never item codes. An unknown id is not found.
+ */
+export function instrumentQuestions(actor: UserActor, id: string) {
+  requireRole(actor, ALL_ROLES);
+  const def = instrumentById(id);
+  return {
+    id: def.id,
+    name: def.name,
+    shortName: def.shortName,
+    sections: def.sections,
+    responseSets: def.responseSets,
+    scales: def.scales.map((scale) => ({
+      id: scale.id,
+      name: scale.name,
+      shortName: scale.shortName,
+    })),
+  };
 }
 
 /** The scoring rule as one or two sentences, each ending with a full stop. */

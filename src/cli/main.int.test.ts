@@ -488,6 +488,17 @@ describe('stemtrack CLI', { timeout: 600_000 }, () => {
     expect(stemtrack(['backup', file], '', source)).toMatchObject({ code: 1 });
     const restored = stemtrack(['restore', file], '', target);
     expect(restored.out).toContain("the signature and every table's digest match the backup");
+    expect(restored.out).toContain('Patients erased after that are back in it');
+    // Erasures recorded in newer backups are applied again (this one records none).
+    const again = stemtrack(['restore', file, '--erasures-from', file], '', join(dir, 'again'));
+    expect(again.out).toContain('Erased again 0 patients whose erasure the newer backup records');
+    expect(
+      stemtrack(
+        ['restore', file, '--erasures-from', join(dir, 'missing.gz')],
+        '',
+        join(dir, 'never'),
+      ),
+    ).toMatchObject({ code: 1, err: expect.stringContaining('there is no file') });
     expect(stemtrack(['audit', 'verify'], '', target)).toMatchObject({
       code: 0,
       out: expect.stringMatching(/^Every chain holds: \d+ audit rows in \d+ chains/),

@@ -124,7 +124,7 @@ SHA-256 digest, signed with HMAC-SHA256 under BACKUP_KEY (64 hex characters, mad
 'openssl rand -hex 32' and kept apart from the backups: restore needs the same key). The file
 appears only when complete; an existing FILE is never overwritten.
 It holds identified patient data: store it as securely as the database itself.`,
-  restore: `Usage: stemtrack restore FILE.jsonl.gz
+  restore: `Usage: stemtrack restore FILE.jsonl.gz [--erasures-from NEWER.jsonl.gz ...]
 
 Restores a backup into an empty database (DATABASE_URL, or a new DATA_DIR). First checks the
 file's signature under BACKUP_KEY (the key it was made with): a file changed by anyone
@@ -132,7 +132,15 @@ without the key is refused before anything is written. Then migrates the databas
 backup's schema version, inserts every row in one transaction, checks that the backup holds
 every table of that schema, re-reads each table and compares its digest with the backup's
 (any difference undoes the whole restore), then applies newer migrations and checks the
-audit log's hash chains. Refuses a database that already holds data.`,
+audit log's hash chains. Refuses a database that already holds data.
+
+Erasures: a backup holds the patients erased after it was taken. Give newer backups (your
+newest, or a backup taken now of the database you are replacing) with --erasures-from: their
+signatures are checked first, and every patient whose erasure their audit log records is
+erased again, each with a new 'erase' row in the restored audit log.
+
+  --erasures-from FILE.jsonl.gz   a newer backup whose recorded erasures are applied again
+                                  (may be given more than once)`,
   audit: `Usage: stemtrack audit verify [--json]
 
 Recomputes the hash of every row of the audit log (DATABASE_URL, or DATA_DIR) outside the
@@ -473,23 +481,36 @@ async function run(command: string, args: string[]): Promise<number> {
       });
     }
     case 'restore': {
-      const [file, ...extra] = parseOptions(args, {}, true).positionals;
+      const { values, positionals } = parseOptions(
+        args,
+        { 'erasures-from': { type: 'string', multiple: true } },
+        true,
+      );
+      const [file, ...extra] = positionals;
       if (!file || extra.length > 0) throw new UsageError('give one backup file to read');
-      if (!existsSync(file)) {
-        console.error(`stemtrack restore: there is no file ${file}; check the path.`);
-        return 1;
-      }
+      const erasuresFrom = values['erasures-from'] ?? [];
+      for (const f of [file, ...erasuresFrom])
+        if (!existsSync(f)) {
+          console.error(`stemtrack restore: there is no file ${f}; check the path.`);
+          return 1;
+        }
       const { restoreBackupFile } = await import('./backup-file.ts');
       const { backupKey } = await import('../app/backup.ts');
       const { loadConfig } = await import('../server/config.ts');
       const key = backupKey(loadConfig().BACKUP_KEY, 'restore');
       const { migrateAndGrant } = await import('../app/migrate.ts');
       return withMigrationDatabase(async (db, servingUrl) => {
-        const summary = await restoreBackupFile(db, key, file);
+        const summary = await restoreBackupFile(db, key, file, erasuresFrom);
         await migrateAndGrant(db, servingUrl);
         const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
         console.log(
           `Restored ${rows} rows in ${Object.keys(summary.tables).length} tables; the signature and every table's digest match the backup.`,
+        );
+        const { erasedAgain } = summary.erasures;
+        console.log(
+          erasuresFrom.length > 0
+            ? `Erased again ${erasedAgain} patient${erasedAgain === 1 ? '' : 's'} whose erasure the newer backup${erasuresFrom.length === 1 ? '' : 's'} record${erasuresFrom.length === 1 ? 's' : ''}.`
+            : `This backup was taken ${summary.createdAt}. Patients erased after that are back in it: give your newest backup with --erasures-from to erase them again before anyone uses the registry.`,
         );
         if (summary.upgradedWith.length > 0)
           console.log(`Then applied newer migrations: ${summary.upgradedWith.join(', ')}`);

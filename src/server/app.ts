@@ -9,8 +9,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   changePassword,
   confirmTwoFactor,
+  disableTwoFactor,
   endOtherSessions,
   listSessions,
+  regenerateRecoveryCodes,
   requestPasswordReset,
   setPasswordFromLink,
   startTwoFactor,
@@ -55,7 +57,7 @@ import {
 } from '../app/follow-up/surveys.ts';
 import { messageTemplates, setMessageTemplate } from '../app/follow-up/templates.ts';
 import { digestToken } from '../app/follow-up/tokens.ts';
-import { instrumentCatalogue } from '../app/instruments.ts';
+import { instrumentCatalogue, instrumentQuestions } from '../app/instruments.ts';
 import { recordAdverseEvent, siteSafety } from '../app/registry/adverse-events.ts';
 import { recordClinicEvent, setStatus, withdrawConsent } from '../app/registry/consent.ts';
 import {
@@ -352,6 +354,14 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.post('/auth/two-factor/confirm', async (c) =>
     c.json(await confirmTwoFactor(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
+  authed.post('/auth/two-factor/disable', async (c) =>
+    c.json(await disableTwoFactor(ctx, c.var.actor, await jsonBody(c.req.raw), clientAddress(c))),
+  );
+  authed.post('/auth/two-factor/recovery-codes', async (c) =>
+    c.json(
+      await regenerateRecoveryCodes(ctx, c.var.actor, await jsonBody(c.req.raw), clientAddress(c)),
+    ),
+  );
   authed.get('/users', async (c) => c.json({ users: await listUsers(ctx, c.var.actor) }));
   authed.post('/users/invitations', async (c) =>
     c.json(await inviteUser(ctx, c.var.actor, await jsonBody(c.req.raw)), 201),
@@ -426,6 +436,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
         201,
       );
   authed.get('/instruments', (c) => c.json(instrumentCatalogue(c.var.actor)));
+  authed.get('/instruments/:id', (c) =>
+    c.json(instrumentQuestions(c.var.actor, c.req.param('id'))),
+  );
   authed.get('/instruments/:id/fhir', (c) =>
     c.json(toQuestionnaire(instrumentById(c.req.param('id'))), 200, {
       'Content-Type': 'application/fhir+json',

@@ -238,6 +238,8 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     ['POST', '/api/auth/set-password', { token: 'A'.repeat(43), password: 'long enough pass' }],
     ['POST', '/api/auth/password', { currentPassword: 'not it', newPassword: 'another pass 1' }],
     ['POST', '/api/auth/two-factor/confirm', { code: '123456' }],
+    ['POST', '/api/auth/two-factor/disable', { currentPassword: 'not it', code: '123456' }],
+    ['POST', '/api/auth/two-factor/recovery-codes', { code: '123456' }],
     [
       'POST',
       '/api/users/invitations',

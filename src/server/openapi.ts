@@ -6,7 +6,9 @@ import {
   accessSettingsSchema,
   changePasswordSchema,
   confirmTwoFactorSchema,
+  disableTwoFactorSchema,
   inviteSchema,
+  newRecoveryCodesSchema,
   passwordResetRequestSchema,
   roleChangeSchema,
   secondFactorSchema,
@@ -187,6 +189,14 @@ export function openApiDocument(): object {
           responses: { 200: ok('Instrument catalogue'), 401: errors[401] },
         },
       },
+      '/api/instruments/{id}': {
+        get: {
+          summary:
+            "An instrument's questions in the patient's words: sections, item text, the words of each answer, and its scales",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('Questions'), 401: errors[401], 404: errors[404] },
+        },
+      },
       '/api/instruments/{id}/fhir': {
         get: {
           summary: 'An instrument (built-in or licensed) as a FHIR R4 Questionnaire',
@@ -208,7 +218,7 @@ export function openApiDocument(): object {
               in: 'query',
               schema: {
                 type: 'string',
-                enum: ['upcoming', 'due', 'overdue', 'completed', 'missed'],
+                enum: ['upcoming', 'due', 'overdue', 'completed', 'missed', 'ended'],
               },
             },
             { name: 'timepoint', in: 'query', schema: { type: 'string' } },
@@ -488,6 +498,36 @@ export function openApiDocument(): object {
             401: errors[401],
             403: errors[403],
             409: conflictError,
+          },
+        },
+      },
+      '/api/auth/two-factor/disable': {
+        post: {
+          summary:
+            'Turn two-factor sign-in off (needs your password and a code from the app or a recovery code); refused while your clinic requires it for your role',
+          requestBody: body(disableTwoFactorSchema),
+          responses: {
+            200: ok('Turned off'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            409: conflictError,
+            429: tooMany,
+          },
+        },
+      },
+      '/api/auth/two-factor/recovery-codes': {
+        post: {
+          summary:
+            'New recovery codes (needs a code from the app); returned once, and the earlier ones stop working',
+          requestBody: body(newRecoveryCodesSchema),
+          responses: {
+            200: ok('Recovery codes'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            409: conflictError,
+            429: tooMany,
           },
         },
       },

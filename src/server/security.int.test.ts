@@ -148,6 +148,14 @@ describe.each(backends())('security on $name', (backend) => {
     expect(
       (await researcher.call('GET', `/api/patients/${ids.patientId}`)).body.patient.familyName,
     ).toBeUndefined();
+    // Every role manages its own two-factor sign-in (here: none set up, so nothing to change).
+    for (const who of [researcher, harbour]) {
+      for (const [path, body] of [
+        ['/api/auth/two-factor/disable', { currentPassword: PASSWORD, code: '123456' }],
+        ['/api/auth/two-factor/recovery-codes', { code: '123456' }],
+      ] as const)
+        expect((await who.call('POST', path, body)).status, path).toBe(409);
+    }
   });
 
   it('starts a new session at sign-in, whatever cookie the browser brought (no fixation)', async () => {

@@ -7,6 +7,7 @@ import { navigate } from '../router.tsx';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { capitalise, formatDate, label, productLabel } from '../ui/format.ts';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
+import { AnswersCorrection } from './AnswersCorrection.tsx';
 import { CorrectionDialog } from './CorrectionDialog.tsx';
 import { PatientActions } from './PatientActions.tsx';
 import { RecordHistory } from './RecordHistory.tsx';
@@ -51,6 +52,8 @@ interface ScoredResponse {
   timepoint: string;
   submittedAt: string;
   inWindow: boolean;
+  /** Item code → answer value; clinicians only (a researcher's record leaves it out). */
+  answers: Record<string, number | null>;
   scores: Record<string, number | null>;
 }
 interface PatientEvent {
@@ -119,6 +122,8 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
   const [error, setError] = useState<ApiError | null>(null);
   const canEdit = user.role !== 'researcher';
   const [version, setVersion] = useState(0);
+  /** The answered questionnaire whose answers are being corrected, if any. */
+  const [correcting, setCorrecting] = useState<string | null>(null);
 
   const load = useCallback(() => {
     api<PatientRecord>('GET', `/patients/${id}`)
@@ -492,6 +497,14 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                     {canEdit && (
                       <>
                         {' '}
+                        <button
+                          type="button"
+                          className="link-button"
+                          aria-expanded={correcting === r.id}
+                          onClick={() => setCorrecting(correcting === r.id ? null : r.id)}
+                        >
+                          Correct answers
+                        </button>{' '}
                         <CorrectionDialog
                           label="Entered in error"
                           path={`/responses/${r.id}/entered-in-error`}
@@ -504,6 +517,18 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                 )}
               />
             )}
+            {canEdit &&
+              responses
+                .filter((r) => r.id === correcting)
+                .map((r) => (
+                  <AnswersCorrection
+                    key={r.id}
+                    response={r}
+                    heading={`${instrumentName(r.instrumentId)} · ${timepointLabel(r.timepoint)}`}
+                    onSaved={changed}
+                    onClose={() => setCorrecting(null)}
+                  />
+                ))}
           </article>
         );
       })}

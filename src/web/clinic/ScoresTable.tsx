@@ -49,10 +49,15 @@ export function ScoresTable<R extends ScoredRow>({
                 <div>
                   {scalesOf(r.instrumentId).map((scale) => {
                     const value = r.scores[scale.id];
+                    const none = value === null || value === undefined;
+                    // A phone's card may wrap "not scorable", never a name from its number.
                     return (
-                      <span key={scale.id} className="score" title={scale.name}>
-                        {scale.shortName}{' '}
-                        {value === null || value === undefined ? 'not scorable' : value.toFixed(1)}
+                      <span
+                        key={scale.id}
+                        className={none ? 'score score-none' : 'score'}
+                        title={scale.name}
+                      >
+                        {scale.shortName} {none ? 'not scorable' : value.toFixed(1)}
                       </span>
                     );
                   })}
