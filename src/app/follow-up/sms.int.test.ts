@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../jobs/runner.ts';
 import { twilioProvider } from '../../jobs/twilio.ts';
@@ -222,6 +223,47 @@ describe.each(backends())('survey texts over Twilio on $name', (backend) => {
       [issued.body.id],
     );
     expect(modes).toEqual([{ mode: 'web-sms', enteredBy: null }]);
+  });
+
+  it('refuses any callback without a valid signature, whatever its form, and changes nothing', async () => {
+    const { base } = await smsHarness('2026-08-20T09:00:00Z');
+    const snapshot = () =>
+      db.query(
+        `select (select count(*)::int from follow_up_contacts) as contacts,
+                (select string_agg(sms_consent, ',' order by patient_id) from patient_identities) as consents`,
+      );
+    const before = await snapshot();
+    const form = fc.dictionary(
+      fc.constantFrom('From', 'Body', 'MessageSid', 'MessageStatus', 'ErrorCode', 'To', 'x'),
+      fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('STOP', MOBILE, 'delivered', '21610')),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/api/sms/status', '/api/sms/inbound'),
+        form,
+        fc.oneof(fc.constant(undefined), fc.string({ maxLength: 40 })),
+        async (path, params, signature) => {
+          const reply = await fetch(`${base}${path}`, {
+            method: 'POST',
+            headers: {
+              'Content-Type': 'application/x-www-form-urlencoded',
+              ...(signature === undefined ? {} : { 'X-Twilio-Signature': signature }),
+            },
+            body: new URLSearchParams(params),
+          });
+          expect(reply.status).toBe(403);
+        },
+      ),
+      { numRuns: 40, seed: 15 },
+    );
+    // JSON instead of a form is refused before anything is read.
+    const json = await fetch(`${base}/api/sms/status`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(json.status).toBe(400);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('treats a refusal as final: an unsubscribed number is opted out, a server error is retried', async () => {
