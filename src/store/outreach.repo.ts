@@ -341,7 +341,7 @@ export async function outreachCounts(
               as "answeredBefore"
      from ordered
      where completed_at is null or completed_at > at
-     group by channel, step order by channel desc, step`,
+     group by channel, step order by channel = 'phone', step`,
     params,
   );
   return { byChannel, byMode, afterMessage };
