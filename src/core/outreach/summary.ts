@@ -1,5 +1,5 @@
 import type { FlowStep } from '../schedule/worklist.ts';
-import { MODES, type Mode } from './contact.ts';
+import { MODES, type Mode } from './modes.ts';
 
 export interface OutreachInput {
   byChannel: readonly { timepoint: string; channels: string; links: number; completed: number }[];
