@@ -78,11 +78,14 @@ export async function seedDemoOutreach(
         entered_by: mode === 'phone' || mode === 'paper' ? staff : null,
       });
     }
-    // Reached time points without an answer: the link went out when the window opened.
+    // Reached time points without an answer: the link went out on the target date.
     const answered = new Set(j.answered.map((a) => a.timepoint));
     for (const tp of DEFAULT_SCHEDULE) {
       const window = followUpWindow(j.treatmentDate, tp);
       if (window.opens > today || answered.has(tp.id) || tp.id === 'baseline') continue;
+      // In the demo a link goes out on the target date: an open window before it has none
+      // yet, and is left for the clinic to issue from its worklist.
+      if (window.target > today) continue;
       const id = randomUUID();
       rows.assignments.push({
         id,
@@ -97,7 +100,7 @@ export async function seedDemoOutreach(
         token_digest: digestToken(newSecretToken()),
         expires_at: `${addDays(window.closes, 30)}T00:00:00Z`,
       });
-      contactsOf(id, window.opens, demoOutreach(rng, false, texts));
+      contactsOf(id, window.target, demoOutreach(rng, false, texts));
     }
   }
   await insertDemoOutreach(q, rows);

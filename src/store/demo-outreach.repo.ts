@@ -50,6 +50,8 @@ export async function insertDemoOutreach(q: Queryable, rows: DemoOutreachRows): 
     q,
     `update patient_identities i set mobile = r.mobile, sms_consent = r.sms_consent,
        sms_consent_source = case when r.sms_consent = 'none' then null else 'clinic' end,
+       sms_consent_at = case when r.sms_consent = 'none' then null
+                             else (select p.consent_date::timestamptz from patients p where p.id = r.patient_id) end,
        time_zone = r.time_zone, language = r.language, preferred_call_time = r.preferred_call_time
      from jsonb_to_recordset($1::jsonb) as r(patient_id uuid, mobile text, sms_consent text,
        time_zone text, language text, preferred_call_time text)
@@ -61,7 +63,7 @@ export async function insertDemoOutreach(q: Queryable, rows: DemoOutreachRows): 
     `insert into survey_assignments (id, site_id, patient_id, episode_id, timepoint, instruments,
        window_target, window_opens, window_closes, token_digest, expires_at, created_at)
      select id, site_id, patient_id, episode_id, timepoint, instruments, window_target, window_opens,
-       window_closes, token_digest, expires_at, window_opens from jsonb_to_recordset($1::jsonb)
+       window_closes, token_digest, expires_at, window_target from jsonb_to_recordset($1::jsonb)
      as r(id uuid, site_id uuid, patient_id uuid, episode_id uuid, timepoint text, instruments jsonb,
        window_target date, window_opens date, window_closes date, token_digest text, expires_at timestamptz)`,
     rows.assignments,

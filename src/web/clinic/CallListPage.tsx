@@ -64,11 +64,9 @@ export function CallListPage() {
                 <tr>
                   <th scope="col">Patient</th>
                   <th scope="col">Phone</th>
-                  <th scope="col">Best time</th>
-                  <th scope="col">Language</th>
+                  <th scope="col">Best time to call</th>
                   <th scope="col">Survey</th>
-                  <th scope="col">Messages</th>
-                  <th scope="col">Calls</th>
+                  <th scope="col">Contact so far</th>
                   <th scope="col">Call</th>
                 </tr>
               </thead>
@@ -119,69 +117,82 @@ function CallListRow({ row, onLogged }: { row: CallRow; onLogged: () => void }) 
   return (
     <tr>
       <td>
-        <Link to={`/patients/${row.patientId}`}>{name}</Link>
-        <br />
-        <span className="muted">{row.registryId}</span>
+        <div>
+          <Link to={`/patients/${row.patientId}`}>{name}</Link>
+          <br />
+          <span className="muted">{row.registryId}</span>
+        </div>
       </td>
       <td>
-        {numbers.length === 0
-          ? 'none recorded'
-          : numbers.map((n) => (
-              <a key={n} href={`tel:${n.replace(/[^+\d]/g, '')}`}>
-                {n}
-                <br />
-              </a>
-            ))}
-      </td>
-      <td>{row.preferredCallTime ?? '–'}</td>
-      <td>{row.language}</td>
-      <td>
-        {row.timepointLabel}, open until {formatDate(row.windowCloses)}
-      </td>
-      <td>{row.messagesSent}</td>
-      <td>
-        {row.calls}
-        {row.lastOutcome && ` (last: ${OUTCOME_WORDS[row.lastOutcome] ?? row.lastOutcome})`}
+        <div>
+          {numbers.length === 0
+            ? 'none recorded'
+            : numbers.map((n) => (
+                <a key={n} href={`tel:${n.replace(/[^+\d]/g, '')}`} className="phone-number">
+                  {n}
+                </a>
+              ))}
+        </div>
       </td>
       <td>
-        <form className="call-actions" onSubmit={log} aria-label={`Log a call to ${name}`}>
-          <label className="visually-hidden" htmlFor={`outcome-${row.assignmentId}`}>
-            Outcome of the call to {name}
-          </label>
-          <select id={`outcome-${row.assignmentId}`} name="outcome" defaultValue="reached">
-            {OUTCOMES.map(([v, label]) => (
-              <option key={v} value={v}>
-                {label}
-              </option>
-            ))}
-          </select>
-          <label className="visually-hidden" htmlFor={`note-${row.assignmentId}`}>
-            Note on the call to {name}
-          </label>
-          <input
-            id={`note-${row.assignmentId}`}
-            name="note"
-            maxLength={500}
-            placeholder="Note (optional)"
-          />
-          <button type="submit" disabled={busy}>
-            Log call
-          </button>
-          {interview ? (
-            <a href={interview} target="_blank" rel="noreferrer">
-              Open the survey for {name}
-            </a>
-          ) : (
-            <button type="button" onClick={answer}>
-              Answer survey with patient
+        <div>
+          {row.preferredCallTime ?? '–'}
+          <br />
+          <span className="muted">in {row.language}</span>
+        </div>
+      </td>
+      <td>
+        <div>
+          {row.timepointLabel}, open until {formatDate(row.windowCloses)}
+        </div>
+      </td>
+      <td>
+        <div>
+          {count(row.messagesSent, 'message')}, {count(row.calls, 'call')}
+          {row.lastOutcome && ` (last: ${OUTCOME_WORDS[row.lastOutcome] ?? row.lastOutcome})`}
+        </div>
+      </td>
+      <td>
+        <div>
+          <form className="call-actions" onSubmit={log} aria-label={`Log a call to ${name}`}>
+            <label className="visually-hidden" htmlFor={`outcome-${row.assignmentId}`}>
+              Outcome of the call to {name}
+            </label>
+            <select id={`outcome-${row.assignmentId}`} name="outcome" defaultValue="reached">
+              {OUTCOMES.map(([v, label]) => (
+                <option key={v} value={v}>
+                  {label}
+                </option>
+              ))}
+            </select>
+            <label className="visually-hidden" htmlFor={`note-${row.assignmentId}`}>
+              Note on the call to {name}
+            </label>
+            <input
+              id={`note-${row.assignmentId}`}
+              name="note"
+              maxLength={500}
+              placeholder="Note (optional)"
+            />
+            <button type="submit" disabled={busy}>
+              Log call
             </button>
+            {interview ? (
+              <a href={interview} target="_blank" rel="noreferrer">
+                Open the survey for {name}
+              </a>
+            ) : (
+              <button type="button" onClick={answer}>
+                Answer survey with patient
+              </button>
+            )}
+          </form>
+          {error && (
+            <p className="error-text" role="alert">
+              {error}
+            </p>
           )}
-        </form>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
+        </div>
       </td>
     </tr>
   );
