@@ -1,7 +1,7 @@
 import { forbidden, invalid } from '../../core/errors.ts';
 import { replyKeyword, type SmsKind, smsText } from '../../core/messages/sms.ts';
 import { reminderDates } from '../../core/messages/templates.ts';
-import { checkMobile, isTimeZone } from '../../core/outreach/contact.ts';
+import { isTimeZone } from '../../core/outreach/contact.ts';
 import { localTime, nextSendTime } from '../../core/outreach/quiet-hours.ts';
 import { toIsoDate } from '../../core/registry/dates.ts';
 import type { SmsProvider } from '../../jobs/sms.ts';
@@ -235,9 +235,11 @@ export async function smsInbound(
   const sms = verified(settings, request);
   const inbound = sms.provider.readInbound(request.params);
   if (!inbound) throw invalid('Not an inbound message', [{ field: 'From', message: 'Is missing' }]);
-  const from = checkMobile(inbound.from);
+  // The provider sends the sender in E.164, as numbers are stored: matched as given, so a
+  // number libphonenumber's metadata no longer knows as a mobile can still opt out.
+  const from = /^\+[1-9]\d{6,14}$/.test(inbound.from) ? inbound.from : null;
   const keyword = replyKeyword(inbound.body);
-  if (from.ok && keyword) {
+  if (from && keyword) {
     await ctx.db.transaction(async (tx) => {
       // START restores texts only for a patient who had stopped them: a reply cannot opt in
       // someone whose clinic never recorded their consent.
@@ -245,7 +247,7 @@ export async function smsInbound(
         keyword === 'stop'
           ? await setSmsConsentByMobile(
               tx,
-              from.e164,
+              from,
               ['opted-in', 'none'],
               'opted-out',
               'patient-reply',
@@ -253,7 +255,7 @@ export async function smsInbound(
             )
           : await setSmsConsentByMobile(
               tx,
-              from.e164,
+              from,
               ['opted-out'],
               'opted-in',
               'patient-reply',
