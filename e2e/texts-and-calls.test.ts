@@ -81,7 +81,9 @@ describe('texts and calls in a real browser', () => {
       await form.getByLabel(`Outcome of the call to ${who}`).selectOption('voicemail');
       await form.getByLabel(`Note on the call to ${who}`).fill('Left a message');
       await form.getByRole('button', { name: 'Log call' }).click();
-      const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: who, exact: true }) });
+      const row = page
+        .getByRole('row')
+        .filter({ has: page.getByRole('link', { name: who, exact: true }) });
       await row
         .getByText(/\(last: Voicemail\)/)
         .first()
