@@ -164,6 +164,13 @@ describe.each(backends())('survey texts over Twilio on $name', (backend) => {
     expect(job?.runAt.toISOString()).toBe('2026-08-21T07:00:00.000Z');
     await runner.runDue();
     expect(twilio.sent.length).toBe(before);
+    // Still quiet at 22:30: the job waits without using one of its attempts.
+    const [waiting] = await db.query<{ status: string; attempts: number }>(
+      `select status, attempts from jobs where kind = 'survey-sms' and payload->>'assignmentId' = $1
+       order by run_at limit 1`,
+      [issued.body.id],
+    );
+    expect(waiting).toEqual({ status: 'pending', attempts: 0 });
     clock.advanceDays(0.4); // 07:06 UTC
     await runner.runDue();
     expect(twilio.sent.length).toBe(before + 1);
