@@ -1,4 +1,4 @@
-import type { CallOutcome, Mode, SmsConsent } from '../outreach/contact.ts';
+import type { CallOutcome, Mode, SmsConsent } from '../outreach/modes.ts';
 import { pickWeighted, type Rng } from './random.ts';
 
 /*
