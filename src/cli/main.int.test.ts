@@ -426,6 +426,15 @@ describe('stemtrack CLI', { timeout: 600_000 }, () => {
     expect(site.durability.cohort.joints).toBe(site.completeness.cohort.joints);
     expect(site.durability.arthroplastyFree.steps.length).toBeGreaterThan(0);
     expect(site.safety.byProduct.length).toBeGreaterThan(0);
+    // Completeness split by mode and channel, and response after each message (simulated).
+    const modes = site.outreach.timepoints.flatMap(
+      (t: { byMode: { mode: string; completed: number }[] }) =>
+        t.byMode.filter((m) => m.completed > 0).map((m) => m.mode),
+    );
+    expect(new Set(modes)).toEqual(new Set(['web-email', 'web-sms', 'phone', 'paper', 'tablet']));
+    expect(site.outreach.afterEachMessage[0]).toMatchObject({ message: 'Invitation' });
+    expect(text.out).toContain('completeness by mode of administration');
+    expect(text.out).toContain('Answered after each message, before the next');
     const knees = JSON.parse(
       report(['--json', '--site', 'Harbour Orthobiologics Clinic', '--joint', 'knee']).out,
     );

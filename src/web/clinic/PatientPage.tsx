@@ -8,6 +8,7 @@ import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { capitalise, formatDate, label, productLabel } from '../ui/format.ts';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
 import { AnswersCorrection } from './AnswersCorrection.tsx';
+import { ContactCard } from './ContactCard.tsx';
 import { CorrectionDialog } from './CorrectionDialog.tsx';
 import { PatientActions } from './PatientActions.tsx';
 import { RecordHistory } from './RecordHistory.tsx';
@@ -532,6 +533,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
           </article>
         );
       })}
+      {canEdit && <ContactCard patientId={p.id} />}
       {canEdit && <EpisodeForm patientId={p.id} vocabulary={vocabulary} onSaved={load} />}
       {canEdit && (
         <PatientActions
