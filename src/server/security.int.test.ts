@@ -109,6 +109,7 @@ describe.each(backends())('security on $name', (backend) => {
       '/api/report/benchmark',
       '/api/export/scores.csv',
       '/api/export/bundle.json',
+      '/api/data-quality',
     ]) {
       const reply = await north.call('GET', path);
       expect(reply.status, path).toBe(200);
@@ -139,6 +140,17 @@ describe.each(backends())('security on $name', (backend) => {
         { status: 'lost-to-follow-up', reason: 'r' },
       ],
       ['POST', `/api/patients/${ids.patientId}/withdraw`, { data: 'keep', reason: 'r' }],
+      // Data-quality queries name patients' records: clinicians and admins only.
+      ['GET', '/api/data-quality', undefined],
+      [
+        'POST',
+        '/api/data-quality/reviews',
+        {
+          treatmentId: ids.treatmentId,
+          rule: 'missing-characterisation',
+          field: 'characterisation.origin',
+        },
+      ],
     ];
     for (const [method, path, body] of writes)
       expect((await researcher.call(method, path, body)).status, `${method} ${path}`).toBe(403);
