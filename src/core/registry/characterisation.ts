@@ -19,6 +19,19 @@ export const CELL_ORIGINS = ['autologous', 'allogeneic'] as const;
 /** Tissue the cells were harvested from: the cell sources, or another tissue. */
 export const CELL_TISSUES = [...CELL_SOURCES.map((s) => s.code), 'other'] as const;
 
+/** The words the form and the record show for each choice. */
+export const CHOICE_LABELS: Readonly<Record<string, string>> = {
+  none: 'None (not activated)',
+  calcium: 'Calcium',
+  thrombin: 'Thrombin',
+  other: 'Other',
+  autologous: 'Autologous (the patient’s own)',
+  allogeneic: 'Allogeneic (a donor’s)',
+  'bone-marrow': 'Bone marrow',
+  adipose: 'Adipose tissue',
+  'umbilical-cord': 'Umbilical cord',
+};
+
 /** Which products a field is recorded for. */
 export type FieldGroup = 'prp' | 'cell' | 'injection';
 
@@ -85,6 +98,7 @@ export const CHARACTERISATION_FIELDS = [
     unit: PERCENT,
     column: 'prp_whole_blood_neutrophil_pct',
     description: 'Neutrophils as a share of the whole blood’s leukocytes, %.',
+    hint: 'Share of the leukocytes',
   },
   {
     key: 'productLeukocytesK',
@@ -103,6 +117,7 @@ export const CHARACTERISATION_FIELDS = [
     unit: PERCENT,
     column: 'prp_neutrophil_pct',
     description: 'Neutrophils as a share of the product’s leukocytes, %.',
+    hint: 'Share of the leukocytes',
   },
   {
     key: 'productHematocritPercent',
