@@ -284,7 +284,13 @@ describe('the product as recorded (issue 16)', () => {
     expect(prp?.prp_fold_increase).toBe('5');
     expect(prp?.paw).toBe('P3xBβ');
     expect(prp?.plra).toBe('P 1,200,000/µL, L−, R−, A+');
-    expect(prp?.prp_device).toBe('Kit A');
+    // Free text (the device) only in identified exports, as notes.
+    expect(prp).not.toHaveProperty('prp_device');
+    expect(
+      rowsOf(exportTableCsv('treatments.csv', withProduct, 'identified')).find(
+        (r) => r.product_class === 'PRP',
+      )?.prp_device,
+    ).toBe('Kit A');
     expect(prp?.series_number).toBe('1');
     const cell = rows.find((r) => r.product_class === 'BMAC');
     expect(cell?.cell_origin).toBe('autologous');
@@ -320,6 +326,7 @@ describe('the product as recorded (issue 16)', () => {
     expect(byCode.get('plateletDoseBillions')?.valueQuantity?.value).toBe(4.8);
     expect(byCode.get('paw')?.valueString).toBe('P3xBβ');
     expect(byCode.get('origin')?.valueString).toBe('autologous');
+    expect(byCode.has('prpDevice')).toBe(false);
     const procedures = bundle.entry.filter((e) => e.resource.resourceType === 'Procedure');
     for (const o of product)
       expect(procedures.map((p) => `Procedure/${p.resource.id}`)).toContain(

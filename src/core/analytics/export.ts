@@ -203,7 +203,9 @@ const PRODUCT_COLUMNS: ExportColumn[] = [
           : f.kind === 'choice'
             ? `${(f.choices ?? []).join(', ')} or empty`
             : 'text or empty',
-    description: `${f.description}${f.group === 'prp' ? ' (PRP only.)' : f.group === 'cell' ? ' (Cell products only.)' : ''}`,
+    description: `${f.description}${f.group === 'prp' ? ' (PRP only.)' : f.group === 'cell' ? ' (Cell products only.)' : ''}${f.kind === 'text' ? ' Free text: in identified exports only.' : ''}`,
+    // Free text may name a person, as notes may: de-identified exports leave it out.
+    ...(f.kind === 'text' ? { identifying: true as const } : {}),
   })),
 ];
 
@@ -782,6 +784,7 @@ export function fhirBundle(input: ExportInput, mode: ExportMode, generatedAt: Da
         subject: `Patient/${idOf(p)}`,
         effective: addDays(t.treatmentDate, shiftOf(p)),
       },
+      { freeText: identified },
     ))
       push(o);
   }

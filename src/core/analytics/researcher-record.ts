@@ -1,4 +1,4 @@
-import type { Characterisation } from '../registry/characterisation.ts';
+import { type Characterisation, fieldByKey } from '../registry/characterisation.ts';
 import { DAYS_PER_MONTH, daysBetween, type IsoDate } from '../registry/dates.ts';
 import { studyIdFor } from './export.ts';
 import type { SeriousEventRow } from './safety.ts';
@@ -102,7 +102,12 @@ export function researcherRecord(record: ClinicalRecord, pseudonymKey: string) {
       imageGuidance: t.imageGuidance,
       notes: reviewed(t.notes, t.notesReviewed),
       notesWithheld: withheld(t.notes, t.notesReviewed),
-      characterisation: t.characterisation ?? {},
+      // Free-text fields are left out, as the de-identified export leaves them out.
+      characterisation: Object.fromEntries(
+        Object.entries(t.characterisation ?? {}).filter(
+          ([key]) => fieldByKey.get(key)?.kind !== 'text',
+        ),
+      ) as Characterisation,
     })),
     surveys: record.surveys.map((s) => ({
       id: s.id,

@@ -11,7 +11,7 @@ const UCUM = 'http://unitsofmeasure.org';
 /**
  * A treatment's product characterisation as FHIR R4 Observations, each `partOf` the
  * treatment's Procedure and coded in StemTrack's own system (no LOINC code describes a PRP or
- * cell-product count as such): numbers as UCUM quantities, choices and text as strings, and
+ * cell-product count as such): numbers as UCUM quantities, choices (and, identified, text) as strings, and
  * the derived platelet dose, fold increase, PAW and PLRA with the rule's source in a note.
  */
 export function productObservations(
@@ -22,6 +22,8 @@ export function productObservations(
     characterisation?: Characterisation | undefined;
   },
   refs: { procedure: string; subject: string; effective: string },
+  /** Free-text fields (device, protocols) may name a person: identified exports only. */
+  options: { freeText: boolean },
   base = DEFAULT_FHIR_BASE,
 ): Observation[] {
   const c = t.characterisation ?? {};
@@ -38,6 +40,7 @@ export function productObservations(
   for (const f of CHARACTERISATION_FIELDS) {
     const v = c[f.key];
     if (v === undefined || v === null) continue;
+    if (f.kind === 'text' && !options.freeText) continue;
     const unit = 'unit' in f ? f.unit : undefined;
     if (typeof v === 'number')
       out.push({
