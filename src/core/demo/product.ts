@@ -108,10 +108,11 @@ function prp(rng: Rng, volumeMl: number): { c: Characterisation; volumeMl: numbe
 
 /**
  * Bone-marrow concentrate: nucleated cells after concentration 39.2–48.3 ×10³/µL (= ×10⁶/mL)
- * by group, and an MSC concentration rate of 5.1–8.2× (Hernigou-type BMAC for osteonecrosis,
- * BMC Res Notes 2018, doi 10.1186/s13104-018-3949-6, Table 2); CFU-F in the aspirate 610–1,060
- * per mL (Everts et al., comparison of two harvesting devices, abstract). Harvest volumes,
- * viability and the knee output volume are illustrative, unverified.
+ * by group, and an MSC concentration rate of 5.1–8.2× (concentrated bone marrow for femoral-head
+ * osteonecrosis, BMC Res Notes 2018, doi 10.1186/s13104-018-3949-6, Table 2); CFU-F in the
+ * aspirate 610–1,060 per mL (Everts et al., "A comparative quantification in cellularity of bone
+ * marrow aspirated with two new harvesting devices…", abstract). Harvest volumes, viability and
+ * the knee output volume are illustrative, unverified.
  */
 const BMAC = {
   tncPerMl: [39.2, 48.3],
