@@ -3,6 +3,7 @@ import { generateDemoRegistry } from '../core/demo/generate.ts';
 import { seededRng } from '../core/demo/random.ts';
 import { defaultInstrumentsFor, instrumentById } from '../core/instruments/library.ts';
 import { scoreResponse } from '../core/instruments/scoring.ts';
+import { productDose } from '../core/registry/characterisation.ts';
 import { addDays, toIsoDate } from '../core/registry/dates.ts';
 import { followUpWindow, isWithinWindow, timePointById } from '../core/schedule/timepoints.ts';
 import { hasRegistryFlag, setRegistryFlag } from '../store/access.repo.ts';
@@ -132,6 +133,12 @@ export async function seedDemoRegistry(
         bmi: p.treatment.bmi ?? null,
         volume_ml: p.treatment.volumeMl,
         image_guidance: p.treatment.imageGuidance,
+        characterisation: p.treatment.characterisation ?? {},
+        platelet_dose_billions: productDose(
+          p.treatment.productClass,
+          p.treatment.characterisation ?? {},
+          p.treatment.volumeMl,
+        ),
       });
       const joint = { site_id: siteId, patient_id: patientId, episode_id: episodeId };
       for (const e of p.laterEvents)

@@ -79,6 +79,7 @@ import {
   enteredInError,
   patientHistoryFor,
 } from '../app/registry/corrections.ts';
+import { dataQualityQueries, verifyQuery } from '../app/registry/data-quality.ts';
 import {
   addEpisode,
   addTreatment,
@@ -441,6 +442,10 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   });
   authed.post('/patients', async (c) =>
     c.json(await enrolPatient(ctx, c.var.actor, await jsonBody(c.req.raw)), 201),
+  );
+  authed.get('/data-quality', async (c) => c.json(await dataQualityQueries(ctx, c.var.actor)));
+  authed.post('/data-quality/reviews', async (c) =>
+    c.json(await verifyQuery(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
   authed.post('/free-text-reviews', async (c) =>
     c.json(await markFreeTextReviewed(ctx, c.var.actor, await jsonBody(c.req.raw))),

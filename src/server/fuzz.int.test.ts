@@ -195,7 +195,18 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     [
       'POST',
       `/api/episodes/${episodeId}/treatments`,
-      { treatmentDate: '2026-03-02', productClass: 'PRP', volumeMl: 4, imageGuidance: 'none' },
+      {
+        treatmentDate: '2026-03-02',
+        productClass: 'PRP',
+        volumeMl: 4,
+        imageGuidance: 'none',
+        characterisation: { wholeBloodPlateletsK: 200, productPlateletsK: 900, activation: 'none' },
+      },
+    ],
+    [
+      'POST',
+      '/api/data-quality/reviews',
+      { treatmentId, rule: 'missing-characterisation', field: 'characterisation.origin' },
     ],
     ['POST', `/api/episodes/${episodeId}/surveys`, { timepoint: 'w6', confirmOutsideWindow: true }],
     [

@@ -32,6 +32,7 @@ import {
   treatmentCorrectionSchema,
   withdrawalSchema,
 } from '../core/registry/corrections.ts';
+import { dataQualityReviewSchema } from '../core/registry/data-quality.ts';
 import {
   enrolPatientSchema,
   jointEpisodeSchema,
@@ -305,6 +306,31 @@ export function openApiDocument(): object {
           summary:
             'Set a template (admins): language, kind (invitation|reminder), subject, body with {{link}} and {{unsubscribeLink}}',
           responses: { 200: ok('Templates'), 400: errors[400], 401: errors[401], 403: errors[403] },
+        },
+      },
+      '/api/data-quality': {
+        get: {
+          summary:
+            'Treatments at your site with open data-quality queries (clinicians): implausible values saved with a confirmation and values the PRP classifications or cell dose need but were not recorded; with the rules and where each range comes from',
+          responses: {
+            200: ok('Records, open queries, rules'),
+            401: errors[401],
+            403: errors[403],
+          },
+        },
+      },
+      '/api/data-quality/reviews': {
+        post: {
+          summary:
+            'Verify one open query (clinicians): treatmentId, rule and field; the query closes while the value stays the same',
+          requestBody: body(dataQualityReviewSchema),
+          responses: {
+            200: ok('Verified'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+          },
         },
       },
       '/api/free-text-reviews': {
@@ -796,6 +822,8 @@ export function openApiDocument(): object {
       '/api/episodes/{id}/treatments': {
         post: {
           summary: 'Record an injection',
+          description:
+            'The product is described in `characterisation` by product class (PRP counts, cell-product origin and counts, the injection series). Impossible values are refused (400 naming each field); implausible ones are refused on the field `confirmImplausible` unless it is true. A cell dose on a product without cells is refused.',
           parameters: [idParam('id')],
           requestBody: body(treatmentSchema),
           responses: { 201: ok('Created'), ...errors },

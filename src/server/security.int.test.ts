@@ -130,6 +130,7 @@ describe.each(backends())('security on $name', (backend) => {
       '/api/call-list',
       '/api/export/scores.csv',
       '/api/export/bundle.json',
+      '/api/data-quality',
     ]) {
       const reply = await north.call('GET', path);
       expect(reply.status, path).toBe(200);
@@ -164,6 +165,17 @@ describe.each(backends())('security on $name', (backend) => {
       ['PUT', `/api/patients/${ids.patientId}/contact`, {}],
       ['POST', `/api/call-list/${ids.assignmentId}/attempts`, { outcome: 'reached' }],
       ['POST', `/api/call-list/${ids.assignmentId}/interview`, {}],
+      // Data-quality queries name patients' records: clinicians and admins only.
+      ['GET', '/api/data-quality', undefined],
+      [
+        'POST',
+        '/api/data-quality/reviews',
+        {
+          treatmentId: ids.treatmentId,
+          rule: 'missing-characterisation',
+          field: 'characterisation.origin',
+        },
+      ],
     ];
     for (const [method, path, body] of writes)
       expect((await researcher.call(method, path, body)).status, `${method} ${path}`).toBe(403);

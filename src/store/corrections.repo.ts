@@ -1,4 +1,5 @@
 import type { Answers, Scores } from '../core/instruments/scoring.ts';
+import type { Characterisation } from '../core/registry/characterisation.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
@@ -28,6 +29,8 @@ const COLUMNS = {
     volumeMl: 'volume_ml',
     imageGuidance: 'image_guidance',
     notes: 'notes',
+    characterisation: 'characterisation',
+    plateletDoseBillions: 'platelet_dose_billions',
   },
   adverse_events: {
     onsetDate: 'onset_date',
@@ -122,6 +125,8 @@ export interface TreatmentRow {
   volumeMl: number;
   imageGuidance: string;
   notes: string | null;
+  characterisation: Characterisation;
+  plateletDoseBillions: number | null;
 }
 
 export async function findTreatment(
@@ -132,7 +137,8 @@ export async function findTreatment(
   const [row] = await q.query<TreatmentRow>(
     `select id, patient_id as "patientId", episode_id as "episodeId", treatment_date as "treatmentDate",
             product_class as "productClass", cell_dose_millions as "cellDoseMillions", bmi,
-            volume_ml as "volumeMl", image_guidance as "imageGuidance", notes
+            volume_ml as "volumeMl", image_guidance as "imageGuidance", notes, characterisation,
+            platelet_dose_billions as "plateletDoseBillions"
      from treatments where site_id = $1 and id = $2`,
     [scope.siteId, id],
   );

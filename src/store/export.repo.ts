@@ -25,7 +25,8 @@ export async function registryExport(q: Queryable, scope: SiteScope): Promise<Ex
     `select t.id, t.patient_id as "patientId", t.episode_id as "episodeId", e.joint, e.side,
             e.kl_grade as "klGrade", t.treatment_date as "treatmentDate",
             t.product_class as "productClass", t.cell_dose_millions as "cellDoseMillions",
-            t.bmi, t.volume_ml as "volumeMl", t.image_guidance as "imageGuidance"
+            t.bmi, t.volume_ml as "volumeMl", t.image_guidance as "imageGuidance",
+            t.characterisation
      from treatments t join joint_episodes e on e.id = t.episode_id
      where t.site_id = $1 order by t.patient_id, t.treatment_date, t.id`,
     [scope.siteId],

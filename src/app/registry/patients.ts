@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { studyIdFor } from '../../core/analytics/export.ts';
 import { researcherRecord } from '../../core/analytics/researcher-record.ts';
 import { forbidden, invalid, notFound } from '../../core/errors.ts';
+import { compactCharacterisation, productDose } from '../../core/registry/characterisation.ts';
+import { checkTreatment, enforceOnSave } from '../../core/registry/data-quality.ts';
 import { addDays, toIsoDate } from '../../core/registry/dates.ts';
 import {
   enrolPatientSchema,
@@ -219,8 +221,24 @@ export async function addTreatment(
         { field: 'treatmentDate', message: 'More than a year in the future' },
       ]);
     }
-    const treatment = await insertTreatment(tx, scope, episode, input);
-    await auditUser(tx, actor, 'create', 'treatment', treatment.id, episode.patientId);
+    const characterisation = compactCharacterisation(input.characterisation ?? {});
+    const confirmed = enforceOnSave(
+      checkTreatment({ ...input, characterisation }),
+      input.confirmImplausible === true,
+    );
+    const treatment = await insertTreatment(tx, scope, episode, input, {
+      characterisation,
+      plateletDoseBillions: productDose(input.productClass, characterisation, input.volumeMl),
+    });
+    await auditUser(
+      tx,
+      actor,
+      'create',
+      'treatment',
+      treatment.id,
+      episode.patientId,
+      confirmed.length > 0 ? { confirmedImplausible: confirmed.map((f) => f.field) } : undefined,
+    );
     return treatment;
   });
 }

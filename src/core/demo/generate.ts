@@ -6,6 +6,7 @@ import type { PatientEventKind } from '../registry/events.ts';
 import type { EnrolPatientInput, JointEpisodeInput, TreatmentInput } from '../registry/schemas.ts';
 import type { ProductClass } from '../registry/vocabulary.ts';
 import { DEFAULT_SCHEDULE, followUpWindow } from '../schedule/timepoints.ts';
+import { demoProduct } from './product.ts';
 import { clamp, normal, pick, pickWeighted, type Rng, seededRng } from './random.ts';
 
 /*
@@ -243,11 +244,18 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
   // And another for BMI, added later still. Synthetic: centred on 28 kg/m², not a survey figure.
   const bodyRng = seededRng(0xb0d1 + index * 7919);
   const bmi = Math.round(clamp(normal(bodyRng, 28, 5), 17, 50) * 10) / 10;
+  // And one for the product's characterisation (issue 16).
+  const product = demoProduct(seededRng(0x9a0d + index * 7919), productClass, treatment.volumeMl);
   return {
     siteIndex: index % 3 === 0 ? 1 : 0,
     patient,
     episode,
-    treatment: { ...treatment, bmi },
+    treatment: {
+      ...treatment,
+      bmi,
+      volumeMl: product.volumeMl,
+      characterisation: product.characterisation,
+    },
     responses,
     laterEvents: demoLaterEvents(eventRng, treatmentDate, responses, peakImprovement, klGrade, age),
     adverseEvents: demoAdverseEvents(eventRng, treatmentDate, today),

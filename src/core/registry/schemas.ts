@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { newPassword } from '../access/schemas.ts';
+import { characterisationSchema } from './characterisation.ts';
 import { isIsoDate } from './dates.ts';
 import {
   IMAGE_GUIDANCE,
@@ -90,6 +91,10 @@ export const treatmentSchema = z.strictObject({
     .max(200, 'Volume is implausibly large for one injection (mL)'),
   imageGuidance: z.enum(IMAGE_GUIDANCE, { error: 'Choose the image guidance from the list' }),
   notes: trimmed(2000).optional(),
+  /** The product as the checklists ask (issue 16): fields by product class, see characterisation.ts. */
+  characterisation: characterisationSchema.optional(),
+  /** The person saving has checked the values the data-quality rules find implausible. */
+  confirmImplausible: z.boolean({ error: 'Confirm with true or false' }).optional(),
 });
 export type TreatmentInput = z.infer<typeof treatmentSchema>;
 

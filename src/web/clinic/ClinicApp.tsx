@@ -46,6 +46,9 @@ const SchedulePage = lazy(() =>
 const AccountPage = lazy(() =>
   import('./AccountPage.tsx').then((m) => ({ default: m.AccountPage })),
 );
+const DataQualityPage = lazy(() =>
+  import('./DataQualityPage.tsx').then((m) => ({ default: m.DataQualityPage })),
+);
 const AuditPage = lazy(() => import('./AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 const UsersPage = lazy(() => import('./UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
 const TemplatesPage = lazy(() =>
@@ -105,6 +108,7 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/emails') page = <TemplatesPage user={user} />;
   else if (path === '/questionnaires') page = <InstrumentsPage />;
   else if (path === '/audit' && user.role === 'admin') page = <AuditPage />;
+  else if (path === '/data-quality' && user.role !== 'researcher') page = <DataQualityPage />;
   else if (path === '/users') page = <UsersPage user={user} />;
   else if (path === '/account') page = <AccountPage />;
   else if (patient?.[1])
@@ -135,6 +139,7 @@ export function ClinicApp({ path }: { path: string }) {
             ([to]) =>
               (to !== '/emails' || user.role !== 'researcher') &&
               (to !== '/call-list' || user.role !== 'researcher') &&
+              (to !== '/data-quality' || user.role !== 'researcher') &&
               (to !== '/users' || user.role === 'admin') &&
               (to !== '/audit' || user.role === 'admin'),
           ).map(([to, text]) => (
@@ -172,6 +177,7 @@ const NAV: [string, string][] = [
   ['/follow-up', 'Follow-up'],
   ['/call-list', 'Call list'],
   ['/outcomes', 'Outcomes'],
+  ['/data-quality', 'Data quality'],
   ['/exports', 'Exports'],
   ['/schedule', 'Schedule'],
   ['/questionnaires', 'Questionnaires'],

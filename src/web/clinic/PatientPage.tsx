@@ -1,6 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
+import {
+  CHARACTERISATION_FIELDS,
+  CHOICE_LABELS,
+  type Characterisation,
+  groupsFor,
+} from '../../core/registry/characterisation.ts';
 import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
-import { SEXES } from '../../core/registry/vocabulary.ts';
+import { PRODUCT_CLASSES, SEXES } from '../../core/registry/vocabulary.ts';
 import { followUpWindow, isWithinWindow, type TimePoint } from '../../core/schedule/timepoints.ts';
 import { ApiError, api } from '../api.ts';
 import { navigate } from '../router.tsx';
@@ -11,6 +17,7 @@ import { AnswersCorrection } from './AnswersCorrection.tsx';
 import { ContactCard } from './ContactCard.tsx';
 import { CorrectionDialog } from './CorrectionDialog.tsx';
 import { PatientActions } from './PatientActions.tsx';
+import { characterisationFrom, ProductFields, ProductSummary } from './ProductFields.tsx';
 import { RecordHistory } from './RecordHistory.tsx';
 import { ReviewTextButton } from './ReviewTextButton.tsx';
 import { ScoresTable } from './ScoresTable.tsx';
@@ -35,6 +42,8 @@ interface Treatment {
   imageGuidance: string;
   notes: string | null;
   notesReviewed: boolean;
+  characterisation: Characterisation;
+  plateletDoseBillions: number | null;
 }
 interface Survey {
   id: string;
@@ -320,6 +329,11 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                     {t.volumeMl} mL,{' '}
                     {t.imageGuidance === 'none' ? 'no image guidance' : `${t.imageGuidance}-guided`}
                     {t.bmi !== null ? `; BMI ${t.bmi}` : ''}
+                    <ProductSummary
+                      productClass={t.productClass}
+                      characterisation={t.characterisation ?? {}}
+                      volumeMl={t.volumeMl}
+                    />
                     {t.notes && (
                       <>
                         {' '}
@@ -353,12 +367,35 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                               kind: 'number',
                               value: t.volumeMl,
                             },
-                            {
-                              name: 'cellDoseMillions',
-                              label: 'Cell dose (millions)',
-                              kind: 'number',
-                              value: t.cellDoseMillions,
-                            },
+                            ...(isCellProduct(t.productClass)
+                              ? [
+                                  {
+                                    name: 'cellDoseMillions',
+                                    label: 'Cells injected (million)',
+                                    kind: 'number' as const,
+                                    value: t.cellDoseMillions,
+                                  },
+                                ]
+                              : []),
+                            ...CHARACTERISATION_FIELDS.filter((f) =>
+                              groupsFor(t.productClass).includes(f.group),
+                            ).map((f) => ({
+                              name: `characterisation.${f.key}`,
+                              label: 'unit' in f ? `${f.label} (${f.unit.display})` : f.label,
+                              kind:
+                                f.kind === 'choice'
+                                  ? ('select' as const)
+                                  : f.kind === 'text'
+                                    ? ('text' as const)
+                                    : ('number' as const),
+                              value: t.characterisation?.[f.key] ?? null,
+                              ...('choices' in f
+                                ? {
+                                    options: ['', ...f.choices],
+                                    optionLabel: (o: string) => CHOICE_LABELS[o] ?? o,
+                                  }
+                                : {}),
+                            })),
                           ]}
                           onSaved={changed}
                         />{' '}
@@ -618,6 +655,8 @@ function EpisodeForm({
   );
 }
 
+const isCellProduct = (code: string) => PRODUCT_CLASSES.some((p) => p.code === code && p.cellular);
+
 function TreatmentForm({
   episodeId,
   vocabulary,
@@ -627,21 +666,29 @@ function TreatmentForm({
   vocabulary: Vocabulary;
   onSaved: () => void;
 }) {
+  const [productClass, setProductClass] = useState('');
   const { error, onSubmit } = useFormSubmit(
     async (values) => {
+      const product = values.productClass ?? '';
       await api('POST', `/episodes/${episodeId}/treatments`, {
         treatmentDate: values.treatmentDate,
-        productClass: values.productClass,
-        cellDoseMillions: optionalNumber(values.cellDoseMillions) ?? null,
+        productClass: product,
+        cellDoseMillions: isCellProduct(product)
+          ? (optionalNumber(values.cellDoseMillions) ?? null)
+          : null,
         bmi: optionalNumber(values.bmi) ?? null,
         volumeMl: optionalNumber(values.volumeMl),
         imageGuidance: values.imageGuidance,
         notes: values.notes || undefined,
+        characterisation: characterisationFrom(product, values),
+        ...(values.confirmImplausible === 'on' ? { confirmImplausible: true } : {}),
       });
+      setProductClass('');
       onSaved();
     },
     { resetOnSuccess: true },
   );
+  const askToConfirm = Boolean(error?.fieldMessage('confirmImplausible'));
   return (
     <details className="subform">
       <summary>Record an injection</summary>
@@ -652,7 +699,11 @@ function TreatmentForm({
         </Field>
         <Field label="Product" name="productClass" error={error}>
           {(p) => (
-            <select {...p} defaultValue="">
+            <select
+              {...p}
+              value={productClass}
+              onChange={(e) => setProductClass(e.currentTarget.value)}
+            >
               <option value="" disabled>
                 Choose…
               </option>
@@ -664,14 +715,16 @@ function TreatmentForm({
             </select>
           )}
         </Field>
-        <Field
-          label="Cell dose (million cells)"
-          name="cellDoseMillions"
-          error={error}
-          hint="For cell products; leave empty if not counted"
-        >
-          {(p) => <input {...p} inputMode="decimal" />}
-        </Field>
+        {isCellProduct(productClass) && (
+          <Field
+            label="Cells injected (million)"
+            name="cellDoseMillions"
+            error={error}
+            hint="Leave empty if not counted"
+          >
+            {(p) => <input {...p} inputMode="decimal" />}
+          </Field>
+        )}
         <Field
           label="BMI (kg/m²)"
           name="bmi"
@@ -680,7 +733,7 @@ function TreatmentForm({
         >
           {(p) => <input {...p} inputMode="decimal" />}
         </Field>
-        <Field label="Volume (mL)" name="volumeMl" error={error}>
+        <Field label="Volume (mL)" name="volumeMl" error={error} hint="Volume injected">
           {(p) => <input {...p} inputMode="decimal" />}
         </Field>
         <Field label="Image guidance" name="imageGuidance" error={error}>
@@ -694,9 +747,18 @@ function TreatmentForm({
             </select>
           )}
         </Field>
+        <ProductFields productClass={productClass} error={error} />
         <Field label="Notes" name="notes" error={error}>
           {(p) => <textarea {...p} rows={2} />}
         </Field>
+        {askToConfirm && (
+          <div className="field field-error confirm">
+            <label>
+              <input type="checkbox" name="confirmImplausible" /> I have checked the unusual values
+              marked above against the lab sheet; they are right
+            </label>
+          </div>
+        )}
         <button type="submit">Save injection</button>
       </form>
     </details>
