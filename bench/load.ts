@@ -21,6 +21,8 @@ const { values } = parseArgs({
     submissions: { type: 'string', default: '2000' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
+    /** Folder for the server's V8 CPU profile (node --cpu-prof), written when it stops. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const submissions = Number(values.submissions);
@@ -30,7 +32,8 @@ const body = JSON.stringify({ answers: KNEE_BASELINE_ANSWERS });
 async function load(name: string, db: Db, env: Record<string, string>): Promise<number> {
   const tokens = await prepareSurveyLinks(db, submissions);
   await db.close(); // the server process opens the database itself
-  const server = await spawnStemTrack(env);
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  const server = await spawnStemTrack(env, ['--no-demo'], profile);
   let next = 0;
   try {
     const started = performance.now();
