@@ -264,7 +264,7 @@ async function serveProcess(
   });
   if (mail) {
     await queueAutoInvite(ctx);
-    jobs.start(30_000);
+    jobs.start(config.JOB_POLL_SECONDS * 1000);
   }
   // Dashboard views opened lately are renewed soon after the registry changes, so the next
   // look finds them computed; a failed renewal only means the next look computes it.

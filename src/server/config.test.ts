@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       MAIL_REMINDERS: 2,
       MAIL_REMINDER_EVERY_DAYS: 7,
       VIEW_REFRESH_SECONDS: 30,
+      JOB_POLL_SECONDS: 30,
     });
   });
 
