@@ -204,8 +204,16 @@ async function runWorkers(
     announce(config, opts, { ...at, url: publicUrlOf(config, address.port) });
   });
   cluster.on('exit', (worker: Worker, code, signal) => {
-    listening.delete(worker.id);
+    const served = listening.delete(worker.id);
     if (stopping) return;
+    if (!served) {
+      // One that never listened (a bad setting, an unreachable database) would fail again.
+      console.error(
+        `A worker ended before it served (${signal ?? `exit code ${code}`}); stopping StemTrack.`,
+      );
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      process.exit(1);
+    }
     console.error(
       `Worker ${worker.process.pid} ended (${signal ?? `exit code ${code}`}); starting another.`,
     );

@@ -120,14 +120,14 @@ export async function findAssignmentByTokenDigest(
 /** Saves the draft unless the survey was completed meanwhile; false if it was. */
 export async function saveDraft(
   q: Queryable,
-  assignmentId: string,
+  a: Pick<SurveyAssignment, 'id' | 'siteId'>,
   draft: SurveyDraft,
   now: Date,
 ): Promise<boolean> {
   const rows = await q.query(
     `update survey_assignments set draft = $2::jsonb, draft_saved_at = $3
-     where id = $1 and completed_at is null returning id`,
-    [assignmentId, JSON.stringify(draft), now],
+     where site_id = $4 and id = $1 and completed_at is null returning id`,
+    [a.id, JSON.stringify(draft), now, a.siteId],
   );
   return rows.length === 1;
 }
@@ -151,8 +151,8 @@ export function listResponses(
   return q.query<ResponseWithScores>(
     `select r.id, r.episode_id as "episodeId", r.instrument_id as "instrumentId", r.timepoint,
             r.submitted_at as "submittedAt", r.in_window as "inWindow", r.answers,
-            coalesce((select jsonb_object_agg(s.scale, s.value) from response_scores s where s.response_id = r.id),
-                     '{}'::jsonb) as scores
+            coalesce((select jsonb_object_agg(s.scale, s.value) from response_scores s
+                      where s.site_id = r.site_id and s.response_id = r.id), '{}'::jsonb) as scores
      from responses r where r.site_id = $1 and r.patient_id = $2
      order by r.submitted_at, r.instrument_id`,
     [scope.siteId, patientId],
@@ -202,7 +202,7 @@ export async function recordSubmission(
   const [row] = await q.query<{ completed: number }>(
     `with done as (
        update survey_assignments set completed_at = $2
-       where id = $1 and completed_at is null returning id
+       where site_id = $3 and id = $1 and completed_at is null returning id
      ), inserted_responses as (
        insert into responses (id, site_id, patient_id, episode_id, assignment_id, instrument_id,
                               timepoint, answers, submitted_at, in_window)
@@ -254,14 +254,14 @@ export async function recordSubmission(
 /** Every score of one treated joint, oldest first: the patient's own trajectory. */
 export function jointScoreHistory(
   q: Queryable,
-  episodeId: string,
-): Promise<{ timepoint: string; instrumentId: string; scale: string; value: number }[]> {
+  a: Pick<SurveyAssignment, 'siteId' | 'episodeId'>,
+): Promise<JointScore[]> {
   return q.query(
     `select r.timepoint, r.instrument_id as "instrumentId", s.scale, s.value
-     from responses r join response_scores s on s.response_id = r.id
-     where r.episode_id = $1 and s.value is not null
+     from responses r join response_scores s on s.response_id = r.id and s.site_id = r.site_id
+     where r.site_id = $2 and r.episode_id = $1 and s.value is not null
      order by r.submitted_at, r.id`,
-    [episodeId],
+    [a.episodeId, a.siteId],
   );
 }
 
@@ -341,7 +341,7 @@ export async function submitByTokenDigest(
          select coalesce(jsonb_agg(jsonb_build_object('timepoint', r.timepoint,
                   'instrumentId', r.instrument_id, 'scale', sc.scale, 'value', sc.value)
                   order by r.submitted_at, r.id), '[]'::jsonb)
-         from responses r join response_scores sc on sc.response_id = r.id
+         from responses r join response_scores sc on sc.response_id = r.id and sc.site_id = r.site_id
          where r.site_id = d.site_id and r.episode_id = d.episode_id and sc.value is not null)
        end as history
      from a left join done d on d.id = a.id`,

@@ -268,7 +268,7 @@ export async function saveSurveyDraft(ctx: AppContext, token: string, body: unkn
   const draft = checkedAnswers(a, body);
   const now = ctx.now();
   await ctx.db.transaction(async (tx) => {
-    if (!(await saveDraft(tx, a.id, draft, now)))
+    if (!(await saveDraft(tx, a, draft, now)))
       throw gone('This survey has already been submitted. Thank you!');
     await auditLink(tx, a, 'save-draft');
   });
@@ -396,6 +396,6 @@ async function submitChecked(ctx: AppContext, a: SurveyAssignment, body: unknown
   });
   if (!stored) throw conflict('This survey has already been submitted');
   // The patient's own line for this joint, shown on the thank-you page.
-  const trajectory = ownTrajectories(await jointScoreHistory(ctx.db, a.episodeId));
+  const trajectory = ownTrajectories(await jointScoreHistory(ctx.db, a));
   return { submittedAt: now, inWindow, results, trajectory };
 }
