@@ -9,7 +9,7 @@
  *                         [--workers N] [--cpu-prof DIR]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,6 +35,59 @@ const workers = Number(values.workers);
 const connections = Number(values.connections);
 const body = JSON.stringify({ answers: KNEE_BASELINE_ANSWERS });
 
+/** CPU time of processes, from /proc (Linux): utime + stime, and what reaped children used. */
+const TICK_MS = (() => {
+  try {
+    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  } catch {
+    return 10;
+  }
+})();
+function procStat(pid: number): { ppid: number; own: number; reaped: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    const f = text
+      .slice(text.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    return {
+      ppid: f[1] ?? 0,
+      own: ((f[11] ?? 0) + (f[12] ?? 0)) * TICK_MS,
+      reaped: ((f[13] ?? 0) + (f[14] ?? 0)) * TICK_MS,
+    };
+  } catch {
+    return undefined;
+  }
+}
+function childrenOf(pid: number): number[] {
+  if (!existsSync('/proc')) return [];
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((p) => procStat(p)?.ppid === pid);
+}
+/** Milliseconds of CPU a process and its children have used so far (ended children included). */
+function treeCpuMs(pid: number): number {
+  const self = procStat(pid);
+  if (!self) return 0;
+  return (
+    self.own + self.reaped + childrenOf(pid).reduce((ms, c) => ms + (procStat(c)?.own ?? 0), 0)
+  );
+}
+/** PostgreSQL's postmaster, found through a backend of ours (its parent). */
+async function postmasterOf(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const backend = rows[0]?.pid;
+    return backend ? procStat(backend)?.ppid : undefined;
+  } finally {
+    await client.end();
+  }
+}
+
 async function load(
   name: string,
   db: Db,
@@ -45,8 +98,14 @@ async function load(
   await db.close(); // the server process opens the database itself
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
   const server = await spawnStemTrack(env, ['--no-demo', '--workers', String(processes)], profile);
+  const postmaster = env.DATABASE_URL ? await postmasterOf(env.DATABASE_URL) : undefined;
+  const cpu = () => ({
+    server: treeCpuMs(server.child.pid ?? 0),
+    database: postmaster ? treeCpuMs(postmaster) : 0,
+  });
   let next = 0;
   try {
+    const cpuBefore = cpu();
     const started = performance.now();
     let lastResponse = started;
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -77,11 +136,14 @@ async function load(
     });
     const seconds = (lastResponse - started) / 1000;
     const perSecond = result.requests.total / seconds;
+    const cpuAfter = cpu();
+    const per = (ms: number) => (ms / Math.max(1, result.requests.total)).toFixed(2);
     console.log(
       `${name}, ${processes} process${processes === 1 ? '' : 'es'}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections) in ${seconds.toFixed(2)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
     );
+    // CPU per submission does not depend on what else the machine runs, unlike the rate.
     console.log(
-      `  load average during the run: ${loadavg()[0]?.toFixed(1)} (1 min), ${availableParallelism()} cores`,
+      `  CPU per submission: StemTrack ${per(cpuAfter.server - cpuBefore.server)} ms${postmaster ? `, PostgreSQL ${per(cpuAfter.database - cpuBefore.database)} ms` : ''}; load average during the run: ${loadavg()[0]?.toFixed(1)} (1 min), ${availableParallelism()} cores`,
     );
     return perSecond;
   } finally {
