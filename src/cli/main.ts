@@ -181,14 +181,17 @@ written, and the exit code is 1.
                           from a file of full KOOS answers, HOOS JR from full HOOS
 
 Instruments (upper or lower case): ${BUILT_IN_IDS.join(', ')}`,
-  start: `Usage: stemtrack start [--no-demo] [--patients N] [--seed N]
+  start: `Usage: stemtrack start [--no-demo] [--patients N] [--seed N] [--workers N]
 
 Applies migrations; on an empty database seeds the demo registry (unless --no-demo);
 builds the web app if needed; serves it on $PORT (default 3000) and prints the URL.
 
   --no-demo       start with an empty registry
   --patients N    demo registry size (default 600)
-  --seed N        demo random seed (default 1)`,
+  --seed N        demo random seed (default 1)
+  --workers N     processes serving requests over one PostgreSQL, sharing the port
+                  (default: one per core). The embedded PGlite database always runs
+                  one process; set DATABASE_URL to use more.`,
   migrate: `Usage: stemtrack migrate
 
 Applies the numbered SQL migrations not yet applied, in one transaction.`,
@@ -350,11 +353,15 @@ async function run(command: string, args: string[]): Promise<number> {
         'no-demo': { type: 'boolean' },
         patients: { type: 'string' },
         seed: { type: 'string' },
+        workers: { type: 'string' },
       });
+      const workers = v.workers === undefined ? undefined : positiveInt(v.workers, 1, 'workers');
+      if (workers === 0) throw new UsageError('--workers must be 1 or more');
       const opts = {
         demo: !v['no-demo'],
         patients: positiveInt(v.patients, 600, 'patients'),
         seed: positiveInt(v.seed, 1, 'seed'),
+        ...(workers === undefined ? {} : { workers }),
       };
       const { loadConfig } = await import('../server/config.ts');
       const { startServer } = await import('./start.ts');

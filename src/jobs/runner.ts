@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { retryDelayMs } from '../core/jobs/retry.ts';
 import type { Db } from '../store/db.ts';
-import { claimNextJob, completeJob, deferJob, failJob, type Job } from '../store/jobs.repo.ts';
+import {
+  claimNextJob,
+  completeJob,
+  deferJob,
+  extendJobLease,
+  failJob,
+  type Job,
+} from '../store/jobs.repo.ts';
 
 /**
  * A handler finishes, throws to be retried, or resolves with `{ deferUntil }` to run later
@@ -53,12 +60,21 @@ export class JobRunner {
       if (!job) break;
       ran++;
       const handler = this.options.handlers[job.kind];
+      // A long job (the daily round over a large registry) renews its lease while it runs, so
+      // no other process takes it over while this one is alive: one runner per job.
+      const renew = setInterval(() => {
+        const until = new Date(this.options.now().getTime() + this.leaseMs);
+        extendJobLease(this.options.db, job.id, this.worker, until).catch(() => undefined);
+      }, this.leaseMs / 3);
+      renew.unref();
       try {
         if (!handler) throw new Error(`No handler for job kind '${job.kind}'`);
         const later = deferral(await handler(job));
+        clearInterval(renew);
         if (later) await deferJob(this.options.db, job.id, this.worker, later);
         else await completeJob(this.options.db, job.id, this.worker, this.options.now());
       } catch (error) {
+        clearInterval(renew);
         const at = this.options.now();
         await failJob(
           this.options.db,

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       TWILIO_API_URL: 'https://api.twilio.com',
       SMS_TIME_ZONE: 'UTC',
       SMS_REMINDERS: 2,
+      JOB_POLL_SECONDS: 30,
     });
   });
 

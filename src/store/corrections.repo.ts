@@ -228,8 +228,8 @@ export async function findResponse(
   const [row] = await q.query<ResponseRow>(
     `select r.id, r.patient_id as "patientId", r.episode_id as "episodeId",
             r.instrument_id as "instrumentId", r.timepoint, r.answers,
-            coalesce((select jsonb_object_agg(s.scale, s.value) from response_scores s where s.response_id = r.id),
-                     '{}'::jsonb) as scores
+            coalesce((select jsonb_object_agg(s.scale, s.value) from response_scores s
+                      where s.site_id = r.site_id and s.response_id = r.id), '{}'::jsonb) as scores
      from responses r where r.site_id = $1 and r.id = $2`,
     [scope.siteId, id],
   );
@@ -407,7 +407,7 @@ export function patientHistory(
             case when $4 then v.personal end as personal
      from audit_log a
      left join users u on u.id = a.actor_user_id
-     left join audit_personal_values v on v.audit_id = a.id
+     left join audit_personal_values v on v.site_id = a.site_id and v.audit_id = a.id
      where a.site_id = $1 and a.patient_id = $2 and a.action = any($3::text[])
        and a.entity <> 'survey_assignment'
      order by a.id desc`,

@@ -39,7 +39,7 @@ export async function episodesForFollowUp(
             p.status, p.status_date as "statusDate"
      from joint_episodes e
      join first_treatment t on t.episode_id = e.id
-     join patients p on p.id = e.patient_id
+     join patients p on p.site_id = e.site_id and p.id = e.patient_id
      left join surveys s on s.episode_id = e.id
      where e.site_id = $1 ${inCohort.map((c) => `and ${c}`).join(' ')}
      order by p.registry_id, e.id`,

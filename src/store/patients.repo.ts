@@ -112,9 +112,9 @@ export function listPatients(
   const search = opts.search ? `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   return q.query<PatientListRow>(
     `select ${PATIENT_COLUMNS}, ${IDENTITY_COLUMNS},
-       (select count(*)::int from joint_episodes e where e.patient_id = p.id) as episodes,
-       (select count(*)::int from responses r where r.patient_id = p.id) as responses
-     from patients p join patient_identities i on i.patient_id = p.id
+       (select count(*)::int from joint_episodes e where e.site_id = p.site_id and e.patient_id = p.id) as episodes,
+       (select count(*)::int from responses r where r.site_id = p.site_id and r.patient_id = p.id) as responses
+     from patients p join patient_identities i on i.site_id = p.site_id and i.patient_id = p.id
      where p.site_id = $1
        and ($2::text is null or p.registry_id ilike $2 or i.family_name ilike $2 or i.given_name ilike $2)
      order by p.created_at desc, p.registry_id desc
@@ -138,7 +138,7 @@ export async function findPatient(
 ): Promise<(PatientSummary & PatientIdentity) | undefined> {
   const [row] = await q.query<PatientSummary & PatientIdentity>(
     `select ${PATIENT_COLUMNS}, ${IDENTITY_COLUMNS}
-     from patients p join patient_identities i on i.patient_id = p.id
+     from patients p join patient_identities i on i.site_id = p.site_id and i.patient_id = p.id
      where p.site_id = $1 and p.id = $2`,
     [scope.siteId, patientId],
   );

@@ -33,6 +33,7 @@ import {
   type SurveyAssignment,
   type SurveyDraft,
   saveDraft,
+  submitByTokenDigest,
 } from '../../store/surveys.repo.ts';
 import {
   type AppContext,
@@ -208,6 +209,11 @@ async function assignmentForLink(
     const a = staff ? await findAssignmentById(ctx.db, staff.assignmentId) : undefined;
     if (staff && a) assignment = { ...a, staff: { mode: staff.mode, userId: staff.userId } };
   }
+  return openLink(ctx, assignment);
+}
+
+/** Refuses an unknown, used or expired link with its reason. */
+function openLink<A extends SurveyAssignment>(ctx: AppContext, assignment: A | undefined): A {
   if (!assignment) throw notFound('Survey link');
   if (assignment.completedAt) throw gone('This survey has already been submitted. Thank you!');
   if (assignment.expiresAt <= ctx.now())
@@ -282,7 +288,7 @@ export async function saveSurveyDraft(ctx: AppContext, token: string, body: unkn
   const draft = checkedAnswers(a, body);
   const now = ctx.now();
   await ctx.db.transaction(async (tx) => {
-    if (!(await saveDraft(tx, a.id, draft, now)))
+    if (!(await saveDraft(tx, a, draft, now)))
       throw gone('This survey has already been submitted. Thank you!');
     await auditLink(tx, a, 'save-draft');
   });
@@ -302,8 +308,81 @@ function modeOf(staff: StaffEntry | undefined, via: 'email' | 'sms' | undefined)
   return via === 'sms' ? 'web-sms' : 'web-email';
 }
 
+/**
+ * Stores a patient's answers. A survey answered whole, with no later events and answers that
+ * pass every check, is stored in one round trip (`submitByTokenDigest`); anything else (a bad
+ * answer, events, an answer set other than the link's, a used link) takes the checked path
+ * below with the link's row that statement returned, so every refusal is as before.
+ */
 export async function submitSurvey(ctx: AppContext, token: string, body: unknown) {
-  const a = await assignmentForLink(ctx, token);
+  const fast = quickSubmission(body);
+  if (!fast || !looksLikeToken(token))
+    return submitChecked(ctx, await assignmentForLink(ctx, token), body);
+  const now = ctx.now();
+  const outcome = await submitByTokenDigest(ctx.db, digestToken(token), {
+    submittedAt: now,
+    today: toIsoDate(now),
+    instruments: fast.instruments,
+    responses: fast.results.map((r) => ({ ...r, answers: fast.answers[r.instrumentId] ?? {} })),
+    mode: modeOf(undefined, fast.via),
+  });
+  if (!outcome.stored)
+    return submitChecked(
+      ctx,
+      // No patient link by that token: it may be a staff member's phone-interview link.
+      outcome.assignment ? openLink(ctx, outcome.assignment) : await assignmentForLink(ctx, token),
+      body,
+    );
+  const a = outcome.assignment;
+  const added = fast.results.flatMap((r) =>
+    Object.entries(r.scores).flatMap(([scale, value]) =>
+      value === null
+        ? []
+        : [{ timepoint: a.timepoint, instrumentId: r.instrumentId, scale, value }],
+    ),
+  );
+  return {
+    submittedAt: now,
+    inWindow: outcome.inWindow,
+    results: fast.results,
+    // The patient's own line for this joint, shown on the thank-you page.
+    trajectory: ownTrajectories([...outcome.history, ...added]),
+  };
+}
+
+/**
+ * The answers, filled and scored, when the body is a whole survey that needs nothing from the
+ * database to check: no later events, known instruments, every answer valid, one at least.
+ * Undefined otherwise (the checked path then says what is wrong, in its order).
+ */
+function quickSubmission(body: unknown) {
+  const parsed = submitBodySchema.safeParse(body);
+  if (!parsed.success || (parsed.data.events?.length ?? 0) > 0) return undefined;
+  const shape = answersBodySchema.safeParse({ answers: parsed.data.answers });
+  if (!shape.success) return undefined;
+  const given = shape.data.answers;
+  const instruments = Object.keys(given);
+  if (!instruments.every(isKnownInstrument)) return undefined;
+  const definitions = instruments.map((id) => instrumentById(id));
+  if (definitions.some((def) => checkAnswers(def, given[def.id] ?? {}).length > 0))
+    return undefined;
+  const answers = withRepeatedAnswers(definitions, given);
+  const answered = Object.values(answers).some((items) =>
+    Object.values(items).some((v) => v !== null && v !== undefined),
+  );
+  if (!answered) return undefined;
+  const results = definitions.map((def) => ({
+    instrumentId: def.id,
+    scores: scoreResponse(def, answers[def.id] ?? {}),
+  }));
+  return { instruments, answers, results, via: parsed.data.via };
+}
+
+async function submitChecked(
+  ctx: AppContext,
+  a: SurveyAssignment & { staff?: StaffEntry },
+  body: unknown,
+) {
   const { answers: given, events = [], via } = parseInput(submitBodySchema, body);
   const definitions = a.instruments.map((id) => instrumentById(id));
   // An item two questionnaires share was asked once; both get its answer.
@@ -358,6 +437,6 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
   });
   if (!stored) throw conflict('This survey has already been submitted');
   // The patient's own line for this joint, shown on the thank-you page.
-  const trajectory = ownTrajectories(await jointScoreHistory(ctx.db, a.episodeId));
+  const trajectory = ownTrajectories(await jointScoreHistory(ctx.db, a));
   return { submittedAt: now, inWindow, results, trajectory };
 }
