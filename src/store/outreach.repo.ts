@@ -136,11 +136,11 @@ export async function updateDelivery(
   return row;
 }
 
-export function mobileOf(q: Queryable, patientId: string): Promise<string | null> {
+export function mobileOf(q: Queryable, siteId: string, patientId: string): Promise<string | null> {
   return q
     .query<{ mobile: string | null }>(
-      'select mobile from patient_identities where patient_id = $1',
-      [patientId],
+      'select mobile from patient_identities where site_id = $1 and patient_id = $2',
+      [siteId, patientId],
     )
     .then((r) => r[0]?.mobile ?? null);
 }
@@ -198,8 +198,8 @@ export function callList(
             (select outcome from follow_up_contacts l where l.assignment_id = a.id and l.channel = 'phone'
              order by l.at desc limit 1) as "lastOutcome"
      from survey_assignments a
-     join patients p on p.id = a.patient_id and p.status = 'active'
-     join patient_identities i on i.patient_id = a.patient_id
+     join patients p on p.site_id = a.site_id and p.id = a.patient_id and p.status = 'active'
+     join patient_identities i on i.site_id = a.site_id and i.patient_id = a.patient_id
      left join contacts c on c.assignment_id = a.id
      where a.site_id = $1 and a.completed_at is null and a.expires_at > $3
        and a.window_opens <= $2::date and a.window_closes >= $2::date
@@ -257,13 +257,18 @@ export async function insertStaffLink(
   );
 }
 
-export function findStaffLink(
-  q: Queryable,
-  tokenDigest: string,
-): Promise<{ assignmentId: string; mode: string; userId: string; expiresAt: Date } | undefined> {
+interface StaffLink {
+  siteId: string;
+  assignmentId: string;
+  mode: string;
+  userId: string;
+  expiresAt: Date;
+}
+
+export function findStaffLink(q: Queryable, tokenDigest: string): Promise<StaffLink | undefined> {
   return q
-    .query<{ assignmentId: string; mode: string; userId: string; expiresAt: Date }>(
-      `select l.assignment_id as "assignmentId", l.mode, l.user_id as "userId", l.expires_at as "expiresAt"
+    .query<StaffLink>(
+      `select l.site_id as "siteId", l.assignment_id as "assignmentId", l.mode, l.user_id as "userId", l.expires_at as "expiresAt"
        from staff_survey_links l join users u on u.id = l.user_id and u.disabled_at is null
        where l.token_digest = $1`,
       [tokenDigest],
@@ -317,7 +322,7 @@ export async function outreachCounts(
   const byMode = await q.query<OutreachCounts['byMode'][number]>(
     `with ${links}
      select l.timepoint, r.mode, count(distinct l.id)::int as completed
-     from links l join responses r on r.assignment_id = l.id
+     from links l join responses r on r.site_id = $1 and r.assignment_id = l.id
      group by l.timepoint, r.mode order by l.timepoint, r.mode`,
     params,
   );

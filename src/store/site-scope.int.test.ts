@@ -52,6 +52,8 @@ const WITHOUT_ONE_SITE: Record<string, string> = {
     "a survey link's token is the patient's only credential: the site comes from the row found",
   'surveys.repo.ts:submitByTokenDigest':
     'the same token lookup, storing the answers under the site of the row it finds',
+  'outreach.repo.ts:setSmsConsentByMobile':
+    "a STOP or START reply comes from the phone's owner, whichever clinic texted them: every site's patients with that number",
   'corrections.repo.ts:recordedErasures':
     'network-wide: every erasure in the log, re-applied after a restore',
   'analytics.repo.ts:outcomeSummaries':
@@ -62,6 +64,8 @@ const WITHOUT_ONE_SITE: Record<string, string> = {
 const SQL_BUILT_ELSEWHERE: Record<string, string> = {
   'analytics.repo.ts:registryVersion':
     "one of two literals: the site's counters, or every site's (registry_versions, no patient data)",
+  'demo-outreach.repo.ts:batched':
+    "the demo seed's outreach: its inserts write site_id; its updates match ids of rows the same seed has just written",
   'demo.repo.ts:insertRegistryRows':
     'the demo seed: one INSERTS statement per table, each inserting the site_id column',
 };

@@ -119,11 +119,12 @@ export async function findAssignmentByTokenDigest(
 
 export async function findAssignmentById(
   q: Queryable,
+  siteId: string,
   id: string,
 ): Promise<SurveyAssignment | undefined> {
   const [row] = await q.query<SurveyAssignment>(
-    `select ${ASSIGNMENT_COLUMNS} from survey_assignments where id = $1`,
-    [id],
+    `select ${ASSIGNMENT_COLUMNS} from survey_assignments where site_id = $1 and id = $2`,
+    [siteId, id],
   );
   return row;
 }

@@ -220,7 +220,7 @@ export async function smsStatusCallback(
     ]);
   const text = await updateDelivery(ctx.db, status.providerId, status.delivery, status.errorCode);
   if (text && status.errorCode === '21610') {
-    const mobile = await mobileOf(ctx.db, text.patientId);
+    const mobile = await mobileOf(ctx.db, text.siteId, text.patientId);
     if (mobile) await optOutByProvider(ctx, mobile);
   }
   return { ok: true, known: text !== undefined };

@@ -206,7 +206,9 @@ async function assignmentForLink(
     const staff = await findStaffLink(ctx.db, digestToken(token));
     if (staff && staff.expiresAt <= ctx.now())
       throw gone('This interview link has expired. Open the survey again from the call list.');
-    const a = staff ? await findAssignmentById(ctx.db, staff.assignmentId) : undefined;
+    const a = staff
+      ? await findAssignmentById(ctx.db, staff.siteId, staff.assignmentId)
+      : undefined;
     if (staff && a) assignment = { ...a, staff: { mode: staff.mode, userId: staff.userId } };
   }
   return openLink(ctx, assignment);
