@@ -89,8 +89,13 @@ file without importing it: stemtrack score FILE.json answers.csv`,
 Prints, per questionnaire scale and time point, the number of treated joints scored, the
 mean (SD) with its 95% CI, the mean change from baseline in joints scored at both with its
 95% CI, the mixed-model change, the shares past the scale's MCID and in its PASS, and the
-OMERACT-OARSI responders among knees and hips. Without --site it covers every site in the database.
-The changes are before–after changes without a control group, not treatment effects.
+OMERACT-OARSI responders among knees and hips, then the dose–response section: per
+product class with a dose, the change in KOOS/HOOS pain and function per doubling of the
+dose adjusted for the baseline score, and products compared adjusted for baseline score,
+KL grade, age, sex and BMI (--timepoint w6|m3|m6|m12|m24|m36|m48|m60, default m6).
+Without --site it covers every site in the database.
+The changes are before–after changes without a control group, not treatment effects;
+dose–response and product differences are associations in an observational registry.
 
 Cohort options (all optional, combined with "and"):
   --joint knee|hip|shoulder|ankle|hand|other
@@ -412,15 +417,23 @@ async function run(command: string, args: string[]): Promise<number> {
       const { COHORT_OPTIONS, cohortOf, completenessReport, durabilityReport, outcomeReport } =
         await import('../app/analytics/report.ts');
       const { safetyReport } = await import('../app/registry/adverse-events.ts');
-      const { site, json, ...filters } = parse({
+      const { doseResponseReport, DEFAULT_DOSE_TIMEPOINT, DOSE_TIMEPOINTS } = await import(
+        '../app/analytics/dose-response.ts'
+      );
+      const { site, json, timepoint, ...filters } = parse({
         site: { type: 'string' },
         json: { type: 'boolean' },
+        timepoint: { type: 'string' },
         ...Object.fromEntries(COHORT_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       });
       // Checked before the database opens: a bad filter is a usage error, nothing else runs.
       const cohort = asOptionProblem(() => cohortOf(filters));
+      const doseAt = typeof timepoint === 'string' ? timepoint : DEFAULT_DOSE_TIMEPOINT;
+      if (!DOSE_TIMEPOINTS.includes(doseAt))
+        throw new UsageError(`--timepoint is one of ${DOSE_TIMEPOINTS.join(', ')}`);
       const { migrate } = await import('../store/migrate.ts');
       const { reportText } = await import('./report-text.ts');
+      const { doseResponseText } = await import('./dose-response-text.ts');
       return withDatabase(async (db) => {
         await migrate(db);
         let siteId: string | undefined;
@@ -429,8 +442,13 @@ async function run(command: string, args: string[]): Promise<number> {
           if (!siteId) return 1;
         }
         const report = await outcomeReport(db, { ...(siteId ? { siteId } : {}), ...cohort });
+        const doses = await doseResponseReport(
+          db,
+          { ...(siteId ? { siteId } : {}), ...cohort },
+          doseAt,
+        );
         if (!json) {
-          process.stdout.write(reportText(report));
+          process.stdout.write(`${reportText(report)}\n${doseResponseText(doses)}`);
           return 0;
         }
         // Durability, safety and completeness are a site's: one block per site asked for.
@@ -446,7 +464,9 @@ async function run(command: string, args: string[]): Promise<number> {
             completeness: await completenessReport(db, s.id, cohort, today),
           });
         }
-        process.stdout.write(`${JSON.stringify({ ...report, sites: bySite }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ...report, doseResponse: doses, sites: bySite }, null, 2)}\n`,
+        );
         return 0;
       });
     }

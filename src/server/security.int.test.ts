@@ -106,6 +106,7 @@ describe.each(backends())('security on $name', (backend) => {
       '/api/report',
       '/api/report/durability',
       '/api/report/safety',
+      '/api/report/dose-response',
       '/api/report/benchmark',
       '/api/export/scores.csv',
       '/api/export/bundle.json',
