@@ -116,6 +116,8 @@ const scale = z.strictObject({
     .strictObject({ mcid: threshold.optional(), pass: threshold.optional() })
     .optional(),
   loinc: loincReference.optional(),
+  /** What about this scale's scoring could not be checked; shown beside its scores wherever they appear. */
+  caveat: z.string().min(1).optional(),
 });
 
 const definitionShape = z.strictObject({
@@ -130,6 +132,10 @@ const definitionShape = z.strictObject({
    * generic instruments beyond the pain NRS (PROMIS Global-10) are opt-in.
    */
   offeredByDefault: z.boolean().optional(),
+  /** `follow-up`: never asked at baseline (e.g. satisfaction with a treatment's result). */
+  askedAt: z.enum(['any', 'follow-up']).optional(),
+  /** What about the form (e.g. its wording) could not be checked; shown where the clinic sees the form. */
+  caveat: z.string().min(1).optional(),
   source: z.string().min(1),
   termsOfUse: z.string().min(1),
   /** The LOINC panel code of the whole form, e.g. KOOS JR 82324-5. */
