@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_INSTRUMENTS } from '../instruments/library.ts';
 import { scoreResponse } from '../instruments/scoring.ts';
 import {
+  globalOnRuleScale,
   inPass,
   omeractOarsi,
   pastMcid,
@@ -116,6 +117,31 @@ describe('OMERACT-OARSI without a patient global', () => {
   });
 });
 
+describe('OMERACT-OARSI with the patient global', () => {
+  const d = (baseline: number, followUp: number) => ({ baseline, followUp });
+  it('reads the 0–10 global (10 worst) on the rule’s 0–100 scale', () => {
+    expect(globalOnRuleScale(0)).toBe(100);
+    expect(globalOnRuleScale(10)).toBe(0);
+    expect(globalOnRuleScale(6)).toBe(40);
+  });
+  it('decides the joints where exactly one of pain and function improved', () => {
+    // Global 6 → 4 on 0–10 is 40 → 60 on the rule's scale: ≥ 10 points and ≥ 20% of 60.
+    const improved = d(globalOnRuleScale(6), globalOnRuleScale(4));
+    const same = d(globalOnRuleScale(6), globalOnRuleScale(6));
+    expect(omeractOarsi(d(50, 60), d(50, 55), improved)).toBe('responder');
+    expect(omeractOarsi(d(50, 60), d(50, 55), same)).toBe('non-responder');
+    // Global 2 → 1 is 80 → 90: 10 points, and 20% of the 20 left: improved.
+    expect(omeractOarsi(d(50, 50), d(50, 60), d(80, 90))).toBe('responder');
+    // Global 9 → 8 is 10 → 20: 10 points but less than 20% of 90: not improved.
+    expect(omeractOarsi(d(50, 50), d(50, 60), d(10, 20))).toBe('non-responder');
+  });
+  it('changes nothing where pain and function alone decide', () => {
+    const worse = d(80, 20);
+    expect(omeractOarsi(d(40, 70), d(40, 40), worse)).toBe('responder');
+    expect(omeractOarsi(d(50, 59), d(50, 59), d(0, 100))).toBe('non-responder');
+  });
+});
+
 describe('pooling over sites', () => {
   it('adds counts across sites and gives Clopper–Pearson intervals', () => {
     const t = of('nrs-pain', 'pain');
@@ -157,8 +183,8 @@ describe('pooling over sites', () => {
   it('responders: lower bound and upper bound with the undetermined', () => {
     const [m6] = respondersByTimepoint(
       [
-        { siteId: 'a', timepoint: 'm6', joints: 8, responders: 3, undetermined: 2 },
-        { siteId: 'b', timepoint: 'm6', joints: 12, responders: 7, undetermined: 1 },
+        { siteId: 'a', timepoint: 'm6', joints: 8, responders: 3, undetermined: 2, withGlobal: 0 },
+        { siteId: 'b', timepoint: 'm6', joints: 12, responders: 7, undetermined: 1, withGlobal: 4 },
       ],
       ['baseline', 'm3', 'm6'],
     );
@@ -166,5 +192,15 @@ describe('pooling over sites', () => {
     expect(m6?.responders.count).toBe(10);
     expect(m6?.undetermined).toBe(3);
     expect(m6?.upperBound.count).toBe(13);
+    expect(m6?.withGlobal).toBe(4);
+    expect(m6?.exact).toBe(false);
+  });
+  it('responders: exact when the patient global classed every joint', () => {
+    const [m6] = respondersByTimepoint(
+      [{ siteId: 'a', timepoint: 'm6', joints: 5, responders: 2, undetermined: 0, withGlobal: 5 }],
+      ['baseline', 'm6'],
+    );
+    expect(m6?.exact).toBe(true);
+    expect(m6?.upperBound.count).toBe(m6?.responders.count);
   });
 });

@@ -69,8 +69,9 @@ export const OMERACT_OARSI = {
 
 /**
  * Where the registry reads the rule's domains: pain and function from the joint's own
- * questionnaire, both 0–100 with 100 = no problems (KOOS for knees, HOOS for hips). StemTrack
- * does not ask a patient global assessment, so the third domain is always missing.
+ * questionnaire, both 0–100 with 100 = no problems (KOOS for knees, HOOS for hips). The third
+ * domain, the patient global assessment, comes from its own questionnaire where the joint
+ * answered it (see `PATIENT_GLOBAL`); without it a joint may stay undetermined.
  */
 export interface ResponderDomains {
   instrumentId: string;
@@ -81,6 +82,14 @@ export const OARSI_DOMAINS: readonly ResponderDomains[] = [
   { instrumentId: 'koos', pain: 'pain', function: 'adl' },
   { instrumentId: 'hoos', pain: 'pain', function: 'adl' },
 ];
+
+/** The patient global assessment: 0–10 where 10 is worst (`definitions/patient-global.json`). */
+export const PATIENT_GLOBAL = { instrumentId: 'patient-global', scale: 'global', max: 10 } as const;
+
+/** A 0–10 patient global (10 = worst) on the rule's 0–100 scale where 100 is no problem. */
+export function globalOnRuleScale(answer: number): number {
+  return 100 - (answer * 100) / PATIENT_GLOBAL.max;
+}
 
 /** What the outcome statistics count joints against: published thresholds and the responder rule's domains. */
 export interface OutcomeCriteria {
@@ -114,17 +123,25 @@ export function improvedBy(
 }
 
 /**
- * One joint under the OMERACT-OARSI rule without a patient global assessment: a responder
- * when pain or function improved highly, or both improved; a non-responder when neither
- * improved; undetermined when exactly one did, since the missing global would decide.
+ * One joint under the OMERACT-OARSI rule: a responder when pain or function improved highly,
+ * or when at least two of pain, function and the patient global improved. With the global
+ * (on the rule's 0–100 scale, see `globalOnRuleScale`) every joint is classed; without it a
+ * joint where exactly one of pain and function improved is undetermined, since the global
+ * would decide.
  */
-export function omeractOarsi(pain: DomainScores, fn: DomainScores): OarsiClass {
+export function omeractOarsi(
+  pain: DomainScores,
+  fn: DomainScores,
+  global: DomainScores | null = null,
+): OarsiClass {
   const { high, moderate } = OMERACT_OARSI;
   if (improvedBy(pain, high) || improvedBy(fn, high)) return 'responder';
   const painImproved = improvedBy(pain, moderate);
   const functionImproved = improvedBy(fn, moderate);
   if (painImproved && functionImproved) return 'responder';
-  return painImproved || functionImproved ? 'undetermined' : 'non-responder';
+  if (!painImproved && !functionImproved) return 'non-responder';
+  if (global === null) return 'undetermined';
+  return improvedBy(global, moderate) ? 'responder' : 'non-responder';
 }
 
 /** Joints counted against a scale's thresholds at one time point, at one site. */
@@ -148,6 +165,8 @@ export interface SiteResponderCounts {
   joints: number;
   responders: number;
   undetermined: number;
+  /** Joints that also answered the patient global at baseline and here: classed exactly. */
+  withGlobal: number;
 }
 
 export interface ShareWithCi {
@@ -224,12 +243,19 @@ export interface RespondersAtTimepoint {
   timepoint: string;
   /** Joints scored on pain and function at baseline and here. */
   joints: number;
-  /** Responders on pain and function alone: a lower bound of the rule's share. */
+  /**
+   * Responders: the rule's exact share when no joint is undetermined (every joint that needed
+   * the patient global had it), otherwise a lower bound.
+   */
   responders: ShareWithCi;
   /** Joints whose class the missing patient global would decide. */
   undetermined: number;
-  /** The share if every undetermined joint were a responder: the upper bound. */
+  /** The share if every undetermined joint were a responder: the upper bound (equal when exact). */
   upperBound: ShareWithCi;
+  /** Joints with a patient global at baseline and here. */
+  withGlobal: number;
+  /** Whether the share is exact: no joint left undetermined. */
+  exact: boolean;
 }
 
 /** OMERACT-OARSI responders per time point after baseline, pooled over the sites given. */
@@ -242,10 +268,21 @@ export function respondersByTimepoint(
     const joints = at.reduce((s, c) => s + c.joints, 0);
     const responders = at.reduce((s, c) => s + c.responders, 0);
     const undetermined = at.reduce((s, c) => s + c.undetermined, 0);
+    const withGlobal = at.reduce((s, c) => s + c.withGlobal, 0);
     const lower = shareWithCi(responders, joints);
     const upper = shareWithCi(responders + undetermined, joints);
     return lower && upper
-      ? [{ timepoint, joints, responders: lower, undetermined, upperBound: upper }]
+      ? [
+          {
+            timepoint,
+            joints,
+            responders: lower,
+            undetermined,
+            upperBound: upper,
+            withGlobal,
+            exact: undetermined === 0,
+          },
+        ]
       : [];
   });
 }
