@@ -238,6 +238,8 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
         submittedOn,
       });
   }
+  // The patient global and, at follow-up, satisfaction and work: a stream of their own.
+  responses.push(...demoGlobalAndSatisfaction(responses, age, seededRng(0x610b + index * 7919)));
   // A separate stream, so adding events left every earlier demo number as it was.
   const eventRng = seededRng(0x5e77 + index * 7919);
   // And another for BMI, added later still. Synthetic: centred on 28 kg/m², not a survey figure.
@@ -340,4 +342,37 @@ function demoAnswers(instrumentId: string, severity: number, rng: Rng): Answers 
     answers[item.code] = Math.round(clamp(shifted, 0, 1) * max);
   }
   return answers;
+}
+
+/**
+ * Synthetic answers to the patient global (near the pain rating of the same visit) and, after
+ * baseline, satisfaction (higher the more the pain rating fell) and work status (retired from
+ * 66). Invented for the demo; they describe no real cohort.
+ */
+function demoGlobalAndSatisfaction(
+  responses: readonly DemoResponse[],
+  age: number,
+  rng: Rng,
+): DemoResponse[] {
+  const pain = responses.filter((r) => r.instrumentId === 'nrs-pain');
+  const baseline = pain.find((r) => r.timepoint === 'baseline')?.answers.NRS;
+  const working = age < 66 ? (rng.next() < 0.7 ? 1 : 2) : 5;
+  return pain.flatMap((r) => {
+    const nrs = r.answers.NRS ?? 5;
+    const global = Math.round(clamp(nrs + normal(rng, 0, 1.2), 0, 10));
+    const asked = { timepoint: r.timepoint, submittedOn: r.submittedOn };
+    const out: DemoResponse[] = [
+      { ...asked, instrumentId: 'patient-global', answers: { PGA: global } },
+    ];
+    if (r.timepoint !== 'baseline' && typeof baseline === 'number') {
+      const fall = baseline - nrs;
+      const satisfaction = Math.round(clamp(3 + fall / 2 + normal(rng, 0, 0.7), 1, 5));
+      out.push({
+        ...asked,
+        instrumentId: 'satisfaction-work',
+        answers: { SAT: satisfaction, WORK: working === 5 || rng.next() > 0.05 ? working : 3 },
+      });
+    }
+    return out;
+  });
 }
