@@ -14,6 +14,7 @@ import {
   outcomeCriteria,
   PATIENT_GLOBAL,
   pastMcid,
+  pastRelativeMcid,
 } from '../core/analytics/responders.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
@@ -120,6 +121,11 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
         expect(total((c) => c.pastMcid)).toBe(
           paired.filter((e) => pastMcid(score(e, 'baseline') ?? 0, score(e, timepoint) ?? 0, t))
             .length,
+        );
+        expect(total((c) => c.pastRelative)).toBe(
+          paired.filter((e) =>
+            pastRelativeMcid(score(e, 'baseline') ?? 0, score(e, timepoint) ?? 0, t),
+          ).length,
         );
         expect(total((c) => c.inPass)).toBe(
           scored.filter((e) => inPass(score(e, timepoint) ?? 0, t)).length,

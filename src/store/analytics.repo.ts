@@ -198,6 +198,8 @@ export async function outcomeSummaries(
     .map(
       (i) =>
         `count(*) filter (where (v${i} - v1) * th.sign >= th.mcid - ${tolerance})::int as mc${i},
+         count(*) filter (where (v${i} - v1) * th.sign > ${tolerance}
+           and (v${i} - v1) * th.sign >= th.rel * abs(th.best - v1) - ${tolerance})::int as rc${i},
          count(*) filter (where v${i} * th.sign >= th.pass * th.sign - ${tolerance})::int as pc${i}`,
     )
     .join(',\n              ');
@@ -210,6 +212,8 @@ export async function outcomeSummaries(
         sign: t.higherIsBetter ? 1 : -1,
         mcid: t.mcid,
         pass: t.pass,
+        rel: t.relativeMcid,
+        best: t.best,
       })),
     ),
   );
@@ -291,7 +295,7 @@ export async function outcomeSummaries(
        from slots
      ), thresholds as (
        select * from json_to_recordset(${thresholdsParam}::json)
-         as t(instrument_id text, scale text, sign int, mcid float8, pass float8)
+         as t(instrument_id text, scale text, sign int, mcid float8, pass float8, rel float8, best float8)
      )
      select (select count(*)::int from (select episode_id from joints where pattern > 0
                                          group by episode_id) j) as joints,
@@ -346,6 +350,7 @@ export async function outcomeSummaries(
           timepoint,
           paired: cn,
           pastMcid: num(r[`mc${i}`]) ?? 0,
+          pastRelative: num(r[`rc${i}`]) ?? 0,
           scored: n,
           inPass: num(r[`pc${i}`]) ?? 0,
         });

@@ -6,8 +6,10 @@ import {
   inPass,
   omeractOarsi,
   pastMcid,
+  pastRelativeMcid,
   respondersByTimepoint,
   type ScaleThresholds,
+  SURGICAL_WARNING,
   scaleThresholds,
   thresholdShares,
 } from './responders.ts';
@@ -20,14 +22,27 @@ const of = (instrumentId: string, scale: string) => {
 };
 
 describe('thresholds from the definition files', () => {
-  it('NRS pain: MCID 2 points down (Farrar 2001), no PASS', () => {
-    expect(of('nrs-pain', 'pain')).toEqual({
+  it('NRS pain: MCID 2 points down and a 30% fall (Farrar 2001), no PASS; not surgical', () => {
+    const nrs = of('nrs-pain', 'pain');
+    expect(nrs).toMatchObject({
       instrumentId: 'nrs-pain',
       scale: 'pain',
       higherIsBetter: false,
       mcid: 2,
       pass: null,
+      relativeMcid: 0.3,
+      best: 0,
     });
+    expect(nrs.derivedIn.mcid?.population).toMatch(/chronic pain/);
+    expect(nrs.derivedIn.relativeMcid?.warning).toBeNull();
+  });
+  it('warns beside thresholds derived after arthroplasty (KOOS PASS, HOOS MCID and PASS)', () => {
+    const koos = of('koos', 'pain');
+    expect(koos.derivedIn.mcid?.surgical).toBe(false);
+    expect(koos.derivedIn.pass?.warning).toBe(SURGICAL_WARNING);
+    const hoos = of('hoos', 'pain');
+    expect(hoos.derivedIn.mcid?.warning).toBe(SURGICAL_WARNING);
+    expect(hoos.derivedIn.mcid?.population).toMatch(/hip arthroplasty/);
   });
   it('KOOS: an MCID on every subscale, a PASS on all but Sport/Rec', () => {
     expect(['pain', 'symptoms', 'adl', 'sport', 'qol'].map((s) => of('koos', s).mcid)).toEqual([
@@ -68,6 +83,18 @@ describe('past the MCID', () => {
   });
 });
 
+describe('past the relative MCID (NRS: pain down by 30%)', () => {
+  const t = of('nrs-pain', 'pain');
+  it('counts a fall of 30% of the baseline, not less, and never a joint without pain', () => {
+    expect(pastRelativeMcid(10, 7, t)).toBe(true);
+    expect(pastRelativeMcid(10, 8, t)).toBe(false);
+    // 3 → 2 is a 1-point fall, 33%: past the relative criterion though not the 2-point one.
+    expect(pastRelativeMcid(3, 2, t)).toBe(true);
+    expect(pastMcid(3, 2, t)).toBe(false);
+    expect(pastRelativeMcid(0, 0, t)).toBe(false);
+  });
+});
+
 describe('in the PASS', () => {
   const t: ScaleThresholds = {
     instrumentId: 'koos',
@@ -75,6 +102,9 @@ describe('in the PASS', () => {
     higherIsBetter: true,
     mcid: null,
     pass: 84.5,
+    relativeMcid: null,
+    best: 100,
+    derivedIn: { mcid: null, pass: null, relativeMcid: null },
   };
   it('at the threshold counts, just below does not', () => {
     expect(inPass(84.5, t)).toBe(true);
@@ -154,6 +184,7 @@ describe('pooling over sites', () => {
           timepoint: 'm3',
           paired: 10,
           pastMcid: 4,
+          pastRelative: 5,
           scored: 12,
           inPass: 0,
         },
@@ -164,6 +195,7 @@ describe('pooling over sites', () => {
           timepoint: 'm3',
           paired: 10,
           pastMcid: 6,
+          pastRelative: 7,
           scored: 10,
           inPass: 0,
         },
@@ -175,6 +207,7 @@ describe('pooling over sites', () => {
     expect(shares[0]?.pastMcid?.count).toBe(10);
     expect(shares[0]?.pastMcid?.n).toBe(20);
     expect(shares[0]?.pastMcid?.share).toBe(0.5);
+    expect(shares[0]?.pastRelative?.count).toBe(12);
     // R: binom.test(10, 20)$conf.int = 0.2719578 0.7280422
     expect(shares[0]?.pastMcid?.lower).toBeCloseTo(0.2719578, 6);
     expect(shares[0]?.pastMcid?.upper).toBeCloseTo(0.7280422, 6);

@@ -15,21 +15,72 @@ export interface ScaleThresholds {
   higherIsBetter: boolean;
   mcid: number | null;
   pass: number | null;
+  /** A relative MCID: the share of the baseline's distance from the best end (NRS: a 30% fall). */
+  relativeMcid: number | null;
+  /** The scale's best end (0 on the NRS, 100 on KOOS), from which a relative change is measured. */
+  best: number;
+  /** Where each threshold was derived: the population, and whether it was surgical. */
+  derivedIn: {
+    mcid: ThresholdOrigin | null;
+    pass: ThresholdOrigin | null;
+    relativeMcid: ThresholdOrigin | null;
+  };
 }
 
-/** The scales of these instruments that carry an MCID or a PASS in their definition file. */
+export interface ThresholdOrigin {
+  population: string;
+  surgical: boolean;
+  /** Shown beside a share whose threshold came from surgery; null otherwise. */
+  warning: string | null;
+}
+
+/** The plain warning beside a share whose threshold was derived after surgery. */
+export const SURGICAL_WARNING =
+  'Derived in patients after joint surgery (arthroplasty), not after injections: the share may not mean the same for an injected joint.';
+
+const originOf = (t: { population: string; surgical?: boolean | undefined } | undefined) =>
+  t
+    ? {
+        population: t.population,
+        surgical: t.surgical === true,
+        warning: t.surgical === true ? SURGICAL_WARNING : null,
+      }
+    : null;
+
+/** The scales of these instruments that carry an MCID, a relative MCID or a PASS in their definition file. */
 export function scaleThresholds(instruments: readonly InstrumentDefinition[]): ScaleThresholds[] {
   return instruments.flatMap((d) =>
     d.scales
-      .filter((s) => s.interpretation?.mcid || s.interpretation?.pass)
+      .filter(
+        (s) => s.interpretation?.mcid || s.interpretation?.pass || s.interpretation?.relativeMcid,
+      )
       .map((s) => ({
         instrumentId: d.id,
         scale: s.id,
         higherIsBetter: s.higherIsBetter,
         mcid: s.interpretation?.mcid?.value ?? null,
         pass: s.interpretation?.pass?.value ?? null,
+        relativeMcid: s.interpretation?.relativeMcid?.value ?? null,
+        best: s.higherIsBetter ? s.range[1] : s.range[0],
+        derivedIn: {
+          mcid: originOf(s.interpretation?.mcid),
+          pass: originOf(s.interpretation?.pass),
+          relativeMcid: originOf(s.interpretation?.relativeMcid),
+        },
       })),
   );
+}
+
+/**
+ * Whether a joint improved by at least the relative MCID: a share of its baseline's distance
+ * from the scale's best end (Farrar 2001: a 30% fall in pain). A joint already at the best end
+ * cannot improve and does not count.
+ */
+export function pastRelativeMcid(baseline: number, followUp: number, t: ScaleThresholds): boolean {
+  if (t.relativeMcid === null) return false;
+  const gain = improvement(baseline, followUp, t.higherIsBetter);
+  const room = Math.abs(t.best - baseline);
+  return gain > THRESHOLD_TOLERANCE && gain >= t.relativeMcid * room - THRESHOLD_TOLERANCE;
 }
 
 /** Change from baseline in the better direction: positive means the joint improved. */
@@ -153,6 +204,8 @@ export interface SiteThresholdCounts {
   /** Joints scored at baseline and at this time point, and how many of them improved past the MCID. */
   paired: number;
   pastMcid: number;
+  /** Of those paired, how many improved by at least the relative MCID. */
+  pastRelative: number;
   /** Joints scored at this time point, and how many of them are at or beyond the PASS. */
   scored: number;
   inPass: number;
@@ -189,8 +242,13 @@ export interface ThresholdShares {
   timepoint: string;
   mcid: number | null;
   pass: number | null;
+  relativeMcid: number | null;
+  /** The population each threshold was derived in, and a warning where it was surgical. */
+  derivedIn: ScaleThresholds['derivedIn'];
   /** Share of joints scored at baseline and here that improved by at least the MCID. */
   pastMcid: ShareWithCi | null;
+  /** Share of them that improved by at least the relative MCID (NRS: pain fell by ≥ 30%). */
+  pastRelative: ShareWithCi | null;
   /** Share of joints scored here that are at or beyond the PASS. */
   inPass: ShareWithCi | null;
 }
@@ -212,6 +270,7 @@ export function thresholdShares(
             ...seen,
             paired: seen.paired + c.paired,
             pastMcid: seen.pastMcid + c.pastMcid,
+            pastRelative: seen.pastRelative + c.pastRelative,
             scored: seen.scored + c.scored,
             inPass: seen.inPass + c.inPass,
           }
@@ -231,7 +290,10 @@ export function thresholdShares(
         timepoint,
         mcid: t.mcid,
         pass: t.pass,
+        relativeMcid: t.relativeMcid,
+        derivedIn: t.derivedIn,
         pastMcid: t.mcid === null ? null : shareWithCi(c.pastMcid, c.paired),
+        pastRelative: t.relativeMcid === null ? null : shareWithCi(c.pastRelative, c.paired),
         inPass: t.pass === null ? null : shareWithCi(c.inPass, c.scored),
       });
     }

@@ -94,6 +94,11 @@ const scoringMethod = z.discriminatedUnion('kind', [
 const threshold = z.strictObject({
   value: z.number().positive(),
   population: z.string().min(1),
+  /**
+   * Whether that population was treated surgically (e.g. arthroplasty): a threshold from
+   * surgery may not transfer to injections, and the clinic is told so beside the share.
+   */
+  surgical: z.boolean().optional(),
   /** Citation, and where the figure was read. */
   source: z.string().min(1),
 });
@@ -113,7 +118,15 @@ const scale = z.strictObject({
   higherIsBetter: z.boolean(),
   /** Published thresholds for reading a score or a change; only those with a checked source. */
   interpretation: z
-    .strictObject({ mcid: threshold.optional(), pass: threshold.optional() })
+    .strictObject({
+      mcid: threshold.optional(),
+      pass: threshold.optional(),
+      /**
+       * A relative MCID: the share of the baseline's distance from the scale's best end that an
+       * improvement must reach (e.g. 0.3 for a 30% fall in pain on the NRS, Farrar 2001).
+       */
+      relativeMcid: threshold.extend({ value: z.number().positive().max(1) }).optional(),
+    })
     .optional(),
   loinc: loincReference.optional(),
   /** What about this scale's scoring could not be checked; shown beside its scores wherever they appear. */
