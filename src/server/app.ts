@@ -243,7 +243,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
           shortName: sc.shortName,
           range: sc.range,
           higherIsBetter: sc.higherIsBetter,
+          caveat: sc.caveat ?? null,
         })),
+        caveat: def.caveat ?? null,
       })),
     }),
   );

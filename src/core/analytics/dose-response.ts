@@ -115,7 +115,7 @@ function doseCurve(
       ...base,
       status: 'no-dose-recorded',
       joints: scored.length,
-      message: `No dose recorded: none of the ${scored.length} scored joints has a ${measure.unit} dose on its first treatment.`,
+      message: `No dose recorded: none of the ${scored.length} scored joints has a dose (in ${measure.unit}) on its first treatment.`,
     };
   if (dosed.length < MIN_JOINTS_FOR_CURVE)
     return {

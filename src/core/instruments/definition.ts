@@ -5,6 +5,9 @@ import { z } from 'zod';
  * `definitions/koos.json`, validated by this schema, not editing the scoring engine.
  */
 
+/** Something about a form or a score that could not be checked: a few words to show, and why. */
+const caveat = z.strictObject({ label: z.string().min(1).max(60), detail: z.string().min(1) });
+
 const responseOption = z.strictObject({ value: z.number().int(), label: z.string().min(1) });
 
 /**
@@ -130,7 +133,7 @@ const scale = z.strictObject({
     .optional(),
   loinc: loincReference.optional(),
   /** What about this scale's scoring could not be checked; shown beside its scores wherever they appear. */
-  caveat: z.string().min(1).optional(),
+  caveat: z.lazy(() => caveat).optional(),
 });
 
 const definitionShape = z.strictObject({
@@ -148,7 +151,7 @@ const definitionShape = z.strictObject({
   /** `follow-up`: never asked at baseline (e.g. satisfaction with a treatment's result). */
   askedAt: z.enum(['any', 'follow-up']).optional(),
   /** What about the form (e.g. its wording) could not be checked; shown where the clinic sees the form. */
-  caveat: z.string().min(1).optional(),
+  caveat: z.lazy(() => caveat).optional(),
   source: z.string().min(1),
   termsOfUse: z.string().min(1),
   /** The LOINC panel code of the whole form, e.g. KOOS JR 82324-5. */

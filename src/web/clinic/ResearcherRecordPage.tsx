@@ -13,7 +13,12 @@ interface Vocabulary {
   instruments: {
     id: string;
     shortName: string;
-    scales: { id: string; shortName: string; name: string }[];
+    scales: {
+      id: string;
+      shortName: string;
+      name: string;
+      caveat: { label: string; detail: string } | null;
+    }[];
   }[];
 }
 
