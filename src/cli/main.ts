@@ -50,6 +50,8 @@ const BUILT_IN_IDS = [
   'hoos',
   'hoos-jr',
   'promis-global-10',
+  'patient-global',
+  'satisfaction-work',
 ];
 
 const HELP: Record<string, string> = {
