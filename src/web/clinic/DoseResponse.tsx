@@ -48,9 +48,7 @@ export function DoseResponseSection({ query }: { query: string }) {
   return (
     <section aria-labelledby="dose-response-heading">
       <h2 id="dose-response-heading">Dose and response</h2>
-      <p>
-        <strong>Associations, not effects.</strong> {report?.note}
-      </p>
+      <NoteOfAssociation note={report?.note ?? ''} />
       <div className="field narrow">
         <label htmlFor="dose-timepoint">Change from baseline to</label>
         <select
@@ -94,6 +92,18 @@ export function DoseResponseSection({ query }: { query: string }) {
         </>
       )}
     </section>
+  );
+}
+
+/** The registry's caveat, its first clause in bold: "Associations …, not effects". */
+function NoteOfAssociation({ note }: { note: string }) {
+  const cut = note.indexOf(':');
+  if (cut < 0) return <p>{note}</p>;
+  return (
+    <p>
+      <strong>{note.slice(0, cut)}:</strong>
+      {note.slice(cut + 1)}
+    </p>
   );
 }
 
