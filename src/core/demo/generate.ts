@@ -238,8 +238,10 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
         submittedOn,
       });
   }
-  // The patient global and, at follow-up, satisfaction and work: a stream of their own.
-  responses.push(...demoGlobalAndSatisfaction(responses, age, seededRng(0x610b + index * 7919)));
+  // The patient global and, yearly, satisfaction and work: a stream of their own. Only the
+  // first site asks them, so the other shows what a registry without them sees (lower bounds).
+  if (index % 3 !== 0)
+    responses.push(...demoGlobalAndSatisfaction(responses, age, seededRng(0x610b + index * 7919)));
   // A separate stream, so adding events left every earlier demo number as it was.
   const eventRng = seededRng(0x5e77 + index * 7919);
   // And another for BMI, added later still. Synthetic: centred on 28 kg/m², not a survey figure.
@@ -345,10 +347,12 @@ function demoAnswers(instrumentId: string, severity: number, rng: Rng): Answers 
 }
 
 /**
- * Synthetic answers to the patient global (near the pain rating of the same visit) and, after
- * baseline, satisfaction (higher the more the pain rating fell) and work status (retired from
- * 66). Invented for the demo; they describe no real cohort.
+ * Synthetic answers to the patient global at every visit (near the pain rating of the same
+ * visit) and, yearly from 12 months as ICHOM recommends measuring its set (Rolfson et al.
+ * 2016, abstract), satisfaction (higher the more the pain rating fell) and work status (retired
+ * from 66). Invented for the demo; they describe no real cohort.
  */
+const YEARLY = new Set(['m12', 'm24', 'm36', 'm48', 'm60']);
 function demoGlobalAndSatisfaction(
   responses: readonly DemoResponse[],
   age: number,
@@ -364,7 +368,7 @@ function demoGlobalAndSatisfaction(
     const out: DemoResponse[] = [
       { ...asked, instrumentId: 'patient-global', answers: { PGA: global } },
     ];
-    if (r.timepoint !== 'baseline' && typeof baseline === 'number') {
+    if (YEARLY.has(r.timepoint) && typeof baseline === 'number') {
       const fall = baseline - nrs;
       const satisfaction = Math.round(clamp(3 + fall / 2 + normal(rng, 0, 0.7), 1, 5));
       out.push({

@@ -142,7 +142,7 @@ function CurveView({ curve, title }: { curve: DoseCurve; title: string }) {
           </p>
           <PlotFigure
             options={options}
-            label={`${title}: change from baseline against dose, fitted line with 95% band and ${curve.joints} joints`}
+            label={`${title}: change from baseline against dose, fitted line with 95% band and ${curve.points.length} points`}
           />
         </>
       ) : (
