@@ -283,8 +283,17 @@ describe('the clinic screens at 360 px and 1366 px', () => {
     await page.getByRole('heading', { name: 'Patients' }).waitFor();
     await page.goto(`${server.url}/outcomes`);
     await settled(page, 'Outcomes');
-    // Trajectory, benchmark, Kaplan–Meier, completeness and responders.
-    await expect.poll(() => page.locator('figure.chart-box svg.chart').count()).toBe(5);
+    // Trajectory, benchmark, Kaplan–Meier, completeness and responders, and one chart per
+    // dose–response curve the demo has joints enough for.
+    await page
+      .getByRole('figure', { name: /change from baseline against dose/ })
+      .first()
+      .waitFor();
+    const doseCurves = await page.locator('.dose-curve figure.chart-box').count();
+    expect(doseCurves).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('figure.chart-box svg.chart').count())
+      .toBe(5 + doseCurves);
     expect(await unreadableCharts(page)).toEqual([]);
     // Every estimate of the site, the rest of the network and the peers can be seen: no dot
     // sits on another.

@@ -56,6 +56,8 @@ export function instrumentCatalogue(actor: UserActor) {
     source: def.source,
     termsOfUse: def.termsOfUse,
     loinc: def.loinc ?? null,
+    caveat: def.caveat ?? null,
+    askedAt: def.askedAt ?? 'any',
     scales: def.scales.map((scale) => ({
       id: scale.id,
       name: scale.name,
@@ -68,7 +70,9 @@ export function instrumentCatalogue(actor: UserActor) {
       higherIsBetter: scale.higherIsBetter,
       mcid: scale.interpretation?.mcid ?? null,
       pass: scale.interpretation?.pass ?? null,
+      relativeMcid: scale.interpretation?.relativeMcid ?? null,
       loinc: scale.loinc ?? null,
+      caveat: scale.caveat ?? null,
     })),
   }));
 }

@@ -50,6 +50,8 @@ const BUILT_IN_IDS = [
   'hoos',
   'hoos-jr',
   'promis-global-10',
+  'patient-global',
+  'satisfaction-work',
 ];
 
 const HELP: Record<string, string> = {
@@ -89,8 +91,13 @@ file without importing it: stemtrack score FILE.json answers.csv`,
 Prints, per questionnaire scale and time point, the number of treated joints scored, the
 mean (SD) with its 95% CI, the mean change from baseline in joints scored at both with its
 95% CI, the mixed-model change, the shares past the scale's MCID and in its PASS, and the
-OMERACT-OARSI responders among knees and hips. Without --site it covers every site in the database.
-The changes are before–after changes without a control group, not treatment effects.
+OMERACT-OARSI responders among knees and hips, then the dose–response section: per
+product class with a dose, the change in KOOS/HOOS pain and function per doubling of the
+dose adjusted for the baseline score, and products compared adjusted for baseline score,
+KL grade, age, sex and BMI (--timepoint w6|m3|m6|m12|m24|m36|m48|m60, default m6).
+Without --site it covers every site in the database.
+The changes are before–after changes without a control group, not treatment effects;
+dose–response and product differences are associations in an observational registry.
 
 Cohort options (all optional, combined with "and"):
   --joint knee|hip|shoulder|ankle|hand|other
@@ -427,15 +434,23 @@ async function run(command: string, args: string[]): Promise<number> {
       const { COHORT_OPTIONS, cohortOf, completenessReport, durabilityReport, outcomeReport } =
         await import('../app/analytics/report.ts');
       const { safetyReport } = await import('../app/registry/adverse-events.ts');
-      const { site, json, ...filters } = parse({
+      const { doseResponseReport, DEFAULT_DOSE_TIMEPOINT, DOSE_TIMEPOINTS } = await import(
+        '../app/analytics/dose-response.ts'
+      );
+      const { site, json, timepoint, ...filters } = parse({
         site: { type: 'string' },
         json: { type: 'boolean' },
+        timepoint: { type: 'string' },
         ...Object.fromEntries(COHORT_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       });
       // Checked before the database opens: a bad filter is a usage error, nothing else runs.
       const cohort = asOptionProblem(() => cohortOf(filters));
+      const doseAt = typeof timepoint === 'string' ? timepoint : DEFAULT_DOSE_TIMEPOINT;
+      if (!DOSE_TIMEPOINTS.includes(doseAt))
+        throw new UsageError(`--timepoint is one of ${DOSE_TIMEPOINTS.join(', ')}`);
       const { migrate } = await import('../store/migrate.ts');
       const { reportText } = await import('./report-text.ts');
+      const { doseResponseText } = await import('./dose-response-text.ts');
       return withDatabase(async (db) => {
         await migrate(db);
         let siteId: string | undefined;
@@ -444,13 +459,18 @@ async function run(command: string, args: string[]): Promise<number> {
           if (!siteId) return 1;
         }
         const report = await outcomeReport(db, { ...(siteId ? { siteId } : {}), ...cohort });
+        const doses = await doseResponseReport(
+          db,
+          { ...(siteId ? { siteId } : {}), ...cohort },
+          doseAt,
+        );
         // Durability, safety, completeness and outreach are a site's: one block per site asked for.
         const { listSites } = await import('../store/sites.repo.ts');
         const { outreachReport } = await import('../app/follow-up/outreach.ts');
         const sites = (await listSites(db)).filter((s) => !siteId || s.id === siteId);
         const today = new Date().toISOString().slice(0, 10);
         if (!json) {
-          process.stdout.write(reportText(report));
+          process.stdout.write(`${reportText(report)}\n${doseResponseText(doses)}`);
           const { outreachText } = await import('./outreach-text.ts');
           for (const s of sites)
             process.stdout.write(
@@ -468,7 +488,9 @@ async function run(command: string, args: string[]): Promise<number> {
             outreach: await outreachReport(db, s.id, cohort, today),
           });
         }
-        process.stdout.write(`${JSON.stringify({ ...report, sites: bySite }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ...report, doseResponse: doses, sites: bySite }, null, 2)}\n`,
+        );
         return 0;
       });
     }

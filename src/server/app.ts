@@ -36,6 +36,7 @@ import {
   listUsers,
   updateAccessSettings,
 } from '../app/access/users.ts';
+import { siteDoseResponse } from '../app/analytics/dose-response.ts';
 import { EXPORT_FILES, EXPORT_KINDS, exportForUser } from '../app/analytics/export.ts';
 import {
   siteBenchmark,
@@ -274,7 +275,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
           shortName: sc.shortName,
           range: sc.range,
           higherIsBetter: sc.higherIsBetter,
+          caveat: sc.caveat ?? null,
         })),
+        caveat: def.caveat ?? null,
       })),
     }),
   );
@@ -493,6 +496,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   );
   authed.get('/report/benchmark', async (c) =>
     c.json(await siteBenchmark(ctx, c.var.actor, c.req.query())),
+  );
+  authed.get('/report/dose-response', async (c) =>
+    c.json(await siteDoseResponse(ctx, c.var.actor, c.req.query())),
   );
   authed.get('/report/safety', async (c) =>
     c.json(await siteSafety(ctx, c.var.actor, c.req.query())),

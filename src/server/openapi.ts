@@ -509,6 +509,24 @@ export function openApiDocument(): object {
           responses: { 200: ok('Safety'), 400: errors[400], 401: errors[401] },
         },
       },
+      '/api/report/dose-response': {
+        get: {
+          summary:
+            'Dose–response at your site (the filters of /api/report, and ?timepoint=m6 by default): per product class with a dose (cells for cell products, platelets for PRP) the change from baseline in KOOS/HOOS pain and function against log dose adjusted for the baseline score (ordinary least squares; fitted curve, 95% band, points), or why no curve (too few joints, no dose recorded); product comparisons adjusted for baseline score, KL grade, age, sex and BMI. Associations in an observational registry, not effects',
+          parameters: [
+            ...cohortParameters,
+            {
+              name: 'timepoint',
+              in: 'query',
+              schema: {
+                type: 'string',
+                enum: ['w6', 'm3', 'm6', 'm12', 'm24', 'm36', 'm48', 'm60'],
+              },
+            },
+          ],
+          responses: { 200: ok('Dose–response'), 400: errors[400], 401: errors[401] },
+        },
+      },
       '/api/episodes/{id}/adverse-events': {
         post: {
           summary:

@@ -125,6 +125,7 @@ describe.each(backends())('security on $name', (backend) => {
       '/api/report',
       '/api/report/durability',
       '/api/report/safety',
+      '/api/report/dose-response',
       '/api/report/benchmark',
       '/api/report/outreach',
       '/api/call-list',

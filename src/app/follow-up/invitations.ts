@@ -1,4 +1,4 @@
-import { defaultInstrumentsFor } from '../../core/instruments/library.ts';
+import { defaultInstrumentsFor, instrumentsAt } from '../../core/instruments/library.ts';
 import { addDays, toIsoDate } from '../../core/registry/dates.ts';
 import { worklist } from '../../core/schedule/worklist.ts';
 import { episodesForFollowUp } from '../../store/followup.repo.ts';
@@ -49,7 +49,7 @@ export async function autoInvite(ctx: AppContext): Promise<number> {
         episodeId: row.episodeId,
         treatmentDate: episode.treatmentDate,
         timepoint: tp,
-        instruments: defaultInstrumentsFor(episode.joint),
+        instruments: instrumentsAt(defaultInstrumentsFor(episode.joint), tp.id),
         createdBy: null,
       });
       issued++;

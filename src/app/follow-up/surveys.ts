@@ -4,6 +4,7 @@ import { conflict, type FieldProblem, gone, invalid, notFound } from '../../core
 import {
   defaultInstrumentsFor,
   instrumentById,
+  instrumentsAt,
   isKnownInstrument,
 } from '../../core/instruments/library.ts';
 import { checkAnswers, scoreResponse } from '../../core/instruments/scoring.ts';
@@ -93,12 +94,15 @@ export async function issueSurvey(
     const message = `The ${tp.label.toLowerCase()} window (${window.opens} to ${window.closes}) ${when}: confirm that you want to issue this link outside its window`;
     throw invalid(message, [{ field: 'confirmOutsideWindow', message }]);
   }
-  const instruments = [
-    ...new Set([
-      ...(input.instruments ?? defaultInstrumentsFor(episode.joint)),
-      ...(input.alsoAsk ?? []),
-    ]),
-  ];
+  const instruments = instrumentsAt(
+    [
+      ...new Set([
+        ...(input.instruments ?? defaultInstrumentsFor(episode.joint)),
+        ...(input.alsoAsk ?? []),
+      ]),
+    ],
+    tp.id,
+  );
   return createSurveyLink(ctx, scope, {
     patientId: episode.patientId,
     episodeId,

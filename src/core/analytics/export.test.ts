@@ -220,6 +220,11 @@ describe('the files a researcher needs to reproduce every figure', () => {
     const nrs = rows.find((r) => r.instrument === 'nrs-pain');
     expect(nrs?.higher_is_better).toBe('false');
     for (const r of rows) if (r.mcid) expect((r.mcid_source ?? '').length).toBeGreaterThan(10);
+    // The JR forms' conversion tables are marked where the export describes them.
+    for (const scale of ['kneeHealth', 'hipHealth'])
+      expect(rows.find((r) => r.scale === scale)?.caveat).toMatch(
+        /^Table not independently verified/,
+      );
   });
 });
 

@@ -510,6 +510,12 @@ const SCALE_COLUMNS: ExportColumn[] = [
   },
   { name: 'pass_population', type: 'text', description: 'Population the PASS was derived in.' },
   { name: 'pass_source', type: 'text', description: 'Citation of the PASS.' },
+  {
+    name: 'caveat',
+    type: 'text or empty',
+    description:
+      "What about the scale's scoring could not be checked, e.g. 'Table not independently verified' for the KOOS JR and HOOS JR conversion tables; empty when nothing.",
+  },
 ];
 
 /** Every scale of the given questionnaires: range, direction, and MCID/PASS with their sources. */
@@ -531,6 +537,7 @@ export function scalesCsv(instruments: readonly InstrumentDefinition[]): string 
         pass ? String(pass.value) : '',
         pass?.population ?? '',
         pass?.source ?? '',
+        sc.caveat ? `${sc.caveat.label}: ${sc.caveat.detail}` : '',
       ];
     }),
   );

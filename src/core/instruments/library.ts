@@ -7,7 +7,9 @@ import koos from './definitions/koos.json' with { type: 'json' };
 import koos12 from './definitions/koos-12.json' with { type: 'json' };
 import koosJr from './definitions/koos-jr.json' with { type: 'json' };
 import nrsPain from './definitions/nrs-pain.json' with { type: 'json' };
+import patientGlobal from './definitions/patient-global.json' with { type: 'json' };
 import promisGlobal10 from './definitions/promis-global-10.json' with { type: 'json' };
+import satisfactionWork from './definitions/satisfaction-work.json' with { type: 'json' };
 
 /** The instruments StemTrack ships; each file is checked against the schema when loaded. */
 export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [
@@ -18,6 +20,8 @@ export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [
   hoos,
   hoosJr,
   promisGlobal10,
+  patientGlobal,
+  satisfactionWork,
 ].map((raw) => instrumentDefinitionSchema.parse(raw));
 
 const builtIn = new Map(BUILT_IN_INSTRUMENTS.map((d) => [d.id, d]));
@@ -60,6 +64,19 @@ export function defaultInstrumentsFor(joint: string): string[] {
   return BUILT_IN_INSTRUMENTS.filter(
     (d) => d.offeredByDefault !== false && (d.joints.includes('any') || d.joints.includes(joint)),
   ).map((d) => d.id);
+}
+
+/**
+ * The instruments of a survey at a time point: those asked only at follow-up (satisfaction
+ * with a treatment's result) are left out at baseline.
+ */
+export function instrumentsAt(ids: readonly string[], timepoint: string): string[] {
+  return ids.filter(
+    (id) =>
+      timepoint !== 'baseline' ||
+      !isKnownInstrument(id) ||
+      instrumentById(id).askedAt !== 'follow-up',
+  );
 }
 
 export type DefinitionCheck =

@@ -44,6 +44,8 @@ const SECTION_HEADINGS: Record<string, Record<string, string>> = {
     'In general': 'Your health in general',
     'In the past 7 days': 'Your past 7 days',
   },
+  'patient-global': { 'Global assessment': 'How you are doing overall' },
+  'satisfaction-work': { Satisfaction: 'The result of your treatment', Work: 'Your work' },
 };
 
 /** Instrument id → scale id → the title of the patient's own chart of that score. */
@@ -72,6 +74,8 @@ const SCALE_TITLES: Record<string, Record<string, string>> = {
   },
   'hoos-jr': { hipHealth: 'Hip health' },
   'promis-global-10': { physical: 'Physical health', mental: 'Mental health' },
+  'patient-global': { global: 'How you are doing overall' },
+  'satisfaction-work': { satisfaction: 'Satisfaction with the result' },
 };
 
 /** The instruments and sections that have a patient heading, for the test that none is left out. */

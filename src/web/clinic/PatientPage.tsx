@@ -118,7 +118,12 @@ interface Vocabulary {
     joints: string[];
     offeredByDefault: boolean;
     askedWithin: string[];
-    scales: { id: string; name: string; shortName: string }[];
+    scales: {
+      id: string;
+      name: string;
+      shortName: string;
+      caveat: { label: string; detail: string } | null;
+    }[];
   }[];
 }
 

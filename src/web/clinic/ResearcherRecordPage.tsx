@@ -14,7 +14,12 @@ interface Vocabulary {
   instruments: {
     id: string;
     shortName: string;
-    scales: { id: string; shortName: string; name: string }[];
+    scales: {
+      id: string;
+      shortName: string;
+      name: string;
+      caveat: { label: string; detail: string } | null;
+    }[];
   }[];
 }
 

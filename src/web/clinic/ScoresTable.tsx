@@ -24,7 +24,12 @@ export function ScoresTable<R extends ScoredRow>({
   responses: R[];
   timepointLabel: (tp: string) => string;
   instrumentName: (i: string) => string;
-  scalesOf: (i: string) => { id: string; name: string; shortName: string }[];
+  scalesOf: (i: string) => {
+    id: string;
+    name: string;
+    shortName: string;
+    caveat?: { label: string; detail: string } | null;
+  }[];
   whenHeading: string;
   /** The last cell's content (before the out-of-window flag is added after it). */
   when: (r: R) => ReactNode;
@@ -58,6 +63,12 @@ export function ScoresTable<R extends ScoredRow>({
                         title={scale.name}
                       >
                         {scale.shortName} {none ? 'not scorable' : value.toFixed(1)}
+                        {scale.caveat && (
+                          <span className="caveat" title={scale.caveat.detail}>
+                            {' '}
+                            ({scale.caveat.label.toLowerCase()})
+                          </span>
+                        )}
                       </span>
                     );
                   })}
