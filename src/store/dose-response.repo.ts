@@ -9,19 +9,6 @@ import {
 import type { Queryable } from './db.ts';
 
 /**
- * Whether treatments record a platelet dose yet (the product-characterisation migration adds
- * the column); without it PRP joints come back with no dose.
- */
-async function hasPlateletDose(q: Queryable): Promise<boolean> {
-  const rows = await q.query<{ found: number }>(
-    `select 1 as found from information_schema.columns
-     where table_name = 'treatments' and column_name = $1 and table_schema = current_schema()`,
-    [PLATELET_DOSE.column],
-  );
-  return rows.length > 0;
-}
-
-/**
  * The cohort's joints for the dose–response analysis: the first treatment's product class and
  * dose (cells in millions for cellular products, platelets in billions for PRP), KL grade,
  * sex, age and BMI at that treatment, and the pain and function scores of the joint's KOOS or
@@ -36,8 +23,8 @@ export async function doseResponseJoints(
   if (slot < 2) throw new Error(`no outcome slot after baseline named ${timepoint}`);
   const { params, bind } = sqlParams();
   const where = episodeConditions(filter, bind);
-  // The column name is a constant of ours, never input.
-  const platelets = (await hasPlateletDose(q)) ? `t.${PLATELET_DOSE.column}` : 'null::float8';
+  // The column name is a constant of ours (migration 0065), never input.
+  const platelets = `t.${PLATELET_DOSE.column}`;
   const domain = (pick: 'pain' | 'function') =>
     OARSI_DOMAINS.map(
       (d) => `(o.instrument_id = ${bind(d.instrumentId)} and o.scale = ${bind(d[pick])})`,

@@ -35,9 +35,12 @@ describe.each(backends())('dose–response from the registry on $name', (backend
   it("reads each joint's first treatment, dose and KOOS/HOOS pain and function as the registry rows say", async () => {
     const joints = await doseResponseJoints(db, { siteId }, 'm6');
     expect(joints.length).toBeGreaterThan(20);
-    const [reference] = await db.query<{ n: number; dosed: number }>(
+    const [reference] = await db.query<{ n: number; dosed: number; prpDosed: number }>(
       `select count(*)::int as n,
-              count(*) filter (where t.cell_dose_millions is not null)::int as dosed
+              count(*) filter (where case when t.product_class = 'PRP' then t.platelet_dose_billions
+                                          else t.cell_dose_millions end is not null)::int as dosed,
+              count(*) filter (where t.product_class = 'PRP'
+                                 and t.platelet_dose_billions is not null)::int as "prpDosed"
        from joint_episodes e
        join lateral (select * from treatments t where t.episode_id = e.id
                      order by treatment_date, created_at, id limit 1) t on true
@@ -49,10 +52,9 @@ describe.each(backends())('dose–response from the registry on $name', (backend
     );
     expect(joints.length).toBe(reference?.n);
     expect(joints.filter((j) => j.dose !== null).length).toBe(reference?.dosed);
-    for (const j of joints) {
-      expect(j.pain ?? j.function).not.toBeNull();
-      if (j.productClass === 'PRP') expect(j.dose).toBeNull();
-    }
+    // PRP's dose is its platelet dose (migration 0065), which the demo records.
+    expect(reference?.prpDosed).toBeGreaterThan(0);
+    for (const j of joints) expect(j.pain ?? j.function).not.toBeNull();
   });
 
   it('answers the site’s report with curves or the reason for none, and refuses an unknown time point', async () => {
@@ -66,18 +68,14 @@ describe.each(backends())('dose–response from the registry on $name', (backend
     );
   });
 
-  it('plugs in the platelet dose for PRP once treatments carry platelet_dose_billions', async () => {
-    await db.query('alter table treatments add column platelet_dose_billions double precision');
-    try {
-      await db.query(
-        `update treatments set platelet_dose_billions = 2.5 where product_class = 'PRP'`,
-      );
-      const joints = await doseResponseJoints(db, { siteId }, 'm6');
-      const prp = joints.filter((j) => j.productClass === 'PRP');
-      expect(prp.length).toBeGreaterThan(0);
-      for (const j of prp) expect(j.dose).toBe(2.5);
-    } finally {
-      await db.query('alter table treatments drop column platelet_dose_billions');
-    }
+  it("takes a PRP joint's dose from its first treatment's platelet dose", async () => {
+    await db.query(
+      `update treatments set platelet_dose_billions = 2.5 where site_id = $1 and product_class = 'PRP'`,
+      [siteId],
+    );
+    const joints = await doseResponseJoints(db, { siteId }, 'm6');
+    const prp = joints.filter((j) => j.productClass === 'PRP');
+    expect(prp.length).toBeGreaterThan(0);
+    for (const j of prp) expect(j.dose).toBe(2.5);
   });
 });
