@@ -898,7 +898,9 @@ export function openApiDocument(): object {
           security: [],
           parameters: [tokenParam],
           responses: {
-            200: ok('Questionnaires and saved answers'),
+            200: ok(
+              "Questionnaires and saved answers, in the patient's recorded language, with that language's catalogue of survey messages (locale, dir, messages)",
+            ),
             404: errors[404],
             410: { description: 'Already submitted or expired' },
           },

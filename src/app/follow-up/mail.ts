@@ -6,6 +6,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { notFound } from '../../core/errors.ts';
+import { timepointName } from '../../core/i18n/catalogues.ts';
 import {
   chooseTemplate,
   type MessageKind,
@@ -13,7 +14,6 @@ import {
   renderTemplate,
 } from '../../core/messages/templates.ts';
 import { toIsoDate } from '../../core/registry/dates.ts';
-import { timePointById } from '../../core/schedule/timepoints.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import type { Queryable } from '../../store/db.ts';
 import { enqueueJob, type Job } from '../../store/jobs.repo.ts';
@@ -139,7 +139,7 @@ export function surveyEmailHandler(ctx: AppContext, mail: MailSettings) {
     const base = ctx.publicUrl.replace(/\/$/, '');
     const { subject, body } = renderTemplate(template, {
       clinicName: row.clinicName,
-      timepointLabel: timePointById(row.timepoint)?.label ?? row.timepoint,
+      timepointLabel: timepointName(row.language, row.timepoint),
       link: `${base}/s/${openSecret(mail.key, sealedToken)}`,
       dueDate: row.target,
       closesOn: row.closes,

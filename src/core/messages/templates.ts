@@ -1,3 +1,6 @@
+import { CATALOGUES, resolveLanguage } from '../i18n/catalogues.ts';
+import { EN } from '../i18n/en.ts';
+import { translator } from '../i18n/translate.ts';
 import { addDays, displayDate, type IsoDate } from '../registry/dates.ts';
 
 /** What a survey e-mail may say; templates name these as {{name}}. */
@@ -19,39 +22,41 @@ export interface MessageTemplate {
 
 export type MessageKind = 'invitation' | 'reminder';
 
-/** StemTrack's default English wording; a registry may replace it per language. */
-export const DEFAULT_TEMPLATES: Record<string, Record<MessageKind, MessageTemplate>> = {
-  en: {
-    invitation: {
-      subject: '{{clinicName}}: your {{timepointLabel}} questionnaire',
-      body: [
-        'Hello,',
-        '',
-        '{{clinicName}} asks how your treated joint is doing. Your {{timepointLabel}} questionnaire is due on {{dueDate}} and takes about 10 minutes:',
-        '',
-        '{{link}}',
-        '',
-        'You can stop and come back later with the same link; it works until {{closesOn}}.',
-        '',
-        'To stop receiving these e-mails: {{unsubscribeLink}}',
-      ].join('\n'),
+const PLACEHOLDER_NAMES = [
+  'clinicName',
+  'timepointLabel',
+  'link',
+  'dueDate',
+  'closesOn',
+  'unsubscribeLink',
+] as const;
+
+/**
+ * StemTrack's own wording in one catalogue language, as a template a registry may replace: the
+ * catalogue's ICU message formatted with each value as its {{name}} placeholder.
+ */
+function catalogueTemplate(locale: string, kind: MessageKind): MessageTemplate {
+  const t = translator(locale, CATALOGUES[locale] ?? EN, EN);
+  const asPlaceholders = Object.fromEntries(PLACEHOLDER_NAMES.map((n) => [n, `{{${n}}}`]));
+  return {
+    subject: t(`email.${kind}.subject`, asPlaceholders),
+    body: t(`email.${kind}.body`, asPlaceholders),
+  };
+}
+
+/** StemTrack's default wording per catalogue language; a registry may replace it per language. */
+export const DEFAULT_TEMPLATES: Record<
+  string,
+  Record<MessageKind, MessageTemplate>
+> = Object.fromEntries(
+  Object.keys(CATALOGUES).map((locale) => [
+    locale,
+    {
+      invitation: catalogueTemplate(locale, 'invitation'),
+      reminder: catalogueTemplate(locale, 'reminder'),
     },
-    reminder: {
-      subject: 'Reminder from {{clinicName}}: {{timepointLabel}} questionnaire',
-      body: [
-        'Hello,',
-        '',
-        'A reminder that your {{timepointLabel}} questionnaire for {{clinicName}} is still open until {{closesOn}}:',
-        '',
-        '{{link}}',
-        '',
-        'If you have already answered, thank you, and please ignore this message.',
-        '',
-        'To stop receiving these e-mails: {{unsubscribeLink}}',
-      ].join('\n'),
-    },
-  },
-};
+  ]),
+);
 
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
 
@@ -95,14 +100,7 @@ export const REQUIRED_PLACEHOLDERS = ['link', 'unsubscribeLink'] as const;
 /** Problems with a registry's own template, by field; empty when it can be used. */
 export function templateProblems(template: MessageTemplate): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
-  const known = new Set([
-    'clinicName',
-    'timepointLabel',
-    'link',
-    'dueDate',
-    'closesOn',
-    'unsubscribeLink',
-  ]);
+  const known = new Set<string>(PLACEHOLDER_NAMES);
   for (const field of ['subject', 'body'] as const) {
     for (const [, name] of template[field].matchAll(/\{\{(\w+)\}\}/g))
       if (!known.has(name as string))
@@ -126,7 +124,11 @@ export function chooseTemplate(
   const registry = (lang: string) => own.find((t) => t.language === lang && t.kind === kind);
   const found =
     registry(language) ??
-    DEFAULT_TEMPLATES[language]?.[kind] ??
+    registry(language.split('-')[0] ?? '') ??
+    // StemTrack's own wording in the patient's language before a registry's English.
+    (resolveLanguage(language) !== 'en'
+      ? DEFAULT_TEMPLATES[resolveLanguage(language)]?.[kind]
+      : undefined) ??
     registry('en') ??
     DEFAULT_TEMPLATES.en?.[kind];
   if (!found) throw new Error(`No ${kind} template`);

@@ -1,0 +1,114 @@
+/**
+ * StemTrack's English catalogue: every string a patient reads (survey, its errors, e-mails,
+ * texts), as ICU MessageFormat. Other languages give the same keys; `en-XA` is generated from it.
+ * Keys name where a string is used; `{joint}` is a joint phrase such as "your right knee".
+ */
+export const EN = {
+  'survey.loading': 'Loading your survey…',
+  'survey.closed.title': 'This link is closed',
+  'survey.error.title': 'We could not open this survey',
+  'survey.error.notFound':
+    'This survey link is not valid. Please check the link in your e-mail, or ask your clinic for a new one.',
+  'survey.error.closed':
+    'This survey is closed or has already been sent. Thank you. Ask your clinic if you need a new link.',
+  'survey.error.network': 'We cannot reach your clinic. Check your connection and try again.',
+  'survey.error.send': 'Your answers could not be sent. Please try again in a moment.',
+  'survey.error.invalid': 'Some answers could not be accepted. Please check them and send again.',
+  'survey.intro.title':
+    '{timepoint, select, baseline {Your baseline check-in} w6 {Your 6 weeks check-in} m3 {Your 3 months check-in} m6 {Your 6 months check-in} m12 {Your 12 months check-in} m24 {Your 24 months check-in} m36 {Your 3 years check-in} m48 {Your 4 years check-in} m60 {Your 5 years check-in} other {Your check-in}}',
+  'survey.intro.body':
+    '{count, plural, one {# short question} other {# short questions}} about {joint}, about {minutes, plural, one {# minute} other {# minutes}}. Your answers are saved as you go: you can stop and come back with the same link.',
+  'survey.intro.progress': 'You have answered {answered} of {total} so far.',
+  'survey.start': 'Start',
+  'survey.continue': 'Continue',
+  'survey.back': 'Back',
+  'survey.next': 'Next',
+  'survey.reviewAnswers': 'Review answers',
+  'survey.skip': 'Skip this question',
+  'survey.questionOf': 'Question {index} of {total}',
+  'survey.save.saving': 'Saving…',
+  'survey.save.saved': 'Saved',
+  'survey.save.failed': 'Not saved yet: check your connection',
+  'survey.review.title': 'Ready to send?',
+  'survey.review.answered':
+    'You answered {answered} of {total, plural, one {# question} other {# questions}}.',
+  'survey.review.missing': 'Unanswered questions (you may leave them out, but every answer helps):',
+  'survey.review.send': 'Send my answers',
+  'survey.review.sending': 'Sending…',
+  'survey.events.legend': 'Since your treatment, has any of this happened? (optional)',
+  'survey.events.when': 'When?',
+  'survey.event.reinjection': 'Another injection in the same joint',
+  'survey.event.arthroplasty': 'Joint replacement surgery',
+  'survey.event.returned-to-activities': 'Back to my usual activities',
+  'survey.event.returned-to-work': 'Back to work',
+  'survey.done.title': 'Thank you',
+  'survey.done.body': 'Your answers have been sent to your clinic. You can close this page.',
+  'survey.done.charts':
+    'Your scores so far, against where you started. A change on one day can be chance; your clinic looks at the whole line with you. Where published studies give one, a green line marks the smallest improvement from your start that patients called important: a guide, not a target.',
+  'chart.overTime': 'Your {title} over time',
+  'chart.scored':
+    'Scored {low} to {high}: {higherIsBetter, select, true {higher} other {lower}} is better.',
+  'chart.monthsAxis': 'Months after treatment',
+  'chart.key.scores': 'Your scores',
+  'chart.key.start': 'Where you started',
+  'chart.key.mcid': 'Smallest important improvement',
+  'chart.latest': '{when}: {value}, against {baseline} when you started.',
+  'joint.phrase':
+    '{side, select, left {your left {joint}} right {your right {joint}} other {your {joint}}}',
+  'joint.any': 'your joint',
+  'joint.knee': 'knee',
+  'joint.hip': 'hip',
+  'joint.shoulder': 'shoulder',
+  'joint.ankle': 'ankle',
+  'joint.hand': 'hand',
+  'timepoint.baseline': 'Baseline',
+  'timepoint.w6': '6 weeks',
+  'timepoint.m3': '3 months',
+  'timepoint.m6': '6 months',
+  'timepoint.m12': '12 months',
+  'timepoint.m24': '24 months',
+  'timepoint.m36': '3 years',
+  'timepoint.m48': '4 years',
+  'timepoint.m60': '5 years',
+  'heading.pain': 'Pain in {joint}',
+  'heading.painDuringActivities': 'Pain in {joint} during activities',
+  'heading.symptoms': 'Symptoms in {joint}',
+  'heading.stiffness': 'Stiffness in {joint}',
+  'heading.dailyLiving': 'Everyday activities',
+  'heading.sport': 'Sport and more active pastimes',
+  'heading.qol': 'How {joint} affects your life',
+  'heading.general': 'Your health in general',
+  'heading.past7days': 'Your past 7 days',
+  'scale.kneePain': 'Knee pain',
+  'scale.kneeSymptoms': 'Knee symptoms',
+  'scale.hipPain': 'Hip pain',
+  'scale.hipSymptoms': 'Hip symptoms',
+  'scale.adl': 'Everyday activities',
+  'scale.sport': 'Sport and active pastimes',
+  'scale.qol': 'Quality of life',
+  'scale.kneeSummary': 'Overall knee score',
+  'scale.kneeHealth': 'Knee health',
+  'scale.hipHealth': 'Hip health',
+  'scale.painRating': 'Pain rating',
+  'scale.physical': 'Physical health',
+  'scale.mental': 'Mental health',
+  'unsubscribe.title': 'Stop questionnaire e-mails',
+  'unsubscribe.body':
+    'Your clinic will no longer e-mail you questionnaires. You can still answer any link you already have.',
+  'unsubscribe.button': 'Stop the e-mails',
+  'unsubscribe.done': 'Done: your clinic will send you no more questionnaire e-mails.',
+  'email.invitation.subject': '{clinicName}: your {timepointLabel} questionnaire',
+  'email.invitation.body':
+    'Hello,\n\n{clinicName} asks how your treated joint is doing. Your {timepointLabel} questionnaire is due on {dueDate} and takes about 10 minutes:\n\n{link}\n\nYou can stop and come back later with the same link; it works until {closesOn}.\n\nTo stop receiving these e-mails: {unsubscribeLink}',
+  'email.reminder.subject': 'Reminder from {clinicName}: {timepointLabel} questionnaire',
+  'email.reminder.body':
+    'Hello,\n\nA reminder that your {timepointLabel} questionnaire for {clinicName} is still open until {closesOn}:\n\n{link}\n\nIf you have already answered, thank you, and please ignore this message.\n\nTo stop receiving these e-mails: {unsubscribeLink}',
+  'sms.invitation':
+    '{clinicName} asks you to answer a short questionnaire: {link} Reply STOP to stop these texts.',
+  'sms.reminder':
+    'A reminder from {clinicName}: your questionnaire is still open: {link} Reply STOP to stop these texts.',
+} as const;
+
+export type MessageKey = keyof typeof EN;
+/** A language's messages: every key of the English catalogue. */
+export type Catalogue = Record<MessageKey, string>;
