@@ -1,7 +1,8 @@
 /**
  * StemTrack's English catalogue: every string a patient reads (survey, its errors, e-mails,
  * texts), as ICU MessageFormat. Other languages give the same keys; `en-XA` is generated from it.
- * Keys name where a string is used; `{joint}` is a joint phrase such as "your right knee".
+ * Keys name where a string is used; `{joint}` is a joint phrase such as "your right knee";
+ * `{stop}` is the carrier's opt-out keyword, which stays STOP in every language.
  */
 export const EN = {
   'survey.loading': 'Loading your survey…',
@@ -104,9 +105,9 @@ export const EN = {
   'email.reminder.body':
     'Hello,\n\nA reminder that your {timepointLabel} questionnaire for {clinicName} is still open until {closesOn}:\n\n{link}\n\nIf you have already answered, thank you, and please ignore this message.\n\nTo stop receiving these e-mails: {unsubscribeLink}',
   'sms.invitation':
-    '{clinicName} asks you to answer a short questionnaire: {link} Reply STOP to stop these texts.',
+    '{clinicName} asks you to answer a short questionnaire: {link} Reply {stop} to stop these texts.',
   'sms.reminder':
-    'A reminder from {clinicName}: your questionnaire is still open: {link} Reply STOP to stop these texts.',
+    'A reminder from {clinicName}: your questionnaire is still open: {link} Reply {stop} to stop these texts.',
 } as const;
 
 export type MessageKey = keyof typeof EN;

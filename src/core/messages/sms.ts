@@ -16,7 +16,8 @@ export function smsText(
 ): string {
   const locale = resolveLanguage(language);
   const key = kind === 'invitation' ? 'sms.invitation' : 'sms.reminder';
-  return translator(locale, { [key]: messageFor(locale, key) })(key, vars);
+  // The opt-out keyword is Twilio's, the same in every language.
+  return translator(locale, { [key]: messageFor(locale, key) })(key, { ...vars, stop: 'STOP' });
 }
 
 /**

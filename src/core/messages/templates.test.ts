@@ -62,5 +62,21 @@ describe('survey messages', () => {
     expect(chooseTemplate(own, 'fr', 'invitation').subject).toBe('FR');
     expect(chooseTemplate(own, 'de', 'invitation').subject).toBe('EN own');
     expect(chooseTemplate(own, 'fr', 'reminder')).toEqual(DEFAULT_TEMPLATES.en?.reminder);
+    // A regional tag finds the registry's template for its language.
+    expect(chooseTemplate(own, 'fr-CA', 'invitation').subject).toBe('FR');
+  });
+
+  it('has StemTrack’s wording in every catalogue language, placeholders kept for the registry’s syntax', () => {
+    const pseudo = chooseTemplate([], 'en-XA', 'invitation');
+    expect(pseudo.subject).toMatch(/^\[\{\{clinicName\}\}.*\{\{timepointLabel\}\}.*\]$/);
+    expect(templateProblems(pseudo)).toEqual([]);
+    // StemTrack's wording in the patient's language comes before the registry's English.
+    expect(
+      chooseTemplate(
+        [{ language: 'en', kind: 'invitation', subject: 'EN own', body: 'b' }],
+        'en-XA',
+        'invitation',
+      ).subject,
+    ).toBe(pseudo.subject);
   });
 });

@@ -113,8 +113,9 @@ export function templateProblems(template: MessageTemplate): { field: string; me
 }
 
 /**
- * The template to use, most specific first: the registry's in the patient's language,
- * StemTrack's in that language, the registry's English, StemTrack's English.
+ * The template to use, most specific first: the registry's in the patient's language tag,
+ * StemTrack's in that tag, then both for the tag's language alone ("fr-CA" → "fr"), the
+ * registry's English, StemTrack's English.
  */
 export function chooseTemplate(
   own: readonly { language: string; kind: MessageKind; subject: string; body: string }[],
@@ -122,13 +123,16 @@ export function chooseTemplate(
   kind: MessageKind,
 ): MessageTemplate {
   const registry = (lang: string) => own.find((t) => t.language === lang && t.kind === kind);
+  const stemtrack = (lang: string) =>
+    resolveLanguage(lang).toLowerCase() === lang.toLowerCase()
+      ? DEFAULT_TEMPLATES[resolveLanguage(lang)]?.[kind]
+      : undefined;
+  const primary = language.split('-')[0] ?? 'en';
   const found =
     registry(language) ??
-    registry(language.split('-')[0] ?? '') ??
-    // StemTrack's own wording in the patient's language before a registry's English.
-    (resolveLanguage(language) !== 'en'
-      ? DEFAULT_TEMPLATES[resolveLanguage(language)]?.[kind]
-      : undefined) ??
+    stemtrack(language) ??
+    registry(primary) ??
+    stemtrack(primary) ??
     registry('en') ??
     DEFAULT_TEMPLATES.en?.[kind];
   if (!found) throw new Error(`No ${kind} template`);
