@@ -885,6 +885,13 @@ export function openApiDocument(): object {
         },
       },
       '/api/unsubscribe/{token}': {
+        get: {
+          summary:
+            "The language of the unsubscribe page: the catalogue of the patient's recorded language (locale, dir, messages); changes nothing (no account)",
+          security: [],
+          parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('The patient’s language'), 404: errors[404] },
+        },
         post: {
           summary: 'Stop survey e-mails for the patient the link in an e-mail names (no account)',
           security: [],

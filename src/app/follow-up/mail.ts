@@ -6,7 +6,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { notFound } from '../../core/errors.ts';
-import { timepointName } from '../../core/i18n/catalogues.ts';
+import { patientLanguage, timepointName } from '../../core/i18n/catalogues.ts';
 import {
   chooseTemplate,
   type MessageKind,
@@ -170,6 +170,22 @@ export function surveyEmailHandler(ctx: AppContext, mail: MailSettings) {
 }
 
 /** The unsubscribe link: no more survey e-mails for this patient. */
+/** The language the unsubscribe page speaks: the patient's the link names; reading it changes nothing. */
+export async function unsubscribeLanguage(
+  ctx: AppContext,
+  mail: MailSettings | undefined,
+  token: string,
+) {
+  const patientId = mail ? patientFromUnsubscribeToken(mail.key, token) : undefined;
+  if (!patientId) throw notFound('Unsubscribe link');
+  const [row] = await ctx.db.query<{ language: string }>(
+    'select language from patient_identities where patient_id = $1',
+    [patientId],
+  );
+  if (!row) throw notFound('Unsubscribe link');
+  return { language: patientLanguage(row.language) };
+}
+
 export async function unsubscribe(ctx: AppContext, mail: MailSettings | undefined, token: string) {
   const patientId = mail ? patientFromUnsubscribeToken(mail.key, token) : undefined;
   if (!patientId) throw notFound('Unsubscribe link');

@@ -97,6 +97,9 @@ export const EN = {
   'unsubscribe.body':
     'Your clinic will no longer e-mail you questionnaires. You can still answer any link you already have.',
   'unsubscribe.button': 'Stop the e-mails',
+  'unsubscribe.invalid':
+    'This link is not valid. Please use the link in your latest e-mail, or ask your clinic to stop the e-mails.',
+  'unsubscribe.failed': 'The e-mails could not be stopped just now. Please try again in a moment.',
   'unsubscribe.done': 'Done: your clinic will send you no more questionnaire e-mails.',
   'email.invitation.subject': '{clinicName}: your {timepointLabel} questionnaire',
   'email.invitation.body':
