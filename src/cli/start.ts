@@ -22,7 +22,7 @@ import {
 } from '../app/follow-up/invitations.ts';
 import { type MailSettings, surveyEmailHandler } from '../app/follow-up/mail.ts';
 import { type SmsSettings, SURVEY_SMS_JOB, surveyTextHandler } from '../app/follow-up/sms.ts';
-import { loadLicensedInstruments } from '../app/instruments.ts';
+import { loadInstrumentTranslations, loadLicensedInstruments } from '../app/instruments.ts';
 import { migrateAsOwner } from '../app/migrate.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { smtpSender } from '../jobs/smtp.ts';
@@ -75,6 +75,8 @@ export async function startServer(
   const applied = ownerApplied ?? (await migrate(db));
   const licensed = await loadLicensedInstruments(db);
   if (licensed.length > 0) console.log(`Licensed instruments: ${licensed.join(', ')}`);
+  const translated = await loadInstrumentTranslations(db);
+  if (translated.length > 0) console.log(`Instrument translations: ${translated.join(', ')}`);
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
   const seeded = opts.demo && (await isEmptyRegistry(db));
   if (seeded) {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../../core/errors.ts';
 import { EN } from '../../core/i18n/en.ts';
+import { clearTranslations, instrumentById } from '../../core/instruments/library.ts';
+import { pseudoTranslation } from '../../core/instruments/translation.ts';
 import type { Db } from '../../store/db.ts';
 import { backends } from '../../testing/databases.ts';
 import {
@@ -10,6 +13,7 @@ import {
   testClock,
   tokenOf,
 } from '../../testing/http.ts';
+import { importInstrumentTranslation } from '../instruments.ts';
 
 interface OpenedSurvey {
   timepointLabel: string;
@@ -34,6 +38,7 @@ describe.each(backends())('the patient’s language on $name', (backend) => {
     expect((await clinician.signIn('clin@harbour.test')).status).toBe(200);
   });
   afterAll(async () => {
+    clearTranslations();
     await db.close();
   });
 
@@ -89,5 +94,35 @@ describe.each(backends())('the patient’s language on $name', (backend) => {
     expect(brazilian.instruments.find((i) => i.id === 'koos')?.sections[0]?.titleInLanguage).toBe(
       undefined,
     );
+  });
+
+  it('refuses a translation file with a missing item, naming it, and stores nothing; uses a good one', async () => {
+    // A test file in the shape of a real one (its text is a marker, not a translation).
+    const file = {
+      ...pseudoTranslation(instrumentById('nrs-pain')),
+      language: 'fr',
+      source: 'Test fixture',
+    };
+    const bad = structuredClone(file);
+    bad.items = {};
+    const refused = await importInstrumentTranslation(db, 'bad.json', JSON.stringify(bad)).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).fields).toEqual([
+      { field: 'items.NRS', message: 'Missing: item NRS has no text' },
+    ]);
+    const stored = () =>
+      db.query<{ n: number }>('select count(*)::int as n from instrument_translations');
+    expect((await stored())[0]?.n).toBe(0);
+
+    const { outcome } = await importInstrumentTranslation(db, 'fr.json', JSON.stringify(file));
+    expect(outcome).toBe('added');
+    expect((await stored())[0]?.n).toBe(1);
+    // A Canadian French patient reads it (their language alone matches); the page stays English.
+    const survey = await surveyIn('fr-CA');
+    expect(survey.language.locale).toBe('en');
+    const nrs = survey.instruments.find((i) => i.id === 'nrs-pain');
+    expect(nrs?.sections[0]?.items[0]?.text).toBe(file.items.NRS);
   });
 });

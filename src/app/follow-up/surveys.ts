@@ -6,6 +6,7 @@ import {
   defaultInstrumentsFor,
   instrumentById,
   isKnownInstrument,
+  translationsOf,
 } from '../../core/instruments/library.ts';
 import { checkAnswers, scoreResponse } from '../../core/instruments/scoring.ts';
 import { withRepeatedAnswers } from '../../core/instruments/shared-items.ts';
@@ -243,9 +244,8 @@ export async function openSurvey(ctx: AppContext, token: string) {
   // The joint names the survey's headings for the patient ("Pain in your right knee").
   const episode = await findEpisode(ctx.db, { siteId: a.siteId }, a.episodeId);
   // The patient's recorded language picks the one catalogue the page gets, and the questionnaires' wording.
-  const language = patientLanguage(
-    await patientLanguageOf(ctx.db, { siteId: a.siteId }, a.patientId),
-  );
+  const tag = await patientLanguageOf(ctx.db, { siteId: a.siteId }, a.patientId);
+  const language = patientLanguage(tag);
   return {
     timepoint: a.timepoint,
     timepointLabel: tp ? timepointName(language.locale, tp.id) : a.timepoint,
@@ -253,7 +253,7 @@ export async function openSurvey(ctx: AppContext, token: string) {
     window: { target: a.windowTarget, opens: a.windowOpens, closes: a.windowCloses },
     expiresAt: a.expiresAt,
     instruments: a.instruments.map((id) =>
-      instrumentInLanguage(instrumentById(id), language.locale),
+      instrumentInLanguage(instrumentById(id), tag ?? 'en', translationsOf(id)),
     ),
     draft: a.draft,
     language,

@@ -164,16 +164,22 @@ export function pseudoTranslation(def: InstrumentDefinition): InstrumentTranslat
 }
 
 /**
- * The instrument in a patient's language: a checked translation file for it when there is one
- * (none are shipped; see docs/instruments.md), the pseudo-locale's generated one, else English.
+ * The instrument in a patient's language (their BCP 47 tag): a checked translation file for the
+ * tag, else for its language alone ("fr-CA" → "fr"); the pseudo-locale's generated one; else
+ * English. None are shipped (see docs/instruments.md); a registry imports them.
  */
 export function instrumentInLanguage(
   def: InstrumentDefinition,
-  locale: string,
+  tag: string,
   translations: readonly InstrumentTranslation[] = [],
 ): InstrumentDefinition {
-  const own = translations.find((t) => t.instrument === def.id && t.language === locale);
+  const lower = tag.toLowerCase();
+  const primary = lower.split('-')[0];
+  const mine = translations.filter((t) => t.instrument === def.id);
+  const own =
+    mine.find((t) => t.language.toLowerCase() === lower) ??
+    mine.find((t) => t.language.toLowerCase() === primary);
   if (own) return applyTranslation(def, own);
-  if (locale === 'en-XA') return applyTranslation(def, pseudoTranslation(def));
+  if (lower === 'en-xa') return applyTranslation(def, pseudoTranslation(def));
   return def;
 }
