@@ -201,4 +201,19 @@ describe('the survey in the patient’s language, in a real browser', () => {
     expect(await seriousViolations(page)).toEqual([]);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/survey-ar-XB-360.png` });
   });
+
+  it('shows the evidence page in the language its link names (?lang=), right to left in ar-XB', async () => {
+    const page = await (
+      await browser.newContext({ viewport: { width: 360, height: 780 }, bypassCSP: true })
+    ).newPage();
+    await page.goto(`${server.url}/evidence?lang=en-XA`);
+    await page.getByRole('heading', { level: 1, name: /^\[Šţéɱ/ }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en-XA');
+    await page.goto(`${server.url}/evidence?lang=ar-XB`);
+    await page.locator('main.evidence h1').waitFor();
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await pageOverflows(page)).toBe(false);
+    expect(await seriousViolations(page)).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/evidence-ar-XB-360.png` });
+  });
 });

@@ -29,6 +29,7 @@ const SAMPLE = {
   link: '⟦U⟧',
   unsubscribeLink: '⟦X⟧',
   stop: '⟦S⟧',
+  date: '⟦Y⟧',
 };
 
 describe('catalogues', () => {

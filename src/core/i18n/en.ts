@@ -101,6 +101,41 @@ export const EN = {
     'This link is not valid. Please use the link in your latest e-mail, or ask your clinic to stop the e-mails.',
   'unsubscribe.failed': 'The e-mails could not be stopped just now. Please try again in a moment.',
   'unsubscribe.done': 'Done: your clinic will send you no more questionnaire e-mails.',
+  'evidence.title': 'Stem cell injections for joint pain: what the evidence says',
+  'evidence.documentTitle': 'Stem cell injections for joint pain: the evidence · StemTrack',
+  'evidence.loading': 'Loading…',
+  'evidence.failed': 'The evidence could not be loaded. Please try again in a moment.',
+  'evidence.intro':
+    "This page is for patients and anyone deciding about a treatment. Every number on it comes from StemTrack's evidence engine and names the study or review it was read from.",
+  'evidence.what.title': 'What the treatment is',
+  'evidence.what.body':
+    "Cells are taken from a person's bone marrow or fat (or from donated umbilical cord tissue), sometimes grown in a laboratory, and injected into the painful joint, most often the knee with osteoarthritis. Some clinics inject a concentrate of bone marrow (BMAC) or fat tissue (SVF) without growing the cells. The hope is less pain and better function; whether the cells rebuild cartilage is not established.",
+  'evidence.trials.title': 'What randomised trials show',
+  'evidence.trials.body':
+    'In a randomised trial, patients are allotted by chance to cells or to a comparison injection, so a difference between the groups can be put down to the treatment. A 95% confidence interval (CI) is the range the true difference plausibly lies in.',
+  'evidence.signs.label': 'How to read the signs:',
+  'evidence.signs.body':
+    'on this page a negative pain number always means less pain: a difference below 0 means less pain with cells than with the comparison, and a change below 0 means less pain than before the injection.',
+  'evidence.noPooling':
+    "StemTrack does not yet hold enough trial arm data (means, SDs and group sizes at the same time point) to pool the trials itself; the figures above are the published reviews' own.",
+  'evidence.placebo.title': 'How much pain improves with a placebo',
+  'evidence.placebo.body':
+    "People given a salt-water (saline) injection in trials also report less pain. A clinic's before-and-after results therefore include this placebo response and cannot by themselves show that a treatment works.",
+  'evidence.harms.title': 'Known harms',
+  'evidence.harms.body':
+    'Risk ratios above 1 mean more adverse events with cells than with the comparison. Harvesting bone marrow or fat is itself a procedure with pain and bruising, and the FDA reports infections and other serious harms after unapproved cell products (see Regulatory status).',
+  'evidence.rules.title': 'Regulatory status',
+  'evidence.find.title': 'How to find a registered trial',
+  'evidence.find.body':
+    "If you want cell therapy, the safest route is a registered clinical trial: it has ethics approval, regulator oversight and should not charge you for the experimental treatment. Search these registries and ask the clinic for the trial's registration number.",
+  'evidence.sources.title': "Trials in StemTrack's dataset",
+  'evidence.col.trial': 'Trial',
+  'evidence.col.products': 'Products',
+  'evidence.col.outcomes': 'Outcomes',
+  'evidence.col.source': 'Source',
+  'evidence.partlyVerified': '(partly verified)',
+  'evidence.source': 'Source:',
+  'evidence.read': '(read {date}).',
   'email.invitation.subject': '{clinicName}: your {timepointLabel} questionnaire',
   'email.invitation.body':
     'Hello,\n\n{clinicName} asks how your treated joint is doing. Your {timepointLabel} questionnaire is due on {dueDate} and takes about 10 minutes:\n\n{link}\n\nYou can stop and come back later with the same link; it works until {closesOn}.\n\nTo stop receiving these e-mails: {unsubscribeLink}',
