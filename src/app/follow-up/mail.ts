@@ -137,14 +137,18 @@ export function surveyEmailHandler(ctx: AppContext, mail: MailSettings) {
       message,
     );
     const base = ctx.publicUrl.replace(/\/$/, '');
-    const { subject, body } = renderTemplate(template, {
-      clinicName: row.clinicName,
-      timepointLabel: timepointName(row.language, row.timepoint),
-      link: `${base}/s/${openSecret(mail.key, sealedToken)}`,
-      dueDate: row.target,
-      closesOn: row.closes,
-      unsubscribeLink: `${base}/unsubscribe/${unsubscribeToken(mail.key, row.patientId)}`,
-    });
+    const { subject, body } = renderTemplate(
+      template,
+      {
+        clinicName: row.clinicName,
+        timepointLabel: timepointName(row.language, row.timepoint),
+        link: `${base}/s/${openSecret(mail.key, sealedToken)}`,
+        dueDate: row.target,
+        closesOn: row.closes,
+        unsubscribeLink: `${base}/unsubscribe/${unsubscribeToken(mail.key, row.patientId)}`,
+      },
+      row.language,
+    );
     await mail.send({ from: mail.from, to: row.email, subject, text: body });
     // The step (0 the invitation, n the n-th reminder) counts response rates after each e-mail;
     // jobs queued before it was in the payload carry it in their dedupe key.

@@ -60,17 +60,35 @@ export const DEFAULT_TEMPLATES: Record<
 
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
 
+/**
+ * A date as the patient reads it: English as the clinic's screens show it ("2 Sep 2026"), any
+ * other language in its own words ("2 septembre 2026"), never as stored.
+ */
+export function patientDate(date: IsoDate, language: string): string {
+  if ((language.split('-')[0] ?? 'en').toLowerCase() === 'en') return displayDate(date);
+  try {
+    return new Intl.DateTimeFormat(language, {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }).format(new Date(`${date}T00:00:00Z`));
+  } catch {
+    return displayDate(date);
+  }
+}
+
 /** Fills a template; a placeholder that names no known value is an error, never sent as is. */
 export function renderTemplate(
   template: MessageTemplate,
   vars: SurveyMessageVars,
+  language = 'en',
 ): MessageTemplate {
   const fill = (text: string) =>
     text.replace(PLACEHOLDER, (_, name: string) => {
       if (!(name in vars)) throw new Error(`Unknown placeholder {{${name}}} in a message template`);
       const value = String(vars[name as keyof SurveyMessageVars]);
-      // Dates as the clinic's screens show them ("2 Sep 2026"), not as stored.
-      return name === 'dueDate' || name === 'closesOn' ? displayDate(value) : value;
+      return name === 'dueDate' || name === 'closesOn' ? patientDate(value, language) : value;
     });
   return { subject: fill(template.subject), body: fill(template.body) };
 }
