@@ -9,11 +9,19 @@ import {
   checkDefinitionFile,
   instrumentById,
   isBuiltInInstrument,
+  isKnownInstrument,
   registerLicensedInstrument,
+  registerTranslation,
 } from '../core/instruments/library.ts';
 import { askedWithin } from '../core/instruments/shared-items.ts';
+import { parseTranslation } from '../core/instruments/translation.ts';
 import type { Db, Queryable } from '../store/db.ts';
-import { listLicensedInstruments, upsertLicensedInstrument } from '../store/instruments.repo.ts';
+import {
+  listInstrumentTranslations,
+  listLicensedInstruments,
+  upsertInstrumentTranslation,
+  upsertLicensedInstrument,
+} from '../store/instruments.repo.ts';
 import { ALL_ROLES, requireRole, type UserActor } from './context.ts';
 
 /** Validates and stores a licensed instrument definition; a bad file is refused whole. */
@@ -34,6 +42,45 @@ export async function loadLicensedInstruments(db: Db): Promise<string[]> {
   for (const row of rows)
     registerLicensedInstrument(instrumentDefinitionSchema.parse(row.definition));
   return rows.map((r) => r.id);
+}
+
+/**
+ * Validates a translation file against its instrument and stores it; a bad file is refused
+ * whole, naming every problem (a missing or extra item or answer, no source or terms of use).
+ */
+export async function importInstrumentTranslation(q: Queryable, fileName: string, text: string) {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw invalid(`${fileName} is not JSON: ${(e as Error).message}; nothing was imported`);
+  }
+  const id = (json as { instrument?: unknown } | null)?.instrument;
+  if (typeof id !== 'string' || !isKnownInstrument(id))
+    throw invalid(`${fileName} names no instrument this registry has; nothing was imported`, [
+      {
+        field: 'instrument',
+        message: `Give the id of a shipped or imported instrument (${allInstruments()
+          .map((d) => d.id)
+          .join(', ')})`,
+      },
+    ]);
+  const translation = parseTranslation(instrumentById(id), json);
+  const outcome = await upsertInstrumentTranslation(q, translation, fileName);
+  registerTranslation(translation);
+  return { translation, outcome };
+}
+
+/** Registers every stored translation that still fits its instrument; run once at start-up. */
+export async function loadInstrumentTranslations(db: Db): Promise<string[]> {
+  const loaded: string[] = [];
+  for (const row of await listInstrumentTranslations(db)) {
+    const id = (row.translation as { instrument?: string }).instrument ?? '';
+    if (!isKnownInstrument(id)) continue;
+    registerTranslation(parseTranslation(instrumentById(id), row.translation));
+    loaded.push(`${id} (${(row.translation as { language: string }).language})`);
+  }
+  return loaded;
 }
 
 /**

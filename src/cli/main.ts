@@ -20,6 +20,7 @@ Commands:
   meta          meta-analysis of a CSV file of studies, with forest and funnel plots
   import-evidence  add trials to the evidence dataset (CSV, or ClinicalTrials.gov JSON)
   import-instrument  add a licensed instrument definition (WOMAC, Oxford, EQ-5D…) you hold
+  import-translation add a checked translation of an instrument's items and answers
   questionnaire    print an instrument as a FHIR R4 Questionnaire
   report        outcomes per time point for a cohort: n, mean (SD), change from baseline, 95% CIs
   export        de-identified research export of a site: tidy CSV, data dictionary, FHIR NDJSON
@@ -77,6 +78,15 @@ Options:
   --funnel    write a funnel plot (SVG) to this file
 
 Bad input is reported with its row and column; the exit code is then 1.`,
+  'import-translation': `Usage: stemtrack import-translation FILE.json
+
+Adds one language's wording of an instrument (docs/instruments.md, "Translations"): the
+instrument id, a BCP 47 language tag, the source the text was read from and its terms of use,
+the instructions, each section's title (and intro where the form has one) in the form's
+order, every item's text by its code, and every answer's label by its value. The file is
+checked against the instrument: a missing or extra item or answer is refused with every
+problem named, and nothing is stored. Patients whose recorded language matches then read
+the questionnaire in it; restart StemTrack after importing.`,
   'import-instrument': `Usage: stemtrack import-instrument FILE.json
 
 Adds an instrument definition a registry holds a licence for (StemTrack does not ship
@@ -623,6 +633,24 @@ async function run(command: string, args: string[]): Promise<number> {
         const items = definition.sections.reduce((n, s) => n + s.items.length, 0);
         console.log(
           `${outcome === 'added' ? 'Imported' : 'Replaced'} ${definition.shortName} (id ${definition.id}, ${items} items, ${definition.scales.length} scales). Restart StemTrack to offer it.`,
+        );
+        return 0;
+      });
+    }
+    case 'import-translation': {
+      const input = await readOneFile('import-translation', args, 'give one JSON file');
+      if (!input) return 1;
+      const { migrate } = await import('../store/migrate.ts');
+      const { importInstrumentTranslation } = await import('../app/instruments.ts');
+      return withDatabase(async (db) => {
+        await migrate(db);
+        const { translation, outcome } = await importInstrumentTranslation(
+          db,
+          input.name,
+          input.text,
+        );
+        console.log(
+          `${outcome === 'added' ? 'Imported' : 'Replaced'} the ${translation.language} translation of ${translation.instrument} (${Object.keys(translation.items).length} items). Restart StemTrack to use it.`,
         );
         return 0;
       });

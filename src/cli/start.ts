@@ -24,7 +24,7 @@ import {
 } from '../app/follow-up/invitations.ts';
 import { type MailSettings, surveyEmailHandler } from '../app/follow-up/mail.ts';
 import { type SmsSettings, SURVEY_SMS_JOB, surveyTextHandler } from '../app/follow-up/sms.ts';
-import { loadLicensedInstruments } from '../app/instruments.ts';
+import { loadInstrumentTranslations, loadLicensedInstruments } from '../app/instruments.ts';
 import { migrateAsOwner } from '../app/migrate.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { smtpSender } from '../jobs/smtp.ts';
@@ -98,6 +98,7 @@ export async function startServer(config: Config, opts: StartOptions): Promise<v
     const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
     // A worker (also one forked to replace another) registers the licensed definitions itself.
     await loadLicensedInstruments(db);
+    await loadInstrumentTranslations(db);
     return serveProcess(config, opts, db, undefined);
   }
   const started = Date.now();
@@ -128,6 +129,8 @@ async function prepareDatabase(
     const applied = ownerApplied ?? (await migrate(db));
     const licensed = await loadLicensedInstruments(db);
     if (licensed.length > 0) console.log(`Licensed instruments: ${licensed.join(', ')}`);
+    const translated = await loadInstrumentTranslations(db);
+    if (translated.length > 0) console.log(`Instrument translations: ${translated.join(', ')}`);
     if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
     const seeded = opts.demo && (await isEmptyRegistry(db));
     if (seeded) {

@@ -48,7 +48,7 @@ import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence/evidence.ts';
 import { metaAnalysisFor } from '../app/evidence/meta.ts';
 import { followUpOverview, undeliveredEmails } from '../app/follow-up/followup.ts';
-import { unsubscribe } from '../app/follow-up/mail.ts';
+import { unsubscribe, unsubscribeLanguage } from '../app/follow-up/mail.ts';
 import {
   callListFor,
   logCallAttempt,
@@ -598,6 +598,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   );
   api.put('/survey/:token/draft', async (c) =>
     c.json(await saveSurveyDraft(ctx, c.req.param('token'), await jsonBody(c.req.raw))),
+  );
+  api.get('/unsubscribe/:token', async (c) =>
+    c.json(await unsubscribeLanguage(ctx, ctx.mail, c.req.param('token'))),
   );
   api.post('/unsubscribe/:token', async (c) =>
     c.json(await unsubscribe(ctx, ctx.mail, c.req.param('token'))),

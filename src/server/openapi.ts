@@ -971,6 +971,13 @@ export function openApiDocument(): object {
         },
       },
       '/api/unsubscribe/{token}': {
+        get: {
+          summary:
+            "The language of the unsubscribe page: the catalogue of the patient's recorded language (locale, dir, messages); changes nothing (no account)",
+          security: [],
+          parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('The patient’s language'), 404: errors[404] },
+        },
         post: {
           summary: 'Stop survey e-mails for the patient the link in an e-mail names (no account)',
           security: [],
@@ -984,7 +991,9 @@ export function openApiDocument(): object {
           security: [],
           parameters: [tokenParam],
           responses: {
-            200: ok('Questionnaires and saved answers'),
+            200: ok(
+              "Questionnaires and saved answers, in the patient's recorded language, with that language's catalogue of survey messages (locale, dir, messages)",
+            ),
             404: errors[404],
             410: { description: 'Already submitted or expired' },
           },

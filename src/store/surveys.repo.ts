@@ -385,3 +385,16 @@ export async function submitByTokenDigest(
     ? { stored: true, assignment, inWindow: inWindow === true, history: history ?? [] }
     : { stored: false, assignment };
 }
+
+/** The BCP 47 tag of the language a patient reads in; null when the patient has no identity row. */
+export async function patientLanguageOf(
+  q: Queryable,
+  scope: SiteScope,
+  patientId: string,
+): Promise<string | null> {
+  const [row] = await q.query<{ language: string }>(
+    'select language from patient_identities where patient_id = $1 and site_id = $2',
+    [patientId, scope.siteId],
+  );
+  return row?.language ?? null;
+}

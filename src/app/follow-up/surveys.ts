@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { ownTrajectories } from '../../core/analytics/own-trajectory.ts';
 import { conflict, type FieldProblem, gone, invalid, notFound } from '../../core/errors.ts';
+import { patientLanguage, timepointName } from '../../core/i18n/catalogues.ts';
 import {
   defaultInstrumentsFor,
   instrumentById,
   instrumentsAt,
   isKnownInstrument,
+  translationsOf,
 } from '../../core/instruments/library.ts';
 import { checkAnswers, scoreResponse } from '../../core/instruments/scoring.ts';
 import { withRepeatedAnswers } from '../../core/instruments/shared-items.ts';
+import { instrumentInLanguage } from '../../core/instruments/translation.ts';
 import { addDays, type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
 import { patientEventSchema } from '../../core/registry/events.ts';
 import {
@@ -30,6 +33,7 @@ import {
   findAssignmentByTokenDigest,
   insertAssignment,
   jointScoreHistory,
+  patientLanguageOf,
   recordSubmission,
   type SurveyAssignment,
   type SurveyDraft,
@@ -251,14 +255,20 @@ export async function openSurvey(ctx: AppContext, token: string) {
   const tp = timePointById(a.timepoint);
   // The joint names the survey's headings for the patient ("Pain in your right knee").
   const episode = await findEpisode(ctx.db, { siteId: a.siteId }, a.episodeId);
+  // The patient's recorded language picks the one catalogue the page gets, and the questionnaires' wording.
+  const tag = await patientLanguageOf(ctx.db, { siteId: a.siteId }, a.patientId);
+  const language = patientLanguage(tag);
   return {
     timepoint: a.timepoint,
-    timepointLabel: tp?.label ?? a.timepoint,
+    timepointLabel: tp ? timepointName(language.locale, tp.id) : a.timepoint,
     joint: episode ? { joint: episode.joint, side: episode.side } : null,
     window: { target: a.windowTarget, opens: a.windowOpens, closes: a.windowCloses },
     expiresAt: a.expiresAt,
-    instruments: a.instruments.map((id) => instrumentById(id)),
+    instruments: a.instruments.map((id) =>
+      instrumentInLanguage(instrumentById(id), tag ?? 'en', translationsOf(id)),
+    ),
     draft: a.draft,
+    language,
   };
 }
 

@@ -49,6 +49,11 @@ const item = z.strictObject({
 
 const section = z.strictObject({
   title: z.string().min(1),
+  /**
+   * The title in the patient's language, set from a translation file when the survey is sent
+   * (`title` stays the form's own, which picks the patient's heading).
+   */
+  titleInLanguage: z.string().min(1).optional(),
   /** Instructions shown above each item of the section (e.g. the recall period). */
   intro: z.string().optional(),
   items: z.array(item).min(1),

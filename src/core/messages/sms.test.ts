@@ -16,6 +16,14 @@ describe('text message wording', () => {
     expect(smsText('en-GB', 'reminder', vars)).toBe(smsText('en', 'reminder', vars));
     expect(smsText('xx', 'reminder', vars)).toBe(smsText('en', 'reminder', vars));
   });
+  it('speaks the patient’s language but keeps the STOP keyword and the link as they are', () => {
+    const text = smsText('en-XA', 'invitation', {
+      clinicName: 'Harbour',
+      link: 'https://r.example/s/abc',
+    });
+    expect(text).toMatch(/^\[Harbour .*https:\/\/r\.example\/s\/abc .*STOP.*\]$/);
+    expect(text).not.toContain('questionnaire');
+  });
 });
 
 describe('reply keywords', () => {

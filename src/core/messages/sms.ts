@@ -1,29 +1,23 @@
 /**
- * Text message wording, in one place so a translation library can take it over. A text
- * names only the clinic and carries the link: no time point, joint, treatment or other health
- * information, since a phone's lock screen shows it to whoever holds the phone.
+ * Text messages in the patient's language, from the catalogue (core/i18n). A text names only the
+ * clinic and carries the link: no time point, joint, treatment or other health information, since
+ * a phone's lock screen shows it to whoever holds the phone.
  */
+import { messageFor, resolveLanguage } from '../i18n/catalogues.ts';
+import { translator } from '../i18n/translate.ts';
+
 export type SmsKind = 'invitation' | 'reminder';
 
-export const SMS_TEXTS: Record<string, Record<SmsKind, string>> = {
-  en: {
-    invitation:
-      '{{clinicName}} asks you to answer a short questionnaire: {{link}} Reply STOP to stop these texts.',
-    reminder:
-      'A reminder from {{clinicName}}: your questionnaire is still open: {{link}} Reply STOP to stop these texts.',
-  },
-};
-
-/** The wording for a BCP 47 tag: the tag itself, then its language alone ("pt-BR" → "pt"), then English. */
+/** The text for a BCP 47 tag: the tag's catalogue, then its language alone ("pt-BR" → "pt"), then English. */
 export function smsText(
   language: string,
   kind: SmsKind,
   vars: { clinicName: string; link: string },
 ): string {
-  const primary = language.split('-')[0]?.toLowerCase() ?? 'en';
-  const texts = SMS_TEXTS[language] ?? SMS_TEXTS[primary] ?? SMS_TEXTS.en;
-  const template = texts?.[kind] ?? '';
-  return template.replaceAll('{{clinicName}}', vars.clinicName).replaceAll('{{link}}', vars.link);
+  const locale = resolveLanguage(language);
+  const key = kind === 'invitation' ? 'sms.invitation' : 'sms.reminder';
+  // The opt-out keyword is Twilio's, the same in every language.
+  return translator(locale, { [key]: messageFor(locale, key) })(key, { ...vars, stop: 'STOP' });
 }
 
 /**

@@ -40,9 +40,9 @@ export function numericScale(options: readonly ResponseOption[]): NumericScale |
   };
 }
 
-/** What the primary button on a question does: the next question, or the review of all answers. */
-export function nextLabel(index: number, total: number): string {
-  return index + 1 < total ? 'Next' : 'Review answers';
+/** What the primary button on a question does (its message key): the next question, or the review. */
+export function nextLabel(index: number, total: number): 'survey.next' | 'survey.reviewAnswers' {
+  return index + 1 < total ? 'survey.next' : 'survey.reviewAnswers';
 }
 
 /**
