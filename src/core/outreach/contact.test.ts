@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { isLanguageTag } from '../registry/language.ts';
 import { parseInput } from '../validation.ts';
-import { checkMobile, isLanguageTag, isTimeZone, patientContactSchema } from './contact.ts';
+import { checkMobile, isTimeZone, patientContactSchema } from './contact.ts';
 import { localTime, nextSendTime } from './quiet-hours.ts';
 
 describe('mobile numbers', () => {

@@ -1,5 +1,6 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { canonicalLanguage, isLanguageTag } from '../registry/language.ts';
 import { CALL_OUTCOMES, SMS_CONSENTS } from './modes.ts';
 
 export {
@@ -58,21 +59,6 @@ export function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether `tag` is a well-formed BCP 47 language tag (e.g. en, pt-BR, zh-Hant). */
-export function isLanguageTag(tag: string): boolean {
-  if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(tag) || tag.length > 35) return false;
-  try {
-    return Intl.getCanonicalLocales(tag).length === 1;
-  } catch {
-    return false;
-  }
-}
-
-/** The canonical form of a valid tag ("pt-br" → "pt-BR"). */
-export function canonicalLanguage(tag: string): string {
-  return Intl.getCanonicalLocales(tag)[0] ?? tag;
 }
 
 /** The clinic's record of how to reach a patient beyond e-mail. */

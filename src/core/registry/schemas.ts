@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { newPassword } from '../access/schemas.ts';
 import { characterisationSchema } from './characterisation.ts';
 import { isIsoDate } from './dates.ts';
+import { languageTagSchema } from './language.ts';
 import {
   IMAGE_GUIDANCE,
   JOINTS,
@@ -49,11 +50,8 @@ export const enrolPatientSchema = z.strictObject({
     .optional()
     .transform((v) => (v === '' ? undefined : v)),
   phone: trimmed(40).optional(),
-  /** Language of survey e-mails, ISO 639-1 (e.g. en, fr); English when not given. */
-  language: z
-    .string()
-    .regex(/^[a-z]{2}$/, 'A two-letter language code such as en or fr')
-    .optional(),
+  /** The language the patient reads in, a BCP 47 tag (e.g. en, fr, pt-BR); English when not given. */
+  language: languageTagSchema.optional(),
   consentDate: isoDate,
   consentGiven: z.literal(true, { error: 'Enrolment needs the patient’s recorded consent' }),
 });
