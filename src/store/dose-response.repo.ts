@@ -47,15 +47,15 @@ export async function doseResponseJoints(
             s.pb as "painBaseline", s.pf as "painFollowUp",
             s.fb as "functionBaseline", s.ff as "functionFollowUp"
      from joint_episodes e
-     join patients p on p.id = e.patient_id
-     join lateral (select * from treatments t where t.episode_id = e.id
+     join patients p on p.site_id = e.site_id and p.id = e.patient_id
+     join lateral (select * from treatments t where t.site_id = e.site_id and t.episode_id = e.id
                    order by t.treatment_date, t.created_at, t.id limit 1) t on true
      join lateral (
        select max(o.scores[1]) filter (where ${domain('pain')}) as pb,
               max(o.scores[${slot}]) filter (where ${domain('pain')}) as pf,
               max(o.scores[1]) filter (where ${domain('function')}) as fb,
               max(o.scores[${slot}]) filter (where ${domain('function')}) as ff
-       from outcome_joint_scores o where o.episode_id = e.id) s on true
+       from outcome_joint_scores o where o.site_id = e.site_id and o.episode_id = e.id) s on true
      ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
      order by e.id`,
     params,

@@ -16,6 +16,8 @@ const NOT_BY_SITE: Record<string, string> = {
   sites: 'the sites themselves: a small reference table every node joins against',
   evidence_trial_arms: 'published trials: literature shared by the whole network (reference)',
   licensed_instruments: 'questionnaire definitions the network uses (reference)',
+  instrument_translations:
+    'translations of those questionnaires, shared by the network (reference)',
   registry_flags: 'network-wide switches (reference)',
   schema_migrations: 'the schema version, one per database (coordinator)',
   audit_chain_heads:
