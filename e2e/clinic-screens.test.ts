@@ -20,6 +20,7 @@ const PAGES: [string, string, string | RegExp][] = [
   ['Patients', '/', 'Patients'],
   ['Patients', '/patients/new', 'Enrol a patient'],
   ['Follow-up', '/follow-up', 'Follow-up'],
+  ['Call list', '/call-list', 'Call list'],
   ['Outcomes', '/outcomes', 'Outcomes'],
   ['Exports', '/exports', 'Exports'],
   ['Schedule', '/schedule', 'Follow-up schedule'],

@@ -7,6 +7,7 @@ import type { ViewCache } from './analytics/view-cache.ts';
 import type { Gate } from './compute/gate.ts';
 import type { ComputePool } from './compute/pool.ts';
 import type { MailSettings } from './follow-up/mail.ts';
+import type { SmsSettings } from './follow-up/sms.ts';
 
 /** What every use case gets: the database and the clock (passed in so tests can move time). */
 export interface AppContext {
@@ -16,6 +17,8 @@ export interface AppContext {
   publicUrl: string;
   /** Outgoing survey e-mail; absent when the registry has not configured SMTP. */
   mail?: MailSettings;
+  /** Outgoing survey texts; absent unless a provider is configured (SMS_PROVIDER). */
+  sms?: SmsSettings;
   /** Dashboard views kept per registry version. */
   views: ViewCache;
   /** Worker threads for CPU-heavy pure work; without one (CLI, tests) it runs in line. */

@@ -429,14 +429,20 @@ async function run(command: string, args: string[]): Promise<number> {
           if (!siteId) return 1;
         }
         const report = await outcomeReport(db, { ...(siteId ? { siteId } : {}), ...cohort });
-        if (!json) {
-          process.stdout.write(reportText(report));
-          return 0;
-        }
-        // Durability, safety and completeness are a site's: one block per site asked for.
+        // Durability, safety, completeness and outreach are a site's: one block per site asked for.
         const { listSites } = await import('../store/sites.repo.ts');
+        const { outreachReport } = await import('../app/follow-up/outreach.ts');
         const sites = (await listSites(db)).filter((s) => !siteId || s.id === siteId);
         const today = new Date().toISOString().slice(0, 10);
+        if (!json) {
+          process.stdout.write(reportText(report));
+          const { outreachText } = await import('./outreach-text.ts');
+          for (const s of sites)
+            process.stdout.write(
+              `\n${outreachText(s.name, await outreachReport(db, s.id, cohort, today))}`,
+            );
+          return 0;
+        }
         const bySite = [];
         for (const s of sites) {
           bySite.push({
@@ -444,6 +450,7 @@ async function run(command: string, args: string[]): Promise<number> {
             durability: await durabilityReport(db, s.id, cohort),
             safety: await safetyReport(db, s.id, cohort),
             completeness: await completenessReport(db, s.id, cohort, today),
+            outreach: await outreachReport(db, s.id, cohort, today),
           });
         }
         process.stdout.write(`${JSON.stringify({ ...report, sites: bySite }, null, 2)}\n`);

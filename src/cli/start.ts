@@ -21,10 +21,12 @@ import {
   queueAutoInvite,
 } from '../app/follow-up/invitations.ts';
 import { type MailSettings, surveyEmailHandler } from '../app/follow-up/mail.ts';
+import { type SmsSettings, SURVEY_SMS_JOB, surveyTextHandler } from '../app/follow-up/sms.ts';
 import { loadLicensedInstruments } from '../app/instruments.ts';
 import { migrateAsOwner } from '../app/migrate.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { smtpSender } from '../jobs/smtp.ts';
+import { twilioProvider } from '../jobs/twilio.ts';
 import { createHttpApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
 import { openDatabase } from '../store/db.ts';
@@ -91,6 +93,7 @@ export async function startServer(
   await ensureWebBuilt();
   const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
   const mail = mailSettings(config);
+  const sms = smsSettings(config);
   // PGlite runs every query on this thread: one heavy request at a time keeps the server
   // answering; PostgreSQL runs queries elsewhere, so a few may go at once.
   const heavy = new Gate(config.DATABASE_URL ? 4 : 1, 32);
@@ -99,6 +102,7 @@ export async function startServer(
     now: () => new Date(),
     publicUrl: config.PUBLIC_URL ?? `http://${host}:${config.PORT}`,
     ...(mail ? { mail } : {}),
+    ...(sms ? { sms } : {}),
     views: new ViewCache(Date.now, heavy),
     compute: new ComputePool(),
     heavy,
@@ -106,15 +110,18 @@ export async function startServer(
   const jobs = new JobRunner({
     db,
     now: ctx.now,
-    handlers: mail
-      ? {
-          'survey-email': surveyEmailHandler(ctx, mail),
-          [AUTO_INVITE_JOB]: autoInviteHandler(ctx),
-          [ACCOUNT_EMAIL_JOB]: accountEmailHandler(ctx, mail),
-        }
-      : {},
+    handlers: {
+      ...(mail
+        ? {
+            'survey-email': surveyEmailHandler(ctx, mail),
+            [ACCOUNT_EMAIL_JOB]: accountEmailHandler(ctx, mail),
+          }
+        : {}),
+      ...(sms ? { [SURVEY_SMS_JOB]: surveyTextHandler(ctx, sms) } : {}),
+      ...(mail || sms ? { [AUTO_INVITE_JOB]: autoInviteHandler(ctx) } : {}),
+    },
   });
-  if (mail) {
+  if (mail || sms) {
     await queueAutoInvite(ctx);
     jobs.start(30_000);
   }
@@ -150,6 +157,11 @@ export async function startServer(
         ? `Survey e-mails: on, via ${new URL(config.SMTP_URL ?? '').host}`
         : 'Survey e-mails: off (set SMTP_URL, MAIL_FROM and MAIL_KEY to send them)',
     );
+    console.log(
+      sms
+        ? `Survey texts: on, via ${sms.provider.name}; quiet hours 21:00–08:00 in each patient's zone`
+        : 'Survey texts: off (set SMS_PROVIDER=twilio and the TWILIO_ variables to send them)',
+    );
     console.log('Press Ctrl+C to stop.');
   });
   let stopping = false;
@@ -181,6 +193,31 @@ export async function startServer(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await new Promise<void>((resolve) => server.once('close', () => resolve()));
+}
+
+function smsSettings(config: Config): SmsSettings | undefined {
+  if (
+    config.SMS_PROVIDER !== 'twilio' ||
+    !config.TWILIO_ACCOUNT_SID ||
+    !config.TWILIO_AUTH_TOKEN ||
+    !config.MAIL_KEY
+  )
+    return undefined;
+  return {
+    provider: twilioProvider({
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: config.TWILIO_AUTH_TOKEN,
+      ...(config.TWILIO_FROM ? { from: config.TWILIO_FROM } : {}),
+      ...(config.TWILIO_MESSAGING_SERVICE_SID
+        ? { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID }
+        : {}),
+      baseUrl: config.TWILIO_API_URL,
+    }),
+    key: Buffer.from(config.MAIL_KEY, 'hex'),
+    reminders: config.SMS_REMINDERS,
+    reminderEveryDays: config.MAIL_REMINDER_EVERY_DAYS,
+    defaultTimeZone: config.SMS_TIME_ZONE,
+  };
 }
 
 function mailSettings(config: Config): MailSettings | undefined {

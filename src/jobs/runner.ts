@@ -1,9 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { retryDelayMs } from '../core/jobs/retry.ts';
 import type { Db } from '../store/db.ts';
-import { claimNextJob, completeJob, failJob, type Job } from '../store/jobs.repo.ts';
+import { claimNextJob, completeJob, deferJob, failJob, type Job } from '../store/jobs.repo.ts';
 
-export type JobHandler = (job: Job) => Promise<void>;
+/**
+ * A handler finishes, throws to be retried, or resolves with `{ deferUntil }` to run later
+ * (quiet hours) without using an attempt; anything else it resolves with means done.
+ */
+export type JobHandler = (job: Job) => Promise<unknown>;
+
+function deferral(outcome: unknown): Date | undefined {
+  if (typeof outcome !== 'object' || outcome === null || !('deferUntil' in outcome))
+    return undefined;
+  return outcome.deferUntil instanceof Date ? outcome.deferUntil : undefined;
+}
 
 export interface JobRunnerOptions {
   db: Db;
@@ -45,8 +55,9 @@ export class JobRunner {
       const handler = this.options.handlers[job.kind];
       try {
         if (!handler) throw new Error(`No handler for job kind '${job.kind}'`);
-        await handler(job);
-        await completeJob(this.options.db, job.id, this.worker, this.options.now());
+        const later = deferral(await handler(job));
+        if (later) await deferJob(this.options.db, job.id, this.worker, later);
+        else await completeJob(this.options.db, job.id, this.worker, this.options.now());
       } catch (error) {
         const at = this.options.now();
         await failJob(

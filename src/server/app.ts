@@ -46,7 +46,16 @@ import { evidenceOverview, registryEvidence } from '../app/evidence/evidence.ts'
 import { metaAnalysisFor } from '../app/evidence/meta.ts';
 import { followUpOverview, undeliveredEmails } from '../app/follow-up/followup.ts';
 import { unsubscribe } from '../app/follow-up/mail.ts';
+import {
+  callListFor,
+  logCallAttempt,
+  patientContact,
+  siteOutreach,
+  startInterview,
+  updatePatientContact,
+} from '../app/follow-up/outreach.ts';
 import { getSchedule, updateSchedule } from '../app/follow-up/schedule.ts';
+import { type ProviderCallback, smsInbound, smsStatusCallback } from '../app/follow-up/sms.ts';
 import {
   issueSurvey,
   openSurvey,
@@ -134,6 +143,26 @@ const ENROLMENT_PATHS = new Set([
   '/api/auth/two-factor/setup',
   '/api/auth/two-factor/confirm',
 ]);
+
+/**
+ * A provider's form-encoded callback, with the URL it was sent to as the provider saw it:
+ * the public URL (behind a proxy the request's own host differs) with this path and query.
+ */
+async function providerCallback(request: Request, publicUrl: string): Promise<ProviderCallback> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded'))
+    throw new DomainError('invalid', 'Send the callback form-encoded', [
+      { field: '(body)', message: 'Content-Type must be application/x-www-form-urlencoded' },
+    ]);
+  const params: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(await request.text())) params[k] = v;
+  const url = new URL(request.url);
+  return {
+    url: `${publicUrl.replace(/\/$/, '')}${url.pathname}${url.search}`,
+    params,
+    headers: request.headers,
+  };
+}
 
 export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   const app = new Hono<Env>();
@@ -441,6 +470,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.get('/report/completeness', async (c) =>
     c.json(await siteCompleteness(ctx, c.var.actor, c.req.query())),
   );
+  authed.get('/report/outreach', async (c) =>
+    c.json(await siteOutreach(ctx, c.var.actor, c.req.query())),
+  );
   authed.get('/report/benchmark', async (c) =>
     c.json(await siteBenchmark(ctx, c.var.actor, c.req.query())),
   );
@@ -508,6 +540,16 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     c.json(await patientHistoryFor(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Patient'))),
   );
   authed.patch('/patients/:id', changeAt('Patient', correctPatient));
+  // --- reaching patients: contact details, the call list, phone interviews (issue 15) --
+  authed.get('/patients/:id/contact', async (c) =>
+    c.json(await patientContact(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Patient'))),
+  );
+  authed.put('/patients/:id/contact', changeAt('Patient', updatePatientContact));
+  authed.get('/call-list', async (c) => c.json(await callListFor(ctx, c.var.actor)));
+  authed.post('/call-list/:id/attempts', createUnder('Survey', logCallAttempt));
+  authed.post('/call-list/:id/interview', async (c) =>
+    c.json(await startInterview(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Survey')), 201),
+  );
   authed.post('/patients/:id/events', createUnder('Patient', recordClinicEvent));
   authed.post('/patients/:id/status', changeAt('Patient', setStatus));
   authed.post('/patients/:id/withdraw', changeAt('Patient', withdrawConsent));
@@ -536,6 +578,14 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   api.post('/unsubscribe/:token', async (c) =>
     c.json(await unsubscribe(ctx, ctx.mail, c.req.param('token'))),
   );
+  // --- the text message provider's callbacks: its request signature is the credential --
+  api.post('/sms/status', async (c) =>
+    c.json(await smsStatusCallback(ctx, ctx.sms, await providerCallback(c.req.raw, ctx.publicUrl))),
+  );
+  api.post('/sms/inbound', async (c) => {
+    const reply = await smsInbound(ctx, ctx.sms, await providerCallback(c.req.raw, ctx.publicUrl));
+    return c.body(reply.body, 200, { 'Content-Type': reply.contentType });
+  });
   api.post('/survey/:token/submit', async (c) =>
     c.json(await submitSurvey(ctx, c.req.param('token'), await jsonBody(c.req.raw)), 201),
   );

@@ -37,6 +37,8 @@ const TABLES = [
   'users',
   'account_tokens',
   'recovery_codes',
+  'follow_up_contacts',
+  'staff_survey_links',
 ] as const;
 
 async function tableCounts(db: Db): Promise<Record<string, number>> {
@@ -120,6 +122,7 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
   let episodeId: string;
   let treatmentId: string;
   let surveyToken: string;
+  let assignmentId: string;
   let adverseEventId: string;
   let eventId: string;
   let responseId: string;
@@ -142,6 +145,7 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
       timepoint: 'baseline',
     });
     surveyToken = tokenOf(issued.body.url);
+    assignmentId = issued.body.id;
     const adverse = await clinician.call('POST', `/api/episodes/${episodeId}/adverse-events`, {
       treatmentId,
       onsetDate: '2026-03-02',
@@ -224,6 +228,18 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
       { kind: 'reinjection', date: '2026-03-02', episodeId },
     ],
     ['POST', `/api/patients/${patientId}/withdraw`, { data: 'erase', reason: 'r', confirm: 'no' }],
+    [
+      'PUT',
+      `/api/patients/${patientId}/contact`,
+      {
+        mobile: '+44 7400 123456',
+        smsConsent: 'opted-in',
+        timeZone: 'Europe/London',
+        language: 'en',
+        preferredCallTime: 'Mornings',
+      },
+    ],
+    ['POST', `/api/call-list/${assignmentId}/attempts`, { outcome: 'voicemail', note: 'Left one' }],
     ['PUT', '/api/schedule', { timepoints: [] }],
     [
       'PUT',
@@ -253,9 +269,12 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
       paths: Record<string, Record<string, { requestBody?: unknown }>>;
     };
     // The survey submission has its own property below, with answers shaped like answers.
+    // The provider's callbacks are form-encoded and signed: fuzzed in sms.int.test.ts.
     const covered = [
       ...routes().map(([method, path]) => `${method} ${path}`),
       `POST /api/survey/${surveyToken}/submit`,
+      'POST /api/sms/status',
+      'POST /api/sms/inbound',
     ];
     for (const [template, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {

@@ -13,6 +13,12 @@ import {
   setPasswordSchema,
 } from '../core/access/schemas.ts';
 import {
+  CALL_OUTCOMES,
+  callAttemptSchema,
+  MODES,
+  patientContactSchema,
+} from '../core/outreach/contact.ts';
+import {
   adverseEventCorrectionSchema,
   clinicEventSchema,
   enteredInErrorSchema,
@@ -118,8 +124,36 @@ const answersBody = {
           additionalProperties: { type: ['number', 'null'] },
         },
       },
+      via: {
+        type: 'string',
+        enum: ['email', 'sms'],
+        description:
+          'The channel whose link was followed (a text message link ends in ?via=sms); recorded as the mode web-email or web-sms. Ignored on a staff interview link.',
+      },
     },
   }),
+};
+/** A provider's callback: form-encoded as the provider sends it, signed (X-Twilio-Signature). */
+const providerForm = (fields: Record<string, string>) => ({
+  required: true,
+  content: {
+    'application/x-www-form-urlencoded': {
+      schema: {
+        type: 'object',
+        properties: Object.fromEntries(
+          Object.entries(fields).map(([k, d]) => [k, { type: 'string', description: d }]),
+        ),
+      },
+    },
+  },
+});
+const signatureHeader = {
+  name: 'X-Twilio-Signature',
+  in: 'header',
+  required: true,
+  schema: { type: 'string' },
+  description:
+    'Base64 HMAC-SHA1, under the Twilio Auth Token, of the full URL called (PUBLIC_URL and path) followed by each POST parameter name and value sorted by name',
 };
 
 let cached: object | undefined;
@@ -330,6 +364,99 @@ export function openApiDocument(): object {
           },
         ]),
       ),
+      '/api/report/outreach': {
+        get: {
+          summary: `Follow-up completeness per time point split by mode of administration (${MODES.join(', ')}) and by the channels each link went out on, and the share of links answered after each invitation, reminder and call before the next (the filters of /api/report)`,
+          parameters: cohortParameters,
+          responses: { 200: ok('Outreach'), 400: errors[400], 401: errors[401] },
+        },
+      },
+      '/api/patients/{id}/contact': {
+        get: {
+          summary:
+            'How to reach the patient beyond e-mail (clinicians, admins): mobile (E.164), text message consent with its time and source, time zone, language (BCP 47), preferred call time; smsOn says whether this server sends texts',
+          parameters: [idParam('id')],
+          responses: {
+            200: ok('Contact details'),
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+          },
+        },
+        put: {
+          summary:
+            'Set them (clinicians, admins): the mobile is checked with libphonenumber-js (a landline or invalid number is refused) and stored as E.164; a national number needs country; an unknown time zone or language tag is refused naming the field; nothing changes on any error',
+          parameters: [idParam('id')],
+          requestBody: body(patientContactSchema),
+          responses: { 200: ok('Saved contact details'), ...errors },
+        },
+      },
+      '/api/call-list': {
+        get: {
+          summary:
+            'Patients to call (clinicians, admins): open surveys whose e-mails and texts have all gone out, a few days on, with the window still open; phone, mobile, preferred call time, language, calls so far and the last outcome',
+          responses: { 200: ok('Call list'), 401: errors[401], 403: errors[403] },
+        },
+      },
+      '/api/call-list/{id}/attempts': {
+        post: {
+          summary: `Log a call about this survey (clinicians, admins): outcome ${CALL_OUTCOMES.join(', ')}, optional note; a declined survey leaves the list`,
+          parameters: [idParam('id')],
+          requestBody: body(callAttemptSchema),
+          responses: {
+            201: ok('Logged'),
+            ...errors,
+            409: conflictError,
+            410: { description: 'The link expired' },
+          },
+        },
+      },
+      '/api/call-list/{id}/interview': {
+        post: {
+          summary:
+            "A two-hour link to answer this survey with the patient on the phone (clinicians, admins): it opens the patient's survey; answers through it are recorded as a phone interview entered by you",
+          parameters: [idParam('id')],
+          responses: {
+            201: ok('url, expiresAt, mode'),
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+            409: conflictError,
+            410: { description: 'The link expired' },
+          },
+        },
+      },
+      '/api/sms/status': {
+        post: {
+          summary:
+            "The text message provider's delivery status callback (Twilio's StatusCallback): records the text's status; error 21610 (unsubscribed recipient) opts the patient out at once. Refused (403) unless the signature matches",
+          security: [],
+          parameters: [signatureHeader],
+          requestBody: providerForm({
+            MessageSid: 'The text',
+            MessageStatus: 'queued, sent, delivered, undelivered or failed',
+            ErrorCode: 'The provider’s error code, when there is one',
+          }),
+          responses: { 200: ok('Recorded'), 400: errors[400], 403: errors[403] },
+        },
+      },
+      '/api/sms/inbound': {
+        post: {
+          summary:
+            "A patient's reply (Twilio's incoming message webhook): STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE or OPTOUT opts every patient with that mobile out at once; START, YES or UNSTOP opts back in those who had opted out. Answers empty TwiML. Refused (403) unless the signature matches",
+          security: [],
+          parameters: [signatureHeader],
+          requestBody: providerForm({ From: 'The sender (E.164)', Body: 'The reply' }),
+          responses: {
+            200: {
+              description: 'Empty TwiML',
+              content: { 'text/xml': { schema: { type: 'string' } } },
+            },
+            400: errors[400],
+            403: errors[403],
+          },
+        },
+      },
       '/api/report/benchmark': {
         get: {
           summary:

@@ -24,7 +24,13 @@ describe.each(backends())('security on $name', (backend) => {
   let harbour: Client;
   let north: Client;
   let researcher: Client;
-  let ids: { patientId: string; episodeId: string; treatmentId: string; token: string };
+  let ids: {
+    patientId: string;
+    episodeId: string;
+    treatmentId: string;
+    token: string;
+    assignmentId: string;
+  };
 
   beforeAll(async () => {
     db = await backend.open();
@@ -45,6 +51,7 @@ describe.each(backends())('security on $name', (backend) => {
       episodeId: enrolled.episodeId,
       treatmentId: enrolled.treatment.body.id,
       token: tokenOf(survey.body.url),
+      assignmentId: survey.body.id,
     };
     await harbour.call('POST', `/api/episodes/${ids.episodeId}/adverse-events`, {
       treatmentId: ids.treatmentId,
@@ -85,13 +92,25 @@ describe.each(backends())('security on $name', (backend) => {
       events: { kind: 'death', date: '2026-03-02' },
       status: { status: 'lost-to-follow-up', reason: 'No answer to calls' },
       withdraw: { data: 'keep', reason: 'Patient asked' },
+      contact: {
+        mobile: '+447400123456',
+        smsConsent: 'none',
+        timeZone: '',
+        language: 'en',
+        preferredCallTime: '',
+      },
+      attempts: { outcome: 'voicemail' },
     };
     const document = openApiDocument() as { paths: Record<string, object> };
     const withIds = Object.entries(document.paths).filter(([path]) => /\{id\}/.test(path));
     expect(withIds.length).toBeGreaterThanOrEqual(5);
     for (const [template, operations] of withIds) {
       for (const method of Object.keys(operations)) {
-        const id = template.startsWith('/api/patients') ? ids.patientId : ids.episodeId;
+        const id = template.startsWith('/api/patients')
+          ? ids.patientId
+          : template.startsWith('/api/call-list')
+            ? ids.assignmentId
+            : ids.episodeId;
         const path = template.replace('{id}', id);
         const body = method === 'get' ? undefined : validBody[template.split('/').at(-1) ?? ''];
         const reply = await north.call(method.toUpperCase(), path, body);
@@ -107,6 +126,8 @@ describe.each(backends())('security on $name', (backend) => {
       '/api/report/durability',
       '/api/report/safety',
       '/api/report/benchmark',
+      '/api/report/outreach',
+      '/api/call-list',
       '/api/export/scores.csv',
       '/api/export/bundle.json',
     ]) {
@@ -139,9 +160,16 @@ describe.each(backends())('security on $name', (backend) => {
         { status: 'lost-to-follow-up', reason: 'r' },
       ],
       ['POST', `/api/patients/${ids.patientId}/withdraw`, { data: 'keep', reason: 'r' }],
+      // Contact details, calls and phone interviews are for clinicians and admins only.
+      ['PUT', `/api/patients/${ids.patientId}/contact`, {}],
+      ['POST', `/api/call-list/${ids.assignmentId}/attempts`, { outcome: 'reached' }],
+      ['POST', `/api/call-list/${ids.assignmentId}/interview`, {}],
     ];
     for (const [method, path, body] of writes)
       expect((await researcher.call(method, path, body)).status, `${method} ${path}`).toBe(403);
+    // Phone numbers and the call list identify patients: not for researchers.
+    for (const path of ['/api/call-list', `/api/patients/${ids.patientId}/contact`])
+      expect((await researcher.call('GET', path)).status, path).toBe(403);
     // Admin-only for a clinician.
     expect((await harbour.call('PUT', '/api/schedule', { timepoints: [] })).status).toBe(403);
     expect((await harbour.call('GET', '/api/export/scores.csv?identified=true')).status).toBe(403);

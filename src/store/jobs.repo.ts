@@ -84,6 +84,22 @@ export async function completeJob(
   return rows.length === 1;
 }
 
+/** Puts a claimed job back to run at `runAt`, giving back the attempt its claim counted. */
+export async function deferJob(
+  q: Queryable,
+  id: number,
+  worker: string,
+  runAt: Date,
+): Promise<boolean> {
+  const rows = await q.query(
+    `update jobs set status = 'pending', run_at = $3, attempts = greatest(attempts - 1, 0),
+       locked_by = null, locked_until = null
+     where id = $1 and locked_by = $2 and status = 'running' returning id`,
+    [id, worker, runAt],
+  );
+  return rows.length === 1;
+}
+
 /** Records a failure: retried at `retryAt`, or dead once its attempts are used up. */
 export async function failJob(
   q: Queryable,

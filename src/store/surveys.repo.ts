@@ -117,6 +117,17 @@ export async function findAssignmentByTokenDigest(
   return row;
 }
 
+export async function findAssignmentById(
+  q: Queryable,
+  id: string,
+): Promise<SurveyAssignment | undefined> {
+  const [row] = await q.query<SurveyAssignment>(
+    `select ${ASSIGNMENT_COLUMNS} from survey_assignments where id = $1`,
+    [id],
+  );
+  return row;
+}
+
 /** Saves the draft unless the survey was completed meanwhile; false if it was. */
 export async function saveDraft(
   q: Queryable,
@@ -177,6 +188,10 @@ export interface SubmissionRecord {
   responses: { instrumentId: string; answers: Answers; scores: Scores }[];
   events: readonly { kind: string; date: string }[];
   auditDetail: Record<string, unknown>;
+  /** How the answers were given (migration 0075); web-email when not said. */
+  mode?: string;
+  /** The staff member who entered them (a phone interview), audited as the actor. */
+  enteredBy?: string | null;
 }
 
 /**
@@ -205,8 +220,8 @@ export async function recordSubmission(
        where id = $1 and completed_at is null returning id
      ), inserted_responses as (
        insert into responses (id, site_id, patient_id, episode_id, assignment_id, instrument_id,
-                              timepoint, answers, submitted_at, in_window)
-       select r.id, $3, $4, $5, $1, r.instrument_id, $6, r.answers, $2, $7
+                              timepoint, answers, submitted_at, in_window, mode, entered_by)
+       select r.id, $3, $4, $5, $1, r.instrument_id, $6, r.answers, $2, $7, $12, $13::uuid
        from jsonb_to_recordset($8::jsonb) as r(id uuid, instrument_id text, answers jsonb)
        where exists (select 1 from done)
        returning id
@@ -227,7 +242,8 @@ export async function recordSubmission(
      ), audited as (
        insert into audit_log (site_id, actor_kind, actor_user_id, action, entity, entity_id,
                               patient_id, detail)
-       select $3, 'patient-link', null, 'submit', 'survey_assignment', $1::text, $4, $11::jsonb
+       select $3, case when $13::uuid is null then 'patient-link' else 'user' end, $13::uuid,
+              'submit', 'survey_assignment', $1::text, $4, $11::jsonb
        where exists (select 1 from done)
        returning 1
      )
@@ -246,6 +262,8 @@ export async function recordSubmission(
       JSON.stringify(scores),
       JSON.stringify(s.events),
       JSON.stringify(s.auditDetail),
+      s.mode ?? 'web-email',
+      s.enteredBy ?? null,
     ],
   );
   return row?.completed === 1;

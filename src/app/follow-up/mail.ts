@@ -17,6 +17,7 @@ import { timePointById } from '../../core/schedule/timepoints.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import type { Queryable } from '../../store/db.ts';
 import { enqueueJob, type Job } from '../../store/jobs.repo.ts';
+import { insertContact } from '../../store/outreach.repo.ts';
 import { listTemplates } from '../../store/templates.repo.ts';
 import type { AppContext } from '../context.ts';
 
@@ -86,7 +87,7 @@ export async function queueSurveyEmails(
   for (const [n, step] of plan.entries()) {
     const id = await enqueueJob(q, {
       kind: 'survey-email',
-      payload: { assignmentId: a.id, message: step.kind, sealedToken },
+      payload: { assignmentId: a.id, message: step.kind, step: n, sealedToken },
       runAt: step.on,
       dedupeKey: `survey-email:${a.id}:${n}`,
       siteId: a.siteId,
@@ -145,6 +146,17 @@ export function surveyEmailHandler(ctx: AppContext, mail: MailSettings) {
       unsubscribeLink: `${base}/unsubscribe/${unsubscribeToken(mail.key, row.patientId)}`,
     });
     await mail.send({ from: mail.from, to: row.email, subject, text: body });
+    // The step (0 the invitation, n the n-th reminder) counts response rates after each e-mail;
+    // jobs queued before it was in the payload carry it in their dedupe key.
+    const step = Number(job.payload.step ?? job.dedupeKey?.split(':').at(-1) ?? 0);
+    await insertContact(ctx.db, {
+      siteId: row.siteId,
+      patientId: row.patientId,
+      assignmentId,
+      channel: 'email',
+      step: Number.isInteger(step) && step >= 0 ? step : 0,
+      at: ctx.now(),
+    });
     await appendAudit(ctx.db, {
       siteId: row.siteId,
       actorKind: 'system',

@@ -20,10 +20,12 @@ import {
 import { parseInput } from '../../core/validation.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import type { Queryable } from '../../store/db.ts';
+import { findStaffLink } from '../../store/outreach.repo.ts';
 import { findEpisode, firstTreatmentOf } from '../../store/patients.repo.ts';
 import type { SiteScope } from '../../store/scope.ts';
 import {
   expireLiveAssignments,
+  findAssignmentById,
   findAssignmentByTokenDigest,
   insertAssignment,
   jointScoreHistory,
@@ -41,6 +43,7 @@ import {
 } from '../context.ts';
 import { queueSurveyEmails } from './mail.ts';
 import { scheduleFor } from './schedule.ts';
+import { queueSurveyTexts } from './sms.ts';
 import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';
 
 /** A link stays usable this many days after its window closes; late answers are kept and flagged. */
@@ -172,6 +175,7 @@ export async function createSurveyLink(
       },
     });
     if (ctx.mail) await queueSurveyEmails(tx, ctx.mail, a, token, now);
+    if (ctx.sms) await queueSurveyTexts(tx, ctx.sms, a, token, now);
     return a;
   });
   const { draft: _draft, ...rest } = assignment;
@@ -183,11 +187,27 @@ export async function createSurveyLink(
   };
 }
 
+/** A staff member's link (a phone interview): answers through it are recorded as theirs. */
+interface StaffEntry {
+  mode: string;
+  userId: string;
+}
+
 /** Finds the assignment a link opens, refusing unknown, used and expired links with their reason. */
-async function assignmentForLink(ctx: AppContext, token: string): Promise<SurveyAssignment> {
-  const assignment = looksLikeToken(token)
-    ? await findAssignmentByTokenDigest(ctx.db, digestToken(token))
-    : undefined;
+async function assignmentForLink(
+  ctx: AppContext,
+  token: string,
+): Promise<SurveyAssignment & { staff?: StaffEntry }> {
+  if (!looksLikeToken(token)) throw notFound('Survey link');
+  let assignment: (SurveyAssignment & { staff?: StaffEntry }) | undefined =
+    await findAssignmentByTokenDigest(ctx.db, digestToken(token));
+  if (!assignment) {
+    const staff = await findStaffLink(ctx.db, digestToken(token));
+    if (staff && staff.expiresAt <= ctx.now())
+      throw gone('This interview link has expired. Open the survey again from the call list.');
+    const a = staff ? await findAssignmentById(ctx.db, staff.assignmentId) : undefined;
+    if (staff && a) assignment = { ...a, staff: { mode: staff.mode, userId: staff.userId } };
+  }
   if (!assignment) throw notFound('Survey link');
   if (assignment.completedAt) throw gone('This survey has already been submitted. Thank you!');
   if (assignment.expiresAt <= ctx.now())
@@ -197,14 +217,14 @@ async function assignmentForLink(ctx: AppContext, token: string): Promise<Survey
 
 function auditLink(
   q: Queryable,
-  a: SurveyAssignment,
+  a: SurveyAssignment & { staff?: StaffEntry },
   action: string,
   detail?: Record<string, unknown>,
 ) {
   return appendAudit(q, {
     siteId: a.siteId,
-    actorKind: 'patient-link',
-    actorUserId: null,
+    actorKind: a.staff ? 'user' : 'patient-link',
+    actorUserId: a.staff?.userId ?? null,
     action,
     entity: 'survey_assignment',
     entityId: a.id,
@@ -272,11 +292,19 @@ export async function saveSurveyDraft(ctx: AppContext, token: string, body: unkn
 const submitBodySchema = z.strictObject({
   answers: z.unknown(),
   events: z.array(patientEventSchema).max(10).optional(),
+  /** The channel whose link was followed (a text's link carries ?via=sms); e-mail when absent. */
+  via: z.enum(['email', 'sms'], { error: 'via must be email or sms' }).optional(),
 });
+
+/** How answers were given: the staff link's mode, else the web from the link's channel. */
+function modeOf(staff: StaffEntry | undefined, via: 'email' | 'sms' | undefined): string {
+  if (staff) return staff.mode;
+  return via === 'sms' ? 'web-sms' : 'web-email';
+}
 
 export async function submitSurvey(ctx: AppContext, token: string, body: unknown) {
   const a = await assignmentForLink(ctx, token);
-  const { answers: given, events = [] } = parseInput(submitBodySchema, body);
+  const { answers: given, events = [], via } = parseInput(submitBodySchema, body);
   const definitions = a.instruments.map((id) => instrumentById(id));
   // An item two questionnaires share was asked once; both get its answer.
   const answers = withRepeatedAnswers(definitions, checkedAnswers(a, { answers: given }));
@@ -324,7 +352,9 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
     inWindow,
     responses: results.map((r) => ({ ...r, answers: answers[r.instrumentId] ?? {} })),
     events,
-    auditDetail: { inWindow, events: events.length },
+    auditDetail: { inWindow, events: events.length, mode: modeOf(a.staff, via) },
+    mode: modeOf(a.staff, via),
+    enteredBy: a.staff?.userId ?? null,
   });
   if (!stored) throw conflict('This survey has already been submitted');
   // The patient's own line for this joint, shown on the thank-you page.

@@ -17,6 +17,9 @@ const EnrolPage = lazy(() => import('./EnrolPage.tsx').then((m) => ({ default: m
 const ExportsPage = lazy(() =>
   import('./ExportsPage.tsx').then((m) => ({ default: m.ExportsPage })),
 );
+const CallListPage = lazy(() =>
+  import('./CallListPage.tsx').then((m) => ({ default: m.CallListPage })),
+);
 const FollowUpPage = lazy(() =>
   import('./FollowUpPage.tsx').then((m) => ({ default: m.FollowUpPage })),
 );
@@ -95,6 +98,7 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/registry-vs-evidence') page = <RegistryEvidencePage />;
   else if (path === '/meta-analysis') page = <MetaPage />;
   else if (path === '/follow-up') page = <FollowUpPage />;
+  else if (path === '/call-list' && user.role !== 'researcher') page = <CallListPage />;
   else if (path === '/outcomes') page = <OutcomesPage />;
   else if (path === '/exports') page = <ExportsPage user={user} />;
   else if (path === '/schedule') page = <SchedulePage user={user} />;
@@ -130,6 +134,7 @@ export function ClinicApp({ path }: { path: string }) {
           {NAV.filter(
             ([to]) =>
               (to !== '/emails' || user.role !== 'researcher') &&
+              (to !== '/call-list' || user.role !== 'researcher') &&
               (to !== '/users' || user.role === 'admin') &&
               (to !== '/audit' || user.role === 'admin'),
           ).map(([to, text]) => (
@@ -165,6 +170,7 @@ export function ClinicApp({ path }: { path: string }) {
 const NAV: [string, string][] = [
   ['/', 'Patients'],
   ['/follow-up', 'Follow-up'],
+  ['/call-list', 'Call list'],
   ['/outcomes', 'Outcomes'],
   ['/exports', 'Exports'],
   ['/schedule', 'Schedule'],

@@ -4,6 +4,7 @@ import { ApiError, api } from '../api.ts';
 import { Link } from '../router.tsx';
 import { count, formatDate } from '../ui/format.ts';
 import { Reflow } from '../ui/Reflow.tsx';
+import { OutreachSection } from './OutreachSection.tsx';
 
 type Row = WorklistRow;
 type Step = FlowStep;
@@ -149,6 +150,7 @@ export function FollowUpPage() {
               </tbody>
             </table>
           </Reflow>
+          <OutreachSection />
         </>
       )}
     </>

@@ -7,6 +7,7 @@ import { navigate } from '../router.tsx';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { capitalise, formatDate, label, productLabel } from '../ui/format.ts';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
+import { ContactCard } from './ContactCard.tsx';
 import { CorrectionDialog } from './CorrectionDialog.tsx';
 import { PatientActions } from './PatientActions.tsx';
 import { RecordHistory } from './RecordHistory.tsx';
@@ -507,6 +508,7 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
           </article>
         );
       })}
+      {canEdit && <ContactCard patientId={p.id} />}
       {canEdit && <EpisodeForm patientId={p.id} vocabulary={vocabulary} onSaved={load} />}
       {canEdit && (
         <PatientActions

@@ -85,6 +85,8 @@ let pending: ReturnType<typeof setTimeout> | null = null;
 
 const root = document.getElementById('root');
 const token = /^\/s\/([A-Za-z0-9_-]+)$/.exec(window.location.pathname)?.[1] ?? '';
+// A text message's link ends in ?via=sms, so the answers are recorded as given from a text.
+const via = new URLSearchParams(window.location.search).get('via') === 'sms' ? 'sms' : undefined;
 let shown: HTMLElement | null = null;
 
 /** Shows the screen for the state now; a new stage moves focus to its heading, as React did. */
@@ -147,6 +149,7 @@ async function submit() {
     const reply = await api<{ trajectory: OwnTrajectory[] }>('POST', `/survey/${token}/submit`, {
       answers: state.answers,
       ...(events.length > 0 ? { events } : {}),
+      ...(via ? { via } : {}),
     });
     state.ownTrajectory = reply.trajectory ?? [];
     state.submitting = false;

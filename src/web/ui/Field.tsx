@@ -77,6 +77,13 @@ export const FIELD_LABELS: Record<string, string> = {
   timepoint: 'Survey time point',
   confirmOutsideWindow: 'Outside its window',
   password: 'Password',
+  mobile: 'Mobile number',
+  country: 'Country',
+  smsConsent: 'Text messages',
+  timeZone: 'Time zone',
+  preferredCallTime: 'Best time to call',
+  outcome: 'Outcome of the call',
+  note: 'Note',
 };
 
 /**
