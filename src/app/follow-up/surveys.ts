@@ -21,6 +21,7 @@ import { parseInput } from '../../core/validation.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import type { Queryable } from '../../store/db.ts';
 import { findStaffLink } from '../../store/outreach.repo.ts';
+import { assignmentIdForPaperLink } from '../../store/paper.repo.ts';
 import { findEpisode, firstTreatmentOf } from '../../store/patients.repo.ts';
 import type { SiteScope } from '../../store/scope.ts';
 import {
@@ -187,26 +188,43 @@ export async function createSurveyLink(
   };
 }
 
-/** A staff member's link (a phone interview): answers through it are recorded as theirs. */
+/**
+ * A staff member's link: a phone interview (answers recorded as entered by them) or a clinic
+ * tablet they handed to the patient (the patient answers; the hand-over is in the audit log).
+ */
 interface StaffEntry {
   mode: string;
   userId: string;
 }
 
+/** How long a clinic tablet waits without a touch before it locks; see README "Clinic tablet". */
+export const TABLET_IDLE_SECONDS = 180;
+
+type LinkedAssignment = SurveyAssignment & { staff?: StaffEntry; paperLink?: boolean };
+
 /** Finds the assignment a link opens, refusing unknown, used and expired links with their reason. */
-async function assignmentForLink(
-  ctx: AppContext,
-  token: string,
-): Promise<SurveyAssignment & { staff?: StaffEntry }> {
+async function assignmentForLink(ctx: AppContext, token: string): Promise<LinkedAssignment> {
   if (!looksLikeToken(token)) throw notFound('Survey link');
-  let assignment: (SurveyAssignment & { staff?: StaffEntry }) | undefined =
-    await findAssignmentByTokenDigest(ctx.db, digestToken(token));
+  let assignment: LinkedAssignment | undefined = await findAssignmentByTokenDigest(
+    ctx.db,
+    digestToken(token),
+  );
   if (!assignment) {
     const staff = await findStaffLink(ctx.db, digestToken(token));
     if (staff && staff.expiresAt <= ctx.now())
-      throw gone('This interview link has expired. Open the survey again from the call list.');
+      throw gone(
+        staff.mode === 'tablet'
+          ? 'This tablet is locked. Please hand it back to the clinic staff.'
+          : 'This interview link has expired. Open the survey again from the call list.',
+      );
     const a = staff ? await findAssignmentById(ctx.db, staff.assignmentId) : undefined;
     if (staff && a) assignment = { ...a, staff: { mode: staff.mode, userId: staff.userId } };
+  }
+  if (!assignment) {
+    // A paper form's QR code opens the same survey through a link of its own.
+    const id = await assignmentIdForPaperLink(ctx.db, digestToken(token));
+    const a = id ? await findAssignmentById(ctx.db, id) : undefined;
+    if (a) assignment = { ...a, paperLink: true };
   }
   if (!assignment) throw notFound('Survey link');
   if (assignment.completedAt) throw gone('This survey has already been submitted. Thank you!');
@@ -217,14 +235,14 @@ async function assignmentForLink(
 
 function auditLink(
   q: Queryable,
-  a: SurveyAssignment & { staff?: StaffEntry },
+  a: LinkedAssignment,
   action: string,
   detail?: Record<string, unknown>,
 ) {
   return appendAudit(q, {
     siteId: a.siteId,
-    actorKind: a.staff ? 'user' : 'patient-link',
-    actorUserId: a.staff?.userId ?? null,
+    actorKind: enteredByOf(a) ? 'user' : 'patient-link',
+    actorUserId: enteredByOf(a),
     action,
     entity: 'survey_assignment',
     entityId: a.id,
@@ -247,6 +265,8 @@ export async function openSurvey(ctx: AppContext, token: string) {
     expiresAt: a.expiresAt,
     instruments: a.instruments.map((id) => instrumentById(id)),
     draft: a.draft,
+    // A clinic tablet locks itself after this long untouched, and when the survey is sent.
+    ...(a.staff?.mode === 'tablet' ? { tablet: { idleSeconds: TABLET_IDLE_SECONDS } } : {}),
   };
 }
 
@@ -255,7 +275,7 @@ const answersBodySchema = z.strictObject({
 });
 
 /** Checks every instrument's answers; throws one `invalid` naming each bad field, e.g. `answers.koos.P3`. */
-function checkedAnswers(a: SurveyAssignment, body: unknown): SurveyDraft {
+export function checkedAnswers(a: SurveyAssignment, body: unknown): SurveyDraft {
   const { answers } = parseInput(answersBodySchema, body);
   const problems: FieldProblem[] = [];
   for (const [instrumentId, given] of Object.entries(answers)) {
@@ -297,14 +317,50 @@ const submitBodySchema = z.strictObject({
 });
 
 /** How answers were given: the staff link's mode, else the web from the link's channel. */
-function modeOf(staff: StaffEntry | undefined, via: 'email' | 'sms' | undefined): string {
-  if (staff) return staff.mode;
+function modeOf(a: LinkedAssignment, via: 'email' | 'sms' | undefined): string {
+  if (a.staff) return a.staff.mode;
+  if (a.paperLink) return 'web-qr';
   return via === 'sms' ? 'web-sms' : 'web-email';
+}
+
+/** Who entered the answers: the staff member on a phone interview; nobody when the patient did. */
+function enteredByOf(a: LinkedAssignment): string | null {
+  return a.staff && a.staff.mode !== 'tablet' ? a.staff.userId : null;
 }
 
 export async function submitSurvey(ctx: AppContext, token: string, body: unknown) {
   const a = await assignmentForLink(ctx, token);
   const { answers: given, events = [], via } = parseInput(submitBodySchema, body);
+  const recorded = await recordAnswers(ctx, a, {
+    given,
+    events,
+    mode: modeOf(a, via),
+    enteredBy: enteredByOf(a),
+    ...(a.staff?.mode === 'tablet' ? { auditDetail: { handedOverBy: a.staff.userId } } : {}),
+  });
+  // The patient's own line for this joint, shown on the thank-you page; a clinic tablet
+  // locks instead, so it gets none.
+  const trajectory =
+    a.staff?.mode === 'tablet' ? [] : ownTrajectories(await jointScoreHistory(ctx.db, a.episodeId));
+  return { ...recorded, trajectory };
+}
+
+/**
+ * Checks, scores and records a survey's answers with how they were given and who entered
+ * them: the one path for web links, phone interviews, the clinic tablet and paper forms.
+ */
+export async function recordAnswers(
+  ctx: AppContext,
+  a: SurveyAssignment,
+  input: {
+    given: unknown;
+    events: { kind: string; date: IsoDate }[];
+    mode: string;
+    enteredBy: string | null;
+    auditDetail?: Record<string, unknown>;
+  },
+) {
+  const { given, events, mode, enteredBy } = input;
   const definitions = a.instruments.map((id) => instrumentById(id));
   // An item two questionnaires share was asked once; both get its answer.
   const answers = withRepeatedAnswers(definitions, checkedAnswers(a, { answers: given }));
@@ -352,12 +408,10 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
     inWindow,
     responses: results.map((r) => ({ ...r, answers: answers[r.instrumentId] ?? {} })),
     events,
-    auditDetail: { inWindow, events: events.length, mode: modeOf(a.staff, via) },
-    mode: modeOf(a.staff, via),
-    enteredBy: a.staff?.userId ?? null,
+    auditDetail: { inWindow, events: events.length, mode, ...input.auditDetail },
+    mode,
+    enteredBy,
   });
   if (!stored) throw conflict('This survey has already been submitted');
-  // The patient's own line for this joint, shown on the thank-you page.
-  const trajectory = ownTrajectories(await jointScoreHistory(ctx.db, a.episodeId));
-  return { submittedAt: now, inWindow, results, trajectory };
+  return { submittedAt: now, inWindow, results };
 }
