@@ -137,15 +137,20 @@ export async function insertPaperEntry(
   return row?.id as string;
 }
 
-/** Ends a clinic-tablet link at once (done, left idle): the tablet's screen is then locked. */
+/**
+ * Ends a clinic-tablet link at once (done, left idle): it is kept, expired, so opening it again
+ * says the tablet is locked. Returns the survey's id, or nothing for any other token.
+ */
 export async function endTabletLink(
   q: Queryable,
   tokenDigest: string,
+  now: Date,
 ): Promise<string | undefined> {
   const [row] = await q.query<{ assignmentId: string }>(
-    `delete from staff_survey_links where token_digest = $1 and mode = 'tablet'
+    `update staff_survey_links set expires_at = $2
+     where token_digest = $1 and mode = 'tablet' and expires_at > $2
      returning assignment_id as "assignmentId"`,
-    [tokenDigest],
+    [tokenDigest, now],
   );
   return row?.assignmentId;
 }

@@ -273,7 +273,10 @@ describe.each(backends())('paper forms and the clinic tablet on $name', (backend
       (await tablet.call('POST', `/api/survey/${token}/lock`, { reason: 'idle' })).status,
     ).toBe(200);
     const locked = await tablet.call('GET', `/api/survey/${token}`);
-    expect(locked.status).toBe(404);
+    expect(locked.status).toBe(410);
+    expect(locked.body.error.message).toBe(
+      'This tablet is locked. Please hand it back to the clinic staff.',
+    );
 
     // Handed over again and answered: recorded as "clinic tablet", entered by the patient.
     await clinician.signIn('clin@harbour.test');

@@ -183,7 +183,7 @@ export async function paperFormFor(ctx: AppContext, actor: UserActor, code: stri
   return formView(ctx, actor, form);
 }
 
-const entrySchema = z.strictObject({
+export const paperEntrySchema = z.strictObject({
   /** The patient number printed on the form, typed again: catches a form of another patient. */
   registryId: z.string().trim().min(1, 'Type the patient number printed on the form').max(100),
   answers: z.unknown(),
@@ -209,7 +209,7 @@ export async function enterPaperForm(
   body: unknown,
 ) {
   requireRole(actor, CLINICAL_ROLES);
-  const input = parseInput(entrySchema, body);
+  const input = parseInput(paperEntrySchema, body);
   const form = await formByCode(ctx, actor, code);
   refuseIfClosed(ctx, form);
   if (input.registryId.toLowerCase() !== form.registryId.toLowerCase())
@@ -271,7 +271,7 @@ export async function enterPaperForm(
   return formView(ctx, actor, after ?? form);
 }
 
-const settleSchema = z.strictObject({ answers: z.unknown() });
+export const paperSettleSchema = z.strictObject({ answers: z.unknown() });
 
 /**
  * Settles the mismatches of a form entered twice (each value read again from the paper) and
@@ -284,7 +284,7 @@ export async function settlePaperForm(
   body: unknown,
 ) {
   requireRole(actor, CLINICAL_ROLES);
-  const input = parseInput(settleSchema, body);
+  const input = parseInput(paperSettleSchema, body);
   const form = await formByCode(ctx, actor, code);
   refuseIfClosed(ctx, form);
   const a = await findAssignmentById(ctx.db, form.assignmentId);
@@ -343,17 +343,17 @@ export async function startTablet(ctx: AppContext, actor: UserActor, assignmentI
   return { url: `/s/${token}`, expiresAt };
 }
 
-const lockSchema = z.strictObject({ reason: z.enum(['idle', 'done', 'left']) });
+export const tabletLockSchema = z.strictObject({ reason: z.enum(['idle', 'done', 'left']) });
 
 /**
  * Locks a clinic tablet's survey: its link stops working at once. Answers a link of any other
  * kind the same way and changes nothing, so the call tells nobody what a token is.
  */
 export async function lockTablet(ctx: AppContext, token: string, body: unknown) {
-  const { reason } = parseInput(lockSchema, body);
+  const { reason } = parseInput(tabletLockSchema, body);
   if (!looksLikeToken(token)) return { locked: true };
   await ctx.db.transaction(async (tx) => {
-    const assignmentId = await endTabletLink(tx, digestToken(token));
+    const assignmentId = await endTabletLink(tx, digestToken(token), ctx.now());
     if (!assignmentId) return;
     const a = await findAssignmentById(tx, assignmentId);
     if (a)

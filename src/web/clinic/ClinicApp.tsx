@@ -20,6 +20,9 @@ const ExportsPage = lazy(() =>
 const CallListPage = lazy(() =>
   import('./CallListPage.tsx').then((m) => ({ default: m.CallListPage })),
 );
+const PaperFormsPage = lazy(() =>
+  import('./PaperFormsPage.tsx').then((m) => ({ default: m.PaperFormsPage })),
+);
 const FollowUpPage = lazy(() =>
   import('./FollowUpPage.tsx').then((m) => ({ default: m.FollowUpPage })),
 );
@@ -67,6 +70,15 @@ export function ClinicApp({ path }: { path: string }) {
   // wider screen, where the links stay on one line); a new page closes the menu.
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
+  // A page restored from the back-forward cache after a tablet hand-over would show patient
+  // data the ended session can no longer fetch: load it afresh (the sign-in page) instead.
+  useEffect(() => {
+    const onShow = (e: PageTransitionEvent) => {
+      if (e.persisted) window.location.reload();
+    };
+    window.addEventListener('pageshow', onShow);
+    return () => window.removeEventListener('pageshow', onShow);
+  }, []);
   // Escape closes the open menu and puts the focus back on its button.
   useEffect(() => {
     if (!menuOpen) return;
@@ -99,6 +111,7 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/meta-analysis') page = <MetaPage />;
   else if (path === '/follow-up') page = <FollowUpPage />;
   else if (path === '/call-list' && user.role !== 'researcher') page = <CallListPage />;
+  else if (path === '/paper-forms' && user.role !== 'researcher') page = <PaperFormsPage />;
   else if (path === '/outcomes') page = <OutcomesPage />;
   else if (path === '/exports') page = <ExportsPage user={user} />;
   else if (path === '/schedule') page = <SchedulePage user={user} />;
@@ -135,6 +148,7 @@ export function ClinicApp({ path }: { path: string }) {
             ([to]) =>
               (to !== '/emails' || user.role !== 'researcher') &&
               (to !== '/call-list' || user.role !== 'researcher') &&
+              (to !== '/paper-forms' || user.role !== 'researcher') &&
               (to !== '/users' || user.role === 'admin') &&
               (to !== '/audit' || user.role === 'admin'),
           ).map(([to, text]) => (
@@ -171,6 +185,7 @@ const NAV: [string, string][] = [
   ['/', 'Patients'],
   ['/follow-up', 'Follow-up'],
   ['/call-list', 'Call list'],
+  ['/paper-forms', 'Paper forms'],
   ['/outcomes', 'Outcomes'],
   ['/exports', 'Exports'],
   ['/schedule', 'Schedule'],

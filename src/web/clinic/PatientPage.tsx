@@ -13,6 +13,7 @@ import { PatientActions } from './PatientActions.tsx';
 import { RecordHistory } from './RecordHistory.tsx';
 import { ReviewTextButton } from './ReviewTextButton.tsx';
 import { ScoresTable } from './ScoresTable.tsx';
+import { SurveyHandover } from './SurveyHandover.tsx';
 import type { CurrentUser } from './session.ts';
 
 interface Episode {
@@ -453,6 +454,9 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                       {' '}
                       · window {formatDate(s.windowOpens)} to {formatDate(s.windowCloses)}
                     </span>
+                    {canEdit && s.status !== 'completed' && s.status !== 'expired' && (
+                      <SurveyHandover surveyId={s.id} label={timepointLabel(s.timepoint)} />
+                    )}
                   </li>
                 ))}
               </ul>
