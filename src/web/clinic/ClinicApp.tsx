@@ -148,7 +148,6 @@ export function ClinicApp({ path }: { path: string }) {
             ([to]) =>
               (to !== '/emails' || user.role !== 'researcher') &&
               (to !== '/call-list' || user.role !== 'researcher') &&
-              (to !== '/paper-forms' || user.role !== 'researcher') &&
               (to !== '/users' || user.role === 'admin') &&
               (to !== '/audit' || user.role === 'admin'),
           ).map(([to, text]) => (
@@ -185,7 +184,6 @@ const NAV: [string, string][] = [
   ['/', 'Patients'],
   ['/follow-up', 'Follow-up'],
   ['/call-list', 'Call list'],
-  ['/paper-forms', 'Paper forms'],
   ['/outcomes', 'Outcomes'],
   ['/exports', 'Exports'],
   ['/schedule', 'Schedule'],

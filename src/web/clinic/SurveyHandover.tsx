@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ApiError, api, apiFile } from '../api.ts';
+import { Link } from '../router.tsx';
 
 /**
  * For an open survey on the patient's page: print it as a paper form, or hand it to the
@@ -71,8 +72,8 @@ export function SurveyHandover({ surveyId, label }: { surveyId: string; label: s
       )}
       {printed && (
         <p role="status">
-          Paper form {printed} downloaded: print it and give it to the patient. Enter it under Paper
-          forms when it comes back.
+          Paper form {printed} downloaded: print it and give it to the patient. When it comes back,
+          enter it under <Link to="/paper-forms">Paper forms</Link>.
         </p>
       )}
       {error && (
