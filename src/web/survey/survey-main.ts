@@ -270,7 +270,7 @@ function screen(): HTMLElement {
       h(
         'p',
         null,
-        `${questions.length} short questions about ${joint}, about ${minutes} minutes. Your answers are saved as you go: you can stop and come back with the same link.`,
+        `${questions.length} short questions about ${joint}, about ${minutes} minutes. Your answers are saved as you go: ${data.tablet ? 'if the tablet locks, the staff can open it again for you.' : 'you can stop and come back with the same link.'}`,
       ),
       answered > 0 && h('p', null, `You have answered ${answered} of ${questions.length} so far.`),
       h(
