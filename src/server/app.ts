@@ -57,6 +57,14 @@ import {
   startInterview,
   updatePatientContact,
 } from '../app/follow-up/outreach.ts';
+import {
+  enterPaperForm,
+  lockTablet,
+  paperFormFor,
+  printPaperForm,
+  settlePaperForm,
+  startTablet,
+} from '../app/follow-up/paper.ts';
 import { getSchedule, updateSchedule } from '../app/follow-up/schedule.ts';
 import { type ProviderCallback, smsInbound, smsStatusCallback } from '../app/follow-up/sms.ts';
 import {
@@ -574,6 +582,36 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.post('/call-list/:id/interview', async (c) =>
     c.json(await startInterview(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Survey')), 201),
   );
+  // --- paper forms and the clinic tablet (issue 15) ------------------------------------
+  authed.post('/surveys/:id/paper-form', async (c) => {
+    const form = await printPaperForm(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Survey'));
+    return c.body(form.pdf as Uint8Array<ArrayBuffer>, 201, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="${form.filename}"`,
+      'X-Form-Code': form.shortCode,
+    });
+  });
+  authed.get('/paper-forms/:code', async (c) =>
+    c.json(await paperFormFor(ctx, c.var.actor, c.req.param('code'))),
+  );
+  authed.post('/paper-forms/:code/entries', async (c) =>
+    c.json(
+      await enterPaperForm(ctx, c.var.actor, c.req.param('code'), await jsonBody(c.req.raw)),
+      201,
+    ),
+  );
+  authed.post('/paper-forms/:code/settle', async (c) =>
+    c.json(await settlePaperForm(ctx, c.var.actor, c.req.param('code'), await jsonBody(c.req.raw))),
+  );
+  // Handing a survey over on a tablet signs the clinician out on this device in the same
+  // request: the patient holding it has the survey's link and no clinic session.
+  authed.post('/surveys/:id/tablet', async (c) => {
+    const handed = await startTablet(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Survey'));
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await logout(ctx, token);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.json(handed, 201);
+  });
   authed.post('/patients/:id/events', createUnder('Patient', recordClinicEvent));
   authed.post('/patients/:id/status', changeAt('Patient', setStatus));
   authed.post('/patients/:id/withdraw', changeAt('Patient', withdrawConsent));
@@ -601,6 +639,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   );
   api.get('/unsubscribe/:token', async (c) =>
     c.json(await unsubscribeLanguage(ctx, ctx.mail, c.req.param('token'))),
+  );
+  api.post('/survey/:token/lock', async (c) =>
+    c.json(await lockTablet(ctx, c.req.param('token'), await jsonBody(c.req.raw))),
   );
   api.post('/unsubscribe/:token', async (c) =>
     c.json(await unsubscribe(ctx, ctx.mail, c.req.param('token'))),

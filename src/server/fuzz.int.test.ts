@@ -126,6 +126,8 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
   let adverseEventId: string;
   let eventId: string;
   let responseId: string;
+  let paperCode: string;
+  let registryId: string;
   const runs = backend.name === 'pglite' ? 40 : 25;
 
   beforeAll(async () => {
@@ -172,6 +174,19 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     const record = await clinician.call('GET', `/api/patients/${other.patientId}`);
     responseId = record.body.responses[0].id;
     for (const id of [adverseEventId, eventId, responseId]) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    // A printed paper form of its own survey, so entering it leaves the other links alone.
+    const paper = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'm3',
+      confirmOutsideWindow: true,
+    });
+    const printed = await harness.app.request(`/api/surveys/${paper.body.id}/paper-form`, {
+      method: 'POST',
+      headers: { cookie: clinician.cookie, 'x-csrf-token': clinician.csrf },
+    });
+    paperCode = printed.headers.get('x-form-code') ?? '';
+    expect(paperCode).toMatch(/^[0-9A-Z]{8}$/);
+    registryId = (await clinician.call('GET', `/api/patients/${patientId}`)).body.patient
+      .registryId;
   });
   afterAll(async () => {
     await db.close();
@@ -259,6 +274,13 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     ],
     ['POST', '/api/meta', { measure: 'GEN', csv: 'study,yi,vi\nA,1,0.1\nB,2,0.2\n' }],
     ['PUT', `/api/survey/${surveyToken}/draft`, { answers: { 'nrs-pain': { NRS: 3 } } }],
+    ['POST', `/api/survey/${surveyToken}/lock`, { reason: 'idle' }],
+    [
+      'POST',
+      `/api/paper-forms/${paperCode}/entries`,
+      { registryId, answers: { 'nrs-pain': { NRS: 3 } }, recordNow: false },
+    ],
+    ['POST', `/api/paper-forms/${paperCode}/settle`, { answers: { 'nrs-pain': { NRS: 3 } } }],
     ['POST', '/api/auth/login', { email: 'clin@harbour.test', password: 'wrong' }],
     ['POST', '/api/auth/login/second-factor', { challenge: 'A'.repeat(43), code: '123456' }],
     ['POST', '/api/auth/password-reset', { email: 'someone@harbour.test' }],

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { COHORT_OPTIONS } from '../app/analytics/report.ts';
 import { metaRequestSchema } from '../app/evidence/meta.ts';
-import { issueSurveySchema } from '../app/follow-up/surveys.ts';
+import { paperEntrySchema, paperSettleSchema, tabletLockSchema } from '../app/follow-up/paper.ts';
+import { issueSurveySchema, TABLET_IDLE_SECONDS } from '../app/follow-up/surveys.ts';
 import {
   accessSettingsSchema,
   changePasswordSchema,
@@ -459,6 +460,70 @@ export function openApiDocument(): object {
             404: errors[404],
             409: conflictError,
             410: { description: 'The link expired' },
+          },
+        },
+      },
+      '/api/surveys/{id}/paper-form': {
+        post: {
+          summary:
+            "A printable questionnaire for this open survey (clinicians, admins): a PDF with the patient number, the due instruments' items (an NRS as a row of numbered boxes, Likert answers in a row), a QR code of a link to the same survey (answers through it are recorded as web-qr) and a short form code. Printing again keeps the code and replaces the QR link",
+          parameters: [idParam('id')],
+          responses: {
+            201: {
+              description: 'The PDF; X-Form-Code gives the form code (8 characters)',
+              headers: { 'X-Form-Code': { schema: { type: 'string' } } },
+              content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+            },
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+            409: conflictError,
+            410: { description: 'The survey expired' },
+          },
+        },
+      },
+      '/api/paper-forms/{code}': {
+        get: {
+          summary:
+            'A returned paper form by its code (clinicians, admins; any case, spaces and dashes ignored; a mistyped code is refused by its check character): patient number, time point, questionnaires, who has entered it (never the values of an entry) and its status: awaiting-entry, awaiting-second-entry, mismatches (with both values of each differing item), recorded or expired',
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('The form'), ...errors },
+        },
+      },
+      '/api/paper-forms/{code}/entries': {
+        post: {
+          summary:
+            "Enter a returned form (clinicians, admins). registryId is the patient number printed on the form: another patient's number is refused and nothing is kept. With recordNow the answers are scored and recorded at once (mode paper, entered by you); otherwise they wait for a second entry by another staff member, which records them when every item agrees and otherwise shows the mismatches",
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body(paperEntrySchema),
+          responses: {
+            201: ok('The form after this entry'),
+            ...errors,
+            409: conflictError,
+            410: { description: 'The survey expired' },
+          },
+        },
+      },
+      '/api/paper-forms/{code}/settle': {
+        post: {
+          summary:
+            'Settle the mismatches of a form entered twice (clinicians, admins): answers gives the value read on the paper for every differing item; the agreed and settled answers are scored and recorded (mode paper, entered by you). An item left unsettled is named and nothing is recorded',
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body(paperSettleSchema),
+          responses: { 200: ok('The recorded form'), ...errors, 409: conflictError },
+        },
+      },
+      '/api/surveys/{id}/tablet': {
+        post: {
+          summary: `Hand this open survey over on a clinic tablet (clinicians, admins): returns a one-hour link path (/s/…) that opens only this survey, recorded as mode tablet, and signs you out on this device in the same request (the session cookie is cleared), so the patient cannot reach the clinic app. The survey page locks after ${TABLET_IDLE_SECONDS} s without a touch and when it is sent`,
+          parameters: [idParam('id')],
+          responses: {
+            201: ok('url (a path on this server), expiresAt'),
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+            409: conflictError,
+            410: { description: 'The survey expired' },
           },
         },
       },
@@ -1011,6 +1076,16 @@ export function openApiDocument(): object {
             404: errors[404],
             410: { description: 'Already submitted or expired' },
           },
+        },
+      },
+      '/api/survey/{token}/lock': {
+        post: {
+          summary:
+            'Lock a clinic tablet (no account; the link is the credential): a tablet link stops working at once (reason idle, done or left). Any other token gets the same answer and nothing changes',
+          security: [],
+          parameters: [tokenParam],
+          requestBody: body(tabletLockSchema),
+          responses: { 200: ok('{ locked: true }'), 400: errors[400] },
         },
       },
       '/api/survey/{token}/submit': {

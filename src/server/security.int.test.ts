@@ -24,6 +24,7 @@ describe.each(backends())('security on $name', (backend) => {
   let harbour: Client;
   let north: Client;
   let researcher: Client;
+  let paperCode: string;
   let ids: {
     patientId: string;
     episodeId: string;
@@ -53,6 +54,12 @@ describe.each(backends())('security on $name', (backend) => {
       token: tokenOf(survey.body.url),
       assignmentId: survey.body.id,
     };
+    const printed = await harness.app.request(`/api/surveys/${ids.assignmentId}/paper-form`, {
+      method: 'POST',
+      headers: { cookie: harbour.cookie, 'x-csrf-token': harbour.csrf },
+    });
+    paperCode = printed.headers.get('x-form-code') ?? '';
+    expect(paperCode).toMatch(/^[0-9A-Z]{8}$/);
     await harbour.call('POST', `/api/episodes/${ids.episodeId}/adverse-events`, {
       treatmentId: ids.treatmentId,
       onsetDate: '2026-03-02',
@@ -108,7 +115,7 @@ describe.each(backends())('security on $name', (backend) => {
       for (const method of Object.keys(operations)) {
         const id = template.startsWith('/api/patients')
           ? ids.patientId
-          : template.startsWith('/api/call-list')
+          : template.startsWith('/api/call-list') || template.startsWith('/api/surveys')
             ? ids.assignmentId
             : ids.episodeId;
         const path = template.replace('{id}', id);
@@ -118,6 +125,17 @@ describe.each(backends())('security on $name', (backend) => {
         expect(JSON.stringify(reply.body)).not.toContain('Testperson');
       }
     }
+    // A Harbour paper form's code finds nothing at the other site.
+    for (const [method, path, body] of [
+      ['GET', `/api/paper-forms/${paperCode}`, undefined],
+      [
+        'POST',
+        `/api/paper-forms/${paperCode}/entries`,
+        { registryId: 'x', answers: {}, recordNow: true },
+      ],
+      ['POST', `/api/paper-forms/${paperCode}/settle`, { answers: {} }],
+    ] as const)
+      expect((await north.call(method, path, body)).status, path).toBe(404);
     // Site-wide views at the other site hold none of Harbour's rows.
     for (const path of [
       '/api/patients',
@@ -177,11 +195,20 @@ describe.each(backends())('security on $name', (backend) => {
           field: 'characterisation.origin',
         },
       ],
+      // Paper forms and the clinic tablet too.
+      ['POST', `/api/surveys/${ids.assignmentId}/paper-form`, {}],
+      ['POST', `/api/surveys/${ids.assignmentId}/tablet`, {}],
+      ['POST', `/api/paper-forms/${paperCode}/entries`, {}],
+      ['POST', `/api/paper-forms/${paperCode}/settle`, {}],
     ];
     for (const [method, path, body] of writes)
       expect((await researcher.call(method, path, body)).status, `${method} ${path}`).toBe(403);
     // Phone numbers and the call list identify patients: not for researchers.
-    for (const path of ['/api/call-list', `/api/patients/${ids.patientId}/contact`])
+    for (const path of [
+      '/api/call-list',
+      `/api/patients/${ids.patientId}/contact`,
+      `/api/paper-forms/${paperCode}`,
+    ])
       expect((await researcher.call('GET', path)).status, path).toBe(403);
     // Admin-only for a clinician.
     expect((await harbour.call('PUT', '/api/schedule', { timepoints: [] })).status).toBe(403);

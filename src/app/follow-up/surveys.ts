@@ -25,6 +25,7 @@ import { parseInput } from '../../core/validation.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import type { Queryable } from '../../store/db.ts';
 import { findStaffLink } from '../../store/outreach.repo.ts';
+import { assignmentForPaperLink } from '../../store/paper.repo.ts';
 import { findEpisode, firstTreatmentOf } from '../../store/patients.repo.ts';
 import type { SiteScope } from '../../store/scope.ts';
 import {
@@ -196,28 +197,45 @@ export async function createSurveyLink(
   };
 }
 
-/** A staff member's link (a phone interview): answers through it are recorded as theirs. */
+/**
+ * A staff member's link: a phone interview (answers recorded as entered by them) or a clinic
+ * tablet they handed to the patient (the patient answers; the hand-over is in the audit log).
+ */
 interface StaffEntry {
   mode: string;
   userId: string;
 }
 
+/** How long a clinic tablet waits without a touch before it locks; see README "Clinic tablet". */
+export const TABLET_IDLE_SECONDS = 180;
+
+type LinkedAssignment = SurveyAssignment & { staff?: StaffEntry; paperLink?: boolean };
+
 /** Finds the assignment a link opens, refusing unknown, used and expired links with their reason. */
-async function assignmentForLink(
-  ctx: AppContext,
-  token: string,
-): Promise<SurveyAssignment & { staff?: StaffEntry }> {
+async function assignmentForLink(ctx: AppContext, token: string): Promise<LinkedAssignment> {
   if (!looksLikeToken(token)) throw notFound('Survey link');
-  let assignment: (SurveyAssignment & { staff?: StaffEntry }) | undefined =
-    await findAssignmentByTokenDigest(ctx.db, digestToken(token));
+  let assignment: LinkedAssignment | undefined = await findAssignmentByTokenDigest(
+    ctx.db,
+    digestToken(token),
+  );
   if (!assignment) {
     const staff = await findStaffLink(ctx.db, digestToken(token));
     if (staff && staff.expiresAt <= ctx.now())
-      throw gone('This interview link has expired. Open the survey again from the call list.');
+      throw gone(
+        staff.mode === 'tablet'
+          ? 'This tablet is locked. Please hand it back to the clinic staff.'
+          : 'This interview link has expired. Open the survey again from the call list.',
+      );
     const a = staff
       ? await findAssignmentById(ctx.db, staff.siteId, staff.assignmentId)
       : undefined;
     if (staff && a) assignment = { ...a, staff: { mode: staff.mode, userId: staff.userId } };
+  }
+  if (!assignment) {
+    // A paper form's QR code opens the same survey through a link of its own.
+    const form = await assignmentForPaperLink(ctx.db, digestToken(token));
+    const a = form ? await findAssignmentById(ctx.db, form.siteId, form.assignmentId) : undefined;
+    if (a) assignment = { ...a, paperLink: true };
   }
   return openLink(ctx, assignment);
 }
@@ -233,14 +251,14 @@ function openLink<A extends SurveyAssignment>(ctx: AppContext, assignment: A | u
 
 function auditLink(
   q: Queryable,
-  a: SurveyAssignment & { staff?: StaffEntry },
+  a: LinkedAssignment,
   action: string,
   detail?: Record<string, unknown>,
 ) {
   return appendAudit(q, {
     siteId: a.siteId,
-    actorKind: a.staff ? 'user' : 'patient-link',
-    actorUserId: a.staff?.userId ?? null,
+    actorKind: enteredByOf(a) ? 'user' : 'patient-link',
+    actorUserId: enteredByOf(a),
     action,
     entity: 'survey_assignment',
     entityId: a.id,
@@ -269,6 +287,8 @@ export async function openSurvey(ctx: AppContext, token: string) {
     ),
     draft: a.draft,
     language,
+    // A clinic tablet locks itself after this long untouched, and when the survey is sent.
+    ...(a.staff?.mode === 'tablet' ? { tablet: { idleSeconds: TABLET_IDLE_SECONDS } } : {}),
   };
 }
 
@@ -277,7 +297,7 @@ const answersBodySchema = z.strictObject({
 });
 
 /** Checks every instrument's answers; throws one `invalid` naming each bad field, e.g. `answers.koos.P3`. */
-function checkedAnswers(a: SurveyAssignment, body: unknown): SurveyDraft {
+export function checkedAnswers(a: SurveyAssignment, body: unknown): SurveyDraft {
   const { answers } = parseInput(answersBodySchema, body);
   const problems: FieldProblem[] = [];
   for (const [instrumentId, given] of Object.entries(answers)) {
@@ -319,16 +339,22 @@ const submitBodySchema = z.strictObject({
 });
 
 /** How answers were given: the staff link's mode, else the web from the link's channel. */
-function modeOf(staff: StaffEntry | undefined, via: 'email' | 'sms' | undefined): string {
-  if (staff) return staff.mode;
+function modeOf(a: LinkedAssignment, via: 'email' | 'sms' | undefined): string {
+  if (a.staff) return a.staff.mode;
+  if (a.paperLink) return 'web-qr';
   return via === 'sms' ? 'web-sms' : 'web-email';
 }
 
+/** Who entered the answers: the staff member on a phone interview; nobody when the patient did. */
+function enteredByOf(a: LinkedAssignment): string | null {
+  return a.staff && a.staff.mode !== 'tablet' ? a.staff.userId : null;
+}
+
 /**
- * Stores a patient's answers. A survey answered whole, with no later events and answers that
- * pass every check, is stored in one round trip (`submitByTokenDigest`); anything else (a bad
- * answer, events, an answer set other than the link's, a used link) takes the checked path
- * below with the link's row that statement returned, so every refusal is as before.
+ * Stores a patient's answers. A survey answered whole through the patient's own link, with no
+ * later events and answers that pass every check, is stored in one round trip
+ * (`submitByTokenDigest`); anything else (a bad answer, events, a staff, tablet or paper link,
+ * a used link) takes the checked path, so every refusal is as before.
  */
 export async function submitSurvey(ctx: AppContext, token: string, body: unknown) {
   const fast = quickSubmission(body);
@@ -340,12 +366,12 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
     today: toIsoDate(now),
     instruments: fast.instruments,
     responses: fast.results.map((r) => ({ ...r, answers: fast.answers[r.instrumentId] ?? {} })),
-    mode: modeOf(undefined, fast.via),
+    mode: fast.via === 'sms' ? 'web-sms' : 'web-email',
   });
   if (!outcome.stored)
     return submitChecked(
       ctx,
-      // No patient link by that token: it may be a staff member's phone-interview link.
+      // No patient link by that token: it may be a staff member's or a paper form's link.
       outcome.assignment ? openLink(ctx, outcome.assignment) : await assignmentForLink(ctx, token),
       body,
     );
@@ -394,12 +420,38 @@ function quickSubmission(body: unknown) {
   return { instruments, answers, results, via: parsed.data.via };
 }
 
-async function submitChecked(
-  ctx: AppContext,
-  a: SurveyAssignment & { staff?: StaffEntry },
-  body: unknown,
-) {
+async function submitChecked(ctx: AppContext, a: LinkedAssignment, body: unknown) {
   const { answers: given, events = [], via } = parseInput(submitBodySchema, body);
+  const recorded = await recordAnswers(ctx, a, {
+    given,
+    events,
+    mode: modeOf(a, via),
+    enteredBy: enteredByOf(a),
+    ...(a.staff?.mode === 'tablet' ? { auditDetail: { handedOverBy: a.staff.userId } } : {}),
+  });
+  // The patient's own line for this joint, shown on the thank-you page; a clinic tablet
+  // locks instead, so it gets none.
+  const trajectory =
+    a.staff?.mode === 'tablet' ? [] : ownTrajectories(await jointScoreHistory(ctx.db, a));
+  return { ...recorded, trajectory };
+}
+
+/**
+ * Checks, scores and records a survey's answers with how they were given and who entered
+ * them: the one path for web links, phone interviews, the clinic tablet and paper forms.
+ */
+export async function recordAnswers(
+  ctx: AppContext,
+  a: SurveyAssignment,
+  input: {
+    given: unknown;
+    events: { kind: string; date: IsoDate }[];
+    mode: string;
+    enteredBy: string | null;
+    auditDetail?: Record<string, unknown>;
+  },
+) {
+  const { given, events, mode, enteredBy } = input;
   const definitions = a.instruments.map((id) => instrumentById(id));
   // An item two questionnaires share was asked once; both get its answer.
   const answers = withRepeatedAnswers(definitions, checkedAnswers(a, { answers: given }));
@@ -447,12 +499,10 @@ async function submitChecked(
     inWindow,
     responses: results.map((r) => ({ ...r, answers: answers[r.instrumentId] ?? {} })),
     events,
-    auditDetail: { inWindow, events: events.length, mode: modeOf(a.staff, via) },
-    mode: modeOf(a.staff, via),
-    enteredBy: a.staff?.userId ?? null,
+    auditDetail: { inWindow, events: events.length, mode, ...input.auditDetail },
+    mode,
+    enteredBy,
   });
   if (!stored) throw conflict('This survey has already been submitted');
-  // The patient's own line for this joint, shown on the thank-you page.
-  const trajectory = ownTrajectories(await jointScoreHistory(ctx.db, a));
-  return { submittedAt: now, inWindow, results, trajectory };
+  return { submittedAt: now, inWindow, results };
 }

@@ -20,6 +20,14 @@ export const EN = {
   'survey.intro.body':
     '{count, plural, one {# short question} other {# short questions}} about {joint}, about {minutes, plural, one {# minute} other {# minutes}}. Your answers are saved as you go: you can stop and come back with the same link.',
   'survey.intro.progress': 'You have answered {answered} of {total} so far.',
+  'tablet.note':
+    'This tablet shows only your questionnaire. It locks itself after {minutes, plural, one {# minute} other {# minutes}} without a touch; if it locks, the staff can open it again for you. Hand it back to the staff when you are done.',
+  'tablet.locked.title': 'This tablet is locked',
+  'tablet.locked.done': 'Thank you: your answers have been sent to your clinic.',
+  'tablet.locked.idle':
+    'It locked itself because it was not used for a while. Your answers so far are saved.',
+  'tablet.locked.handBack': 'Please hand the tablet back to the clinic staff.',
+  'tablet.locked.staffSignIn': 'Staff: sign in',
   'survey.start': 'Start',
   'survey.continue': 'Continue',
   'survey.back': 'Back',

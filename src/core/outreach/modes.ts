@@ -5,11 +5,12 @@ export const CHANNELS = ['email', 'sms', 'phone'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** How an answer was given (its mode of administration). */
-export const MODES = ['web-email', 'web-sms', 'phone', 'paper', 'tablet'] as const;
+export const MODES = ['web-email', 'web-sms', 'web-qr', 'phone', 'paper', 'tablet'] as const;
 export type Mode = (typeof MODES)[number];
 export const MODE_LABELS: Record<Mode, string> = {
   'web-email': 'Web, from an e-mail link',
   'web-sms': 'Web, from a text message link',
+  'web-qr': 'Web, from a paper form’s QR code',
   phone: 'Phone interview',
   paper: 'Paper',
   tablet: 'Clinic tablet',

@@ -52,6 +52,9 @@ export function CallListPage() {
         the window still open. Log each call; with the patient on the phone, answer the survey
         together: it is recorded as a phone interview entered by you.
       </p>
+      <p>
+        Paper forms that came back: <Link to="/paper-forms">enter returned paper forms</Link>.
+      </p>
       {error && <p className="error-text">{error}</p>}
       {!rows && !error && <p>Loading…</p>}
       {rows && rows.length === 0 && <p>Nobody to call today.</p>}

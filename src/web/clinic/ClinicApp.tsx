@@ -20,6 +20,9 @@ const ExportsPage = lazy(() =>
 const CallListPage = lazy(() =>
   import('./CallListPage.tsx').then((m) => ({ default: m.CallListPage })),
 );
+const PaperFormsPage = lazy(() =>
+  import('./PaperFormsPage.tsx').then((m) => ({ default: m.PaperFormsPage })),
+);
 const FollowUpPage = lazy(() =>
   import('./FollowUpPage.tsx').then((m) => ({ default: m.FollowUpPage })),
 );
@@ -70,6 +73,15 @@ export function ClinicApp({ path }: { path: string }) {
   // wider screen, where the links stay on one line); a new page closes the menu.
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
+  // A page restored from the back-forward cache after a tablet hand-over would show patient
+  // data the ended session can no longer fetch: load it afresh (the sign-in page) instead.
+  useEffect(() => {
+    const onShow = (e: PageTransitionEvent) => {
+      if (e.persisted) window.location.reload();
+    };
+    window.addEventListener('pageshow', onShow);
+    return () => window.removeEventListener('pageshow', onShow);
+  }, []);
   // Escape closes the open menu and puts the focus back on its button.
   useEffect(() => {
     if (!menuOpen) return;
@@ -102,6 +114,7 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/meta-analysis') page = <MetaPage />;
   else if (path === '/follow-up') page = <FollowUpPage />;
   else if (path === '/call-list' && user.role !== 'researcher') page = <CallListPage />;
+  else if (path === '/paper-forms' && user.role !== 'researcher') page = <PaperFormsPage />;
   else if (path === '/outcomes') page = <OutcomesPage />;
   else if (path === '/exports') page = <ExportsPage user={user} />;
   else if (path === '/schedule') page = <SchedulePage user={user} />;

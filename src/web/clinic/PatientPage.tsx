@@ -21,6 +21,7 @@ import { characterisationFrom, ProductFields, ProductSummary } from './ProductFi
 import { RecordHistory } from './RecordHistory.tsx';
 import { ReviewTextButton } from './ReviewTextButton.tsx';
 import { ScoresTable } from './ScoresTable.tsx';
+import { SurveyHandover } from './SurveyHandover.tsx';
 import type { CurrentUser } from './session.ts';
 
 interface Episode {
@@ -500,6 +501,9 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                       {' '}
                       · window {formatDate(s.windowOpens)} to {formatDate(s.windowCloses)}
                     </span>
+                    {canEdit && s.status !== 'completed' && s.status !== 'expired' && (
+                      <SurveyHandover surveyId={s.id} label={timepointLabel(s.timepoint)} />
+                    )}
                   </li>
                 ))}
               </ul>

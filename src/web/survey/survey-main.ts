@@ -33,6 +33,8 @@ interface SurveyData {
   draft: Draft;
   /** The patient's language: only its catalogue, chosen by the server. */
   language?: PatientLanguage;
+  /** Present when a clinician handed this survey over on a clinic tablet. */
+  tablet?: { idleSeconds: number };
 }
 
 interface Question {
@@ -51,7 +53,9 @@ type Stage =
   | { kind: 'intro' }
   | { kind: 'question'; index: number }
   | { kind: 'review' }
-  | { kind: 'done' };
+  | { kind: 'done' }
+  /** A clinic tablet's end: the survey was sent or left idle; nothing more is shown. */
+  | { kind: 'locked'; reason: 'idle' | 'done' | null };
 
 const SAVE_DELAY_MS = 400;
 
@@ -91,6 +95,9 @@ let pending: ReturnType<typeof setTimeout> | null = null;
 
 const root = document.getElementById('root');
 const token = /^\/s\/([A-Za-z0-9_-]+)$/.exec(window.location.pathname)?.[1] ?? '';
+/** The path a locked tablet shows: the survey's link leaves the address bar and history. */
+const LOCKED_PATH = '/s/locked';
+let idleTimer: ReturnType<typeof setTimeout> | null = null;
 // A text message's link ends in ?via=sms, so the answers are recorded as given from a text.
 const via = new URLSearchParams(window.location.search).get('via') === 'sms' ? 'sms' : undefined;
 let shown: HTMLElement | null = null;
@@ -117,11 +124,17 @@ function errorText(error: ApiError): string {
 
 /** Shows the screen for the state now; a new stage moves focus to its heading, as React did. */
 function render(stageChanged = false) {
-  // The thank-you page is final; its charts are added to it, never redrawn.
-  if (!root || shown?.dataset.stage === 'done') return;
+  // The thank-you page and a locked tablet are final; charts are added, never redrawn.
+  if (!root || shown?.dataset.stage === 'done' || shown?.dataset.stage === 'locked') return;
   const next = screen();
   next.dataset.stage = state.stage.kind;
-  if (shown && shown.tagName === next.tagName && state.stage.kind !== 'done') patch(shown, next);
+  if (
+    shown &&
+    shown.tagName === next.tagName &&
+    state.stage.kind !== 'done' &&
+    state.stage.kind !== 'locked'
+  )
+    patch(shown, next);
   else {
     root.replaceChildren(next);
     shown = next;
@@ -179,6 +192,7 @@ async function submit() {
     });
     state.ownTrajectory = reply.trajectory ?? [];
     state.submitting = false;
+    if (state.data?.tablet) return void lockTablet('done');
     setStage({ kind: 'done' });
     void drawCharts();
   } catch (e) {
@@ -188,8 +202,53 @@ async function submit() {
   }
 }
 
+/**
+ * Locks a clinic tablet: saves any answer not yet sent, ends the tablet's link on the server,
+ * takes the link out of the address bar and history, and shows the locked screen.
+ */
+async function lockTablet(reason: 'idle' | 'done') {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  if (pending) {
+    clearTimeout(pending);
+    await save();
+  }
+  try {
+    await api('POST', `/survey/${token}/lock`, { reason });
+  } catch {
+    // The link also lapses on its own within the hour; the screen locks regardless.
+  }
+  window.history.replaceState(null, '', LOCKED_PATH);
+  setStage({ kind: 'locked', reason });
+}
+
+/** Restarts the idle countdown on every touch, key or scroll while a tablet shows the survey. */
+function watchIdle(seconds: number) {
+  const restart = () => {
+    if (state.stage.kind === 'locked') return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => void lockTablet('idle'), seconds * 1000);
+  };
+  for (const type of ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart'])
+    window.addEventListener(type, restart, { passive: true, capture: true });
+  restart();
+}
+
+function lockedScreen(reason: 'idle' | 'done' | null): HTMLElement {
+  return h(
+    'main',
+    { class: 'survey tablet-locked' },
+    h('h1', { tabindex: '-1' }, t('tablet.locked.title')),
+    reason === 'done' && h('p', null, t('tablet.locked.done')),
+    reason === 'idle' && h('p', null, t('tablet.locked.idle')),
+    h('p', { class: 'tablet-handback' }, t('tablet.locked.handBack')),
+    h('p', null, h('a', { href: '/' }, t('tablet.locked.staffSignIn'))),
+  );
+}
+
 function screen(): HTMLElement {
   const { data, loadError } = state;
+  if (state.stage.kind === 'locked') return lockedScreen(state.stage.reason);
   if (loadError) {
     return h(
       'main',
@@ -213,6 +272,12 @@ function screen(): HTMLElement {
       'main',
       { class: 'survey' },
       h('h1', null, t('survey.intro.title', { timepoint: data.timepoint })),
+      data.tablet &&
+        h(
+          'p',
+          { class: 'tablet-note' },
+          t('tablet.note', { minutes: Math.round(data.tablet.idleSeconds / 60) }),
+        ),
       h('p', null, t('survey.intro.body', { count: questions.length, joint, minutes })),
       answered > 0 &&
         h('p', null, t('survey.intro.progress', { answered, total: questions.length })),
@@ -494,24 +559,38 @@ async function drawCharts() {
   box.replaceWith(...charted.map((line) => ownTrajectoryChart(line, t)));
 }
 
-// Save at once if the page is being left with an answer not yet sent.
+// Save at once if the page is being left with an answer not yet sent; a tablet left for
+// another page ends its link, so going back does not reopen the survey.
 window.addEventListener('pagehide', () => {
   if (pending) {
     clearTimeout(pending);
     void save();
   }
+  if (state.data?.tablet && state.stage.kind !== 'locked')
+    void fetch(`/api/survey/${token}/lock`, {
+      method: 'POST',
+      keepalive: true,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'left' }),
+    }).catch(() => undefined);
 });
 
-render();
-api<SurveyData>('GET', `/survey/${token}`)
-  .then((d) => {
-    state.data = d;
-    useLanguage(d.language);
-    state.answers = d.draft;
-    state.questions = questionsOf(d.instruments);
-    render();
-  })
-  .catch((e: unknown) => {
-    state.loadError = e instanceof ApiError ? e : new ApiError(0, String(e));
-    render();
-  });
+if (window.location.pathname === LOCKED_PATH) {
+  state.stage = { kind: 'locked', reason: null };
+  render();
+} else {
+  render();
+  api<SurveyData>('GET', `/survey/${token}`)
+    .then((d) => {
+      state.data = d;
+      useLanguage(d.language);
+      state.answers = d.draft;
+      state.questions = questionsOf(d.instruments);
+      if (d.tablet) watchIdle(d.tablet.idleSeconds);
+      render();
+    })
+    .catch((e: unknown) => {
+      state.loadError = e instanceof ApiError ? e : new ApiError(0, String(e));
+      render();
+    });
+}
