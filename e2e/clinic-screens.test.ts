@@ -249,6 +249,13 @@ describe('the clinic screens at 360 px and 1366 px', () => {
         return Math.max(...tops) - Math.min(...tops);
       });
       expect(lines, `header of ${path} spans more than one line`).toBeLessThan(16);
+      // Nothing of the header (who is signed in, Sign out) is pushed past the screen's edge.
+      const overflow = await page.evaluate(() =>
+        [...document.querySelectorAll('.topbar > *')].some(
+          (el) => el.getBoundingClientRect().right > window.innerWidth,
+        ),
+      );
+      expect(overflow, `header of ${path} runs past the screen`).toBe(false);
     }
   });
 

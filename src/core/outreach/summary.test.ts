@@ -35,6 +35,7 @@ describe('outreach summary', () => {
     expect(m6?.byMode.map((m) => m.mode)).toEqual([
       'web-email',
       'web-sms',
+      'web-qr',
       'phone',
       'paper',
       'tablet',
