@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchChromium,
   openFromMenu,
+  pageOverflows,
   type RunningServer,
+  seriousViolations,
   signIn,
   startStemTrack,
 } from './harness.ts';
@@ -15,40 +16,8 @@ import {
 const EMAIL = 'clinician@harbour.example';
 const PASSWORD = 'stemtrack-demo';
 const SECOND = 'admin@harbour.example';
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Screenshots for a person to look at; never committed. */
 const SHOTS = process.env.STEMTRACK_SHOTS;
-
-/** axe-core's WCAG 2.1 A and AA findings, serious and critical, as readable lines. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (
-            c: Document,
-            o: unknown,
-          ) => Promise<{
-            violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[];
-          }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return result.violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
-
-/** The page reaching past the viewport's right edge. */
-async function pageOverflows(page: Page): Promise<boolean> {
-  return page.evaluate(() => (document.scrollingElement?.scrollWidth ?? 0) > window.innerWidth);
-}
 
 /**
  * Opens the page of a patient with an open survey (its "Print paper form" button shows), other
