@@ -7,7 +7,6 @@ import { timePointById } from '../../core/schedule/timepoints.ts';
 import { followUpFlow } from '../../core/schedule/worklist.ts';
 import { parseInput } from '../../core/validation.ts';
 import type { CohortFilter } from '../../store/analytics.repo.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { episodesForFollowUp } from '../../store/followup.repo.ts';
 import {
@@ -24,6 +23,7 @@ import { cohortOf } from '../analytics/cohort.ts';
 import {
   ALL_ROLES,
   type AppContext,
+  auditUser,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
@@ -37,33 +37,12 @@ export const CALL_AFTER_DAYS = 3;
 /** An interview link works this long: one call, with time to spare. */
 const INTERVIEW_LINK_MINUTES = 120;
 
-function audit(
-  q: Db | Parameters<typeof appendAudit>[0],
-  actor: UserActor,
-  action: string,
-  entity: string,
-  entityId: string | null,
-  patientId: string | null,
-  detail?: Record<string, unknown>,
-) {
-  return appendAudit(q, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action,
-    entity,
-    entityId,
-    patientId,
-    ...(detail ? { detail } : {}),
-  });
-}
-
 /** How the clinic may reach a patient beyond e-mail. */
 export async function patientContact(ctx: AppContext, actor: UserActor, patientId: string) {
   requireRole(actor, CLINICAL_ROLES);
   const details = await contactDetails(ctx.db, scopeOf(actor), patientId);
   if (!details) throw notFound('Patient');
-  await audit(ctx.db, actor, 'read', 'patient_contact', patientId, patientId);
+  await auditUser(ctx.db, actor, 'read', 'patient_contact', patientId, patientId);
   return { ...details, smsOn: ctx.sms !== undefined };
 }
 
@@ -89,7 +68,7 @@ export async function updatePatientContact(
     const changed = (
       ['mobile', 'smsConsent', 'timeZone', 'language', 'preferredCallTime'] as const
     ).filter((k) => before[k] !== after[k]);
-    await audit(tx, actor, 'update', 'patient_contact', patientId, patientId, {
+    await auditUser(tx, actor, 'update', 'patient_contact', patientId, patientId, {
       changed,
       ...(changed.includes('smsConsent') ? { smsConsent: after.smsConsent } : {}),
     });
@@ -109,7 +88,7 @@ export async function callListFor(ctx: AppContext, actor: UserActor) {
     now,
     new Date(now.getTime() - CALL_AFTER_DAYS * 86_400_000),
   );
-  await audit(ctx.db, actor, 'list', 'call-list', null, null, { count: rows.length });
+  await auditUser(ctx.db, actor, 'list', 'call-list', null, null, { count: rows.length });
   return {
     callAfterDays: CALL_AFTER_DAYS,
     patients: rows.map((r) => ({
@@ -150,7 +129,7 @@ export async function logCallAttempt(
       note: input.note && input.note !== '' ? input.note : null,
       userId: actor.user.id,
     });
-    await audit(tx, actor, 'call-attempt', 'survey_assignment', assignmentId, a.patientId, {
+    await auditUser(tx, actor, 'call-attempt', 'survey_assignment', assignmentId, a.patientId, {
       outcome: input.outcome,
     });
     return contactId;
@@ -176,7 +155,7 @@ export async function startInterview(ctx: AppContext, actor: UserActor, assignme
       userId: actor.user.id,
       expiresAt,
     });
-    await audit(tx, actor, 'start-interview', 'survey_assignment', assignmentId, a.patientId, {
+    await auditUser(tx, actor, 'start-interview', 'survey_assignment', assignmentId, a.patientId, {
       mode: 'phone',
     });
   });

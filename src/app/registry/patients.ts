@@ -12,8 +12,6 @@ import {
 } from '../../core/registry/schemas.ts';
 import { parseInput } from '../../core/validation.ts';
 import { listAdverseEvents } from '../../store/adverse-events.repo.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
-import type { Queryable } from '../../store/db.ts';
 import {
   countPatients,
   findEpisode,
@@ -33,32 +31,12 @@ import { listAssignments, listPatientEvents, listResponses } from '../../store/s
 import {
   ALL_ROLES,
   type AppContext,
+  auditUser,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
   type UserActor,
 } from '../context.ts';
-
-function auditUser(
-  q: Queryable,
-  actor: UserActor,
-  action: string,
-  entity: string,
-  entityId: string | null,
-  patientId: string | null,
-  detail?: Record<string, unknown>,
-) {
-  return appendAudit(q, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action,
-    entity,
-    entityId,
-    patientId,
-    ...(detail ? { detail } : {}),
-  });
-}
 
 /** Direct identifiers are only for roles that care for patients; researchers see the record without them. */
 function mayIdentify(actor: UserActor): boolean {
