@@ -3,14 +3,18 @@
  * throughput and p50/p99 latency with autocannon, beside PostgreSQL's raw single-row insert
  * rate on the same machine (pgbench), and their ratio. Prints numbers; asserts nothing.
  *
+ * On PostgreSQL it runs once with one process and once with `--workers N` (default: the cores).
+ *
  *   npm run bench:load -- [--submissions 2000] [--connections 10] [--only pglite|postgres]
+ *                         [--workers N] [--cpu-prof DIR]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
 import { spawnStemTrack, stopStemTrack } from '../src/testing/server-process.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
@@ -21,18 +25,87 @@ const { values } = parseArgs({
     submissions: { type: 'string', default: '2000' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
+    workers: { type: 'string', default: String(availableParallelism()) },
+    /** Folder for the server's V8 CPU profile (node --cpu-prof), written when it stops. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const submissions = Number(values.submissions);
+const workers = Number(values.workers);
 const connections = Number(values.connections);
 const body = JSON.stringify({ answers: KNEE_BASELINE_ANSWERS });
 
-async function load(name: string, db: Db, env: Record<string, string>): Promise<number> {
+/** CPU time of processes, from /proc (Linux): utime + stime, and what reaped children used. */
+const TICK_MS = (() => {
+  try {
+    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  } catch {
+    return 10;
+  }
+})();
+function procStat(pid: number): { ppid: number; own: number; reaped: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    const f = text
+      .slice(text.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    return {
+      ppid: f[1] ?? 0,
+      own: ((f[11] ?? 0) + (f[12] ?? 0)) * TICK_MS,
+      reaped: ((f[13] ?? 0) + (f[14] ?? 0)) * TICK_MS,
+    };
+  } catch {
+    return undefined;
+  }
+}
+function childrenOf(pid: number): number[] {
+  if (!existsSync('/proc')) return [];
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((p) => procStat(p)?.ppid === pid);
+}
+/** Milliseconds of CPU a process and its children have used so far (ended children included). */
+function treeCpuMs(pid: number): number {
+  const self = procStat(pid);
+  if (!self) return 0;
+  return (
+    self.own + self.reaped + childrenOf(pid).reduce((ms, c) => ms + (procStat(c)?.own ?? 0), 0)
+  );
+}
+/** PostgreSQL's postmaster, found through a backend of ours (its parent). */
+async function postmasterOf(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const backend = rows[0]?.pid;
+    return backend ? procStat(backend)?.ppid : undefined;
+  } finally {
+    await client.end();
+  }
+}
+
+async function load(
+  name: string,
+  db: Db,
+  env: Record<string, string>,
+  processes = 1,
+): Promise<number> {
   const tokens = await prepareSurveyLinks(db, submissions);
   await db.close(); // the server process opens the database itself
-  const server = await spawnStemTrack(env);
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  const server = await spawnStemTrack(env, ['--no-demo', '--workers', String(processes)], profile);
+  const postmaster = env.DATABASE_URL ? await postmasterOf(env.DATABASE_URL) : undefined;
+  const cpu = () => ({
+    server: treeCpuMs(server.child.pid ?? 0),
+    database: postmaster ? treeCpuMs(postmaster) : 0,
+  });
   let next = 0;
   try {
+    const cpuBefore = cpu();
     const started = performance.now();
     let lastResponse = started;
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -63,8 +136,14 @@ async function load(name: string, db: Db, env: Record<string, string>): Promise<
     });
     const seconds = (lastResponse - started) / 1000;
     const perSecond = result.requests.total / seconds;
+    const cpuAfter = cpu();
+    const per = (ms: number) => (ms / Math.max(1, result.requests.total)).toFixed(2);
     console.log(
-      `${name}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections) in ${seconds.toFixed(2)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
+      `${name}, ${processes} process${processes === 1 ? '' : 'es'}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections) in ${seconds.toFixed(2)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
+    );
+    // CPU per submission does not depend on what else the machine runs, unlike the rate.
+    console.log(
+      `  CPU per submission: StemTrack ${per(cpuAfter.server - cpuBefore.server)} ms${postmaster ? `, PostgreSQL ${per(cpuAfter.database - cpuBefore.database)} ms` : ''}; load average during the run: ${loadavg()[0]?.toFixed(1)} (1 min), ${availableParallelism()} cores`,
     );
     return perSecond;
   } finally {
@@ -110,13 +189,36 @@ if (values.only !== 'postgres') {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+/** A fresh database on the server for one run (links are answered once). */
+async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 if (values.only !== 'pglite') {
-  await withBenchPostgres(async (url) => {
-    const perSecond = await load('PostgreSQL', await openPostgres(url), { DATABASE_URL: url });
-    const inserts = rawInsertRate(url);
-    if (inserts)
-      console.log(
-        `pgbench on the same server: ${inserts.toFixed(0)} single-row inserts/s (${connections} connections); StemTrack submissions/s ÷ raw inserts/s = ${(perSecond / inserts).toFixed(3)} (each submission writes 2 responses, 6 scores, the link and 1 audit row, in one statement)`,
+  await withBenchPostgres(async (adminUrl) => {
+    const rates: [number, number][] = [];
+    for (const processes of [...new Set([1, workers])]) {
+      const url = await freshDatabase(adminUrl, `stemtrack_load_${processes}`);
+      const perSecond = await load(
+        'PostgreSQL',
+        await openPostgres(url),
+        { DATABASE_URL: url },
+        processes,
       );
+      rates.push([processes, perSecond]);
+    }
+    const inserts = rawInsertRate(adminUrl);
+    if (inserts)
+      for (const [processes, perSecond] of rates)
+        console.log(
+          `pgbench on the same server: ${inserts.toFixed(0)} single-row inserts/s (${connections} connections); StemTrack with ${processes} process${processes === 1 ? '' : 'es'}: submissions/s ÷ raw inserts/s = ${(perSecond / inserts).toFixed(3)} (each submission writes 2 responses, 6 scores, the link and 1 audit row, in one statement)`,
+        );
   });
 }

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpAt } from '../src/app/access/two-factor-codes.ts';
 import {
+  accessibilityProblems,
   launchChromium,
   openFromMenu,
   type RunningServer,
@@ -100,10 +101,53 @@ describe('people and access in a real browser', () => {
     await nurse.getByLabel('Code from your authenticator app').fill(codes[0] ?? '');
     await nurse.getByRole('button', { name: 'Sign in', exact: true }).click();
     await signedInAs(nurse, 'New Nurse');
+    const signedInStep = step();
 
     await admin.reload();
     const row = admin.locator(`tr[data-email="${NURSE}"]`);
     await row.getByText('on', { exact: true }).waitFor();
+
+    // New recovery codes: a wrong code is refused, a fresh one from the app makes ten new codes.
+    await nurse.getByRole('link', { name: 'Account' }).click();
+    await nurse.getByText('Recovery codes left: 9 of 10').waitFor();
+    await nurse.getByText('Make new recovery codes', { exact: true }).first().click();
+    const renew = nurse.getByRole('form', { name: 'Make new recovery codes' });
+    await renew.getByLabel('Code shown by the app').fill('000000');
+    await renew.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await renew.getByText('That code is not right, or was used already').waitFor();
+    expect(await accessibilityProblems(nurse)).toEqual([]);
+    await expect.poll(step, { timeout: 40_000, interval: 500 }).toBeGreaterThan(signedInStep);
+    await renew.getByLabel('Code shown by the app').fill(totpAt(secret, new Date()));
+    await renew.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await nurse.getByText('The earlier ones no longer work').waitFor();
+    const newCodes = await nurse.getByTestId('recovery-codes').locator('code').allTextContents();
+    expect(newCodes).toHaveLength(10);
+    expect(newCodes.filter((c) => codes.includes(c))).toEqual([]);
+    await nurse.getByText('Recovery codes left: 10 of 10').waitFor();
+    await nurse.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await signIn(nurse, server.url, NURSE, NURSE_PASSWORD);
+    await nurse.getByLabel('Code from your authenticator app').fill(codes[1] ?? '');
+    await nurse.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await nurse.getByText('That code is not right').waitFor();
+    await nurse.getByLabel('Code from your authenticator app').fill(newCodes[0] ?? '');
+    await nurse.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signedInAs(nurse, 'New Nurse');
+
+    // Turning two-factor sign-in off needs the password and a code.
+    await nurse.getByRole('link', { name: 'Account' }).click();
+    await nurse.getByText('Turn off two-factor sign-in', { exact: true }).first().click();
+    const off = nurse.getByRole('form', { name: 'Turn off two-factor sign-in' });
+    await off.getByLabel('Current password').fill('not my password');
+    await off.getByLabel('Code shown by the app, or a recovery code').fill(newCodes[1] ?? '');
+    await off.getByRole('button', { name: 'Turn off two-factor sign-in' }).click();
+    await off.getByText('Your current password is not right').waitFor();
+    expect(await accessibilityProblems(nurse)).toEqual([]);
+    await off.getByLabel('Current password').fill(NURSE_PASSWORD);
+    await off.getByRole('button', { name: 'Turn off two-factor sign-in' }).click();
+    await nurse.getByText('Two-factor sign-in is off').waitFor();
+    await nurse.getByRole('button', { name: 'Set up two-factor sign-in' }).waitFor();
+    await admin.reload();
+    await row.getByText('off', { exact: true }).waitFor();
     await row.getByRole('button', { name: 'Deactivate' }).click();
     await row.getByText('deactivated').waitFor();
 

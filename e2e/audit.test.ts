@@ -77,7 +77,7 @@ describe('the audit log page', () => {
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     // Opening the page is itself a row of the log (seen when the page is shown again).
     await page.getByRole('button', { name: 'Show' }).click();
-    await expect.poll(() => page.getByText(/^read audit_log/).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(/^Read the audit log/).count()).toBeGreaterThan(0);
     expect(
       await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
     ).toBe(true);
@@ -87,7 +87,7 @@ describe('the audit log page', () => {
     await page.getByLabel('User (e-mail)').fill('audit-admin');
     await page.getByRole('button', { name: 'Show' }).click();
     await expect.poll(() => page.getByText(/ rows; page 1 of 1\./).count()).toBe(1);
-    expect(await page.getByText(/^create user/).count()).toBe(0);
+    expect(await page.getByText(/^Recorded a user/).count()).toBe(0);
 
     await page.getByRole('button', { name: 'Check the log for changes' }).click();
     await page.getByText(/^The log is whole: \d+ rows in \d+ chains/).waitFor();

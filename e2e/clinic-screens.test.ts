@@ -20,6 +20,7 @@ const PAGES: [string, string, string | RegExp][] = [
   ['Patients', '/', 'Patients'],
   ['Patients', '/patients/new', 'Enrol a patient'],
   ['Follow-up', '/follow-up', 'Follow-up'],
+  ['Call list', '/call-list', 'Call list'],
   ['Outcomes', '/outcomes', 'Outcomes'],
   ['Exports', '/exports', 'Exports'],
   ['Schedule', '/schedule', 'Follow-up schedule'],
@@ -248,6 +249,13 @@ describe('the clinic screens at 360 px and 1366 px', () => {
         return Math.max(...tops) - Math.min(...tops);
       });
       expect(lines, `header of ${path} spans more than one line`).toBeLessThan(16);
+      // Nothing of the header (who is signed in, Sign out) is pushed past the screen's edge.
+      const overflow = await page.evaluate(() =>
+        [...document.querySelectorAll('.topbar > *')].some(
+          (el) => el.getBoundingClientRect().right > window.innerWidth,
+        ),
+      );
+      expect(overflow, `header of ${path} runs past the screen`).toBe(false);
     }
   });
 
@@ -282,8 +290,17 @@ describe('the clinic screens at 360 px and 1366 px', () => {
     await page.getByRole('heading', { name: 'Patients' }).waitFor();
     await page.goto(`${server.url}/outcomes`);
     await settled(page, 'Outcomes');
-    // Trajectory, benchmark, Kaplan–Meier, completeness and responders.
-    await expect.poll(() => page.locator('figure.chart-box svg.chart').count()).toBe(5);
+    // Trajectory, benchmark, Kaplan–Meier, completeness and responders, and one chart per
+    // dose–response curve the demo has joints enough for.
+    await page
+      .getByRole('figure', { name: /change from baseline against dose/ })
+      .first()
+      .waitFor();
+    const doseCurves = await page.locator('.dose-curve figure.chart-box').count();
+    expect(doseCurves).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('figure.chart-box svg.chart').count())
+      .toBe(5 + doseCurves);
     expect(await unreadableCharts(page)).toEqual([]);
     // Every estimate of the site, the rest of the network and the peers can be seen: no dot
     // sits on another.

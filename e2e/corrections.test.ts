@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  accessibilityProblems,
   launchChromium,
   type RunningServer,
   signIn,
@@ -44,7 +45,7 @@ describe('corrections and erasure in a real browser', () => {
     await server?.stop();
   });
 
-  it('corrects a KL grade with a reason, shows it in the history, then withdraws and erases the patient', async () => {
+  it("corrects a KL grade and a questionnaire's answers with reasons, shows them in the history, then withdraws and erases the patient", async () => {
     // A phone-sized screen: the forms and the history must read at 360 px.
     const clinic = await (
       await browser.newContext({ viewport: { width: 360, height: 800 } })
@@ -89,6 +90,55 @@ describe('corrections and erasure in a real browser', () => {
     expect(
       await clinic.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
     ).toBe(true);
+
+    // An answered questionnaire, corrected answer by answer in the patient's words.
+    await clinic.getByText('Record an injection', { exact: true }).click();
+    const injection = clinic.getByRole('form', { name: 'Record an injection' });
+    await injection.getByLabel('Product').selectOption({ index: 1 });
+    await injection.getByLabel('Volume (mL)').fill('4');
+    await injection.getByRole('button', { name: 'Save injection' }).click();
+    await clinic.getByRole('button', { name: 'Issue survey link' }).click();
+    const url = await clinic
+      .getByLabel('Survey link (give it to the patient; it works once)')
+      .inputValue();
+    const pain = { P1: 2, P2: 2, P3: 2, P4: 2, P5: 2, P6: 2, P7: 2, P8: 2, P9: 2 };
+    const submitted = await fetch(`${server.url}/api/survey/${url.split('/s/')[1]}/submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: { koos: pain, 'nrs-pain': { NRS: 6 } } }),
+    });
+    expect(submitted.status).toBe(201);
+    await clinic.reload();
+    const koosRow = clinic.locator('table.scores tbody tr', { hasText: 'KOOS' });
+    await koosRow.getByText('Pain 50.0').waitFor();
+    await koosRow.getByRole('button', { name: 'Correct answers' }).click();
+    const answers = clinic.getByRole('form', { name: 'Correct answers: KOOS · Baseline' });
+    const often = answers.getByLabel('How often do you experience knee pain?');
+    expect(await often.inputValue()).toBe('2');
+    await answers.getByText('On record: Weekly').first().waitFor();
+    // Questions and answers in words: no item code anywhere in the form.
+    expect(await answers.textContent()).not.toMatch(/(?<![A-Za-z])(P1|P9|S1|A17|SP1|Q4)(?!\d)/);
+    await often.selectOption({ label: 'Never' });
+    await answers.getByRole('button', { name: 'Save corrected answers' }).click();
+    // A reason is required: the summary and the field both say it.
+    await expect.poll(() => answers.getByText('Give the reason for this change').count()).toBe(2);
+    expect(await accessibilityProblems(clinic)).toEqual([]);
+    expect(
+      await clinic.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    await answers.getByLabel('Reason (required)').fill('Patient meant never; said so at the visit');
+    await answers.getByRole('button', { name: 'Save corrected answers' }).click();
+    const rescored = clinic.getByRole('region', { name: 'Corrected answers: KOOS · Baseline' });
+    await rescored.getByText('1 answer corrected').waitFor();
+    await rescored.getByText('Pain: 55.6').waitFor();
+    await rescored.getByText('(was 50.0)').first().waitFor();
+    await koosRow.getByText('Pain 55.6').waitFor();
+    await history.getByText('Reason: Patient meant never; said so at the visit').waitFor();
+    await history.getByText('How often do you experience knee pain? Weekly → Never').waitFor();
+    await history.getByText('KOOS Pain: 50.0 → 55.6').waitFor();
+    expect(await history.getByText(/"pain"|answers\.P1/).count()).toBe(0);
+    expect(await accessibilityProblems(clinic)).toEqual([]);
+    await rescored.getByRole('button', { name: 'Close' }).click();
 
     // Withdraw consent and erase: the registry id must be typed again.
     const registryId = (await clinic.locator('h1 .muted').textContent())?.trim() ?? '';

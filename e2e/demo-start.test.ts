@@ -198,10 +198,10 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       360,
     );
-    // The five refused requests with the reversed ages (outcomes, benchmark, durability,
-    // safety and completeness: every section follows the filters) log their 400s.
+    // The six refused requests with the reversed ages (outcomes, benchmark, durability,
+    // safety, completeness and dose–response: every section follows the filters) log their 400s.
     expect(consoleErrors.filter((m) => !/status of 400/.test(m))).toEqual([]);
-    expect(consoleErrors.filter((m) => /status of 400/.test(m))).toHaveLength(5);
+    expect(consoleErrors.filter((m) => /status of 400/.test(m))).toHaveLength(6);
 
     await openFromMenu(page, 'Exports');
     const download = page.waitForEvent('download');

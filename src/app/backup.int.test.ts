@@ -1,10 +1,13 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../store/db.ts';
+
 import { listMigrations } from '../store/migrate.ts';
 import { backends } from '../testing/databases.ts';
+import { Client, testApp, testClock } from '../testing/http.ts';
+import { verifyAuditChains } from './access/audit.ts';
 import { restoreBackup, writeBackup } from './backup.ts';
-import { seedDemoRegistry } from './demo.ts';
+import { DEMO_PASSWORD, seedDemoRegistry } from './demo.ts';
 
 const KEY = Buffer.from('4b'.repeat(32), 'hex');
 
@@ -81,6 +84,11 @@ describe.each(backends())('backup from $name', (source) => {
   beforeAll(async () => {
     db = await source.open();
     await seedDemoRegistry(db, { seed: 3, patients: 150, now: new Date('2026-11-01T12:00:00Z') });
+    // A slowed sign-in, so the throttle table is backed up and restored with a row too.
+    await db.query(
+      `insert into sign_in_throttle (key, failures, last_failure_at)
+       values ('login:someone@harbour.example', 3, '2026-11-01T11:00:00Z')`,
+    );
     lines = await backupLines(db);
   });
   afterAll(async () => {
@@ -95,6 +103,7 @@ describe.each(backends())('backup from $name', (source) => {
     const footer = JSON.parse(lines.at(-2) ?? '{}');
     expect(footer.$end).toBe(true);
     expect(footer.tables.patients.rows).toBe(150);
+    expect(footer.tables.sign_in_throttle.rows).toBe(1);
     expect(footer.tables.adverse_events.rows).toBeGreaterThan(0);
     // Parents come before children, so a restore never breaks a foreign key.
     const sections = lines
@@ -187,6 +196,85 @@ describe.each(backends())('backup from $name', (source) => {
         /footer lists no count and digest for .*audit_log/,
       );
       expect(await count(target, 'patients')).toBe(0);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('erases again, on restoring the older backup, a patient erased after it', async () => {
+    const harness = testApp(db, testClock('2026-11-26T09:00:00Z'));
+    const clinician = new Client(harness.app);
+    expect((await clinician.signIn('clinician@harbour.example', DEMO_PASSWORD)).status).toBe(200);
+    const [patient] = await db.query<{ id: string; registryId: string; email: string | null }>(
+      `select p.id, p.registry_id as "registryId", i.email from patients p
+       join patient_identities i on i.patient_id = p.id
+       where p.site_id = (select site_id from users where email = 'clinician@harbour.example')
+         and exists (select 1 from responses r where r.patient_id = p.id)
+       order by p.registry_id limit 1`,
+    );
+    if (!patient) throw new Error('no patient with answers');
+    const erased = await clinician.call('POST', `/api/patients/${patient.id}/withdraw`, {
+      data: 'erase',
+      reason: 'GDPR Art. 17 request',
+      confirm: patient.registryId,
+    });
+    expect(erased.status).toBe(200);
+    const newer = await backupLines(db);
+
+    // A newer backup changed by someone without the key is refused before anything is written.
+    const forged = await source.open({ migrated: false });
+    try {
+      const other = newer.map((l) => l.replace(patient.id, '00000000-0000-4000-8000-000000000000'));
+      await expect(
+        restoreBackup(forged, KEY, from(lines), { erasuresFrom: [from(other)] }),
+      ).rejects.toThrow(
+        /newer backup read for its erasures \(number 1\): .*does not match its signature/,
+      );
+      const [schema] = await forged.query<{ made: boolean }>(
+        `select to_regclass('patients') is not null as made`,
+      );
+      expect(schema?.made).toBe(false);
+    } finally {
+      await forged.close();
+    }
+
+    const target = await source.open({ migrated: false });
+    try {
+      const result = await restoreBackup(target, KEY, from(lines), { erasuresFrom: [from(newer)] });
+      expect(result.erasures.erasedAgain).toBe(1);
+      const tables = await target.query<{ name: string }>(
+        `select table_name as name from information_schema.tables
+         where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`,
+      );
+      const secrets = [`"${patient.registryId}"`, ...(patient.email ? [patient.email] : [])];
+      for (const { name } of tables) {
+        const rows = await target.query<{ row: string }>(
+          `select row_to_json(t)::text as row from "${name}" t`,
+        );
+        for (const { row } of rows) {
+          for (const secret of secrets)
+            expect(row, `${name} holds ${secret}`).not.toContain(secret);
+          // The bare id stays only in the append-only audit log, linked to nothing any more.
+          if (name !== 'audit_log')
+            expect(row, `${name} holds the patient id`).not.toContain(patient.id);
+        }
+      }
+      const again = await target.query<{ detail: { reason: string }; patientId: string | null }>(
+        `select detail, patient_id as "patientId" from audit_log
+         where action = 'erase' and entity_id = $1`,
+        [patient.id],
+      );
+      expect(again).toEqual([
+        {
+          detail: expect.objectContaining({
+            reason: 'Erased again after restoring an older backup',
+          }),
+          patientId: null,
+        },
+      ]);
+      expect((await verifyAuditChains(target)).ok).toBe(true);
+      // Every other patient is as the older backup holds them.
+      expect(await count(target, 'patients')).toBe(149);
     } finally {
       await target.close();
     }

@@ -1,5 +1,6 @@
 import { createHash, createHmac, type Hmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../core/errors.ts';
+import { appendAudit } from '../store/audit.repo.ts';
 import {
   insertJsonRows,
   registryTables,
@@ -8,6 +9,7 @@ import {
   type TableInfo,
   tableRowsAsJson,
 } from '../store/backup.repo.ts';
+import { erasePatient, recordedErasures } from '../store/corrections.repo.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { listMigrations, migrate } from '../store/migrate.ts';
 import { type AuditVerification, verifyAuditChains } from './access/audit.ts';
@@ -189,7 +191,12 @@ const sameMac = (a: string, b: unknown) =>
  * Reads the whole file once and checks its HMAC under `key`: true when every line before the
  * signature is as the registry wrote it. Refuses a file with no signature or lines after it.
  */
-async function authenticate(lines: AsyncIterable<string>, key: Buffer): Promise<void> {
+async function authenticate(
+  lines: AsyncIterable<string>,
+  key: Buffer,
+  /** Sees every line before the signature; what it collects is trustworthy once this returns. */
+  onLine?: (item: Record<string, unknown>) => void,
+): Promise<void> {
   const mac = lineMac(key);
   let signature: unknown;
   let first = true;
@@ -207,7 +214,10 @@ async function authenticate(lines: AsyncIterable<string>, key: Buffer): Promise<
         'The backup file has lines after its signature; it was changed. Nothing was restored.',
       );
     if ('$hmac' in item) signature = item.$hmac;
-    else mac.add(text);
+    else {
+      mac.add(text);
+      onLine?.(item);
+    }
   }
   if (first) refuse('The backup file is empty');
   if (signature === undefined)
@@ -232,7 +242,33 @@ export async function restoreBackup(
   db: Db,
   key: Buffer,
   open: () => AsyncIterable<string>,
-): Promise<BackupSummary & { upgradedWith: string[]; auditLog: AuditVerification }> {
+  options: {
+    /** Newer backups (signed under the same key) whose recorded erasures are re-applied. */
+    erasuresFrom?: (() => AsyncIterable<string>)[];
+  } = {},
+): Promise<
+  BackupSummary & {
+    upgradedWith: string[];
+    auditLog: AuditVerification;
+    erasures: ErasureOutcome;
+    createdAt: string;
+  }
+> {
+  // Every source is checked before anything is written, as the backup itself is.
+  const later: RecordedErasure[] = [];
+  for (const [i, source] of (options.erasuresFrom ?? []).entries()) {
+    try {
+      later.push(...(await erasuresIn(source, key)));
+    } catch (error) {
+      // Say which file: the older backup has not been read yet.
+      if (error instanceof DomainError)
+        throw new DomainError(
+          error.code,
+          `The newer backup read for its erasures (number ${i + 1}): ${error.message}`,
+        );
+      throw error;
+    }
+  }
   await authenticate(open(), key);
   const iterator = parsedLines(open())[Symbol.asyncIterator]();
   const mac = lineMac(key);
@@ -345,5 +381,98 @@ export async function restoreBackup(
   const upgradedWith = await migrate(db);
   // A backup of a log already changed behind StemTrack's back restores as it was; say so.
   const auditLog = await verifyAuditChains(db);
-  return { ...result, upgradedWith, auditLog };
+  let erasures: ErasureOutcome;
+  try {
+    erasures = await reapplyErasures(db, later);
+  } catch (error) {
+    throw new DomainError(
+      'invalid',
+      `The backup was restored, but erasures recorded after it could not be applied again (${error instanceof Error ? error.message : String(error)}). Do not use this database: empty it and restore again.`,
+    );
+  }
+  return { ...result, upgradedWith, auditLog, erasures, createdAt: String(header.createdAt) };
+}
+
+/** An erasure as the audit log records it: no identifying value, only the internal ids. */
+export interface RecordedErasure {
+  siteId: string;
+  patientId: string;
+  at: string;
+}
+
+export interface ErasureOutcome {
+  /** Patients erased again: their erasure was recorded after the backup was taken. */
+  erasedAgain: number;
+  /** Erasures found (in the restored log and the newer backups), whose patient is gone. */
+  alreadyGone: number;
+}
+
+/**
+ * The erasures a (newer) backup's audit log records, read only after its signature under
+ * `key` holds: `erase` rows of a patient, with the site, the internal id and when.
+ */
+async function erasuresIn(
+  open: () => AsyncIterable<string>,
+  key: Buffer,
+): Promise<RecordedErasure[]> {
+  const found: RecordedErasure[] = [];
+  let table = '';
+  await authenticate(open(), key, (item) => {
+    if (typeof item.$table === 'string') table = item.$table;
+    else if (
+      table === 'audit_log' &&
+      item.action === 'erase' &&
+      item.entity === 'patient' &&
+      typeof item.entity_id === 'string' &&
+      typeof item.site_id === 'string'
+    )
+      found.push({ siteId: item.site_id, patientId: item.entity_id, at: String(item.at) });
+  });
+  return found;
+}
+
+/**
+ * Erases again, in one transaction, every patient of the restored database whose erasure is
+ * recorded, in its own audit log or in a newer backup's. Each one re-applied gets its own
+ * `erase` row, so a later backup of this database carries it on.
+ */
+export async function reapplyErasures(
+  db: Db,
+  later: readonly RecordedErasure[],
+): Promise<ErasureOutcome> {
+  return db.transaction(async (tx) => {
+    const known = await recordedErasures(tx);
+    const recorded = new Set(known.map((e) => e.patientId));
+    const all = [
+      ...known.map((e) => ({ ...e, at: e.at.toISOString() })),
+      ...later.filter((e) => !recorded.has(e.patientId)),
+    ];
+    const outcome: ErasureOutcome = { erasedAgain: 0, alreadyGone: 0 };
+    const done = new Set<string>();
+    for (const e of all) {
+      if (done.has(e.patientId)) continue;
+      done.add(e.patientId);
+      const [present] = await tx.query<{ id: string }>(
+        'select id from patients where site_id = $1 and id = $2',
+        [e.siteId, e.patientId],
+      );
+      if (!present) {
+        outcome.alreadyGone++;
+        continue;
+      }
+      await erasePatient(tx, { siteId: e.siteId }, e.patientId);
+      await appendAudit(tx, {
+        siteId: e.siteId,
+        actorKind: 'system',
+        actorUserId: null,
+        action: 'erase',
+        entity: 'patient',
+        entityId: e.patientId,
+        patientId: null,
+        detail: { reason: 'Erased again after restoring an older backup', erasedAt: e.at },
+      });
+      outcome.erasedAgain++;
+    }
+    return outcome;
+  });
 }

@@ -1,12 +1,14 @@
 import { forbidden } from '../core/errors.ts';
 import type { Role } from '../core/registry/vocabulary.ts';
-import type { Db } from '../store/db.ts';
+import { appendAudit } from '../store/audit.repo.ts';
+import type { Db, Queryable } from '../store/db.ts';
 import type { SiteScope } from '../store/scope.ts';
 import type { User } from '../store/users.repo.ts';
 import type { ViewCache } from './analytics/view-cache.ts';
 import type { Gate } from './compute/gate.ts';
 import type { ComputePool } from './compute/pool.ts';
 import type { MailSettings } from './follow-up/mail.ts';
+import type { SmsSettings } from './follow-up/sms.ts';
 
 /** What every use case gets: the database and the clock (passed in so tests can move time). */
 export interface AppContext {
@@ -16,6 +18,8 @@ export interface AppContext {
   publicUrl: string;
   /** Outgoing survey e-mail; absent when the registry has not configured SMTP. */
   mail?: MailSettings;
+  /** Outgoing survey texts; absent unless a provider is configured (SMS_PROVIDER). */
+  sms?: SmsSettings;
   /** Dashboard views kept per registry version. */
   views: ViewCache;
   /** Worker threads for CPU-heavy pure work; without one (CLI, tests) it runs in line. */
@@ -44,3 +48,25 @@ export function requireRole(actor: UserActor, roles: readonly Role[]): void {
 /** Roles that may see and change identifiable patient data. */
 export const CLINICAL_ROLES: readonly Role[] = ['admin', 'clinician'];
 export const ALL_ROLES: readonly Role[] = ['admin', 'clinician', 'researcher'];
+
+/** An audit row written by a signed-in staff member of their own site. */
+export function auditUser(
+  q: Queryable,
+  actor: UserActor,
+  action: string,
+  entity: string,
+  entityId: string | null,
+  patientId: string | null,
+  detail?: Record<string, unknown>,
+) {
+  return appendAudit(q, {
+    siteId: actor.user.siteId,
+    actorKind: 'user',
+    actorUserId: actor.user.id,
+    action,
+    entity,
+    entityId,
+    patientId,
+    ...(detail ? { detail } : {}),
+  });
+}

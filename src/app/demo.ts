@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { generateDemoRegistry } from '../core/demo/generate.ts';
 import { seededRng } from '../core/demo/random.ts';
-import { instrumentById } from '../core/instruments/library.ts';
+import { defaultInstrumentsFor, instrumentById } from '../core/instruments/library.ts';
 import { scoreResponse } from '../core/instruments/scoring.ts';
+import { productDose } from '../core/registry/characterisation.ts';
 import { addDays, toIsoDate } from '../core/registry/dates.ts';
 import { followUpWindow, isWithinWindow, timePointById } from '../core/schedule/timepoints.ts';
 import { hasRegistryFlag, setRegistryFlag } from '../store/access.repo.ts';
@@ -11,6 +12,7 @@ import type { Db } from '../store/db.ts';
 import { insertRegistryRows, type RegistryRows } from '../store/demo.repo.ts';
 import { countUsers } from '../store/users.repo.ts';
 import { createUser } from './access/auth.ts';
+import { type DemoJoint, seedDemoOutreach } from './demo-outreach.ts';
 import { digestToken, newSecretToken } from './follow-up/tokens.ts';
 
 /** Demo accounts; the password is printed by `stemtrack start`, as the data is all invented. */
@@ -70,11 +72,14 @@ export async function seedDemoRegistry(
   const summary = await db.transaction(async (tx) => {
     await setRegistryFlag(tx, DEMO_FLAG);
     const siteIds: string[] = [];
+    const clinicianBySite: string[] = [];
     for (const login of DEMO_LOGINS) {
       const siteName = registry.sites[login.site] ?? registry.sites[0] ?? 'Demo site';
       const user = await createUser(tx, siteName, { ...login, password: DEMO_PASSWORD });
       siteIds[login.site] = user.siteId;
+      if (login.role === 'clinician') clinicianBySite[login.site] = user.id;
     }
+    const joints: DemoJoint[] = [];
     const rows: RegistryRows = {
       patients: [],
       identities: [],
@@ -128,6 +133,12 @@ export async function seedDemoRegistry(
         bmi: p.treatment.bmi ?? null,
         volume_ml: p.treatment.volumeMl,
         image_guidance: p.treatment.imageGuidance,
+        characterisation: p.treatment.characterisation ?? {},
+        platelet_dose_billions: productDose(
+          p.treatment.productClass,
+          p.treatment.characterisation ?? {},
+          p.treatment.volumeMl,
+        ),
       });
       const joint = { site_id: siteId, patient_id: patientId, episode_id: episodeId };
       for (const e of p.laterEvents)
@@ -142,6 +153,20 @@ export async function seedDemoRegistry(
           serious: a.serious,
           relatedness: a.relatedness,
         });
+      const demoJoint: DemoJoint = {
+        index: joints.length,
+        siteIndex: p.siteIndex,
+        siteId,
+        patientId,
+        episodeId,
+        treatmentDate: p.treatment.treatmentDate,
+        instruments:
+          p.responses.length > 0
+            ? [...new Set(p.responses.map((r) => r.instrumentId))]
+            : defaultInstrumentsFor(p.episode.joint),
+        answered: [],
+      };
+      joints.push(demoJoint);
       const byTimepoint = new Map<string, typeof p.responses>();
       for (const r of p.responses)
         byTimepoint.set(r.timepoint, [...(byTimepoint.get(r.timepoint) ?? []), r]);
@@ -166,6 +191,7 @@ export async function seedDemoRegistry(
           expires_at: `${addDays(window.closes, 30)}T00:00:00Z`,
           completed_at: submittedAt,
         });
+        demoJoint.answered.push({ assignmentId, timepoint, submittedOn: first.submittedOn });
         for (const r of responses) {
           const responseId = randomUUID();
           rows.responses.push({
@@ -195,6 +221,7 @@ export async function seedDemoRegistry(
       }
     }
     await insertRegistryRows(tx, rows);
+    await seedDemoOutreach(tx, joints, today, clinicianBySite);
     await appendAudit(tx, {
       siteId: null,
       actorKind: 'system',

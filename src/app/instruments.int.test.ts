@@ -63,6 +63,20 @@ describe.each(backends())('licensed instruments on $name', (backend) => {
     expect(koosPain).toMatchObject({ id: 'pain', minAnswered: 5, mcid: { value: 15 } });
     expect((await new Client(harness.app).call('GET', '/api/instruments')).status).toBe(401);
 
+    // One form's questions in the patient's words, for correcting answers: licensed ones too.
+    const questions = await clinician.call('GET', '/api/instruments/koos');
+    expect(questions.status).toBe(200);
+    expect(questions.body.sections[2]).toMatchObject({
+      title: 'Pain',
+      items: [{ code: 'P1', text: 'How often do you experience knee pain?' }],
+    });
+    expect(questions.body.responseSets.painFrequency[0]).toEqual({ value: 0, label: 'Never' });
+    expect(questions.body.scales[0]).toEqual({ id: 'pain', name: 'Pain', shortName: 'Pain' });
+    const licensed = await researcher.call('GET', '/api/instruments/example-joint-scale');
+    expect(licensed.body.sections[0].items).toHaveLength(3);
+    expect((await clinician.call('GET', '/api/instruments/no-such-form')).status).toBe(404);
+    expect((await new Client(harness.app).call('GET', '/api/instruments/koos')).status).toBe(401);
+
     const { episodeId, patientId } = await enrolTreatedPatient(clinician);
     const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
       timepoint: 'baseline',

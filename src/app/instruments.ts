@@ -7,12 +7,21 @@ import {
 import {
   allInstruments,
   checkDefinitionFile,
+  instrumentById,
   isBuiltInInstrument,
+  isKnownInstrument,
   registerLicensedInstrument,
+  registerTranslation,
 } from '../core/instruments/library.ts';
 import { askedWithin } from '../core/instruments/shared-items.ts';
+import { parseTranslation } from '../core/instruments/translation.ts';
 import type { Db, Queryable } from '../store/db.ts';
-import { listLicensedInstruments, upsertLicensedInstrument } from '../store/instruments.repo.ts';
+import {
+  listInstrumentTranslations,
+  listLicensedInstruments,
+  upsertInstrumentTranslation,
+  upsertLicensedInstrument,
+} from '../store/instruments.repo.ts';
 import { ALL_ROLES, requireRole, type UserActor } from './context.ts';
 
 /** Validates and stores a licensed instrument definition; a bad file is refused whole. */
@@ -36,6 +45,45 @@ export async function loadLicensedInstruments(db: Db): Promise<string[]> {
 }
 
 /**
+ * Validates a translation file against its instrument and stores it; a bad file is refused
+ * whole, naming every problem (a missing or extra item or answer, no source or terms of use).
+ */
+export async function importInstrumentTranslation(q: Queryable, fileName: string, text: string) {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw invalid(`${fileName} is not JSON: ${(e as Error).message}; nothing was imported`);
+  }
+  const id = (json as { instrument?: unknown } | null)?.instrument;
+  if (typeof id !== 'string' || !isKnownInstrument(id))
+    throw invalid(`${fileName} names no instrument this registry has; nothing was imported`, [
+      {
+        field: 'instrument',
+        message: `Give the id of a shipped or imported instrument (${allInstruments()
+          .map((d) => d.id)
+          .join(', ')})`,
+      },
+    ]);
+  const translation = parseTranslation(instrumentById(id), json);
+  const outcome = await upsertInstrumentTranslation(q, translation, fileName);
+  registerTranslation(translation);
+  return { translation, outcome };
+}
+
+/** Registers every stored translation that still fits its instrument; run once at start-up. */
+export async function loadInstrumentTranslations(db: Db): Promise<string[]> {
+  const loaded: string[] = [];
+  for (const row of await listInstrumentTranslations(db)) {
+    const id = (row.translation as { instrument?: string }).instrument ?? '';
+    if (!isKnownInstrument(id)) continue;
+    registerTranslation(parseTranslation(instrumentById(id), row.translation));
+    loaded.push(`${id} (${(row.translation as { language: string }).language})`);
+  }
+  return loaded;
+}
+
+/**
  * Every questionnaire this registry can ask, with what a clinic or researcher needs to trust
  * its scores: source, terms of use, scoring and missing-item rules, thresholds, LOINC codes.
  */
@@ -55,6 +103,8 @@ export function instrumentCatalogue(actor: UserActor) {
     source: def.source,
     termsOfUse: def.termsOfUse,
     loinc: def.loinc ?? null,
+    caveat: def.caveat ?? null,
+    askedAt: def.askedAt ?? 'any',
     scales: def.scales.map((scale) => ({
       id: scale.id,
       name: scale.name,
@@ -67,9 +117,33 @@ export function instrumentCatalogue(actor: UserActor) {
       higherIsBetter: scale.higherIsBetter,
       mcid: scale.interpretation?.mcid ?? null,
       pass: scale.interpretation?.pass ?? null,
+      relativeMcid: scale.interpretation?.relativeMcid ?? null,
       loinc: scale.loinc ?? null,
+      caveat: scale.caveat ?? null,
     })),
   }));
+}
+
+/**
+ * One instrument's questions as the patient reads them: sections, item text and the words of
+ * each answer (the definition the survey page gets), so a clinician correcting answers sees
+ * words, never item codes. An unknown id is not found.
+ */
+export function instrumentQuestions(actor: UserActor, id: string) {
+  requireRole(actor, ALL_ROLES);
+  const def = instrumentById(id);
+  return {
+    id: def.id,
+    name: def.name,
+    shortName: def.shortName,
+    sections: def.sections,
+    responseSets: def.responseSets,
+    scales: def.scales.map((scale) => ({
+      id: scale.id,
+      name: scale.name,
+      shortName: scale.shortName,
+    })),
+  };
 }
 
 /** The scoring rule as one or two sentences, each ending with a full stop. */

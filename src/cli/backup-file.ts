@@ -27,17 +27,34 @@ export async function writeBackupFile(db: Db, key: Buffer, file: string) {
   }
 }
 
-/** Reads FILE twice: once to check its signature, then to restore it. */
-export async function restoreBackupFile(db: Db, key: Buffer, file: string) {
-  const lines = () =>
-    createInterface({
-      input: createReadStream(file).pipe(createGunzip()),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
+const linesOf = (file: string) => () =>
+  createInterface({
+    input: createReadStream(file).pipe(createGunzip()),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+
+/**
+ * Reads FILE twice: once to check its signature, then to restore it. Each newer backup in
+ * `erasuresFrom` is read once, its signature checked, for the erasures its audit log records.
+ */
+export async function restoreBackupFile(
+  db: Db,
+  key: Buffer,
+  file: string,
+  erasuresFrom: string[] = [],
+) {
+  let reading = file;
+  // Names the file being read when zlib finds it is not a (complete) backup.
+  const tracked = (name: string) => () => {
+    reading = name;
+    return linesOf(name)();
+  };
   try {
-    return await restoreBackup(db, key, lines);
+    return await restoreBackup(db, key, tracked(file), {
+      erasuresFrom: erasuresFrom.map(tracked),
+    });
   } catch (error) {
-    throw unreadableBackup(file, error) ?? error;
+    throw unreadableBackup(reading, error) ?? error;
   }
 }
 

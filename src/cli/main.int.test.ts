@@ -426,6 +426,15 @@ describe('stemtrack CLI', { timeout: 600_000 }, () => {
     expect(site.durability.cohort.joints).toBe(site.completeness.cohort.joints);
     expect(site.durability.arthroplastyFree.steps.length).toBeGreaterThan(0);
     expect(site.safety.byProduct.length).toBeGreaterThan(0);
+    // Completeness split by mode and channel, and response after each message (simulated).
+    const modes = site.outreach.timepoints.flatMap(
+      (t: { byMode: { mode: string; completed: number }[] }) =>
+        t.byMode.filter((m) => m.completed > 0).map((m) => m.mode),
+    );
+    expect(new Set(modes)).toEqual(new Set(['web-email', 'web-sms', 'phone', 'paper', 'tablet']));
+    expect(site.outreach.afterEachMessage[0]).toMatchObject({ message: 'Invitation' });
+    expect(text.out).toContain('completeness by mode of administration');
+    expect(text.out).toContain('Answered after each message, before the next');
     const knees = JSON.parse(
       report(['--json', '--site', 'Harbour Orthobiologics Clinic', '--joint', 'knee']).out,
     );
@@ -488,6 +497,17 @@ describe('stemtrack CLI', { timeout: 600_000 }, () => {
     expect(stemtrack(['backup', file], '', source)).toMatchObject({ code: 1 });
     const restored = stemtrack(['restore', file], '', target);
     expect(restored.out).toContain("the signature and every table's digest match the backup");
+    expect(restored.out).toContain('Patients erased after that are back in it');
+    // Erasures recorded in newer backups are applied again (this one records none).
+    const again = stemtrack(['restore', file, '--erasures-from', file], '', join(dir, 'again'));
+    expect(again.out).toContain('Erased again 0 patients whose erasure the newer backup records');
+    expect(
+      stemtrack(
+        ['restore', file, '--erasures-from', join(dir, 'missing.gz')],
+        '',
+        join(dir, 'never'),
+      ),
+    ).toMatchObject({ code: 1, err: expect.stringContaining('there is no file') });
     expect(stemtrack(['audit', 'verify'], '', target)).toMatchObject({
       code: 0,
       out: expect.stringMatching(/^Every chain holds: \d+ audit rows in \d+ chains/),

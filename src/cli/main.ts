@@ -20,6 +20,7 @@ Commands:
   meta          meta-analysis of a CSV file of studies, with forest and funnel plots
   import-evidence  add trials to the evidence dataset (CSV, or ClinicalTrials.gov JSON)
   import-instrument  add a licensed instrument definition (WOMAC, Oxford, EQ-5D…) you hold
+  import-translation add a checked translation of an instrument's items and answers
   questionnaire    print an instrument as a FHIR R4 Questionnaire
   report        outcomes per time point for a cohort: n, mean (SD), change from baseline, 95% CIs
   export        de-identified research export of a site: tidy CSV, data dictionary, FHIR NDJSON
@@ -50,6 +51,8 @@ const BUILT_IN_IDS = [
   'hoos',
   'hoos-jr',
   'promis-global-10',
+  'patient-global',
+  'satisfaction-work',
 ];
 
 const HELP: Record<string, string> = {
@@ -75,6 +78,15 @@ Options:
   --funnel    write a funnel plot (SVG) to this file
 
 Bad input is reported with its row and column; the exit code is then 1.`,
+  'import-translation': `Usage: stemtrack import-translation FILE.json
+
+Adds one language's wording of an instrument (docs/instruments.md, "Translations"): the
+instrument id, a BCP 47 language tag, the source the text was read from and its terms of use,
+the instructions, each section's title (and intro where the form has one) in the form's
+order, every item's text by its code, and every answer's label by its value. The file is
+checked against the instrument: a missing or extra item or answer is refused with every
+problem named, and nothing is stored. Patients whose recorded language matches then read
+the questionnaire in it; restart StemTrack after importing.`,
   'import-instrument': `Usage: stemtrack import-instrument FILE.json
 
 Adds an instrument definition a registry holds a licence for (StemTrack does not ship
@@ -89,8 +101,13 @@ file without importing it: stemtrack score FILE.json answers.csv`,
 Prints, per questionnaire scale and time point, the number of treated joints scored, the
 mean (SD) with its 95% CI, the mean change from baseline in joints scored at both with its
 95% CI, the mixed-model change, the shares past the scale's MCID and in its PASS, and the
-OMERACT-OARSI responders among knees and hips. Without --site it covers every site in the database.
-The changes are before–after changes without a control group, not treatment effects.
+OMERACT-OARSI responders among knees and hips, then the dose–response section: per
+product class with a dose, the change in KOOS/HOOS pain and function per doubling of the
+dose adjusted for the baseline score, and products compared adjusted for baseline score,
+KL grade, age, sex and BMI (--timepoint w6|m3|m6|m12|m24|m36|m48|m60, default m6).
+Without --site it covers every site in the database.
+The changes are before–after changes without a control group, not treatment effects;
+dose–response and product differences are associations in an observational registry.
 
 Cohort options (all optional, combined with "and"):
   --joint knee|hip|shoulder|ankle|hand|other
@@ -124,7 +141,7 @@ SHA-256 digest, signed with HMAC-SHA256 under BACKUP_KEY (64 hex characters, mad
 'openssl rand -hex 32' and kept apart from the backups: restore needs the same key). The file
 appears only when complete; an existing FILE is never overwritten.
 It holds identified patient data: store it as securely as the database itself.`,
-  restore: `Usage: stemtrack restore FILE.jsonl.gz
+  restore: `Usage: stemtrack restore FILE.jsonl.gz [--erasures-from NEWER.jsonl.gz ...]
 
 Restores a backup into an empty database (DATABASE_URL, or a new DATA_DIR). First checks the
 file's signature under BACKUP_KEY (the key it was made with): a file changed by anyone
@@ -132,7 +149,15 @@ without the key is refused before anything is written. Then migrates the databas
 backup's schema version, inserts every row in one transaction, checks that the backup holds
 every table of that schema, re-reads each table and compares its digest with the backup's
 (any difference undoes the whole restore), then applies newer migrations and checks the
-audit log's hash chains. Refuses a database that already holds data.`,
+audit log's hash chains. Refuses a database that already holds data.
+
+Erasures: a backup holds the patients erased after it was taken. Give newer backups (your
+newest, or a backup taken now of the database you are replacing) with --erasures-from: their
+signatures are checked first, and every patient whose erasure their audit log records is
+erased again, each with a new 'erase' row in the restored audit log.
+
+  --erasures-from FILE.jsonl.gz   a newer backup whose recorded erasures are applied again
+                                  (may be given more than once)`,
   audit: `Usage: stemtrack audit verify [--json]
 
 Recomputes the hash of every row of the audit log (DATABASE_URL, or DATA_DIR) outside the
@@ -173,14 +198,17 @@ written, and the exit code is 1.
                           from a file of full KOOS answers, HOOS JR from full HOOS
 
 Instruments (upper or lower case): ${BUILT_IN_IDS.join(', ')}`,
-  start: `Usage: stemtrack start [--no-demo] [--patients N] [--seed N]
+  start: `Usage: stemtrack start [--no-demo] [--patients N] [--seed N] [--workers N]
 
 Applies migrations; on an empty database seeds the demo registry (unless --no-demo);
 builds the web app if needed; serves it on $PORT (default 3000) and prints the URL.
 
   --no-demo       start with an empty registry
   --patients N    demo registry size (default 600)
-  --seed N        demo random seed (default 1)`,
+  --seed N        demo random seed (default 1)
+  --workers N     processes serving requests over one PostgreSQL, sharing the port
+                  (default: one per core). The embedded PGlite database always runs
+                  one process; set DATABASE_URL to use more.`,
   migrate: `Usage: stemtrack migrate
 
 Applies the numbered SQL migrations not yet applied, in one transaction.`,
@@ -342,11 +370,15 @@ async function run(command: string, args: string[]): Promise<number> {
         'no-demo': { type: 'boolean' },
         patients: { type: 'string' },
         seed: { type: 'string' },
+        workers: { type: 'string' },
       });
+      const workers = v.workers === undefined ? undefined : positiveInt(v.workers, 1, 'workers');
+      if (workers === 0) throw new UsageError('--workers must be 1 or more');
       const opts = {
         demo: !v['no-demo'],
         patients: positiveInt(v.patients, 600, 'patients'),
         seed: positiveInt(v.seed, 1, 'seed'),
+        ...(workers === undefined ? {} : { workers }),
       };
       const { loadConfig } = await import('../server/config.ts');
       const { startServer } = await import('./start.ts');
@@ -412,15 +444,23 @@ async function run(command: string, args: string[]): Promise<number> {
       const { COHORT_OPTIONS, cohortOf, completenessReport, durabilityReport, outcomeReport } =
         await import('../app/analytics/report.ts');
       const { safetyReport } = await import('../app/registry/adverse-events.ts');
-      const { site, json, ...filters } = parse({
+      const { doseResponseReport, DEFAULT_DOSE_TIMEPOINT, DOSE_TIMEPOINTS } = await import(
+        '../app/analytics/dose-response.ts'
+      );
+      const { site, json, timepoint, ...filters } = parse({
         site: { type: 'string' },
         json: { type: 'boolean' },
+        timepoint: { type: 'string' },
         ...Object.fromEntries(COHORT_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       });
       // Checked before the database opens: a bad filter is a usage error, nothing else runs.
       const cohort = asOptionProblem(() => cohortOf(filters));
+      const doseAt = typeof timepoint === 'string' ? timepoint : DEFAULT_DOSE_TIMEPOINT;
+      if (!DOSE_TIMEPOINTS.includes(doseAt))
+        throw new UsageError(`--timepoint is one of ${DOSE_TIMEPOINTS.join(', ')}`);
       const { migrate } = await import('../store/migrate.ts');
       const { reportText } = await import('./report-text.ts');
+      const { doseResponseText } = await import('./dose-response-text.ts');
       return withDatabase(async (db) => {
         await migrate(db);
         let siteId: string | undefined;
@@ -429,14 +469,25 @@ async function run(command: string, args: string[]): Promise<number> {
           if (!siteId) return 1;
         }
         const report = await outcomeReport(db, { ...(siteId ? { siteId } : {}), ...cohort });
-        if (!json) {
-          process.stdout.write(reportText(report));
-          return 0;
-        }
-        // Durability, safety and completeness are a site's: one block per site asked for.
+        const doses = await doseResponseReport(
+          db,
+          { ...(siteId ? { siteId } : {}), ...cohort },
+          doseAt,
+        );
+        // Durability, safety, completeness and outreach are a site's: one block per site asked for.
         const { listSites } = await import('../store/sites.repo.ts');
+        const { outreachReport } = await import('../app/follow-up/outreach.ts');
         const sites = (await listSites(db)).filter((s) => !siteId || s.id === siteId);
         const today = new Date().toISOString().slice(0, 10);
+        if (!json) {
+          process.stdout.write(`${reportText(report)}\n${doseResponseText(doses)}`);
+          const { outreachText } = await import('./outreach-text.ts');
+          for (const s of sites)
+            process.stdout.write(
+              `\n${outreachText(s.name, await outreachReport(db, s.id, cohort, today))}`,
+            );
+          return 0;
+        }
         const bySite = [];
         for (const s of sites) {
           bySite.push({
@@ -444,9 +495,12 @@ async function run(command: string, args: string[]): Promise<number> {
             durability: await durabilityReport(db, s.id, cohort),
             safety: await safetyReport(db, s.id, cohort),
             completeness: await completenessReport(db, s.id, cohort, today),
+            outreach: await outreachReport(db, s.id, cohort, today),
           });
         }
-        process.stdout.write(`${JSON.stringify({ ...report, sites: bySite }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ...report, doseResponse: doses, sites: bySite }, null, 2)}\n`,
+        );
         return 0;
       });
     }
@@ -473,23 +527,36 @@ async function run(command: string, args: string[]): Promise<number> {
       });
     }
     case 'restore': {
-      const [file, ...extra] = parseOptions(args, {}, true).positionals;
+      const { values, positionals } = parseOptions(
+        args,
+        { 'erasures-from': { type: 'string', multiple: true } },
+        true,
+      );
+      const [file, ...extra] = positionals;
       if (!file || extra.length > 0) throw new UsageError('give one backup file to read');
-      if (!existsSync(file)) {
-        console.error(`stemtrack restore: there is no file ${file}; check the path.`);
-        return 1;
-      }
+      const erasuresFrom = values['erasures-from'] ?? [];
+      for (const f of [file, ...erasuresFrom])
+        if (!existsSync(f)) {
+          console.error(`stemtrack restore: there is no file ${f}; check the path.`);
+          return 1;
+        }
       const { restoreBackupFile } = await import('./backup-file.ts');
       const { backupKey } = await import('../app/backup.ts');
       const { loadConfig } = await import('../server/config.ts');
       const key = backupKey(loadConfig().BACKUP_KEY, 'restore');
       const { migrateAndGrant } = await import('../app/migrate.ts');
       return withMigrationDatabase(async (db, servingUrl) => {
-        const summary = await restoreBackupFile(db, key, file);
+        const summary = await restoreBackupFile(db, key, file, erasuresFrom);
         await migrateAndGrant(db, servingUrl);
         const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
         console.log(
           `Restored ${rows} rows in ${Object.keys(summary.tables).length} tables; the signature and every table's digest match the backup.`,
+        );
+        const { erasedAgain } = summary.erasures;
+        console.log(
+          erasuresFrom.length > 0
+            ? `Erased again ${erasedAgain} patient${erasedAgain === 1 ? '' : 's'} whose erasure the newer backup${erasuresFrom.length === 1 ? '' : 's'} record${erasuresFrom.length === 1 ? 's' : ''}.`
+            : `This backup was taken ${summary.createdAt}. Patients erased after that are back in it: give your newest backup with --erasures-from to erase them again before anyone uses the registry.`,
         );
         if (summary.upgradedWith.length > 0)
           console.log(`Then applied newer migrations: ${summary.upgradedWith.join(', ')}`);
@@ -566,6 +633,24 @@ async function run(command: string, args: string[]): Promise<number> {
         const items = definition.sections.reduce((n, s) => n + s.items.length, 0);
         console.log(
           `${outcome === 'added' ? 'Imported' : 'Replaced'} ${definition.shortName} (id ${definition.id}, ${items} items, ${definition.scales.length} scales). Restart StemTrack to offer it.`,
+        );
+        return 0;
+      });
+    }
+    case 'import-translation': {
+      const input = await readOneFile('import-translation', args, 'give one JSON file');
+      if (!input) return 1;
+      const { migrate } = await import('../store/migrate.ts');
+      const { importInstrumentTranslation } = await import('../app/instruments.ts');
+      return withDatabase(async (db) => {
+        await migrate(db);
+        const { translation, outcome } = await importInstrumentTranslation(
+          db,
+          input.name,
+          input.text,
+        );
+        console.log(
+          `${outcome === 'added' ? 'Imported' : 'Replaced'} the ${translation.language} translation of ${translation.instrument} (${Object.keys(translation.items).length} items). Restart StemTrack to use it.`,
         );
         return 0;
       });

@@ -21,10 +21,10 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
   for (const key of scales) {
     const [instrumentId, scale] = key.split('|') as [string, string];
     const def = isKnownInstrument(instrumentId) ? instrumentById(instrumentId) : undefined;
-    const name = def
-      ? `${def.shortName} ${def.scales.find((s) => s.id === scale)?.name ?? scale}`
-      : `${instrumentId} ${scale}`;
-    lines.push(name);
+    const scaleDef = def?.scales.find((s) => s.id === scale);
+    const name = def ? `${def.shortName} ${scaleDef?.name ?? scale}` : `${instrumentId} ${scale}`;
+    // What could not be checked (the JR forms' tables) is said with the scores.
+    lines.push(scaleDef?.caveat ? `${name} (${scaleDef.caveat.label.toLowerCase()})` : name);
     const model = report.trajectories.find(
       (t) => t.instrumentId === instrumentId && t.scale === scale,
     )?.model;
@@ -49,6 +49,7 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
         'Model change',
         '95% CI',
         ...(someThreshold?.mcid ? [`Past MCID (${f(someThreshold.mcid)})`] : []),
+        ...(someThreshold?.relativeMcid ? [`Down ≥ ${percent(someThreshold.relativeMcid)}`] : []),
         ...(someThreshold?.pass ? [`In PASS (${f(someThreshold.pass)})`] : []),
       ],
       ...report.outcomes
@@ -66,30 +67,58 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
             ? `[${f(modelled(o.timepoint)?.change?.lower)}, ${f(modelled(o.timepoint)?.change?.upper)}]`
             : '',
           ...(someThreshold?.mcid ? [share(counted(o.timepoint)?.pastMcid)] : []),
+          ...(someThreshold?.relativeMcid ? [share(counted(o.timepoint)?.pastRelative)] : []),
           ...(someThreshold?.pass ? [share(counted(o.timepoint)?.inPass)] : []),
         ]),
     ];
-    lines.push(...table(rows), '');
+    lines.push(...table(rows));
+    const origins = someThreshold
+      ? ([
+          ['MCID', someThreshold.mcid !== null ? someThreshold.derivedIn.mcid : null],
+          [
+            `${percent(someThreshold.relativeMcid ?? 0)} fall`,
+            someThreshold.relativeMcid !== null ? someThreshold.derivedIn.relativeMcid : null,
+          ],
+          ['PASS', someThreshold.pass !== null ? someThreshold.derivedIn.pass : null],
+        ] as const)
+      : [];
+    for (const [what, origin] of origins)
+      if (origin)
+        lines.push(
+          `  ${what} derived in: ${origin.population}${origin.warning ? ` WARNING: ${origin.warning}` : ''}`,
+        );
+    lines.push('');
   }
   const responders = report.responders.byTimepoint;
   if (responders.length > 0) {
     const rows = [
-      ['Time point', 'Joints', 'Responders', '95% CI', 'Undetermined', 'At most'],
+      [
+        'Time point',
+        'Joints',
+        'Responders',
+        '95% CI',
+        '',
+        'With global',
+        'Undetermined',
+        'At most',
+      ],
       ...responders.map((r) => [
         timePointById(r.timepoint)?.label ?? r.timepoint,
         String(r.joints),
         percent(r.responders.share),
         `[${percent(r.responders.lower)}, ${percent(r.responders.upper)}]`,
+        r.exact ? 'exact' : 'lower bound',
+        String(r.withGlobal),
         String(r.undetermined),
         percent(r.upperBound.share),
       ]),
     ];
     lines.push(
-      'OMERACT-OARSI responders (KOOS or HOOS Pain and ADL; no patient global assessment)',
+      'OMERACT-OARSI responders (KOOS or HOOS Pain and ADL, and the patient global where answered)',
     );
     lines.push(...table(rows), '');
     lines.push(
-      'A joint whose pain or function alone improved moderately is undetermined: the patient global would decide. "At most" counts them all as responders.',
+      'A joint whose pain or function alone improved moderately is classed by its patient global; without one it is undetermined and the share is a lower bound. "At most" counts the undetermined as responders.',
     );
   }
   if (report.thresholds.length > 0)

@@ -1,4 +1,6 @@
+import cluster, { type Worker } from 'node:cluster';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
@@ -21,13 +23,15 @@ import {
   queueAutoInvite,
 } from '../app/follow-up/invitations.ts';
 import { type MailSettings, surveyEmailHandler } from '../app/follow-up/mail.ts';
-import { loadLicensedInstruments } from '../app/instruments.ts';
+import { type SmsSettings, SURVEY_SMS_JOB, surveyTextHandler } from '../app/follow-up/sms.ts';
+import { loadInstrumentTranslations, loadLicensedInstruments } from '../app/instruments.ts';
 import { migrateAsOwner } from '../app/migrate.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { smtpSender } from '../jobs/smtp.ts';
+import { twilioProvider } from '../jobs/twilio.ts';
 import { createHttpApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
-import { openDatabase } from '../store/db.ts';
+import { type Db, openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 
 /** On SIGTERM/SIGINT the process is gone within this, whatever was running. */
@@ -59,46 +63,211 @@ export async function ensureWebBuilt(): Promise<void> {
   await build({ configFile: join(WEB_SOURCE, 'vite.config.ts'), logLevel: 'warn' });
 }
 
-export async function startServer(
-  config: Config,
-  opts: { demo: boolean; patients: number; seed: number },
-): Promise<void> {
+export interface StartOptions {
+  demo: boolean;
+  patients: number;
+  seed: number;
+  /** Processes serving requests; undefined means one per core. PGlite always has one. */
+  workers?: number;
+}
+
+/** How many processes `stemtrack start` runs, and why, for its startup output. */
+export function processesFor(
+  config: Pick<Config, 'DATABASE_URL'>,
+  asked: number | undefined,
+): { workers: number; note: string } {
+  if (!config.DATABASE_URL)
+    return {
+      workers: 1,
+      note: 'one process: the embedded PGlite database belongs to a single process (set DATABASE_URL to run several)',
+    };
+  const workers = asked ?? availableParallelism();
+  return {
+    workers,
+    note: `${workers} process${workers === 1 ? '' : 'es'}${asked === undefined ? ' (one per core)' : ''}`,
+  };
+}
+
+/**
+ * Serves StemTrack. With PostgreSQL and more than one worker, this process migrates, seeds and
+ * builds, then runs the workers (node:cluster, sharing the port) and replaces any that dies;
+ * every worker serves requests, runs jobs and keeps its own views over the one database.
+ */
+export async function startServer(config: Config, opts: StartOptions): Promise<void> {
+  if (cluster.isWorker) {
+    const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    // A worker (also one forked to replace another) registers the licensed definitions itself.
+    await loadLicensedInstruments(db);
+    await loadInstrumentTranslations(db);
+    return serveProcess(config, opts, db, undefined);
+  }
   const started = Date.now();
+  const { workers, note } = processesFor(config, opts.workers);
+  const { db, demoAccounts } = await prepareDatabase(config, opts);
+  await ensureWebBuilt();
+  if (workers === 1) return serveProcess(config, opts, db, { started, note, demoAccounts });
+  // Each worker opens its own connections.
+  await db.close();
+  return runWorkers(config, opts, workers, { started, note, demoAccounts });
+}
+
+/**
+ * Migrations, licensed instruments and the demo registry: once, before any request. Returns
+ * the open database and whether it has demo sign-ins (the startup output names them).
+ */
+async function prepareDatabase(
+  config: Config,
+  opts: StartOptions,
+): Promise<{ db: Db; demoAccounts: boolean }> {
   // With MIGRATION_DATABASE_URL the owner migrates and DATABASE_URL's role only serves.
   const ownerApplied =
     config.MIGRATION_DATABASE_URL && config.DATABASE_URL
       ? await migrateAsOwner(config.MIGRATION_DATABASE_URL, config.DATABASE_URL)
       : undefined;
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-  const applied = ownerApplied ?? (await migrate(db));
-  const licensed = await loadLicensedInstruments(db);
-  if (licensed.length > 0) console.log(`Licensed instruments: ${licensed.join(', ')}`);
-  if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
-  const seeded = opts.demo && (await isEmptyRegistry(db));
-  if (seeded) {
+  try {
+    const applied = ownerApplied ?? (await migrate(db));
+    const licensed = await loadLicensedInstruments(db);
+    if (licensed.length > 0) console.log(`Licensed instruments: ${licensed.join(', ')}`);
+    const translated = await loadInstrumentTranslations(db);
+    if (translated.length > 0) console.log(`Instrument translations: ${translated.join(', ')}`);
+    if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
+    const seeded = opts.demo && (await isEmptyRegistry(db));
+    if (seeded) {
+      console.log(
+        `Seeding the demo registry (${opts.patients} invented patients, seed ${opts.seed})…`,
+      );
+      const summary = await seedDemoRegistry(db, {
+        seed: opts.seed,
+        patients: opts.patients,
+        now: new Date(),
+      });
+      console.log(
+        `Seeded ${summary.patients} patients and ${summary.responses} questionnaire responses.`,
+      );
+    }
+    return { db, demoAccounts: await hasDemoAccounts(db) };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/** The lines a person reads once StemTrack is up (printed by one process only). */
+function announce(
+  config: Config,
+  opts: StartOptions,
+  at: { url: string; started: number; note: string; demoAccounts: boolean },
+): void {
+  const where = config.DATABASE_URL
+    ? 'PostgreSQL (DATABASE_URL)'
+    : `embedded PGlite in ${config.DATA_DIR}`;
+  console.log(
+    `\nStemTrack is running at ${at.url}  (database: ${where}; ${at.note}; ready in ${((Date.now() - at.started) / 1000).toFixed(1)} s)`,
+  );
+  const exposed = demoExposureWarning(config.HOST, at.demoAccounts);
+  if (exposed) console.warn(`\n${exposed}\n`);
+  if (opts.demo && at.demoAccounts) {
     console.log(
-      `Seeding the demo registry (${opts.patients} invented patients, seed ${opts.seed})…`,
-    );
-    const summary = await seedDemoRegistry(db, {
-      seed: opts.seed,
-      patients: opts.patients,
-      now: new Date(),
-    });
-    console.log(
-      `Seeded ${summary.patients} patients and ${summary.responses} questionnaire responses.`,
+      `Demo sign-in: ${DEMO_LOGINS[0].email} / ${DEMO_PASSWORD}  (also ${DEMO_LOGINS.slice(1)
+        .map((l) => `${l.email} [${l.role}]`)
+        .join(', ')})`,
     );
   }
-  await ensureWebBuilt();
+  console.log(
+    config.SMTP_URL && config.MAIL_FROM && config.MAIL_KEY
+      ? `Survey e-mails: on, via ${new URL(config.SMTP_URL).host}`
+      : 'Survey e-mails: off (set SMTP_URL, MAIL_FROM and MAIL_KEY to send them)',
+  );
+  const sms = smsSettings(config);
+  console.log(
+    sms
+      ? `Survey texts: on, via ${sms.provider.name}; quiet hours 21:00–08:00 in each patient's zone`
+      : 'Survey texts: off (set SMS_PROVIDER=twilio and the TWILIO_ variables to send them)',
+  );
+  console.log('Press Ctrl+C to stop.');
+}
+
+function publicUrlOf(config: Config, port: number): string {
   const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+  return config.PUBLIC_URL ?? `http://${host}:${port}`;
+}
+
+/**
+ * The cluster's primary: forks the workers, announces once all listen on the shared port
+ * (with PORT=0 the first worker's random port is every worker's), replaces a worker that dies,
+ * and on SIGTERM/SIGINT stops them all.
+ */
+async function runWorkers(
+  config: Config,
+  opts: StartOptions,
+  workers: number,
+  at: { started: number; note: string; demoAccounts: boolean },
+): Promise<void> {
+  let stopping = false;
+  let announced = false;
+  const listening = new Set<number>();
+  const fork = () => cluster.fork();
+  cluster.on('listening', (worker: Worker, address) => {
+    listening.add(worker.id);
+    if (announced || listening.size < workers) return;
+    announced = true;
+    announce(config, opts, { ...at, url: publicUrlOf(config, address.port) });
+  });
+  cluster.on('exit', (worker: Worker, code, signal) => {
+    const served = listening.delete(worker.id);
+    if (stopping) return;
+    if (!served) {
+      // One that never listened (a bad setting, an unreachable database) would fail again.
+      console.error(
+        `A worker ended before it served (${signal ?? `exit code ${code}`}); stopping StemTrack.`,
+      );
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      process.exit(1);
+    }
+    console.error(
+      `Worker ${worker.process.pid} ended (${signal ?? `exit code ${code}`}); starting another.`,
+    );
+    fork();
+  });
+  for (let i = 0; i < workers; i++) fork();
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      setTimeout(() => {
+        console.error('Stopped without waiting for every worker.');
+        process.exit(0);
+      }, STOP_WITHIN_MS + 1_000).unref();
+      const all = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      const exits = all.map((w) => new Promise((r) => (w.isDead() ? r(0) : w.once('exit', r))));
+      for (const w of all) w.process.kill('SIGTERM');
+      void Promise.all(exits).then(() => resolve());
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** One process serving requests, running jobs and renewing the views it keeps. */
+async function serveProcess(
+  config: Config,
+  opts: StartOptions,
+  db: Db,
+  /** What to announce once listening; a cluster's worker leaves that to the primary. */
+  announced: { started: number; note: string; demoAccounts: boolean } | undefined,
+): Promise<void> {
   const mail = mailSettings(config);
+  const sms = smsSettings(config);
   // PGlite runs every query on this thread: one heavy request at a time keeps the server
   // answering; PostgreSQL runs queries elsewhere, so a few may go at once.
   const heavy = new Gate(config.DATABASE_URL ? 4 : 1, 32);
   const ctx: AppContext = {
     db,
     now: () => new Date(),
-    publicUrl: config.PUBLIC_URL ?? `http://${host}:${config.PORT}`,
+    publicUrl: publicUrlOf(config, config.PORT),
     ...(mail ? { mail } : {}),
+    ...(sms ? { sms } : {}),
     views: new ViewCache(Date.now, heavy),
     compute: new ComputePool(),
     heavy,
@@ -106,17 +275,20 @@ export async function startServer(
   const jobs = new JobRunner({
     db,
     now: ctx.now,
-    handlers: mail
-      ? {
-          'survey-email': surveyEmailHandler(ctx, mail),
-          [AUTO_INVITE_JOB]: autoInviteHandler(ctx),
-          [ACCOUNT_EMAIL_JOB]: accountEmailHandler(ctx, mail),
-        }
-      : {},
+    handlers: {
+      ...(mail
+        ? {
+            'survey-email': surveyEmailHandler(ctx, mail),
+            [ACCOUNT_EMAIL_JOB]: accountEmailHandler(ctx, mail),
+          }
+        : {}),
+      ...(sms ? { [SURVEY_SMS_JOB]: surveyTextHandler(ctx, sms) } : {}),
+      ...(mail || sms ? { [AUTO_INVITE_JOB]: autoInviteHandler(ctx) } : {}),
+    },
   });
-  if (mail) {
+  if (mail || sms) {
     await queueAutoInvite(ctx);
-    jobs.start(30_000);
+    jobs.start(config.JOB_POLL_SECONDS * 1000);
   }
   // Dashboard views opened lately are renewed soon after the registry changes, so the next
   // look finds them computed; a failed renewal only means the next look computes it.
@@ -124,33 +296,11 @@ export async function startServer(
     ctx.views.refresh().catch((error) => console.error('dashboard refresh:', error));
   }, config.VIEW_REFRESH_SECONDS * 1000);
   renewViews.unref();
-  const demoAccounts = await hasDemoAccounts(db);
   const app = createHttpApp(ctx, { tls: config.TLS, webRoot: WEB_ROOT });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     // With PORT=0 the system picks the port, so survey links can only be formed now.
-    ctx.publicUrl = config.PUBLIC_URL ?? `http://${host}:${info.port}`;
-    const url = ctx.publicUrl;
-    const where = config.DATABASE_URL
-      ? 'PostgreSQL (DATABASE_URL)'
-      : `embedded PGlite in ${config.DATA_DIR}`;
-    console.log(
-      `\nStemTrack is running at ${url}  (database: ${where}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    );
-    const exposed = demoExposureWarning(config.HOST, demoAccounts);
-    if (exposed) console.warn(`\n${exposed}\n`);
-    if (opts.demo && demoAccounts) {
-      console.log(
-        `Demo sign-in: ${DEMO_LOGINS[0].email} / ${DEMO_PASSWORD}  (also ${DEMO_LOGINS.slice(1)
-          .map((l) => `${l.email} [${l.role}]`)
-          .join(', ')})`,
-      );
-    }
-    console.log(
-      mail
-        ? `Survey e-mails: on, via ${new URL(config.SMTP_URL ?? '').host}`
-        : 'Survey e-mails: off (set SMTP_URL, MAIL_FROM and MAIL_KEY to send them)',
-    );
-    console.log('Press Ctrl+C to stop.');
+    ctx.publicUrl = publicUrlOf(config, info.port);
+    if (announced) announce(config, opts, { ...announced, url: ctx.publicUrl });
   });
   let stopping = false;
   const stop = () => {
@@ -181,6 +331,31 @@ export async function startServer(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await new Promise<void>((resolve) => server.once('close', () => resolve()));
+}
+
+function smsSettings(config: Config): SmsSettings | undefined {
+  if (
+    config.SMS_PROVIDER !== 'twilio' ||
+    !config.TWILIO_ACCOUNT_SID ||
+    !config.TWILIO_AUTH_TOKEN ||
+    !config.MAIL_KEY
+  )
+    return undefined;
+  return {
+    provider: twilioProvider({
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: config.TWILIO_AUTH_TOKEN,
+      ...(config.TWILIO_FROM ? { from: config.TWILIO_FROM } : {}),
+      ...(config.TWILIO_MESSAGING_SERVICE_SID
+        ? { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID }
+        : {}),
+      baseUrl: config.TWILIO_API_URL,
+    }),
+    key: Buffer.from(config.MAIL_KEY, 'hex'),
+    reminders: config.SMS_REMINDERS,
+    reminderEveryDays: config.MAIL_REMINDER_EVERY_DAYS,
+    defaultTimeZone: config.SMS_TIME_ZONE,
+  };
 }
 
 function mailSettings(config: Config): MailSettings | undefined {

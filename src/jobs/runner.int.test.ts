@@ -122,4 +122,44 @@ describe.each(backends())('durable job runner on $name', (backend) => {
     expect(new Set(ran).size).toBe(40);
     expect(ran).toHaveLength(40);
   });
+
+  it('keeps a long job (the daily round) its own: another process polling past the first lease does not run it again', async () => {
+    // Real time here: the lease is renewed by a timer while the job runs.
+    const leaseMs = 600;
+    const id = (await enqueueJob(db, {
+      kind: 'round',
+      payload: {},
+      runAt: new Date(Date.now() - 1000),
+    })) as number;
+    const started: string[] = [];
+    let otherPolls = 0;
+    const other = new JobRunner({
+      db,
+      now: () => new Date(),
+      leaseMs,
+      worker: 'other',
+      handlers: { round: async () => void started.push('other') },
+    });
+    const long = new JobRunner({
+      db,
+      now: () => new Date(),
+      leaseMs,
+      worker: 'long',
+      handlers: {
+        // Runs until the other process has polled for more than two of its leases' lengths.
+        round: async () => {
+          started.push('long');
+          const from = Date.now();
+          while (Date.now() - from < leaseMs * 2.5 || otherPolls < 3) {
+            otherPolls++;
+            expect(await other.runDue()).toBe(0);
+            await new Promise((r) => setImmediate(r));
+          }
+        },
+      },
+    });
+    expect(await long.runDue()).toBe(1);
+    expect(started).toEqual(['long']);
+    expect(await getJob(db, id)).toMatchObject({ status: 'done', attempts: 1 });
+  });
 });

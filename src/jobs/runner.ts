@@ -1,9 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { retryDelayMs } from '../core/jobs/retry.ts';
 import type { Db } from '../store/db.ts';
-import { claimNextJob, completeJob, failJob, type Job } from '../store/jobs.repo.ts';
+import {
+  claimNextJob,
+  completeJob,
+  deferJob,
+  extendJobLease,
+  failJob,
+  type Job,
+} from '../store/jobs.repo.ts';
 
-export type JobHandler = (job: Job) => Promise<void>;
+/**
+ * A handler finishes, throws to be retried, or resolves with `{ deferUntil }` to run later
+ * (quiet hours) without using an attempt; anything else it resolves with means done.
+ */
+export type JobHandler = (job: Job) => Promise<unknown>;
+
+function deferral(outcome: unknown): Date | undefined {
+  if (typeof outcome !== 'object' || outcome === null || !('deferUntil' in outcome))
+    return undefined;
+  return outcome.deferUntil instanceof Date ? outcome.deferUntil : undefined;
+}
 
 export interface JobRunnerOptions {
   db: Db;
@@ -43,11 +60,21 @@ export class JobRunner {
       if (!job) break;
       ran++;
       const handler = this.options.handlers[job.kind];
+      // A long job (the daily round over a large registry) renews its lease while it runs, so
+      // no other process takes it over while this one is alive: one runner per job.
+      const renew = setInterval(() => {
+        const until = new Date(this.options.now().getTime() + this.leaseMs);
+        extendJobLease(this.options.db, job.id, this.worker, until).catch(() => undefined);
+      }, this.leaseMs / 3);
+      renew.unref();
       try {
         if (!handler) throw new Error(`No handler for job kind '${job.kind}'`);
-        await handler(job);
-        await completeJob(this.options.db, job.id, this.worker, this.options.now());
+        const later = deferral(await handler(job));
+        clearInterval(renew);
+        if (later) await deferJob(this.options.db, job.id, this.worker, later);
+        else await completeJob(this.options.db, job.id, this.worker, this.options.now());
       } catch (error) {
+        clearInterval(renew);
         const at = this.options.now();
         await failJob(
           this.options.db,

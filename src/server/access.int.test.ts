@@ -407,6 +407,7 @@ describe.each(backends())('people and access on $name', (backend) => {
   });
 
   describe('two-factor sign-in and sessions', () => {
+    let clinicianTwoFactor = { secret: '', codes: [] as string[] };
     it('enrols with a TOTP app, signs in with a code once, and with each recovery code once', async () => {
       const phone = client('192.0.2.80');
       expect((await phone.signIn('admin@harbour.test')).status).toBe(200);
@@ -496,9 +497,10 @@ describe.each(backends())('people and access on $name', (backend) => {
       expect(blocked.status).toBe(403);
       expect(blocked.body.error.message).toMatch(/two-factor/);
       const setup = await c.call('POST', '/api/auth/two-factor/setup', {});
-      await c.call('POST', '/api/auth/two-factor/confirm', {
+      const confirmed = await c.call('POST', '/api/auth/two-factor/confirm', {
         code: totpAt(setup.body.secret, clock.now()),
       });
+      clinicianTwoFactor = { secret: setup.body.secret, codes: confirmed.body.recoveryCodes };
       expect((await c.call('GET', '/api/patients')).status).toBe(200);
       // Researchers are not asked.
       const r = client('192.0.2.91');
@@ -508,6 +510,103 @@ describe.each(backends())('people and access on $name', (backend) => {
       const n = client('198.51.100.2');
       expect((await n.signIn('clin@north.test')).body.mustEnrolTwoFactor).toBe(false);
       await admin.call('PUT', '/api/access-settings', { requireTwoFactor: false });
+    });
+
+    it('regenerates recovery codes (the old ones stop working) and turns two-factor off', async () => {
+      const { secret, codes: oldCodes } = clinicianTwoFactor;
+      const email = 'clin@harbour.test';
+      const password = 'a brand new passphrase';
+      /** Signs in with the password and then `code`; returns the second step's reply. */
+      const twoStep = async (c: Client, code: string) => {
+        const first = await signIn(c, email, password);
+        expect(first.body.secondFactor).toBe(true);
+        const second = await c.call('POST', '/api/auth/login/second-factor', {
+          challenge: first.body.challenge,
+          code,
+        });
+        if (second.status === 200) c.csrf = second.body.csrfToken;
+        return second;
+      };
+      const c = client('192.0.2.100');
+      clock.advanceSeconds(30);
+      expect((await twoStep(c, totpAt(secret, clock.now()))).status).toBe(200);
+
+      // New recovery codes need a fresh code from the app.
+      const missing = await c.call('POST', '/api/auth/two-factor/recovery-codes', {});
+      expect(missing.status).toBe(400);
+      expect(missing.body.error.fields[0].field).toBe('code');
+      const replayed = await c.call('POST', '/api/auth/two-factor/recovery-codes', {
+        code: totpAt(secret, clock.now()),
+      });
+      expect(replayed.status).toBe(400);
+      expect(replayed.body.error.fields[0].field).toBe('code');
+      clock.advanceSeconds(30);
+      const fresh = await c.call('POST', '/api/auth/two-factor/recovery-codes', {
+        code: totpAt(secret, clock.now()),
+      });
+      expect(fresh.status).toBe(200);
+      const newCodes: string[] = fresh.body.recoveryCodes;
+      expect(newCodes).toHaveLength(10);
+      expect(newCodes.some((code) => oldCodes.includes(code))).toBe(false);
+      expect((await c.call('GET', '/api/auth/two-factor')).body.recoveryCodesLeft).toBe(10);
+      expect((await twoStep(client('192.0.2.101'), oldCodes[1] ?? '')).status).toBe(401);
+      expect((await twoStep(client('192.0.2.102'), newCodes[0] ?? '')).status).toBe(200);
+
+      // Refused while the clinic requires two-factor sign-in for clinicians.
+      await admin.call('PUT', '/api/access-settings', { requireTwoFactor: true });
+      clock.advanceSeconds(30);
+      const required = await c.call('POST', '/api/auth/two-factor/disable', {
+        currentPassword: password,
+        code: totpAt(secret, clock.now()),
+      });
+      expect(required.status).toBe(403);
+      expect(required.body.error.message).toMatch(/requires two-factor/);
+      await admin.call('PUT', '/api/access-settings', { requireTwoFactor: false });
+
+      const wrongPassword = await c.call('POST', '/api/auth/two-factor/disable', {
+        currentPassword: 'not my password',
+        code: totpAt(secret, clock.now()),
+      });
+      expect(wrongPassword.status).toBe(400);
+      expect(wrongPassword.body.error.fields[0].field).toBe('currentPassword');
+      const wrongCode = await c.call('POST', '/api/auth/two-factor/disable', {
+        currentPassword: password,
+        code: '000000',
+      });
+      expect(wrongCode.status).toBe(400);
+      expect(wrongCode.body.error.fields[0].field).toBe('code');
+      expect((await c.call('GET', '/api/auth/two-factor')).body.enabled).toBe(true);
+      const off = await c.call('POST', '/api/auth/two-factor/disable', {
+        currentPassword: password,
+        code: totpAt(secret, clock.now()),
+      });
+      expect(off.status).toBe(200);
+      expect((await c.call('GET', '/api/auth/two-factor')).body).toMatchObject({
+        enabled: false,
+        recoveryCodesLeft: 0,
+      });
+      const again = await c.call('POST', '/api/auth/two-factor/disable', {
+        currentPassword: password,
+        code: newCodes[1],
+      });
+      expect(again.status).toBe(409);
+      // The password alone signs in now.
+      const plain = await signIn(client('192.0.2.103'), email, password);
+      expect(plain.status).toBe(200);
+      expect(plain.body.secondFactor).toBeUndefined();
+      const actions = await db.query<{ action: string }>(
+        `select action from audit_log where action in ('regenerate-recovery-codes', 'disable-two-factor')
+         order by id`,
+      );
+      expect(actions.map((a) => a.action)).toEqual([
+        'regenerate-recovery-codes',
+        'disable-two-factor',
+      ]);
+      // Without two-factor sign-in there are no recovery codes to renew.
+      const none = await c.call('POST', '/api/auth/two-factor/recovery-codes', {
+        code: '123456',
+      });
+      expect(none.status).toBe(409);
     });
   });
 });

@@ -9,8 +9,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   changePassword,
   confirmTwoFactor,
+  disableTwoFactor,
   endOtherSessions,
   listSessions,
+  regenerateRecoveryCodes,
   requestPasswordReset,
   setPasswordFromLink,
   startTwoFactor,
@@ -34,6 +36,7 @@ import {
   listUsers,
   updateAccessSettings,
 } from '../app/access/users.ts';
+import { siteDoseResponse } from '../app/analytics/dose-response.ts';
 import { EXPORT_FILES, EXPORT_KINDS, exportForUser } from '../app/analytics/export.ts';
 import {
   siteBenchmark,
@@ -45,8 +48,25 @@ import type { AppContext, UserActor } from '../app/context.ts';
 import { evidenceOverview, registryEvidence } from '../app/evidence/evidence.ts';
 import { metaAnalysisFor } from '../app/evidence/meta.ts';
 import { followUpOverview, undeliveredEmails } from '../app/follow-up/followup.ts';
-import { unsubscribe } from '../app/follow-up/mail.ts';
+import { unsubscribe, unsubscribeLanguage } from '../app/follow-up/mail.ts';
+import {
+  callListFor,
+  logCallAttempt,
+  patientContact,
+  siteOutreach,
+  startInterview,
+  updatePatientContact,
+} from '../app/follow-up/outreach.ts';
+import {
+  enterPaperForm,
+  lockTablet,
+  paperFormFor,
+  printPaperForm,
+  settlePaperForm,
+  startTablet,
+} from '../app/follow-up/paper.ts';
 import { getSchedule, updateSchedule } from '../app/follow-up/schedule.ts';
+import { type ProviderCallback, smsInbound, smsStatusCallback } from '../app/follow-up/sms.ts';
 import {
   issueSurvey,
   openSurvey,
@@ -55,7 +75,7 @@ import {
 } from '../app/follow-up/surveys.ts';
 import { messageTemplates, setMessageTemplate } from '../app/follow-up/templates.ts';
 import { digestToken } from '../app/follow-up/tokens.ts';
-import { instrumentCatalogue } from '../app/instruments.ts';
+import { instrumentCatalogue, instrumentQuestions } from '../app/instruments.ts';
 import { recordAdverseEvent, siteSafety } from '../app/registry/adverse-events.ts';
 import { recordClinicEvent, setStatus, withdrawConsent } from '../app/registry/consent.ts';
 import {
@@ -68,6 +88,7 @@ import {
   enteredInError,
   patientHistoryFor,
 } from '../app/registry/corrections.ts';
+import { dataQualityQueries, verifyQuery } from '../app/registry/data-quality.ts';
 import {
   addEpisode,
   addTreatment,
@@ -134,6 +155,26 @@ const ENROLMENT_PATHS = new Set([
   '/api/auth/two-factor/setup',
   '/api/auth/two-factor/confirm',
 ]);
+
+/**
+ * A provider's form-encoded callback, with the URL it was sent to as the provider saw it:
+ * the public URL (behind a proxy the request's own host differs) with this path and query.
+ */
+async function providerCallback(request: Request, publicUrl: string): Promise<ProviderCallback> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded'))
+    throw new DomainError('invalid', 'Send the callback form-encoded', [
+      { field: '(body)', message: 'Content-Type must be application/x-www-form-urlencoded' },
+    ]);
+  const params: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(await request.text())) params[k] = v;
+  const url = new URL(request.url);
+  return {
+    url: `${publicUrl.replace(/\/$/, '')}${url.pathname}${url.search}`,
+    params,
+    headers: request.headers,
+  };
+}
 
 export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   const app = new Hono<Env>();
@@ -242,7 +283,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
           shortName: sc.shortName,
           range: sc.range,
           higherIsBetter: sc.higherIsBetter,
+          caveat: sc.caveat ?? null,
         })),
+        caveat: def.caveat ?? null,
       })),
     }),
   );
@@ -352,6 +395,14 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.post('/auth/two-factor/confirm', async (c) =>
     c.json(await confirmTwoFactor(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
+  authed.post('/auth/two-factor/disable', async (c) =>
+    c.json(await disableTwoFactor(ctx, c.var.actor, await jsonBody(c.req.raw), clientAddress(c))),
+  );
+  authed.post('/auth/two-factor/recovery-codes', async (c) =>
+    c.json(
+      await regenerateRecoveryCodes(ctx, c.var.actor, await jsonBody(c.req.raw), clientAddress(c)),
+    ),
+  );
   authed.get('/users', async (c) => c.json({ users: await listUsers(ctx, c.var.actor) }));
   authed.post('/users/invitations', async (c) =>
     c.json(await inviteUser(ctx, c.var.actor, await jsonBody(c.req.raw)), 201),
@@ -403,6 +454,10 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.post('/patients', async (c) =>
     c.json(await enrolPatient(ctx, c.var.actor, await jsonBody(c.req.raw)), 201),
   );
+  authed.get('/data-quality', async (c) => c.json(await dataQualityQueries(ctx, c.var.actor)));
+  authed.post('/data-quality/reviews', async (c) =>
+    c.json(await verifyQuery(ctx, c.var.actor, await jsonBody(c.req.raw))),
+  );
   authed.post('/free-text-reviews', async (c) =>
     c.json(await markFreeTextReviewed(ctx, c.var.actor, await jsonBody(c.req.raw))),
   );
@@ -426,6 +481,9 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
         201,
       );
   authed.get('/instruments', (c) => c.json(instrumentCatalogue(c.var.actor)));
+  authed.get('/instruments/:id', (c) =>
+    c.json(instrumentQuestions(c.var.actor, c.req.param('id'))),
+  );
   authed.get('/instruments/:id/fhir', (c) =>
     c.json(toQuestionnaire(instrumentById(c.req.param('id'))), 200, {
       'Content-Type': 'application/fhir+json',
@@ -441,8 +499,14 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   authed.get('/report/completeness', async (c) =>
     c.json(await siteCompleteness(ctx, c.var.actor, c.req.query())),
   );
+  authed.get('/report/outreach', async (c) =>
+    c.json(await siteOutreach(ctx, c.var.actor, c.req.query())),
+  );
   authed.get('/report/benchmark', async (c) =>
     c.json(await siteBenchmark(ctx, c.var.actor, c.req.query())),
+  );
+  authed.get('/report/dose-response', async (c) =>
+    c.json(await siteDoseResponse(ctx, c.var.actor, c.req.query())),
   );
   authed.get('/report/safety', async (c) =>
     c.json(await siteSafety(ctx, c.var.actor, c.req.query())),
@@ -508,6 +572,46 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
     c.json(await patientHistoryFor(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Patient'))),
   );
   authed.patch('/patients/:id', changeAt('Patient', correctPatient));
+  // --- reaching patients: contact details, the call list, phone interviews (issue 15) --
+  authed.get('/patients/:id/contact', async (c) =>
+    c.json(await patientContact(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Patient'))),
+  );
+  authed.put('/patients/:id/contact', changeAt('Patient', updatePatientContact));
+  authed.get('/call-list', async (c) => c.json(await callListFor(ctx, c.var.actor)));
+  authed.post('/call-list/:id/attempts', createUnder('Survey', logCallAttempt));
+  authed.post('/call-list/:id/interview', async (c) =>
+    c.json(await startInterview(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Survey')), 201),
+  );
+  // --- paper forms and the clinic tablet (issue 15) ------------------------------------
+  authed.post('/surveys/:id/paper-form', async (c) => {
+    const form = await printPaperForm(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Survey'));
+    return c.body(form.pdf as Uint8Array<ArrayBuffer>, 201, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="${form.filename}"`,
+      'X-Form-Code': form.shortCode,
+    });
+  });
+  authed.get('/paper-forms/:code', async (c) =>
+    c.json(await paperFormFor(ctx, c.var.actor, c.req.param('code'))),
+  );
+  authed.post('/paper-forms/:code/entries', async (c) =>
+    c.json(
+      await enterPaperForm(ctx, c.var.actor, c.req.param('code'), await jsonBody(c.req.raw)),
+      201,
+    ),
+  );
+  authed.post('/paper-forms/:code/settle', async (c) =>
+    c.json(await settlePaperForm(ctx, c.var.actor, c.req.param('code'), await jsonBody(c.req.raw))),
+  );
+  // Handing a survey over on a tablet signs the clinician out on this device in the same
+  // request: the patient holding it has the survey's link and no clinic session.
+  authed.post('/surveys/:id/tablet', async (c) => {
+    const handed = await startTablet(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Survey'));
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await logout(ctx, token);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.json(handed, 201);
+  });
   authed.post('/patients/:id/events', createUnder('Patient', recordClinicEvent));
   authed.post('/patients/:id/status', changeAt('Patient', setStatus));
   authed.post('/patients/:id/withdraw', changeAt('Patient', withdrawConsent));
@@ -533,9 +637,23 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   api.put('/survey/:token/draft', async (c) =>
     c.json(await saveSurveyDraft(ctx, c.req.param('token'), await jsonBody(c.req.raw))),
   );
+  api.get('/unsubscribe/:token', async (c) =>
+    c.json(await unsubscribeLanguage(ctx, ctx.mail, c.req.param('token'))),
+  );
+  api.post('/survey/:token/lock', async (c) =>
+    c.json(await lockTablet(ctx, c.req.param('token'), await jsonBody(c.req.raw))),
+  );
   api.post('/unsubscribe/:token', async (c) =>
     c.json(await unsubscribe(ctx, ctx.mail, c.req.param('token'))),
   );
+  // --- the text message provider's callbacks: its request signature is the credential --
+  api.post('/sms/status', async (c) =>
+    c.json(await smsStatusCallback(ctx, ctx.sms, await providerCallback(c.req.raw, ctx.publicUrl))),
+  );
+  api.post('/sms/inbound', async (c) => {
+    const reply = await smsInbound(ctx, ctx.sms, await providerCallback(c.req.raw, ctx.publicUrl));
+    return c.body(reply.body, 200, { 'Content-Type': reply.contentType });
+  });
   api.post('/survey/:token/submit', async (c) =>
     c.json(await submitSurvey(ctx, c.req.param('token'), await jsonBody(c.req.raw)), 201),
   );

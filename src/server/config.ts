@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../core/outreach/contact.ts';
 import { inWords } from '../core/validation.ts';
 
 const wholeNumber = (min: number, max: number) => {
@@ -57,10 +58,42 @@ const configSchema = z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (openssl rand -hex 32)')
       .optional(),
+    /**
+     * twilio: survey invitations and reminders also by text message, to patients with a
+     * mobile number who opted in. Off when not set. Needs MAIL_KEY (it seals queued links).
+     */
+    SMS_PROVIDER: z.enum(['twilio'], { error: 'must be twilio (or not set)' }).optional(),
+    /** The Twilio account (AC followed by 32 hex characters) and its Auth Token. */
+    TWILIO_ACCOUNT_SID: z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex characters')
+      .optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(16, 'must be the account’s Auth Token').optional(),
+    /** The sending number in E.164 (+14155550100), or instead TWILIO_MESSAGING_SERVICE_SID. */
+    TWILIO_FROM: z
+      .string()
+      .regex(/^\+[1-9][0-9]{6,14}$/, 'must be a number in E.164 such as +14155550100')
+      .optional(),
+    TWILIO_MESSAGING_SERVICE_SID: z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex characters')
+      .optional(),
+    /** Where Twilio's REST API is; a local stand-in in tests. */
+    TWILIO_API_URL: z
+      .url({ error: 'must be a full URL such as https://api.twilio.com' })
+      .default('https://api.twilio.com'),
+    /** Quiet hours (no texts 21:00–08:00) are kept in the patient's zone, else in this one. */
+    SMS_TIME_ZONE: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone such as Europe/London')
+      .default('UTC'),
+    SMS_REMINDERS: wholeNumber(0, 5).default(2),
     MAIL_REMINDERS: wholeNumber(0, 5).default(2),
     MAIL_REMINDER_EVERY_DAYS: wholeNumber(1, 60).default(7),
     /** How often dashboard views opened lately are renewed after a change (seconds). */
     VIEW_REFRESH_SECONDS: wholeNumber(1, 3600).default(30),
+    /** How often each process looks for due jobs (e-mails, the daily round), in seconds. */
+    JOB_POLL_SECONDS: wholeNumber(1, 3600).default(30),
   })
   .superRefine((c, ctx) => {
     if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL)
@@ -69,6 +102,21 @@ const configSchema = z
         path: ['DATABASE_URL'],
         message: 'is required when MIGRATION_DATABASE_URL is set (the role that serves)',
       });
+    if (c.SMS_PROVIDER === 'twilio') {
+      for (const key of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'MAIL_KEY'] as const)
+        if (!c[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'is required when SMS_PROVIDER is twilio',
+          });
+      if (!c.TWILIO_FROM && !c.TWILIO_MESSAGING_SERVICE_SID)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TWILIO_FROM'],
+          message: 'or TWILIO_MESSAGING_SERVICE_SID is required when SMS_PROVIDER is twilio',
+        });
+    }
     if (!c.SMTP_URL) return;
     for (const key of ['MAIL_FROM', 'MAIL_KEY'] as const)
       if (!c[key])

@@ -37,6 +37,8 @@ const TABLES = [
   'users',
   'account_tokens',
   'recovery_codes',
+  'follow_up_contacts',
+  'staff_survey_links',
 ] as const;
 
 async function tableCounts(db: Db): Promise<Record<string, number>> {
@@ -120,9 +122,12 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
   let episodeId: string;
   let treatmentId: string;
   let surveyToken: string;
+  let assignmentId: string;
   let adverseEventId: string;
   let eventId: string;
   let responseId: string;
+  let paperCode: string;
+  let registryId: string;
   const runs = backend.name === 'pglite' ? 40 : 25;
 
   beforeAll(async () => {
@@ -142,6 +147,7 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
       timepoint: 'baseline',
     });
     surveyToken = tokenOf(issued.body.url);
+    assignmentId = issued.body.id;
     const adverse = await clinician.call('POST', `/api/episodes/${episodeId}/adverse-events`, {
       treatmentId,
       onsetDate: '2026-03-02',
@@ -168,6 +174,19 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     const record = await clinician.call('GET', `/api/patients/${other.patientId}`);
     responseId = record.body.responses[0].id;
     for (const id of [adverseEventId, eventId, responseId]) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    // A printed paper form of its own survey, so entering it leaves the other links alone.
+    const paper = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'm3',
+      confirmOutsideWindow: true,
+    });
+    const printed = await harness.app.request(`/api/surveys/${paper.body.id}/paper-form`, {
+      method: 'POST',
+      headers: { cookie: clinician.cookie, 'x-csrf-token': clinician.csrf },
+    });
+    paperCode = printed.headers.get('x-form-code') ?? '';
+    expect(paperCode).toMatch(/^[0-9A-Z]{8}$/);
+    registryId = (await clinician.call('GET', `/api/patients/${patientId}`)).body.patient
+      .registryId;
   });
   afterAll(async () => {
     await db.close();
@@ -191,7 +210,18 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     [
       'POST',
       `/api/episodes/${episodeId}/treatments`,
-      { treatmentDate: '2026-03-02', productClass: 'PRP', volumeMl: 4, imageGuidance: 'none' },
+      {
+        treatmentDate: '2026-03-02',
+        productClass: 'PRP',
+        volumeMl: 4,
+        imageGuidance: 'none',
+        characterisation: { wholeBloodPlateletsK: 200, productPlateletsK: 900, activation: 'none' },
+      },
+    ],
+    [
+      'POST',
+      '/api/data-quality/reviews',
+      { treatmentId, rule: 'missing-characterisation', field: 'characterisation.origin' },
     ],
     ['POST', `/api/episodes/${episodeId}/surveys`, { timepoint: 'w6', confirmOutsideWindow: true }],
     [
@@ -224,6 +254,18 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
       { kind: 'reinjection', date: '2026-03-02', episodeId },
     ],
     ['POST', `/api/patients/${patientId}/withdraw`, { data: 'erase', reason: 'r', confirm: 'no' }],
+    [
+      'PUT',
+      `/api/patients/${patientId}/contact`,
+      {
+        mobile: '+44 7400 123456',
+        smsConsent: 'opted-in',
+        timeZone: 'Europe/London',
+        language: 'en',
+        preferredCallTime: 'Mornings',
+      },
+    ],
+    ['POST', `/api/call-list/${assignmentId}/attempts`, { outcome: 'voicemail', note: 'Left one' }],
     ['PUT', '/api/schedule', { timepoints: [] }],
     [
       'PUT',
@@ -232,12 +274,21 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
     ],
     ['POST', '/api/meta', { measure: 'GEN', csv: 'study,yi,vi\nA,1,0.1\nB,2,0.2\n' }],
     ['PUT', `/api/survey/${surveyToken}/draft`, { answers: { 'nrs-pain': { NRS: 3 } } }],
+    ['POST', `/api/survey/${surveyToken}/lock`, { reason: 'idle' }],
+    [
+      'POST',
+      `/api/paper-forms/${paperCode}/entries`,
+      { registryId, answers: { 'nrs-pain': { NRS: 3 } }, recordNow: false },
+    ],
+    ['POST', `/api/paper-forms/${paperCode}/settle`, { answers: { 'nrs-pain': { NRS: 3 } } }],
     ['POST', '/api/auth/login', { email: 'clin@harbour.test', password: 'wrong' }],
     ['POST', '/api/auth/login/second-factor', { challenge: 'A'.repeat(43), code: '123456' }],
     ['POST', '/api/auth/password-reset', { email: 'someone@harbour.test' }],
     ['POST', '/api/auth/set-password', { token: 'A'.repeat(43), password: 'long enough pass' }],
     ['POST', '/api/auth/password', { currentPassword: 'not it', newPassword: 'another pass 1' }],
     ['POST', '/api/auth/two-factor/confirm', { code: '123456' }],
+    ['POST', '/api/auth/two-factor/disable', { currentPassword: 'not it', code: '123456' }],
+    ['POST', '/api/auth/two-factor/recovery-codes', { code: '123456' }],
     [
       'POST',
       '/api/users/invitations',
@@ -253,9 +304,12 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
       paths: Record<string, Record<string, { requestBody?: unknown }>>;
     };
     // The survey submission has its own property below, with answers shaped like answers.
+    // The provider's callbacks are form-encoded and signed: fuzzed in sms.int.test.ts.
     const covered = [
       ...routes().map(([method, path]) => `${method} ${path}`),
       `POST /api/survey/${surveyToken}/submit`,
+      'POST /api/sms/status',
+      'POST /api/sms/inbound',
     ];
     for (const [template, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {

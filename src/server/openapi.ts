@@ -1,17 +1,26 @@
 import { z } from 'zod';
 import { COHORT_OPTIONS } from '../app/analytics/report.ts';
 import { metaRequestSchema } from '../app/evidence/meta.ts';
-import { issueSurveySchema } from '../app/follow-up/surveys.ts';
+import { paperEntrySchema, paperSettleSchema, tabletLockSchema } from '../app/follow-up/paper.ts';
+import { issueSurveySchema, TABLET_IDLE_SECONDS } from '../app/follow-up/surveys.ts';
 import {
   accessSettingsSchema,
   changePasswordSchema,
   confirmTwoFactorSchema,
+  disableTwoFactorSchema,
   inviteSchema,
+  newRecoveryCodesSchema,
   passwordResetRequestSchema,
   roleChangeSchema,
   secondFactorSchema,
   setPasswordSchema,
 } from '../core/access/schemas.ts';
+import {
+  CALL_OUTCOMES,
+  callAttemptSchema,
+  MODES,
+  patientContactSchema,
+} from '../core/outreach/contact.ts';
 import {
   adverseEventCorrectionSchema,
   clinicEventSchema,
@@ -24,6 +33,7 @@ import {
   treatmentCorrectionSchema,
   withdrawalSchema,
 } from '../core/registry/corrections.ts';
+import { dataQualityReviewSchema } from '../core/registry/data-quality.ts';
 import {
   enrolPatientSchema,
   jointEpisodeSchema,
@@ -118,8 +128,36 @@ const answersBody = {
           additionalProperties: { type: ['number', 'null'] },
         },
       },
+      via: {
+        type: 'string',
+        enum: ['email', 'sms'],
+        description:
+          'The channel whose link was followed (a text message link ends in ?via=sms); recorded as the mode web-email or web-sms. Ignored on a staff interview link.',
+      },
     },
   }),
+};
+/** A provider's callback: form-encoded as the provider sends it, signed (X-Twilio-Signature). */
+const providerForm = (fields: Record<string, string>) => ({
+  required: true,
+  content: {
+    'application/x-www-form-urlencoded': {
+      schema: {
+        type: 'object',
+        properties: Object.fromEntries(
+          Object.entries(fields).map(([k, d]) => [k, { type: 'string', description: d }]),
+        ),
+      },
+    },
+  },
+});
+const signatureHeader = {
+  name: 'X-Twilio-Signature',
+  in: 'header',
+  required: true,
+  schema: { type: 'string' },
+  description:
+    'Base64 HMAC-SHA1, under the Twilio Auth Token, of the full URL called (PUBLIC_URL and path) followed by each POST parameter name and value sorted by name',
 };
 
 let cached: object | undefined;
@@ -187,6 +225,14 @@ export function openApiDocument(): object {
           responses: { 200: ok('Instrument catalogue'), 401: errors[401] },
         },
       },
+      '/api/instruments/{id}': {
+        get: {
+          summary:
+            "An instrument's questions in the patient's words: sections, item text, the words of each answer, and its scales",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('Questions'), 401: errors[401], 404: errors[404] },
+        },
+      },
       '/api/instruments/{id}/fhir': {
         get: {
           summary: 'An instrument (built-in or licensed) as a FHIR R4 Questionnaire',
@@ -208,7 +254,7 @@ export function openApiDocument(): object {
               in: 'query',
               schema: {
                 type: 'string',
-                enum: ['upcoming', 'due', 'overdue', 'completed', 'missed'],
+                enum: ['upcoming', 'due', 'overdue', 'completed', 'missed', 'ended'],
               },
             },
             { name: 'timepoint', in: 'query', schema: { type: 'string' } },
@@ -261,6 +307,31 @@ export function openApiDocument(): object {
           summary:
             'Set a template (admins): language, kind (invitation|reminder), subject, body with {{link}} and {{unsubscribeLink}}',
           responses: { 200: ok('Templates'), 400: errors[400], 401: errors[401], 403: errors[403] },
+        },
+      },
+      '/api/data-quality': {
+        get: {
+          summary:
+            'Treatments at your site with open data-quality queries (clinicians): implausible values saved with a confirmation and values the PRP classifications or cell dose need but were not recorded; with the rules and where each range comes from',
+          responses: {
+            200: ok('Records, open queries, rules'),
+            401: errors[401],
+            403: errors[403],
+          },
+        },
+      },
+      '/api/data-quality/reviews': {
+        post: {
+          summary:
+            'Verify one open query (clinicians): treatmentId, rule and field; the query closes while the value stays the same',
+          requestBody: body(dataQualityReviewSchema),
+          responses: {
+            200: ok('Verified'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+          },
         },
       },
       '/api/free-text-reviews': {
@@ -330,6 +401,163 @@ export function openApiDocument(): object {
           },
         ]),
       ),
+      '/api/report/outreach': {
+        get: {
+          summary: `Follow-up completeness per time point split by mode of administration (${MODES.join(', ')}) and by the channels each link went out on, and the share of links answered after each invitation, reminder and call before the next (the filters of /api/report)`,
+          parameters: cohortParameters,
+          responses: { 200: ok('Outreach'), 400: errors[400], 401: errors[401] },
+        },
+      },
+      '/api/patients/{id}/contact': {
+        get: {
+          summary:
+            'How to reach the patient beyond e-mail (clinicians, admins): mobile (E.164), text message consent with its time and source, time zone, language (BCP 47), preferred call time; smsOn says whether this server sends texts',
+          parameters: [idParam('id')],
+          responses: {
+            200: ok('Contact details'),
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+          },
+        },
+        put: {
+          summary:
+            'Set them (clinicians, admins): the mobile is checked with libphonenumber-js (a landline or invalid number is refused) and stored as E.164; a national number needs country; an unknown time zone or language tag is refused naming the field; nothing changes on any error',
+          parameters: [idParam('id')],
+          requestBody: body(patientContactSchema),
+          responses: { 200: ok('Saved contact details'), ...errors },
+        },
+      },
+      '/api/call-list': {
+        get: {
+          summary:
+            'Patients to call (clinicians, admins): open surveys whose e-mails and texts have all gone out, a few days on, with the window still open; phone, mobile, preferred call time, language, calls so far and the last outcome',
+          responses: { 200: ok('Call list'), 401: errors[401], 403: errors[403] },
+        },
+      },
+      '/api/call-list/{id}/attempts': {
+        post: {
+          summary: `Log a call about this survey (clinicians, admins): outcome ${CALL_OUTCOMES.join(', ')}, optional note; a declined survey leaves the list`,
+          parameters: [idParam('id')],
+          requestBody: body(callAttemptSchema),
+          responses: {
+            201: ok('Logged'),
+            ...errors,
+            409: conflictError,
+            410: { description: 'The link expired' },
+          },
+        },
+      },
+      '/api/call-list/{id}/interview': {
+        post: {
+          summary:
+            "A two-hour link to answer this survey with the patient on the phone (clinicians, admins): it opens the patient's survey; answers through it are recorded as a phone interview entered by you",
+          parameters: [idParam('id')],
+          responses: {
+            201: ok('url, expiresAt, mode'),
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+            409: conflictError,
+            410: { description: 'The link expired' },
+          },
+        },
+      },
+      '/api/surveys/{id}/paper-form': {
+        post: {
+          summary:
+            "A printable questionnaire for this open survey (clinicians, admins): a PDF with the patient number, the due instruments' items (an NRS as a row of numbered boxes, Likert answers in a row), a QR code of a link to the same survey (answers through it are recorded as web-qr) and a short form code. Printing again keeps the code and replaces the QR link",
+          parameters: [idParam('id')],
+          responses: {
+            201: {
+              description: 'The PDF; X-Form-Code gives the form code (8 characters)',
+              headers: { 'X-Form-Code': { schema: { type: 'string' } } },
+              content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+            },
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+            409: conflictError,
+            410: { description: 'The survey expired' },
+          },
+        },
+      },
+      '/api/paper-forms/{code}': {
+        get: {
+          summary:
+            'A returned paper form by its code (clinicians, admins; any case, spaces and dashes ignored; a mistyped code is refused by its check character): patient number, time point, questionnaires, who has entered it (never the values of an entry) and its status: awaiting-entry, awaiting-second-entry, mismatches (with both values of each differing item), recorded or expired',
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('The form'), ...errors },
+        },
+      },
+      '/api/paper-forms/{code}/entries': {
+        post: {
+          summary:
+            "Enter a returned form (clinicians, admins). registryId is the patient number printed on the form: another patient's number is refused and nothing is kept. With recordNow the answers are scored and recorded at once (mode paper, entered by you); otherwise they wait for a second entry by another staff member, which records them when every item agrees and otherwise shows the mismatches",
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body(paperEntrySchema),
+          responses: {
+            201: ok('The form after this entry'),
+            ...errors,
+            409: conflictError,
+            410: { description: 'The survey expired' },
+          },
+        },
+      },
+      '/api/paper-forms/{code}/settle': {
+        post: {
+          summary:
+            'Settle the mismatches of a form entered twice (clinicians, admins): answers gives the value read on the paper for every differing item; the agreed and settled answers are scored and recorded (mode paper, entered by you). An item left unsettled is named and nothing is recorded',
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body(paperSettleSchema),
+          responses: { 200: ok('The recorded form'), ...errors, 409: conflictError },
+        },
+      },
+      '/api/surveys/{id}/tablet': {
+        post: {
+          summary: `Hand this open survey over on a clinic tablet (clinicians, admins): returns a one-hour link path (/s/…) that opens only this survey, recorded as mode tablet, and signs you out on this device in the same request (the session cookie is cleared), so the patient cannot reach the clinic app. The survey page locks after ${TABLET_IDLE_SECONDS} s without a touch and when it is sent`,
+          parameters: [idParam('id')],
+          responses: {
+            201: ok('url (a path on this server), expiresAt'),
+            401: errors[401],
+            403: errors[403],
+            404: errors[404],
+            409: conflictError,
+            410: { description: 'The survey expired' },
+          },
+        },
+      },
+      '/api/sms/status': {
+        post: {
+          summary:
+            "The text message provider's delivery status callback (Twilio's StatusCallback): records the text's status; error 21610 (unsubscribed recipient) opts the patient out at once. Refused (403) unless the signature matches",
+          security: [],
+          parameters: [signatureHeader],
+          requestBody: providerForm({
+            MessageSid: 'The text',
+            MessageStatus: 'queued, sent, delivered, undelivered or failed',
+            ErrorCode: 'The provider’s error code, when there is one',
+          }),
+          responses: { 200: ok('Recorded'), 400: errors[400], 403: errors[403] },
+        },
+      },
+      '/api/sms/inbound': {
+        post: {
+          summary:
+            "A patient's reply (Twilio's incoming message webhook): STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE or OPTOUT opts every patient with that mobile out at once; START, YES or UNSTOP opts back in those who had opted out. Answers empty TwiML. Refused (403) unless the signature matches",
+          security: [],
+          parameters: [signatureHeader],
+          requestBody: providerForm({ From: 'The sender (E.164)', Body: 'The reply' }),
+          responses: {
+            200: {
+              description: 'Empty TwiML',
+              content: { 'text/xml': { schema: { type: 'string' } } },
+            },
+            400: errors[400],
+            403: errors[403],
+          },
+        },
+      },
       '/api/report/benchmark': {
         get: {
           summary:
@@ -344,6 +572,24 @@ export function openApiDocument(): object {
             "Adverse events among the cohort's treatments at your site (the filters of /api/report) per product class: share of treatments with any, serious and related events, exact (Clopper–Pearson) 95% CIs; every serious event listed",
           parameters: cohortParameters,
           responses: { 200: ok('Safety'), 400: errors[400], 401: errors[401] },
+        },
+      },
+      '/api/report/dose-response': {
+        get: {
+          summary:
+            'Dose–response at your site (the filters of /api/report, and ?timepoint=m6 by default): per product class with a dose (cells for cell products, platelets for PRP) the change from baseline in KOOS/HOOS pain and function against log dose adjusted for the baseline score (ordinary least squares; fitted curve, 95% band, points), or why no curve (too few joints, no dose recorded); product comparisons adjusted for baseline score, KL grade, age, sex and BMI. Associations in an observational registry, not effects',
+          parameters: [
+            ...cohortParameters,
+            {
+              name: 'timepoint',
+              in: 'query',
+              schema: {
+                type: 'string',
+                enum: ['w6', 'm3', 'm6', 'm12', 'm24', 'm36', 'm48', 'm60'],
+              },
+            },
+          ],
+          responses: { 200: ok('Dose–response'), 400: errors[400], 401: errors[401] },
         },
       },
       '/api/episodes/{id}/adverse-events': {
@@ -491,6 +737,36 @@ export function openApiDocument(): object {
           },
         },
       },
+      '/api/auth/two-factor/disable': {
+        post: {
+          summary:
+            'Turn two-factor sign-in off (needs your password and a code from the app or a recovery code); refused while your clinic requires it for your role',
+          requestBody: body(disableTwoFactorSchema),
+          responses: {
+            200: ok('Turned off'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            409: conflictError,
+            429: tooMany,
+          },
+        },
+      },
+      '/api/auth/two-factor/recovery-codes': {
+        post: {
+          summary:
+            'New recovery codes (needs a code from the app); returned once, and the earlier ones stop working',
+          requestBody: body(newRecoveryCodesSchema),
+          responses: {
+            200: ok('Recovery codes'),
+            400: errors[400],
+            401: errors[401],
+            403: errors[403],
+            409: conflictError,
+            429: tooMany,
+          },
+        },
+      },
       '/api/users': {
         get: {
           summary: "Your site's users, with role, status and last sign-in (admins)",
@@ -629,6 +905,8 @@ export function openApiDocument(): object {
       '/api/episodes/{id}/treatments': {
         post: {
           summary: 'Record an injection',
+          description:
+            'The product is described in `characterisation` by product class (PRP counts, cell-product origin and counts, the injection series). Impossible values are refused (400 naming each field); implausible ones are refused on the field `confirmImplausible` unless it is true. A cell dose on a product without cells is refused.',
           parameters: [idParam('id')],
           requestBody: body(treatmentSchema),
           responses: { 201: ok('Created'), ...errors },
@@ -758,6 +1036,13 @@ export function openApiDocument(): object {
         },
       },
       '/api/unsubscribe/{token}': {
+        get: {
+          summary:
+            "The language of the unsubscribe page: the catalogue of the patient's recorded language (locale, dir, messages); changes nothing (no account)",
+          security: [],
+          parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('The patient’s language'), 404: errors[404] },
+        },
         post: {
           summary: 'Stop survey e-mails for the patient the link in an e-mail names (no account)',
           security: [],
@@ -771,7 +1056,9 @@ export function openApiDocument(): object {
           security: [],
           parameters: [tokenParam],
           responses: {
-            200: ok('Questionnaires and saved answers'),
+            200: ok(
+              "Questionnaires and saved answers, in the patient's recorded language, with that language's catalogue of survey messages (locale, dir, messages)",
+            ),
             404: errors[404],
             410: { description: 'Already submitted or expired' },
           },
@@ -789,6 +1076,16 @@ export function openApiDocument(): object {
             404: errors[404],
             410: { description: 'Already submitted or expired' },
           },
+        },
+      },
+      '/api/survey/{token}/lock': {
+        post: {
+          summary:
+            'Lock a clinic tablet (no account; the link is the credential): a tablet link stops working at once (reason idle, done or left). Any other token gets the same answer and nothing changes',
+          security: [],
+          parameters: [tokenParam],
+          requestBody: body(tabletLockSchema),
+          responses: { 200: ok('{ locked: true }'), 400: errors[400] },
         },
       },
       '/api/survey/{token}/submit': {

@@ -24,7 +24,14 @@ describe.each(backends())('security on $name', (backend) => {
   let harbour: Client;
   let north: Client;
   let researcher: Client;
-  let ids: { patientId: string; episodeId: string; treatmentId: string; token: string };
+  let paperCode: string;
+  let ids: {
+    patientId: string;
+    episodeId: string;
+    treatmentId: string;
+    token: string;
+    assignmentId: string;
+  };
 
   beforeAll(async () => {
     db = await backend.open();
@@ -45,7 +52,14 @@ describe.each(backends())('security on $name', (backend) => {
       episodeId: enrolled.episodeId,
       treatmentId: enrolled.treatment.body.id,
       token: tokenOf(survey.body.url),
+      assignmentId: survey.body.id,
     };
+    const printed = await harness.app.request(`/api/surveys/${ids.assignmentId}/paper-form`, {
+      method: 'POST',
+      headers: { cookie: harbour.cookie, 'x-csrf-token': harbour.csrf },
+    });
+    paperCode = printed.headers.get('x-form-code') ?? '';
+    expect(paperCode).toMatch(/^[0-9A-Z]{8}$/);
     await harbour.call('POST', `/api/episodes/${ids.episodeId}/adverse-events`, {
       treatmentId: ids.treatmentId,
       onsetDate: '2026-03-02',
@@ -85,13 +99,25 @@ describe.each(backends())('security on $name', (backend) => {
       events: { kind: 'death', date: '2026-03-02' },
       status: { status: 'lost-to-follow-up', reason: 'No answer to calls' },
       withdraw: { data: 'keep', reason: 'Patient asked' },
+      contact: {
+        mobile: '+447400123456',
+        smsConsent: 'none',
+        timeZone: '',
+        language: 'en',
+        preferredCallTime: '',
+      },
+      attempts: { outcome: 'voicemail' },
     };
     const document = openApiDocument() as { paths: Record<string, object> };
     const withIds = Object.entries(document.paths).filter(([path]) => /\{id\}/.test(path));
     expect(withIds.length).toBeGreaterThanOrEqual(5);
     for (const [template, operations] of withIds) {
       for (const method of Object.keys(operations)) {
-        const id = template.startsWith('/api/patients') ? ids.patientId : ids.episodeId;
+        const id = template.startsWith('/api/patients')
+          ? ids.patientId
+          : template.startsWith('/api/call-list') || template.startsWith('/api/surveys')
+            ? ids.assignmentId
+            : ids.episodeId;
         const path = template.replace('{id}', id);
         const body = method === 'get' ? undefined : validBody[template.split('/').at(-1) ?? ''];
         const reply = await north.call(method.toUpperCase(), path, body);
@@ -99,6 +125,17 @@ describe.each(backends())('security on $name', (backend) => {
         expect(JSON.stringify(reply.body)).not.toContain('Testperson');
       }
     }
+    // A Harbour paper form's code finds nothing at the other site.
+    for (const [method, path, body] of [
+      ['GET', `/api/paper-forms/${paperCode}`, undefined],
+      [
+        'POST',
+        `/api/paper-forms/${paperCode}/entries`,
+        { registryId: 'x', answers: {}, recordNow: true },
+      ],
+      ['POST', `/api/paper-forms/${paperCode}/settle`, { answers: {} }],
+    ] as const)
+      expect((await north.call(method, path, body)).status, path).toBe(404);
     // Site-wide views at the other site hold none of Harbour's rows.
     for (const path of [
       '/api/patients',
@@ -106,9 +143,13 @@ describe.each(backends())('security on $name', (backend) => {
       '/api/report',
       '/api/report/durability',
       '/api/report/safety',
+      '/api/report/dose-response',
       '/api/report/benchmark',
+      '/api/report/outreach',
+      '/api/call-list',
       '/api/export/scores.csv',
       '/api/export/bundle.json',
+      '/api/data-quality',
     ]) {
       const reply = await north.call('GET', path);
       expect(reply.status, path).toBe(200);
@@ -139,15 +180,50 @@ describe.each(backends())('security on $name', (backend) => {
         { status: 'lost-to-follow-up', reason: 'r' },
       ],
       ['POST', `/api/patients/${ids.patientId}/withdraw`, { data: 'keep', reason: 'r' }],
+      // Contact details, calls and phone interviews are for clinicians and admins only.
+      ['PUT', `/api/patients/${ids.patientId}/contact`, {}],
+      ['POST', `/api/call-list/${ids.assignmentId}/attempts`, { outcome: 'reached' }],
+      ['POST', `/api/call-list/${ids.assignmentId}/interview`, {}],
+      // Data-quality queries name patients' records: clinicians and admins only.
+      ['GET', '/api/data-quality', undefined],
+      [
+        'POST',
+        '/api/data-quality/reviews',
+        {
+          treatmentId: ids.treatmentId,
+          rule: 'missing-characterisation',
+          field: 'characterisation.origin',
+        },
+      ],
+      // Paper forms and the clinic tablet too.
+      ['POST', `/api/surveys/${ids.assignmentId}/paper-form`, {}],
+      ['POST', `/api/surveys/${ids.assignmentId}/tablet`, {}],
+      ['POST', `/api/paper-forms/${paperCode}/entries`, {}],
+      ['POST', `/api/paper-forms/${paperCode}/settle`, {}],
     ];
     for (const [method, path, body] of writes)
       expect((await researcher.call(method, path, body)).status, `${method} ${path}`).toBe(403);
+    // Phone numbers and the call list identify patients: not for researchers.
+    for (const path of [
+      '/api/call-list',
+      `/api/patients/${ids.patientId}/contact`,
+      `/api/paper-forms/${paperCode}`,
+    ])
+      expect((await researcher.call('GET', path)).status, path).toBe(403);
     // Admin-only for a clinician.
     expect((await harbour.call('PUT', '/api/schedule', { timepoints: [] })).status).toBe(403);
     expect((await harbour.call('GET', '/api/export/scores.csv?identified=true')).status).toBe(403);
     expect(
       (await researcher.call('GET', `/api/patients/${ids.patientId}`)).body.patient.familyName,
     ).toBeUndefined();
+    // Every role manages its own two-factor sign-in (here: none set up, so nothing to change).
+    for (const who of [researcher, harbour]) {
+      for (const [path, body] of [
+        ['/api/auth/two-factor/disable', { currentPassword: PASSWORD, code: '123456' }],
+        ['/api/auth/two-factor/recovery-codes', { code: '123456' }],
+      ] as const)
+        expect((await who.call('POST', path, body)).status, path).toBe(409);
+    }
   });
 
   it('starts a new session at sign-in, whatever cookie the browser brought (no fixation)', async () => {

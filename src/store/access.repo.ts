@@ -271,13 +271,33 @@ export async function confirmTotp(
     [userId, step],
   );
   if (rows.length === 0) return false;
+  await replaceRecoveryCodes(q, userId, codeDigests);
+  return true;
+}
+
+/** A new set of recovery codes; every earlier one, used or not, stops working. */
+export async function replaceRecoveryCodes(
+  q: Queryable,
+  userId: string,
+  codeDigests: string[],
+): Promise<void> {
   await q.query('delete from recovery_codes where user_id = $1', [userId]);
   for (const digest of codeDigests)
     await q.query('insert into recovery_codes (user_id, code_digest) values ($1, $2)', [
       userId,
       digest,
     ]);
-  return true;
+}
+
+/** Two-factor sign-in off: the secret, any half-finished set-up and the recovery codes go. */
+export async function removeTotp(q: Queryable, userId: string): Promise<boolean> {
+  const rows = await q.query(
+    `update users set totp_secret = null, totp_pending_secret = null
+     where id = $1 and totp_secret is not null returning id`,
+    [userId],
+  );
+  await q.query('delete from recovery_codes where user_id = $1', [userId]);
+  return rows.length > 0;
 }
 
 /** Takes a code's time step once: a replayed or older code finds nothing. */

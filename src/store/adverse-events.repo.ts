@@ -101,7 +101,7 @@ export function productEventCounts(
        select t.product_class, t.id, count(a.id)::int as events,
               coalesce(bool_or(a.serious), false) as serious,
               coalesce(bool_or(a.relatedness = any($2::text[])), false) as related
-       from treatments t left join adverse_events a on a.treatment_id = t.id
+       from treatments t left join adverse_events a on a.site_id = t.site_id and a.treatment_id = t.id
        where t.site_id = $1 ${inCohort}
        group by t.product_class, t.id
      )
@@ -130,7 +130,7 @@ export function seriousEvents(
               'onsetDate', a.onset_date::text, 'grade', a.grade, 'serious', a.serious,
               'relatedness', a.relatedness, 'description', a.description,
               'descriptionReviewed', a.description_reviewed) order by a.onset_date) as events
-     from adverse_events a join treatments t on t.id = a.treatment_id
+     from adverse_events a join treatments t on t.site_id = a.site_id and t.id = a.treatment_id
      where a.site_id = $1 and a.serious ${inCohort}
      group by t.id, t.product_class, t.treatment_date`,
     params,

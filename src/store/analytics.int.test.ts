@@ -7,7 +7,15 @@ import {
   summariseOutcomes,
   trajectoriesFromPatterns,
 } from '../core/analytics/outcomes.ts';
-import { inPass, omeractOarsi, outcomeCriteria, pastMcid } from '../core/analytics/responders.ts';
+import {
+  globalOnRuleScale,
+  inPass,
+  omeractOarsi,
+  outcomeCriteria,
+  PATIENT_GLOBAL,
+  pastMcid,
+  pastRelativeMcid,
+} from '../core/analytics/responders.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { BMI_CLASSES, CELL_DOSE_BANDS } from '../core/registry/vocabulary.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
@@ -175,6 +183,11 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
           paired.filter((e) => pastMcid(score(e, 'baseline') ?? 0, score(e, timepoint) ?? 0, t))
             .length,
         );
+        expect(total((c) => c.pastRelative)).toBe(
+          paired.filter((e) =>
+            pastRelativeMcid(score(e, 'baseline') ?? 0, score(e, timepoint) ?? 0, t),
+          ).length,
+        );
         expect(total((c) => c.inPass)).toBe(
           scored.filter((e) => inPass(score(e, timepoint) ?? 0, t)).length,
         );
@@ -184,7 +197,9 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     expect(checked).toBeGreaterThan(500);
     let classified = 0;
     const byInstrument = new Map<string, number>();
+    let globalled = 0;
     for (const timepoint of TIMEPOINT_IDS.slice(1)) {
+      let withGlobal = 0;
       const domain = (instrumentId: string, scale: string, e: string) => {
         const baseline = first.get(`${e}|${instrumentId}|${scale}|baseline`);
         const followUp = first.get(`${e}|${instrumentId}|${scale}|${timepoint}`);
@@ -196,7 +211,18 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
           const f = domain(d.instrumentId, d.function, e);
           if (!p || !f) return [];
           byInstrument.set(d.instrumentId, (byInstrument.get(d.instrumentId) ?? 0) + 1);
-          return [omeractOarsi(p, f)];
+          const g = domain(PATIENT_GLOBAL.instrumentId, PATIENT_GLOBAL.scale, e);
+          if (g) withGlobal++;
+          return [
+            omeractOarsi(
+              p,
+              f,
+              g && {
+                baseline: globalOnRuleScale(g.baseline),
+                followUp: globalOnRuleScale(g.followUp),
+              },
+            ),
+          ];
         }),
       );
       const fromDb = summaries.responderCounts.filter((c) => c.timepoint === timepoint);
@@ -205,8 +231,12 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       expect(total((c) => c.joints)).toBe(classes.length);
       expect(total((c) => c.responders)).toBe(classes.filter((c) => c === 'responder').length);
       expect(total((c) => c.undetermined)).toBe(classes.filter((c) => c === 'undetermined').length);
+      expect(total((c) => c.withGlobal)).toBe(withGlobal);
       classified += classes.length;
+      globalled += withGlobal;
     }
+    // The demo answers the patient global, so the exact path is exercised too.
+    expect(globalled).toBeGreaterThan(100);
     expect(classified).toBeGreaterThan(200);
     // Knees by KOOS and hips by HOOS both count.
     expect(byInstrument.get('koos')).toBeGreaterThan(200);
@@ -246,9 +276,12 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     const hips = await outcomeSummaries(db, { joint: 'hip' }, TIMEPOINT_IDS, CRITERIA);
     expect(knees.joints + hips.joints).toBeLessThanOrEqual(all.joints);
     expect(knees.joints).toBeGreaterThan(hips.joints);
+    // Hips answer HOOS and the questionnaires for any joint, never KOOS.
     expect([...new Set(hips.levels.map((l) => l.instrumentId))].sort()).toEqual([
       'hoos',
       'nrs-pain',
+      'patient-global',
+      'satisfaction-work',
     ]);
     expect(knees.levels.some((l) => l.instrumentId === 'hoos')).toBe(false);
     const bmac = await outcomeSummaries(

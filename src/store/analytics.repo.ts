@@ -3,6 +3,7 @@ import type { SitePatternRow, SiteSummaryRow } from '../core/analytics/outcomes.
 import {
   OMERACT_OARSI,
   type OutcomeCriteria,
+  PATIENT_GLOBAL,
   type SiteResponderCounts,
   type SiteThresholdCounts,
   THRESHOLD_TOLERANCE,
@@ -375,6 +376,8 @@ async function rowsQuery(
     .map(
       (i) =>
         `count(*) filter (where (v${i} - v1) * th.sign >= th.mcid - ${tolerance})::int as mc${i},
+         count(*) filter (where (v${i} - v1) * th.sign > ${tolerance}
+           and (v${i} - v1) * th.sign >= th.rel * abs(th.best - v1) - ${tolerance})::int as rc${i},
          count(*) filter (where v${i} * th.sign >= th.pass * th.sign - ${tolerance})::int as pc${i}`,
     )
     .join(',\n              ');
@@ -387,6 +390,8 @@ async function rowsQuery(
         sign: t.higherIsBetter ? 1 : -1,
         mcid: t.mcid,
         pass: t.pass,
+        rel: t.relativeMcid,
+        best: t.best,
       })),
     ),
   );
@@ -401,6 +406,13 @@ async function rowsQuery(
     const improved = (d: 'p' | 'f', i: number, level: { relative: number; absolute: number }) =>
       `(${d}${i} - ${d}1 >= ${level.absolute} - ${tolerance} and ` +
       `${d}${i} - ${d}1 >= ${level.relative} * (100 - ${d}1) - ${tolerance})`;
+    // The patient global g1…gK is asked 0–10 with 10 the worst: read on the rule's 0–100
+    // scale (100 = no problem) as 100 − 10 g, as globalOnRuleScale() does.
+    const toRule = (i: number) => `(100 - g${i} * ${100 / PATIENT_GLOBAL.max})`;
+    const globalUp = (i: number) => {
+      const { absolute, relative } = OMERACT_OARSI.moderate;
+      return `(${toRule(i)} - ${toRule(1)} >= ${absolute} - ${tolerance} and ${toRule(i)} - ${toRule(1)} >= ${relative} * (100 - ${toRule(1)}) - ${tolerance})`;
+    };
     const responderColumns = k
       .slice(1)
       .map((i) => {
@@ -408,9 +420,14 @@ async function rowsQuery(
         const high = `(${improved('p', i, OMERACT_OARSI.high)} or ${improved('f', i, OMERACT_OARSI.high)})`;
         const painUp = improved('p', i, OMERACT_OARSI.moderate);
         const functionUp = improved('f', i, OMERACT_OARSI.moderate);
+        const global = `g1 is not null and g${i} is not null`;
+        // Exactly one of pain and function improved: the global decides when it was answered.
+        const oneOfTwo = `not ${high} and (${painUp}) <> (${functionUp})`;
         return `count(*) filter (where ${both})::int as on${i},
-           count(*) filter (where ${both} and (${high} or (${painUp} and ${functionUp})))::int as or${i},
-           count(*) filter (where ${both} and not ${high} and (${painUp}) <> (${functionUp}))::int as ou${i}`;
+           count(*) filter (where ${both} and (${high} or (${painUp} and ${functionUp})
+             or (${oneOfTwo} and ${global} and ${globalUp(i)})))::int as or${i},
+           count(*) filter (where ${both} and ${oneOfTwo} and not (${global}))::int as ou${i},
+           count(*) filter (where ${both} and ${global})::int as og${i}`;
       })
       .join(',\n              ');
     const domainOf = (pick: (d: (typeof domains)[number]) => string) =>
@@ -425,12 +442,16 @@ async function rowsQuery(
           `max(v${i}) filter (where ${isPain}) as p${i}, max(v${i}) filter (where ${isFunction}) as f${i}`,
       )
       .join(', ');
+    const globalColumns = k.map((i) => `v${i} as g${i}`).join(', ');
     responderQuery = `(select json_agg(x) from (
                select site_id,
                       ${responderColumns}
-               from (select site_id, ${domainColumns} from joints
+               from (select site_id, episode_id, ${domainColumns} from joints
                      where ${isPain} or ${isFunction}
                      group by site_id, episode_id, instrument_id) scored
+               left join (select episode_id, ${globalColumns} from joints
+                          where instrument_id = ${bind(PATIENT_GLOBAL.instrumentId)}
+                            and scale = ${bind(PATIENT_GLOBAL.scale)}) global using (episode_id)
                group by site_id) x)`;
   }
   const [row] = await db.transaction(async (q) => {
@@ -449,7 +470,7 @@ async function rowsQuery(
        from slots
      ), thresholds as (
        select * from json_to_recordset(${thresholdsParam}::json)
-         as t(instrument_id text, scale text, sign int, mcid float8, pass float8)
+         as t(instrument_id text, scale text, sign int, mcid float8, pass float8, rel float8, best float8)
      )
      select (select count(*)::int from (select episode_id from joints where pattern > 0
                                          group by episode_id) j) as joints,
@@ -514,6 +535,7 @@ function parseSummaries(
           timepoint,
           paired: cn,
           pastMcid: num(r[`mc${i}`]) ?? 0,
+          pastRelative: num(r[`rc${i}`]) ?? 0,
           scored: n,
           inPass: num(r[`pc${i}`]) ?? 0,
         });
@@ -547,6 +569,7 @@ function parseSummaries(
               joints,
               responders: num(r[`or${i}`]) ?? 0,
               undetermined: num(r[`ou${i}`]) ?? 0,
+              withGlobal: num(r[`og${i}`]) ?? 0,
             },
           ]
         : [];

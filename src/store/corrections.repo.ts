@@ -1,4 +1,5 @@
 import type { Answers, Scores } from '../core/instruments/scoring.ts';
+import type { Characterisation } from '../core/registry/characterisation.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
@@ -28,6 +29,8 @@ const COLUMNS = {
     volumeMl: 'volume_ml',
     imageGuidance: 'image_guidance',
     notes: 'notes',
+    characterisation: 'characterisation',
+    plateletDoseBillions: 'platelet_dose_billions',
   },
   adverse_events: {
     onsetDate: 'onset_date',
@@ -122,6 +125,8 @@ export interface TreatmentRow {
   volumeMl: number;
   imageGuidance: string;
   notes: string | null;
+  characterisation: Characterisation;
+  plateletDoseBillions: number | null;
 }
 
 export async function findTreatment(
@@ -132,7 +137,8 @@ export async function findTreatment(
   const [row] = await q.query<TreatmentRow>(
     `select id, patient_id as "patientId", episode_id as "episodeId", treatment_date as "treatmentDate",
             product_class as "productClass", cell_dose_millions as "cellDoseMillions", bmi,
-            volume_ml as "volumeMl", image_guidance as "imageGuidance", notes
+            volume_ml as "volumeMl", image_guidance as "imageGuidance", notes, characterisation,
+            platelet_dose_billions as "plateletDoseBillions"
      from treatments where site_id = $1 and id = $2`,
     [scope.siteId, id],
   );
@@ -222,8 +228,8 @@ export async function findResponse(
   const [row] = await q.query<ResponseRow>(
     `select r.id, r.patient_id as "patientId", r.episode_id as "episodeId",
             r.instrument_id as "instrumentId", r.timepoint, r.answers,
-            coalesce((select jsonb_object_agg(s.scale, s.value) from response_scores s where s.response_id = r.id),
-                     '{}'::jsonb) as scores
+            coalesce((select jsonb_object_agg(s.scale, s.value) from response_scores s
+                      where s.site_id = r.site_id and s.response_id = r.id), '{}'::jsonb) as scores
      from responses r where r.site_id = $1 and r.id = $2`,
     [scope.siteId, id],
   );
@@ -401,7 +407,7 @@ export function patientHistory(
             case when $4 then v.personal end as personal
      from audit_log a
      left join users u on u.id = a.actor_user_id
-     left join audit_personal_values v on v.audit_id = a.id
+     left join audit_personal_values v on v.site_id = a.site_id and v.audit_id = a.id
      where a.site_id = $1 and a.patient_id = $2 and a.action = any($3::text[])
        and a.entity <> 'survey_assignment'
      order by a.id desc`,

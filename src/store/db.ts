@@ -3,9 +3,18 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on each PostgreSQL connection under this name, so a hot
+   * statement is sent and planned once per connection rather than on every call. One name,
+   * one SQL text. PGlite ignores it.
+   */
+  prepared?: string;
+}
+
 /** What repositories need from a database: parameterised queries and transactions. */
 export interface Queryable {
-  query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<Row[]>;
   /** Runs SQL text that may hold several statements and no parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
@@ -134,9 +143,13 @@ export async function openPostgres(connectionString: string): Promise<Db> {
   const probe = await pool.connect();
   probe.release();
   const onClient = (client: pg.PoolClient | pg.Pool): Queryable => ({
-    async query<Row>(sql: string, params: readonly unknown[] = []) {
+    async query<Row>(sql: string, params: readonly unknown[] = [], options?: QueryOptions) {
       try {
-        const result = await client.query(sql, [...params]);
+        const result = await client.query(
+          options?.prepared
+            ? { name: options.prepared, text: sql, values: [...params] }
+            : { text: sql, values: [...params] },
+        );
         return result.rows as Row[];
       } catch (error) {
         throw withoutValues(error);

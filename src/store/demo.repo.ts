@@ -1,3 +1,4 @@
+import type { Characterisation } from '../core/registry/characterisation.ts';
 import type { Queryable } from './db.ts';
 
 /** Rows ready to insert, with ids chosen by the caller; used for seeding synthetic registries. */
@@ -38,6 +39,8 @@ export interface RegistryRows {
     bmi: number | null;
     volume_ml: number;
     image_guidance: string;
+    characterisation: Characterisation;
+    platelet_dose_billions: number | null;
   }[];
   assignments: {
     id: string;
@@ -104,12 +107,13 @@ const INSERTS: { [K in keyof RegistryRows]: string } = {
     select id, site_id, patient_id, joint, side, kl_grade, diagnosis from jsonb_to_recordset($1::jsonb)
     as r(id uuid, site_id uuid, patient_id uuid, joint text, side text, kl_grade smallint, diagnosis text)`,
   treatments: `insert into treatments (id, site_id, patient_id, episode_id, treatment_date, product_class,
-      cell_dose_millions, bmi, volume_ml, image_guidance)
+      cell_dose_millions, bmi, volume_ml, image_guidance, characterisation, platelet_dose_billions)
     select id, site_id, patient_id, episode_id, treatment_date, product_class, cell_dose_millions, bmi,
-      volume_ml, image_guidance from jsonb_to_recordset($1::jsonb)
+      volume_ml, image_guidance, coalesce(characterisation, '{}'::jsonb), platelet_dose_billions
+    from jsonb_to_recordset($1::jsonb)
     as r(id uuid, site_id uuid, patient_id uuid, episode_id uuid, treatment_date date, product_class text,
       cell_dose_millions double precision, bmi double precision, volume_ml double precision,
-      image_guidance text)`,
+      image_guidance text, characterisation jsonb, platelet_dose_billions double precision)`,
   assignments: `insert into survey_assignments (id, site_id, patient_id, episode_id, timepoint, instruments,
       window_target, window_opens, window_closes, token_digest, expires_at, completed_at)
     select id, site_id, patient_id, episode_id, timepoint, instruments, window_target, window_opens,

@@ -69,12 +69,14 @@ export async function painChanges(
   const rows = await q.query<{ change: number }>(
     `select f.value - b.value as change
      from responses rb
-     join response_scores b on b.response_id = rb.id and b.scale = 'pain'
-     join responses rf on rf.episode_id = rb.episode_id and rf.instrument_id = 'nrs-pain' and rf.timepoint = $2
-     join response_scores f on f.response_id = rf.id and f.scale = 'pain'
+     join response_scores b on b.site_id = rb.site_id and b.response_id = rb.id and b.scale = 'pain'
+     join responses rf on rf.site_id = rb.site_id and rf.episode_id = rb.episode_id
+       and rf.instrument_id = 'nrs-pain' and rf.timepoint = $2
+     join response_scores f on f.site_id = rf.site_id and f.response_id = rf.id and f.scale = 'pain'
      where rb.site_id = $1 and rb.instrument_id = 'nrs-pain' and rb.timepoint = 'baseline'
        and b.value is not null and f.value is not null
-       and exists (select 1 from treatments t where t.episode_id = rb.episode_id and t.product_class = any($3::text[]))`,
+       and exists (select 1 from treatments t where t.site_id = rb.site_id and t.episode_id = rb.episode_id
+                   and t.product_class = any($3::text[]))`,
     [scope.siteId, timepoint, [...productClasses]],
   );
   return rows.map((r) => Number(r.change));

@@ -17,7 +17,7 @@ export async function registryExport(q: Queryable, scope: SiteScope): Promise<Ex
   const patients = await q.query<ExportPatient>(
     `select p.id, p.registry_id as "registryId", i.given_name as "givenName",
             i.family_name as "familyName", i.date_of_birth as "dateOfBirth", p.sex
-     from patients p join patient_identities i on i.patient_id = p.id
+     from patients p join patient_identities i on i.site_id = p.site_id and i.patient_id = p.id
      where p.site_id = $1 order by p.registry_id`,
     [scope.siteId],
   );
@@ -25,8 +25,9 @@ export async function registryExport(q: Queryable, scope: SiteScope): Promise<Ex
     `select t.id, t.patient_id as "patientId", t.episode_id as "episodeId", e.joint, e.side,
             e.kl_grade as "klGrade", t.treatment_date as "treatmentDate",
             t.product_class as "productClass", t.cell_dose_millions as "cellDoseMillions",
-            t.bmi, t.volume_ml as "volumeMl", t.image_guidance as "imageGuidance"
-     from treatments t join joint_episodes e on e.id = t.episode_id
+            t.bmi, t.volume_ml as "volumeMl", t.image_guidance as "imageGuidance",
+            t.characterisation
+     from treatments t join joint_episodes e on e.site_id = t.site_id and e.id = t.episode_id
      where t.site_id = $1 order by t.patient_id, t.treatment_date, t.id`,
     [scope.siteId],
   );
@@ -35,7 +36,7 @@ export async function registryExport(q: Queryable, scope: SiteScope): Promise<Ex
             r.instrument_id as "instrumentId", r.timepoint, r.submitted_at as "submittedAt",
             r.answers,
             coalesce((select json_object_agg(s.scale, s.value) from response_scores s
-                      where s.response_id = r.id), '{}'::json) as scores
+                      where s.site_id = r.site_id and s.response_id = r.id), '{}'::json) as scores
      from responses r where r.site_id = $1 order by r.patient_id, r.submitted_at, r.id`,
     [scope.siteId],
   );

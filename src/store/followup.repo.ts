@@ -1,5 +1,5 @@
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
-import type { EpisodeFollowUp } from '../core/schedule/worklist.ts';
+import type { EpisodeFollowUp, FollowUpEnd } from '../core/schedule/worklist.ts';
 import { type CohortFilter, episodeConditions, sqlParams } from './analytics.repo.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
@@ -20,6 +20,8 @@ export async function episodesForFollowUp(
     treatmentDate: string;
     invited: number | null;
     completed: number | null;
+    status: string;
+    statusDate: string | null;
   }>(
     // Grouped once per table rather than a sub-select per joint: one pass at any registry size.
     `with first_treatment as (
@@ -33,10 +35,11 @@ export async function episodesForFollowUp(
        from survey_assignments where site_id = $1 group by episode_id
      )
      select e.id as "episodeId", e.joint, e.patient_id as "patientId", p.registry_id as "registryId",
-            t.treatment_date as "treatmentDate", s.invited, s.completed
+            t.treatment_date as "treatmentDate", s.invited, s.completed,
+            p.status, p.status_date as "statusDate"
      from joint_episodes e
      join first_treatment t on t.episode_id = e.id
-     join patients p on p.id = e.patient_id
+     join patients p on p.site_id = e.site_id and p.id = e.patient_id
      left join surveys s on s.episode_id = e.id
      where e.site_id = $1 ${inCohort.map((c) => `and ${c}`).join(' ')}
      order by p.registry_id, e.id`,
@@ -54,5 +57,11 @@ export async function episodesForFollowUp(
     treatmentDate: r.treatmentDate,
     invited: setOf(r.invited),
     completed: setOf(r.completed),
+    // A patient who is not active (deceased, lost to follow-up, withdrawn) is not followed up
+    // from their status date on; without a date, from the first treatment.
+    ended:
+      r.status === 'active'
+        ? null
+        : { reason: r.status as FollowUpEnd, date: r.statusDate ?? r.treatmentDate },
   }));
 }

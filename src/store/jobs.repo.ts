@@ -70,6 +70,24 @@ export async function claimNextJob(
   return rows[0] ?? null;
 }
 
+/**
+ * Keeps a running job ours for longer, while its worker is still at it; false when the lease
+ * was lost (another worker took the job over after it ran out).
+ */
+export async function extendJobLease(
+  q: Queryable,
+  id: number,
+  worker: string,
+  leaseUntil: Date,
+): Promise<boolean> {
+  const rows = await q.query(
+    `update jobs set locked_until = $3 where id = $1 and locked_by = $2 and status = 'running'
+     returning id`,
+    [id, worker, leaseUntil],
+  );
+  return rows.length === 1;
+}
+
 export async function completeJob(
   q: Queryable,
   id: number,
@@ -80,6 +98,22 @@ export async function completeJob(
     `update jobs set status = 'done', finished_at = $3, locked_by = null, locked_until = null, last_error = null
      where id = $1 and locked_by = $2 and status = 'running' returning id`,
     [id, worker, now],
+  );
+  return rows.length === 1;
+}
+
+/** Puts a claimed job back to run at `runAt`, giving back the attempt its claim counted. */
+export async function deferJob(
+  q: Queryable,
+  id: number,
+  worker: string,
+  runAt: Date,
+): Promise<boolean> {
+  const rows = await q.query(
+    `update jobs set status = 'pending', run_at = $3, attempts = greatest(attempts - 1, 0),
+       locked_by = null, locked_until = null
+     where id = $1 and locked_by = $2 and status = 'running' returning id`,
+    [id, worker, runAt],
   );
   return rows.length === 1;
 }

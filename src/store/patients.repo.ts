@@ -1,3 +1,4 @@
+import type { Characterisation } from '../core/registry/characterisation.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import type {
   EnrolPatientInput,
@@ -51,6 +52,10 @@ export interface Treatment {
   notes: string | null;
   /** A clinician found the notes free of identifying details (researchers may read them). */
   notesReviewed: boolean;
+  /** The product as recorded (issue 16): fields by product class. */
+  characterisation: Characterisation;
+  /** Platelets injected, ×10⁹ (PRP with a product count), kept for analyses. */
+  plateletDoseBillions: number | null;
 }
 
 const PATIENT_COLUMNS = `p.id, p.registry_id as "registryId", p.birth_year as "birthYear", p.sex,
@@ -107,9 +112,9 @@ export function listPatients(
   const search = opts.search ? `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   return q.query<PatientListRow>(
     `select ${PATIENT_COLUMNS}, ${IDENTITY_COLUMNS},
-       (select count(*)::int from joint_episodes e where e.patient_id = p.id) as episodes,
-       (select count(*)::int from responses r where r.patient_id = p.id) as responses
-     from patients p join patient_identities i on i.patient_id = p.id
+       (select count(*)::int from joint_episodes e where e.site_id = p.site_id and e.patient_id = p.id) as episodes,
+       (select count(*)::int from responses r where r.site_id = p.site_id and r.patient_id = p.id) as responses
+     from patients p join patient_identities i on i.site_id = p.site_id and i.patient_id = p.id
      where p.site_id = $1
        and ($2::text is null or p.registry_id ilike $2 or i.family_name ilike $2 or i.given_name ilike $2)
      order by p.created_at desc, p.registry_id desc
@@ -133,7 +138,7 @@ export async function findPatient(
 ): Promise<(PatientSummary & PatientIdentity) | undefined> {
   const [row] = await q.query<PatientSummary & PatientIdentity>(
     `select ${PATIENT_COLUMNS}, ${IDENTITY_COLUMNS}
-     from patients p join patient_identities i on i.patient_id = p.id
+     from patients p join patient_identities i on i.site_id = p.site_id and i.patient_id = p.id
      where p.site_id = $1 and p.id = $2`,
     [scope.siteId, patientId],
   );
@@ -183,18 +188,21 @@ export async function findEpisode(
 
 const TREATMENT_COLUMNS = `id, episode_id as "episodeId", treatment_date as "treatmentDate",
   product_class as "productClass", cell_dose_millions as "cellDoseMillions", bmi, volume_ml as "volumeMl",
-  image_guidance as "imageGuidance", notes, notes_reviewed as "notesReviewed"`;
+  image_guidance as "imageGuidance", notes, notes_reviewed as "notesReviewed", characterisation,
+  platelet_dose_billions as "plateletDoseBillions"`;
 
 export async function insertTreatment(
   q: Queryable,
   scope: SiteScope,
   episode: JointEpisode,
   input: TreatmentInput,
+  derived: { characterisation: Characterisation; plateletDoseBillions: number | null },
 ): Promise<Treatment> {
   const [row] = await q.query<Treatment>(
     `insert into treatments (site_id, patient_id, episode_id, treatment_date, product_class,
-                             cell_dose_millions, volume_ml, image_guidance, notes, bmi)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${TREATMENT_COLUMNS}`,
+                             cell_dose_millions, volume_ml, image_guidance, notes, bmi,
+                             characterisation, platelet_dose_billions)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12) returning ${TREATMENT_COLUMNS}`,
     [
       scope.siteId,
       episode.patientId,
@@ -206,6 +214,8 @@ export async function insertTreatment(
       input.imageGuidance,
       input.notes ?? null,
       input.bmi ?? null,
+      JSON.stringify(derived.characterisation),
+      derived.plateletDoseBillions,
     ],
   );
   if (!row) throw new Error('insert into treatments returned no row');

@@ -117,17 +117,29 @@ export async function findAssignmentByTokenDigest(
   return row;
 }
 
+export async function findAssignmentById(
+  q: Queryable,
+  siteId: string,
+  id: string,
+): Promise<SurveyAssignment | undefined> {
+  const [row] = await q.query<SurveyAssignment>(
+    `select ${ASSIGNMENT_COLUMNS} from survey_assignments where site_id = $1 and id = $2`,
+    [siteId, id],
+  );
+  return row;
+}
+
 /** Saves the draft unless the survey was completed meanwhile; false if it was. */
 export async function saveDraft(
   q: Queryable,
-  assignmentId: string,
+  a: Pick<SurveyAssignment, 'id' | 'siteId'>,
   draft: SurveyDraft,
   now: Date,
 ): Promise<boolean> {
   const rows = await q.query(
     `update survey_assignments set draft = $2::jsonb, draft_saved_at = $3
-     where id = $1 and completed_at is null returning id`,
-    [assignmentId, JSON.stringify(draft), now],
+     where site_id = $4 and id = $1 and completed_at is null returning id`,
+    [a.id, JSON.stringify(draft), now, a.siteId],
   );
   return rows.length === 1;
 }
@@ -151,8 +163,8 @@ export function listResponses(
   return q.query<ResponseWithScores>(
     `select r.id, r.episode_id as "episodeId", r.instrument_id as "instrumentId", r.timepoint,
             r.submitted_at as "submittedAt", r.in_window as "inWindow", r.answers,
-            coalesce((select jsonb_object_agg(s.scale, s.value) from response_scores s where s.response_id = r.id),
-                     '{}'::jsonb) as scores
+            coalesce((select jsonb_object_agg(s.scale, s.value) from response_scores s
+                      where s.site_id = r.site_id and s.response_id = r.id), '{}'::jsonb) as scores
      from responses r where r.site_id = $1 and r.patient_id = $2
      order by r.submitted_at, r.instrument_id`,
     [scope.siteId, patientId],
@@ -177,6 +189,10 @@ export interface SubmissionRecord {
   responses: { instrumentId: string; answers: Answers; scores: Scores }[];
   events: readonly { kind: string; date: string }[];
   auditDetail: Record<string, unknown>;
+  /** How the answers were given (migration 0075); web-email when not said. */
+  mode?: string;
+  /** The staff member who entered them (a phone interview), audited as the actor. */
+  enteredBy?: string | null;
 }
 
 /**
@@ -202,11 +218,11 @@ export async function recordSubmission(
   const [row] = await q.query<{ completed: number }>(
     `with done as (
        update survey_assignments set completed_at = $2
-       where id = $1 and completed_at is null returning id
+       where site_id = $3 and id = $1 and completed_at is null returning id
      ), inserted_responses as (
        insert into responses (id, site_id, patient_id, episode_id, assignment_id, instrument_id,
-                              timepoint, answers, submitted_at, in_window)
-       select r.id, $3, $4, $5, $1, r.instrument_id, $6, r.answers, $2, $7
+                              timepoint, answers, submitted_at, in_window, mode, entered_by)
+       select r.id, $3, $4, $5, $1, r.instrument_id, $6, r.answers, $2, $7, $12, $13::uuid
        from jsonb_to_recordset($8::jsonb) as r(id uuid, instrument_id text, answers jsonb)
        where exists (select 1 from done)
        returning id
@@ -227,7 +243,8 @@ export async function recordSubmission(
      ), audited as (
        insert into audit_log (site_id, actor_kind, actor_user_id, action, entity, entity_id,
                               patient_id, detail)
-       select $3, 'patient-link', null, 'submit', 'survey_assignment', $1::text, $4, $11::jsonb
+       select $3, case when $13::uuid is null then 'patient-link' else 'user' end, $13::uuid,
+              'submit', 'survey_assignment', $1::text, $4, $11::jsonb
        where exists (select 1 from done)
        returning 1
      )
@@ -246,6 +263,8 @@ export async function recordSubmission(
       JSON.stringify(scores),
       JSON.stringify(s.events),
       JSON.stringify(s.auditDetail),
+      s.mode ?? 'web-email',
+      s.enteredBy ?? null,
     ],
   );
   return row?.completed === 1;
@@ -254,13 +273,128 @@ export async function recordSubmission(
 /** Every score of one treated joint, oldest first: the patient's own trajectory. */
 export function jointScoreHistory(
   q: Queryable,
-  episodeId: string,
-): Promise<{ timepoint: string; instrumentId: string; scale: string; value: number }[]> {
+  a: Pick<SurveyAssignment, 'siteId' | 'episodeId'>,
+): Promise<JointScore[]> {
   return q.query(
     `select r.timepoint, r.instrument_id as "instrumentId", s.scale, s.value
-     from responses r join response_scores s on s.response_id = r.id
-     where r.episode_id = $1 and s.value is not null
+     from responses r join response_scores s on s.response_id = r.id and s.site_id = r.site_id
+     where r.site_id = $2 and r.episode_id = $1 and s.value is not null
      order by r.submitted_at, r.id`,
-    [episodeId],
+    [a.episodeId, a.siteId],
   );
+}
+
+/** A score row of a joint's history: what the patient's own trajectory is drawn from. */
+export interface JointScore {
+  timepoint: string;
+  instrumentId: string;
+  scale: string;
+  value: number;
+}
+
+/**
+ * A submission found by its link in the same statement that stores it: the common case of a
+ * survey answered whole and without later events costs one round trip instead of three. Stores
+ * only when the link is open and asks exactly `instruments` (in that order, which decides the
+ * item a repeated question is answered under); otherwise writes nothing and returns the link's
+ * row, so the caller can say why or store through `recordSubmission`. With the row stored comes
+ * the joint's earlier score history (a statement does not see its own inserts).
+ */
+export async function submitByTokenDigest(
+  q: Queryable,
+  tokenDigest: string,
+  s: {
+    submittedAt: Date;
+    /** The submission's date (UTC), compared with the link's window. */
+    today: IsoDate;
+    instruments: readonly string[];
+    responses: { instrumentId: string; answers: Answers; scores: Scores }[];
+    /** How the answers were given: 'web-email' or 'web-sms' (a patient's own link). */
+    mode: string;
+  },
+): Promise<
+  | { stored: true; assignment: SurveyAssignment; inWindow: boolean; history: JointScore[] }
+  | { stored: false; assignment: SurveyAssignment | undefined }
+> {
+  const responses = s.responses.map((r) => ({ ...r, id: randomUUID() }));
+  const scores = responses.flatMap((r) =>
+    Object.entries(r.scores).map(([scale, value]) => ({
+      response_id: r.id,
+      instrument_id: r.instrumentId,
+      scale,
+      value,
+    })),
+  );
+  const [row] = await q.query<
+    SurveyAssignment & { stored: boolean; inWindow: boolean | null; history: JointScore[] | null }
+  >(
+    `with a as (
+       select ${ASSIGNMENT_COLUMNS} from survey_assignments where token_digest = $1
+     ), done as (
+       update survey_assignments set completed_at = $2
+       where token_digest = $1 and instruments = $4::jsonb
+         and completed_at is null and expires_at > $2
+       returning id, site_id, patient_id, episode_id, timepoint,
+                 $3::date between window_opens and window_closes as in_window
+     ), inserted_responses as (
+       insert into responses (id, site_id, patient_id, episode_id, assignment_id, instrument_id,
+                              timepoint, answers, submitted_at, in_window, mode)
+       select r.id, d.site_id, d.patient_id, d.episode_id, d.id, r.instrument_id, d.timepoint,
+              r.answers, $2, d.in_window, $7
+       from done d cross join jsonb_to_recordset($5::jsonb) as r(id uuid, instrument_id text, answers jsonb)
+       returning 1
+     ), inserted_scores as (
+       insert into response_scores (response_id, site_id, patient_id, instrument_id, scale, value)
+       select s.response_id, d.site_id, d.patient_id, s.instrument_id, s.scale, s.value
+       from done d cross join jsonb_to_recordset($6::jsonb)
+         as s(response_id uuid, instrument_id text, scale text, value double precision)
+       returning 1
+     ), audited as (
+       insert into audit_log (site_id, actor_kind, actor_user_id, action, entity, entity_id,
+                              patient_id, detail)
+       select d.site_id, 'patient-link', null, 'submit', 'survey_assignment', d.id::text,
+              d.patient_id, jsonb_build_object('inWindow', d.in_window, 'events', 0, 'mode', $7::text)
+       from done d
+       returning 1
+     )
+     select a.*, d.id is not null as stored, d.in_window as "inWindow",
+       case when d.id is not null then (
+         select coalesce(jsonb_agg(jsonb_build_object('timepoint', r.timepoint,
+                  'instrumentId', r.instrument_id, 'scale', sc.scale, 'value', sc.value)
+                  order by r.submitted_at, r.id), '[]'::jsonb)
+         from responses r join response_scores sc on sc.response_id = r.id and sc.site_id = r.site_id
+         where r.site_id = d.site_id and r.episode_id = d.episode_id and sc.value is not null)
+       end as history
+     from a left join done d on d.id = a.id`,
+    [
+      tokenDigest,
+      s.submittedAt,
+      s.today,
+      JSON.stringify(s.instruments),
+      JSON.stringify(
+        responses.map((r) => ({ id: r.id, instrument_id: r.instrumentId, answers: r.answers })),
+      ),
+      JSON.stringify(scores),
+      s.mode,
+    ],
+    { prepared: 'submit-by-token' },
+  );
+  if (!row) return { stored: false, assignment: undefined };
+  const { stored, inWindow, history, ...assignment } = row;
+  return stored
+    ? { stored: true, assignment, inWindow: inWindow === true, history: history ?? [] }
+    : { stored: false, assignment };
+}
+
+/** The BCP 47 tag of the language a patient reads in; null when the patient has no identity row. */
+export async function patientLanguageOf(
+  q: Queryable,
+  scope: SiteScope,
+  patientId: string,
+): Promise<string | null> {
+  const [row] = await q.query<{ language: string }>(
+    'select language from patient_identities where patient_id = $1 and site_id = $2',
+    [patientId, scope.siteId],
+  );
+  return row?.language ?? null;
 }

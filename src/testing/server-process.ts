@@ -17,8 +17,11 @@ export interface ServerProcess {
 export function spawnStemTrack(
   env: Record<string, string>,
   args: string[] = ['--no-demo'],
+  /** Options for node itself, such as --cpu-prof (NODE_OPTIONS refuses some). */
+  nodeArgs: string[] = [],
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'stemtrack.js'), 'start', ...args], {
+  const script = join(ROOT, 'bin', 'stemtrack.js');
+  const child = spawn(process.execPath, [...nodeArgs, script, 'start', ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -46,3 +46,29 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   return data as T;
 }
+
+/** A call whose reply is a file (a printable PDF): the file and the reply's headers. */
+export async function apiFile(
+  method: string,
+  path: string,
+): Promise<{ blob: Blob; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, { method, headers, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'Cannot reach StemTrack. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    const data = (await response.json().catch(() => ({}))) as {
+      error?: { message?: string; fields?: { field: string; message: string }[] };
+    };
+    throw new ApiError(
+      response.status,
+      data.error?.message ?? `Request failed (${response.status})`,
+      data.error?.fields ?? [],
+    );
+  }
+  return { blob: await response.blob(), headers: response.headers };
+}

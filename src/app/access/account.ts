@@ -2,14 +2,24 @@ import { normaliseEmail } from '../../core/access/email.ts';
 import {
   changePasswordSchema,
   confirmTwoFactorSchema,
+  disableTwoFactorSchema,
+  newRecoveryCodesSchema,
   passwordResetRequestSchema,
   setPasswordSchema,
 } from '../../core/access/schemas.ts';
 import { PAIR_POLICY, type ThrottlePolicy, waitRemaining } from '../../core/access/throttle.ts';
-import { conflict, DomainError, gone, invalid, RetryLaterError } from '../../core/errors.ts';
+import {
+  conflict,
+  DomainError,
+  forbidden,
+  gone,
+  invalid,
+  RetryLaterError,
+} from '../../core/errors.ts';
 import { parseInput } from '../../core/validation.ts';
 import {
   addThrottleFailure,
+  claimTotpStep,
   clearThrottle,
   confirmTotp,
   countRecoveryCodesLeft,
@@ -20,11 +30,14 @@ import {
   listUserSessions,
   markSessionEnrolled,
   readThrottle,
+  removeTotp,
+  replaceRecoveryCodes,
   revokeAccountTokens,
   type SessionListing,
   setPasswordHash,
   setPendingTotpSecret,
   spendAccountToken,
+  spendRecoveryCode,
 } from '../../store/access.repo.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import { findLoginByEmail } from '../../store/users.repo.ts';
@@ -264,4 +277,135 @@ export async function confirmTwoFactor(ctx: AppContext, actor: UserActor, body: 
     });
   });
   return { enabled: true, recoveryCodes: codes };
+}
+
+/**
+ * Guesses at a password or code on the account page are slowed as sign-in guesses are, per
+ * user and address. Returns the key, to record a failure under or clear after a success.
+ */
+async function assertMayGuess(ctx: AppContext, what: string, userId: string, address: string) {
+  const key = `${what}:${userId}|${address}`;
+  const wait = waitRemaining((await readThrottle(ctx.db, [key])).get(key), ctx.now(), PAIR_POLICY);
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000);
+    throw new RetryLaterError(`Too many wrong tries. Wait ${seconds} seconds.`, seconds);
+  }
+  return key;
+}
+
+function recordWrongGuess(ctx: AppContext, key: string) {
+  const now = ctx.now();
+  return addThrottleFailure(
+    ctx.db,
+    [key],
+    now,
+    new Date(now.getTime() - PAIR_POLICY.forgetAfterMs),
+  );
+}
+
+const WRONG_CODE = 'That code is not right, or was used already';
+
+/**
+ * Turns two-factor sign-in off: needs the current password and a code from the app (or an
+ * unused recovery code). Refused while the registry requires it for the user's role.
+ */
+export async function disableTwoFactor(
+  ctx: AppContext,
+  actor: UserActor,
+  body: unknown,
+  clientAddress: string,
+): Promise<{ enabled: false }> {
+  const input = parseInput(disableTwoFactorSchema, body);
+  const user = await findSignInUserById(ctx.db, actor.user.id);
+  if (!user) throw new DomainError('unauthenticated', 'Please sign in');
+  if (!user.totpSecret) throw conflict('Two-factor sign-in is not on for you', 'code');
+  if (user.requireTwoFactor && CLINICAL_ROLES.includes(actor.user.role))
+    throw forbidden(
+      'Your clinic requires two-factor sign-in for your role, so it cannot be turned off. An administrator can change that setting.',
+    );
+  const key = await assertMayGuess(ctx, 'two-factor-off', user.id, clientAddress);
+  if (!user.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    await recordWrongGuess(ctx, key);
+    throw invalid('Your current password is not right', [
+      { field: 'currentPassword', message: 'Not right' },
+    ]);
+  }
+  const secret = user.totpSecret;
+  // A wrong code changes nothing in the transaction; its failure is counted after it.
+  const done = await ctx.db.transaction(async (tx) => {
+    const code = input.code.replace(/\s/g, '');
+    const now = ctx.now();
+    let accepted = false;
+    if (/^\d{6}$/.test(code)) {
+      const step = matchTotp(secret, code, now);
+      accepted = step !== null && (await claimTotpStep(tx, user.id, step));
+    } else {
+      accepted = await spendRecoveryCode(
+        tx,
+        user.id,
+        digestToken(normaliseRecoveryCode(code)),
+        now,
+      );
+    }
+    if (!accepted) return false;
+    if (!(await removeTotp(tx, user.id)))
+      throw conflict('Two-factor sign-in is not on for you', 'code');
+    await clearThrottle(tx, [key]);
+    await appendAudit(tx, {
+      siteId: user.siteId,
+      actorKind: 'user',
+      actorUserId: user.id,
+      action: 'disable-two-factor',
+      entity: 'user',
+      entityId: user.id,
+      patientId: null,
+    });
+    return true;
+  });
+  if (!done) {
+    await recordWrongGuess(ctx, key);
+    throw invalid(WRONG_CODE, [{ field: 'code', message: 'Not right, or used already' }]);
+  }
+  return { enabled: false };
+}
+
+/** Ten new recovery codes, shown once; the earlier ones stop working at once. */
+export async function regenerateRecoveryCodes(
+  ctx: AppContext,
+  actor: UserActor,
+  body: unknown,
+  clientAddress: string,
+): Promise<{ recoveryCodes: string[] }> {
+  const input = parseInput(newRecoveryCodesSchema, body);
+  const state = await findTotpState(ctx.db, actor.user.id);
+  if (!state?.secret)
+    throw conflict('Set up two-factor sign-in first; recovery codes come with it', 'code');
+  const secret = state.secret;
+  const key = await assertMayGuess(ctx, 'recovery-codes', actor.user.id, clientAddress);
+  const codes = newRecoveryCodes();
+  const done = await ctx.db.transaction(async (tx) => {
+    const step = matchTotp(secret, input.code, ctx.now());
+    if (step === null || !(await claimTotpStep(tx, actor.user.id, step))) return false;
+    await replaceRecoveryCodes(
+      tx,
+      actor.user.id,
+      codes.map((c) => digestToken(normaliseRecoveryCode(c))),
+    );
+    await clearThrottle(tx, [key]);
+    await appendAudit(tx, {
+      siteId: actor.user.siteId,
+      actorKind: 'user',
+      actorUserId: actor.user.id,
+      action: 'regenerate-recovery-codes',
+      entity: 'user',
+      entityId: actor.user.id,
+      patientId: null,
+    });
+    return true;
+  });
+  if (!done) {
+    await recordWrongGuess(ctx, key);
+    throw invalid(WRONG_CODE, [{ field: 'code', message: 'Not right, or used already' }]);
+  }
+  return { recoveryCodes: codes };
 }

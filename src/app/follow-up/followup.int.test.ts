@@ -79,4 +79,60 @@ describe.each(backends())('follow-up worklist on $name', (backend) => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields[0].field).toBe('status');
   });
+
+  it('shows a patient who died or was lost to follow-up as ended, never due', async () => {
+    const clock = testClock('2026-03-02T09:00:00Z');
+    const harness = testApp(clinic.db, clock);
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    const followed = await enrolTreatedPatient(clinician);
+    const died = await enrolTreatedPatient(clinician);
+    const lost = await enrolTreatedPatient(clinician);
+    clock.advanceDays(42); // 2026-04-13: the 6-week target; its window is open
+    await clinician.signIn('clin@harbour.test');
+    const before = await clinician.call('GET', '/api/follow-up');
+    const mine = new Set([followed.patientId, died.patientId, lost.patientId]);
+    const dueFor = (rows: { patientId: string; timepoint: string; status: string }[]) =>
+      rows
+        .filter((r) => r.timepoint === 'w6' && mine.has(r.patientId))
+        .map((r) => [r.patientId, r.status]);
+    expect(dueFor(before.body.worklist)).toHaveLength(3);
+
+    const death = await clinician.call('POST', `/api/patients/${died.patientId}/events`, {
+      kind: 'death',
+      date: '2026-04-10',
+    });
+    expect(death.status).toBe(201);
+    const status = await clinician.call('POST', `/api/patients/${lost.patientId}/status`, {
+      status: 'lost-to-follow-up',
+      date: '2026-04-12',
+      reason: 'Moved abroad, no address',
+    });
+    expect(status.status).toBe(200);
+
+    const after = await clinician.call('GET', '/api/follow-up');
+    expect(dueFor(after.body.worklist)).toEqual([[followed.patientId, 'due']]);
+    const ended = await clinician.call('GET', '/api/follow-up?status=ended');
+    expect(
+      ended.body.worklist
+        .filter(
+          (r: { timepoint: string; patientId: string }) =>
+            r.timepoint === 'w6' && mine.has(r.patientId),
+        )
+        .map((r: { patientId: string; endedBecause: string }) => [r.patientId, r.endedBecause])
+        .sort(),
+    ).toEqual(
+      [
+        [died.patientId, 'deceased'],
+        [lost.patientId, 'lost-to-follow-up'],
+      ].sort(),
+    );
+    // Baseline's window closed before either date: it stays missed, as it was.
+    const missed = await clinician.call('GET', '/api/follow-up?status=missed');
+    expect(
+      missed.body.worklist
+        .filter((r: { patientId: string }) => r.patientId === died.patientId)
+        .map((r: { timepoint: string }) => r.timepoint),
+    ).toEqual(['baseline']);
+  });
 });

@@ -17,7 +17,7 @@ import {
 import { scheduleFor } from './schedule.ts';
 
 const worklistQuery = z.strictObject({
-  status: z.enum(['upcoming', 'due', 'overdue', 'completed', 'missed']).optional(),
+  status: z.enum(['upcoming', 'due', 'overdue', 'completed', 'missed', 'ended']).optional(),
   timepoint: z.enum(TIMEPOINT_IDS).optional(),
 });
 

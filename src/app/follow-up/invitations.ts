@@ -1,4 +1,4 @@
-import { defaultInstrumentsFor } from '../../core/instruments/library.ts';
+import { defaultInstrumentsFor, instrumentsAt } from '../../core/instruments/library.ts';
 import { addDays, toIsoDate } from '../../core/registry/dates.ts';
 import { worklist } from '../../core/schedule/worklist.ts';
 import { episodesForFollowUp } from '../../store/followup.repo.ts';
@@ -11,11 +11,11 @@ export const AUTO_INVITE_JOB = 'auto-invite';
 
 /**
  * The daily round: every treated joint whose time point is due or overdue, with no link
- * issued yet, gets one, and with it its invitation e-mail and reminders. Patients without
- * an e-mail address or who opted out are left to the clinic's worklist.
+ * issued yet, gets one, and with it its invitation e-mail or text and reminders. Patients
+ * reachable by neither (or who opted out of both) are left to the clinic's worklist.
  */
 export async function autoInvite(ctx: AppContext): Promise<number> {
-  if (!ctx.mail) return 0;
+  if (!ctx.mail && !ctx.sms) return 0;
   const today = toIsoDate(ctx.now());
   const sites = await ctx.db.query<{ id: string }>('select id from sites order by id');
   let issued = 0;
@@ -26,8 +26,10 @@ export async function autoInvite(ctx: AppContext): Promise<number> {
         await ctx.db.query<{ patientId: string }>(
           `select i.patient_id as "patientId" from patient_identities i
            join patients p on p.id = i.patient_id and p.status = 'active'
-           where i.site_id = $1 and i.email is not null and i.email_opt_out_at is null`,
-          [site.id],
+           where i.site_id = $1
+             and ((i.email is not null and i.email_opt_out_at is null and $2)
+               or (i.mobile is not null and i.sms_consent = 'opted-in' and $3))`,
+          [site.id, ctx.mail !== undefined, ctx.sms !== undefined],
         )
       ).map((r) => r.patientId),
     );
@@ -47,7 +49,7 @@ export async function autoInvite(ctx: AppContext): Promise<number> {
         episodeId: row.episodeId,
         treatmentDate: episode.treatmentDate,
         timepoint: tp,
-        instruments: defaultInstrumentsFor(episode.joint),
+        instruments: instrumentsAt(defaultInstrumentsFor(episode.joint), tp.id),
         createdBy: null,
       });
       issued++;

@@ -246,6 +246,49 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
     ]);
   });
 
+  it("writes StemTrack's own wording in the patient's recorded language, and the unsubscribe page reads it", async () => {
+    const { harness, runner } = mailHarness('2026-08-20T08:00:00Z', 0);
+    await db.query("update jobs set status = 'done' where status <> 'done'");
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    const { patientId, episodeId } = await enrolTreatedPatient(clinician);
+    await db.query('update patient_identities set email = $2 where patient_id = $1', [
+      patientId,
+      'pseudo@example.org',
+    ]);
+    const contact = await clinician.call('PUT', `/api/patients/${patientId}/contact`, {
+      mobile: '',
+      smsConsent: 'none',
+      timeZone: 'Europe/London',
+      language: 'en-XA',
+      preferredCallTime: '',
+    });
+    expect(contact.status).toBe(200);
+    const before = smtp.inbox.length;
+    await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, { timepoint: 'm6' });
+    await runner.runDue();
+    const [mail] = smtp.inbox.slice(before).filter((m) => m.to === 'pseudo@example.org');
+    // Every line with words is the pseudo-locale's (bracketed), the time point's name too.
+    expect(mail?.subject).toMatch(/^\[Harbour: .*\[6 ɱóñţĥš~~\].*\]$/);
+    expect(mail?.text.trim()).toMatch(/^\[Ĥéļļó,[\s\S]*\]$/);
+    expect(mail?.text).not.toMatch(/questionnaire|Hello/);
+    // The pseudo-locale's closing bracket follows the link: the token is what the link's characters allow.
+    const link = /\/unsubscribe\/([A-Za-z0-9_.-]+)/.exec(mail?.text ?? '')?.[1];
+    const page = await new Client(harness.app).call('GET', `/api/unsubscribe/${link}`);
+    expect(page.status).toBe(200);
+    expect(page.body.language).toMatchObject({ locale: 'en-XA', dir: 'ltr' });
+    expect(page.body.language.messages['unsubscribe.title']).toMatch(/^\[.*\]$/);
+    // Reading the page's language opts nobody out.
+    const [row] = await db.query<{ out: Date | null }>(
+      'select email_opt_out_at as out from patient_identities where patient_id = $1',
+      [patientId],
+    );
+    expect(row?.out).toBeNull();
+    expect((await new Client(harness.app).call('GET', `/api/unsubscribe/${link}x`)).status).toBe(
+      404,
+    );
+  });
+
   it('runs a year of follow-up on its own: each time point invited once, reminders stop when answered', async () => {
     const { clock, harness, runner } = mailHarness('2026-03-02T07:00:00Z', 2);
     await db.query("update jobs set status = 'done' where status <> 'done'");

@@ -6,6 +6,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { notFound } from '../../core/errors.ts';
+import { patientLanguage, timepointName } from '../../core/i18n/catalogues.ts';
 import {
   chooseTemplate,
   type MessageKind,
@@ -13,10 +14,10 @@ import {
   renderTemplate,
 } from '../../core/messages/templates.ts';
 import { toIsoDate } from '../../core/registry/dates.ts';
-import { timePointById } from '../../core/schedule/timepoints.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import type { Queryable } from '../../store/db.ts';
 import { enqueueJob, type Job } from '../../store/jobs.repo.ts';
+import { insertContact } from '../../store/outreach.repo.ts';
 import { listTemplates } from '../../store/templates.repo.ts';
 import type { AppContext } from '../context.ts';
 
@@ -86,7 +87,7 @@ export async function queueSurveyEmails(
   for (const [n, step] of plan.entries()) {
     const id = await enqueueJob(q, {
       kind: 'survey-email',
-      payload: { assignmentId: a.id, message: step.kind, sealedToken },
+      payload: { assignmentId: a.id, message: step.kind, step: n, sealedToken },
       runAt: step.on,
       dedupeKey: `survey-email:${a.id}:${n}`,
       siteId: a.siteId,
@@ -136,15 +137,30 @@ export function surveyEmailHandler(ctx: AppContext, mail: MailSettings) {
       message,
     );
     const base = ctx.publicUrl.replace(/\/$/, '');
-    const { subject, body } = renderTemplate(template, {
-      clinicName: row.clinicName,
-      timepointLabel: timePointById(row.timepoint)?.label ?? row.timepoint,
-      link: `${base}/s/${openSecret(mail.key, sealedToken)}`,
-      dueDate: row.target,
-      closesOn: row.closes,
-      unsubscribeLink: `${base}/unsubscribe/${unsubscribeToken(mail.key, row.patientId)}`,
-    });
+    const { subject, body } = renderTemplate(
+      template,
+      {
+        clinicName: row.clinicName,
+        timepointLabel: timepointName(row.language, row.timepoint),
+        link: `${base}/s/${openSecret(mail.key, sealedToken)}`,
+        dueDate: row.target,
+        closesOn: row.closes,
+        unsubscribeLink: `${base}/unsubscribe/${unsubscribeToken(mail.key, row.patientId)}`,
+      },
+      row.language,
+    );
     await mail.send({ from: mail.from, to: row.email, subject, text: body });
+    // The step (0 the invitation, n the n-th reminder) counts response rates after each e-mail;
+    // jobs queued before it was in the payload carry it in their dedupe key.
+    const step = Number(job.payload.step ?? job.dedupeKey?.split(':').at(-1) ?? 0);
+    await insertContact(ctx.db, {
+      siteId: row.siteId,
+      patientId: row.patientId,
+      assignmentId,
+      channel: 'email',
+      step: Number.isInteger(step) && step >= 0 ? step : 0,
+      at: ctx.now(),
+    });
     await appendAudit(ctx.db, {
       siteId: row.siteId,
       actorKind: 'system',
@@ -158,6 +174,22 @@ export function surveyEmailHandler(ctx: AppContext, mail: MailSettings) {
 }
 
 /** The unsubscribe link: no more survey e-mails for this patient. */
+/** The language the unsubscribe page speaks: the patient's the link names; reading it changes nothing. */
+export async function unsubscribeLanguage(
+  ctx: AppContext,
+  mail: MailSettings | undefined,
+  token: string,
+) {
+  const patientId = mail ? patientFromUnsubscribeToken(mail.key, token) : undefined;
+  if (!patientId) throw notFound('Unsubscribe link');
+  const [row] = await ctx.db.query<{ language: string }>(
+    'select language from patient_identities where patient_id = $1',
+    [patientId],
+  );
+  if (!row) throw notFound('Unsubscribe link');
+  return { language: patientLanguage(row.language) };
+}
+
 export async function unsubscribe(ctx: AppContext, mail: MailSettings | undefined, token: string) {
   const patientId = mail ? patientFromUnsubscribeToken(mail.key, token) : undefined;
   if (!patientId) throw notFound('Unsubscribe link');

@@ -2,6 +2,11 @@ import { conflict, type FieldProblem, invalid, notFound } from '../../core/error
 import { instrumentById } from '../../core/instruments/library.ts';
 import { checkAnswers, scoreResponse } from '../../core/instruments/scoring.ts';
 import {
+  type Characterisation,
+  compactCharacterisation,
+  productDose,
+} from '../../core/registry/characterisation.ts';
+import {
   adverseEventCorrectionSchema,
   auditParts,
   type CorrectedEntity,
@@ -15,6 +20,7 @@ import {
   responseCorrectionSchema,
   treatmentCorrectionSchema,
 } from '../../core/registry/corrections.ts';
+import { checkTreatment, enforceOnSave, findingKey } from '../../core/registry/data-quality.ts';
 import { addDays, type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
 import { followUpWindow } from '../../core/schedule/timepoints.ts';
 import { parseInput } from '../../core/validation.ts';
@@ -260,6 +266,11 @@ async function followTreatmentDate(
   return { moved, withdrawnLinks: [] };
 }
 
+/** Characterisation fields as the audit names them: `characterisation.productPlateletsK`. */
+function prefixed(c: Characterisation | Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [`characterisation.${k}`, v]));
+}
+
 /** Corrects a treatment; a changed date moves the joint's unanswered follow-up windows. */
 export async function correctTreatment(
   ctx: AppContext,
@@ -272,10 +283,39 @@ export async function correctTreatment(
   return ctx.db.transaction(async (tx) => {
     const treatment = await findTreatment(tx, scope, treatmentId);
     if (!treatment) throw notFound('Treatment');
-    const { reason, ...given } = parseInput(treatmentCorrectionSchema, body);
+    const {
+      reason,
+      characterisation: givenProduct,
+      confirmImplausible,
+      ...given
+    } = parseInput(treatmentCorrectionSchema, body);
+    // The characterisation is corrected field by field: each one changed is audited on its own.
+    const product = compactCharacterisation({
+      ...treatment.characterisation,
+      ...(givenProduct ?? {}),
+    });
+    const after = { ...treatment, ...given, characterisation: product };
+    const dose = productDose(after.productClass, product, after.volumeMl);
     const changes = requireChanges(
-      changedFields(treatment, given),
+      [
+        ...changedFields(treatment, given),
+        ...changedFields(
+          prefixed(treatment.characterisation),
+          prefixed(
+            Object.fromEntries(Object.entries(givenProduct ?? {}).map(([k, v]) => [k, v ?? null])),
+          ),
+        ),
+        ...changedFields(treatment, { plateletDoseBillions: dose }),
+      ],
       Object.keys(treatmentCorrectionSchema.shape).filter((f) => f !== 'reason'),
+    );
+    // Impossible values are refused; implausible ones the record did not already hold need a confirmation.
+    const before = new Set(checkTreatment(treatment).map(findingKey));
+    const confirmed = enforceOnSave(
+      checkTreatment(after).filter(
+        (f) => f.severity === 'impossible' || !before.has(findingKey(f)),
+      ),
+      confirmImplausible === true,
     );
     if (given.treatmentDate && given.treatmentDate !== treatment.treatmentDate) {
       const patient = await findPatient(tx, scope, treatment.patientId);
@@ -296,15 +336,15 @@ export async function correctTreatment(
       refuse(problems);
     }
     const firstBefore = (await firstTreatmentOf(tx, scope, treatment.episodeId))?.treatmentDate;
-    await updateFields(
-      tx,
-      'treatments',
-      scope,
-      treatmentId,
-      Object.fromEntries(changes.map((c) => [c.field, c.new])),
+    const written: Record<string, unknown> = Object.fromEntries(
+      changes.filter((c) => !c.field.startsWith('characterisation.')).map((c) => [c.field, c.new]),
     );
+    if (changes.some((c) => c.field.startsWith('characterisation.')))
+      written.characterisation = JSON.stringify(product);
+    await updateFields(tx, 'treatments', scope, treatmentId, written);
     const follow = await followTreatmentDate(ctx, tx, scope, treatment.episodeId, firstBefore);
     const parts = auditParts('treatment', changes, reason);
+    if (confirmed.length > 0) parts.detail.confirmedImplausible = confirmed.map((f) => f.field);
     parts.detail.movedWindows = follow.moved.map((m) => m.timepoint);
     await auditCorrection(tx, actor, 'treatment', treatmentId, treatment.patientId, parts);
     return { corrected: changes.map((c) => c.field), movedWindows: follow.moved };

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { studyIdFor } from '../../core/analytics/export.ts';
 import { researcherRecord } from '../../core/analytics/researcher-record.ts';
 import { forbidden, invalid, notFound } from '../../core/errors.ts';
+import { compactCharacterisation, productDose } from '../../core/registry/characterisation.ts';
+import { checkTreatment, enforceOnSave } from '../../core/registry/data-quality.ts';
 import { addDays, toIsoDate } from '../../core/registry/dates.ts';
 import {
   enrolPatientSchema,
@@ -10,8 +12,6 @@ import {
 } from '../../core/registry/schemas.ts';
 import { parseInput } from '../../core/validation.ts';
 import { listAdverseEvents } from '../../store/adverse-events.repo.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
-import type { Queryable } from '../../store/db.ts';
 import {
   countPatients,
   findEpisode,
@@ -31,32 +31,12 @@ import { listAssignments, listPatientEvents, listResponses } from '../../store/s
 import {
   ALL_ROLES,
   type AppContext,
+  auditUser,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
   type UserActor,
 } from '../context.ts';
-
-function auditUser(
-  q: Queryable,
-  actor: UserActor,
-  action: string,
-  entity: string,
-  entityId: string | null,
-  patientId: string | null,
-  detail?: Record<string, unknown>,
-) {
-  return appendAudit(q, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action,
-    entity,
-    entityId,
-    patientId,
-    ...(detail ? { detail } : {}),
-  });
-}
 
 /** Direct identifiers are only for roles that care for patients; researchers see the record without them. */
 function mayIdentify(actor: UserActor): boolean {
@@ -219,8 +199,24 @@ export async function addTreatment(
         { field: 'treatmentDate', message: 'More than a year in the future' },
       ]);
     }
-    const treatment = await insertTreatment(tx, scope, episode, input);
-    await auditUser(tx, actor, 'create', 'treatment', treatment.id, episode.patientId);
+    const characterisation = compactCharacterisation(input.characterisation ?? {});
+    const confirmed = enforceOnSave(
+      checkTreatment({ ...input, characterisation }),
+      input.confirmImplausible === true,
+    );
+    const treatment = await insertTreatment(tx, scope, episode, input, {
+      characterisation,
+      plateletDoseBillions: productDose(input.productClass, characterisation, input.volumeMl),
+    });
+    await auditUser(
+      tx,
+      actor,
+      'create',
+      'treatment',
+      treatment.id,
+      episode.patientId,
+      confirmed.length > 0 ? { confirmedImplausible: confirmed.map((f) => f.field) } : undefined,
+    );
     return treatment;
   });
 }

@@ -51,6 +51,17 @@ export const confirmTwoFactorSchema = z.strictObject({
     .trim()
     .regex(/^\d{6}$/, 'Enter the 6-digit code from your app'),
 });
+/** Turning two-factor sign-in off needs the password and a code, as signing in does. */
+export const disableTwoFactorSchema = z.strictObject({
+  currentPassword: z.string({ error: 'Current password is required' }).min(1).max(PASSWORD_MAX),
+  code: z
+    .string({ error: 'Enter the code from your app or a recovery code' })
+    .trim()
+    .min(6, 'Enter the 6-digit code from your app or a recovery code')
+    .max(40),
+});
+/** New recovery codes need a code from the app (a lost list is the usual reason to ask). */
+export const newRecoveryCodesSchema = confirmTwoFactorSchema;
 export const accessSettingsSchema = z.strictObject({
   requireTwoFactor: z.boolean({ error: 'requireTwoFactor must be true or false' }),
 });

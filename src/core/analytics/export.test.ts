@@ -220,6 +220,11 @@ describe('the files a researcher needs to reproduce every figure', () => {
     const nrs = rows.find((r) => r.instrument === 'nrs-pain');
     expect(nrs?.higher_is_better).toBe('false');
     for (const r of rows) if (r.mcid) expect((r.mcid_source ?? '').length).toBeGreaterThan(10);
+    // The JR forms' conversion tables are marked where the export describes them.
+    for (const scale of ['kneeHealth', 'hipHealth'])
+      expect(rows.find((r) => r.scale === scale)?.caveat).toMatch(
+        /^Table not independently verified/,
+      );
   });
 });
 
@@ -247,5 +252,90 @@ describe('FHIR Bundle', () => {
       id: 'HB-0001',
       birthDate: '1961-05-20',
     });
+  });
+});
+
+describe('the product as recorded (issue 16)', () => {
+  const withProduct: ExportInput = {
+    ...input,
+    treatments: input.treatments.map((t, i) =>
+      i === 0
+        ? {
+            ...t,
+            productClass: 'PRP',
+            volumeMl: 4,
+            characterisation: {
+              wholeBloodPlateletsK: 240,
+              productPlateletsK: 1200,
+              wholeBloodLeukocytesK: 6.5,
+              wholeBloodNeutrophilPercent: 58,
+              productLeukocytesK: 0.9,
+              productNeutrophilPercent: 0.5,
+              productHematocritPercent: 0.5,
+              activation: 'calcium',
+              prpDevice: 'Kit A',
+              seriesNumber: 1,
+            },
+          }
+        : { ...t, cellDoseMillions: 40, characterisation: { origin: 'autologous', passages: 0 } },
+    ),
+  };
+
+  it('treatments.csv carries every field, the dose and both classifications, each in the dictionary', () => {
+    const rows = rowsOf(exportTableCsv('treatments.csv', withProduct, 'deidentified'));
+    const prp = rows.find((r) => r.product_class === 'PRP');
+    expect(prp?.prp_platelets_k_ul).toBe('1200');
+    expect(prp?.platelet_dose_billions).toBe('4.8');
+    expect(prp?.prp_fold_increase).toBe('5');
+    expect(prp?.paw).toBe('P3xBβ');
+    expect(prp?.plra).toBe('P 1,200,000/µL, L−, R−, A+');
+    // Free text (the device) only in identified exports, as notes.
+    expect(prp).not.toHaveProperty('prp_device');
+    expect(
+      rowsOf(exportTableCsv('treatments.csv', withProduct, 'identified')).find(
+        (r) => r.product_class === 'PRP',
+      )?.prp_device,
+    ).toBe('Kit A');
+    expect(prp?.series_number).toBe('1');
+    const cell = rows.find((r) => r.product_class === 'BMAC');
+    expect(cell?.cell_origin).toBe('autologous');
+    expect(cell?.paw).toBe('');
+    const dictionary = rowsOf(dataDictionaryCsv('deidentified')).filter(
+      (r) => r.file === 'treatments.csv',
+    );
+    for (const column of Object.keys(prp ?? {}))
+      expect(dictionary.map((r) => r.column)).toContain(column);
+  });
+
+  it('the FHIR Bundle carries them as Observations part of the Procedure, valid R4', () => {
+    const bundle = fhirBundle(withProduct, 'deidentified', new Date('2026-11-25T12:00:00Z'));
+    const { messages } = new Fhir().validate(bundle);
+    expect(messages.filter((m) => m.severity === 'error')).toEqual([]);
+    const product = bundle.entry
+      .map(
+        (e) =>
+          e.resource as {
+            resourceType: string;
+            code?: { coding?: { code?: string }[] };
+            partOf?: { reference: string }[];
+            valueString?: string;
+            valueQuantity?: { value: number; code?: string };
+          },
+      )
+      .filter((r) => r.resourceType === 'Observation' && r.partOf);
+    const byCode = new Map(product.map((o) => [o.code?.coding?.[0]?.code, o]));
+    expect(byCode.get('productPlateletsK')?.valueQuantity).toMatchObject({
+      value: 1200,
+      code: '10*3/uL',
+    });
+    expect(byCode.get('plateletDoseBillions')?.valueQuantity?.value).toBe(4.8);
+    expect(byCode.get('paw')?.valueString).toBe('P3xBβ');
+    expect(byCode.get('origin')?.valueString).toBe('autologous');
+    expect(byCode.has('prpDevice')).toBe(false);
+    const procedures = bundle.entry.filter((e) => e.resource.resourceType === 'Procedure');
+    for (const o of product)
+      expect(procedures.map((p) => `Procedure/${p.resource.id}`)).toContain(
+        o.partOf?.[0]?.reference,
+      );
   });
 });

@@ -4,9 +4,15 @@ import {
   toQuestionnaireResponse,
   toScoreObservations,
 } from '../fhir/instruments.ts';
+import { productObservations } from '../fhir/product.ts';
 import type { InstrumentDefinition } from '../instruments/definition.ts';
 import { instrumentById, isKnownInstrument } from '../instruments/library.ts';
 import type { Answers } from '../instruments/scoring.ts';
+import {
+  CHARACTERISATION_FIELDS,
+  type Characterisation,
+  deriveProduct,
+} from '../registry/characterisation.ts';
 import { addDays, ageOn, daysBetween, type IsoDate, toIsoDate } from '../registry/dates.ts';
 import { TIMEPOINT_IDS } from '../schedule/timepoints.ts';
 import { formatCsv } from '../tabular/csv.ts';
@@ -43,6 +49,8 @@ export interface ExportInput {
     bmi: number | null;
     volumeMl: number;
     imageGuidance: string;
+    /** The product as recorded (issue 16); absent or {} when not characterised. */
+    characterisation?: Characterisation;
   }[];
   responses: {
     id: string;
@@ -160,6 +168,69 @@ const PATIENT_COLUMNS: ExportColumn[] = [
 const TIMEPOINT_LIST = TIMEPOINT_IDS.join(', ');
 
 /** Every file of an export with its columns, in the order the files are written. */
+/** The product's characterisation (issue 16): derived values, then every recorded field. */
+const PRODUCT_COLUMNS: ExportColumn[] = [
+  {
+    name: 'platelet_dose_billions',
+    type: 'number or empty',
+    description:
+      'PRP: platelets injected, ×10⁹ (prp_platelets_k_ul × volume_ml / 1000); empty without a count.',
+  },
+  {
+    name: 'prp_fold_increase',
+    type: 'number or empty',
+    description: 'PRP: product platelet count over whole blood’s.',
+  },
+  {
+    name: 'paw',
+    type: 'text or empty',
+    description:
+      'PRP: PAW class (DeLong et al., Arthroscopy 2012): P1–P4, x if activated, A/B white cells, α/β neutrophils; cut-offs as tabulated in Front Vet Sci 2021;8:641818. Empty when a value it needs is missing.',
+  },
+  {
+    name: 'plra',
+    type: 'text or empty',
+    description:
+      'PRP: PLRA class (Mautner et al., PM&R 2015): platelets/µL, L±, R±, A±; rule as tabulated in Front Vet Sci 2021;8:641818. Empty when a value it needs is missing or exactly 1%.',
+  },
+  ...CHARACTERISATION_FIELDS.map((f) => ({
+    name: f.column,
+    type:
+      f.kind === 'number'
+        ? 'number or empty'
+        : f.kind === 'integer'
+          ? 'integer or empty'
+          : f.kind === 'choice'
+            ? `${(f.choices ?? []).join(', ')} or empty`
+            : 'text or empty',
+    description: `${f.description}${f.group === 'prp' ? ' (PRP only.)' : f.group === 'cell' ? ' (Cell products only.)' : ''}${f.kind === 'text' ? ' Free text: in identified exports only.' : ''}`,
+    // Free text may name a person, as notes may: de-identified exports leave it out.
+    ...(f.kind === 'text' ? { identifying: true as const } : {}),
+  })),
+];
+
+/** The product columns of one treatment's row. */
+function productColumns(t: ExportTreatment): Record<string, string> {
+  const c = t.characterisation ?? {};
+  const derived = deriveProduct(t.productClass, c, t.volumeMl);
+  return {
+    platelet_dose_billions: text(derived.plateletDoseBillions),
+    prp_fold_increase: text(
+      derived.plateletFoldIncrease === null
+        ? null
+        : Math.round(derived.plateletFoldIncrease * 100) / 100,
+    ),
+    paw: derived.paw?.code ?? '',
+    plra: derived.plra?.code ?? '',
+    ...Object.fromEntries(
+      CHARACTERISATION_FIELDS.map((f) => {
+        const v = c[f.key];
+        return [f.column, v === undefined || v === null ? '' : String(v)];
+      }),
+    ),
+  };
+}
+
 export const EXPORT_TABLES = {
   'scores.csv': {
     about: 'One row per patient × joint × time point × scale score.',
@@ -334,6 +405,7 @@ export const EXPORT_TABLES = {
       },
       { name: 'volume_ml', type: 'number', description: 'Volume injected (mL).' },
       { name: 'image_guidance', type: 'text', description: 'none, ultrasound or fluoroscopy.' },
+      ...PRODUCT_COLUMNS,
     ],
   },
   'later-events.csv': {
@@ -438,6 +510,12 @@ const SCALE_COLUMNS: ExportColumn[] = [
   },
   { name: 'pass_population', type: 'text', description: 'Population the PASS was derived in.' },
   { name: 'pass_source', type: 'text', description: 'Citation of the PASS.' },
+  {
+    name: 'caveat',
+    type: 'text or empty',
+    description:
+      "What about the scale's scoring could not be checked, e.g. 'Table not independently verified' for the KOOS JR and HOOS JR conversion tables; empty when nothing.",
+  },
 ];
 
 /** Every scale of the given questionnaires: range, direction, and MCID/PASS with their sources. */
@@ -459,6 +537,7 @@ export function scalesCsv(instruments: readonly InstrumentDefinition[]): string 
         pass ? String(pass.value) : '',
         pass?.population ?? '',
         pass?.source ?? '',
+        sc.caveat ? `${sc.caveat.label}: ${sc.caveat.detail}` : '',
       ];
     }),
   );
@@ -618,6 +697,7 @@ export function exportTableCsv(
           bmi: text(t.bmi),
           volume_ml: String(t.volumeMl),
           image_guidance: t.imageGuidance,
+          ...productColumns(t),
         });
       });
     }
@@ -689,9 +769,10 @@ export function fhirBundle(input: ExportInput, mode: ExportMode, generatedAt: Da
   for (const t of input.treatments) {
     const p = people.get(t.patientId);
     if (!p) continue;
+    const procedureId = identified ? t.id : pseudonymFor(input.pseudonymKey, 'treatment', t.id);
     push({
       resourceType: 'Procedure',
-      id: identified ? t.id : pseudonymFor(input.pseudonymKey, 'treatment', t.id),
+      id: procedureId,
       status: 'completed',
       code: { text: `Intra-articular injection: ${t.productClass}` },
       subject: { reference: `Patient/${idOf(p)}` },
@@ -703,6 +784,16 @@ export function fhirBundle(input: ExportInput, mode: ExportMode, generatedAt: Da
         },
       ],
     } as { resourceType: string; id: string });
+    for (const o of productObservations(
+      { ...t, id: procedureId },
+      {
+        procedure: `Procedure/${procedureId}`,
+        subject: `Patient/${idOf(p)}`,
+        effective: addDays(t.treatmentDate, shiftOf(p)),
+      },
+      { freeText: identified },
+    ))
+      push(o);
   }
   for (const r of input.responses) {
     const p = people.get(r.patientId);

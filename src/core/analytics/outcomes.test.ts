@@ -4,7 +4,13 @@ import { seededRng } from '../demo/random.ts';
 import { instrumentById } from '../instruments/library.ts';
 import { scoreResponse } from '../instruments/scoring.ts';
 import { TIMEPOINT_IDS } from '../schedule/timepoints.ts';
-import { type ScoreRow, summariseOutcomes } from './outcomes.ts';
+import { visitPatterns } from '../stats/mixed.ts';
+import {
+  modelTrajectories,
+  type ScoreRow,
+  summariseOutcomes,
+  trajectoriesFromPatterns,
+} from './outcomes.ts';
 
 describe('summariseOutcomes', () => {
   it('gives level and paired change from baseline with t-intervals', () => {
@@ -61,5 +67,31 @@ describe('summariseOutcomes', () => {
       if (s.change && s.change.n >= 2)
         expect(s.change.ciLower).toBeLessThan(s.change.ciUpper as number);
     }
+  });
+});
+
+describe('trajectories of a scale never asked at baseline', () => {
+  it('model no change from baseline for it, from rows or from visit patterns', () => {
+    const rows: ScoreRow[] = ['a', 'b', 'c', 'd'].flatMap((episodeId, i) => [
+      {
+        episodeId,
+        timepoint: 'm3',
+        instrumentId: 'satisfaction-work',
+        scale: 'satisfaction',
+        value: 3 + (i % 2),
+      },
+      {
+        episodeId,
+        timepoint: 'm6',
+        instrumentId: 'satisfaction-work',
+        scale: 'satisfaction',
+        value: 4,
+      },
+    ]);
+    expect(modelTrajectories(rows, TIMEPOINT_IDS)[0]?.model).toBeNull();
+    const patterns = visitPatterns(
+      rows.map((r) => ({ group: r.episodeId, timepoint: r.timepoint, value: r.value })),
+    ).map((p) => ({ ...p, siteId: 's', instrumentId: 'satisfaction-work', scale: 'satisfaction' }));
+    expect(trajectoriesFromPatterns(patterns, TIMEPOINT_IDS)[0]?.model).toBeNull();
   });
 });

@@ -119,7 +119,13 @@ export function modelTrajectories(
       timepoint: r.timepoint,
       value: r.value,
     }));
-    return { instrumentId, scale, model: trajectoryModel(observations, timepointOrder) };
+    // As trajectoriesFromPatterns: no baseline, no change from baseline to model.
+    const hasBaseline = list.some((r) => r.timepoint === timepointOrder[0]);
+    return {
+      instrumentId,
+      scale,
+      model: hasBaseline ? trajectoryModel(observations, timepointOrder) : null,
+    };
   });
 }
 
@@ -207,10 +213,14 @@ export function trajectoriesFromPatterns(
   }
   return [...byScale.entries()].map(([key, forScale]) => {
     const [instrumentId, scale] = key.split('|') as [string, string];
+    const visits = [...forScale.values()];
+    // A scale never asked at baseline (satisfaction with a result) has no change from
+    // baseline to model: its first time point would silently stand in for it.
+    const hasBaseline = visits.some((v) => v.timepoints.includes(timepointOrder[0] ?? ''));
     return {
       instrumentId,
       scale,
-      model: trajectoryFromPatterns([...forScale.values()], timepointOrder),
+      model: hasBaseline ? trajectoryFromPatterns(visits, timepointOrder) : null,
     };
   });
 }

@@ -1,3 +1,4 @@
+import { type Characterisation, fieldByKey } from '../registry/characterisation.ts';
 import { DAYS_PER_MONTH, daysBetween, type IsoDate } from '../registry/dates.ts';
 import { studyIdFor } from './export.ts';
 import type { SeriousEventRow } from './safety.ts';
@@ -30,6 +31,8 @@ export interface ClinicalRecord {
     imageGuidance: string;
     notes: string | null;
     notesReviewed: boolean;
+    /** The product as recorded (issue 16); the de-identified export carries it too. */
+    characterisation?: Characterisation;
   }[];
   surveys: { id: string; episodeId: string; timepoint: string; status: string }[];
   responses: {
@@ -99,6 +102,12 @@ export function researcherRecord(record: ClinicalRecord, pseudonymKey: string) {
       imageGuidance: t.imageGuidance,
       notes: reviewed(t.notes, t.notesReviewed),
       notesWithheld: withheld(t.notes, t.notesReviewed),
+      // Free-text fields are left out, as the de-identified export leaves them out.
+      characterisation: Object.fromEntries(
+        Object.entries(t.characterisation ?? {}).filter(
+          ([key]) => fieldByKey.get(key)?.kind !== 'text',
+        ),
+      ) as Characterisation,
     })),
     surveys: record.surveys.map((s) => ({
       id: s.id,

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_INSTRUMENTS } from '../instruments/library.ts';
 import { scoreResponse } from '../instruments/scoring.ts';
 import {
+  globalOnRuleScale,
   inPass,
   omeractOarsi,
   pastMcid,
+  pastRelativeMcid,
   respondersByTimepoint,
   type ScaleThresholds,
+  SURGICAL_WARNING,
   scaleThresholds,
   thresholdShares,
 } from './responders.ts';
@@ -19,14 +22,27 @@ const of = (instrumentId: string, scale: string) => {
 };
 
 describe('thresholds from the definition files', () => {
-  it('NRS pain: MCID 2 points down (Farrar 2001), no PASS', () => {
-    expect(of('nrs-pain', 'pain')).toEqual({
+  it('NRS pain: MCID 2 points down and a 30% fall (Farrar 2001), no PASS; not surgical', () => {
+    const nrs = of('nrs-pain', 'pain');
+    expect(nrs).toMatchObject({
       instrumentId: 'nrs-pain',
       scale: 'pain',
       higherIsBetter: false,
       mcid: 2,
       pass: null,
+      relativeMcid: 0.3,
+      best: 0,
     });
+    expect(nrs.derivedIn.mcid?.population).toMatch(/chronic pain/);
+    expect(nrs.derivedIn.relativeMcid?.warning).toBeNull();
+  });
+  it('warns beside thresholds derived after arthroplasty (KOOS PASS, HOOS MCID and PASS)', () => {
+    const koos = of('koos', 'pain');
+    expect(koos.derivedIn.mcid?.surgical).toBe(false);
+    expect(koos.derivedIn.pass?.warning).toBe(SURGICAL_WARNING);
+    const hoos = of('hoos', 'pain');
+    expect(hoos.derivedIn.mcid?.warning).toBe(SURGICAL_WARNING);
+    expect(hoos.derivedIn.mcid?.population).toMatch(/hip arthroplasty/);
   });
   it('KOOS: an MCID on every subscale, a PASS on all but Sport/Rec', () => {
     expect(['pain', 'symptoms', 'adl', 'sport', 'qol'].map((s) => of('koos', s).mcid)).toEqual([
@@ -67,6 +83,18 @@ describe('past the MCID', () => {
   });
 });
 
+describe('past the relative MCID (NRS: pain down by 30%)', () => {
+  const t = of('nrs-pain', 'pain');
+  it('counts a fall of 30% of the baseline, not less, and never a joint without pain', () => {
+    expect(pastRelativeMcid(10, 7, t)).toBe(true);
+    expect(pastRelativeMcid(10, 8, t)).toBe(false);
+    // 3 → 2 is a 1-point fall, 33%: past the relative criterion though not the 2-point one.
+    expect(pastRelativeMcid(3, 2, t)).toBe(true);
+    expect(pastMcid(3, 2, t)).toBe(false);
+    expect(pastRelativeMcid(0, 0, t)).toBe(false);
+  });
+});
+
 describe('in the PASS', () => {
   const t: ScaleThresholds = {
     instrumentId: 'koos',
@@ -74,6 +102,9 @@ describe('in the PASS', () => {
     higherIsBetter: true,
     mcid: null,
     pass: 84.5,
+    relativeMcid: null,
+    best: 100,
+    derivedIn: { mcid: null, pass: null, relativeMcid: null },
   };
   it('at the threshold counts, just below does not', () => {
     expect(inPass(84.5, t)).toBe(true);
@@ -116,6 +147,31 @@ describe('OMERACT-OARSI without a patient global', () => {
   });
 });
 
+describe('OMERACT-OARSI with the patient global', () => {
+  const d = (baseline: number, followUp: number) => ({ baseline, followUp });
+  it('reads the 0–10 global (10 worst) on the rule’s 0–100 scale', () => {
+    expect(globalOnRuleScale(0)).toBe(100);
+    expect(globalOnRuleScale(10)).toBe(0);
+    expect(globalOnRuleScale(6)).toBe(40);
+  });
+  it('decides the joints where exactly one of pain and function improved', () => {
+    // Global 6 → 4 on 0–10 is 40 → 60 on the rule's scale: ≥ 10 points and ≥ 20% of 60.
+    const improved = d(globalOnRuleScale(6), globalOnRuleScale(4));
+    const same = d(globalOnRuleScale(6), globalOnRuleScale(6));
+    expect(omeractOarsi(d(50, 60), d(50, 55), improved)).toBe('responder');
+    expect(omeractOarsi(d(50, 60), d(50, 55), same)).toBe('non-responder');
+    // Global 2 → 1 is 80 → 90: 10 points, and 20% of the 20 left: improved.
+    expect(omeractOarsi(d(50, 50), d(50, 60), d(80, 90))).toBe('responder');
+    // Global 9 → 8 is 10 → 20: 10 points but less than 20% of 90: not improved.
+    expect(omeractOarsi(d(50, 50), d(50, 60), d(10, 20))).toBe('non-responder');
+  });
+  it('changes nothing where pain and function alone decide', () => {
+    const worse = d(80, 20);
+    expect(omeractOarsi(d(40, 70), d(40, 40), worse)).toBe('responder');
+    expect(omeractOarsi(d(50, 59), d(50, 59), d(0, 100))).toBe('non-responder');
+  });
+});
+
 describe('pooling over sites', () => {
   it('adds counts across sites and gives Clopper–Pearson intervals', () => {
     const t = of('nrs-pain', 'pain');
@@ -128,6 +184,7 @@ describe('pooling over sites', () => {
           timepoint: 'm3',
           paired: 10,
           pastMcid: 4,
+          pastRelative: 5,
           scored: 12,
           inPass: 0,
         },
@@ -138,6 +195,7 @@ describe('pooling over sites', () => {
           timepoint: 'm3',
           paired: 10,
           pastMcid: 6,
+          pastRelative: 7,
           scored: 10,
           inPass: 0,
         },
@@ -149,6 +207,7 @@ describe('pooling over sites', () => {
     expect(shares[0]?.pastMcid?.count).toBe(10);
     expect(shares[0]?.pastMcid?.n).toBe(20);
     expect(shares[0]?.pastMcid?.share).toBe(0.5);
+    expect(shares[0]?.pastRelative?.count).toBe(12);
     // R: binom.test(10, 20)$conf.int = 0.2719578 0.7280422
     expect(shares[0]?.pastMcid?.lower).toBeCloseTo(0.2719578, 6);
     expect(shares[0]?.pastMcid?.upper).toBeCloseTo(0.7280422, 6);
@@ -157,8 +216,8 @@ describe('pooling over sites', () => {
   it('responders: lower bound and upper bound with the undetermined', () => {
     const [m6] = respondersByTimepoint(
       [
-        { siteId: 'a', timepoint: 'm6', joints: 8, responders: 3, undetermined: 2 },
-        { siteId: 'b', timepoint: 'm6', joints: 12, responders: 7, undetermined: 1 },
+        { siteId: 'a', timepoint: 'm6', joints: 8, responders: 3, undetermined: 2, withGlobal: 0 },
+        { siteId: 'b', timepoint: 'm6', joints: 12, responders: 7, undetermined: 1, withGlobal: 4 },
       ],
       ['baseline', 'm3', 'm6'],
     );
@@ -166,5 +225,15 @@ describe('pooling over sites', () => {
     expect(m6?.responders.count).toBe(10);
     expect(m6?.undetermined).toBe(3);
     expect(m6?.upperBound.count).toBe(13);
+    expect(m6?.withGlobal).toBe(4);
+    expect(m6?.exact).toBe(false);
+  });
+  it('responders: exact when the patient global classed every joint', () => {
+    const [m6] = respondersByTimepoint(
+      [{ siteId: 'a', timepoint: 'm6', joints: 5, responders: 2, undetermined: 0, withGlobal: 5 }],
+      ['baseline', 'm6'],
+    );
+    expect(m6?.exact).toBe(true);
+    expect(m6?.upperBound.count).toBe(m6?.responders.count);
   });
 });

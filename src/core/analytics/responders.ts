@@ -15,21 +15,72 @@ export interface ScaleThresholds {
   higherIsBetter: boolean;
   mcid: number | null;
   pass: number | null;
+  /** A relative MCID: the share of the baseline's distance from the best end (NRS: a 30% fall). */
+  relativeMcid: number | null;
+  /** The scale's best end (0 on the NRS, 100 on KOOS), from which a relative change is measured. */
+  best: number;
+  /** Where each threshold was derived: the population, and whether it was surgical. */
+  derivedIn: {
+    mcid: ThresholdOrigin | null;
+    pass: ThresholdOrigin | null;
+    relativeMcid: ThresholdOrigin | null;
+  };
 }
 
-/** The scales of these instruments that carry an MCID or a PASS in their definition file. */
+export interface ThresholdOrigin {
+  population: string;
+  surgical: boolean;
+  /** Shown beside a share whose threshold came from surgery; null otherwise. */
+  warning: string | null;
+}
+
+/** The plain warning beside a share whose threshold was derived after surgery. */
+export const SURGICAL_WARNING =
+  'Derived in patients after joint surgery (arthroplasty), not after injections: the share may not mean the same for an injected joint.';
+
+const originOf = (t: { population: string; surgical?: boolean | undefined } | undefined) =>
+  t
+    ? {
+        population: t.population,
+        surgical: t.surgical === true,
+        warning: t.surgical === true ? SURGICAL_WARNING : null,
+      }
+    : null;
+
+/** The scales of these instruments that carry an MCID, a relative MCID or a PASS in their definition file. */
 export function scaleThresholds(instruments: readonly InstrumentDefinition[]): ScaleThresholds[] {
   return instruments.flatMap((d) =>
     d.scales
-      .filter((s) => s.interpretation?.mcid || s.interpretation?.pass)
+      .filter(
+        (s) => s.interpretation?.mcid || s.interpretation?.pass || s.interpretation?.relativeMcid,
+      )
       .map((s) => ({
         instrumentId: d.id,
         scale: s.id,
         higherIsBetter: s.higherIsBetter,
         mcid: s.interpretation?.mcid?.value ?? null,
         pass: s.interpretation?.pass?.value ?? null,
+        relativeMcid: s.interpretation?.relativeMcid?.value ?? null,
+        best: s.higherIsBetter ? s.range[1] : s.range[0],
+        derivedIn: {
+          mcid: originOf(s.interpretation?.mcid),
+          pass: originOf(s.interpretation?.pass),
+          relativeMcid: originOf(s.interpretation?.relativeMcid),
+        },
       })),
   );
+}
+
+/**
+ * Whether a joint improved by at least the relative MCID: a share of its baseline's distance
+ * from the scale's best end (Farrar 2001: a 30% fall in pain). A joint already at the best end
+ * cannot improve and does not count.
+ */
+export function pastRelativeMcid(baseline: number, followUp: number, t: ScaleThresholds): boolean {
+  if (t.relativeMcid === null) return false;
+  const gain = improvement(baseline, followUp, t.higherIsBetter);
+  const room = Math.abs(t.best - baseline);
+  return gain > THRESHOLD_TOLERANCE && gain >= t.relativeMcid * room - THRESHOLD_TOLERANCE;
 }
 
 /** Change from baseline in the better direction: positive means the joint improved. */
@@ -69,8 +120,9 @@ export const OMERACT_OARSI = {
 
 /**
  * Where the registry reads the rule's domains: pain and function from the joint's own
- * questionnaire, both 0–100 with 100 = no problems (KOOS for knees, HOOS for hips). StemTrack
- * does not ask a patient global assessment, so the third domain is always missing.
+ * questionnaire, both 0–100 with 100 = no problems (KOOS for knees, HOOS for hips). The third
+ * domain, the patient global assessment, comes from its own questionnaire where the joint
+ * answered it (see `PATIENT_GLOBAL`); without it a joint may stay undetermined.
  */
 export interface ResponderDomains {
   instrumentId: string;
@@ -81,6 +133,14 @@ export const OARSI_DOMAINS: readonly ResponderDomains[] = [
   { instrumentId: 'koos', pain: 'pain', function: 'adl' },
   { instrumentId: 'hoos', pain: 'pain', function: 'adl' },
 ];
+
+/** The patient global assessment: 0–10 where 10 is worst (`definitions/patient-global.json`). */
+export const PATIENT_GLOBAL = { instrumentId: 'patient-global', scale: 'global', max: 10 } as const;
+
+/** A 0–10 patient global (10 = worst) on the rule's 0–100 scale where 100 is no problem. */
+export function globalOnRuleScale(answer: number): number {
+  return 100 - (answer * 100) / PATIENT_GLOBAL.max;
+}
 
 /** What the outcome statistics count joints against: published thresholds and the responder rule's domains. */
 export interface OutcomeCriteria {
@@ -114,17 +174,25 @@ export function improvedBy(
 }
 
 /**
- * One joint under the OMERACT-OARSI rule without a patient global assessment: a responder
- * when pain or function improved highly, or both improved; a non-responder when neither
- * improved; undetermined when exactly one did, since the missing global would decide.
+ * One joint under the OMERACT-OARSI rule: a responder when pain or function improved highly,
+ * or when at least two of pain, function and the patient global improved. With the global
+ * (on the rule's 0–100 scale, see `globalOnRuleScale`) every joint is classed; without it a
+ * joint where exactly one of pain and function improved is undetermined, since the global
+ * would decide.
  */
-export function omeractOarsi(pain: DomainScores, fn: DomainScores): OarsiClass {
+export function omeractOarsi(
+  pain: DomainScores,
+  fn: DomainScores,
+  global: DomainScores | null = null,
+): OarsiClass {
   const { high, moderate } = OMERACT_OARSI;
   if (improvedBy(pain, high) || improvedBy(fn, high)) return 'responder';
   const painImproved = improvedBy(pain, moderate);
   const functionImproved = improvedBy(fn, moderate);
   if (painImproved && functionImproved) return 'responder';
-  return painImproved || functionImproved ? 'undetermined' : 'non-responder';
+  if (!painImproved && !functionImproved) return 'non-responder';
+  if (global === null) return 'undetermined';
+  return improvedBy(global, moderate) ? 'responder' : 'non-responder';
 }
 
 /** Joints counted against a scale's thresholds at one time point, at one site. */
@@ -136,6 +204,8 @@ export interface SiteThresholdCounts {
   /** Joints scored at baseline and at this time point, and how many of them improved past the MCID. */
   paired: number;
   pastMcid: number;
+  /** Of those paired, how many improved by at least the relative MCID. */
+  pastRelative: number;
   /** Joints scored at this time point, and how many of them are at or beyond the PASS. */
   scored: number;
   inPass: number;
@@ -148,6 +218,8 @@ export interface SiteResponderCounts {
   joints: number;
   responders: number;
   undetermined: number;
+  /** Joints that also answered the patient global at baseline and here: classed exactly. */
+  withGlobal: number;
 }
 
 export interface ShareWithCi {
@@ -170,8 +242,13 @@ export interface ThresholdShares {
   timepoint: string;
   mcid: number | null;
   pass: number | null;
+  relativeMcid: number | null;
+  /** The population each threshold was derived in, and a warning where it was surgical. */
+  derivedIn: ScaleThresholds['derivedIn'];
   /** Share of joints scored at baseline and here that improved by at least the MCID. */
   pastMcid: ShareWithCi | null;
+  /** Share of them that improved by at least the relative MCID (NRS: pain fell by ≥ 30%). */
+  pastRelative: ShareWithCi | null;
   /** Share of joints scored here that are at or beyond the PASS. */
   inPass: ShareWithCi | null;
 }
@@ -193,6 +270,7 @@ export function thresholdShares(
             ...seen,
             paired: seen.paired + c.paired,
             pastMcid: seen.pastMcid + c.pastMcid,
+            pastRelative: seen.pastRelative + c.pastRelative,
             scored: seen.scored + c.scored,
             inPass: seen.inPass + c.inPass,
           }
@@ -212,7 +290,10 @@ export function thresholdShares(
         timepoint,
         mcid: t.mcid,
         pass: t.pass,
+        relativeMcid: t.relativeMcid,
+        derivedIn: t.derivedIn,
         pastMcid: t.mcid === null ? null : shareWithCi(c.pastMcid, c.paired),
+        pastRelative: t.relativeMcid === null ? null : shareWithCi(c.pastRelative, c.paired),
         inPass: t.pass === null ? null : shareWithCi(c.inPass, c.scored),
       });
     }
@@ -224,12 +305,19 @@ export interface RespondersAtTimepoint {
   timepoint: string;
   /** Joints scored on pain and function at baseline and here. */
   joints: number;
-  /** Responders on pain and function alone: a lower bound of the rule's share. */
+  /**
+   * Responders: the rule's exact share when no joint is undetermined (every joint that needed
+   * the patient global had it), otherwise a lower bound.
+   */
   responders: ShareWithCi;
   /** Joints whose class the missing patient global would decide. */
   undetermined: number;
-  /** The share if every undetermined joint were a responder: the upper bound. */
+  /** The share if every undetermined joint were a responder: the upper bound (equal when exact). */
   upperBound: ShareWithCi;
+  /** Joints with a patient global at baseline and here. */
+  withGlobal: number;
+  /** Whether the share is exact: no joint left undetermined. */
+  exact: boolean;
 }
 
 /** OMERACT-OARSI responders per time point after baseline, pooled over the sites given. */
@@ -242,10 +330,21 @@ export function respondersByTimepoint(
     const joints = at.reduce((s, c) => s + c.joints, 0);
     const responders = at.reduce((s, c) => s + c.responders, 0);
     const undetermined = at.reduce((s, c) => s + c.undetermined, 0);
+    const withGlobal = at.reduce((s, c) => s + c.withGlobal, 0);
     const lower = shareWithCi(responders, joints);
     const upper = shareWithCi(responders + undetermined, joints);
     return lower && upper
-      ? [{ timepoint, joints, responders: lower, undetermined, upperBound: upper }]
+      ? [
+          {
+            timepoint,
+            joints,
+            responders: lower,
+            undetermined,
+            upperBound: upper,
+            withGlobal,
+            exact: undetermined === 0,
+          },
+        ]
       : [];
   });
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { instrumentById } from '../instruments/library.ts';
 import { checkAnswers } from '../instruments/scoring.ts';
+import { pawClassification } from '../registry/characterisation.ts';
+import { checkTreatment } from '../registry/data-quality.ts';
 import { addMonths } from '../registry/dates.ts';
 import { enrolPatientSchema, jointEpisodeSchema, treatmentSchema } from '../registry/schemas.ts';
 import { generateDemoRegistry } from './generate.ts';
@@ -32,6 +34,25 @@ describe('demo registry generator', () => {
         expect(r.submittedOn <= today).toBe(true);
       }
     }
+  });
+
+  it('characterises every product so that no data-quality rule refuses it', () => {
+    const registry = make(1);
+    for (const p of registry.patients) {
+      const characterisation = p.treatment.characterisation ?? {};
+      const impossible = checkTreatment({ ...p.treatment, characterisation }).filter(
+        (f) => f.severity === 'impossible',
+      );
+      expect(impossible, p.treatment.productClass).toEqual([]);
+    }
+    const prp = registry.patients.filter((p) => p.treatment.productClass === 'PRP');
+    expect(prp.length).toBeGreaterThan(20);
+    const classified = prp.filter(
+      (p) => pawClassification(p.treatment.characterisation ?? {}).code !== null,
+    );
+    expect(classified.length).toBeGreaterThan(prp.length / 2);
+    const bmac = registry.patients.find((p) => p.treatment.productClass === 'BMAC');
+    expect(bmac?.treatment.characterisation?.totalNucleatedCellsMillions).toBeGreaterThan(0);
   });
 
   it('loses patients to follow-up over time, as registries do', () => {

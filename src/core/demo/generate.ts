@@ -6,6 +6,7 @@ import type { PatientEventKind } from '../registry/events.ts';
 import type { EnrolPatientInput, JointEpisodeInput, TreatmentInput } from '../registry/schemas.ts';
 import type { ProductClass } from '../registry/vocabulary.ts';
 import { DEFAULT_SCHEDULE, followUpWindow } from '../schedule/timepoints.ts';
+import { demoProduct } from './product.ts';
 import { clamp, normal, pick, pickWeighted, type Rng, seededRng } from './random.ts';
 
 /*
@@ -238,16 +239,27 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
         submittedOn,
       });
   }
+  // The patient global and, yearly, satisfaction and work: a stream of their own. Only the
+  // first site asks them, so the other shows what a registry without them sees (lower bounds).
+  if (index % 3 !== 0)
+    responses.push(...demoGlobalAndSatisfaction(responses, age, seededRng(0x610b + index * 7919)));
   // A separate stream, so adding events left every earlier demo number as it was.
   const eventRng = seededRng(0x5e77 + index * 7919);
   // And another for BMI, added later still. Synthetic: centred on 28 kg/m², not a survey figure.
   const bodyRng = seededRng(0xb0d1 + index * 7919);
   const bmi = Math.round(clamp(normal(bodyRng, 28, 5), 17, 50) * 10) / 10;
+  // And one for the product's characterisation (issue 16).
+  const product = demoProduct(seededRng(0x9a0d + index * 7919), productClass, treatment.volumeMl);
   return {
     siteIndex: index % 3 === 0 ? 1 : 0,
     patient,
     episode,
-    treatment: { ...treatment, bmi },
+    treatment: {
+      ...treatment,
+      bmi,
+      volumeMl: product.volumeMl,
+      characterisation: product.characterisation,
+    },
     responses,
     laterEvents: demoLaterEvents(eventRng, treatmentDate, responses, peakImprovement, klGrade, age),
     adverseEvents: demoAdverseEvents(eventRng, treatmentDate, today),
@@ -340,4 +352,39 @@ function demoAnswers(instrumentId: string, severity: number, rng: Rng): Answers 
     answers[item.code] = Math.round(clamp(shifted, 0, 1) * max);
   }
   return answers;
+}
+
+/**
+ * Synthetic answers to the patient global at every visit (near the pain rating of the same
+ * visit) and, yearly from 12 months as ICHOM recommends measuring its set (Rolfson et al.
+ * 2016, abstract), satisfaction (higher the more the pain rating fell) and work status (retired
+ * from 66). Invented for the demo; they describe no real cohort.
+ */
+const YEARLY = new Set(['m12', 'm24', 'm36', 'm48', 'm60']);
+function demoGlobalAndSatisfaction(
+  responses: readonly DemoResponse[],
+  age: number,
+  rng: Rng,
+): DemoResponse[] {
+  const pain = responses.filter((r) => r.instrumentId === 'nrs-pain');
+  const baseline = pain.find((r) => r.timepoint === 'baseline')?.answers.NRS;
+  const working = age < 66 ? (rng.next() < 0.7 ? 1 : 2) : 5;
+  return pain.flatMap((r) => {
+    const nrs = r.answers.NRS ?? 5;
+    const global = Math.round(clamp(nrs + normal(rng, 0, 1.2), 0, 10));
+    const asked = { timepoint: r.timepoint, submittedOn: r.submittedOn };
+    const out: DemoResponse[] = [
+      { ...asked, instrumentId: 'patient-global', answers: { PGA: global } },
+    ];
+    if (YEARLY.has(r.timepoint) && typeof baseline === 'number') {
+      const fall = baseline - nrs;
+      const satisfaction = Math.round(clamp(3 + fall / 2 + normal(rng, 0, 0.7), 1, 5));
+      out.push({
+        ...asked,
+        instrumentId: 'satisfaction-work',
+        answers: { SAT: satisfaction, WORK: working === 5 || rng.next() > 0.05 ? working : 3 },
+      });
+    }
+    return out;
+  });
 }

@@ -75,7 +75,12 @@ export interface Observation {
   code: CodeableConcept;
   subject?: Reference;
   effectiveDateTime?: string;
+  /** The procedure the observation was made as part of (a treatment's product). */
+  partOf?: Reference[];
   valueQuantity?: Quantity;
+  valueString?: string;
+  valueInteger?: number;
+  valueCodeableConcept?: CodeableConcept;
   dataAbsentReason?: CodeableConcept;
   derivedFrom?: Reference[];
   note?: { text: string }[];

@@ -5,6 +5,9 @@ import { z } from 'zod';
  * `definitions/koos.json`, validated by this schema, not editing the scoring engine.
  */
 
+/** Something about a form or a score that could not be checked: a few words to show, and why. */
+const caveat = z.strictObject({ label: z.string().min(1).max(60), detail: z.string().min(1) });
+
 const responseOption = z.strictObject({ value: z.number().int(), label: z.string().min(1) });
 
 /**
@@ -46,6 +49,11 @@ const item = z.strictObject({
 
 const section = z.strictObject({
   title: z.string().min(1),
+  /**
+   * The title in the patient's language, set from a translation file when the survey is sent
+   * (`title` stays the form's own, which picks the patient's heading).
+   */
+  titleInLanguage: z.string().min(1).optional(),
   /** Instructions shown above each item of the section (e.g. the recall period). */
   intro: z.string().optional(),
   items: z.array(item).min(1),
@@ -94,6 +102,11 @@ const scoringMethod = z.discriminatedUnion('kind', [
 const threshold = z.strictObject({
   value: z.number().positive(),
   population: z.string().min(1),
+  /**
+   * Whether that population was treated surgically (e.g. arthroplasty): a threshold from
+   * surgery may not transfer to injections, and the clinic is told so beside the share.
+   */
+  surgical: z.boolean().optional(),
   /** Citation, and where the figure was read. */
   source: z.string().min(1),
 });
@@ -113,9 +126,19 @@ const scale = z.strictObject({
   higherIsBetter: z.boolean(),
   /** Published thresholds for reading a score or a change; only those with a checked source. */
   interpretation: z
-    .strictObject({ mcid: threshold.optional(), pass: threshold.optional() })
+    .strictObject({
+      mcid: threshold.optional(),
+      pass: threshold.optional(),
+      /**
+       * A relative MCID: the share of the baseline's distance from the scale's best end that an
+       * improvement must reach (e.g. 0.3 for a 30% fall in pain on the NRS, Farrar 2001).
+       */
+      relativeMcid: threshold.extend({ value: z.number().positive().max(1) }).optional(),
+    })
     .optional(),
   loinc: loincReference.optional(),
+  /** What about this scale's scoring could not be checked; shown beside its scores wherever they appear. */
+  caveat: z.lazy(() => caveat).optional(),
 });
 
 const definitionShape = z.strictObject({
@@ -130,6 +153,10 @@ const definitionShape = z.strictObject({
    * generic instruments beyond the pain NRS (PROMIS Global-10) are opt-in.
    */
   offeredByDefault: z.boolean().optional(),
+  /** `follow-up`: never asked at baseline (e.g. satisfaction with a treatment's result). */
+  askedAt: z.enum(['any', 'follow-up']).optional(),
+  /** What about the form (e.g. its wording) could not be checked; shown where the clinic sees the form. */
+  caveat: z.lazy(() => caveat).optional(),
   source: z.string().min(1),
   termsOfUse: z.string().min(1),
   /** The LOINC panel code of the whole form, e.g. KOOS JR 82324-5. */

@@ -5,6 +5,7 @@ import {
   checkDefinitionFile,
   clearLicensedInstruments,
   instrumentById,
+  instrumentsAt,
   isKnownInstrument,
   registerLicensedInstrument,
 } from './library.ts';
@@ -28,11 +29,19 @@ describe('licensed instrument definitions', () => {
       'hoos',
       'hoos-jr',
       'promis-global-10',
+      'patient-global',
+      'satisfaction-work',
       'example-joint-scale',
     ]);
     expect(
       scoreResponse(instrumentById('example-joint-scale'), { E1: 0, E2: 4, E3: null }),
     ).toEqual({ total: 50 });
+  });
+
+  it('leaves follow-up-only questionnaires out of a baseline survey', () => {
+    const asked = ['nrs-pain', 'koos', 'patient-global', 'satisfaction-work'];
+    expect(instrumentsAt(asked, 'baseline')).toEqual(['nrs-pain', 'koos', 'patient-global']);
+    expect(instrumentsAt(asked, 'm6')).toEqual(asked);
   });
 
   it('refuses a bad file with every problem named by its path', () => {

@@ -7,7 +7,10 @@ import koos from './definitions/koos.json' with { type: 'json' };
 import koos12 from './definitions/koos-12.json' with { type: 'json' };
 import koosJr from './definitions/koos-jr.json' with { type: 'json' };
 import nrsPain from './definitions/nrs-pain.json' with { type: 'json' };
+import patientGlobal from './definitions/patient-global.json' with { type: 'json' };
 import promisGlobal10 from './definitions/promis-global-10.json' with { type: 'json' };
+import satisfactionWork from './definitions/satisfaction-work.json' with { type: 'json' };
+import type { InstrumentTranslation } from './translation.ts';
 
 /** The instruments StemTrack ships; each file is checked against the schema when loaded. */
 export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [
@@ -18,6 +21,8 @@ export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [
   hoos,
   hoosJr,
   promisGlobal10,
+  patientGlobal,
+  satisfactionWork,
 ].map((raw) => instrumentDefinitionSchema.parse(raw));
 
 const builtIn = new Map(BUILT_IN_INSTRUMENTS.map((d) => [d.id, d]));
@@ -30,6 +35,24 @@ const licensed = new Map<string, InstrumentDefinition>();
 export function registerLicensedInstrument(def: InstrumentDefinition): void {
   if (builtIn.has(def.id)) throw new Error(`${def.id} is a built-in instrument`);
   licensed.set(def.id, def);
+}
+
+/** Checked translation files by instrument id, registered at start-up from the database. */
+const translations = new Map<string, InstrumentTranslation[]>();
+
+export function registerTranslation(t: InstrumentTranslation): void {
+  const others = (translations.get(t.instrument) ?? []).filter((o) => o.language !== t.language);
+  translations.set(t.instrument, [...others, t]);
+}
+
+/** The translations registered for an instrument, in any language. */
+export function translationsOf(instrumentId: string): readonly InstrumentTranslation[] {
+  return translations.get(instrumentId) ?? [];
+}
+
+/** For tests: forget every registered translation. */
+export function clearTranslations(): void {
+  translations.clear();
 }
 
 /** For tests: forget every licensed definition. */
@@ -60,6 +83,19 @@ export function defaultInstrumentsFor(joint: string): string[] {
   return BUILT_IN_INSTRUMENTS.filter(
     (d) => d.offeredByDefault !== false && (d.joints.includes('any') || d.joints.includes(joint)),
   ).map((d) => d.id);
+}
+
+/**
+ * The instruments of a survey at a time point: those asked only at follow-up (satisfaction
+ * with a treatment's result) are left out at baseline.
+ */
+export function instrumentsAt(ids: readonly string[], timepoint: string): string[] {
+  return ids.filter(
+    (id) =>
+      timepoint !== 'baseline' ||
+      !isKnownInstrument(id) ||
+      instrumentById(id).askedAt !== 'follow-up',
+  );
 }
 
 export type DefinitionCheck =

@@ -1,77 +1,83 @@
 /**
  * The words a patient reads above each question and on their own progress chart. The
  * instrument files keep each form's own section names and scale names (what a clinician and a
- * CSV use); these are our plain headings beside them, so no code ("KOOS", "NRS") reaches the
- * patient's screen. `{joint}` becomes the joint the survey is about, e.g. "your right knee".
+ * CSV use); these map them to our plain headings in the patient's catalogue (core/i18n), so no
+ * code ("KOOS", "NRS") reaches the patient's screen.
  */
+import type { MessageKey } from '../i18n/en.ts';
+import type { Translate } from '../i18n/translate.ts';
 
 /** Instrument id → the form's section title → the heading the patient reads. */
-const SECTION_HEADINGS: Record<string, Record<string, string>> = {
-  'nrs-pain': { Pain: 'Pain in {joint}' },
+const SECTION_HEADINGS: Record<string, Record<string, MessageKey>> = {
+  'nrs-pain': { Pain: 'heading.pain' },
   koos: {
-    Symptoms: 'Symptoms in {joint}',
-    Stiffness: 'Stiffness in {joint}',
-    Pain: 'Pain in {joint}',
-    'Function, daily living': 'Everyday activities',
-    'Function, sports and recreational activities': 'Sport and more active pastimes',
-    'Quality of life': 'How {joint} affects your life',
+    Symptoms: 'heading.symptoms',
+    Stiffness: 'heading.stiffness',
+    Pain: 'heading.pain',
+    'Function, daily living': 'heading.dailyLiving',
+    'Function, sports and recreational activities': 'heading.sport',
+    'Quality of life': 'heading.qol',
   },
   'koos-12': {
-    Pain: 'Pain in {joint}',
-    'Pain during activities': 'Pain in {joint} during activities',
-    Function: 'Everyday activities',
-    'Function, sports and recreational activities': 'Sport and more active pastimes',
-    'Quality of life': 'How {joint} affects your life',
+    Pain: 'heading.pain',
+    'Pain during activities': 'heading.painDuringActivities',
+    Function: 'heading.dailyLiving',
+    'Function, sports and recreational activities': 'heading.sport',
+    'Quality of life': 'heading.qol',
   },
   'koos-jr': {
-    Stiffness: 'Stiffness in {joint}',
-    Pain: 'Pain in {joint}',
-    'Function, daily living': 'Everyday activities',
+    Stiffness: 'heading.stiffness',
+    Pain: 'heading.pain',
+    'Function, daily living': 'heading.dailyLiving',
   },
   hoos: {
-    Symptoms: 'Symptoms in {joint}',
-    Stiffness: 'Stiffness in {joint}',
-    Pain: 'Pain in {joint}',
-    'Function, daily living': 'Everyday activities',
-    'Function, sports and recreational activities': 'Sport and more active pastimes',
-    'Quality of life': 'How {joint} affects your life',
+    Symptoms: 'heading.symptoms',
+    Stiffness: 'heading.stiffness',
+    Pain: 'heading.pain',
+    'Function, daily living': 'heading.dailyLiving',
+    'Function, sports and recreational activities': 'heading.sport',
+    'Quality of life': 'heading.qol',
   },
   'hoos-jr': {
-    Pain: 'Pain in {joint}',
-    'Function, daily living': 'Everyday activities',
+    Pain: 'heading.pain',
+    'Function, daily living': 'heading.dailyLiving',
   },
   'promis-global-10': {
-    'In general': 'Your health in general',
-    'In the past 7 days': 'Your past 7 days',
+    'In general': 'heading.general',
+    'In the past 7 days': 'heading.past7days',
   },
+  'patient-global': { 'Global assessment': 'heading.patientGlobal' },
+  'satisfaction-work': { Satisfaction: 'heading.satisfaction', Work: 'heading.work' },
 };
 
 /** Instrument id → scale id → the title of the patient's own chart of that score. */
-const SCALE_TITLES: Record<string, Record<string, string>> = {
-  'nrs-pain': { pain: 'Pain rating' },
+const SCALE_TITLES: Record<string, Record<string, MessageKey>> = {
+  'nrs-pain': { pain: 'scale.painRating' },
   koos: {
-    pain: 'Knee pain',
-    symptoms: 'Knee symptoms',
-    adl: 'Everyday activities',
-    sport: 'Sport and active pastimes',
-    qol: 'Quality of life',
+    pain: 'scale.kneePain',
+    symptoms: 'scale.kneeSymptoms',
+    adl: 'scale.adl',
+    sport: 'scale.sport',
+    qol: 'scale.qol',
   },
   'koos-12': {
-    pain: 'Knee pain',
-    function: 'Everyday activities',
-    qol: 'Quality of life',
-    summary: 'Overall knee score',
+    pain: 'scale.kneePain',
+    function: 'scale.adl',
+    qol: 'scale.qol',
+    summary: 'scale.kneeSummary',
   },
-  'koos-jr': { kneeHealth: 'Knee health' },
+  'koos-jr': { kneeHealth: 'scale.kneeHealth' },
   hoos: {
-    pain: 'Hip pain',
-    symptoms: 'Hip symptoms',
-    adl: 'Everyday activities',
-    sport: 'Sport and active pastimes',
-    qol: 'Quality of life',
+    pain: 'scale.hipPain',
+    symptoms: 'scale.hipSymptoms',
+    adl: 'scale.adl',
+    sport: 'scale.sport',
+    qol: 'scale.qol',
   },
-  'hoos-jr': { hipHealth: 'Hip health' },
-  'promis-global-10': { physical: 'Physical health', mental: 'Mental health' },
+  'hoos-jr': { hipHealth: 'scale.hipHealth' },
+  'promis-global-10': { physical: 'scale.physical', mental: 'scale.mental' },
+  'patient-global': { global: 'scale.patientGlobal' },
+  'satisfaction-work': { satisfaction: 'scale.satisfaction' },
 };
 
 /** The instruments and sections that have a patient heading, for the test that none is left out. */
@@ -81,30 +87,47 @@ export function sectionsWithHeadings(): { instrumentId: string; sectionTitle: st
   );
 }
 
+const JOINT_KEYS: Record<string, MessageKey> = {
+  knee: 'joint.knee',
+  hip: 'joint.hip',
+  shoulder: 'joint.shoulder',
+  ankle: 'joint.ankle',
+  hand: 'joint.hand',
+};
+
 /** The joint as the patient says it: "your right knee"; "your joint" when it has no plain name. */
-export function jointPhrase(joint: string | null | undefined, side?: string | null): string {
-  if (!joint || joint === 'other') return 'your joint';
-  return side === 'left' || side === 'right' ? `your ${side} ${joint}` : `your ${joint}`;
-}
-
-function withJoint(template: string, joint: string): string {
-  return template.replaceAll('{joint}', joint);
-}
-
-function sentenceStart(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+export function jointPhrase(
+  t: Translate,
+  joint: string | null | undefined,
+  side?: string | null,
+): string {
+  const key = joint ? JOINT_KEYS[joint] : undefined;
+  if (!key) return t('joint.any');
+  return t('joint.phrase', { side: side ?? 'none', joint: t(key) });
 }
 
 /**
- * The heading above a question. A licensed instrument without an entry shows its own section
- * title, never its code.
+ * The heading above a question, in the patient's language. A licensed instrument without an
+ * entry shows its own section title (or its translation file's), never its code.
  */
-export function sectionHeading(instrumentId: string, sectionTitle: string, joint: string): string {
-  const template = SECTION_HEADINGS[instrumentId]?.[sectionTitle];
-  return template ? sentenceStart(withJoint(template, joint)) : sectionTitle;
+export function sectionHeading(
+  t: Translate,
+  instrumentId: string,
+  sectionTitle: string,
+  joint: string,
+  titleInLanguage?: string,
+): string {
+  const key = SECTION_HEADINGS[instrumentId]?.[sectionTitle];
+  return key ? t(key, { joint }) : (titleInLanguage ?? sectionTitle);
 }
 
 /** The title of the patient's chart of one score; a licensed instrument's falls back to the scale's name. */
-export function scaleTitle(instrumentId: string, scaleId: string, scaleName: string): string {
-  return SCALE_TITLES[instrumentId]?.[scaleId] ?? scaleName;
+export function scaleTitle(
+  t: Translate,
+  instrumentId: string,
+  scaleId: string,
+  scaleName: string,
+): string {
+  const key = SCALE_TITLES[instrumentId]?.[scaleId];
+  return key ? t(key) : scaleName;
 }

@@ -1,5 +1,10 @@
 import type { FieldProblem } from '../errors.ts';
-import { type InstrumentDefinition, itemsOf, type ScaleDefinition } from './definition.ts';
+import {
+  type InstrumentDefinition,
+  type ItemDefinition,
+  itemsOf,
+  type ScaleDefinition,
+} from './definition.ts';
 
 /** Answers keyed by official item code; `null` or absent means the item was not answered. */
 export type Answers = Record<string, number | null | undefined>;
@@ -7,13 +12,24 @@ export type Answers = Record<string, number | null | undefined>;
 /** Scale scores keyed by scale id; `null` where the official missing-item rule forbids a score. */
 export type Scores = Record<string, number | null>;
 
+/** Each definition's items by code, worked out once: every submission checks its answers. */
+const itemsByCodeOf = new WeakMap<InstrumentDefinition, Map<string, ItemDefinition>>();
+function itemsByCode(def: InstrumentDefinition): Map<string, ItemDefinition> {
+  let byCode = itemsByCodeOf.get(def);
+  if (!byCode) {
+    byCode = new Map(itemsOf(def).map((it) => [it.code, it]));
+    itemsByCodeOf.set(def, byCode);
+  }
+  return byCode;
+}
+
 /**
  * Checks that every answer names a real item and holds one of that item's response values.
  * Returns one problem per bad answer, with the field `answers.CODE`.
  */
 export function checkAnswers(def: InstrumentDefinition, answers: Answers): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const byCode = new Map(itemsOf(def).map((it) => [it.code, it]));
+  const byCode = itemsByCode(def);
   for (const [code, value] of Object.entries(answers)) {
     const item = byCode.get(code);
     if (!item) {

@@ -11,6 +11,28 @@ export type SurveyAnswers = Record<string, Record<string, number | null | undefi
  */
 export function repeatedItems(
   instruments: readonly InstrumentDefinition[],
+): ReadonlyMap<string, ReadonlyMap<string, string>> {
+  // Every submission asks this of its survey's few instrument sets: kept per set of the very
+  // definitions (a replaced licensed definition is a new object, so it is worked out again).
+  const key = instruments.map((d) => d.id).join('\n');
+  const kept = repeatedBySurvey.get(key);
+  if (kept?.definitions.every((d, i) => d === instruments[i])) return kept.repeated;
+  const repeated = findRepeatedItems(instruments);
+  if (repeatedBySurvey.size >= 256) repeatedBySurvey.clear();
+  repeatedBySurvey.set(key, { definitions: [...instruments], repeated });
+  return repeated;
+}
+
+const repeatedBySurvey = new Map<
+  string,
+  {
+    definitions: InstrumentDefinition[];
+    repeated: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  }
+>();
+
+function findRepeatedItems(
+  instruments: readonly InstrumentDefinition[],
 ): Map<string, Map<string, string>> {
   const asked = new Map<string, { instrumentId: string; fingerprint: string }>();
   const repeated = new Map<string, Map<string, string>>();

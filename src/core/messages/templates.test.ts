@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseTemplate,
   DEFAULT_TEMPLATES,
+  patientDate,
   reminderDates,
   renderTemplate,
   templateProblems,
@@ -62,5 +63,27 @@ describe('survey messages', () => {
     expect(chooseTemplate(own, 'fr', 'invitation').subject).toBe('FR');
     expect(chooseTemplate(own, 'de', 'invitation').subject).toBe('EN own');
     expect(chooseTemplate(own, 'fr', 'reminder')).toEqual(DEFAULT_TEMPLATES.en?.reminder);
+    // A regional tag finds the registry's template for its language.
+    expect(chooseTemplate(own, 'fr-CA', 'invitation').subject).toBe('FR');
+  });
+
+  it('writes dates in the patient’s language', () => {
+    expect(patientDate('2026-09-02', 'en-GB')).toBe('2 Sep 2026');
+    expect(patientDate('2026-09-02', 'fr')).toBe('2 septembre 2026');
+    expect(patientDate('2026-09-02', 'de-DE')).toBe('2. September 2026');
+  });
+
+  it('has StemTrack’s wording in every catalogue language, placeholders kept for the registry’s syntax', () => {
+    const pseudo = chooseTemplate([], 'en-XA', 'invitation');
+    expect(pseudo.subject).toMatch(/^\[\{\{clinicName\}\}.*\{\{timepointLabel\}\}.*\]$/);
+    expect(templateProblems(pseudo)).toEqual([]);
+    // StemTrack's wording in the patient's language comes before the registry's English.
+    expect(
+      chooseTemplate(
+        [{ language: 'en', kind: 'invitation', subject: 'EN own', body: 'b' }],
+        'en-XA',
+        'invitation',
+      ).subject,
+    ).toBe(pseudo.subject);
   });
 });

@@ -1,3 +1,6 @@
+import { CATALOGUES, resolveLanguage } from '../i18n/catalogues.ts';
+import { EN } from '../i18n/en.ts';
+import { translator } from '../i18n/translate.ts';
 import { addDays, displayDate, type IsoDate } from '../registry/dates.ts';
 
 /** What a survey e-mail may say; templates name these as {{name}}. */
@@ -19,53 +22,73 @@ export interface MessageTemplate {
 
 export type MessageKind = 'invitation' | 'reminder';
 
-/** StemTrack's default English wording; a registry may replace it per language. */
-export const DEFAULT_TEMPLATES: Record<string, Record<MessageKind, MessageTemplate>> = {
-  en: {
-    invitation: {
-      subject: '{{clinicName}}: your {{timepointLabel}} questionnaire',
-      body: [
-        'Hello,',
-        '',
-        '{{clinicName}} asks how your treated joint is doing. Your {{timepointLabel}} questionnaire is due on {{dueDate}} and takes about 10 minutes:',
-        '',
-        '{{link}}',
-        '',
-        'You can stop and come back later with the same link; it works until {{closesOn}}.',
-        '',
-        'To stop receiving these e-mails: {{unsubscribeLink}}',
-      ].join('\n'),
+const PLACEHOLDER_NAMES = [
+  'clinicName',
+  'timepointLabel',
+  'link',
+  'dueDate',
+  'closesOn',
+  'unsubscribeLink',
+] as const;
+
+/**
+ * StemTrack's own wording in one catalogue language, as a template a registry may replace: the
+ * catalogue's ICU message formatted with each value as its {{name}} placeholder.
+ */
+function catalogueTemplate(locale: string, kind: MessageKind): MessageTemplate {
+  const t = translator(locale, CATALOGUES[locale] ?? EN, EN);
+  const asPlaceholders = Object.fromEntries(PLACEHOLDER_NAMES.map((n) => [n, `{{${n}}}`]));
+  return {
+    subject: t(`email.${kind}.subject`, asPlaceholders),
+    body: t(`email.${kind}.body`, asPlaceholders),
+  };
+}
+
+/** StemTrack's default wording per catalogue language; a registry may replace it per language. */
+export const DEFAULT_TEMPLATES: Record<
+  string,
+  Record<MessageKind, MessageTemplate>
+> = Object.fromEntries(
+  Object.keys(CATALOGUES).map((locale) => [
+    locale,
+    {
+      invitation: catalogueTemplate(locale, 'invitation'),
+      reminder: catalogueTemplate(locale, 'reminder'),
     },
-    reminder: {
-      subject: 'Reminder from {{clinicName}}: {{timepointLabel}} questionnaire',
-      body: [
-        'Hello,',
-        '',
-        'A reminder that your {{timepointLabel}} questionnaire for {{clinicName}} is still open until {{closesOn}}:',
-        '',
-        '{{link}}',
-        '',
-        'If you have already answered, thank you, and please ignore this message.',
-        '',
-        'To stop receiving these e-mails: {{unsubscribeLink}}',
-      ].join('\n'),
-    },
-  },
-};
+  ]),
+);
 
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
+
+/**
+ * A date as the patient reads it: English as the clinic's screens show it ("2 Sep 2026"), any
+ * other language in its own words ("2 septembre 2026"), never as stored.
+ */
+export function patientDate(date: IsoDate, language: string): string {
+  if ((language.split('-')[0] ?? 'en').toLowerCase() === 'en') return displayDate(date);
+  try {
+    return new Intl.DateTimeFormat(language, {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }).format(new Date(`${date}T00:00:00Z`));
+  } catch {
+    return displayDate(date);
+  }
+}
 
 /** Fills a template; a placeholder that names no known value is an error, never sent as is. */
 export function renderTemplate(
   template: MessageTemplate,
   vars: SurveyMessageVars,
+  language = 'en',
 ): MessageTemplate {
   const fill = (text: string) =>
     text.replace(PLACEHOLDER, (_, name: string) => {
       if (!(name in vars)) throw new Error(`Unknown placeholder {{${name}}} in a message template`);
       const value = String(vars[name as keyof SurveyMessageVars]);
-      // Dates as the clinic's screens show them ("2 Sep 2026"), not as stored.
-      return name === 'dueDate' || name === 'closesOn' ? displayDate(value) : value;
+      return name === 'dueDate' || name === 'closesOn' ? patientDate(value, language) : value;
     });
   return { subject: fill(template.subject), body: fill(template.body) };
 }
@@ -95,14 +118,7 @@ export const REQUIRED_PLACEHOLDERS = ['link', 'unsubscribeLink'] as const;
 /** Problems with a registry's own template, by field; empty when it can be used. */
 export function templateProblems(template: MessageTemplate): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
-  const known = new Set([
-    'clinicName',
-    'timepointLabel',
-    'link',
-    'dueDate',
-    'closesOn',
-    'unsubscribeLink',
-  ]);
+  const known = new Set<string>(PLACEHOLDER_NAMES);
   for (const field of ['subject', 'body'] as const) {
     for (const [, name] of template[field].matchAll(/\{\{(\w+)\}\}/g))
       if (!known.has(name as string))
@@ -115,8 +131,9 @@ export function templateProblems(template: MessageTemplate): { field: string; me
 }
 
 /**
- * The template to use, most specific first: the registry's in the patient's language,
- * StemTrack's in that language, the registry's English, StemTrack's English.
+ * The template to use, most specific first: the registry's in the patient's language tag,
+ * StemTrack's in that tag, then both for the tag's language alone ("fr-CA" → "fr"), the
+ * registry's English, StemTrack's English.
  */
 export function chooseTemplate(
   own: readonly { language: string; kind: MessageKind; subject: string; body: string }[],
@@ -124,9 +141,16 @@ export function chooseTemplate(
   kind: MessageKind,
 ): MessageTemplate {
   const registry = (lang: string) => own.find((t) => t.language === lang && t.kind === kind);
+  const stemtrack = (lang: string) =>
+    resolveLanguage(lang).toLowerCase() === lang.toLowerCase()
+      ? DEFAULT_TEMPLATES[resolveLanguage(lang)]?.[kind]
+      : undefined;
+  const primary = language.split('-')[0] ?? 'en';
   const found =
     registry(language) ??
-    DEFAULT_TEMPLATES[language]?.[kind] ??
+    stemtrack(language) ??
+    registry(primary) ??
+    stemtrack(primary) ??
     registry('en') ??
     DEFAULT_TEMPLATES.en?.[kind];
   if (!found) throw new Error(`No ${kind} template`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { invalid } from '../errors.ts';
 import { isIsoDate } from './dates.ts';
 import { PATIENT_EVENT_KINDS } from './events.ts';
+import { languageTagSchema } from './language.ts';
 import {
   adverseEventSchema,
   enrolPatientSchema,
@@ -49,7 +50,7 @@ export const patientCorrectionSchema = z
       ])
       .transform((v) => (v === '' ? null : v)),
     phone: clearable(40),
-    language: z.string().regex(/^[a-z]{2}$/, 'A two-letter language code such as en or fr'),
+    language: languageTagSchema,
     consentDate: date,
   })
   .partial()

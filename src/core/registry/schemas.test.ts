@@ -20,6 +20,23 @@ describe('input schemas', () => {
     expect(parsed.givenName).toBe('Ada');
   });
 
+  it('takes the language as a BCP 47 tag in its canonical form and refuses a name', () => {
+    const patient = {
+      givenName: 'Ada',
+      familyName: 'Lovelace',
+      dateOfBirth: '1961-05-20',
+      sex: 'female',
+      consentDate: '2026-01-01',
+      consentGiven: true,
+    };
+    expect(parseInput(enrolPatientSchema, { ...patient, language: 'pt-br' }).language).toBe(
+      'pt-BR',
+    );
+    expect(() => parseInput(enrolPatientSchema, { ...patient, language: 'english' })).toThrow(
+      DomainError,
+    );
+  });
+
   it('throws one invalid error listing every bad field', () => {
     try {
       parseInput(treatmentSchema, {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { newPassword } from '../access/schemas.ts';
+import { characterisationSchema } from './characterisation.ts';
 import { isIsoDate } from './dates.ts';
+import { languageTagSchema } from './language.ts';
 import {
   IMAGE_GUIDANCE,
   JOINTS,
@@ -48,11 +50,8 @@ export const enrolPatientSchema = z.strictObject({
     .optional()
     .transform((v) => (v === '' ? undefined : v)),
   phone: trimmed(40).optional(),
-  /** Language of survey e-mails, ISO 639-1 (e.g. en, fr); English when not given. */
-  language: z
-    .string()
-    .regex(/^[a-z]{2}$/, 'A two-letter language code such as en or fr')
-    .optional(),
+  /** The language the patient reads in, a BCP 47 tag (e.g. en, fr, pt-BR); English when not given. */
+  language: languageTagSchema.optional(),
   consentDate: isoDate,
   consentGiven: z.literal(true, { error: 'Enrolment needs the patient’s recorded consent' }),
 });
@@ -90,6 +89,10 @@ export const treatmentSchema = z.strictObject({
     .max(200, 'Volume is implausibly large for one injection (mL)'),
   imageGuidance: z.enum(IMAGE_GUIDANCE, { error: 'Choose the image guidance from the list' }),
   notes: trimmed(2000).optional(),
+  /** The product as the checklists ask (issue 16): fields by product class, see characterisation.ts. */
+  characterisation: characterisationSchema.optional(),
+  /** The person saving has checked the values the data-quality rules find implausible. */
+  confirmImplausible: z.boolean({ error: 'Confirm with true or false' }).optional(),
 });
 export type TreatmentInput = z.infer<typeof treatmentSchema>;
 

@@ -87,4 +87,34 @@ describe('follow-up status', () => {
       completeness: 1 / 3,
     });
   });
+
+  it('never lists a patient whose follow-up ended as due: open and later time points are ended', () => {
+    const episode = {
+      episodeId: 'e1',
+      patientId: 'p1',
+      registryId: 'R-1',
+      treatmentDate: '2026-01-15' as IsoDate,
+      invited: new Set<string>(),
+      completed: new Set(['baseline']),
+      ended: { reason: 'deceased' as const, date: '2026-02-20' as IsoDate },
+    };
+    // 6 weeks after treatment: the 6-week window is open.
+    const rows = worklist([episode], '2026-02-26');
+    expect(rows.filter((r) => r.status === 'due' || r.status === 'overdue')).toEqual([]);
+    expect(rows.find((r) => r.timepoint === 'baseline')?.status).toBe('completed');
+    expect(rows.find((r) => r.timepoint === 'w6')).toMatchObject({
+      status: 'ended',
+      endedBecause: 'deceased',
+    });
+    expect(rows.find((r) => r.timepoint === 'm12')?.status).toBe('ended');
+    // A window that closed unanswered before follow-up ended stays missed.
+    const late = {
+      ...episode,
+      completed: new Set<string>(),
+      ended: { ...episode.ended, date: '2026-06-01' as IsoDate },
+    };
+    expect(worklist([late], '2026-06-02').find((r) => r.timepoint === 'baseline')?.status).toBe(
+      'missed',
+    );
+  });
 });

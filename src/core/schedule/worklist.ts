@@ -9,10 +9,14 @@ import {
 /**
  * Where one treated joint stands at one time point on a given day:
  * upcoming (window not yet open), due (open, target not passed), overdue (target passed,
- * window still open), completed (answered, in or out of window) or missed (window closed
- * without an answer).
+ * window still open), completed (answered, in or out of window), missed (window closed
+ * without an answer) or ended (not answered, and follow-up of the patient ended before the
+ * window closed: died, lost to follow-up or withdrew consent; nobody is to be contacted).
  */
-export type FollowUpStatus = 'upcoming' | 'due' | 'overdue' | 'completed' | 'missed';
+export type FollowUpStatus = 'upcoming' | 'due' | 'overdue' | 'completed' | 'missed' | 'ended';
+
+/** Why a patient's follow-up ended: their status, other than active. */
+export type FollowUpEnd = 'deceased' | 'lost-to-follow-up' | 'withdrawn';
 
 export interface EpisodeFollowUp {
   episodeId: string;
@@ -24,6 +28,8 @@ export interface EpisodeFollowUp {
   invited: ReadonlySet<string>;
   /** Time points answered. */
   completed: ReadonlySet<string>;
+  /** Set when the patient's follow-up ended (on `date`); absent or null while it goes on. */
+  ended?: { reason: FollowUpEnd; date: IsoDate } | null;
 }
 
 export interface WorklistRow {
@@ -35,6 +41,8 @@ export interface WorklistRow {
   window: FollowUpWindow;
   status: FollowUpStatus;
   invited: boolean;
+  /** Why follow-up ended, on rows whose status is `ended`. */
+  endedBecause?: FollowUpEnd;
 }
 
 export function followUpStatus(
@@ -47,6 +55,22 @@ export function followUpStatus(
   if (today <= window.target) return 'due';
   if (today <= window.closes) return 'overdue';
   return 'missed';
+}
+
+/**
+ * One joint's status at one time point: an unanswered time point whose window was still open
+ * (or not yet open) when the patient's follow-up ended is `ended`, never due; one whose window
+ * had closed before stays missed.
+ */
+function episodeStatus(
+  e: EpisodeFollowUp,
+  window: FollowUpWindow,
+  timepoint: string,
+  today: IsoDate,
+): FollowUpStatus {
+  const status = followUpStatus(window, e.completed.has(timepoint), today);
+  if (e.ended && status !== 'completed' && window.closes >= e.ended.date) return 'ended';
+  return status;
 }
 
 /**
@@ -83,7 +107,7 @@ export function worklist(
     const windows = windowsOf(e.treatmentDate);
     for (const [i, tp] of schedule.entries()) {
       const window = windows[i] as FollowUpWindow;
-      const status = followUpStatus(window, e.completed.has(tp.id), today);
+      const status = episodeStatus(e, window, tp.id, today);
       if (!keep(status, tp.id)) continue;
       rows.push({
         episodeId: e.episodeId,
@@ -94,6 +118,7 @@ export function worklist(
         window,
         status,
         invited: e.invited.has(tp.id),
+        ...(status === 'ended' && e.ended ? { endedBecause: e.ended.reason } : {}),
       });
     }
   }

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { auditActionWords, auditEventWords } from './audit-words.ts';
 
 interface AuditEntry {
   id: string;
@@ -103,7 +104,7 @@ export function AuditPage() {
             <option value="">Any</option>
             {(data?.actions ?? []).map((a) => (
               <option key={a} value={a}>
-                {a}
+                {auditActionWords(a)}
               </option>
             ))}
           </select>
@@ -160,9 +161,7 @@ export function AuditPage() {
           <ol className="audit-entries">
             {data.rows.map((e) => (
               <li key={e.id}>
-                <strong>
-                  {e.action} {e.entity}
-                </strong>{' '}
+                <strong>{auditEventWords(e.action, e.entity)}</strong>{' '}
                 <span className="muted">
                   <time dateTime={e.at}>{e.at.replace('T', ' ').replace('Z', ' UTC')}</time> · by{' '}
                   {who(e)}

@@ -17,6 +17,12 @@ const EnrolPage = lazy(() => import('./EnrolPage.tsx').then((m) => ({ default: m
 const ExportsPage = lazy(() =>
   import('./ExportsPage.tsx').then((m) => ({ default: m.ExportsPage })),
 );
+const CallListPage = lazy(() =>
+  import('./CallListPage.tsx').then((m) => ({ default: m.CallListPage })),
+);
+const PaperFormsPage = lazy(() =>
+  import('./PaperFormsPage.tsx').then((m) => ({ default: m.PaperFormsPage })),
+);
 const FollowUpPage = lazy(() =>
   import('./FollowUpPage.tsx').then((m) => ({ default: m.FollowUpPage })),
 );
@@ -43,6 +49,9 @@ const SchedulePage = lazy(() =>
 const AccountPage = lazy(() =>
   import('./AccountPage.tsx').then((m) => ({ default: m.AccountPage })),
 );
+const DataQualityPage = lazy(() =>
+  import('./DataQualityPage.tsx').then((m) => ({ default: m.DataQualityPage })),
+);
 const AuditPage = lazy(() => import('./AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 const UsersPage = lazy(() => import('./UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
 const TemplatesPage = lazy(() =>
@@ -64,6 +73,15 @@ export function ClinicApp({ path }: { path: string }) {
   // wider screen, where the links stay on one line); a new page closes the menu.
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
+  // A page restored from the back-forward cache after a tablet hand-over would show patient
+  // data the ended session can no longer fetch: load it afresh (the sign-in page) instead.
+  useEffect(() => {
+    const onShow = (e: PageTransitionEvent) => {
+      if (e.persisted) window.location.reload();
+    };
+    window.addEventListener('pageshow', onShow);
+    return () => window.removeEventListener('pageshow', onShow);
+  }, []);
   // Escape closes the open menu and puts the focus back on its button.
   useEffect(() => {
     if (!menuOpen) return;
@@ -95,12 +113,15 @@ export function ClinicApp({ path }: { path: string }) {
   else if (path === '/registry-vs-evidence') page = <RegistryEvidencePage />;
   else if (path === '/meta-analysis') page = <MetaPage />;
   else if (path === '/follow-up') page = <FollowUpPage />;
+  else if (path === '/call-list' && user.role !== 'researcher') page = <CallListPage />;
+  else if (path === '/paper-forms' && user.role !== 'researcher') page = <PaperFormsPage />;
   else if (path === '/outcomes') page = <OutcomesPage />;
   else if (path === '/exports') page = <ExportsPage user={user} />;
   else if (path === '/schedule') page = <SchedulePage user={user} />;
   else if (path === '/emails') page = <TemplatesPage user={user} />;
   else if (path === '/questionnaires') page = <InstrumentsPage />;
   else if (path === '/audit' && user.role === 'admin') page = <AuditPage />;
+  else if (path === '/data-quality' && user.role !== 'researcher') page = <DataQualityPage />;
   else if (path === '/users') page = <UsersPage user={user} />;
   else if (path === '/account') page = <AccountPage />;
   else if (patient?.[1])
@@ -130,6 +151,8 @@ export function ClinicApp({ path }: { path: string }) {
           {NAV.filter(
             ([to]) =>
               (to !== '/emails' || user.role !== 'researcher') &&
+              (to !== '/call-list' || user.role !== 'researcher') &&
+              (to !== '/data-quality' || user.role !== 'researcher') &&
               (to !== '/users' || user.role === 'admin') &&
               (to !== '/audit' || user.role === 'admin'),
           ).map(([to, text]) => (
@@ -165,7 +188,9 @@ export function ClinicApp({ path }: { path: string }) {
 const NAV: [string, string][] = [
   ['/', 'Patients'],
   ['/follow-up', 'Follow-up'],
+  ['/call-list', 'Call list'],
   ['/outcomes', 'Outcomes'],
+  ['/data-quality', 'Data quality'],
   ['/exports', 'Exports'],
   ['/schedule', 'Schedule'],
   ['/questionnaires', 'Questionnaires'],

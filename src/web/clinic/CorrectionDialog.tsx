@@ -38,12 +38,24 @@ export function CorrectionDialog({
     for (const f of fields) {
       const given = values[f.name] ?? '';
       if (given === String(f.value ?? '')) continue;
-      changes[f.name] =
+      const value =
         f.kind === 'number' || typeof f.value === 'number'
           ? (optionalNumber(given) ?? null)
           : given;
+      // A dotted name is a field of an object: `characterisation.productPlateletsK`.
+      const [outer, inner] = f.name.split('.');
+      if (outer && inner)
+        changes[outer] = {
+          ...(changes[outer] as object | undefined),
+          [inner]: value === '' ? null : value,
+        };
+      else changes[f.name] = value;
     }
-    await api(fields.length > 0 ? 'PATCH' : 'POST', path, { ...changes, reason: values.reason });
+    await api(fields.length > 0 ? 'PATCH' : 'POST', path, {
+      ...changes,
+      ...(values.confirmImplausible === 'on' ? { confirmImplausible: true } : {}),
+      reason: values.reason,
+    });
     setOpen(false);
     onSaved();
   });
@@ -63,7 +75,7 @@ export function CorrectionDialog({
               <select {...p} defaultValue={String(f.value ?? '')}>
                 {(f.options ?? []).map((o) => (
                   <option key={String(o)} value={String(o)}>
-                    {(f.optionLabel ?? words)(String(o))}
+                    {o === '' ? 'Not recorded' : (f.optionLabel ?? words)(String(o))}
                   </option>
                 ))}
               </select>
@@ -78,6 +90,14 @@ export function CorrectionDialog({
           }
         </Field>
       ))}
+      {error?.fieldMessage('confirmImplausible') && (
+        <div className="field field-error confirm">
+          <label>
+            <input type="checkbox" name="confirmImplausible" /> I have checked the unusual values
+            marked above; they are right
+          </label>
+        </div>
+      )}
       <Field label="Reason (required)" name="reason" error={error}>
         {(p) => <textarea {...p} maxLength={500} rows={2} required />}
       </Field>

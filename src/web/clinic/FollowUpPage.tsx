@@ -4,6 +4,7 @@ import { ApiError, api } from '../api.ts';
 import { Link } from '../router.tsx';
 import { count, formatDate } from '../ui/format.ts';
 import { Reflow } from '../ui/Reflow.tsx';
+import { OutreachSection } from './OutreachSection.tsx';
 
 type Row = WorklistRow;
 type Step = FlowStep;
@@ -27,7 +28,15 @@ const STATUSES = [
   ['missed', 'Missed'],
   ['completed', 'Completed'],
   ['upcoming', 'Upcoming'],
+  ['ended', 'Follow-up ended'],
 ] as const;
+
+/** Why a patient is no longer followed up, in the clinic's words. */
+const ENDED_BECAUSE: Record<string, string> = {
+  deceased: 'died',
+  'lost-to-follow-up': 'lost to follow-up',
+  withdrawn: 'withdrew consent',
+};
 
 /** The follow-up worklist and completeness per time point (CONSORT-style flow). */
 export function FollowUpPage() {
@@ -103,11 +112,18 @@ export function FollowUpPage() {
                     </td>
                     <td>{r.label}</td>
                     <td>{formatDate(r.window.target)}</td>
+                    {/* Longer values in a block, so a phone's card keeps them beside their heading. */}
                     <td>
-                      {formatDate(r.window.opens)} to {formatDate(r.window.closes)}
+                      <div>
+                        {formatDate(r.window.opens)} to {formatDate(r.window.closes)}
+                      </div>
                     </td>
                     <td>
-                      <span className={`flag flag-${r.status}`}>{r.status}</span>
+                      <div className={`flag flag-${r.status}`}>
+                        {r.status === 'ended'
+                          ? `follow-up ended (${ENDED_BECAUSE[r.endedBecause ?? ''] ?? 'not active'})`
+                          : r.status}
+                      </div>
                     </td>
                     <td>{r.invited ? 'yes' : 'no'}</td>
                   </tr>
@@ -149,6 +165,7 @@ export function FollowUpPage() {
               </tbody>
             </table>
           </Reflow>
+          <OutreachSection />
         </>
       )}
     </>

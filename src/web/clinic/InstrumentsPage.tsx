@@ -25,7 +25,14 @@ interface CatalogueScale {
   higherIsBetter: boolean;
   mcid: Threshold | null;
   pass: Threshold | null;
+  relativeMcid: Threshold | null;
   loinc: Loinc | null;
+  caveat: Caveat | null;
+}
+/** What could not be checked, shown where the clinic reads the form. */
+interface Caveat {
+  label: string;
+  detail: string;
 }
 interface CatalogueEntry {
   id: string;
@@ -40,6 +47,8 @@ interface CatalogueEntry {
   source: string;
   termsOfUse: string;
   loinc: Loinc | null;
+  caveat: Caveat | null;
+  askedAt: 'any' | 'follow-up';
   scales: CatalogueScale[];
 }
 
@@ -94,6 +103,22 @@ export function InstrumentsPage() {
               {entry.askedWithin.length > 0 &&
                 ` Its items are all in ${entry.askedWithin.map(shortNameOf).join(', ')}: asked together, it adds no question.`}
             </li>
+            {entry.askedAt === 'follow-up' && <li>Asked at follow-up only, never at baseline.</li>}
+            {entry.caveat && (
+              <li>
+                <strong>{entry.caveat.label}.</strong> {entry.caveat.detail}
+              </li>
+            )}
+            {entry.scales
+              .filter((scale) => scale.caveat)
+              .map((scale) => (
+                <li key={scale.id}>
+                  <strong>
+                    {scale.name}: {scale.caveat?.label.toLowerCase()}.
+                  </strong>{' '}
+                  {scale.caveat?.detail}
+                </li>
+              ))}
             {!entry.builtIn && <li>Imported by this registry under its own licence.</li>}
             {entry.loinc && (
               <li>
@@ -150,6 +175,13 @@ export function InstrumentsPage() {
                       <>
                         {' '}
                         MCID {scale.mcid.value}: {scale.mcid.population}; {scale.mcid.source}.
+                      </>
+                    )}
+                    {scale.relativeMcid && (
+                      <>
+                        {' '}
+                        Relative MCID, a fall of {Math.round(scale.relativeMcid.value * 100)}%:{' '}
+                        {scale.relativeMcid.population}; {scale.relativeMcid.source}.
                       </>
                     )}
                     {scale.pass && (

@@ -16,6 +16,7 @@ import { formatInterval, formatValue } from '../evidence/format.ts';
 import { count, formatDate, label, productLabel, scaleLabel } from '../ui/format.ts';
 import { NARROW, PlotFigure } from '../ui/PlotFigure.tsx';
 import { Reflow } from '../ui/Reflow.tsx';
+import { DoseResponseSection } from './DoseResponse.tsx';
 
 interface Vocabulary {
   joints: string[];
@@ -27,7 +28,13 @@ interface Vocabulary {
   instruments: {
     id: string;
     shortName: string;
-    scales: { id: string; name: string; range: [number, number]; higherIsBetter: boolean }[];
+    scales: {
+      id: string;
+      name: string;
+      range: [number, number];
+      higherIsBetter: boolean;
+      caveat: { label: string; detail: string } | null;
+    }[];
   }[];
 }
 interface Report {
@@ -296,6 +303,7 @@ export function OutcomesPage() {
       {report && report.outcomes.length > 0 && (
         <Responders report={report} scaleKey={scaleKey} title={scaleName(scaleKey)} />
       )}
+      {!cohortError && <DoseResponseSection query={query} />}
     </>
   );
 }
@@ -649,6 +657,9 @@ function Responders({ report, scaleKey, title }: ScaleView) {
         x ? [{ measure, timepoint, ...x }] : [];
       const data = [
         ...shares.flatMap((t) => bar(`Past the MCID (${t.mcid})`, t.timepoint, t.pastMcid)),
+        ...shares.flatMap((t) =>
+          bar(`Down by ${percent(t.relativeMcid ?? 0)} or more`, t.timepoint, t.pastRelative),
+        ),
         ...shares.flatMap((t) => bar(`In the PASS (${t.pass})`, t.timepoint, t.inPass)),
         ...responders.flatMap((r) => bar('OMERACT-OARSI responders', r.timepoint, r.responders)),
       ];
@@ -681,6 +692,20 @@ function Responders({ report, scaleKey, title }: ScaleView) {
     [shares, responders],
   );
   const hasShares = shares.length > 0;
+  const relative = shares[0]?.relativeMcid ?? null;
+  const origins = shares[0]
+    ? (
+        [
+          ['The MCID', shares[0].mcid !== null ? shares[0].derivedIn.mcid : null],
+          [
+            `The ${percent(relative ?? 0)} criterion`,
+            relative !== null ? shares[0].derivedIn.relativeMcid : null,
+          ],
+          ['The PASS', shares[0].pass !== null ? shares[0].derivedIn.pass : null],
+        ] as const
+      ).filter(([, o]) => o !== null)
+    : [];
+  const exact = responders.length > 0 && responders.every((r) => r.exact);
   return (
     <section>
       <h2>Responders</h2>
@@ -711,6 +736,9 @@ function Responders({ report, scaleKey, title }: ScaleView) {
               <tr>
                 <th scope="col">Time point</th>
                 <th scope="col">Past the MCID ({shares[0]?.mcid ?? 'none'})</th>
+                {relative !== null && (
+                  <th scope="col">Down by {percent(relative)} or more (Farrar 2001)</th>
+                )}
                 <th scope="col">In the PASS ({shares[0]?.pass ?? 'none'})</th>
               </tr>
             </thead>
@@ -719,11 +747,22 @@ function Responders({ report, scaleKey, title }: ScaleView) {
                 <tr key={t.timepoint}>
                   <td>{LABELS.get(t.timepoint) ?? t.timepoint}</td>
                   <td>{shareText(t.pastMcid)}</td>
+                  {relative !== null && <td>{shareText(t.pastRelative)}</td>}
                   <td>{shareText(t.inPass)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          <ul className="threshold-origins">
+            {origins.map(([what, origin]) => (
+              <li key={what}>
+                {what} was derived in: {origin?.population}
+                {origin?.warning && (
+                  <strong className="warning-text"> Warning: {origin.warning}</strong>
+                )}
+              </li>
+            ))}
+          </ul>
         </Reflow>
       )}
       {responders.length > 0 && (
@@ -737,6 +776,7 @@ function Responders({ report, scaleKey, title }: ScaleView) {
               <tr>
                 <th scope="col">Time point</th>
                 <th scope="col">Responders</th>
+                <th scope="col">With patient global</th>
                 <th scope="col">Undetermined</th>
                 <th scope="col">At most</th>
               </tr>
@@ -745,7 +785,10 @@ function Responders({ report, scaleKey, title }: ScaleView) {
               {responders.map((r) => (
                 <tr key={r.timepoint}>
                   <td>{LABELS.get(r.timepoint) ?? r.timepoint}</td>
-                  <td>{shareText(r.responders)}</td>
+                  <td>
+                    {shareText(r.responders)} {r.exact ? '(exact)' : '(lower bound)'}
+                  </td>
+                  <td>{r.withGlobal}</td>
                   <td>{r.undetermined}</td>
                   <td>{percent(r.upperBound.share)}</td>
                 </tr>
@@ -753,10 +796,13 @@ function Responders({ report, scaleKey, title }: ScaleView) {
             </tbody>
           </table>
           <p className="muted">
-            StemTrack does not ask for a patient global assessment, the rule's third domain. A joint
-            whose pain or function alone improved by at least 20% and 10 points is undetermined: the
-            global would decide. The responder share is therefore a lower bound; "At most" counts
-            every undetermined joint as a responder.
+            The rule's third domain is the patient global assessment (its own questionnaire, 0–10).
+            A joint whose pain or function alone improved by at least 20% and 10 points is classed
+            by its patient global when it answered one at baseline and then; without it the joint is
+            undetermined.{' '}
+            {exact
+              ? 'Every such joint answered it, so the shares are exact.'
+              : 'Where any joint is undetermined the share is a lower bound; "At most" counts every undetermined joint as a responder.'}
           </p>
         </Reflow>
       )}

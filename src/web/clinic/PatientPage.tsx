@@ -1,17 +1,27 @@
 import { useCallback, useEffect, useState } from 'react';
+import {
+  CHARACTERISATION_FIELDS,
+  CHOICE_LABELS,
+  type Characterisation,
+  groupsFor,
+} from '../../core/registry/characterisation.ts';
 import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
-import { SEXES } from '../../core/registry/vocabulary.ts';
+import { PRODUCT_CLASSES, SEXES } from '../../core/registry/vocabulary.ts';
 import { followUpWindow, isWithinWindow, type TimePoint } from '../../core/schedule/timepoints.ts';
 import { ApiError, api } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { capitalise, formatDate, label, productLabel } from '../ui/format.ts';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
+import { AnswersCorrection } from './AnswersCorrection.tsx';
+import { ContactCard } from './ContactCard.tsx';
 import { CorrectionDialog } from './CorrectionDialog.tsx';
 import { PatientActions } from './PatientActions.tsx';
+import { characterisationFrom, ProductFields, ProductSummary } from './ProductFields.tsx';
 import { RecordHistory } from './RecordHistory.tsx';
 import { ReviewTextButton } from './ReviewTextButton.tsx';
 import { ScoresTable } from './ScoresTable.tsx';
+import { SurveyHandover } from './SurveyHandover.tsx';
 import type { CurrentUser } from './session.ts';
 
 interface Episode {
@@ -33,6 +43,8 @@ interface Treatment {
   imageGuidance: string;
   notes: string | null;
   notesReviewed: boolean;
+  characterisation: Characterisation;
+  plateletDoseBillions: number | null;
 }
 interface Survey {
   id: string;
@@ -51,6 +63,8 @@ interface ScoredResponse {
   timepoint: string;
   submittedAt: string;
   inWindow: boolean;
+  /** Item code → answer value; clinicians only (a researcher's record leaves it out). */
+  answers: Record<string, number | null>;
   scores: Record<string, number | null>;
 }
 interface PatientEvent {
@@ -105,7 +119,12 @@ interface Vocabulary {
     joints: string[];
     offeredByDefault: boolean;
     askedWithin: string[];
-    scales: { id: string; name: string; shortName: string }[];
+    scales: {
+      id: string;
+      name: string;
+      shortName: string;
+      caveat: { label: string; detail: string } | null;
+    }[];
   }[];
 }
 
@@ -119,6 +138,8 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
   const [error, setError] = useState<ApiError | null>(null);
   const canEdit = user.role !== 'researcher';
   const [version, setVersion] = useState(0);
+  /** The answered questionnaire whose answers are being corrected, if any. */
+  const [correcting, setCorrecting] = useState<string | null>(null);
 
   const load = useCallback(() => {
     api<PatientRecord>('GET', `/patients/${id}`)
@@ -314,6 +335,11 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                     {t.volumeMl} mL,{' '}
                     {t.imageGuidance === 'none' ? 'no image guidance' : `${t.imageGuidance}-guided`}
                     {t.bmi !== null ? `; BMI ${t.bmi}` : ''}
+                    <ProductSummary
+                      productClass={t.productClass}
+                      characterisation={t.characterisation ?? {}}
+                      volumeMl={t.volumeMl}
+                    />
                     {t.notes && (
                       <>
                         {' '}
@@ -347,12 +373,35 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                               kind: 'number',
                               value: t.volumeMl,
                             },
-                            {
-                              name: 'cellDoseMillions',
-                              label: 'Cell dose (millions)',
-                              kind: 'number',
-                              value: t.cellDoseMillions,
-                            },
+                            ...(isCellProduct(t.productClass)
+                              ? [
+                                  {
+                                    name: 'cellDoseMillions',
+                                    label: 'Cells injected (million)',
+                                    kind: 'number' as const,
+                                    value: t.cellDoseMillions,
+                                  },
+                                ]
+                              : []),
+                            ...CHARACTERISATION_FIELDS.filter((f) =>
+                              groupsFor(t.productClass).includes(f.group),
+                            ).map((f) => ({
+                              name: `characterisation.${f.key}`,
+                              label: 'unit' in f ? `${f.label} (${f.unit.display})` : f.label,
+                              kind:
+                                f.kind === 'choice'
+                                  ? ('select' as const)
+                                  : f.kind === 'text'
+                                    ? ('text' as const)
+                                    : ('number' as const),
+                              value: t.characterisation?.[f.key] ?? null,
+                              ...('choices' in f
+                                ? {
+                                    options: ['', ...f.choices],
+                                    optionLabel: (o: string) => CHOICE_LABELS[o] ?? o,
+                                  }
+                                : {}),
+                            })),
                           ]}
                           onSaved={changed}
                         />{' '}
@@ -452,6 +501,9 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                       {' '}
                       · window {formatDate(s.windowOpens)} to {formatDate(s.windowCloses)}
                     </span>
+                    {canEdit && s.status !== 'completed' && s.status !== 'expired' && (
+                      <SurveyHandover surveyId={s.id} label={timepointLabel(s.timepoint)} />
+                    )}
                   </li>
                 ))}
               </ul>
@@ -492,6 +544,14 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                     {canEdit && (
                       <>
                         {' '}
+                        <button
+                          type="button"
+                          className="link-button"
+                          aria-expanded={correcting === r.id}
+                          onClick={() => setCorrecting(correcting === r.id ? null : r.id)}
+                        >
+                          Correct answers
+                        </button>{' '}
                         <CorrectionDialog
                           label="Entered in error"
                           path={`/responses/${r.id}/entered-in-error`}
@@ -504,9 +564,22 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                 )}
               />
             )}
+            {canEdit &&
+              responses
+                .filter((r) => r.id === correcting)
+                .map((r) => (
+                  <AnswersCorrection
+                    key={r.id}
+                    response={r}
+                    heading={`${instrumentName(r.instrumentId)} · ${timepointLabel(r.timepoint)}`}
+                    onSaved={changed}
+                    onClose={() => setCorrecting(null)}
+                  />
+                ))}
           </article>
         );
       })}
+      {canEdit && <ContactCard patientId={p.id} />}
       {canEdit && <EpisodeForm patientId={p.id} vocabulary={vocabulary} onSaved={load} />}
       {canEdit && (
         <PatientActions
@@ -591,6 +664,8 @@ function EpisodeForm({
   );
 }
 
+const isCellProduct = (code: string) => PRODUCT_CLASSES.some((p) => p.code === code && p.cellular);
+
 function TreatmentForm({
   episodeId,
   vocabulary,
@@ -600,21 +675,29 @@ function TreatmentForm({
   vocabulary: Vocabulary;
   onSaved: () => void;
 }) {
+  const [productClass, setProductClass] = useState('');
   const { error, onSubmit } = useFormSubmit(
     async (values) => {
+      const product = values.productClass ?? '';
       await api('POST', `/episodes/${episodeId}/treatments`, {
         treatmentDate: values.treatmentDate,
-        productClass: values.productClass,
-        cellDoseMillions: optionalNumber(values.cellDoseMillions) ?? null,
+        productClass: product,
+        cellDoseMillions: isCellProduct(product)
+          ? (optionalNumber(values.cellDoseMillions) ?? null)
+          : null,
         bmi: optionalNumber(values.bmi) ?? null,
         volumeMl: optionalNumber(values.volumeMl),
         imageGuidance: values.imageGuidance,
         notes: values.notes || undefined,
+        characterisation: characterisationFrom(product, values),
+        ...(values.confirmImplausible === 'on' ? { confirmImplausible: true } : {}),
       });
+      setProductClass('');
       onSaved();
     },
     { resetOnSuccess: true },
   );
+  const askToConfirm = Boolean(error?.fieldMessage('confirmImplausible'));
   return (
     <details className="subform">
       <summary>Record an injection</summary>
@@ -625,7 +708,11 @@ function TreatmentForm({
         </Field>
         <Field label="Product" name="productClass" error={error}>
           {(p) => (
-            <select {...p} defaultValue="">
+            <select
+              {...p}
+              value={productClass}
+              onChange={(e) => setProductClass(e.currentTarget.value)}
+            >
               <option value="" disabled>
                 Choose…
               </option>
@@ -637,14 +724,16 @@ function TreatmentForm({
             </select>
           )}
         </Field>
-        <Field
-          label="Cell dose (million cells)"
-          name="cellDoseMillions"
-          error={error}
-          hint="For cell products; leave empty if not counted"
-        >
-          {(p) => <input {...p} inputMode="decimal" />}
-        </Field>
+        {isCellProduct(productClass) && (
+          <Field
+            label="Cells injected (million)"
+            name="cellDoseMillions"
+            error={error}
+            hint="Leave empty if not counted"
+          >
+            {(p) => <input {...p} inputMode="decimal" />}
+          </Field>
+        )}
         <Field
           label="BMI (kg/m²)"
           name="bmi"
@@ -653,7 +742,7 @@ function TreatmentForm({
         >
           {(p) => <input {...p} inputMode="decimal" />}
         </Field>
-        <Field label="Volume (mL)" name="volumeMl" error={error}>
+        <Field label="Volume (mL)" name="volumeMl" error={error} hint="Volume injected">
           {(p) => <input {...p} inputMode="decimal" />}
         </Field>
         <Field label="Image guidance" name="imageGuidance" error={error}>
@@ -667,9 +756,18 @@ function TreatmentForm({
             </select>
           )}
         </Field>
+        <ProductFields productClass={productClass} error={error} />
         <Field label="Notes" name="notes" error={error}>
           {(p) => <textarea {...p} rows={2} />}
         </Field>
+        {askToConfirm && (
+          <div className="field field-error confirm">
+            <label>
+              <input type="checkbox" name="confirmImplausible" /> I have checked the unusual values
+              marked above against the lab sheet; they are right
+            </label>
+          </div>
+        )}
         <button type="submit">Save injection</button>
       </form>
     </details>

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { FIELD_LABELS } from '../ui/Field.tsx';
 import { formatDate, label } from '../ui/format.ts';
+import { answerWords, type Questions, questionsOf, questionText } from './questions.ts';
 
 interface HistoryEntry {
   id: number;
@@ -10,7 +11,11 @@ interface HistoryEntry {
   entity: string;
   by: string | null;
   reason: string | null;
-  detail: { fields?: string[]; changes?: Record<string, { old: unknown; new: unknown }> } | null;
+  detail: {
+    fields?: string[];
+    changes?: Record<string, { old: unknown; new: unknown }>;
+    instrumentId?: string;
+  } | null;
   personal?: Record<string, unknown>;
 }
 
@@ -40,6 +45,7 @@ const ENTITY_WORDS: Record<string, string> = {
   patients: 'patient',
   patient_identities: 'patient details',
   episode: 'joint',
+  joint_episode: 'joint',
   joint_episodes: 'joint',
   treatment: 'treatment',
   treatments: 'treatment',
@@ -78,6 +84,25 @@ export function RecordHistory({ patientId, version }: { patientId: string; versi
               ),
             ),
           } as Record<string, { old: unknown; new: unknown }>;
+          const answers = personal.answers as AnswerChanges | undefined;
+          if (e.entity === 'response' && answers && e.detail?.instrumentId)
+            return (
+              <li key={e.id}>
+                <ResponseChanges
+                  instrumentId={e.detail.instrumentId}
+                  answers={answers}
+                  scores={personal.scores as ScoreChange | undefined}
+                >
+                  {(name) => (
+                    <>
+                      <strong>{ACTION_WORDS[e.action] ?? e.action}</strong> {name} answers ·{' '}
+                      {formatDate(e.at.slice(0, 10))} {e.at.slice(11, 16)} UTC · {e.by ?? 'system'}
+                      {e.reason && <div>Reason: {e.reason}</div>}
+                    </>
+                  )}
+                </ResponseChanges>
+              </li>
+            );
           return (
             <li key={e.id}>
               <strong>{ACTION_WORDS[e.action] ?? e.action}</strong>{' '}
@@ -98,5 +123,58 @@ export function RecordHistory({ patientId, version }: { patientId: string; versi
         })}
       </ol>
     </section>
+  );
+}
+
+type AnswerChanges = Record<string, { old: number | null; new: number | null }>;
+type ScoreChange = {
+  old: Record<string, number | null>;
+  new: Record<string, number | null>;
+};
+
+const scoreText = (v: number | null | undefined) =>
+  v === null || v === undefined ? 'not scorable' : v.toFixed(1);
+
+/** A questionnaire's corrected answers and scores in words: the questions, not item codes. */
+function ResponseChanges({
+  instrumentId,
+  answers,
+  scores,
+  children,
+}: {
+  instrumentId: string;
+  answers: AnswerChanges;
+  scores: ScoreChange | undefined;
+  /** The entry's first line, given the questionnaire's name. */
+  children: (name: string) => ReactNode;
+}) {
+  const [questions, setQuestions] = useState<Questions | null>(null);
+  useEffect(() => {
+    questionsOf(instrumentId)
+      .then(setQuestions)
+      .catch(() => setQuestions(null));
+  }, [instrumentId]);
+  if (!questions) return <>{children('questionnaire')}</>;
+  return (
+    <>
+      {children(questions.shortName)}
+      <ul>
+        {Object.entries(answers).map(([code, c]) => (
+          <li key={code}>
+            {questionText(questions, code) ?? 'A question no longer in this questionnaire'}{' '}
+            {answerWords(questions, code, c.old)} → {answerWords(questions, code, c.new)}
+          </li>
+        ))}
+        {scores &&
+          questions.scales
+            .filter((s) => scores.old[s.id] !== scores.new[s.id])
+            .map((s) => (
+              <li key={s.id}>
+                {questions.shortName} {s.name}: {scoreText(scores.old[s.id])} →{' '}
+                {scoreText(scores.new[s.id])}
+              </li>
+            ))}
+      </ul>
+    </>
   );
 }

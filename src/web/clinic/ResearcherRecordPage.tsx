@@ -4,6 +4,7 @@ import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
 import { ApiError, api } from '../api.ts';
 import { FormError } from '../ui/Field.tsx';
 import { capitalise, label, productLabel } from '../ui/format.ts';
+import { ProductSummary } from './ProductFields.tsx';
 import { ScoresTable } from './ScoresTable.tsx';
 
 type Record = ReturnType<typeof researcherRecord>;
@@ -13,7 +14,12 @@ interface Vocabulary {
   instruments: {
     id: string;
     shortName: string;
-    scales: { id: string; shortName: string; name: string }[];
+    scales: {
+      id: string;
+      shortName: string;
+      name: string;
+      caveat: { label: string; detail: string } | null;
+    }[];
   }[];
 }
 
@@ -83,6 +89,11 @@ export function ResearcherRecordPage({ id }: { id: string }) {
                     {t.volumeMl} mL
                     {t.notes && <span className="muted"> · {t.notes}</span>}
                     {t.notesWithheld && <span className="muted"> · Notes: {WITHHELD}</span>}
+                    <ProductSummary
+                      productClass={t.productClass}
+                      characterisation={t.characterisation ?? {}}
+                      volumeMl={t.volumeMl}
+                    />
                   </li>
                 ))}
               </ul>

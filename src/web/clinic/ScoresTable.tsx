@@ -24,7 +24,12 @@ export function ScoresTable<R extends ScoredRow>({
   responses: R[];
   timepointLabel: (tp: string) => string;
   instrumentName: (i: string) => string;
-  scalesOf: (i: string) => { id: string; name: string; shortName: string }[];
+  scalesOf: (i: string) => {
+    id: string;
+    name: string;
+    shortName: string;
+    caveat?: { label: string; detail: string } | null;
+  }[];
   whenHeading: string;
   /** The last cell's content (before the out-of-window flag is added after it). */
   when: (r: R) => ReactNode;
@@ -49,10 +54,21 @@ export function ScoresTable<R extends ScoredRow>({
                 <div>
                   {scalesOf(r.instrumentId).map((scale) => {
                     const value = r.scores[scale.id];
+                    const none = value === null || value === undefined;
+                    // A phone's card may wrap "not scorable", never a name from its number.
                     return (
-                      <span key={scale.id} className="score" title={scale.name}>
-                        {scale.shortName}{' '}
-                        {value === null || value === undefined ? 'not scorable' : value.toFixed(1)}
+                      <span
+                        key={scale.id}
+                        className={none ? 'score score-none' : 'score'}
+                        title={scale.name}
+                      >
+                        {scale.shortName} {none ? 'not scorable' : value.toFixed(1)}
+                        {scale.caveat && (
+                          <span className="caveat" title={scale.caveat.detail}>
+                            {' '}
+                            ({scale.caveat.label.toLowerCase()})
+                          </span>
+                        )}
                       </span>
                     );
                   })}

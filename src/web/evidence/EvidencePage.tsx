@@ -4,6 +4,9 @@ import {
   lessPainNegative,
   outcomeInWords as outcomeWords,
 } from '../../core/evidence/summaries.ts';
+import { patientLanguage } from '../../core/i18n/catalogues.ts';
+import { EN } from '../../core/i18n/en.ts';
+import { translator } from '../../core/i18n/translate.ts';
 import { ApiError, api } from '../api.ts';
 import { EngineSvg } from '../ui/EngineSvg.tsx';
 import { count, formatDate } from '../ui/format.ts';
@@ -49,6 +52,15 @@ function SummaryItem({ s: published }: { s: PublishedSummary }) {
   );
 }
 
+/**
+ * The reader's language: `?lang=` (a clinic links to the page in a patient's language), else
+ * the browser's first; a language without a catalogue reads English.
+ */
+const language = patientLanguage(
+  new URLSearchParams(window.location.search).get('lang') ?? navigator.language,
+);
+const t = translator(language.locale, language.messages, EN);
+
 /** The public page (no login): what the trials show, the placebo response, harms, regulation. */
 export function EvidencePage() {
   const [data, setData] = useState<EvidenceOverview | null>(null);
@@ -56,13 +68,17 @@ export function EvidencePage() {
   useEffect(() => {
     api<EvidenceOverview>('GET', '/evidence')
       .then(setData)
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+      .catch((e: unknown) =>
+        setError(e instanceof ApiError && e.status === 0 ? e.message : t('evidence.failed')),
+      );
   }, []);
   useEffect(() => {
-    document.title = 'Stem cell injections for joint pain: the evidence · StemTrack';
+    document.title = t('evidence.documentTitle');
+    document.documentElement.lang = language.locale;
+    document.documentElement.dir = language.dir;
   }, []);
   if (error) return <p className="page error-text">{error}</p>;
-  if (!data) return <p className="page">Loading…</p>;
+  if (!data) return <p className="page">{t('evidence.loading')}</p>;
   const controlled = data.summaries.filter(
     (s) => /vs control|vs corticosteroid/i.test(s.comparison) && !/adverse/i.test(s.outcome),
   );
@@ -74,34 +90,19 @@ export function EvidencePage() {
       <p>
         <a href="/">StemTrack</a>
       </p>
-      <h1>Stem cell injections for joint pain: what the evidence says</h1>
-      <p>
-        This page is for patients and anyone deciding about a treatment. Every number on it comes
-        from StemTrack's evidence engine and names the study or review it was read from.
-      </p>
+      <h1>{t('evidence.title')}</h1>
+      <p>{t('evidence.intro')}</p>
 
       <section aria-labelledby="what">
-        <h2 id="what">What the treatment is</h2>
-        <p>
-          Cells are taken from a person's bone marrow or fat (or from donated umbilical cord
-          tissue), sometimes grown in a laboratory, and injected into the painful joint, most often
-          the knee with osteoarthritis. Some clinics inject a concentrate of bone marrow (BMAC) or
-          fat tissue (SVF) without growing the cells. The hope is less pain and better function;
-          whether the cells rebuild cartilage is not established.
-        </p>
+        <h2 id="what">{t('evidence.what.title')}</h2>
+        <p>{t('evidence.what.body')}</p>
       </section>
 
       <section aria-labelledby="trials">
-        <h2 id="trials">What randomised trials show</h2>
-        <p>
-          In a randomised trial, patients are allotted by chance to cells or to a comparison
-          injection, so a difference between the groups can be put down to the treatment. A 95%
-          confidence interval (CI) is the range the true difference plausibly lies in.
-        </p>
+        <h2 id="trials">{t('evidence.trials.title')}</h2>
+        <p>{t('evidence.trials.body')}</p>
         <p className="sign-rule">
-          <strong>How to read the signs:</strong> on this page a negative pain number always means
-          less pain: a difference below 0 means less pain with cells than with the comparison, and a
-          change below 0 means less pain than before the injection.
+          <strong>{t('evidence.signs.label')}</strong> {t('evidence.signs.body')}
         </p>
         <ul className="evidence-list">
           {controlled.map((s) => (
@@ -125,21 +126,13 @@ export function EvidencePage() {
             </figure>
           ))
         ) : (
-          <p className="muted">
-            StemTrack does not yet hold enough trial arm data (means, SDs and group sizes at the
-            same time point) to pool the trials itself; the figures above are the published reviews'
-            own.
-          </p>
+          <p className="muted">{t('evidence.noPooling')}</p>
         )}
       </section>
 
       <section aria-labelledby="placebo">
-        <h2 id="placebo">How much pain improves with a placebo</h2>
-        <p>
-          People given a salt-water (saline) injection in trials also report less pain. A clinic's
-          before-and-after results therefore include this placebo response and cannot by themselves
-          show that a treatment works.
-        </p>
+        <h2 id="placebo">{t('evidence.placebo.title')}</h2>
+        <p>{t('evidence.placebo.body')}</p>
         <ul className="evidence-list">
           {placebo.map((s) => (
             <SummaryItem key={`${s.source}-${s.outcome}-${s.what}`} s={s} />
@@ -148,13 +141,8 @@ export function EvidencePage() {
       </section>
 
       <section aria-labelledby="harms">
-        <h2 id="harms">Known harms</h2>
-        <p>
-          Risk ratios above 1 mean more adverse events with cells than with the comparison.
-          Harvesting bone marrow or fat is itself a procedure with pain and bruising, and the FDA
-          reports infections and other serious harms after unapproved cell products (see Regulatory
-          status).
-        </p>
+        <h2 id="harms">{t('evidence.harms.title')}</h2>
+        <p>{t('evidence.harms.body')}</p>
         <ul className="evidence-list">
           {harms.map((s) => (
             <SummaryItem key={`${s.source}-${s.outcome}`} s={s} />
@@ -163,13 +151,14 @@ export function EvidencePage() {
       </section>
 
       <section aria-labelledby="rules">
-        <h2 id="rules">Regulatory status</h2>
+        <h2 id="rules">{t('evidence.rules.title')}</h2>
         <ul className="evidence-list">
           {data.regulatory.statements.map((r) => (
             <li key={r.region}>
               <strong>{r.region}:</strong> {r.statement}{' '}
               <span className="muted">
-                Source: <a href={r.url}>{r.source}</a> (read {formatDate(r.read)}).
+                {t('evidence.source')} <a href={r.url}>{r.source}</a>{' '}
+                {t('evidence.read', { date: formatDate(r.read) })}
               </span>
             </li>
           ))}
@@ -177,12 +166,8 @@ export function EvidencePage() {
       </section>
 
       <section aria-labelledby="find">
-        <h2 id="find">How to find a registered trial</h2>
-        <p>
-          If you want cell therapy, the safest route is a registered clinical trial: it has ethics
-          approval, regulator oversight and should not charge you for the experimental treatment.
-          Search these registries and ask the clinic for the trial's registration number.
-        </p>
+        <h2 id="find">{t('evidence.find.title')}</h2>
+        <p>{t('evidence.find.body')}</p>
         <ul>
           {data.regulatory.trialRegistries.map((r) => (
             <li key={r.url}>
@@ -193,15 +178,15 @@ export function EvidencePage() {
       </section>
 
       <section aria-labelledby="sources">
-        <h2 id="sources">Trials in StemTrack's dataset</h2>
+        <h2 id="sources">{t('evidence.sources.title')}</h2>
         <div className="table-wrap">
           <table>
             <thead>
               <tr>
-                <th scope="col">Trial</th>
-                <th scope="col">Products</th>
-                <th scope="col">Outcomes</th>
-                <th scope="col">Source</th>
+                <th scope="col">{t('evidence.col.trial')}</th>
+                <th scope="col">{t('evidence.col.products')}</th>
+                <th scope="col">{t('evidence.col.outcomes')}</th>
+                <th scope="col">{t('evidence.col.source')}</th>
               </tr>
             </thead>
             <tbody>
@@ -209,7 +194,7 @@ export function EvidencePage() {
                 <tr key={s.study}>
                   <td>
                     {s.study}
-                    {s.partlyVerified ? ' (partly verified)' : ''}
+                    {s.partlyVerified ? ` ${t('evidence.partlyVerified')}` : ''}
                   </td>
                   <td>{s.products.join(', ')}</td>
                   <td>{s.outcomes.map(outcomeWords).join(', ')}</td>

@@ -4,6 +4,8 @@
  */
 import * as Plot from '@observablehq/plot';
 import type { OwnTrajectory } from '../../core/analytics/own-trajectory.ts';
+import type { MessageKey } from '../../core/i18n/en.ts';
+import type { Translate } from '../../core/i18n/translate.ts';
 import { scaleTitle } from '../../core/instruments/patient-wording.ts';
 import { h, s } from './dom.ts';
 import { monthTicks } from './survey-screens.ts';
@@ -42,7 +44,7 @@ function swatch(color: string, dashes?: string, dot?: boolean): SVGElement {
   );
 }
 
-function options(trajectory: OwnTrajectory): Plot.PlotOptions {
+function options(trajectory: OwnTrajectory, t: Translate): Plot.PlotOptions {
   const ticks = monthTicks(trajectory.points.at(-1)?.months ?? 0);
   return {
     height: 200,
@@ -50,7 +52,7 @@ function options(trajectory: OwnTrajectory): Plot.PlotOptions {
     marginRight: 16,
     marginBottom: 40,
     x: {
-      label: 'Months after treatment',
+      label: t('chart.monthsAxis'),
       labelAnchor: 'center',
       labelArrow: 'none',
       domain: [0, ticks.at(-1) ?? 1],
@@ -86,9 +88,14 @@ function options(trajectory: OwnTrajectory): Plot.PlotOptions {
  * same rules live in styles.css (`.chart`). Plot's mark group labels ("dot", "rule") are
  * removed too (the figure's own label is what a reader needs); the axes keep theirs.
  */
-function draw(figure: HTMLElement, trajectory: OwnTrajectory, label: string) {
+function draw(figure: HTMLElement, trajectory: OwnTrajectory, label: string, t: Translate) {
   const width = Math.max(300, Math.min(figure.clientWidth || 640, 900));
-  const chart = Plot.plot({ width, ...options(trajectory), className: 'chart', ariaLabel: label });
+  const chart = Plot.plot({
+    width,
+    ...options(trajectory, t),
+    className: 'chart',
+    ariaLabel: label,
+  });
   for (const style of chart.querySelectorAll('style')) style.remove();
   for (const g of chart.querySelectorAll('g[aria-label]:not([aria-label*="axis"])'))
     g.removeAttribute('aria-label');
@@ -100,10 +107,10 @@ function formatScore(value: number): string {
 }
 
 /** The chart's section: title, scale, figure, key and the latest score in words. */
-export function ownTrajectoryChart(trajectory: OwnTrajectory): HTMLElement {
-  const title = scaleTitle(trajectory.instrumentId, trajectory.scale, trajectory.name);
+export function ownTrajectoryChart(trajectory: OwnTrajectory, t: Translate): HTMLElement {
+  const title = scaleTitle(t, trajectory.instrumentId, trajectory.scale, trajectory.name);
   const headingId = `own-chart-${++charts}`;
-  const label = `Your ${title.toLowerCase()} over time`;
+  const label = t('chart.overTime', { title: title.toLowerCase() });
   const last = trajectory.points.at(-1);
   const [low, high] = trajectory.range;
   const figure = h('figure', { class: 'chart-box', 'aria-label': label });
@@ -114,17 +121,17 @@ export function ownTrajectoryChart(trajectory: OwnTrajectory): HTMLElement {
     h(
       'p',
       { class: 'muted own-chart-scale' },
-      `Scored ${low} to ${high}: ${trajectory.higherIsBetter ? 'higher' : 'lower'} is better.`,
+      t('chart.scored', { low, high, higherIsBetter: trajectory.higherIsBetter }),
     ),
     figure,
     h(
       'ul',
       { class: 'own-chart-key' },
-      h('li', null, swatch(SCORE_COLOR, undefined, true), ' Your scores'),
+      h('li', null, swatch(SCORE_COLOR, undefined, true), ` ${t('chart.key.scores')}`),
       trajectory.baseline !== null &&
-        h('li', null, swatch(START_COLOR, '5,4'), ' Where you started'),
+        h('li', null, swatch(START_COLOR, '5,4'), ` ${t('chart.key.start')}`),
       trajectory.mcidLine !== null &&
-        h('li', null, swatch(MCID_COLOR, '2,3'), ' Smallest important improvement'),
+        h('li', null, swatch(MCID_COLOR, '2,3'), ` ${t('chart.key.mcid')}`),
     ),
     last &&
       trajectory.baseline !== null &&
@@ -132,10 +139,14 @@ export function ownTrajectoryChart(trajectory: OwnTrajectory): HTMLElement {
       h(
         'p',
         null,
-        `${last.label}: ${formatScore(last.value)}, against ${formatScore(trajectory.baseline)} when you started.`,
+        t('chart.latest', {
+          when: t(`timepoint.${last.timepoint}` as MessageKey),
+          value: formatScore(last.value),
+          baseline: formatScore(trajectory.baseline),
+        }),
       ),
   );
   // Drawn on the next frame, when the section is in the page and the figure has its width.
-  requestAnimationFrame(() => draw(figure, trajectory, label));
+  requestAnimationFrame(() => draw(figure, trajectory, label, t));
   return section;
 }

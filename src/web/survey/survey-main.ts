@@ -4,6 +4,8 @@
  * Its choices (wording, order, scales) live in src/core and survey-screens.ts.
  */
 import type { OwnTrajectory } from '../../core/analytics/own-trajectory.ts';
+import { EN } from '../../core/i18n/en.ts';
+import { type PatientLanguage, type Translate, translator } from '../../core/i18n/translate.ts';
 import type { InstrumentDefinition } from '../../core/instruments/definition.ts';
 import { jointPhrase, sectionHeading } from '../../core/instruments/patient-wording.ts';
 import { repeatedItems } from '../../core/instruments/shared-items.ts';
@@ -29,12 +31,17 @@ interface SurveyData {
   joint: { joint: string; side: string } | null;
   instruments: InstrumentDefinition[];
   draft: Draft;
+  /** The patient's language: only its catalogue, chosen by the server. */
+  language?: PatientLanguage;
+  /** Present when a clinician handed this survey over on a clinic tablet. */
+  tablet?: { idleSeconds: number };
 }
 
 interface Question {
   instrument: InstrumentDefinition;
   /** The form's own section title (e.g. KOOS "Symptoms"); the patient reads `sectionHeading` of it. */
   sectionTitle: string;
+  sectionTitleInLanguage: string | undefined;
   intro: string | undefined;
   code: string;
   text: string;
@@ -46,7 +53,9 @@ type Stage =
   | { kind: 'intro' }
   | { kind: 'question'; index: number }
   | { kind: 'review' }
-  | { kind: 'done' };
+  | { kind: 'done' }
+  /** A clinic tablet's end: the survey was sent or left idle; nothing more is shown. */
+  | { kind: 'locked'; reason: 'idle' | 'done' | null };
 
 const SAVE_DELAY_MS = 400;
 
@@ -60,6 +69,7 @@ function questionsOf(instruments: InstrumentDefinition[]): Question[] {
         .map((item) => ({
           instrument,
           sectionTitle: section.title,
+          sectionTitleInLanguage: section.titleInLanguage,
           intro: section.intro,
           code: item.code,
           text: item.text,
@@ -85,15 +95,46 @@ let pending: ReturnType<typeof setTimeout> | null = null;
 
 const root = document.getElementById('root');
 const token = /^\/s\/([A-Za-z0-9_-]+)$/.exec(window.location.pathname)?.[1] ?? '';
+/** The path a locked tablet shows: the survey's link leaves the address bar and history. */
+const LOCKED_PATH = '/s/locked';
+let idleTimer: ReturnType<typeof setTimeout> | null = null;
+// A text message's link ends in ?via=sms, so the answers are recorded as given from a text.
+const via = new URLSearchParams(window.location.search).get('via') === 'sms' ? 'sms' : undefined;
 let shown: HTMLElement | null = null;
+// English until the server sends the patient's catalogue with the survey.
+let t: Translate = translator('en', EN);
+
+/** Speaks the patient's language from now on, and sets the page's language and direction. */
+function useLanguage(language: PatientLanguage | undefined) {
+  if (!language) return;
+  t = translator(language.locale, language.messages, EN);
+  document.documentElement.lang = language.locale;
+  document.documentElement.dir = language.dir;
+  document.title = t('survey.intro.title', { timepoint: state.data?.timepoint ?? '' });
+}
+
+/** A failed call in the patient's words; the server's own message is English and for staff. */
+function errorText(error: ApiError): string {
+  if (error.status === 0) return t('survey.error.network');
+  if (error.status === 404) return t('survey.error.notFound');
+  if (error.status === 410) return t('survey.error.closed');
+  if (error.status === 400 || error.status === 422) return t('survey.error.invalid');
+  return t('survey.error.send');
+}
 
 /** Shows the screen for the state now; a new stage moves focus to its heading, as React did. */
 function render(stageChanged = false) {
-  // The thank-you page is final; its charts are added to it, never redrawn.
-  if (!root || shown?.dataset.stage === 'done') return;
+  // The thank-you page and a locked tablet are final; charts are added, never redrawn.
+  if (!root || shown?.dataset.stage === 'done' || shown?.dataset.stage === 'locked') return;
   const next = screen();
   next.dataset.stage = state.stage.kind;
-  if (shown && shown.tagName === next.tagName && state.stage.kind !== 'done') patch(shown, next);
+  if (
+    shown &&
+    shown.tagName === next.tagName &&
+    state.stage.kind !== 'done' &&
+    state.stage.kind !== 'locked'
+  )
+    patch(shown, next);
   else {
     root.replaceChildren(next);
     shown = next;
@@ -147,9 +188,11 @@ async function submit() {
     const reply = await api<{ trajectory: OwnTrajectory[] }>('POST', `/survey/${token}/submit`, {
       answers: state.answers,
       ...(events.length > 0 ? { events } : {}),
+      ...(via ? { via } : {}),
     });
     state.ownTrajectory = reply.trajectory ?? [];
     state.submitting = false;
+    if (state.data?.tablet) return void lockTablet('done');
     setStage({ kind: 'done' });
     void drawCharts();
   } catch (e) {
@@ -159,30 +202,65 @@ async function submit() {
   }
 }
 
+/**
+ * Locks a clinic tablet: saves any answer not yet sent, ends the tablet's link on the server,
+ * takes the link out of the address bar and history, and shows the locked screen.
+ */
+async function lockTablet(reason: 'idle' | 'done') {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  if (pending) {
+    clearTimeout(pending);
+    await save();
+  }
+  try {
+    await api('POST', `/survey/${token}/lock`, { reason });
+  } catch {
+    // The link also lapses on its own within the hour; the screen locks regardless.
+  }
+  window.history.replaceState(null, '', LOCKED_PATH);
+  setStage({ kind: 'locked', reason });
+}
+
+/** Restarts the idle countdown on every touch, key or scroll while a tablet shows the survey. */
+function watchIdle(seconds: number) {
+  const restart = () => {
+    if (state.stage.kind === 'locked') return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => void lockTablet('idle'), seconds * 1000);
+  };
+  for (const type of ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart'])
+    window.addEventListener(type, restart, { passive: true, capture: true });
+  restart();
+}
+
+function lockedScreen(reason: 'idle' | 'done' | null): HTMLElement {
+  return h(
+    'main',
+    { class: 'survey tablet-locked' },
+    h('h1', { tabindex: '-1' }, t('tablet.locked.title')),
+    reason === 'done' && h('p', null, t('tablet.locked.done')),
+    reason === 'idle' && h('p', null, t('tablet.locked.idle')),
+    h('p', { class: 'tablet-handback' }, t('tablet.locked.handBack')),
+    h('p', null, h('a', { href: '/' }, t('tablet.locked.staffSignIn'))),
+  );
+}
+
 function screen(): HTMLElement {
   const { data, loadError } = state;
+  if (state.stage.kind === 'locked') return lockedScreen(state.stage.reason);
   if (loadError) {
     return h(
       'main',
       { class: 'survey' },
-      h(
-        'h1',
-        null,
-        loadError.status === 410 ? 'This link is closed' : 'We could not open this survey',
-      ),
-      h(
-        'p',
-        { role: 'alert' },
-        loadError.status === 404
-          ? 'This survey link is not valid. Please check the link in your e-mail, or ask your clinic for a new one.'
-          : loadError.message,
-      ),
+      h('h1', null, loadError.status === 410 ? t('survey.closed.title') : t('survey.error.title')),
+      h('p', { role: 'alert' }, errorText(loadError)),
     );
   }
-  if (!data) return h('main', { class: 'survey' }, h('p', null, 'Loading your survey…'));
+  if (!data) return h('main', { class: 'survey' }, h('p', null, t('survey.loading')));
   const questions = state.questions;
   const answered = answeredCount();
-  const joint = jointPhrase(data.joint?.joint, data.joint?.side);
+  const joint = jointPhrase(t, data.joint?.joint, data.joint?.side);
   const stage = state.stage;
 
   if (stage.kind === 'intro') {
@@ -193,13 +271,16 @@ function screen(): HTMLElement {
     return h(
       'main',
       { class: 'survey' },
-      h('h1', null, `Your ${data.timepointLabel.toLowerCase()} check-in`),
-      h(
-        'p',
-        null,
-        `${questions.length} short questions about ${joint}, about ${minutes} minutes. Your answers are saved as you go: you can stop and come back with the same link.`,
-      ),
-      answered > 0 && h('p', null, `You have answered ${answered} of ${questions.length} so far.`),
+      h('h1', null, t('survey.intro.title', { timepoint: data.timepoint })),
+      data.tablet &&
+        h(
+          'p',
+          { class: 'tablet-note' },
+          t('tablet.note', { minutes: Math.round(data.tablet.idleSeconds / 60) }),
+        ),
+      h('p', null, t('survey.intro.body', { count: questions.length, joint, minutes })),
+      answered > 0 &&
+        h('p', null, t('survey.intro.progress', { answered, total: questions.length })),
       h(
         'button',
         {
@@ -212,7 +293,7 @@ function screen(): HTMLElement {
                 : { kind: 'question', index: firstUnanswered },
             ),
         },
-        answered > 0 ? 'Continue' : 'Start',
+        answered > 0 ? t('survey.continue') : t('survey.start'),
       ),
     );
   }
@@ -222,14 +303,9 @@ function screen(): HTMLElement {
     return h(
       'main',
       { class: 'survey' },
-      h('h1', { tabindex: -1 }, 'Thank you'),
-      h('p', null, 'Your answers have been sent to your clinic. You can close this page.'),
-      charted.length > 0 &&
-        h(
-          'p',
-          null,
-          'Your scores so far, against where you started. A change on one day can be chance; your clinic looks at the whole line with you. Where published studies give one, a green line marks the smallest improvement from your start that patients called important: a guide, not a target.',
-        ),
+      h('h1', { tabindex: -1 }, t('survey.done.title')),
+      h('p', null, t('survey.done.body')),
+      charted.length > 0 && h('p', null, t('survey.done.charts')),
       charted.length > 0 && h('div', { class: 'own-charts' }),
     );
   }
@@ -242,10 +318,10 @@ function screen(): HTMLElement {
     return h(
       'main',
       { class: 'survey' },
-      h('h1', { tabindex: -1 }, 'Ready to send?'),
-      h('p', null, `You answered ${answered} of ${questions.length} questions.`),
+      h('h1', { tabindex: -1 }, t('survey.review.title')),
+      h('p', null, t('survey.review.answered', { answered, total: questions.length })),
       missing.length > 0 && [
-        h('p', null, 'Unanswered questions (you may leave them out, but every answer helps):'),
+        h('p', null, t('survey.review.missing')),
         h(
           'ul',
           { class: 'missing' },
@@ -267,12 +343,7 @@ function screen(): HTMLElement {
         ),
       ],
       asksLaterEvents(data.timepoint) && laterEvents(new Date().toISOString().slice(0, 10)),
-      error &&
-        h(
-          'p',
-          { class: 'form-error', role: 'alert' },
-          error.message + error.fields.map((f) => ` ${f.message}.`).join(''),
-        ),
+      error && h('p', { class: 'form-error', role: 'alert' }, errorText(error)),
       h(
         'div',
         { class: 'nav-buttons' },
@@ -282,7 +353,7 @@ function screen(): HTMLElement {
             type: 'button',
             onClick: () => setStage({ kind: 'question', index: questions.length - 1 }),
           },
-          'Back',
+          t('survey.back'),
         ),
         h(
           'button',
@@ -292,7 +363,7 @@ function screen(): HTMLElement {
             onClick: () => void submit(),
             disabled: state.submitting || answered === 0,
           },
-          state.submitting ? 'Sending…' : 'Send my answers',
+          state.submitting ? t('survey.review.sending') : t('survey.review.send'),
         ),
       ),
     );
@@ -311,9 +382,9 @@ function screen(): HTMLElement {
     );
   const saveText = {
     idle: '',
-    saving: 'Saving…',
-    saved: 'Saved',
-    failed: 'Not saved yet: check your connection',
+    saving: t('survey.save.saving'),
+    saved: t('survey.save.saved'),
+    failed: t('survey.save.failed'),
   }[state.saveState];
   return h(
     'main',
@@ -324,7 +395,7 @@ function screen(): HTMLElement {
       h('progress', {
         max: questions.length,
         value: index + 1,
-        'aria-label': `Question ${index + 1} of ${questions.length}`,
+        'aria-label': t('survey.questionOf', { index: index + 1, total: questions.length }),
       }),
       h('span', { class: 'muted' }, `${index + 1} / ${questions.length}`),
     ),
@@ -332,7 +403,7 @@ function screen(): HTMLElement {
     h(
       'h1',
       { tabindex: -1, class: 'section-title' },
-      sectionHeading(q.instrument.id, q.sectionTitle, joint),
+      sectionHeading(t, q.instrument.id, q.sectionTitle, joint, q.sectionTitleInLanguage),
     ),
     q.intro && h('p', { class: 'intro' }, q.intro),
     h('p', { class: 'question-text', id: `${name}-text` }, q.text),
@@ -370,23 +441,19 @@ function screen(): HTMLElement {
           onClick: () =>
             setStage(index === 0 ? { kind: 'intro' } : { kind: 'question', index: index - 1 }),
         },
-        'Back',
+        t('survey.back'),
       ),
       h(
         'button',
         { type: 'button', class: 'primary', onClick: goNext, disabled: !isAnswered },
-        nextLabel(index, questions.length),
+        t(nextLabel(index, questions.length)),
       ),
     ),
     !isAnswered &&
       h(
         'p',
         { class: 'skip-row' },
-        h(
-          'button',
-          { type: 'button', class: 'link-button', onClick: goNext },
-          'Skip this question',
-        ),
+        h('button', { type: 'button', class: 'link-button', onClick: goNext }, t('survey.skip')),
       ),
   );
 }
@@ -443,7 +510,7 @@ function laterEvents(today: string): HTMLElement {
   return h(
     'fieldset',
     { class: 'later-events' },
-    h('legend', null, 'Since your treatment, has any of this happened? (optional)'),
+    h('legend', null, t('survey.events.legend')),
     PATIENT_EVENT_KINDS.map((k) => {
       const id = `event-${k.code}`;
       const checked = value[k.code] !== undefined;
@@ -463,13 +530,13 @@ function laterEvents(today: string): HTMLElement {
               change(next);
             },
           }),
-          ` ${k.label}`,
+          ` ${t(`survey.event.${k.code}`)}`,
         ),
         checked &&
           h(
             'label',
             { for: id, class: 'event-date' },
-            'When? ',
+            `${t('survey.events.when')} `,
             h('input', {
               id,
               type: 'date',
@@ -489,26 +556,41 @@ async function drawCharts() {
   const box = shown?.querySelector('.own-charts');
   if (!box || charted.length === 0) return;
   const { ownTrajectoryChart } = await import('./own-chart.ts');
-  box.replaceWith(...charted.map((t) => ownTrajectoryChart(t)));
+  box.replaceWith(...charted.map((line) => ownTrajectoryChart(line, t)));
 }
 
-// Save at once if the page is being left with an answer not yet sent.
+// Save at once if the page is being left with an answer not yet sent; a tablet left for
+// another page ends its link, so going back does not reopen the survey.
 window.addEventListener('pagehide', () => {
   if (pending) {
     clearTimeout(pending);
     void save();
   }
+  if (state.data?.tablet && state.stage.kind !== 'locked')
+    void fetch(`/api/survey/${token}/lock`, {
+      method: 'POST',
+      keepalive: true,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'left' }),
+    }).catch(() => undefined);
 });
 
-render();
-api<SurveyData>('GET', `/survey/${token}`)
-  .then((d) => {
-    state.data = d;
-    state.answers = d.draft;
-    state.questions = questionsOf(d.instruments);
-    render();
-  })
-  .catch((e: unknown) => {
-    state.loadError = e instanceof ApiError ? e : new ApiError(0, String(e));
-    render();
-  });
+if (window.location.pathname === LOCKED_PATH) {
+  state.stage = { kind: 'locked', reason: null };
+  render();
+} else {
+  render();
+  api<SurveyData>('GET', `/survey/${token}`)
+    .then((d) => {
+      state.data = d;
+      useLanguage(d.language);
+      state.answers = d.draft;
+      state.questions = questionsOf(d.instruments);
+      if (d.tablet) watchIdle(d.tablet.idleSeconds);
+      render();
+    })
+    .catch((e: unknown) => {
+      state.loadError = e instanceof ApiError ? e : new ApiError(0, String(e));
+      render();
+    });
+}

@@ -39,9 +39,9 @@ describe('numericScale', () => {
 
 describe('the survey buttons and wording', () => {
   it('says Next until the last question, then what the last button does', () => {
-    expect(nextLabel(0, 43)).toBe('Next');
-    expect(nextLabel(41, 43)).toBe('Next');
-    expect(nextLabel(42, 43)).toBe('Review answers');
+    expect(nextLabel(0, 43)).toBe('survey.next');
+    expect(nextLabel(41, 43)).toBe('survey.next');
+    expect(nextLabel(42, 43)).toBe('survey.reviewAnswers');
   });
 
   it('asks about events since treatment only after the treatment', () => {

@@ -1,4 +1,5 @@
 import { type ReactNode, useId } from 'react';
+import { CHARACTERISATION_FIELDS } from '../../core/registry/characterisation.ts';
 import type { ApiError } from '../api.ts';
 
 /** A labelled form control with its error, linked for screen readers. */
@@ -63,7 +64,7 @@ export const FIELD_LABELS: Record<string, string> = {
   diagnosis: 'Diagnosis',
   treatmentDate: 'Treatment date',
   productClass: 'Product',
-  cellDoseMillions: 'Cell dose',
+  cellDoseMillions: 'Cells injected',
   bmi: 'BMI',
   volumeMl: 'Volume',
   imageGuidance: 'Image guidance',
@@ -77,6 +78,17 @@ export const FIELD_LABELS: Record<string, string> = {
   timepoint: 'Survey time point',
   confirmOutsideWindow: 'Outside its window',
   password: 'Password',
+  mobile: 'Mobile number',
+  country: 'Country',
+  smsConsent: 'Text messages',
+  timeZone: 'Time zone',
+  preferredCallTime: 'Best time to call',
+  outcome: 'Outcome of the call',
+  note: 'Note',
+  confirmImplausible: 'Confirm unusual values',
+  plateletDoseBillions: 'Platelet dose',
+  // The product's characterisation, by the label the form gives each field.
+  ...Object.fromEntries(CHARACTERISATION_FIELDS.map((f) => [`characterisation.${f.key}`, f.label])),
 };
 
 /**
@@ -86,7 +98,9 @@ export const FIELD_LABELS: Record<string, string> = {
 export function FormError({ error }: { error: ApiError | null }) {
   if (!error) return null;
   const labels = [...new Set(error.fields.map((f) => FIELD_LABELS[f.field]))];
-  const named = labels.length > 0 && labels.every((l) => l !== undefined);
+  // Unusual values to confirm: the server's sentence says which and what to do.
+  const toConfirm = error.fields.some((f) => f.field === 'confirmImplausible');
+  const named = !toConfirm && labels.length > 0 && labels.every((l) => l !== undefined);
   return (
     <p className="form-error" role="alert">
       {named ? `Please correct: ${labels.join(', ')}.` : error.message}

@@ -45,7 +45,12 @@ export function label(code: string): string {
 
 interface ScaleNames {
   shortName: string;
-  scales: { id: string; name: string; range?: [number, number] | number[] }[];
+  scales: {
+    id: string;
+    name: string;
+    range?: [number, number] | number[];
+    caveat?: { label: string } | null;
+  }[];
 }
 
 /**
@@ -58,5 +63,7 @@ export function scaleLabel(instrument: ScaleNames | undefined, scaleId: string):
   const range =
     scale?.range && scale.range.length === 2 ? ` ${scale.range[0]}–${scale.range[1]}` : '';
   const name = instrument.scales.length === 1 ? '' : ` ${scale?.name ?? label(scaleId)}`;
-  return `${instrument.shortName}${name}${range}`;
+  // What could not be checked (the JR forms' tables) travels with the name wherever it is shown.
+  const caveat = scale?.caveat ? ` (${scale.caveat.label.toLowerCase()})` : '';
+  return `${instrument.shortName}${name}${range}${caveat}`;
 }

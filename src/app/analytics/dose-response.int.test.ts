@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../../core/errors.ts';
+import type { Db } from '../../store/db.ts';
+import { doseResponseJoints } from '../../store/dose-response.repo.ts';
+import { findUserById } from '../../store/users.repo.ts';
+import { backends } from '../../testing/databases.ts';
+import type { AppContext, UserActor } from '../context.ts';
+import { seedDemoRegistry } from '../demo.ts';
+import { siteDoseResponse } from './dose-response.ts';
+import { ViewCache } from './view-cache.ts';
+
+const NOW = new Date('2026-11-01T12:00:00Z');
+
+describe.each(backends())('dose–response from the registry on $name', (backend) => {
+  let db: Db;
+  let ctx: AppContext;
+  let clinician: UserActor;
+  let siteId: string;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedDemoRegistry(db, { seed: 11, patients: 200, now: NOW });
+    const [row] = await db.query<{ id: string }>('select id from users where email = $1', [
+      'clinician@harbour.example',
+    ]);
+    const user = row && (await findUserById(db, row.id));
+    if (!user) throw new Error('demo clinician missing');
+    clinician = { kind: 'user', user };
+    siteId = user.siteId;
+    ctx = { db, now: () => NOW, views: new ViewCache(() => NOW.getTime()) } as AppContext;
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it("reads each joint's first treatment, dose and KOOS/HOOS pain and function as the registry rows say", async () => {
+    const joints = await doseResponseJoints(db, { siteId }, 'm6');
+    expect(joints.length).toBeGreaterThan(20);
+    const [reference] = await db.query<{ n: number; dosed: number; prpDosed: number }>(
+      `select count(*)::int as n,
+              count(*) filter (where case when t.product_class = 'PRP' then t.platelet_dose_billions
+                                          else t.cell_dose_millions end is not null)::int as dosed,
+              count(*) filter (where t.product_class = 'PRP'
+                                 and t.platelet_dose_billions is not null)::int as "prpDosed"
+       from joint_episodes e
+       join lateral (select * from treatments t where t.episode_id = e.id
+                     order by treatment_date, created_at, id limit 1) t on true
+       where e.site_id = $1 and exists (
+         select 1 from outcome_joint_scores o where o.episode_id = e.id
+           and o.instrument_id in ('koos', 'hoos') and o.scale in ('pain', 'adl')
+           and o.scores[1] is not null and o.scores[4] is not null)`,
+      [siteId],
+    );
+    expect(joints.length).toBe(reference?.n);
+    expect(joints.filter((j) => j.dose !== null).length).toBe(reference?.dosed);
+    // PRP's dose is its platelet dose (migration 0065), which the demo records.
+    expect(reference?.prpDosed).toBeGreaterThan(0);
+    for (const j of joints) expect(j.pain ?? j.function).not.toBeNull();
+  });
+
+  it('answers the site’s report with curves or the reason for none, and refuses an unknown time point', async () => {
+    const report = await siteDoseResponse(ctx, clinician, { timepoint: 'm6', joint: 'knee' });
+    expect(report.note).toMatch(/not effects/);
+    expect(report.curves.length).toBeGreaterThan(0);
+    for (const c of report.curves)
+      if (c.status !== 'fitted') expect(c.message.length).toBeGreaterThan(10);
+    await expect(siteDoseResponse(ctx, clinician, { timepoint: 'm7' })).rejects.toBeInstanceOf(
+      DomainError,
+    );
+  });
+
+  it("takes a PRP joint's dose from its first treatment's platelet dose", async () => {
+    await db.query(
+      `update treatments set platelet_dose_billions = 2.5 where site_id = $1 and product_class = 'PRP'`,
+      [siteId],
+    );
+    const joints = await doseResponseJoints(db, { siteId }, 'm6');
+    const prp = joints.filter((j) => j.productClass === 'PRP');
+    expect(prp.length).toBeGreaterThan(0);
+    for (const j of prp) expect(j.dose).toBe(2.5);
+  });
+});

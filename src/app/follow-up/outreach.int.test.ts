@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../store/db.ts';
+import { backends } from '../../testing/databases.ts';
+import {
+  Client,
+  enrolTreatedPatient,
+  seedTwoSites,
+  testApp,
+  testClock,
+  tokenOf,
+} from '../../testing/http.ts';
+import { outreachReport } from './outreach.ts';
+
+describe.each(backends())('the call list and phone interviews on $name', (backend) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedTwoSites(db);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('lists a survey whose messages have run out, logs calls, and records a phone interview as such', async () => {
+    const { clock, app } = testApp(db, testClock('2026-08-20T09:00:00Z'));
+    const clinician = new Client(app);
+    await clinician.signIn('clin@harbour.test');
+    const { patientId, episodeId } = await enrolTreatedPatient(clinician);
+    await clinician.call('PUT', `/api/patients/${patientId}/contact`, {
+      mobile: '+447400123456',
+      smsConsent: 'none',
+      timeZone: 'Europe/London',
+      language: 'fr',
+      preferredCallTime: 'After 17:00',
+    });
+    const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
+      timepoint: 'm6',
+    });
+    expect(issued.status).toBe(201);
+    const assignmentId = issued.body.id as string;
+    // Not yet: a link is listed only some days after its last message.
+    const early = await clinician.call('GET', '/api/call-list');
+    expect(early.body.patients.map((p: { assignmentId: string }) => p.assignmentId)).not.toContain(
+      assignmentId,
+    );
+    clock.advanceDays(4);
+    await clinician.signIn('clin@harbour.test'); // the session lapsed meanwhile
+    const list = await clinician.call('GET', '/api/call-list');
+    expect(list.status).toBe(200);
+    const row = list.body.patients.find(
+      (p: { assignmentId: string }) => p.assignmentId === assignmentId,
+    );
+    expect(row).toMatchObject({
+      patientId,
+      mobile: '+447400123456',
+      language: 'fr',
+      preferredCallTime: 'After 17:00',
+      timepoint: 'm6',
+      timepointLabel: '6 months',
+      calls: 0,
+    });
+
+    // Bad input names the field and logs nothing; other sites and researchers are refused.
+    const bad = await clinician.call('POST', `/api/call-list/${assignmentId}/attempts`, {
+      outcome: 'busy',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields[0].field).toBe('outcome');
+    const north = new Client(app);
+    await north.signIn('clin@north.test');
+    expect(
+      (
+        await north.call('POST', `/api/call-list/${assignmentId}/attempts`, {
+          outcome: 'voicemail',
+        })
+      ).status,
+    ).toBe(404);
+    expect((await north.call('POST', `/api/call-list/${assignmentId}/interview`)).status).toBe(404);
+    const researcher = new Client(app);
+    await researcher.signIn('research@harbour.test');
+    expect((await researcher.call('GET', '/api/call-list')).status).toBe(403);
+    const none = await db.query('select 1 from follow_up_contacts where assignment_id = $1', [
+      assignmentId,
+    ]);
+    expect(none).toHaveLength(0);
+
+    const voicemail = await clinician.call('POST', `/api/call-list/${assignmentId}/attempts`, {
+      outcome: 'voicemail',
+      note: 'Left a message',
+    });
+    expect(voicemail.status).toBe(201);
+    clock.advanceDays(1);
+    await clinician.signIn('clin@harbour.test');
+    expect(
+      (
+        await clinician.call('POST', `/api/call-list/${assignmentId}/attempts`, {
+          outcome: 'reached',
+        })
+      ).status,
+    ).toBe(201);
+    const again = await clinician.call('GET', '/api/call-list');
+    expect(
+      again.body.patients.find((p: { assignmentId: string }) => p.assignmentId === assignmentId),
+    ).toMatchObject({ calls: 2, lastOutcome: 'reached' });
+
+    // The clinician answers with the patient on the phone through an interview link.
+    clock.advanceDays(0.01);
+    const interview = await clinician.call('POST', `/api/call-list/${assignmentId}/interview`);
+    expect(interview.status).toBe(201);
+    expect(interview.body.mode).toBe('phone');
+    const token = tokenOf(interview.body.url);
+    const patientPage = new Client(app);
+    expect((await patientPage.call('GET', `/api/survey/${token}`)).status).toBe(200);
+    const sent = await patientPage.call('POST', `/api/survey/${token}/submit`, {
+      answers: { 'nrs-pain': { NRS: 2 } },
+    });
+    expect(sent.status).toBe(201);
+    const [user] = await db.query<{ id: string }>(
+      "select id from users where email = 'clin@harbour.test'",
+    );
+    const modes = await db.query<{ mode: string; enteredBy: string }>(
+      'select distinct mode, entered_by as "enteredBy" from responses where assignment_id = $1',
+      [assignmentId],
+    );
+    expect(modes).toEqual([{ mode: 'phone', enteredBy: user?.id }]);
+    const [submitted] = await db.query<{ actorKind: string; actorUserId: string }>(
+      `select actor_kind as "actorKind", actor_user_id as "actorUserId" from audit_log
+       where action = 'submit' and entity_id = $1`,
+      [assignmentId],
+    );
+    expect(submitted).toEqual({ actorKind: 'user', actorUserId: user?.id });
+    // Answered: off the call list, and no further calls or interviews.
+    const after = await clinician.call('GET', '/api/call-list');
+    expect(
+      after.body.patients.some((p: { assignmentId: string }) => p.assignmentId === assignmentId),
+    ).toBe(false);
+    expect(
+      (
+        await clinician.call('POST', `/api/call-list/${assignmentId}/attempts`, {
+          outcome: 'reached',
+        })
+      ).status,
+    ).toBe(409);
+
+    // The outreach report counts the answer as a phone interview, after the second call.
+    const [site] = await db.query<{ id: string }>("select id from sites where name = 'Harbour'");
+    const report = await outreachReport(db, site?.id ?? '', {}, '2027-02-01');
+    const m6 = report.timepoints.find((t) => t.timepoint === 'm6');
+    expect(m6?.byMode.find((m) => m.mode === 'phone')).toMatchObject({ completed: 1 });
+    expect(m6?.byChannel).toContainEqual(
+      expect.objectContaining({ channels: 'phone', links: 1, completed: 1 }),
+    );
+    expect(report.afterEachMessage).toEqual([
+      { message: 'Call 1', reached: 1, answeredBefore: 0, rate: 0 },
+      { message: 'Call 2', reached: 1, answeredBefore: 1, rate: 1 },
+    ]);
+    const web = await clinician.call('GET', '/api/report/outreach');
+    expect(web.status).toBe(200);
+    expect(web.body.afterEachMessage).toHaveLength(2);
+  });
+});

@@ -1,0 +1,243 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { backends } from '../testing/databases.ts';
+
+/**
+ * The road to sharding a network by site (Citus, distribution column `site_id`) stays open:
+ * every registry table carries `site_id`, and every statement in the store that reads or
+ * writes patient data names its site (or is listed below as network-wide, with the reason).
+ * See docs/ARCHITECTURE.md, "A network past one PostgreSQL server".
+ */
+
+/** Tables without `site_id`, and why each is not sharded by site. */
+const NOT_BY_SITE: Record<string, string> = {
+  sites: 'the sites themselves: a small reference table every node joins against',
+  evidence_trial_arms: 'published trials: literature shared by the whole network (reference)',
+  licensed_instruments: 'questionnaire definitions the network uses (reference)',
+  instrument_translations:
+    'translations of those questionnaires, shared by the network (reference)',
+  registry_flags: 'network-wide switches (reference)',
+  schema_migrations: 'the schema version, one per database (coordinator)',
+  audit_chain_heads:
+    'keyed by site_key (the site id, or zeros for rows of no site): distributed on that column',
+  sessions: 'staff sign-in, found by a token digest before any site is known (coordinator)',
+  sign_in_challenges: 'staff second-factor step, found by a token digest (coordinator)',
+  sign_in_throttle: 'keyed by e-mail and address before any site is known (coordinator)',
+  account_tokens: 'staff invitation and reset links, found by a token digest (coordinator)',
+  recovery_codes: "a staff member's two-factor recovery codes (coordinator, with users)",
+};
+
+/** Tables holding a patient's data: their statements must name the site. */
+const PATIENT_TABLES = [
+  'patients',
+  'patient_identities',
+  'joint_episodes',
+  'treatments',
+  'responses',
+  'response_scores',
+  'patient_events',
+  'adverse_events',
+  'survey_assignments',
+  'outcome_joint_scores',
+  'audit_personal_values',
+  'audit_log',
+];
+
+/**
+ * Statements on patient data that do not name one site, by file and function, and why. A
+ * network-wide aggregate fans out to every shard; a token lookup finds the site in its row.
+ */
+const WITHOUT_ONE_SITE: Record<string, string> = {
+  'surveys.repo.ts:findAssignmentByTokenDigest':
+    "a survey link's token is the patient's only credential: the site comes from the row found",
+  'surveys.repo.ts:submitByTokenDigest':
+    'the same token lookup, storing the answers under the site of the row it finds',
+  'outreach.repo.ts:setSmsConsentByMobile':
+    "a STOP or START reply comes from the phone's owner, whichever clinic texted them: every site's patients with that number",
+  'corrections.repo.ts:recordedErasures':
+    'network-wide: every erasure in the log, re-applied after a restore',
+  'analytics.repo.ts:outcomeSummaries':
+    'network-wide aggregate grouped by site (the benchmark); with a site, its filter is added as a bound condition',
+};
+
+/** Calls whose SQL is not written at the call, and what it is. */
+const SQL_BUILT_ELSEWHERE: Record<string, string> = {
+  'analytics.repo.ts:registryVersion':
+    "one of two literals: the site's counters, or every site's (registry_versions, no patient data)",
+  'demo-outreach.repo.ts:batched':
+    "the demo seed's outreach: its inserts write site_id; its updates match ids of rows the same seed has just written",
+  'demo.repo.ts:insertRegistryRows':
+    'the demo seed: one INSERTS statement per table, each inserting the site_id column',
+};
+
+const STORE = fileURLToPath(new URL('.', import.meta.url));
+
+/** Reads a template literal from `start` (its backtick); `${…}` keeps its code's text. */
+function templateAt(src: string, start: number): { text: string; end: number } {
+  let i = start + 1;
+  let text = '';
+  while (i < src.length && src[i] !== '`') {
+    if (src[i] === '\\') {
+      text += src.slice(i, i + 2);
+      i += 2;
+    } else if (src.startsWith('${', i)) {
+      const inner = codeUntilBrace(src, i + 2);
+      text += inner.text;
+      i = inner.end + 1;
+    } else text += src[i++];
+  }
+  return { text, end: i };
+}
+
+/** Code up to its closing brace, with nested templates and strings read whole. */
+function codeUntilBrace(src: string, start: number): { text: string; end: number } {
+  let depth = 0;
+  let i = start;
+  let text = '';
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (c === '`') {
+      const t = templateAt(src, i);
+      text += t.text;
+      i = t.end + 1;
+    } else if (c === "'" || c === '"') {
+      const close = src.indexOf(c, i + 1);
+      text += src.slice(i, close + 1);
+      i = close + 1;
+    } else if (c === '{') {
+      depth++;
+      text += c;
+      i++;
+    } else if (c === '}') {
+      if (depth === 0) return { text, end: i };
+      depth--;
+      text += c;
+      i++;
+    } else text += src[i++];
+  }
+  return { text, end: i };
+}
+
+interface Statement {
+  where: string;
+  fn: string;
+  sql: string | null;
+}
+
+/** The first argument of every `.query(` call in the store's code, with its function. */
+function storeStatements(): Statement[] {
+  const out: Statement[] = [];
+  const files = readdirSync(STORE).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'db.ts',
+  );
+  for (const file of files) {
+    const src = readFileSync(join(STORE, file), 'utf8');
+    const call = /\.query(?:<[\s\S]*?>)?\(\s*/g;
+    for (let m = call.exec(src); m; m = call.exec(src)) {
+      const at = m.index + m[0].length;
+      const before = src.slice(0, m.index);
+      // The top-level function the call is in (helpers nested inside it are not its name).
+      const fns = [...before.matchAll(/^(?:export\s+)?(?:async\s+)?function\s+(\w+)/gm)];
+      const fn = `${file}:${fns.at(-1)?.[1] ?? '?'}`;
+      const where = `${file}:${before.split('\n').length}`;
+      // Comments between the call and its SQL are skipped.
+      const i = at + (/^(?:\/\/[^\n]*\n\s*)*/.exec(src.slice(at))?.[0].length ?? 0);
+      const c = src[i];
+      if (c === '`') out.push({ where, fn, sql: templateAt(src, i).text });
+      else if (c === "'") out.push({ where, fn, sql: src.slice(i + 1, src.indexOf("'", i + 1)) });
+      else out.push({ where, fn, sql: null });
+    }
+  }
+  return out;
+}
+
+const touchesPatientData = (sql: string) =>
+  PATIENT_TABLES.some((t) => new RegExp(`\\b(?:from|join|into|update)\\s+${t}\\b`, 'i').test(sql));
+
+const NOT_AN_ALIAS =
+  /^(?:where|on|set|join|left|inner|cross|full|right|natural|group|order|using|limit|returning|select|values|union|having|for|as)$/i;
+
+/**
+ * The references to patient tables a statement makes that do not name their site: every
+ * `from`/`join`/`update` of such a table must be filtered or joined on its own site_id
+ * (`alias.site_id = …`, or a bare `site_id = …` when it has no alias), and every insert into
+ * one must write the site_id column. Joins then stay on one shard under Citus (colocated).
+ */
+function unnamedSites(sql: string): string[] {
+  const missing: string[] = [];
+  const tables = PATIENT_TABLES.join('|');
+  const ref = new RegExp(
+    `\\b(from|join|update|into)\\s+(${tables})\\b(?:\\s+(?:as\\s+)?(\\w+))?`,
+    'gi',
+  );
+  for (const m of sql.matchAll(ref)) {
+    const [, verb, table, maybeAlias] = m as unknown as [
+      string,
+      string,
+      string,
+      string | undefined,
+    ];
+    if (verb.toLowerCase() === 'into') {
+      const columns = /^\s*(?:as\s+\w+\s*)?\(([^)]*)\)/i.exec(
+        sql.slice((m.index ?? 0) + m[0].length - (maybeAlias?.length ?? 0)),
+      );
+      if (!columns || !/\bsite_id\b/.test(columns[1] ?? '')) missing.push(`insert into ${table}`);
+      continue;
+    }
+    const alias = maybeAlias && !NOT_AN_ALIAS.test(maybeAlias) ? maybeAlias : undefined;
+    const named = alias
+      ? new RegExp(`\\b${alias}\\.site_id\\s*(?:=|in\\b)|=\\s*${alias}\\.site_id\\b`, 'i').test(sql)
+      : new RegExp(`(?<![.\\w])site_id\\s*(?:=|in\\b)|\\b${table}\\.site_id\\s*=`, 'i').test(sql);
+    if (!named) missing.push(`${verb} ${table}${alias ? ` ${alias}` : ''}`);
+  }
+  return missing;
+}
+
+describe('the road to sharding by site (Citus)', () => {
+  it.each(backends())('every registry table carries site_id on $name', async (backend) => {
+    const db = await backend.open();
+    try {
+      const tables = await db.query<{ name: string; bySite: boolean }>(
+        `select c.relname as name,
+                exists (select 1 from pg_attribute a
+                        where a.attrelid = c.oid and a.attname = 'site_id' and not a.attisdropped)
+                  as "bySite"
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname = current_schema() and c.relkind in ('r', 'p')
+         order by 1`,
+      );
+      const names = tables.map((t) => t.name);
+      // Each exception is a real table without the column: the list cannot hide a new table.
+      for (const name of Object.keys(NOT_BY_SITE)) expect(names).toContain(name);
+      expect(tables.filter((t) => !t.bySite).map((t) => t.name)).toEqual(
+        Object.keys(NOT_BY_SITE).sort(),
+      );
+      for (const t of PATIENT_TABLES) expect(names).toContain(t);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('every store statement on patient data names its site, or is a listed network-wide one', () => {
+    const statements = storeStatements();
+    // The scan must see the store's statements, not pass on an empty list.
+    expect(statements.filter((s) => s.sql && touchesPatientData(s.sql)).length).toBeGreaterThan(50);
+    const unnamed = statements.filter((s) => s.sql === null || unnamedSites(s.sql).length > 0);
+    const unexplained = unnamed
+      .filter(
+        (s) => !(s.fn in WITHOUT_ONE_SITE) && !(s.sql === null && s.fn in SQL_BUILT_ELSEWHERE),
+      )
+      .map(
+        (s) =>
+          `${s.where} (${s.fn}): ${s.sql === null ? '(SQL built elsewhere)' : unnamedSites(s.sql).join(', ')}`,
+      );
+    expect(unexplained).toEqual([]);
+    // Every exception still exists and still needs to be one.
+    const excepted = new Set(unnamed.map((s) => s.fn));
+    expect(Object.keys(WITHOUT_ONE_SITE).filter((fn) => !excepted.has(fn))).toEqual([]);
+    const built = new Set(statements.filter((s) => s.sql === null).map((s) => s.fn));
+    expect(Object.keys(SQL_BUILT_ELSEWHERE).filter((fn) => !built.has(fn))).toEqual([]);
+  });
+});
