@@ -55,13 +55,15 @@ const DERIVED_TABLES = new Set([
   'outcome_joint_scores',
   'registry_versions',
   'audit_chain_heads',
-  // Migration 0055's dashboard sums; the rules they count against are written again by the app.
+  // Migration 0090's dashboard sums; the rules they count against are written again by the app.
   'episode_cohorts',
   'outcome_rules',
   'outcome_sums',
   'outcome_cohort_counts',
+  'outcome_folded_scores',
   'outcome_joint_marks',
-  // Migration 0056's first treatment and last answer per joint.
+  'outcome_sums_pending',
+  // Migration 0091's first treatment and last answer per joint.
   'episode_follow_up',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);

@@ -155,8 +155,8 @@ export async function outcomeSummaries(
     throw new Error(
       `outcome slots are ${OUTCOME_SLOTS.join(', ')}; asked for ${timepoints.join(', ')}`,
     );
-  if (servedFromSums(f)) {
-    if (criteria) await syncOutcomeRules(db, criteria);
+  if (servedFromSums(f) && (criteria === null || (await outcomeRulesCurrent(db, criteria)))) {
+    await catchUpOutcomeSums(db);
     return parseSummaries(await sumsQuery(db, f, criteria), timepoints, criteria);
   }
   return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
@@ -184,7 +184,7 @@ interface RawSummaries {
 }
 
 /**
- * Whether the cohort is a union of cohort keys (migration 0055): site, joint, KL grade, sex,
+ * Whether the cohort is a union of cohort keys (migration 0090): site, joint, KL grade, sex,
  * product, dose band and BMI class are; a range of ages or treatment dates is not, and is
  * aggregated from the per-joint rows.
  */
@@ -197,7 +197,7 @@ export function servedFromSums(f: CohortFilter): boolean {
   );
 }
 
-/** The rule text the sums count against, as migration 0055's triggers read it. */
+/** The rule text the sums count against, as migration 0090's triggers read it. */
 function rulesSpec(criteria: OutcomeCriteria) {
   return {
     tolerance: THRESHOLD_TOLERANCE,
@@ -207,7 +207,14 @@ function rulesSpec(criteria: OutcomeCriteria) {
       sign: t.higherIsBetter ? 1 : -1,
       mcid: t.mcid,
       pass: t.pass,
+      rel: t.relativeMcid,
+      best: t.best,
     })),
+    global: {
+      instrument_id: PATIENT_GLOBAL.instrumentId,
+      scale: PATIENT_GLOBAL.scale,
+      max: PATIENT_GLOBAL.max,
+    },
     domains: criteria.responderDomains.map((d) => ({
       instrument_id: d.instrumentId,
       pain: d.pain,
@@ -218,24 +225,45 @@ function rulesSpec(criteria: OutcomeCriteria) {
   };
 }
 
+/** Whether the sums count against these thresholds and this responder rule. */
+async function outcomeRulesCurrent(db: Queryable, criteria: OutcomeCriteria): Promise<boolean> {
+  const [row] = await db.query<{ same: boolean }>(
+    'select spec = $1::jsonb as same from outcome_rules',
+    [JSON.stringify(rulesSpec(criteria))],
+  );
+  return row?.same === true;
+}
+
 /**
  * Makes the sums count against these thresholds and this responder rule: a no-op when they
- * already do; otherwise stores them and recounts every sum (once after a new definition file).
+ * already do; otherwise stores them and recounts every sum. Run at start-up and by the daily
+ * round, never inside a request: at a million joints the recount takes minutes, and until it
+ * is done the views aggregate every joint's row instead.
  */
-export async function syncOutcomeRules(db: Db, criteria: OutcomeCriteria): Promise<void> {
-  const spec = JSON.stringify(rulesSpec(criteria));
-  const [same] = await db.query<{ same: boolean }>(
-    'select spec = $1::jsonb as same from outcome_rules',
-    [spec],
-  );
-  if (same?.same) return;
-  await db.transaction(async (q) => {
-    await q.query('update outcome_rules set spec = $1::jsonb', [spec]);
+export async function syncOutcomeRules(db: Db, criteria: OutcomeCriteria): Promise<boolean> {
+  if (await outcomeRulesCurrent(db, criteria)) return false;
+  return db.transaction(async (q) => {
+    await q.query('select outcome_sums_lock()');
+    // Another process may have recounted while this one waited for the lock.
+    if (await outcomeRulesCurrent(q, criteria)) return false;
+    await q.query('update outcome_rules set spec = $1::jsonb', [
+      JSON.stringify(rulesSpec(criteria)),
+    ]);
     await q.query('select outcome_sums_rebuild()');
+    return true;
   });
 }
 
-/** The cohort's statistics added up from migration 0055's sums: a few hundred rows. */
+/**
+ * Folds the joints changed since the last fold into the sums (see migration 0090); returns
+ * how many. Every sums read calls it first, and the daily round keeps the backlog short.
+ */
+export async function catchUpOutcomeSums(db: Db): Promise<number> {
+  const [row] = await db.query<{ folded: number }>('select outcome_sums_catch_up() as folded');
+  return row?.folded ?? 0;
+}
+
+/** The cohort's statistics added up from migration 0090's sums: a few hundred rows. */
 async function sumsQuery(
   db: Db,
   f: CohortFilter,
@@ -268,7 +296,10 @@ async function sumsQuery(
     .join(',\n       ');
   const thresholdColumns = k
     .slice(1)
-    .map((i) => `sum(s.past_mcid[${i}])::int as mc${i}, sum(s.in_pass[${i}])::int as pc${i}`)
+    .map(
+      (i) =>
+        `sum(s.past_mcid[${i}])::int as mc${i}, sum(s.past_relative[${i}])::int as rc${i}, sum(s.in_pass[${i}])::int as pc${i}`,
+    )
     .join(', ');
   const patternSums = k.map((i) => `sum(s.sums[${i}]) as t${i}`).join(', ');
   const squares = k.map((i) => `s.squares[${i}]`).join(' + ');
@@ -277,7 +308,7 @@ async function sumsQuery(
     .slice(1)
     .map(
       (i) =>
-        `sum(s.paired[${i}])::int as on${i}, sum(s.responders[${i}])::int as or${i}, sum(s.undetermined[${i}])::int as ou${i}`,
+        `sum(s.paired[${i}])::int as on${i}, sum(s.responders[${i}])::int as or${i}, sum(s.undetermined[${i}])::int as ou${i}, sum(s.with_global[${i}])::int as og${i}`,
     )
     .join(', ');
   const [row] = await withDashboardSettings(db, (q) =>
@@ -585,7 +616,7 @@ function parseSummaries(
   };
 }
 
-/** Conditions on migration 0055's cohort key columns (alias `s`) for the filters the sums serve. */
+/** Conditions on migration 0090's cohort key columns (alias `s`) for the filters the sums serve. */
 function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
   const where: string[] = [];
   if (f.siteId) where.push(`s.site_id = ${bind(f.siteId)}`);
@@ -608,7 +639,7 @@ function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
 
 /**
  * Time-to-event observations of the site's cohort counted per day and outcome, for each of
- * `kinds`, from each joint's kept first treatment and last answer (migration 0056) and its
+ * `kinds`, from each joint's kept first treatment and last answer (migration 0091) and its
  * reported events: what `timeToEvent` gives over `episodeHistories`, without reading every
  * answer. Only for cohorts the sums serve (`servedFromSums`).
  */
@@ -620,6 +651,7 @@ export async function timeToEventCounts(
 ): Promise<{ joints: number; counts: TimeToEventCount[] }> {
   const { params, bind } = sqlParams([siteId, kinds]);
   const keyed = cohortKeyConditions({ ...cohort, siteId: undefined }, bind);
+  if (keyed.length > 0) await catchUpOutcomeSums(db);
   const [row] = await withDashboardSettings(db, (q) =>
     q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
       `with cohort as materialized (
@@ -724,14 +756,15 @@ export async function registryVersion(q: Queryable, siteId?: string): Promise<st
 }
 
 /**
- * Recounts migration 0055's sums from outcome_joint_scores and says how many kept rows
+ * Recounts migration 0090's sums from outcome_joint_scores and says how many kept rows
  * differed from the recount (0 when the triggers kept them exact; all-zero rows count as absent).
  */
 export async function recountOutcomeSums(
   db: Db,
 ): Promise<{ sums: number; counts: number; marks: number }> {
   return db.transaction(async (q) => {
-    await q.exec(`create temp table kept_sums on commit drop as select * from outcome_sums;
+    await q.exec(`select outcome_sums_catch_up();
+      create temp table kept_sums on commit drop as select * from outcome_sums;
       create temp table kept_counts on commit drop as select * from outcome_cohort_counts;
       create temp table kept_marks on commit drop as select * from outcome_joint_marks;
       select outcome_sums_rebuild();`);
@@ -745,11 +778,12 @@ export async function recountOutcomeSums(
           where not (${same('joints', '0')} and ${same('sums', `${zeros}::numeric[]`)}
                  and ${same('squares', `${zeros}::numeric[]`)} and ${same('products', `${zeros}::numeric[]`)}
                  and ${same('squared_joint_sums', '0')} and ${same('past_mcid', `${zeros}::int[]`)}
-                 and ${same('in_pass', `${zeros}::int[]`)})) as sums,
+                 and ${same('past_relative', `${zeros}::int[]`)} and ${same('in_pass', `${zeros}::int[]`)})) as sums,
          (select count(*)::int from kept_counts b
             full join outcome_cohort_counts a using (site_id, joint, kl_grade, sex, treatments, instrument_id)
           where not (${same('joints', '0')} and ${same('paired', `${zeros}::int[]`)}
-                 and ${same('responders', `${zeros}::int[]`)} and ${same('undetermined', `${zeros}::int[]`)})) as counts,
+                 and ${same('responders', `${zeros}::int[]`)} and ${same('undetermined', `${zeros}::int[]`)}
+                 and ${same('with_global', `${zeros}::int[]`)})) as counts,
          (select count(*)::int from kept_marks b
             full join outcome_joint_marks a using (episode_id, instrument_id)
           where a.classes is distinct from b.classes) as marks`,

@@ -13,9 +13,11 @@ import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
 import { followUpFlow } from '../../core/schedule/worklist.ts';
 import {
   type CohortFilter,
+  catchUpOutcomeSums,
   episodeHistories,
   outcomeSummaries,
   servedFromSums,
+  syncOutcomeRules,
   timeToEventCounts,
 } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
@@ -26,6 +28,16 @@ import { scheduleFor } from '../follow-up/schedule.ts';
 import { cohortOf } from './cohort.ts';
 
 export { COHORT_OPTIONS, cohortFilterSchema, cohortOf } from './cohort.ts';
+
+/**
+ * Brings the dashboard sums in line with this release's MCID, PASS and responder rule (a
+ * recount when they changed: minutes at a million joints, so at start-up, in the background)
+ * and folds in what changed since the last fold. Until then the views read every joint's row.
+ */
+export async function keepOutcomeSumsCurrent(db: Db): Promise<void> {
+  await syncOutcomeRules(db, outcomeCriteria(allInstruments()));
+  await catchUpOutcomeSums(db);
+}
 
 /** Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95% CI. */
 export async function outcomeReport(q: Db, filter: CohortFilter) {

@@ -248,6 +248,11 @@ describe.each(backends())('corrections on $name', (backend) => {
       `select t.id, t.episode_id as "episodeId", t.patient_id as "patientId", p.sex
        from treatments t join patients p on p.id = t.patient_id
        where t.site_id = $1 and t.product_class <> 'SVF'
+         -- A PRP's blood counts, cells from another tissue or cultured cells would be refused as
+         -- SVF (issue 16's checks).
+         and t.product_class <> 'PRP'
+         and coalesce(t.characterisation->>'tissue', 'adipose') = 'adipose'
+         and t.characterisation->>'passages' is null
          and exists (select 1 from outcome_joint_scores o where o.episode_id = t.episode_id)
          -- Not the patient whose identity a later test corrects (it reads that one's audit row).
          and t.patient_id <> (select id from patients where site_id = $1 order by id limit 1)
@@ -259,7 +264,7 @@ describe.each(backends())('corrections on $name', (backend) => {
       productClass: 'SVF',
       reason: 'Product taken from the wrong sheet',
     });
-    expect(corrected.status).toBe(200);
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(200);
     await expectAggregatesFollow(db, siteId);
     await expectSumsFollow(db, siteId, { productClass: 'SVF' });
     // A second treatment with the same product: the joint is still counted once.
@@ -507,7 +512,7 @@ describe.each(backends())('consent withdrawal and erasure on $name', (backend) =
       givenName: correctedGiven,
       reason: 'Spelling',
     });
-    expect(corrected.status).toBe(200);
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(200);
     return { patientId, episodeId, w6Token: tokenOf(w6.body.url), w6Id: w6.body.id as string };
   }
 
@@ -590,8 +595,11 @@ describe.each(backends())('consent withdrawal and erasure on $name', (backend) =
       for (const { row } of rows) {
         for (const secret of secrets) expect(row, `${name} holds ${secret}`).not.toContain(secret);
         // The bare id stays only in the append-only audit log, linked to nothing any more.
-        if (name !== 'audit_log')
+        if (name !== 'audit_log') {
           expect(row, `${name} holds the patient id`).not.toContain(p.patientId);
+          // Nor do the dashboard sums keep the joint's scores for a later fold.
+          expect(row, `${name} holds the joint's id`).not.toContain(p.episodeId);
+        }
       }
     }
     expect(await db.query('select 1 from responses where episode_id = $1', [p.episodeId])).toEqual(
