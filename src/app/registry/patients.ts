@@ -61,7 +61,7 @@ export async function enrolPatient(ctx: AppContext, actor: UserActor, body: unkn
     throw invalid(`Please correct: ${problems.map((p) => p.message).join('; ')}`, problems);
   try {
     return await ctx.db.transaction(async (tx) => {
-      const patient = await insertPatient(tx, scopeOf(actor), input);
+      const patient = await insertPatient(tx, scopeOf(actor), input, ctx.now());
       await auditUser(tx, actor, 'create', 'patient', patient.id, patient.id);
       return patient;
     });
