@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalid } from '../../core/errors.ts';
 import { DEFAULT_TEMPLATES, templateProblems } from '../../core/messages/templates.ts';
+import { languageTagSchema } from '../../core/registry/language.ts';
 import { parseInput } from '../../core/validation.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import { listTemplates, saveTemplate } from '../../store/templates.repo.ts';
@@ -13,7 +14,8 @@ import {
 } from '../context.ts';
 
 const templateSchema = z.strictObject({
-  language: z.string().regex(/^[a-z]{2}$/, 'A two-letter language code such as en or fr'),
+  /** A BCP 47 tag, kept in its canonical form ("pt-br" → "pt-BR"), as the patient's is. */
+  language: languageTagSchema,
   kind: z.enum(['invitation', 'reminder']),
   subject: z.string().trim().min(1, 'A subject is required').max(200),
   body: z.string().trim().min(1, 'A body is required').max(5000),
