@@ -137,27 +137,29 @@ const answersBody = {
     },
   }),
 };
-/** A provider's callback: form-encoded as the provider sends it, signed (X-Twilio-Signature). */
-const providerForm = (fields: Record<string, string>) => ({
-  required: true,
-  content: {
-    'application/x-www-form-urlencoded': {
-      schema: {
-        type: 'object',
-        properties: Object.fromEntries(
-          Object.entries(fields).map(([k, d]) => [k, { type: 'string', description: d }]),
-        ),
-      },
-    },
-  },
-});
+/**
+ * A provider's callback: form-encoded as the provider sends it, or JSON (whose URL then carries
+ * `bodySHA256`), signed (X-Twilio-Signature).
+ */
+const providerForm = (fields: Record<string, string>) => {
+  const schema = {
+    type: 'object',
+    properties: Object.fromEntries(
+      Object.entries(fields).map(([k, d]) => [k, { type: 'string', description: d }]),
+    ),
+  };
+  return {
+    required: true,
+    content: { 'application/x-www-form-urlencoded': { schema }, 'application/json': { schema } },
+  };
+};
 const signatureHeader = {
   name: 'X-Twilio-Signature',
   in: 'header',
   required: true,
   schema: { type: 'string' },
   description:
-    'Base64 HMAC-SHA1, under the Twilio Auth Token, of the full URL called (PUBLIC_URL and path) followed by each POST parameter name and value sorted by name',
+    'Base64 HMAC-SHA1, under the Twilio Auth Token, of the full URL called (PUBLIC_URL and path, with or without its standard port) followed by each POST parameter name and value sorted by name; for a JSON body, of the URL alone, whose bodySHA256 query parameter must be the hex SHA-256 of the body',
 };
 
 let cached: object | undefined;
