@@ -46,6 +46,12 @@ describe.each(backends())('enrolling a patient on $name', (backend) => {
       language: 'pt-BR',
     });
     expect(new Date(contact.body.smsConsentAt).toISOString()).toBe('2026-09-01T10:00:00.000Z');
+    // The log records the consent given at enrolment, not the number.
+    const [created] = await clinic.db.query<{ detail: Record<string, unknown> | null }>(
+      `select detail from audit_log where action = 'create' and entity = 'patient' and entity_id = $1`,
+      [enrolled.body.id],
+    );
+    expect(created?.detail).toEqual({ smsConsent: 'opted-in' });
 
     // Without them: no mobile, consent not asked, the registry's zone, English.
     const plain = await clinician.call('POST', '/api/patients', ENROL_BODY);

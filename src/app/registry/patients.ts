@@ -62,7 +62,18 @@ export async function enrolPatient(ctx: AppContext, actor: UserActor, body: unkn
   try {
     return await ctx.db.transaction(async (tx) => {
       const patient = await insertPatient(tx, scopeOf(actor), input, ctx.now());
-      await auditUser(tx, actor, 'create', 'patient', patient.id, patient.id);
+      // The patient's answer about texts is consent: the log says which, never the number.
+      await auditUser(
+        tx,
+        actor,
+        'create',
+        'patient',
+        patient.id,
+        patient.id,
+        input.smsConsent && input.smsConsent !== 'none'
+          ? { smsConsent: input.smsConsent }
+          : undefined,
+      );
       return patient;
     });
   } catch (error) {
