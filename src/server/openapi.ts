@@ -307,7 +307,7 @@ export function openApiDocument(): object {
         },
         put: {
           summary:
-            'Set a template (admins): language, kind (invitation|reminder), subject, body with {{link}} and {{unsubscribeLink}}',
+            'Set a template (admins): language (a BCP 47 tag such as fr or pt-BR, kept in its canonical form), kind (invitation|reminder), subject, body with {{link}} and {{unsubscribeLink}}. A patient gets the wording for their tag, else for each shorter form of it (pt-BR, then pt), else English',
           responses: { 200: ok('Templates'), 400: errors[400], 401: errors[401], 403: errors[403] },
         },
       },
