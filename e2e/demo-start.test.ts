@@ -127,7 +127,8 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       360,
     );
-    await page.getByLabel('Language (two letters)').fill('fr');
+    // A BCP 47 tag as typed, kept in its canonical form.
+    await page.getByLabel('Language tag').fill('pt-br');
     await page.getByLabel('Subject').fill('{{clinicName}} : questionnaire');
     await page.getByLabel('Body').fill('Merci de répondre.');
     await page.getByRole('button', { name: 'Save wording' }).click();
@@ -136,6 +137,7 @@ describe('stemtrack start on an empty folder (what `npm start` runs)', () => {
     await page.getByRole('button', { name: 'Save wording' }).click();
     await page.getByRole('status').getByText('Saved.').waitFor();
     await page.getByText('Your registry’s wording.').waitFor();
+    await page.getByText('your registry has wording for pt-BR').waitFor();
     await context.close();
   });
 

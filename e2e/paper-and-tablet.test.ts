@@ -70,6 +70,55 @@ describe('paper forms and the clinic tablet in a real browser', () => {
     await server?.stop();
   });
 
+  for (const width of [360, 1366] as const) {
+    it(`finds paper forms from the Follow-up page by clicking at ${width} px`, async () => {
+      const context = await browser.newContext({
+        viewport: { width, height: 900 },
+        bypassCSP: true,
+        acceptDownloads: true,
+      });
+      const page = await context.newPage();
+      await signIn(page, server.url, EMAIL, PASSWORD);
+      await openFromMenu(page, 'Follow-up');
+      const paper = page.getByRole('region', { name: 'Paper forms' });
+      await paper.waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await pageOverflows(page)).toBe(false);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/follow-up-paper-${width}.png` });
+
+      // A due time point whose link went out: its patient's page prints the form.
+      await page
+        .getByRole('link', { name: /^Print on paper for / })
+        .first()
+        .click();
+      await page.getByRole('heading', { name: 'Surveys' }).first().waitFor();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page
+          .getByRole('button', { name: /^Print paper form/ })
+          .first()
+          .click(),
+      ]);
+      const pdf = await readFile((await download.path()) ?? '');
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      await page
+        .getByRole('status')
+        .filter({ hasText: /^Paper form / })
+        .waitFor();
+
+      // Back on Follow-up, the returned form's entry page is one click away.
+      await openFromMenu(page, 'Follow-up');
+      await paper.getByRole('link', { name: 'enter returned paper forms' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Paper forms' }).waitFor();
+      await page.getByLabel('Form code').waitFor();
+      // The menu says where this page belongs.
+      expect(await page.locator('nav#main-menu a[aria-current="page"]').textContent()).toBe(
+        'Follow-up',
+      );
+      await context.close();
+    });
+  }
+
   for (const width of [1366, 360] as const) {
     it(`prints a form, enters it twice with one difference, settles it, and hands a survey over on a tablet at ${width} px`, async () => {
       const viewport = { width, height: 900 };

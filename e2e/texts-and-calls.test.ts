@@ -30,6 +30,48 @@ describe('texts and calls in a real browser', () => {
   });
 
   for (const width of [360, 1366] as const) {
+    it(`records a mobile, consent to texts, time zone and language when enrolling at ${width} px`, async () => {
+      const page = await (
+        await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true })
+      ).newPage();
+      await signIn(page, server.url, EMAIL, PASSWORD);
+      await page.getByRole('link', { name: 'Enrol patient' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Enrol a patient' }).waitFor();
+      await page.getByLabel('Given name').fill('Ines');
+      await page.getByLabel('Family name').fill(`Enrolled${width}`);
+      await page.getByLabel('Date of birth').fill('1958-07-14');
+      await page.getByLabel('Sex').selectOption('female');
+      await page.getByLabel('Language', { exact: true }).fill('pt-br');
+      // A landline first: the mobile's own error, named in the summary, and nothing enrolled.
+      await page.getByLabel('Mobile number').fill('+44 20 7946 0000');
+      await page.getByLabel('Agreed to texts').check();
+      await page.getByLabel('Time zone').fill('Europe/Lisbon');
+      await page.getByLabel(/has given written consent/).check();
+      await page.getByRole('button', { name: 'Enrol patient' }).click();
+      await page
+        .getByText('This is not a mobile number, so it cannot receive text messages')
+        .waitFor();
+      await page
+        .getByRole('alert')
+        .getByText(/Mobile number/)
+        .waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await pageOverflows(page)).toBe(false);
+      if (SHOTS)
+        await page.screenshot({ path: `${SHOTS}/enrol-texts-${width}.png`, fullPage: true });
+
+      await page.getByLabel('Mobile number').fill('07400 123456');
+      await page.getByLabel('Country of a number without +').fill('GB');
+      await page.getByRole('button', { name: 'Enrol patient' }).click();
+      await page.getByRole('heading', { name: new RegExp(`Ines Enrolled${width}`) }).waitFor();
+      const card = page.getByRole('region', { name: 'Texts and calls' });
+      await card.getByText('+447400123456').waitFor();
+      await card.getByText(/Agreed to texts \(recorded by the clinic/).waitFor();
+      await card.getByText('Europe/Lisbon').waitFor();
+      await card.getByText('pt-BR').waitFor();
+      await page.context().close();
+    });
+
     it(`adds a mobile with consent to texts and logs a call from the call list at ${width} px`, async () => {
       const page = await (
         await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true })

@@ -58,6 +58,8 @@ export function auditUser(
   entityId: string | null,
   patientId: string | null,
   detail?: Record<string, unknown>,
+  /** Personal values (a date of death…), kept apart from the row and erasable with the patient. */
+  personal?: Record<string, unknown>,
 ) {
   return appendAudit(q, {
     siteId: actor.user.siteId,
@@ -68,5 +70,6 @@ export function auditUser(
     entityId,
     patientId,
     ...(detail ? { detail } : {}),
+    ...(personal ? { personal } : {}),
   });
 }

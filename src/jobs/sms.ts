@@ -14,6 +14,8 @@ export interface SmsProvider {
     url: string;
     params: Record<string, string>;
     headers: Headers;
+    /** The raw body when it was JSON rather than a form; `params` then holds its fields. */
+    body?: string;
   }): boolean;
   /** A delivery status callback, read; undefined when the body is not one. */
   readStatus(

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { type SmsDelivery, type SmsProvider, SmsRefused } from './sms.ts';
 
 export interface TwilioSettings {
@@ -28,6 +28,36 @@ export function twilioSignature(
       .map((k) => `${k}${params[k]}`)
       .join('');
   return createHmac('sha1', authToken).update(text, 'utf8').digest('base64');
+}
+
+/**
+ * The hex SHA-256 of a callback's raw body: for a JSON body Twilio signs the URL alone, with
+ * this hash as its `bodySHA256` query parameter (Twilio error 57012, "Webhooks security").
+ */
+export function twilioBodyHash(body: string): string {
+  return createHash('sha256').update(body, 'utf8').digest('hex');
+}
+
+/**
+ * The URL as Twilio may have signed it: as called, and with the scheme's standard port (443,
+ * 80) taken out or put in. Twilio's own validators try both, since its signing is not
+ * consistent about the port.
+ */
+export function signedUrlForms(url: string): string[] {
+  const m = /^(https?):\/\/([^/?#]*?)(?::(\d+))?([/?#].*)?$/i.exec(url);
+  if (!m) return [url];
+  const [, scheme = '', host = '', port, rest = ''] = m;
+  const standard = scheme.toLowerCase() === 'https' ? '443' : '80';
+  if (port !== undefined && port !== standard) return [url];
+  return [url, `${scheme}://${host}${rest}`, `${scheme}://${host}:${standard}${rest}`].filter(
+    (u, i, all) => all.indexOf(u) === i,
+  );
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 // Twilio's error 21610: the recipient replied STOP, so Twilio will not send to them.
@@ -78,10 +108,23 @@ export function twilioProvider(settings: TwilioSettings): SmsProvider {
         );
       throw new Error(`Twilio answered ${response.status} (${code}); the text will be retried`);
     },
-    verifyCallback({ url, params, headers }) {
-      const given = Buffer.from(headers.get('x-twilio-signature') ?? '');
-      const expected = Buffer.from(twilioSignature(settings.authToken, url, params));
-      return given.length === expected.length && timingSafeEqual(given, expected);
+    verifyCallback({ url, params, headers, body }) {
+      const given = headers.get('x-twilio-signature') ?? '';
+      if (given === '') return false;
+      if (body !== undefined) {
+        // A JSON body: the URL is signed alone and carries the body's hash.
+        let hash: string | null = null;
+        try {
+          hash = new URL(url).searchParams.get('bodySHA256');
+        } catch {
+          return false;
+        }
+        if (hash === null || !sameText(hash, twilioBodyHash(body))) return false;
+      }
+      const signed = body === undefined ? params : {};
+      return signedUrlForms(url).some((u) =>
+        sameText(given, twilioSignature(settings.authToken, u, signed)),
+      );
     },
     readStatus(params) {
       const providerId = params.MessageSid ?? params.SmsSid;

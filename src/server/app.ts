@@ -157,22 +157,42 @@ const ENROLMENT_PATHS = new Set([
 ]);
 
 /**
- * A provider's form-encoded callback, with the URL it was sent to as the provider saw it:
- * the public URL (behind a proxy the request's own host differs) with this path and query.
+ * A provider's callback, with the URL it was sent to as the provider saw it: the public URL
+ * (behind a proxy the request's own host differs) with this path and query. A form's fields
+ * are its parameters; a JSON object's text, number and true/false fields are, and its raw
+ * body goes along, as the provider signs it through its hash.
  */
 async function providerCallback(request: Request, publicUrl: string): Promise<ProviderCallback> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded'))
-    throw new DomainError('invalid', 'Send the callback form-encoded', [
-      { field: '(body)', message: 'Content-Type must be application/x-www-form-urlencoded' },
+  const type = (request.headers.get('content-type') ?? '').toLowerCase();
+  const form = type.startsWith('application/x-www-form-urlencoded');
+  if (!form && !type.startsWith('application/json'))
+    throw new DomainError('invalid', 'Send the callback form-encoded or as JSON', [
+      {
+        field: '(body)',
+        message: 'Content-Type must be application/x-www-form-urlencoded or application/json',
+      },
     ]);
+  const text = await request.text();
   const params: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(await request.text())) params[k] = v;
+  if (form) for (const [k, v] of new URLSearchParams(text)) params[k] = v;
+  else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined; // unreadable: its signature decides, and then nothing can be read
+    }
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      for (const [k, v] of Object.entries(parsed))
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+          params[k] = String(v);
+  }
   const url = new URL(request.url);
   return {
     url: `${publicUrl.replace(/\/$/, '')}${url.pathname}${url.search}`,
     params,
     headers: request.headers,
+    ...(form ? {} : { body: text }),
   };
 }
 

@@ -304,7 +304,7 @@ describe.each(backends())('fuzzed request bodies on $name', (backend) => {
       paths: Record<string, Record<string, { requestBody?: unknown }>>;
     };
     // The survey submission has its own property below, with answers shaped like answers.
-    // The provider's callbacks are form-encoded and signed: fuzzed in sms.int.test.ts.
+    // The provider's callbacks are signed forms or JSON: fuzzed in sms.int.test.ts.
     const covered = [
       ...routes().map(([method, path]) => `${method} ${path}`),
       `POST /api/survey/${surveyToken}/submit`,

@@ -137,27 +137,29 @@ const answersBody = {
     },
   }),
 };
-/** A provider's callback: form-encoded as the provider sends it, signed (X-Twilio-Signature). */
-const providerForm = (fields: Record<string, string>) => ({
-  required: true,
-  content: {
-    'application/x-www-form-urlencoded': {
-      schema: {
-        type: 'object',
-        properties: Object.fromEntries(
-          Object.entries(fields).map(([k, d]) => [k, { type: 'string', description: d }]),
-        ),
-      },
-    },
-  },
-});
+/**
+ * A provider's callback: form-encoded as the provider sends it, or JSON (whose URL then carries
+ * `bodySHA256`), signed (X-Twilio-Signature).
+ */
+const providerForm = (fields: Record<string, string>) => {
+  const schema = {
+    type: 'object',
+    properties: Object.fromEntries(
+      Object.entries(fields).map(([k, d]) => [k, { type: 'string', description: d }]),
+    ),
+  };
+  return {
+    required: true,
+    content: { 'application/x-www-form-urlencoded': { schema }, 'application/json': { schema } },
+  };
+};
 const signatureHeader = {
   name: 'X-Twilio-Signature',
   in: 'header',
   required: true,
   schema: { type: 'string' },
   description:
-    'Base64 HMAC-SHA1, under the Twilio Auth Token, of the full URL called (PUBLIC_URL and path) followed by each POST parameter name and value sorted by name',
+    'Base64 HMAC-SHA1, under the Twilio Auth Token, of the full URL called (PUBLIC_URL and path, with or without its standard port) followed by each POST parameter name and value sorted by name; for a JSON body, of the URL alone, whose bodySHA256 query parameter must be the hex SHA-256 of the body',
 };
 
 let cached: object | undefined;
@@ -305,7 +307,7 @@ export function openApiDocument(): object {
         },
         put: {
           summary:
-            'Set a template (admins): language, kind (invitation|reminder), subject, body with {{link}} and {{unsubscribeLink}}',
+            'Set a template (admins): language (a BCP 47 tag such as fr or pt-BR, kept in its canonical form), kind (invitation|reminder), subject, body with {{link}} and {{unsubscribeLink}}. A patient gets the wording for their tag, else for each shorter form of it (pt-BR, then pt), else English',
           responses: { 200: ok('Templates'), 400: errors[400], 401: errors[401], 403: errors[403] },
         },
       },

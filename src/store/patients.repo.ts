@@ -67,6 +67,8 @@ export async function insertPatient(
   q: Queryable,
   scope: SiteScope,
   input: EnrolPatientInput,
+  /** When the clinic recorded the patient's answer about texts, if they gave one. */
+  now: Date,
 ): Promise<PatientSummary> {
   const [row] = await q.query<PatientSummary>(
     `insert into patients (site_id, registry_id, birth_year, sex, consent_date)
@@ -83,8 +85,11 @@ export async function insertPatient(
   );
   if (!row) throw new Error('insert into patients returned no row');
   await q.query(
-    `insert into patient_identities (patient_id, site_id, given_name, family_name, date_of_birth, email, phone, language)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `insert into patient_identities (patient_id, site_id, given_name, family_name, date_of_birth,
+       email, phone, language, mobile, sms_consent, sms_consent_at, sms_consent_source, time_zone)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+       case when $10 = 'none' then null else $11::timestamptz end,
+       case when $10 = 'none' then null else 'clinic' end, $12)`,
     [
       row.id,
       scope.siteId,
@@ -94,6 +99,10 @@ export async function insertPatient(
       input.email ?? null,
       input.phone ?? null,
       input.language ?? 'en',
+      input.mobile ?? null,
+      input.smsConsent ?? 'none',
+      now,
+      input.timeZone ?? null,
     ],
   );
   return row;

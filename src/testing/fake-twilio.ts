@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { twilioSignature } from '../jobs/twilio.ts';
+import { twilioBodyHash, twilioSignature } from '../jobs/twilio.ts';
 
 export const TWILIO_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const TWILIO_TOKEN = 'test-auth-token-0123456789';
@@ -109,8 +109,26 @@ export async function startFakeTwilio() {
     });
   }
 
+  /**
+   * Posts a JSON body as Twilio signs one: the URL gains the body's `bodySHA256` and is signed
+   * alone. `sent` replaces the body on the way (a tampered request).
+   */
+  async function postJson(url: string, body: string, sent = body, token = TWILIO_TOKEN) {
+    const signed = `${url}${url.includes('?') ? '&' : '?'}bodySHA256=${twilioBodyHash(body)}`;
+    return fetch(signed, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Twilio-Signature': twilioSignature(token, signed, {}),
+        'User-Agent': 'TwilioProxy/1.1',
+      },
+      body: sent,
+    });
+  }
+
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    postJson,
     sent,
     unsubscribed,
     failNextMessages(n: number) {

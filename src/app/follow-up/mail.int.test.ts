@@ -246,6 +246,71 @@ describe.each(backends())('survey e-mails over SMTP on $name', (backend) => {
     ]);
   });
 
+  it('keeps wording per BCP 47 tag: pt-BR for a Brazilian patient, pt for a Portuguese one', async () => {
+    await createUser(db, 'Harbour', {
+      email: 'admin-tags@harbour.test',
+      name: 'Admin',
+      role: 'admin',
+      password: PASSWORD,
+    });
+    const { harness, runner } = mailHarness('2026-08-20T08:00:00Z', 0);
+    await db.query("update jobs set status = 'done' where status <> 'done'");
+    const admin = new Client(harness.app);
+    await admin.signIn('admin-tags@harbour.test');
+    const wording = (marker: string) => ({
+      kind: 'invitation',
+      subject: `[${marker}] {{clinicName}}`,
+      body: `[${marker}] {{link}} — {{unsubscribeLink}}`,
+    });
+    const notATag = await admin.call('PUT', '/api/message-templates', {
+      ...wording('x'),
+      language: 'portuguese',
+    });
+    expect(notATag.status).toBe(400);
+    expect(notATag.body.error.fields).toEqual([
+      { field: 'language', message: 'A language tag such as en, fr or pt-BR' },
+    ]);
+    // Typed in lower case, kept in the canonical form the patient's tag has.
+    const br = await admin.call('PUT', '/api/message-templates', {
+      ...wording('pt-BR'),
+      language: 'pt-br',
+    });
+    expect(br.status).toBe(200);
+    expect(br.body.own).toContainEqual(expect.objectContaining({ language: 'pt-BR' }));
+    await admin.call('PUT', '/api/message-templates', { ...wording('pt'), language: 'pt' });
+
+    const clinician = new Client(harness.app);
+    await clinician.signIn('clin@harbour.test');
+    const received: Record<string, string | undefined> = {};
+    for (const language of ['pt-BR', 'pt-PT']) {
+      const email = `${language.toLowerCase()}@example.org`;
+      const patient = await clinician.call('POST', '/api/patients', {
+        ...ENROL_BODY,
+        email,
+        language,
+      });
+      const episode = await clinician.call('POST', `/api/patients/${patient.body.id}/episodes`, {
+        joint: 'knee',
+        side: 'left',
+        klGrade: 2,
+      });
+      await clinician.call('POST', `/api/episodes/${episode.body.id}/treatments`, {
+        treatmentDate: '2026-03-02',
+        productClass: 'AD-MSC',
+        cellDoseMillions: 10,
+        volumeMl: 5,
+        imageGuidance: 'ultrasound',
+      });
+      const before = smtp.inbox.length;
+      await clinician.call('POST', `/api/episodes/${episode.body.id}/surveys`, {
+        timepoint: 'm6',
+      });
+      await runner.runDue();
+      received[language] = smtp.inbox.slice(before).find((m) => m.to === email)?.subject;
+    }
+    expect(received).toEqual({ 'pt-BR': '[pt-BR] Harbour', 'pt-PT': '[pt] Harbour' });
+  });
+
   it("writes StemTrack's own wording in the patient's recorded language, and the unsubscribe page reads it", async () => {
     const { harness, runner } = mailHarness('2026-08-20T08:00:00Z', 0);
     await db.query("update jobs set status = 'done' where status <> 'done'");

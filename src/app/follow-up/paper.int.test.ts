@@ -246,6 +246,17 @@ describe.each(backends())('paper forms and the clinic tablet on $name', (backend
       [survey.assignmentId],
     );
     expect(row?.mode).toBe('paper');
+    // Printing, reading and entering the form are the clinician's, on the survey, in the log.
+    const audit = await db.query<{ action: string; entity: string; user: string | null }>(
+      `select a.action, a.entity, u.email as user from audit_log a
+       left join users u on u.id = a.actor_user_id
+       where a.entity_id = $1 and a.action like '%paper-form' order by a.id`,
+      [survey.assignmentId],
+    );
+    expect(audit.map((a) => [a.action, a.entity, a.user])).toEqual([
+      ['print-paper-form', 'survey_assignment', 'clin@harbour.test'],
+      ['enter-paper-form', 'survey_assignment', 'clin@harbour.test'],
+    ]);
   });
 
   it('hands a survey over on a tablet: the clinician is signed out, the tablet sees one survey and locks', async () => {

@@ -8,7 +8,6 @@ import { formatShortCode, newShortCode, readShortCode } from '../../core/paper/s
 import { timePointById } from '../../core/schedule/timepoints.ts';
 import { parseInput } from '../../core/validation.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
-import type { Queryable } from '../../store/db.ts';
 import { insertStaffLink } from '../../store/outreach.repo.ts';
 import {
   endTabletLink,
@@ -23,6 +22,7 @@ import { isUniqueViolation } from '../../store/scope.ts';
 import { findAssignmentById, type SurveyAssignment } from '../../store/surveys.repo.ts';
 import {
   type AppContext,
+  auditUser,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
@@ -34,26 +34,6 @@ import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';
 
 /** A tablet hand-over link works this long: one visit's wait; then the clinician opens it again. */
 const TABLET_LINK_MINUTES = 60;
-
-function audit(
-  q: Queryable,
-  actor: UserActor,
-  action: string,
-  entityId: string,
-  patientId: string,
-  detail?: Record<string, unknown>,
-) {
-  return appendAudit(q, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action,
-    entity: 'survey_assignment',
-    entityId,
-    patientId,
-    ...(detail ? { detail } : {}),
-  });
-}
 
 /** The caller's site's survey, still open to answers; refused with the reason otherwise. */
 async function openSurveyOfSite(
@@ -99,7 +79,9 @@ export async function printPaperForm(ctx: AppContext, actor: UserActor, assignme
           printedBy: actor.user.id,
           printedAt: now,
         });
-        await audit(tx, actor, 'print-paper-form', a.id, a.patientId, { shortCode: code });
+        await auditUser(tx, actor, 'print-paper-form', 'survey_assignment', a.id, a.patientId, {
+          shortCode: code,
+        });
         return code;
       });
     } catch (error) {
@@ -179,7 +161,14 @@ async function formView(ctx: AppContext, actor: UserActor, form: PaperForm) {
 export async function paperFormFor(ctx: AppContext, actor: UserActor, code: string) {
   requireRole(actor, CLINICAL_ROLES);
   const form = await formByCode(ctx, actor, code);
-  await audit(ctx.db, actor, 'read-paper-form', form.assignmentId, form.patientId);
+  await auditUser(
+    ctx.db,
+    actor,
+    'read-paper-form',
+    'survey_assignment',
+    form.assignmentId,
+    form.patientId,
+  );
   return formView(ctx, actor, form);
 }
 
@@ -242,7 +231,15 @@ export async function enterPaperForm(
         enteredAt: ctx.now(),
         answers,
       });
-      await audit(tx, actor, 'enter-paper-form', form.assignmentId, form.patientId, { entry });
+      await auditUser(
+        tx,
+        actor,
+        'enter-paper-form',
+        'survey_assignment',
+        form.assignmentId,
+        form.patientId,
+        { entry },
+      );
     });
   } catch (error) {
     // Someone else's entry landed in between: this one is not kept.
@@ -337,7 +334,9 @@ export async function startTablet(ctx: AppContext, actor: UserActor, assignmentI
       userId: actor.user.id,
       expiresAt,
     });
-    await audit(tx, actor, 'hand-over-tablet', a.id, a.patientId, { mode: 'tablet' });
+    await auditUser(tx, actor, 'hand-over-tablet', 'survey_assignment', a.id, a.patientId, {
+      mode: 'tablet',
+    });
   });
   // A path on this server: the tablet is the browser that asked.
   return { url: `/s/${token}`, expiresAt };

@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../jobs/runner.ts';
-import { twilioProvider } from '../../jobs/twilio.ts';
+import { twilioProvider, twilioSignature } from '../../jobs/twilio.ts';
 import type { Db } from '../../store/db.ts';
 import { backends } from '../../testing/databases.ts';
 import { startFakeTwilio, TWILIO_SID, TWILIO_TOKEN } from '../../testing/fake-twilio.ts';
@@ -263,14 +263,57 @@ describe.each(backends())('survey texts over Twilio on $name', (backend) => {
       ),
       { numRuns: 40, seed: 15 },
     );
-    // JSON instead of a form is refused before anything is read.
+    // JSON is signed through its hash in the URL: unsigned, tampered or hashless, it is refused.
     const json = await fetch(`${base}/api/sms/status`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: '{}',
     });
-    expect(json.status).toBe(400);
+    expect(json.status).toBe(403);
+    const stop = JSON.stringify({ From: MOBILE, Body: 'STOP' });
+    const tampered = await twilio.postJson(
+      `${base}/api/sms/inbound`,
+      JSON.stringify({ From: MOBILE, Body: 'hello' }),
+      stop,
+    );
+    expect(tampered.status).toBe(403);
+    const hashless = await fetch(`${base}/api/sms/inbound`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Twilio-Signature': twilioSignature(TWILIO_TOKEN, `${base}/api/sms/inbound`, {}),
+      },
+      body: stop,
+    });
+    expect(hashless.status).toBe(403);
+    // Any other body is refused before anything is read.
+    const plain = await fetch(`${base}/api/sms/status`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'MessageStatus=delivered',
+    });
+    expect(plain.status).toBe(400);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('reads a callback Twilio sends as JSON, signed through the bodySHA256 of its URL', async () => {
+    await db.query("update jobs set status = 'done' where status <> 'done'");
+    const { clinician, base } = await smsHarness('2026-08-20T09:00:00Z');
+    const { patientId } = await enrolTreatedPatient(clinician);
+    const mobile = '+447400123999';
+    await clinician.call('PUT', `/api/patients/${patientId}/contact`, {
+      mobile,
+      smsConsent: 'opted-in',
+      timeZone: 'Europe/London',
+      language: 'en',
+      preferredCallTime: '',
+    });
+    const reply = await twilio.postJson(
+      `${base}/api/sms/inbound`,
+      JSON.stringify({ AccountSid: TWILIO_SID, From: mobile, Body: 'STOP' }),
+    );
+    expect(reply.status).toBe(200);
+    expect(await consentOf(patientId)).toEqual({ consent: 'opted-out', source: 'patient-reply' });
   });
 
   it('treats a refusal as final: an unsubscribed number is opted out, a server error is retried', async () => {

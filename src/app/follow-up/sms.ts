@@ -197,6 +197,8 @@ export interface ProviderCallback {
   url: string;
   params: Record<string, string>;
   headers: Headers;
+  /** The raw body of a JSON callback (signed through its hash in the URL); absent for a form. */
+  body?: string;
 }
 
 function verified(sms: SmsSettings | undefined, request: ProviderCallback): SmsSettings {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { invalid } from '../../core/errors.ts';
 import { DEFAULT_TEMPLATES, templateProblems } from '../../core/messages/templates.ts';
+import { languageTagSchema } from '../../core/registry/language.ts';
 import { parseInput } from '../../core/validation.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
 import { listTemplates, saveTemplate } from '../../store/templates.repo.ts';
 import {
   type AppContext,
+  auditUser,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
@@ -13,7 +14,8 @@ import {
 } from '../context.ts';
 
 const templateSchema = z.strictObject({
-  language: z.string().regex(/^[a-z]{2}$/, 'A two-letter language code such as en or fr'),
+  /** A BCP 47 tag, kept in its canonical form ("pt-br" → "pt-BR"), as the patient's is. */
+  language: languageTagSchema,
   kind: z.enum(['invitation', 'reminder']),
   subject: z.string().trim().min(1, 'A subject is required').max(200),
   body: z.string().trim().min(1, 'A body is required').max(5000),
@@ -33,15 +35,9 @@ export async function setMessageTemplate(ctx: AppContext, actor: UserActor, body
   if (problems.length > 0) throw invalid('The template cannot be used as it is', problems);
   await ctx.db.transaction(async (tx) => {
     await saveTemplate(tx, scopeOf(actor), t);
-    await appendAudit(tx, {
-      siteId: actor.user.siteId,
-      actorKind: 'user',
-      actorUserId: actor.user.id,
-      action: 'update',
-      entity: 'message_template',
-      entityId: null,
-      patientId: null,
-      detail: { language: t.language, kind: t.kind },
+    await auditUser(tx, actor, 'update', 'message_template', null, null, {
+      language: t.language,
+      kind: t.kind,
     });
   });
   return messageTemplates(ctx, actor);

@@ -6,45 +6,21 @@ import {
 } from '../../core/registry/corrections.ts';
 import { toIsoDate } from '../../core/registry/dates.ts';
 import { parseInput } from '../../core/validation.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
 import {
   cancelContact,
   erasePatient,
   insertClinicEvent,
   setPatientStatus,
 } from '../../store/corrections.repo.ts';
-import type { Queryable } from '../../store/db.ts';
 import { findEpisode, findPatient } from '../../store/patients.repo.ts';
 import {
   type AppContext,
+  auditUser,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
   type UserActor,
 } from '../context.ts';
-
-function audit(
-  q: Queryable,
-  actor: UserActor,
-  action: string,
-  entity: string,
-  entityId: string,
-  patientId: string | null,
-  detail: Record<string, unknown>,
-  personal?: Record<string, unknown>,
-) {
-  return appendAudit(q, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action,
-    entity,
-    entityId,
-    patientId,
-    detail,
-    ...(personal ? { personal } : {}),
-  });
-}
 
 /**
  * A later event the clinic learned of: re-injection, joint replacement, return to activities
@@ -71,7 +47,7 @@ export async function recordClinicEvent(
         throw conflict('This patient withdrew consent: nothing more is recorded', 'kind');
       await setPatientStatus(tx, scope, patientId, 'deceased', input.date);
       const cancelled = await cancelContact(tx, scope, patientId);
-      await audit(
+      await auditUser(
         tx,
         actor,
         'record-event',
@@ -99,7 +75,7 @@ export async function recordClinicEvent(
       date: input.date,
       at: ctx.now(),
     });
-    await audit(
+    await auditUser(
       tx,
       actor,
       'record-event',
@@ -138,7 +114,7 @@ export async function setStatus(
       input.status === 'active'
         ? { links: 0, emails: 0 }
         : await cancelContact(tx, scope, patientId);
-    await audit(tx, actor, 'set-status', 'patient', patientId, patientId, {
+    await auditUser(tx, actor, 'set-status', 'patient', patientId, patientId, {
       reason: input.reason,
       fields: ['status'],
       changes: { status: { old: patient.status, new: input.status } },
@@ -182,7 +158,7 @@ export async function withdrawConsent(
       if (patient.status === 'withdrawn')
         throw conflict('This patient has already withdrawn consent', 'data');
       await setPatientStatus(tx, scope, patientId, 'withdrawn', date);
-      await audit(tx, actor, 'withdraw-consent', 'patient', patientId, patientId, {
+      await auditUser(tx, actor, 'withdraw-consent', 'patient', patientId, patientId, {
         reason: input.reason,
         data: 'keep',
         fields: ['status'],
@@ -194,7 +170,7 @@ export async function withdrawConsent(
     const erased = await erasePatient(tx, scope, patientId);
     // No patient id on this row: nothing links it to the person. The entity id lets a
     // restore of an older backup erase the patient again (stemtrack restore).
-    await audit(tx, actor, 'erase', 'patient', patientId, null, {
+    await auditUser(tx, actor, 'erase', 'patient', patientId, null, {
       reason: input.reason,
       withdrawnOn: date,
       cancelled,

@@ -357,6 +357,13 @@ describe.each(backends())('corrections on $name', (backend) => {
     });
     expect(death.status).toBe(201);
     expect(death.body.cancelled.links).toBe(1);
+    // The date of death is a personal value, kept apart from the audit row.
+    const history = await clinician.call('GET', `/api/patients/${patientId}/history`);
+    const recorded = history.body.entries.find(
+      (e: { action: string; detail?: { kind?: string } }) =>
+        e.action === 'record-event' && e.detail?.kind === 'death',
+    );
+    expect(recorded.personal).toEqual({ date: '2026-10-31' });
     const record = await clinician.call('GET', `/api/patients/${patientId}`);
     expect(record.body.patient.status).toBe('deceased');
     expect(record.body.surveys).toEqual([]);

@@ -24,7 +24,6 @@ import { checkTreatment, enforceOnSave, findingKey } from '../../core/registry/d
 import { addDays, type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
 import { followUpWindow } from '../../core/schedule/timepoints.ts';
 import { parseInput } from '../../core/validation.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
 import {
   deleteRow,
   dependents,
@@ -44,6 +43,7 @@ import { isUniqueViolation, type SiteScope } from '../../store/scope.ts';
 import {
   ALL_ROLES,
   type AppContext,
+  auditUser,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
@@ -69,17 +69,7 @@ function auditCorrection(
   parts: { detail: Record<string, unknown>; personal?: Record<string, unknown> },
   action = 'correct',
 ) {
-  return appendAudit(q, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action,
-    entity,
-    entityId,
-    patientId,
-    detail: parts.detail,
-    ...(parts.personal ? { personal: parts.personal } : {}),
-  });
+  return auditUser(q, actor, action, entity, entityId, patientId, parts.detail, parts.personal);
 }
 
 /** Corrects a patient's details or identity (names, birth date, contact, sex, consent date). */
@@ -579,15 +569,7 @@ export async function patientHistoryFor(ctx: AppContext, actor: UserActor, patie
   if (!(await findPatient(ctx.db, scope, patientId))) throw notFound('Patient');
   const identify = CLINICAL_ROLES.includes(actor.user.role);
   const rows = await patientHistory(ctx.db, scope, patientId, identify);
-  await appendAudit(ctx.db, {
-    siteId: scope.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action: 'read',
-    entity: 'patient_history',
-    entityId: patientId,
-    patientId,
-  });
+  await auditUser(ctx.db, actor, 'read', 'patient_history', patientId, patientId);
   return {
     entries: rows.map((r) => ({
       id: r.id,

@@ -61,8 +61,19 @@ export async function enrolPatient(ctx: AppContext, actor: UserActor, body: unkn
     throw invalid(`Please correct: ${problems.map((p) => p.message).join('; ')}`, problems);
   try {
     return await ctx.db.transaction(async (tx) => {
-      const patient = await insertPatient(tx, scopeOf(actor), input);
-      await auditUser(tx, actor, 'create', 'patient', patient.id, patient.id);
+      const patient = await insertPatient(tx, scopeOf(actor), input, ctx.now());
+      // The patient's answer about texts is consent: the log says which, never the number.
+      await auditUser(
+        tx,
+        actor,
+        'create',
+        'patient',
+        patient.id,
+        patient.id,
+        input.smsConsent && input.smsConsent !== 'none'
+          ? { smsConsent: input.smsConsent }
+          : undefined,
+      );
       return patient;
     });
   } catch (error) {

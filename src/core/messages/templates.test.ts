@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseTemplate,
   DEFAULT_TEMPLATES,
+  lookupChain,
   patientDate,
   reminderDates,
   renderTemplate,
@@ -65,6 +66,31 @@ describe('survey messages', () => {
     expect(chooseTemplate(own, 'fr', 'reminder')).toEqual(DEFAULT_TEMPLATES.en?.reminder);
     // A regional tag finds the registry's template for its language.
     expect(chooseTemplate(own, 'fr-CA', 'invitation').subject).toBe('FR');
+  });
+
+  it('finds the registry’s wording by BCP 47 tag: the tag, its shorter forms, then English', () => {
+    const own = [
+      { language: 'pt-BR', kind: 'invitation' as const, subject: 'BR', body: 'b' },
+      { language: 'pt', kind: 'invitation' as const, subject: 'PT', body: 'b' },
+      { language: 'zh-Hant', kind: 'invitation' as const, subject: 'Hant', body: 'b' },
+      { language: 'en', kind: 'invitation' as const, subject: 'EN own', body: 'b' },
+    ];
+    expect(chooseTemplate(own, 'pt-BR', 'invitation').subject).toBe('BR');
+    // Tags match whatever their case.
+    expect(chooseTemplate(own, 'pt-br', 'invitation').subject).toBe('BR');
+    expect(chooseTemplate(own, 'pt-PT', 'invitation').subject).toBe('PT');
+    expect(chooseTemplate(own, 'pt', 'invitation').subject).toBe('PT');
+    expect(chooseTemplate(own, 'zh-Hant-TW', 'invitation').subject).toBe('Hant');
+    expect(chooseTemplate(own, 'zh-Hans-CN', 'invitation').subject).toBe('EN own');
+    expect(chooseTemplate(own.slice(0, 3), 'de-DE', 'invitation')).toEqual(
+      DEFAULT_TEMPLATES.en?.invitation,
+    );
+  });
+
+  it('shortens a tag as RFC 4647 Lookup does', () => {
+    expect(lookupChain('zh-Hant-TW')).toEqual(['zh-Hant-TW', 'zh-Hant', 'zh']);
+    expect(lookupChain('de-DE-x-goethe')).toEqual(['de-DE-x-goethe', 'de-DE', 'de']);
+    expect(lookupChain('fr')).toEqual(['fr']);
   });
 
   it('writes dates in the patient’s language', () => {

@@ -131,28 +131,43 @@ export function templateProblems(template: MessageTemplate): { field: string; me
 }
 
 /**
- * The template to use, most specific first: the registry's in the patient's language tag,
- * StemTrack's in that tag, then both for the tag's language alone ("fr-CA" → "fr"), the
- * registry's English, StemTrack's English.
+ * The tags to look a patient's tag up by, most specific first: the tag, then each shorter
+ * prefix ("zh-Hant-TW" → "zh-Hant" → "zh"), dropping a single-letter subtag left at the end,
+ * as RFC 4647's Lookup (§3.4) truncates a tag.
+ */
+export function lookupChain(tag: string): string[] {
+  const chain: string[] = [];
+  const parts = tag.split('-').filter((p) => p !== '');
+  while (parts.length > 0) {
+    chain.push(parts.join('-'));
+    parts.pop();
+    if (parts.length > 1 && (parts.at(-1)?.length ?? 0) === 1) parts.pop();
+  }
+  return chain;
+}
+
+/**
+ * The template to use, most specific first: for the patient's BCP 47 tag and then each
+ * shorter form of it ("pt-BR" → "pt"), the registry's own wording before StemTrack's in that
+ * language; then the registry's default, its own English, and last StemTrack's English.
  */
 export function chooseTemplate(
   own: readonly { language: string; kind: MessageKind; subject: string; body: string }[],
   language: string,
   kind: MessageKind,
 ): MessageTemplate {
-  const registry = (lang: string) => own.find((t) => t.language === lang && t.kind === kind);
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const registry = (lang: string) => own.find((t) => same(t.language, lang) && t.kind === kind);
   const stemtrack = (lang: string) =>
-    resolveLanguage(lang).toLowerCase() === lang.toLowerCase()
+    same(resolveLanguage(lang), lang)
       ? DEFAULT_TEMPLATES[resolveLanguage(lang)]?.[kind]
       : undefined;
-  const primary = language.split('-')[0] ?? 'en';
-  const found =
-    registry(language) ??
-    stemtrack(language) ??
-    registry(primary) ??
-    stemtrack(primary) ??
-    registry('en') ??
-    DEFAULT_TEMPLATES.en?.[kind];
+  let found: MessageTemplate | undefined;
+  for (const lang of lookupChain(language)) {
+    found = registry(lang) ?? stemtrack(lang);
+    if (found) break;
+  }
+  found ??= registry('en') ?? DEFAULT_TEMPLATES.en?.[kind];
   if (!found) throw new Error(`No ${kind} template`);
   return { subject: found.subject, body: found.body };
 }

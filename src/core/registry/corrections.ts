@@ -5,7 +5,7 @@ import { PATIENT_EVENT_KINDS } from './events.ts';
 import { languageTagSchema } from './language.ts';
 import {
   adverseEventSchema,
-  enrolPatientSchema,
+  enrolPatientFields,
   jointEpisodeSchema,
   treatmentSchema,
 } from './schemas.ts';
@@ -34,7 +34,7 @@ const clearable = (max: number) =>
     .union([z.null(), z.string().trim().max(max, `At most ${max} characters`)])
     .transform((v) => (v === '' ? null : v));
 
-const patientShape = enrolPatientSchema.shape;
+const patientShape = enrolPatientFields.shape;
 export const patientCorrectionSchema = z
   .strictObject({
     registryId: patientShape.registryId.pipe(z.string({ error: 'Registry id cannot be empty' })),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { newPassword } from '../access/schemas.ts';
+import { checkMobile, isTimeZone } from '../outreach/contact.ts';
+import { SMS_CONSENTS } from '../outreach/modes.ts';
 import { characterisationSchema } from './characterisation.ts';
 import { isIsoDate } from './dates.ts';
 import { languageTagSchema } from './language.ts';
@@ -36,7 +38,14 @@ export const newUserSchema = z.object({
 });
 export type NewUserInput = z.infer<typeof newUserSchema>;
 
-export const enrolPatientSchema = z.strictObject({
+/** An optional text field of a form: empty (or only spaces) is absent. */
+const optionalText = (max: number) =>
+  trimmed(max)
+    .transform((v) => (v === '' ? undefined : v))
+    .optional();
+
+/** The fields of an enrolment; `enrolPatientSchema` adds the checks across them. */
+export const enrolPatientFields = z.strictObject({
   registryId: trimmed(40)
     .regex(/^[A-Za-z0-9-]*$/, 'Use letters, digits and hyphens only')
     .optional()
@@ -52,9 +61,51 @@ export const enrolPatientSchema = z.strictObject({
   phone: trimmed(40).optional(),
   /** The language the patient reads in, a BCP 47 tag (e.g. en, fr, pt-BR); English when not given. */
   language: languageTagSchema.optional(),
+  /** A mobile for text messages (issue 15), stored as E.164; empty when none. */
+  mobile: optionalText(40),
+  /** ISO 3166-1 alpha-2 country a mobile without +country code is read in. */
+  mobileCountry: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^([A-Z]{2})?$/, 'A two-letter country code such as GB or US')
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
+  smsConsent: z
+    .enum(SMS_CONSENTS, {
+      error: `Text message consent must be one of ${SMS_CONSENTS.join(', ')}`,
+    })
+    .optional(),
+  /** IANA time zone for quiet hours; the registry's when absent. */
+  timeZone: optionalText(64),
   consentDate: isoDate,
   consentGiven: z.literal(true, { error: 'Enrolment needs the patient’s recorded consent' }),
 });
+
+export const enrolPatientSchema = enrolPatientFields
+  .superRefine((p, ctx) => {
+    if (p.mobile !== undefined) {
+      const m = checkMobile(p.mobile, p.mobileCountry);
+      if (!m.ok) ctx.addIssue({ code: 'custom', path: ['mobile'], message: m.message });
+    } else if (p.smsConsent === 'opted-in')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mobile'],
+        message: 'A mobile number is needed for text messages',
+      });
+    if (p.timeZone !== undefined && !isTimeZone(p.timeZone))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeZone'],
+        message: `Unknown time zone '${p.timeZone}'; use a name such as Europe/London`,
+      });
+  })
+  // The mobile as E.164; its country has done its work.
+  .transform(({ mobileCountry, ...p }) => {
+    if (p.mobile === undefined) return p;
+    const m = checkMobile(p.mobile, mobileCountry);
+    return { ...p, mobile: m.ok ? m.e164 : p.mobile };
+  });
 export type EnrolPatientInput = z.infer<typeof enrolPatientSchema>;
 
 export const jointEpisodeSchema = z.strictObject({

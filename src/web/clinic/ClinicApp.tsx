@@ -112,7 +112,7 @@ export function ClinicApp({ path }: { path: string }) {
   if (path === '/patients/new') page = <EnrolPage />;
   else if (path === '/registry-vs-evidence') page = <RegistryEvidencePage />;
   else if (path === '/meta-analysis') page = <MetaPage />;
-  else if (path === '/follow-up') page = <FollowUpPage />;
+  else if (path === '/follow-up') page = <FollowUpPage canEnter={user.role !== 'researcher'} />;
   else if (path === '/call-list' && user.role !== 'researcher') page = <CallListPage />;
   else if (path === '/paper-forms' && user.role !== 'researcher') page = <PaperFormsPage />;
   else if (path === '/outcomes') page = <OutcomesPage />;
@@ -203,6 +203,8 @@ const NAV: [string, string][] = [
 
 /** The menu entry a page belongs to: a patient's page and enrolment are under Patients. */
 function sectionOf(path: string): string {
+  // Paper forms are part of follow-up, and reached from its page.
+  if (path === '/paper-forms') return '/follow-up';
   return NAV.some(([to]) => to === path && to !== '/') ? path : '/';
 }
 

@@ -5,6 +5,17 @@ import { useFormSubmit } from '../ui/useFormSubmit.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+// The patient's answer about texts, as the contact card words it.
+const SMS_CHOICES = [
+  ['opted-in', 'Agreed to texts'],
+  ['opted-out', 'Does not want texts'],
+  ['none', 'Not asked'],
+] as const;
+
+// Time zones this browser knows, offered as suggestions; the server checks the one typed.
+const ZONES: readonly string[] =
+  typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+
 export function EnrolPage() {
   const { error, busy, onSubmit } = useFormSubmit(async (values) => {
     const patient = await api<{ id: string }>('POST', '/patients', {
@@ -16,6 +27,10 @@ export function EnrolPage() {
       email: values.email,
       phone: values.phone || undefined,
       language: values.language || undefined,
+      mobile: values.mobile || undefined,
+      mobileCountry: values.mobileCountry || undefined,
+      smsConsent: values.smsConsent || undefined,
+      timeZone: values.timeZone || undefined,
       consentDate: values.consentDate,
       consentGiven: values.consentGiven === 'on',
     });
@@ -55,13 +70,71 @@ export function EnrolPage() {
           {(p) => <input {...p} type="tel" autoComplete="off" />}
         </Field>
         <Field
-          label="Language for e-mails"
+          label="Language"
           name="language"
           error={error}
-          hint="Two-letter code such as en or fr; English when empty"
+          hint="The patient’s language for surveys, e-mails and texts: a tag such as en, fr or pt-BR; English when empty"
         >
-          {(p) => <input {...p} type="text" maxLength={2} autoComplete="off" />}
+          {(p) => <input {...p} type="text" maxLength={35} autoComplete="off" />}
         </Field>
+        <fieldset className="enrol-texts">
+          <legend>Texts and calls</legend>
+          <Field
+            label="Mobile number"
+            name="mobile"
+            error={error}
+            hint="With its country code, such as +44 7400 123456; empty when none"
+          >
+            {(p) => <input {...p} type="tel" autoComplete="off" />}
+          </Field>
+          <Field
+            label="Country of a number without +"
+            name="mobileCountry"
+            error={error}
+            hint="Two letters, such as GB"
+          >
+            {(p) => <input {...p} maxLength={2} autoComplete="off" />}
+          </Field>
+          <fieldset
+            className={error?.fieldMessage('smsConsent') ? 'checks field-error' : 'checks'}
+            aria-describedby={error?.fieldMessage('smsConsent') ? 'enrol-sms-error' : undefined}
+          >
+            <legend>Text messages</legend>
+            {SMS_CHOICES.map(([value, words]) => (
+              <label key={value}>
+                <input
+                  type="radio"
+                  name="smsConsent"
+                  value={value}
+                  defaultChecked={value === 'none'}
+                />{' '}
+                {words}
+              </label>
+            ))}
+            {error?.fieldMessage('smsConsent') && (
+              <p className="error-text" id="enrol-sms-error">
+                {error.fieldMessage('smsConsent')}
+              </p>
+            )}
+          </fieldset>
+          <Field
+            label="Time zone"
+            name="timeZone"
+            error={error}
+            hint="Texts wait from 21:00 to 08:00 here, such as Europe/London; the registry’s when empty"
+          >
+            {(p) => (
+              <>
+                <input {...p} list="enrol-time-zones" autoComplete="off" />
+                <datalist id="enrol-time-zones">
+                  {ZONES.map((z) => (
+                    <option key={z} value={z} />
+                  ))}
+                </datalist>
+              </>
+            )}
+          </Field>
+        </fieldset>
         <Field
           label="Registry id"
           name="registryId"

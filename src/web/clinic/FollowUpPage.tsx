@@ -38,8 +38,14 @@ const ENDED_BECAUSE: Record<string, string> = {
   withdrawn: 'withdrew consent',
 };
 
-/** The follow-up worklist and completeness per time point (CONSORT-style flow). */
-export function FollowUpPage() {
+/** A time point a coordinator can still print a paper questionnaire for: open, link issued. */
+const printable = (r: Row) => r.invited && (r.status === 'due' || r.status === 'overdue');
+
+/**
+ * The follow-up worklist and completeness per time point (CONSORT-style flow). Staff who enter
+ * data (`canEnter`) also find paper forms here: printing one and entering it when it comes back.
+ */
+export function FollowUpPage({ canEnter = false }: { canEnter?: boolean }) {
   const [status, setStatus] = useState('');
   const [data, setData] = useState<Overview | null>(null);
   const [error, setError] = useState('');
@@ -70,6 +76,17 @@ export function FollowUpPage() {
         </select>
       </div>
       {error && <p className="error-text">{error}</p>}
+      {canEnter && (
+        <section className="card" aria-labelledby="paper-forms">
+          <h2 id="paper-forms">Paper forms</h2>
+          <p>
+            To give a patient their questionnaire on paper, follow <em>Print on paper</em> beside a
+            due or overdue time point below (or open the patient: each open survey has Print paper
+            form). When the form comes back,{' '}
+            <Link to="/paper-forms">enter returned paper forms</Link>.
+          </p>
+        </section>
+      )}
       {undelivered.length > 0 && (
         <section className="card" aria-labelledby="undelivered">
           <h2 id="undelivered">E-mails that could not be sent</h2>
@@ -125,7 +142,21 @@ export function FollowUpPage() {
                           : r.status}
                       </div>
                     </td>
-                    <td>{r.invited ? 'yes' : 'no'}</td>
+                    <td>
+                      {r.invited ? 'yes' : 'no'}
+                      {canEnter && printable(r) && (
+                        <>
+                          {' · '}
+                          <Link to={`/patients/${r.patientId}`}>
+                            Print on paper
+                            <span className="visually-hidden">
+                              {' '}
+                              for {r.registryId}, {r.label}
+                            </span>
+                          </Link>
+                        </>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -9,7 +9,7 @@ import { PATIENT_EVENT_KINDS } from '../../core/registry/events.ts';
 import { PRODUCT_CLASSES, SEXES } from '../../core/registry/vocabulary.ts';
 import { followUpWindow, isWithinWindow, type TimePoint } from '../../core/schedule/timepoints.ts';
 import { ApiError, api } from '../api.ts';
-import { navigate } from '../router.tsx';
+import { Link, navigate } from '../router.tsx';
 import { Field, FormError, optionalNumber } from '../ui/Field.tsx';
 import { capitalise, formatDate, label, productLabel } from '../ui/format.ts';
 import { useFormSubmit } from '../ui/useFormSubmit.ts';
@@ -507,6 +507,13 @@ export function PatientPage({ id, user }: { id: string; user: CurrentUser }) {
                   </li>
                 ))}
               </ul>
+            )}
+            {canEdit && (
+              <p className="muted">
+                A printed form that came back is entered under{' '}
+                <Link to="/paper-forms">Paper forms</Link>; a time point without a link gets its
+                paper form once you issue its link below.
+              </p>
             )}
             {canEdit && treatments.length === 0 && (
               <p className="muted">
