@@ -55,6 +55,26 @@ describe.each(backends())('dose–response from the registry on $name', (backend
     // PRP's dose is its platelet dose (migration 0065), which the demo records.
     expect(reference?.prpDosed).toBeGreaterThan(0);
     for (const j of joints) expect(j.pain ?? j.function).not.toBeNull();
+    // Bone-marrow concentrate and culture-expanded cells carry cells injected in the demo; MFAT
+    // has no cited cell count, so none.
+    for (const productClass of ['BMAC', 'AD-MSC']) {
+      const of = joints.filter((j) => j.productClass === productClass);
+      expect(of.length, productClass).toBeGreaterThan(0);
+      expect(
+        of.every((j) => j.dose !== null && j.dose > 0),
+        productClass,
+      ).toBe(true);
+    }
+    expect(joints.filter((j) => j.productClass === 'MFAT').every((j) => j.dose === null)).toBe(
+      true,
+    );
+  });
+
+  it('draws a cell-dose curve for bone-marrow concentrate in the demo', async () => {
+    const report = await siteDoseResponse(ctx, clinician, { timepoint: 'm6' });
+    const bmac = report.curves.filter((c) => c.productClass === 'BMAC');
+    expect(bmac.map((c) => c.status)).toEqual(['fitted', 'fitted']);
+    expect(bmac[0]?.unit).toBe('million cells');
   });
 
   it('answers the site’s report with curves or the reason for none, and refuses an unknown time point', async () => {

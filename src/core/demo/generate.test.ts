@@ -55,6 +55,45 @@ describe('demo registry generator', () => {
     expect(bmac?.treatment.characterisation?.totalNucleatedCellsMillions).toBeGreaterThan(0);
   });
 
+  it('records cells injected for every cell product with a cited range, so doses can be analysed', () => {
+    const registry = make(1);
+    const dosesOf = (productClass: string) =>
+      registry.patients
+        .filter((p) => p.treatment.productClass === productClass)
+        .map((p) => p.treatment.cellDoseMillions);
+    // Bone-marrow concentrate: its whole product is injected, so cells injected = its nucleated cells.
+    const bmac = registry.patients.filter((p) => p.treatment.productClass === 'BMAC');
+    expect(bmac.length).toBeGreaterThan(100);
+    for (const p of bmac) {
+      const tnc = p.treatment.characterisation?.totalNucleatedCellsMillions;
+      expect(p.treatment.cellDoseMillions).toBe(tnc);
+      const findings = checkTreatment({
+        ...p.treatment,
+        characterisation: p.treatment.characterisation ?? {},
+      });
+      expect(findings.map((f) => f.field)).not.toContain('cellDoseMillions');
+    }
+    const bmacDoses = bmac.map((p) => p.treatment.cellDoseMillions as number);
+    // Both sides of Centeno et al. 2015's split at 4 × 10⁸ nucleated cells.
+    expect(Math.min(...bmacDoses)).toBeLessThan(400);
+    expect(Math.max(...bmacDoses)).toBeGreaterThan(400);
+    // Culture-expanded cells within their sources' lowest and highest doses.
+    for (const [productClass, low, high] of [
+      ['BM-MSC', 24, 100],
+      ['AD-MSC', 2, 100],
+      ['UC-MSC', 10, 100],
+    ] as const) {
+      const doses = dosesOf(productClass);
+      expect(doses.length, productClass).toBeGreaterThan(5);
+      for (const d of doses) {
+        expect(d, productClass).toBeGreaterThanOrEqual(low);
+        expect(d, productClass).toBeLessThanOrEqual(high);
+      }
+    }
+    // No source gave a cell count for micro-fragmented fat: none is invented.
+    expect(new Set(dosesOf('MFAT'))).toEqual(new Set([null]));
+  });
+
   it('loses patients to follow-up over time, as registries do', () => {
     const registry = make(1);
     // Only patients whose 24-month window has closed, so "not yet due" is not counted as lost.

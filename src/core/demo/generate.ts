@@ -98,10 +98,24 @@ const PRODUCT_MIX: readonly (readonly [ProductClass, number])[] = [
   ['PRP', 12],
   ['HA', 5],
 ];
+/**
+ * Cells injected (millions), drawn evenly between the lowest and highest dose of the sources
+ * below. Bone-marrow concentrate's comes with its characterisation (demo/product.ts); MFAT has
+ * none: no cell count of micro-fragmented fat was found in a source read for StemTrack.
+ */
 const CELL_DOSE_MILLIONS: Partial<Record<ProductClass, [number, number]>> = {
-  'BM-MSC': [10, 100],
-  'AD-MSC': [10, 100],
-  'UC-MSC': [10, 60],
+  // Knee-OA trials of intra-articular BM-MSC used 24 to 100 × 10⁶ cells (a narrative review of
+  // 2014–2019 studies, pmc.ncbi.nlm.nih.gov/articles/PMC7669782, abstract read).
+  'BM-MSC': [24, 100],
+  // Knee-OA trials of AD-MSC: 2.0 × 10⁶ (Pers 2016, lowest) to 1.0 × 10⁸ (Jo 2014, Lee 2019)
+  // cells (Yeungnam Univ J Med 2020;37(3):149–158, doi 10.12701/yujm.2020.00157, Table 2 read).
+  'AD-MSC': [2, 100],
+  // UC-MSC: 1 × 10⁷, 5 × 10⁷ and 1 × 10⁸ cells in 3 mL (ClinicalTrials.gov NCT03357770, the
+  // dose-finding arms of its registration, read).
+  'UC-MSC': [10, 100],
+  // Illustrative, unverified: no range of SVF cells injected was found in a source read here
+  // (one knee-OA study gave every patient 2.5 × 10⁷, BMC Musculoskelet Disord 2020,
+  // doi 10.1186/s12891-020-03231-3, abstract read; it lies inside this range).
   SVF: [5, 50],
 };
 
@@ -256,6 +270,7 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
     episode,
     treatment: {
       ...treatment,
+      cellDoseMillions: treatment.cellDoseMillions ?? product.cellDoseMillions ?? null,
       bmi,
       volumeMl: product.volumeMl,
       characterisation: product.characterisation,
