@@ -464,6 +464,8 @@ describe('stemtrack CLI', { timeout: 600_000 }, () => {
     expect(responders6m.upperBound.count).toBe(
       responders6m.responders.count + responders6m.undetermined,
     );
+    // The dose–response says which dose it used: a series' total.
+    expect(text.out).toContain("Which dose: A joint's dose is the total of its first series");
     // Work status per time point, in the form's words with n, never its item code.
     expect(text.out).toContain('Work status (ICHOM hip & knee osteoarthritis set');
     expect(text.out).toMatch(/Joints answering \(n\)\s+\d+/);

@@ -98,4 +98,42 @@ describe.each(backends())('dose–response from the registry on $name', (backend
     expect(prp.length).toBeGreaterThan(0);
     for (const j of prp) expect(j.dose).toBe(2.5);
   });
+
+  it("adds the injections of a joint's first series given by the time point", async () => {
+    const [first] = await db.query<{ id: string; episodeId: string; date: string }>(
+      `select t.id, t.episode_id as "episodeId", t.treatment_date::text as date
+       from treatments t
+       where t.site_id = $1 and t.product_class = 'PRP' and t.treatment_date < '2025-06-01'
+         and exists (select 1 from outcome_joint_scores o where o.episode_id = t.episode_id
+                       and o.instrument_id = 'koos' and o.scores[1] is not null
+                       and o.scores[5] is not null)
+       order by t.id limit 1`,
+      [siteId],
+    );
+    if (!first) throw new Error('no PRP knee scored at 12 months');
+    // Injections 2 and 3 of the series two and four weeks later, and a 4th after 6 months.
+    for (const [days, number, platelets] of [
+      [14, 2, 3],
+      [28, 3, 4],
+      [200, 4, 5],
+    ] as const)
+      await db.query(
+        `insert into treatments (site_id, patient_id, episode_id, treatment_date, product_class,
+                                 volume_ml, image_guidance, characterisation, platelet_dose_billions)
+         select site_id, patient_id, episode_id, treatment_date + $2::int, product_class,
+                volume_ml, image_guidance, characterisation || jsonb_build_object('seriesNumber', $3::int),
+                $4
+         from treatments where id = $1`,
+        [first.id, days, number, platelets],
+      );
+    const at = async (timepoint: string) =>
+      (await doseResponseJoints(db, { siteId }, timepoint)).filter(
+        (j) => j.productClass === 'PRP' && j.injections > 1,
+      );
+    expect((await at('m6')).map((j) => [j.injections, j.dose])).toEqual([[3, 2.5 + 3 + 4]]);
+    expect((await at('m12')).map((j) => [j.injections, j.dose])).toEqual([[4, 2.5 + 3 + 4 + 5]]);
+    const report = await siteDoseResponse(ctx, clinician, { timepoint: 'm6' });
+    expect(report.dosing.seriesJoints).toBe(1);
+    expect(report.dosing.rule).toMatch(/total of its first series/);
+  });
 });
