@@ -211,6 +211,33 @@ describe.each(backends())('every section of a report describes one cohort on $na
     expect(m12?.answers.map((a) => a.label)).toContain('Retired');
   });
 
+  it('computes the demo clinic’s OMERACT-OARSI responders with the patient global: exact', async () => {
+    // Harbour (where the demo's staff sign in) asks the patient global on its surveys.
+    const report = await siteOutcomeReport(ctx, researcher, {});
+    const byTimepoint = report.responders.byTimepoint;
+    expect(byTimepoint.length).toBeGreaterThan(3);
+    for (const r of byTimepoint) {
+      expect(r.exact, r.timepoint).toBe(true);
+      expect(r.withGlobal, r.timepoint).toBe(r.joints);
+      expect(r.upperBound.count).toBe(r.responders.count);
+    }
+    const [asked] = await db.query<{ n: number }>(
+      `select count(*)::int as n from survey_assignments
+       where site_id = $1 and instruments ? 'patient-global'`,
+      [siteId],
+    );
+    expect(asked?.n).toBeGreaterThan(0);
+    // Northside does not ask it: its shares stay lower bounds, the contrast the demo shows.
+    const [northside] = await db.query<{ id: string }>(
+      `select id from users where email = 'clinician@northside.example'`,
+    );
+    const other = northside && (await findUserById(db, northside.id));
+    if (!other) throw new Error('demo Northside clinician missing');
+    const theirs = await siteOutcomeReport(ctx, { kind: 'user', user: other }, {});
+    expect(theirs.responders.byTimepoint.every((r) => r.withGlobal === 0)).toBe(true);
+    expect(theirs.responders.byTimepoint.some((r) => !r.exact)).toBe(true);
+  });
+
   it('refuses a bad filter with a clear message on every section', async () => {
     for (const section of [siteDurability, siteCompleteness, siteSafety]) {
       await expect(section(ctx, researcher, { joint: 'elbow' })).rejects.toMatchObject({
