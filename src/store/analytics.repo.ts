@@ -418,7 +418,7 @@ export async function itemAnswerCounts(
      from (select distinct on (r.episode_id, r.timepoint)
                   r.timepoint, (r.answers ->> $2)::float8 as answer
            from responses r
-           join joint_episodes e on e.id = r.episode_id
+           join joint_episodes e on e.site_id = r.site_id and e.id = r.episode_id
            where r.instrument_id = $1 and r.timepoint = any($3::text[])
              and jsonb_typeof(r.answers -> $2) = 'number'
              ${inCohort.map((c) => `and ${c}`).join(' ')}
