@@ -88,7 +88,7 @@ describe.each(backends())('dose–response from the registry on $name', (backend
     );
   });
 
-  it("takes a PRP joint's dose from its first treatment's platelet dose", async () => {
+  it("takes a PRP joint's dose from its platelet doses: its first series' total", async () => {
     await db.query(
       `update treatments set platelet_dose_billions = 2.5 where site_id = $1 and product_class = 'PRP'`,
       [siteId],
@@ -96,7 +96,9 @@ describe.each(backends())('dose–response from the registry on $name', (backend
     const joints = await doseResponseJoints(db, { siteId }, 'm6');
     const prp = joints.filter((j) => j.productClass === 'PRP');
     expect(prp.length).toBeGreaterThan(0);
-    for (const j of prp) expect(j.dose).toBe(2.5);
+    for (const j of prp) expect(j.dose).toBe(2.5 * j.injections);
+    // The demo gives PRP as a series of one, three or five weekly injections.
+    expect(new Set(prp.map((j) => j.injections))).toContain(3);
   });
 
   it("adds the injections of a joint's first series given by the time point", async () => {
@@ -104,6 +106,8 @@ describe.each(backends())('dose–response from the registry on $name', (backend
       `select t.id, t.episode_id as "episodeId", t.treatment_date::text as date
        from treatments t
        where t.site_id = $1 and t.product_class = 'PRP' and t.treatment_date < '2025-06-01'
+         and not exists (select 1 from treatments other where other.site_id = t.site_id
+                           and other.episode_id = t.episode_id and other.id <> t.id)
          and exists (select 1 from outcome_joint_scores o where o.episode_id = t.episode_id
                        and o.instrument_id = 'koos' and o.scores[1] is not null
                        and o.scores[5] is not null)
@@ -126,14 +130,18 @@ describe.each(backends())('dose–response from the registry on $name', (backend
          from treatments where id = $1`,
         [first.id, days, number, platelets],
       );
+    // Every other PRP injection has 2.5 × 10⁹ platelets (the test before): only this joint's
+    // series adds up to these totals.
     const at = async (timepoint: string) =>
-      (await doseResponseJoints(db, { siteId }, timepoint)).filter(
-        (j) => j.productClass === 'PRP' && j.injections > 1,
-      );
-    expect((await at('m6')).map((j) => [j.injections, j.dose])).toEqual([[3, 2.5 + 3 + 4]]);
-    expect((await at('m12')).map((j) => [j.injections, j.dose])).toEqual([[4, 2.5 + 3 + 4 + 5]]);
+      (await doseResponseJoints(db, { siteId }, timepoint))
+        .filter((j) => j.productClass === 'PRP' && j.dose !== 2.5 * j.injections)
+        .map((j) => [j.injections, j.dose]);
+    expect(await at('m6')).toEqual([[3, 2.5 + 3 + 4]]);
+    expect(await at('m12')).toEqual([[4, 2.5 + 3 + 4 + 5]]);
     const report = await siteDoseResponse(ctx, clinician, { timepoint: 'm6' });
-    expect(report.dosing.seriesJoints).toBe(1);
+    const joints = await doseResponseJoints(db, { siteId }, 'm6');
+    expect(report.dosing.seriesJoints).toBe(joints.filter((j) => j.injections > 1).length);
+    expect(report.dosing.seriesJoints).toBeGreaterThan(1);
     expect(report.dosing.rule).toMatch(/total of its first series/);
   });
 });

@@ -3,7 +3,7 @@ import { instrumentById } from '../instruments/library.ts';
 import { checkAnswers } from '../instruments/scoring.ts';
 import { pawClassification } from '../registry/characterisation.ts';
 import { checkTreatment } from '../registry/data-quality.ts';
-import { addMonths } from '../registry/dates.ts';
+import { addDays, addMonths } from '../registry/dates.ts';
 import { enrolPatientSchema, jointEpisodeSchema, treatmentSchema } from '../registry/schemas.ts';
 import { generateDemoRegistry } from './generate.ts';
 import { seededRng } from './random.ts';
@@ -92,6 +92,29 @@ describe('demo registry generator', () => {
     }
     // No source gave a cell count for micro-fragmented fat: none is invented.
     expect(new Set(dosesOf('MFAT'))).toEqual(new Set([null]));
+  });
+
+  it('gives PRP as a series of one, three or five weekly injections, numbered, none in the future', () => {
+    const registry = make(1);
+    const prp = registry.patients.filter((p) => p.treatment.productClass === 'PRP');
+    const lengths = prp.map((p) => 1 + p.seriesInjections.length);
+    for (const n of [1, 3, 5]) expect(lengths).toContain(n);
+    // Another length only for a series still under way today.
+    for (const p of prp.filter((x) => ![1, 3, 5].includes(1 + x.seriesInjections.length)))
+      expect(addDays(p.seriesInjections.at(-1)?.treatmentDate ?? '', 7) > today).toBe(true);
+    for (const p of registry.patients) {
+      if (p.treatment.productClass !== 'PRP') expect(p.seriesInjections).toEqual([]);
+      p.seriesInjections.forEach((t, i) => {
+        expect(t.productClass).toBe(p.treatment.productClass);
+        expect(t.characterisation?.seriesNumber).toBe(i + 2);
+        expect(t.characterisation?.seriesSpacingDays).toBe(7);
+        expect(t.treatmentDate).toBe(addDays(p.treatment.treatmentDate, 7 * (i + 1)));
+        expect(t.treatmentDate <= today).toBe(true);
+        expect(treatmentSchema.safeParse(t).success).toBe(true);
+        const findings = checkTreatment({ ...t, characterisation: t.characterisation ?? {} });
+        expect(findings.filter((f) => f.severity === 'impossible')).toEqual([]);
+      });
+    }
   });
 
   it('loses patients to follow-up over time, as registries do', () => {
