@@ -71,7 +71,10 @@ describe('dose–response, responders and work status on the Outcomes page', () 
         section.getByText(/^No dose recorded|^Too few joints/).count(),
       ).resolves.toBeGreaterThan(0);
       // Which dose a joint is placed at: its first series' total, said beside the curves.
-      await section.getByText(/^Which dose:/).first().waitFor();
+      await section
+        .getByText(/^Which dose:/)
+        .first()
+        .waitFor();
       await section.getByText(/the total of its first series of injections/).waitFor();
       await expect(section.getByText(/Per doubling of the dose/).count()).resolves.toBeGreaterThan(
         0,
