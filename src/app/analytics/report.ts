@@ -7,13 +7,15 @@ import {
   respondersByTimepoint,
   thresholdShares,
 } from '../../core/analytics/responders.ts';
-import { allInstruments } from '../../core/instruments/library.ts';
+import { WORK_STATUS, workStatusByTimepoint } from '../../core/analytics/work-status.ts';
+import { allInstruments, instrumentById } from '../../core/instruments/library.ts';
 import { type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
 import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
 import { followUpFlow } from '../../core/schedule/worklist.ts';
 import {
   type CohortFilter,
   episodeHistories,
+  itemAnswerCounts,
   outcomeSummaries,
 } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
@@ -25,10 +27,14 @@ import { cohortOf } from './cohort.ts';
 
 export { COHORT_OPTIONS, cohortFilterSchema, cohortOf } from './cohort.ts';
 
-/** Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95% CI. */
+/**
+ * Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95%
+ * CI; responders; and the joints' work status (ICHOM hip & knee OA set), kept as answered.
+ */
 export async function outcomeReport(q: Db, filter: CohortFilter) {
   const criteria = outcomeCriteria(allInstruments());
   const summaries = await outcomeSummaries(q, filter, TIMEPOINT_IDS, criteria);
+  const workAnswers = await itemAnswerCounts(q, filter, WORK_STATUS, TIMEPOINT_IDS);
   return {
     cohort: filter,
     joints: summaries.joints,
@@ -40,6 +46,11 @@ export async function outcomeReport(q: Db, filter: CohortFilter) {
       domains: criteria.responderDomains,
       byTimepoint: respondersByTimepoint(summaries.responderCounts, TIMEPOINT_IDS),
     },
+    workStatus: workStatusByTimepoint(
+      workAnswers,
+      instrumentById(WORK_STATUS.instrumentId),
+      TIMEPOINT_IDS,
+    ),
   };
 }
 
