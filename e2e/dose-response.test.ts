@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchChromium,
   openFromMenu,
+  pageOverflows,
   type RunningServer,
   signIn,
   startStemTrack,
@@ -36,7 +37,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
   });
 }
 
-describe('dose–response and responders on the Outcomes page', () => {
+describe('dose–response, responders and work status on the Outcomes page', () => {
   let server: RunningServer;
   let browser: Browser;
   beforeAll(async () => {
@@ -69,6 +70,12 @@ describe('dose–response and responders on the Outcomes page', () => {
       await expect(
         section.getByText(/^No dose recorded|^Too few joints/).count(),
       ).resolves.toBeGreaterThan(0);
+      // Which dose a joint is placed at: its first series' total, said beside the curves.
+      await section
+        .getByText(/^Which dose:/)
+        .first()
+        .waitFor();
+      await section.getByText(/the total of its first series of injections/).waitFor();
       await expect(section.getByText(/Per doubling of the dose/).count()).resolves.toBeGreaterThan(
         0,
       );
@@ -91,10 +98,25 @@ describe('dose–response and responders on the Outcomes page', () => {
       await page.getByLabel('Outcome').selectOption({ label: 'KOOS Pain 0–100' });
       await responders.getByText(/Warning: Derived in patients after joint surgery/).waitFor();
 
+      // Work status per time point, in the form's words with n (the demo asks it yearly).
+      const work = page
+        .locator('section')
+        .filter({ has: page.getByRole('heading', { name: 'Work status' }) });
+      const workTable = work.getByRole('table', { name: /Work status per time point/ });
+      await workTable.getByRole('columnheader', { name: 'In paid work, full time' }).waitFor();
+      await workTable.getByRole('columnheader', { name: 'Joints answering (n)' }).waitFor();
+      await workTable.getByRole('cell', { name: '12 months' }).waitFor();
+      await expect(
+        workTable.getByRole('cell', { name: /\d+ \(\d+%\)$/ }).count(),
+      ).resolves.toBeGreaterThan(4);
+      expect(await work.textContent()).not.toMatch(/\bWORK\b|satisfaction-work/);
+      expect(await pageOverflows(page)).toBe(false);
+
       expect(await seriousViolations(page)).toEqual([]);
       // For looking at by eye (kept under /tmp only).
       await section.screenshot({ path: `/tmp/o/dose-response-${width}.png` });
       await responders.screenshot({ path: `/tmp/o/responders-${width}.png` });
+      await work.screenshot({ path: `/tmp/o/work-status-${width}.png` });
       await section
         .locator('.dose-curve')
         .filter({ has: page.getByRole('figure') })

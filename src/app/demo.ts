@@ -122,24 +122,22 @@ export async function seedDemoRegistry(
         diagnosis: p.episode.diagnosis ?? null,
       });
       const treatmentId = randomUUID();
-      rows.treatments.push({
-        id: treatmentId,
-        site_id: siteId,
-        patient_id: patientId,
-        episode_id: episodeId,
-        treatment_date: p.treatment.treatmentDate,
-        product_class: p.treatment.productClass,
-        cell_dose_millions: p.treatment.cellDoseMillions ?? null,
-        bmi: p.treatment.bmi ?? null,
-        volume_ml: p.treatment.volumeMl,
-        image_guidance: p.treatment.imageGuidance,
-        characterisation: p.treatment.characterisation ?? {},
-        platelet_dose_billions: productDose(
-          p.treatment.productClass,
-          p.treatment.characterisation ?? {},
-          p.treatment.volumeMl,
-        ),
-      });
+      // The first injection, then the rest of its series (PRP given weekly).
+      for (const [i, t] of [p.treatment, ...p.seriesInjections].entries())
+        rows.treatments.push({
+          id: i === 0 ? treatmentId : randomUUID(),
+          site_id: siteId,
+          patient_id: patientId,
+          episode_id: episodeId,
+          treatment_date: t.treatmentDate,
+          product_class: t.productClass,
+          cell_dose_millions: t.cellDoseMillions ?? null,
+          bmi: t.bmi ?? null,
+          volume_ml: t.volumeMl,
+          image_guidance: t.imageGuidance,
+          characterisation: t.characterisation ?? {},
+          platelet_dose_billions: productDose(t.productClass, t.characterisation ?? {}, t.volumeMl),
+        });
       const joint = { site_id: siteId, patient_id: patientId, episode_id: episodeId };
       for (const e of p.laterEvents)
         rows.events.push({ ...joint, kind: e.kind, event_date: e.date });

@@ -14,6 +14,7 @@ export function doseResponseText(report: Awaited<ReturnType<typeof doseResponseR
   const lines = [
     `Dose–response (change from baseline to ${when}, points; positive = better)`,
     report.note,
+    `Which dose: ${report.dosing.rule} Joints with more than one injection in it: ${report.dosing.seriesJoints}.`,
     '',
   ];
   const outcomeLabel = (id: string) => DOSE_OUTCOMES.find((o) => o.id === id)?.label ?? id;

@@ -464,6 +464,18 @@ describe('stemtrack CLI', { timeout: 600_000 }, () => {
     expect(responders6m.upperBound.count).toBe(
       responders6m.responders.count + responders6m.undetermined,
     );
+    // The dose–response says which dose it used: a series' total.
+    expect(text.out).toContain("Which dose: A joint's dose is the total of its first series");
+    // Work status per time point, in the form's words with n, never its item code.
+    expect(text.out).toContain('Work status (ICHOM hip & knee osteoarthritis set');
+    expect(text.out).toMatch(/Joints answering \(n\)\s+\d+/);
+    expect(text.out).toMatch(/In paid work, full time\s+\d+ \(\d+%\)/);
+    expect(text.out).not.toMatch(/\bWORK\b/);
+    const work12 = json.workStatus.find((w: { timepoint: string }) => w.timepoint === 'm12');
+    expect(work12.n).toBeGreaterThan(0);
+    expect(
+      work12.answers.reduce((s: number, a: { share: { count: number } }) => s + a.share.count, 0),
+    ).toBe(work12.n);
     const bad = report(['--site', 'Nowhere']);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain(

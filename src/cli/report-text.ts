@@ -1,5 +1,6 @@
 import type { outcomeReport } from '../app/analytics/report.ts';
 import type { ShareWithCi } from '../core/analytics/responders.ts';
+import { WORK_STATUS, type WorkStatusAtTimepoint } from '../core/analytics/work-status.ts';
 import { instrumentById, isKnownInstrument } from '../core/instruments/library.ts';
 import { formatValue } from '../core/plots/svg.ts';
 import { timePointById } from '../core/schedule/timepoints.ts';
@@ -121,6 +122,7 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
       'A joint whose pain or function alone improved moderately is classed by its patient global; without one it is undetermined and the share is a lower bound. "At most" counts the undetermined as responders.',
     );
   }
+  lines.push(...workStatusText(report.workStatus));
   if (report.thresholds.length > 0)
     lines.push(
       'Past MCID: share of joints scored at baseline and then that improved by at least the MCID; In PASS: share of joints scored then at or beyond the PASS. 95% CIs are exact (Clopper–Pearson). Thresholds and their sources: the instrument definition files.',
@@ -130,6 +132,34 @@ export function reportText(report: Awaited<ReturnType<typeof outcomeReport>>): s
     'Changes are before–after, without a control group: not treatment effects.',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** Work status per time point: one row per answer, its joints and share of those answering. */
+function workStatusText(byTimepoint: readonly WorkStatusAtTimepoint[]): string[] {
+  if (byTimepoint.length === 0) return [];
+  const answers = byTimepoint[0]?.answers.map((a) => a.label) ?? [];
+  // An answer no longer on the form may appear at one time point only.
+  for (const t of byTimepoint)
+    for (const a of t.answers) if (!answers.includes(a.label)) answers.push(a.label);
+  const caveat = instrumentById(WORK_STATUS.instrumentId).caveat?.label.toLowerCase();
+  const rows = [
+    ['Answer', ...byTimepoint.map((t) => timePointById(t.timepoint)?.label ?? t.timepoint)],
+    ['Joints answering (n)', ...byTimepoint.map((t) => String(t.n))],
+    ...answers.map((label) => [
+      label,
+      ...byTimepoint.map((t) => {
+        const a = t.answers.find((x) => x.label === label);
+        return a ? `${a.share.count} (${percent(a.share.share)})` : '0';
+      }),
+    ]),
+  ];
+  return [
+    `Work status (ICHOM hip & knee osteoarthritis set; the patient's answer${caveat ? `, ${caveat}` : ''})`,
+    ...table(rows),
+    '',
+    'Each joint counts once per time point, with its first answer; shares are of the joints answering then (exact 95% CIs in --json).',
+    '',
+  ];
 }
 
 /** Rows as aligned text: the first column left-aligned, the rest right-aligned. */

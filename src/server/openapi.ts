@@ -579,7 +579,7 @@ export function openApiDocument(): object {
       '/api/report/dose-response': {
         get: {
           summary:
-            'Dose–response at your site (the filters of /api/report, and ?timepoint=m6 by default): per product class with a dose (cells for cell products, platelets for PRP) the change from baseline in KOOS/HOOS pain and function against log dose adjusted for the baseline score (ordinary least squares; fitted curve, 95% band, points), or why no curve (too few joints, no dose recorded); product comparisons adjusted for baseline score, KL grade, age, sex and BMI. Associations in an observational registry, not effects',
+            'Dose–response at your site (the filters of /api/report, and ?timepoint=m6 by default): per product class with a dose (cells for cell products, platelets for PRP) the change from baseline in KOOS/HOOS pain and function against log dose adjusted for the baseline score (ordinary least squares; fitted curve, 95% band, points; a joint’s dose is the total of its first series by the time point, said in `dosing`), or why no curve (too few joints, no dose recorded); product comparisons adjusted for baseline score, KL grade, age, sex and BMI. Associations in an observational registry, not effects',
           parameters: [
             ...cohortParameters,
             {
@@ -605,7 +605,7 @@ export function openApiDocument(): object {
       '/api/report': {
         get: {
           summary:
-            'Outcomes per time point at your site: n, mean (SD), 95% CI, change from baseline with 95% CI, the mixed-model trajectory, shares past each scale’s MCID and in its PASS, and OMERACT-OARSI responders',
+            'Outcomes per time point at your site: n, mean (SD), 95% CI, change from baseline with 95% CI, the mixed-model trajectory, shares past each scale’s MCID and in its PASS, OMERACT-OARSI responders, and work status per time point (joints and share of each answer, in the form’s words)',
           parameters: cohortParameters,
           responses: { 200: ok('Report'), 400: errors[400], 401: errors[401] },
         },

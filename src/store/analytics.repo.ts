@@ -695,6 +695,35 @@ export async function timeToEventCounts(
   return { joints: row?.joints ?? 0, counts: row?.counts ?? [] };
 }
 
+/**
+ * Joints of the cohort per time point and answer to one kept (unscored) item, such as work
+ * status: each joint counts once per time point, with its first answer to the item, as the
+ * scores do (outcome_joint_scores).
+ */
+export async function itemAnswerCounts(
+  q: Queryable,
+  f: CohortFilter,
+  item: { instrumentId: string; item: string },
+  timepoints: readonly string[],
+): Promise<{ timepoint: string; answer: number; joints: number }[]> {
+  const { params, bind } = sqlParams([item.instrumentId, item.item, [...timepoints]]);
+  const inCohort = episodeConditions(f, bind);
+  return q.query<{ timepoint: string; answer: number; joints: number }>(
+    `select timepoint, answer, count(*)::int as joints
+     from (select distinct on (r.episode_id, r.timepoint)
+                  r.timepoint, (r.answers ->> $2)::float8 as answer
+           from responses r
+           join joint_episodes e on e.site_id = r.site_id and e.id = r.episode_id
+           where r.instrument_id = $1 and r.timepoint = any($3::text[])
+             and jsonb_typeof(r.answers -> $2) = 'number'
+             ${inCohort.map((c) => `and ${c}`).join(' ')}
+           order by r.episode_id, r.timepoint, r.submitted_at, r.id) first_answer
+     group by timepoint, answer
+     order by timepoint, answer`,
+    params,
+  );
+}
+
 /** Each treated joint of the cohort: first treatment, last contact, and reported events. */
 export async function episodeHistories(
   q: Queryable,

@@ -1,4 +1,9 @@
-import { type DoseResponseJoint, PLATELET_DOSE } from '../core/analytics/dose-response.ts';
+import {
+  type DoseResponseJoint,
+  firstSeriesDose,
+  type Injection,
+  PLATELET_DOSE,
+} from '../core/analytics/dose-response.ts';
 import { OARSI_DOMAINS } from '../core/analytics/responders.ts';
 import {
   type CohortFilter,
@@ -9,10 +14,11 @@ import {
 import type { Queryable } from './db.ts';
 
 /**
- * The cohort's joints for the dose–response analysis: the first treatment's product class and
- * dose (cells in millions for cellular products, platelets in billions for PRP), KL grade,
- * sex, age and BMI at that treatment, and the pain and function scores of the joint's KOOS or
- * HOOS at baseline and at `timepoint` (the first answer of each, as the outcome tables keep).
+ * The cohort's joints for the dose–response analysis: the first treatment's product class, the
+ * total dose of its first series of injections by `timepoint` (cells in millions for cellular
+ * products, platelets in billions for PRP; `firstSeriesDose`), KL grade, sex, age and BMI at
+ * that treatment, and the pain and function scores of the joint's KOOS or HOOS at baseline and
+ * at `timepoint` (the first answer of each, as the outcome tables keep).
  */
 export async function doseResponseJoints(
   q: Queryable,
@@ -31,7 +37,7 @@ export async function doseResponseJoints(
     ).join(' or ');
   const rows = await q.query<{
     productClass: string;
-    dose: number | null;
+    injections: (Omit<Injection, 'seriesNumber'> & { seriesNumber: number | string | null })[];
     klGrade: number;
     sex: string;
     age: number | null;
@@ -41,8 +47,7 @@ export async function doseResponseJoints(
     functionBaseline: number | null;
     functionFollowUp: number | null;
   }>(
-    `select t.product_class as "productClass",
-            case when t.product_class = 'PRP' then ${platelets} else t.cell_dose_millions end as dose,
+    `select t.product_class as "productClass", i.injections,
             e.kl_grade as "klGrade", p.sex, t.age_at_treatment as age, t.bmi,
             s.pb as "painBaseline", s.pf as "painFollowUp",
             s.fb as "functionBaseline", s.ff as "functionFollowUp"
@@ -50,6 +55,13 @@ export async function doseResponseJoints(
      join patients p on p.site_id = e.site_id and p.id = e.patient_id
      join lateral (select * from treatments t where t.site_id = e.site_id and t.episode_id = e.id
                    order by t.treatment_date, t.created_at, t.id limit 1) t on true
+     join lateral (
+       select json_agg(json_build_object(
+                'productClass', t.product_class, 'date', t.treatment_date::text,
+                'dose', case when t.product_class = 'PRP' then ${platelets} else t.cell_dose_millions end,
+                'seriesNumber', t.characterisation ->> 'seriesNumber')
+              order by t.treatment_date, t.created_at, t.id) as injections
+       from treatments t where t.site_id = e.site_id and t.episode_id = e.id) i on true
      join lateral (
        select max(o.scores[1]) filter (where ${domain('pain')}) as pb,
               max(o.scores[${slot}]) filter (where ${domain('pain')}) as pf,
@@ -67,7 +79,15 @@ export async function doseResponseJoints(
   return rows
     .map((r) => ({
       productClass: r.productClass,
-      dose: r.dose === null ? null : Number(r.dose),
+      ...firstSeriesDose(
+        r.injections.map((i) => ({
+          productClass: i.productClass,
+          date: i.date,
+          dose: i.dose === null ? null : Number(i.dose),
+          seriesNumber: i.seriesNumber === null ? null : Number(i.seriesNumber),
+        })),
+        timepoint,
+      ),
       klGrade: Number(r.klGrade),
       sex: r.sex,
       age: r.age === null ? null : Number(r.age),

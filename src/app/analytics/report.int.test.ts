@@ -180,6 +180,108 @@ describe.each(backends())('every section of a report describes one cohort on $na
     }
   });
 
+  it("counts each joint's first work-status answer per time point, as the answers say", async () => {
+    // A second, later answer at the same time point (from another link of the same joint)
+    // must not count: the first one does.
+    const [first] = await db.query<{ id: string }>(
+      `select id from responses
+       where site_id = $1 and instrument_id = 'satisfaction-work' and timepoint = 'm12'
+       order by id limit 1`,
+      [siteId],
+    );
+    if (!first) throw new Error('the demo has no work-status answers at 12 months');
+    const added = await db.query(
+      `insert into responses (site_id, patient_id, episode_id, assignment_id, instrument_id,
+                              timepoint, answers, submitted_at, in_window)
+       select r.site_id, r.patient_id, r.episode_id, a.id, r.instrument_id, r.timepoint,
+              '{"SAT": 3, "WORK": 4}'::jsonb, r.submitted_at + interval '1 day', r.in_window
+       from responses r
+       join lateral (select a.id from survey_assignments a
+                     where a.episode_id = r.episode_id and not exists (
+                       select 1 from responses x
+                       where x.assignment_id = a.id and x.instrument_id = r.instrument_id)
+                     limit 1) a on true
+       where r.id = $1
+       returning id`,
+      [first.id],
+    );
+    expect(added).toHaveLength(1);
+    const answers = await db.query<{
+      episodeId: string;
+      timepoint: string;
+      work: number | null;
+      at: string;
+      id: string;
+      joint: string;
+    }>(
+      `select r.episode_id as "episodeId", r.timepoint, (r.answers ->> 'WORK')::int as work,
+              r.submitted_at::text as at, r.id::text as id, e.joint
+       from responses r join joint_episodes e on e.id = r.episode_id
+       where r.site_id = $1 and r.instrument_id = 'satisfaction-work'`,
+      [siteId],
+    );
+    const expected = (joint?: string) => {
+      const first = new Map<string, (typeof answers)[number]>();
+      for (const a of answers) {
+        if (a.work === null || (joint && a.joint !== joint)) continue;
+        const key = `${a.episodeId}|${a.timepoint}`;
+        const seen = first.get(key);
+        if (!seen || a.at < seen.at || (a.at === seen.at && a.id < seen.id)) first.set(key, a);
+      }
+      const counts: Record<string, Record<number, number>> = {};
+      for (const a of first.values()) {
+        const at = counts[a.timepoint] ?? {};
+        at[a.work as number] = (at[a.work as number] ?? 0) + 1;
+        counts[a.timepoint] = at;
+      }
+      return counts;
+    };
+    for (const joint of [undefined, 'knee']) {
+      // The view cache keys on the registry version: the rows added above are new data.
+      const report = await siteOutcomeReport(ctx, researcher, joint ? { joint } : {});
+      const got: Record<string, Record<number, number>> = {};
+      for (const t of report.workStatus)
+        for (const a of t.answers)
+          if (a.answer !== null && a.share.count > 0)
+            got[t.timepoint] = { ...got[t.timepoint], [a.answer]: a.share.count };
+      expect(got, joint ?? 'all joints').toEqual(expected(joint));
+      for (const t of report.workStatus)
+        expect(t.answers.reduce((s, a) => s + a.share.count, 0)).toBe(t.n);
+    }
+    const m12 = (await siteOutcomeReport(ctx, researcher, {})).workStatus.find(
+      (t) => t.timepoint === 'm12',
+    );
+    expect(m12?.n).toBeGreaterThan(5);
+    expect(m12?.answers.map((a) => a.label)).toContain('Retired');
+  });
+
+  it('computes the demo clinic’s OMERACT-OARSI responders with the patient global: exact', async () => {
+    // Harbour (where the demo's staff sign in) asks the patient global on its surveys.
+    const report = await siteOutcomeReport(ctx, researcher, {});
+    const byTimepoint = report.responders.byTimepoint;
+    expect(byTimepoint.length).toBeGreaterThan(3);
+    for (const r of byTimepoint) {
+      expect(r.exact, r.timepoint).toBe(true);
+      expect(r.withGlobal, r.timepoint).toBe(r.joints);
+      expect(r.upperBound.count).toBe(r.responders.count);
+    }
+    const [asked] = await db.query<{ n: number }>(
+      `select count(*)::int as n from survey_assignments
+       where site_id = $1 and instruments ? 'patient-global'`,
+      [siteId],
+    );
+    expect(asked?.n).toBeGreaterThan(0);
+    // Northside does not ask it: its shares stay lower bounds, the contrast the demo shows.
+    const [northside] = await db.query<{ id: string }>(
+      `select id from users where email = 'clinician@northside.example'`,
+    );
+    const other = northside && (await findUserById(db, northside.id));
+    if (!other) throw new Error('demo Northside clinician missing');
+    const theirs = await siteOutcomeReport(ctx, { kind: 'user', user: other }, {});
+    expect(theirs.responders.byTimepoint.every((r) => r.withGlobal === 0)).toBe(true);
+    expect(theirs.responders.byTimepoint.some((r) => !r.exact)).toBe(true);
+  });
+
   it('refuses a bad filter with a clear message on every section', async () => {
     for (const section of [siteDurability, siteCompleteness, siteSafety]) {
       await expect(section(ctx, researcher, { joint: 'elbow' })).rejects.toMatchObject({

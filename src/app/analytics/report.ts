@@ -7,7 +7,8 @@ import {
   respondersByTimepoint,
   thresholdShares,
 } from '../../core/analytics/responders.ts';
-import { allInstruments } from '../../core/instruments/library.ts';
+import { WORK_STATUS, workStatusByTimepoint } from '../../core/analytics/work-status.ts';
+import { allInstruments, instrumentById } from '../../core/instruments/library.ts';
 import { type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
 import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
 import { followUpFlow } from '../../core/schedule/worklist.ts';
@@ -15,6 +16,7 @@ import {
   type CohortFilter,
   catchUpOutcomeSums,
   episodeHistories,
+  itemAnswerCounts,
   outcomeSummaries,
   servedFromSums,
   syncOutcomeRules,
@@ -39,10 +41,14 @@ export async function keepOutcomeSumsCurrent(db: Db): Promise<void> {
   await catchUpOutcomeSums(db);
 }
 
-/** Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95% CI. */
+/**
+ * Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95%
+ * CI; responders; and the joints' work status (ICHOM hip & knee OA set), kept as answered.
+ */
 export async function outcomeReport(q: Db, filter: CohortFilter) {
   const criteria = outcomeCriteria(allInstruments());
   const summaries = await outcomeSummaries(q, filter, TIMEPOINT_IDS, criteria);
+  const workAnswers = await itemAnswerCounts(q, filter, WORK_STATUS, TIMEPOINT_IDS);
   return {
     cohort: filter,
     joints: summaries.joints,
@@ -54,6 +60,11 @@ export async function outcomeReport(q: Db, filter: CohortFilter) {
       domains: criteria.responderDomains,
       byTimepoint: respondersByTimepoint(summaries.responderCounts, TIMEPOINT_IDS),
     },
+    workStatus: workStatusByTimepoint(
+      workAnswers,
+      instrumentById(WORK_STATUS.instrumentId),
+      TIMEPOINT_IDS,
+    ),
   };
 }
 

@@ -6,7 +6,10 @@ import {
   type DoseResponseJoint,
   doseMeasureOf,
   doseResponse,
+  firstSeriesDose,
+  type Injection,
   MIN_JOINTS_FOR_CURVE,
+  SERIES_DOSE_RULE,
 } from './dose-response.ts';
 
 type Row = Record<string, string | number>;
@@ -25,6 +28,7 @@ function near(ours: number | undefined, theirs: number) {
 const joint = (over: Partial<DoseResponseJoint>): DoseResponseJoint => ({
   productClass: 'BMAC',
   dose: null,
+  injections: 1,
   klGrade: 2,
   sex: 'female',
   age: 60,
@@ -83,6 +87,105 @@ describe('dose–response against R lm (fixtures/regression.R)', () => {
     expect(doseMeasureOf('PRP')?.column).toBe('platelet_dose_billions');
     expect(doseMeasureOf('BMAC')?.column).toBe('cell_dose_millions');
     expect(doseMeasureOf('HA')).toBeNull();
+  });
+});
+
+describe("a series of injections: the joint's dose is its first series' total", () => {
+  const injection = (over: Partial<Injection>): Injection => ({
+    productClass: 'PRP',
+    date: '2026-01-10',
+    dose: 2,
+    seriesNumber: 1,
+    ...over,
+  });
+
+  it('adds the injections numbered 2, 3, … after the first, by the time point', () => {
+    const series = [
+      injection({ dose: 2 }),
+      injection({ date: '2026-01-24', dose: 3, seriesNumber: 2 }),
+      injection({ date: '2026-02-07', dose: 4, seriesNumber: 3 }),
+    ];
+    expect(firstSeriesDose(series, 'm6')).toEqual({ injections: 3, dose: 9 });
+    // Six weeks after 2026-01-10 is 2026-02-21: all three were given by then.
+    expect(firstSeriesDose(series, 'w6')).toEqual({ injections: 3, dose: 9 });
+    const late = [...series, injection({ date: '2026-08-01', dose: 5, seriesNumber: 4 })];
+    expect(firstSeriesDose(late, 'm6')).toEqual({ injections: 3, dose: 9 });
+    expect(firstSeriesDose(late, 'm12')).toEqual({ injections: 4, dose: 14 });
+  });
+
+  it('ends the series at a new series or another product, and has no total with a dose missing', () => {
+    const single = injection({ dose: 2.5 });
+    expect(firstSeriesDose([single], 'm6')).toEqual({ injections: 1, dose: 2.5 });
+    expect(
+      firstSeriesDose([single, injection({ date: '2026-03-01', seriesNumber: 1, dose: 9 })], 'm6'),
+    ).toEqual({ injections: 1, dose: 2.5 });
+    // Unnumbered injections start their own series: only a recorded 2, 3, … continues one.
+    expect(
+      firstSeriesDose([single, injection({ date: '2026-02-01', seriesNumber: null })], 'm6'),
+    ).toEqual({ injections: 1, dose: 2.5 });
+    expect(
+      firstSeriesDose(
+        [single, injection({ date: '2026-02-01', productClass: 'HA', seriesNumber: 2 })],
+        'm6',
+      ),
+    ).toEqual({ injections: 1, dose: 2.5 });
+    expect(
+      firstSeriesDose(
+        [single, injection({ date: '2026-02-01', seriesNumber: 2, dose: null })],
+        'm6',
+      ),
+    ).toEqual({ injections: 2, dose: null });
+    expect(firstSeriesDose([], 'm6')).toEqual({ injections: 0, dose: null });
+  });
+
+  it("fits the series' totals as R does (fixtures/regression.R, case 'series')", () => {
+    const series = caseOf('series') as ReturnType<typeof caseOf> & {
+      injections: { joint: number; date: string; product: string; series: number; dose?: number }[];
+    };
+    const joints = (series.data as Row[]).map((r) => {
+      const injections = series.injections
+        .filter((i) => i.joint === Number(r.joint))
+        .map((i) => ({
+          productClass: i.product,
+          date: i.date,
+          dose: i.dose ?? null,
+          seriesNumber: i.series,
+        }));
+      const total = firstSeriesDose(injections, 'm6');
+      // R's own totals of the same rows, by the same rule.
+      near(total.dose ?? Number.NaN, Number(r.dose));
+      expect(total.injections).toBe(Number(r.injections));
+      return joint({
+        productClass: 'PRP',
+        ...total,
+        pain: { baseline: Number(r.baseline), followUp: Number(r.baseline) + Number(r.change) },
+      });
+    });
+    // Some joints had a series, and some rows were left out of their joint's total.
+    expect(joints.filter((j) => j.injections > 1).length).toBeGreaterThan(10);
+    expect(series.injections.length).toBeGreaterThan(joints.reduce((t, j) => t + j.injections, 0));
+    const report = doseResponse(joints, 'm6');
+    expect(report.dosing).toEqual({
+      rule: SERIES_DOSE_RULE,
+      seriesJoints: joints.filter((j) => j.injections > 1).length,
+    });
+    const curve = report.curves.find((c) => c.productClass === 'PRP' && c.outcome === 'pain');
+    if (curve?.status !== 'fitted') throw new Error('expected a curve');
+    const [intercept, slope, baseline] = series.coefficients;
+    expect(intercept?.term).toBe('(Intercept)');
+    near(curve.perDoubling.estimate, (slope?.estimate ?? Number.NaN) * Math.LN2);
+    near(curve.perDoubling.lower, (slope?.lower ?? Number.NaN) * Math.LN2);
+    near(curve.perDoubling.upper, (slope?.upper ?? Number.NaN) * Math.LN2);
+    near(curve.perDoubling.p, slope?.p ?? Number.NaN);
+    near(curve.baseline.estimate, baseline?.estimate ?? Number.NaN);
+    // With each joint's first injection alone the fit would differ: the total is what is used.
+    const firstOnly = joints.map((j, i) => ({
+      ...j,
+      dose: series.injections.find((x) => x.joint === i + 1)?.dose ?? null,
+    }));
+    const other = doseResponse(firstOnly, 'm6').curves.find((c) => c.outcome === 'pain');
+    if (other?.status !== 'fitted') throw new Error('expected a curve');
+    expect(Math.abs(other.perDoubling.estimate - curve.perDoubling.estimate)).toBeGreaterThan(0.01);
   });
 });
 

@@ -1,4 +1,6 @@
+import type { IsoDate } from '../registry/dates.ts';
 import { PRODUCT_CLASSES as PRODUCTS } from '../registry/vocabulary.ts';
+import { followUpWindow, timePointById } from '../schedule/timepoints.ts';
 import {
   type Coefficient,
   type MeanPrediction,
@@ -52,11 +54,59 @@ export const DOSE_OUTCOMES: readonly { id: DoseOutcome; label: string }[] = [
   { id: 'function', label: 'Function (KOOS or HOOS ADL, 0–100)' },
 ];
 
+/** One injection of a joint, in the order it was given (date, then entry). */
+export interface Injection {
+  productClass: string;
+  date: IsoDate;
+  /** Its dose in its product's unit (see `doseMeasureOf`); null when not recorded. */
+  dose: number | null;
+  /** Its number in its series, as recorded with the product; null when not recorded. */
+  seriesNumber: number | null;
+}
+
+export interface SeriesDose {
+  /** Injections of the joint's first series given by the time point. */
+  injections: number;
+  /** Their total dose; null when any of them has none recorded. */
+  dose: number | null;
+}
+
+/** What the dose of a joint is, said wherever a dose–response is shown. */
+export const SERIES_DOSE_RULE =
+  "A joint's dose is the total of its first series of injections given by the time point: its first injection and the injections after it numbered 2, 3, … in the same series (same product). A series with an injection whose dose is not recorded has no total and draws no point.";
+
+/**
+ * The dose a joint is analysed on (`SERIES_DOSE_RULE`): a series of three PRP injections
+ * delivers three injections' platelets, and a dose–response on the first alone would put that
+ * joint at a third of what it received. Injections after the time point's target date cannot
+ * have shaped its score and are left out.
+ */
+export function firstSeriesDose(injections: readonly Injection[], timepoint: string): SeriesDose {
+  const [first, ...later] = injections;
+  if (!first) return { injections: 0, dose: null };
+  const tp = timePointById(timepoint);
+  const until = tp ? followUpWindow(first.date, tp).target : first.date;
+  const series = [first];
+  for (const next of later) {
+    // A new series (number 1 or none), or another product, ends the first one.
+    if (next.productClass !== first.productClass || (next.seriesNumber ?? 1) < 2) break;
+    if (next.date > until) break;
+    series.push(next);
+  }
+  const doses = series.map((i) => i.dose);
+  return {
+    injections: series.length,
+    dose: doses.every((d) => d !== null) ? doses.reduce((t: number, d) => t + (d ?? 0), 0) : null,
+  };
+}
+
 /** One treated joint: its first treatment, who it belongs to, and its scores. */
 export interface DoseResponseJoint {
   productClass: string;
-  /** The first treatment's dose in its product's unit (see `doseMeasureOf`); null when not recorded. */
+  /** The total dose of its first series (`firstSeriesDose`) in its product's unit; null when not recorded. */
   dose: number | null;
+  /** Injections in that series (1 for a single injection). */
+  injections: number;
   klGrade: number;
   sex: string;
   age: number | null;
@@ -115,7 +165,7 @@ function doseCurve(
       ...base,
       status: 'no-dose-recorded',
       joints: scored.length,
-      message: `No dose recorded: none of the ${scored.length} scored joints has a dose (in ${measure.unit}) on its first treatment.`,
+      message: `No dose recorded: none of the ${scored.length} scored joints has a dose (in ${measure.unit}) for every injection of its first series.`,
     };
   if (dosed.length < MIN_JOINTS_FOR_CURVE)
     return {
@@ -274,6 +324,8 @@ export function compareProducts(
 export interface DoseResponseReport {
   timepoint: string;
   note: string;
+  /** Which dose is used (`SERIES_DOSE_RULE`), and how many joints had a series of more than one. */
+  dosing: { rule: string; seriesJoints: number };
   minJointsForCurve: number;
   curves: DoseCurve[];
   comparisons: ProductComparison[];
@@ -299,6 +351,7 @@ export function doseResponse(
   return {
     timepoint,
     note: ASSOCIATION_NOTE,
+    dosing: { rule: SERIES_DOSE_RULE, seriesJoints: joints.filter((j) => j.injections > 1).length },
     minJointsForCurve: MIN_JOINTS_FOR_CURVE,
     curves,
     comparisons: DOSE_OUTCOMES.map((o) => compareProducts(joints, o.id)),

@@ -3,7 +3,7 @@ import { instrumentById } from '../instruments/library.ts';
 import { checkAnswers } from '../instruments/scoring.ts';
 import { pawClassification } from '../registry/characterisation.ts';
 import { checkTreatment } from '../registry/data-quality.ts';
-import { addMonths } from '../registry/dates.ts';
+import { addDays, addMonths } from '../registry/dates.ts';
 import { enrolPatientSchema, jointEpisodeSchema, treatmentSchema } from '../registry/schemas.ts';
 import { generateDemoRegistry } from './generate.ts';
 import { seededRng } from './random.ts';
@@ -53,6 +53,68 @@ describe('demo registry generator', () => {
     expect(classified.length).toBeGreaterThan(prp.length / 2);
     const bmac = registry.patients.find((p) => p.treatment.productClass === 'BMAC');
     expect(bmac?.treatment.characterisation?.totalNucleatedCellsMillions).toBeGreaterThan(0);
+  });
+
+  it('records cells injected for every cell product with a cited range, so doses can be analysed', () => {
+    const registry = make(1);
+    const dosesOf = (productClass: string) =>
+      registry.patients
+        .filter((p) => p.treatment.productClass === productClass)
+        .map((p) => p.treatment.cellDoseMillions);
+    // Bone-marrow concentrate: its whole product is injected, so cells injected = its nucleated cells.
+    const bmac = registry.patients.filter((p) => p.treatment.productClass === 'BMAC');
+    expect(bmac.length).toBeGreaterThan(100);
+    for (const p of bmac) {
+      const tnc = p.treatment.characterisation?.totalNucleatedCellsMillions;
+      expect(p.treatment.cellDoseMillions).toBe(tnc);
+      const findings = checkTreatment({
+        ...p.treatment,
+        characterisation: p.treatment.characterisation ?? {},
+      });
+      expect(findings.map((f) => f.field)).not.toContain('cellDoseMillions');
+    }
+    const bmacDoses = bmac.map((p) => p.treatment.cellDoseMillions as number);
+    // Both sides of Centeno et al. 2015's split at 4 × 10⁸ nucleated cells.
+    expect(Math.min(...bmacDoses)).toBeLessThan(400);
+    expect(Math.max(...bmacDoses)).toBeGreaterThan(400);
+    // Culture-expanded cells within their sources' lowest and highest doses.
+    for (const [productClass, low, high] of [
+      ['BM-MSC', 24, 100],
+      ['AD-MSC', 2, 100],
+      ['UC-MSC', 10, 100],
+    ] as const) {
+      const doses = dosesOf(productClass);
+      expect(doses.length, productClass).toBeGreaterThan(5);
+      for (const d of doses) {
+        expect(d, productClass).toBeGreaterThanOrEqual(low);
+        expect(d, productClass).toBeLessThanOrEqual(high);
+      }
+    }
+    // No source gave a cell count for micro-fragmented fat: none is invented.
+    expect(new Set(dosesOf('MFAT'))).toEqual(new Set([null]));
+  });
+
+  it('gives PRP as a series of one, three or five weekly injections, numbered, none in the future', () => {
+    const registry = make(1);
+    const prp = registry.patients.filter((p) => p.treatment.productClass === 'PRP');
+    const lengths = prp.map((p) => 1 + p.seriesInjections.length);
+    for (const n of [1, 3, 5]) expect(lengths).toContain(n);
+    // Another length only for a series still under way today.
+    for (const p of prp.filter((x) => ![1, 3, 5].includes(1 + x.seriesInjections.length)))
+      expect(addDays(p.seriesInjections.at(-1)?.treatmentDate ?? '', 7) > today).toBe(true);
+    for (const p of registry.patients) {
+      if (p.treatment.productClass !== 'PRP') expect(p.seriesInjections).toEqual([]);
+      p.seriesInjections.forEach((t, i) => {
+        expect(t.productClass).toBe(p.treatment.productClass);
+        expect(t.characterisation?.seriesNumber).toBe(i + 2);
+        expect(t.characterisation?.seriesSpacingDays).toBe(7);
+        expect(t.treatmentDate).toBe(addDays(p.treatment.treatmentDate, 7 * (i + 1)));
+        expect(t.treatmentDate <= today).toBe(true);
+        expect(treatmentSchema.safeParse(t).success).toBe(true);
+        const findings = checkTreatment({ ...t, characterisation: t.characterisation ?? {} });
+        expect(findings.filter((f) => f.severity === 'impossible')).toEqual([]);
+      });
+    }
   });
 
   it('loses patients to follow-up over time, as registries do', () => {

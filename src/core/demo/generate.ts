@@ -28,6 +28,8 @@ export interface DemoPatient {
   patient: EnrolPatientInput & { registryId: string };
   episode: JointEpisodeInput;
   treatment: TreatmentInput;
+  /** The rest of a series begun by `treatment` (PRP), injections 2, 3, … in date order. */
+  seriesInjections: TreatmentInput[];
   responses: DemoResponse[];
   /** Reported with a later survey: re-injection, replacement, return to activities or work. */
   laterEvents: { kind: PatientEventKind; date: IsoDate }[];
@@ -98,10 +100,24 @@ const PRODUCT_MIX: readonly (readonly [ProductClass, number])[] = [
   ['PRP', 12],
   ['HA', 5],
 ];
+/**
+ * Cells injected (millions), drawn evenly between the lowest and highest dose of the sources
+ * below. Bone-marrow concentrate's comes with its characterisation (demo/product.ts); MFAT has
+ * none: no cell count of micro-fragmented fat was found in a source read for StemTrack.
+ */
 const CELL_DOSE_MILLIONS: Partial<Record<ProductClass, [number, number]>> = {
-  'BM-MSC': [10, 100],
-  'AD-MSC': [10, 100],
-  'UC-MSC': [10, 60],
+  // Knee-OA trials of intra-articular BM-MSC used 24 to 100 × 10⁶ cells (a narrative review of
+  // 2014–2019 studies, pmc.ncbi.nlm.nih.gov/articles/PMC7669782, abstract read).
+  'BM-MSC': [24, 100],
+  // Knee-OA trials of AD-MSC: 2.0 × 10⁶ (Pers 2016, lowest) to 1.0 × 10⁸ (Jo 2014, Lee 2019)
+  // cells (Yeungnam Univ J Med 2020;37(3):149–158, doi 10.12701/yujm.2020.00157, Table 2 read).
+  'AD-MSC': [2, 100],
+  // UC-MSC: 1 × 10⁷, 5 × 10⁷ and 1 × 10⁸ cells in 3 mL (ClinicalTrials.gov NCT03357770, the
+  // dose-finding arms of its registration, read).
+  'UC-MSC': [10, 100],
+  // Illustrative, unverified: no range of SVF cells injected was found in a source read here
+  // (one knee-OA study gave every patient 2.5 × 10⁷, BMC Musculoskelet Disord 2020,
+  // doi 10.1186/s12891-020-03231-3, abstract read; it lies inside this range).
   SVF: [5, 50],
 };
 
@@ -250,20 +266,53 @@ function demoPatient(index: number, today: IsoDate, rng: Rng): DemoPatient {
   const bmi = Math.round(clamp(normal(bodyRng, 28, 5), 17, 50) * 10) / 10;
   // And one for the product's characterisation (issue 16).
   const product = demoProduct(seededRng(0x9a0d + index * 7919), productClass, treatment.volumeMl);
+  const first: TreatmentInput = {
+    ...treatment,
+    cellDoseMillions: treatment.cellDoseMillions ?? product.cellDoseMillions ?? null,
+    bmi,
+    volumeMl: product.volumeMl,
+    characterisation: product.characterisation,
+  };
   return {
     siteIndex: index % 3 === 0 ? 1 : 0,
     patient,
     episode,
-    treatment: {
-      ...treatment,
-      bmi,
-      volumeMl: product.volumeMl,
-      characterisation: product.characterisation,
-    },
+    treatment: first,
+    // And one for a PRP series.
+    seriesInjections: demoSeries(seededRng(0x5e21 + index * 7919), first, today),
     responses,
     laterEvents: demoLaterEvents(eventRng, treatmentDate, responses, peakImprovement, klGrade, age),
     adverseEvents: demoAdverseEvents(eventRng, treatmentDate, today),
   };
+}
+
+/**
+ * PRP as a series of one, three or five injections a week apart: the arms of a knee-OA trial
+ * (J Orthop Surg Res 2024, doi 10.1186/s13018-024-04736-6, abstract read); three weekly
+ * injections were also the PRP arm of Bennell et al., JAMA 2021 (PMC8611484, read). Equal
+ * shares of the three are the demo's choice, illustrative. Each later injection repeats the
+ * first's preparation; none is dated after `today`.
+ */
+const PRP_SERIES_LENGTHS = [1, 3, 5] as const;
+const PRP_SERIES_SPACING_DAYS = 7;
+function demoSeries(rng: Rng, first: TreatmentInput, today: IsoDate): TreatmentInput[] {
+  if (first.productClass !== 'PRP') return [];
+  const length = pick(rng, PRP_SERIES_LENGTHS);
+  const later: TreatmentInput[] = [];
+  for (let n = 2; n <= length; n++) {
+    const treatmentDate = addDays(first.treatmentDate, PRP_SERIES_SPACING_DAYS * (n - 1));
+    if (treatmentDate > today) break;
+    later.push({
+      ...first,
+      treatmentDate,
+      characterisation: {
+        ...first.characterisation,
+        seriesNumber: n,
+        seriesSpacingDays: PRP_SERIES_SPACING_DAYS,
+      },
+    });
+  }
+  return later;
 }
 
 /**

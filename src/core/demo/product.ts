@@ -107,6 +107,12 @@ function prp(rng: Rng, volumeMl: number): { c: Characterisation; volumeMl: numbe
 }
 
 /**
+ * Bone-marrow concentrate is dosed as the nucleated cells injected: Centeno et al., BMC
+ * Musculoskelet Disord 2015;16:258 (doi 10.1186/s12891-015-0714-z, abstract read) split 424
+ * knees by the nucleated cells in their injection at 4 × 10⁸. The demo injects its whole
+ * product, so its cells injected are the product's total nucleated cells (about 1.2–4.8 × 10⁸
+ * at the concentrations below and 3–10 mL), on both sides of that split.
+ *
  * Bone-marrow concentrate: nucleated cells after concentration 39.2–48.3 ×10³/µL (= ×10⁶/mL)
  * by group, and an MSC concentration rate of 5.1–8.2× (concentrated bone marrow for femoral-head
  * osteonecrosis, BMC Res Notes 2018, doi 10.1186/s13104-018-3949-6, Table 2); CFU-F in the
@@ -167,12 +173,15 @@ function cells(rng: Rng, productClass: ProductClass, volumeMl: number): Characte
   return c;
 }
 
-/** The demo characterisation of one treatment, and its volume (PRP: no more than the kit makes). */
+/**
+ * The demo characterisation of one treatment, its volume (PRP: no more than the kit makes) and,
+ * for bone-marrow concentrate, the cells injected (its total nucleated cells, see `BMAC`).
+ */
 export function demoProduct(
   rng: Rng,
   productClass: ProductClass,
   volumeMl: number,
-): { characterisation: Characterisation; volumeMl: number } {
+): { characterisation: Characterisation; volumeMl: number; cellDoseMillions?: number } {
   const injection: Characterisation = {
     seriesNumber: 1,
     // Illustrative, unverified post-injection advice.
@@ -187,5 +196,11 @@ export function demoProduct(
     return { characterisation: { ...made.c, ...injection }, volumeMl: made.volumeMl };
   }
   if (productClass === 'HA') return { characterisation: injection, volumeMl };
-  return { characterisation: { ...cells(rng, productClass, volumeMl), ...injection }, volumeMl };
+  const c = cells(rng, productClass, volumeMl);
+  const tnc = c.totalNucleatedCellsMillions;
+  return {
+    characterisation: { ...c, ...injection },
+    volumeMl,
+    ...(productClass === 'BMAC' && typeof tnc === 'number' ? { cellDoseMillions: tnc } : {}),
+  };
 }

@@ -5,7 +5,7 @@ import { DEFAULT_SCHEDULE } from '../../core/schedule/timepoints.ts';
 import type { Coefficient } from '../../core/stats/regression.ts';
 import { ApiError, api } from '../api.ts';
 import { formatValue } from '../evidence/format.ts';
-import { productLabel } from '../ui/format.ts';
+import { count, productLabel } from '../ui/format.ts';
 import { NARROW, PlotFigure } from '../ui/PlotFigure.tsx';
 import { Reflow } from '../ui/Reflow.tsx';
 
@@ -13,6 +13,7 @@ interface DoseResponseReport {
   joints: number;
   timepoint: string;
   note: string;
+  dosing: { rule: string; seriesJoints: number };
   minJointsForCurve: number;
   curves: DoseCurve[];
   comparisons: ProductComparison[];
@@ -80,6 +81,12 @@ export function DoseResponseSection({ query }: { query: string }) {
             better) against the dose on a log scale, adjusted for the baseline score (ordinary least
             squares); the line is drawn at the joints' mean baseline with its 95% confidence band. A
             curve needs at least {report.minJointsForCurve} joints with a dose and both scores.
+          </p>
+          <p>
+            <strong>Which dose:</strong> {report.dosing.rule}{' '}
+            {report.dosing.seriesJoints === 0
+              ? 'No joint in this cohort had more than one injection in its first series.'
+              : `${count(report.dosing.seriesJoints, 'joint')} in this cohort had more than one.`}
           </p>
           {report.curves.map((c) => (
             <CurveView

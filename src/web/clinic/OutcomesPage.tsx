@@ -9,6 +9,7 @@ import type {
   ThresholdShares,
 } from '../../core/analytics/responders.ts';
 import type { ProductSafety, SeriousEventRow } from '../../core/analytics/safety.ts';
+import type { WorkStatusAtTimepoint } from '../../core/analytics/work-status.ts';
 import { DEFAULT_SCHEDULE, monthsAfterTreatment } from '../../core/schedule/timepoints.ts';
 import type { FlowStep } from '../../core/schedule/worklist.ts';
 import { ApiError, api } from '../api.ts';
@@ -43,6 +44,7 @@ interface Report {
   trajectories: ScaleTrajectory[];
   thresholds: ThresholdShares[];
   responders: { byTimepoint: RespondersAtTimepoint[] };
+  workStatus: WorkStatusAtTimepoint[];
 }
 /** A section about the outcome chosen on the page (`instrument|scale`). */
 interface ScaleView {
@@ -303,6 +305,7 @@ export function OutcomesPage() {
       {report && report.outcomes.length > 0 && (
         <Responders report={report} scaleKey={scaleKey} title={scaleName(scaleKey)} />
       )}
+      {report && report.workStatus.length > 0 && <WorkStatus byTimepoint={report.workStatus} />}
       {!cohortError && <DoseResponseSection query={query} />}
     </>
   );
@@ -806,6 +809,56 @@ function Responders({ report, scaleKey, title }: ScaleView) {
           </p>
         </Reflow>
       )}
+    </section>
+  );
+}
+
+/**
+ * Work status per time point (ICHOM hip & knee OA set): each answer's joints and share of those
+ * answering then, in the words the patient read.
+ */
+function WorkStatus({ byTimepoint }: { byTimepoint: WorkStatusAtTimepoint[] }) {
+  const labels = [...new Set(byTimepoint.flatMap((t) => t.answers.map((a) => a.label)))];
+  return (
+    <section>
+      <h2>Work status</h2>
+      <p className="muted">
+        The patient's own answer in the satisfaction and work questionnaire (ICHOM hip and knee
+        osteoarthritis set; its wording is not verified against ICHOM's). Each joint counts once per
+        time point, with its first answer; shares are of the joints answering then.
+      </p>
+      <Reflow>
+        <table>
+          <caption>Work status per time point after treatment: joints (share)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time point</th>
+              <th scope="col">Joints answering (n)</th>
+              {labels.map((l) => (
+                <th key={l} scope="col">
+                  {l}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {byTimepoint.map((t) => (
+              <tr key={t.timepoint}>
+                <td>{LABELS.get(t.timepoint) ?? t.timepoint}</td>
+                <td>{t.n}</td>
+                {labels.map((l) => {
+                  const a = t.answers.find((x) => x.label === l);
+                  return (
+                    <td key={l}>
+                      {a ? `${a.share.count} (${percent(a.share.share)})` : `0 (${percent(0)})`}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Reflow>
     </section>
   );
 }
