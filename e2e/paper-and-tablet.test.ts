@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pdfPageTexts } from '../src/testing/pdf.ts';
 import {
   launchChromium,
   openFromMenu,
@@ -226,4 +227,52 @@ describe('paper forms and the clinic tablet in a real browser', () => {
       await context.close();
     });
   }
+  it('refuses a right-to-left paper form with a message, and prints it in English when asked', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 900 },
+      bypassCSP: true,
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    await signIn(page, server.url, EMAIL, PASSWORD);
+    const registryId = await patientWithOpenSurvey(page, server.url, new Set());
+    // The patient reads the right-to-left pseudo-locale.
+    await page.getByRole('button', { name: 'Edit texts and calls' }).click();
+    const contact = page.getByRole('form', { name: 'Texts and calls' });
+    await contact.getByLabel('Language').fill('ar-XB');
+    // The demo's fictional mobiles (Ofcom's drama range) fail the number check: no mobile, no texts.
+    await contact.getByLabel('Mobile number').fill('');
+    await contact.getByLabel('Not asked').check();
+    await contact.getByRole('button', { name: 'Save texts and calls' }).click();
+    const saved = page.getByRole('button', { name: 'Edit texts and calls' });
+    const problem = contact.getByRole('alert');
+    await saved.or(problem).first().waitFor();
+    expect((await problem.count()) > 0 ? await problem.allTextContents() : []).toEqual([]);
+
+    await page
+      .getByRole('button', { name: /^Print paper form/ })
+      .first()
+      .click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^Paper forms in Arabic.* cannot be printed yet/ })
+      .waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/paper-rtl-refused.png` });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page
+        .getByRole('button', { name: /^Print in English instead/ })
+        .first()
+        .click(),
+    ]);
+    const text = (await pdfPageTexts(await readFile((await download.path()) ?? ''))).join('\n');
+    expect(text).toContain(`Patient number ${registryId}`);
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Paper form / })
+      .waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await context.close();
+  });
 });

@@ -604,7 +604,13 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
   );
   // --- paper forms and the clinic tablet (issue 15) ------------------------------------
   authed.post('/surveys/:id/paper-form', async (c) => {
-    const form = await printPaperForm(ctx, c.var.actor, uuidParam(c.req.param('id'), 'Survey'));
+    const language = c.req.query('language');
+    const form = await printPaperForm(
+      ctx,
+      c.var.actor,
+      uuidParam(c.req.param('id'), 'Survey'),
+      language === undefined ? {} : { language },
+    );
     return c.body(form.pdf as Uint8Array<ArrayBuffer>, 201, {
       'Content-Type': 'application/pdf',
       'Content-Disposition': `attachment; filename="${form.filename}"`,

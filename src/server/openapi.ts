@@ -468,8 +468,17 @@ export function openApiDocument(): object {
       '/api/surveys/{id}/paper-form': {
         post: {
           summary:
-            "A printable questionnaire for this open survey (clinicians, admins): a PDF with the patient number, the due instruments' items (an NRS as a row of numbered boxes, Likert answers in a row), a QR code of a link to the same survey (answers through it are recorded as web-qr) and a short form code. Printing again keeps the code and replaces the QR link",
-          parameters: [idParam('id')],
+            "A printable questionnaire for this open survey (clinicians, admins): a PDF with the patient number, the due instruments' items (an NRS as a row of numbered boxes, Likert answers in a row), a QR code of a link to the same survey (answers through it are recorded as web-qr) and a short form code, in the patient's recorded language (the form's words from the patient catalogue, the questions from an imported translation) unless ?language= names another BCP 47 tag. A right-to-left language, or a script the form's font (DejaVu Sans: Latin, Greek, Cyrillic) lacks, is refused with 409 (field language) and nothing is recorded: print in English (?language=en) or use the survey link or the tablet. Printing again keeps the code and replaces the QR link",
+          parameters: [
+            idParam('id'),
+            {
+              name: 'language',
+              in: 'query',
+              required: false,
+              schema: { type: 'string' },
+              description: 'Print in this BCP 47 language instead of the patient’s, e.g. en',
+            },
+          ],
           responses: {
             201: {
               description: 'The PDF; X-Form-Code gives the form code (8 characters)',

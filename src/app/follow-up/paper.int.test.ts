@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { decodePDFRawStream, PDFDocument, PDFName, type PDFRawStream } from 'pdf-lib';
+import { PDFDocument, PDFName } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../store/db.ts';
 import { backends } from '../../testing/databases.ts';
@@ -12,23 +12,8 @@ import {
   testClock,
   tokenOf,
 } from '../../testing/http.ts';
+import { pdfPageTexts } from '../../testing/pdf.ts';
 import { createUser } from '../access/auth.ts';
-
-/** The text a page shows: pdf-lib writes each line as a hex string shown with Tj. */
-function pageTexts(doc: PDFDocument): string[] {
-  return doc.getPages().map((page) => {
-    const contents = page.node.Contents();
-    const streams = contents && 'asArray' in contents ? contents.asArray() : [contents];
-    let text = '';
-    for (const ref of streams) {
-      const stream = doc.context.lookup(ref as never) as PDFRawStream;
-      const ops = new TextDecoder('latin1').decode(decodePDFRawStream(stream).decode());
-      for (const m of ops.matchAll(/<([0-9A-Fa-f]*)> Tj/g))
-        text += `${Buffer.from(m[1] ?? '', 'hex').toString('latin1')}\n`;
-    }
-    return text;
-  });
-}
 
 describe.each(backends())('paper forms and the clinic tablet on $name', (backend) => {
   let db: Db;
@@ -89,7 +74,7 @@ describe.each(backends())('paper forms and the clinic tablet on $name', (backend
     expect(doc.getTitle()).toBe('Questionnaire about your right knee: 6 months');
     expect(doc.getSubject()).toContain('NRS pain');
     expect(String(doc.catalog.get(PDFName.of('Lang')))).toContain('en');
-    const text = pageTexts(doc).join('\n');
+    const text = (await pdfPageTexts(bytes)).join('\n');
     expect(text).toContain(`Patient number ${survey.registryId}`);
     expect(text).toContain(`Form code: ${code.slice(0, 4)}-${code.slice(4)}`);
     for (const item of [

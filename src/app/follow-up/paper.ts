@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { conflict, gone, invalid, notFound } from '../../core/errors.ts';
-import { instrumentById } from '../../core/instruments/library.ts';
+import { patientLanguage, textDirection } from '../../core/i18n/catalogues.ts';
+import { translator } from '../../core/i18n/translate.ts';
+import type { InstrumentDefinition } from '../../core/instruments/definition.ts';
+import { instrumentById, translationsOf } from '../../core/instruments/library.ts';
+import { jointPhrase } from '../../core/instruments/patient-wording.ts';
 import type { SurveyAnswers } from '../../core/instruments/shared-items.ts';
+import { instrumentInLanguage } from '../../core/instruments/translation.ts';
+import { patientDate } from '../../core/messages/templates.ts';
 import { entryMismatches, settledAnswers } from '../../core/paper/double-entry.ts';
 import { formatShortCode, newShortCode, readShortCode } from '../../core/paper/short-code.ts';
+import { languageTagSchema } from '../../core/registry/language.ts';
 import { timePointById } from '../../core/schedule/timepoints.ts';
 import { parseInput } from '../../core/validation.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
@@ -19,7 +26,11 @@ import {
 } from '../../store/paper.repo.ts';
 import { findEpisode } from '../../store/patients.repo.ts';
 import { isUniqueViolation } from '../../store/scope.ts';
-import { findAssignmentById, type SurveyAssignment } from '../../store/surveys.repo.ts';
+import {
+  findAssignmentById,
+  patientLanguageOf,
+  type SurveyAssignment,
+} from '../../store/surveys.repo.ts';
 import {
   type AppContext,
   auditUser,
@@ -28,7 +39,7 @@ import {
   scopeOf,
   type UserActor,
 } from '../context.ts';
-import { paperFormPdf } from './paper-pdf.ts';
+import { paperFormPdf, undrawable } from './paper-pdf.ts';
 import { checkedAnswers, recordAnswers } from './surveys.ts';
 import { digestToken, looksLikeToken, newSecretToken } from './tokens.ts';
 
@@ -48,15 +59,46 @@ async function openSurveyOfSite(
   return a;
 }
 
-const sideAndJoint = (joint: string, side: string) =>
-  side === 'left' || side === 'right' ? `${side} ${joint}` : joint;
+export const paperPrintSchema = z.strictObject({
+  /** Print in this language instead of the patient's recorded one (e.g. en when theirs cannot be printed). */
+  language: languageTagSchema.optional(),
+});
+
+/** Every text an instrument puts on paper: what the form's font must be able to draw. */
+const instrumentTexts = (def: InstrumentDefinition) => [
+  def.instructions,
+  ...def.sections.flatMap((s) => [
+    s.titleInLanguage ?? '',
+    s.intro ?? '',
+    ...s.items.map((i) => i.text),
+  ]),
+  ...Object.values(def.responseSets).flatMap((options) => options.map((o) => o.label)),
+];
+
+const languageName = (tag: string) => {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+};
 
 /**
  * A printable questionnaire for one survey: the PDF, with a QR code of a link to the same
  * survey and the short code staff type when the form comes back. Printing again keeps the code.
+ * It speaks the patient's recorded language as the survey does (the catalogue for the form's
+ * own words, an imported translation for the questions), unless `language` asks for another.
+ * A language the PDF cannot set correctly is refused before anything is recorded: right to
+ * left (pdf-lib draws no bidirectional text) or a script the form's font lacks.
  */
-export async function printPaperForm(ctx: AppContext, actor: UserActor, assignmentId: string) {
+export async function printPaperForm(
+  ctx: AppContext,
+  actor: UserActor,
+  assignmentId: string,
+  options: unknown = {},
+) {
   requireRole(actor, CLINICAL_ROLES);
+  const input = parseInput(paperPrintSchema, options);
   const scope = scopeOf(actor);
   const a = await openSurveyOfSite(ctx, actor, assignmentId);
   const episode = await findEpisode(ctx.db, scope, a.episodeId);
@@ -65,6 +107,26 @@ export async function printPaperForm(ctx: AppContext, actor: UserActor, assignme
     [scope.siteId, a.patientId],
   );
   if (!episode || !patient) throw notFound('Survey');
+  const tag = input.language ?? (await patientLanguageOf(ctx.db, scope, a.patientId)) ?? 'en';
+  const language = patientLanguage(tag);
+  const own = a.instruments.map((id) => instrumentById(id));
+  const instruments = own.map((def) => instrumentInLanguage(def, tag, translationsOf(def.id)));
+  const translated = instruments.some((def, i) => def !== own[i]);
+  const cannotPrint = (why: string) =>
+    conflict(
+      `Paper forms in ${languageName(tag)} cannot be printed yet${why}: print it in English or use the survey link or the clinic tablet`,
+      'language',
+    );
+  if (language.dir === 'rtl' || (translated && textDirection(tag) === 'rtl'))
+    throw cannotPrint(' (right-to-left text would print in the wrong order)');
+  const missing = await undrawable([
+    ...Object.values(language.messages),
+    ...instruments.flatMap(instrumentTexts),
+    patient.registryId,
+  ]);
+  if (missing.length > 0)
+    throw cannotPrint(` (the form's font has no ${missing.slice(0, 5).join(' ')})`);
+
   const token = newSecretToken();
   const now = ctx.now();
   let shortCode = '';
@@ -81,6 +143,7 @@ export async function printPaperForm(ctx: AppContext, actor: UserActor, assignme
         });
         await auditUser(tx, actor, 'print-paper-form', 'survey_assignment', a.id, a.patientId, {
           shortCode: code,
+          language: language.locale,
         });
         return code;
       });
@@ -88,23 +151,26 @@ export async function printPaperForm(ctx: AppContext, actor: UserActor, assignme
       if (!isUniqueViolation(error) || attempt >= 4) throw error;
     }
   }
-  const tp = timePointById(a.timepoint);
-  const where = sideAndJoint(episode.joint, episode.side);
-  const instruments = a.instruments.map((id) => instrumentById(id));
-  const title = `Questionnaire about your ${where}: ${tp?.label.toLowerCase() ?? a.timepoint}`;
+  const t = translator(language.locale, language.messages);
+  const joint = jointPhrase(t, episode.joint, episode.side);
   const pdf = await paperFormPdf(
     {
-      title,
+      title: t('paper.title', { joint, timepoint: a.timepoint }),
       details: [
-        `Patient number ${patient.registryId}`,
-        `Please answer between ${a.windowOpens} and ${a.windowCloses}.`,
+        t('paper.patientNumber', { registryId: patient.registryId }),
+        t('paper.answerBetween', {
+          opens: patientDate(a.windowOpens, language.locale),
+          closes: patientDate(a.windowCloses, language.locale),
+        }),
       ],
       shortCode,
       instruments,
+      t,
+      joint,
       surveyUrl: `${ctx.publicUrl.replace(/\/$/, '')}/s/${token}`,
-      subject: `Patient-reported outcome questionnaire: ${instruments.map((d) => d.shortName).join(', ')}`,
-      // The instruments' text is English; a translated form will carry its own language.
-      language: 'en',
+      subject: t('paper.subject', { instruments: own.map((d) => d.shortName).join(', ') }),
+      // The questions' language when a translation gave them, else the catalogue's.
+      language: translated ? tag : language.locale,
     },
     now,
   );

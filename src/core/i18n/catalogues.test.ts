@@ -30,6 +30,13 @@ const SAMPLE = {
   unsubscribeLink: '⟦X⟧',
   stop: '⟦S⟧',
   date: '⟦Y⟧',
+  instruments: '⟦I⟧',
+  registryId: '⟦R⟧',
+  opens: '⟦O⟧',
+  closes: '⟦Z⟧',
+  code: '⟦K⟧',
+  page: 1,
+  pages: 2,
 };
 
 describe('catalogues', () => {

@@ -1,6 +1,7 @@
 /**
  * StemTrack's English catalogue: every string a patient reads (survey, its errors, e-mails,
- * texts), as ICU MessageFormat. Other languages give the same keys; `en-XA` is generated from it.
+ * texts, the paper form), as ICU MessageFormat. Other languages give the same keys; `en-XA` is
+ * generated from it.
  * Keys name where a string is used; `{joint}` is a joint phrase such as "your right knee";
  * `{stop}` is the carrier's opt-out keyword, which stays STOP in every language.
  */
@@ -28,6 +29,15 @@ export const EN = {
     'It locked itself because it was not used for a while. Your answers so far are saved.',
   'tablet.locked.handBack': 'Please hand the tablet back to the clinic staff.',
   'tablet.locked.staffSignIn': 'Staff: sign in',
+  'paper.title':
+    'Questionnaire about {joint}: {timepoint, select, baseline {baseline} w6 {6 weeks} m3 {3 months} m6 {6 months} m12 {12 months} m24 {24 months} m36 {3 years} m48 {4 years} m60 {5 years} other {follow-up}}',
+  'paper.subject': 'Questionnaire about how your treated joint is doing: {instruments}',
+  'paper.patientNumber': 'Patient number {registryId}',
+  'paper.answerBetween': 'Please answer between {opens} and {closes}.',
+  'paper.formCode': 'Form code: {code}',
+  'paper.howToAnswer':
+    'Please tick one box for each of the {count, plural, one {# question} other {# questions}}, then return this form to the clinic. You may instead scan the square code with your phone’s camera and answer online: answer only one way.',
+  'paper.footer': 'Form {code} · Page {page} of {pages}',
   'survey.start': 'Start',
   'survey.continue': 'Continue',
   'survey.back': 'Back',

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { CATALOGUES } from '../i18n/catalogues.ts';
+import { EN } from '../i18n/en.ts';
+import { translator } from '../i18n/translate.ts';
 import { instrumentById } from '../instruments/library.ts';
-import { A4, layoutPaperForm, type PaperElement, wrapText } from './layout.ts';
+import { instrumentInLanguage } from '../instruments/translation.ts';
+import { A4, layoutPaperForm, PAPER_TYPE, type PaperElement, wrapText } from './layout.ts';
 
 // Metrics of a fixed-width face: each character 0.5 em wide (bold 0.55).
 const measure = (text: string, size: number, bold: boolean) =>
@@ -12,13 +16,17 @@ const texts = (els: PaperElement[]) =>
 const boxes = (els: PaperElement[]) =>
   els.filter((e): e is Extract<PaperElement, { kind: 'box' }> => e.kind === 'box');
 
-function form(instruments: string[]) {
+function form(instruments: string[], locale = 'en') {
+  const t = translator(locale, CATALOGUES[locale] ?? EN, EN);
+  const joint = t('joint.phrase', { side: 'right', joint: t('joint.knee') });
   return layoutPaperForm(
     {
-      title: 'Knee questionnaire: 6 months after treatment',
-      details: ['Patient P-0001 · right knee'],
+      title: t('paper.title', { joint, timepoint: 'm6' }),
+      details: [t('paper.patientNumber', { registryId: 'P-0001' })],
       shortCode: 'K7QM3XPD',
-      instruments: instruments.map(instrumentById),
+      instruments: instruments.map((id) => instrumentInLanguage(instrumentById(id), locale)),
+      t,
+      joint,
     },
     geometry,
   );
@@ -84,5 +92,46 @@ describe('paper form layout', () => {
         .filter((e) => e.kind === 'qr'),
     ).toHaveLength(0);
     expect(texts(pages[0]?.elements ?? []).map((t) => t.text)).toContain('Form code: K7QM-3XPD');
+  });
+
+  it('takes its own words and headings from the catalogue, counting the questions', () => {
+    const { pages } = form(['nrs-pain', 'koos-jr']);
+    const words = pages.flatMap((p) => texts(p.elements).map((t) => t.text)).join(' ');
+    expect(words).toContain('Pain in your right knee');
+    // One NRS item and KOOS JR's seven.
+    expect(words).toContain('for each of the 8 questions');
+    const one = form(['nrs-pain']);
+    const first = one.pages.flatMap((p) => texts(p.elements).map((t) => t.text)).join(' ');
+    expect(first).toContain('for each of the 1 question,');
+  });
+
+  it('never leaves a heading at the foot of a page, away from its first question', () => {
+    const sets = [['nrs-pain', 'koos'], ['hoos'], ['koos-12'], ['promis-global-10', 'hoos-jr']];
+    for (const [locale, instruments] of ['en', 'en-XA'].flatMap((l) =>
+      sets.map((i) => [l, i] as const),
+    )) {
+      const { pages } = form([...instruments], locale);
+      for (const p of pages) {
+        const body = texts(p.elements).slice(0, -1);
+        const last = body.at(-1);
+        expect(last?.size, `${locale}: ${last?.text}`).not.toBe(PAPER_TYPE.heading);
+      }
+    }
+  });
+
+  it('in the en-XA pseudo-locale prints no English word but codes and numbers', () => {
+    const { pages } = form(['nrs-pain', 'koos'], 'en-XA');
+    for (const p of pages) {
+      for (const el of texts(p.elements)) {
+        // Item codes ([P1]), the form code and the patient number are not words.
+        const rest = el.text.replace(/\[[A-Z0-9]+\]|K7QM-3XPD|P-0001/g, '');
+        expect(rest, el.text).not.toMatch(/[A-Za-z]/);
+      }
+    }
+    const first = texts(pages[0]?.elements ?? []).map((t) => t.text);
+    expect(first).toContain('[Ƒóŕɱ çóðé: ~~~K7QM-3XPD]');
+    expect(texts(pages.at(-1)?.elements ?? []).at(-1)?.text).toBe(
+      `[Ƒóŕɱ ~~K7QM-3XPD · Þáĝé ~~${pages.length} óƒ ~${pages.length}]`,
+    );
   });
 });

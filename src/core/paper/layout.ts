@@ -4,8 +4,10 @@
  * pure and tested with any font metrics.
  */
 
+import type { Translate } from '../i18n/translate.ts';
 import type { InstrumentDefinition } from '../instruments/definition.ts';
 import { numericScale } from '../instruments/numeric-scale.ts';
+import { sectionHeading } from '../instruments/patient-wording.ts';
 import { repeatedItems } from '../instruments/shared-items.ts';
 import { formatShortCode } from './short-code.ts';
 
@@ -29,12 +31,17 @@ export interface PaperPage {
 }
 
 export interface PaperFormContent {
-  /** e.g. "Knee questionnaire: 6 months after treatment". */
+  /** e.g. "Questionnaire about your right knee: 6 months", in the patient's language. */
   title: string;
-  /** Lines under the title: the patient's registry number, the joint, the dates to answer in. */
+  /** Lines under the title: the patient's registry number, the dates to answer in. */
   details: string[];
   shortCode: string;
+  /** The instruments as the patient reads them (a translation applied, or their own text). */
   instruments: readonly InstrumentDefinition[];
+  /** The form's own words in the patient's language (the patient catalogue, core/i18n). */
+  t: Translate;
+  /** The joint as the headings name it ("your right knee"), in the same language. */
+  joint: string;
 }
 
 export interface PaperGeometry {
@@ -241,10 +248,25 @@ export interface PaperFormLayout {
  * Lays out a paper questionnaire: a header with the title, the patient's details, the form
  * code and room for the QR code; then each instrument's instructions, sections and items,
  * never splitting a question across pages; a footer with the code and page number on each page.
- * An item a survey shares between two instruments is printed once, as on the web.
+ * An item a survey shares between two instruments is printed once, as on the web. Headings are
+ * the survey's (the patient catalogue's), not the instruments' names, which are English only.
  */
 export function layoutPaperForm(content: PaperFormContent, g: PaperGeometry): PaperFormLayout {
+  const { t } = content;
   const width = g.width - 2 * g.margin;
+  const code = formatShortCode(content.shortCode);
+  const repeated = repeatedItems(content.instruments);
+  const asked = content.instruments.map((def) => {
+    const skip = repeated.get(def.id);
+    const sections = def.sections
+      .map((s) => ({ ...s, items: s.items.filter((it) => !skip?.has(it.code)) }))
+      .filter((s) => s.items.length > 0);
+    return { def, sections };
+  });
+  const questions = asked.reduce(
+    (n, a) => n + a.sections.reduce((m, s) => m + s.items.length, 0),
+    0,
+  );
   const footerSpace = PAPER_TYPE.small + 16;
   const bottom = g.margin + footerSpace;
   const pages: PaperPage[] = [];
@@ -271,7 +293,7 @@ export function layoutPaperForm(content: PaperFormContent, g: PaperGeometry): Pa
   for (const [text, size, bold] of [
     [content.title, PAPER_TYPE.title, true],
     ...content.details.map((d) => [d, PAPER_TYPE.body, false] as const),
-    [`Form code: ${formatShortCode(content.shortCode)}`, PAPER_TYPE.heading, true],
+    [t('paper.formCode', { code }), PAPER_TYPE.heading, true],
   ] as const) {
     const block = textBlock(g, text, g.margin, textWidth, size, bold);
     header.push(...block.elements.map((el) => ({ ...el, y: y + el.y })));
@@ -280,7 +302,7 @@ export function layoutPaperForm(content: PaperFormContent, g: PaperGeometry): Pa
   y = Math.min(y, -QR_SIZE - 4);
   const how = textBlock(
     g,
-    'Please tick one box for each question, then return this form to the clinic. You may instead scan the square code with your phone’s camera and answer online: answer only one way.',
+    t('paper.howToAnswer', { count: questions }),
     g.margin,
     width,
     PAPER_TYPE.body,
@@ -291,38 +313,60 @@ export function layoutPaperForm(content: PaperFormContent, g: PaperGeometry): Pa
   header.push({ kind: 'rule', x: g.margin, y, width });
   put({ elements: header, height: -y }, 14);
 
-  const repeated = repeatedItems(content.instruments);
   const items: PaperFormLayout['items'] = [];
   let number = 0;
-  for (const def of content.instruments) {
-    const skip = repeated.get(def.id);
-    const sections = def.sections
-      .map((s) => ({ ...s, items: s.items.filter((it) => !skip?.has(it.code)) }))
-      .filter((s) => s.items.length > 0);
+  for (const { def, sections } of asked) {
     if (sections.length === 0) continue;
-    const name = textBlock(g, def.name, g.margin, width, PAPER_TYPE.heading, true);
-    put(name, 4, 60);
-    put(textBlock(g, def.instructions, g.margin, width, PAPER_TYPE.body, false), 10, 60);
+    // Instructions, headings and intros go on the page of the question they lead to.
+    const flow: { block: Block; gap: number; question: boolean }[] = [
+      {
+        block: textBlock(g, def.instructions, g.margin, width, PAPER_TYPE.body, false),
+        gap: 10,
+        question: false,
+      },
+    ];
     for (const section of sections) {
-      if (sections.length > 1 || section.title !== def.shortName) {
-        put(textBlock(g, section.title, g.margin, width, PAPER_TYPE.body, true), 2, 60);
+      const heading = sectionHeading(
+        t,
+        def.id,
+        section.title,
+        content.joint,
+        section.titleInLanguage,
+      );
+      // A one-section form whose section is only the form's code has no heading to print.
+      if (sections.length > 1 || heading !== def.shortName) {
+        const block = textBlock(g, heading, g.margin, width, PAPER_TYPE.heading, true);
+        flow.push({ block, gap: 2, question: false });
       }
-      if (section.intro)
-        put(textBlock(g, section.intro, g.margin, width, PAPER_TYPE.body, false), 8, 60);
+      if (section.intro) {
+        const block = textBlock(g, section.intro, g.margin, width, PAPER_TYPE.body, false);
+        flow.push({ block, gap: 8, question: false });
+      }
       for (const item of section.items) {
         number += 1;
         items.push({ instrumentId: def.id, code: item.code, number });
-        put(
-          itemBlock(g, number, item.code, item.text, def.responseSets[item.responseSet] ?? []),
-          4,
-        );
+        const options = def.responseSets[item.responseSet] ?? [];
+        flow.push({
+          block: itemBlock(g, number, item.code, item.text, options),
+          gap: 4,
+          question: true,
+        });
       }
     }
+    flow.forEach((part, i) => {
+      let keep = 0;
+      for (let j = i + 1; !part.question && j < flow.length; j++) {
+        const next = flow[j] as (typeof flow)[number];
+        keep += (flow[j - 1]?.gap ?? 0) + next.block.height;
+        if (next.question) break;
+      }
+      put(part.block, part.gap, keep);
+    });
     top -= 8;
   }
 
   pages.forEach((p, i) => {
-    const footer = `Form ${formatShortCode(content.shortCode)} · Page ${i + 1} of ${pages.length}`;
+    const footer = t('paper.footer', { code, page: i + 1, pages: pages.length });
     p.elements.push(centred(g, footer, g.width / 2, g.margin, PAPER_TYPE.small));
   });
   return { pages, items };

@@ -10,13 +10,17 @@ export function SurveyHandover({ surveyId, label }: { surveyId: string; label: s
   const [printed, setPrinted] = useState('');
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState('');
+  // The patient's language cannot be printed (right to left, or a script the form's font lacks).
+  const [languageRefused, setLanguageRefused] = useState(false);
   const [busy, setBusy] = useState(false);
 
-  async function print() {
+  async function print(language?: string) {
     setBusy(true);
     setError('');
+    setLanguageRefused(false);
     try {
-      const { blob, headers } = await apiFile('POST', `/surveys/${surveyId}/paper-form`);
+      const query = language ? `?language=${encodeURIComponent(language)}` : '';
+      const { blob, headers } = await apiFile('POST', `/surveys/${surveyId}/paper-form${query}`);
       const code = headers.get('X-Form-Code') ?? '';
       const shown = `${code.slice(0, 4)}-${code.slice(4)}`;
       const url = URL.createObjectURL(blob);
@@ -28,6 +32,9 @@ export function SurveyHandover({ surveyId, label }: { surveyId: string; label: s
       setPrinted(shown);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
+      setLanguageRefused(
+        e instanceof ApiError && e.status === 409 && e.fieldMessage('language') !== undefined,
+      );
     } finally {
       setBusy(false);
     }
@@ -48,7 +55,7 @@ export function SurveyHandover({ surveyId, label }: { surveyId: string; label: s
 
   return (
     <div className="survey-handover">
-      <button type="button" onClick={print} disabled={busy}>
+      <button type="button" onClick={() => print()} disabled={busy}>
         Print paper form<span className="visually-hidden"> for {label}</span>
       </button>{' '}
       {!confirming ? (
@@ -80,6 +87,11 @@ export function SurveyHandover({ surveyId, label }: { surveyId: string; label: s
         <p className="error-text" role="alert">
           {error}
         </p>
+      )}
+      {languageRefused && (
+        <button type="button" onClick={() => print('en')} disabled={busy}>
+          Print in English instead<span className="visually-hidden"> for {label}</span>
+        </button>
       )}
     </div>
   );
