@@ -311,7 +311,7 @@ async function sumsQuery(
         `sum(s.paired[${i}])::int as on${i}, sum(s.responders[${i}])::int as or${i}, sum(s.undetermined[${i}])::int as ou${i}, sum(s.with_global[${i}])::int as og${i}`,
     )
     .join(', ');
-  const [row] = await withDashboardSettings(db, (q) =>
+  const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
     q.query<RawSummaries>(
       `select (select coalesce(sum(s.joints), 0)::int from outcome_cohort_counts s
              ${cond ? `${cond} and` : 'where'} s.instrument_id = '') as joints,
@@ -348,11 +348,17 @@ async function sumsQuery(
  * registry's groups to disk) and without JIT: its compilation cost 1.7 s on a 60 ms query whose
  * row estimate was far off. Set for that one transaction only.
  */
-function withDashboardSettings<T>(db: Db, run: (q: Queryable) => Promise<T>): Promise<T> {
+function withDashboardSettings<T>(
+  db: Db,
+  options: { nestedLoops: boolean },
+  run: (q: Queryable) => Promise<T>,
+): Promise<T> {
   return db.transaction(async (q) => {
-    await q.query(`select set_config('work_mem', $1, true), set_config('jit', 'off', true)`, [
-      OUTCOME_WORK_MEM,
-    ]);
+    await q.query(
+      `select set_config('work_mem', $1, true), set_config('jit', 'off', true),
+              set_config('enable_nestloop', $2, true)`,
+      [OUTCOME_WORK_MEM, options.nestedLoops ? 'on' : 'off'],
+    );
     return run(q);
   });
 }
@@ -485,11 +491,10 @@ async function rowsQuery(
                             and scale = ${bind(PATIENT_GLOBAL.scale)}) global using (episode_id)
                group by site_id) x)`;
   }
-  const [row] = await db.transaction(async (q) => {
-    await q.query(`select set_config('work_mem', $1, true), set_config('jit', 'off', true)`, [
-      OUTCOME_WORK_MEM,
-    ]);
-    return q.query<RawSummaries>(
+  // Without nested loops: the planner cannot estimate the CTE's parts, and joined each joint's
+  // domains to its patient global by a nested loop (minutes at 100,000 joints).
+  const [row] = await withDashboardSettings(db, { nestedLoops: false }, (q) =>
+    q.query<RawSummaries>(
       `with slots as (
        select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
        from outcome_joint_scores o
@@ -520,8 +525,8 @@ async function rowsQuery(
                group by site_id, instrument_id, scale, pattern) x) as patterns,
             ${responderQuery} as responders`,
       params,
-    );
-  });
+    ),
+  );
   return row ?? { joints: 0, stats: null, patterns: null, responders: null };
 }
 
@@ -652,7 +657,7 @@ export async function timeToEventCounts(
   const { params, bind } = sqlParams([siteId, kinds]);
   const keyed = cohortKeyConditions({ ...cohort, siteId: undefined }, bind);
   if (keyed.length > 0) await catchUpOutcomeSums(db);
-  const [row] = await withDashboardSettings(db, (q) =>
+  const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
     q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
       `with cohort as materialized (
        select f.episode_id, f.first_treated as t0, f.last_answered
