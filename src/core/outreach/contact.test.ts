@@ -11,13 +11,20 @@ describe('mobile numbers', () => {
     expect(checkMobile('+33 6 12 34 56 78')).toEqual({ ok: true, e164: '+33612345678' });
     // North American numbers do not tell mobiles from landlines: accepted.
     expect(checkMobile('+1 213 373 4253')).toEqual({ ok: true, e164: '+12133734253' });
+    // Ofcom's drama range, which the demo registry uses: allocated to nobody.
+    expect(checkMobile('+44 7700 900123')).toEqual({ ok: true, e164: '+447700900123' });
+    expect(checkMobile('07700 900999', 'GB')).toEqual({ ok: true, e164: '+447700900999' });
   });
   it('refuses landlines, invalid numbers, text and national numbers without a country', () => {
     expect(checkMobile('+44 20 7946 0000')).toMatchObject({
       ok: false,
       message: expect.stringContaining('not a mobile'),
     });
-    expect(checkMobile('+44 7700 900123')).toMatchObject({ ok: false }); // reserved for drama
+    expect(checkMobile('+44 7400 12')).toMatchObject({
+      ok: false,
+      message: 'This is not a valid phone number',
+    });
+    expect(checkMobile('+44 7700 901123')).toMatchObject({ ok: false });
     expect(checkMobile('call me')).toMatchObject({ ok: false });
     expect(checkMobile('07400 123456')).toMatchObject({
       ok: false,
