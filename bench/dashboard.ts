@@ -2,7 +2,12 @@
  * Dashboard numbers for the demo registry scaled up, on PGlite and on PostgreSQL.
  * Prints the data size and the time of each view; asserts nothing about time.
  *
- *   npm run bench:dashboard -- [--patients 100000] [--runs 3] [--only pglite|postgres]
+ *   npm run bench:dashboard -- [--patients 100000 | --joints 1000000] [--runs 3] [--only pglite|postgres]
+ *
+ * The demo generator writes one joint per patient, so --joints and --patients are one number.
+ * Up to 5,000 patients come from the demo generator; a larger registry copies them in
+ * set-based SQL (BMI and cell dose varied per copy; see store/bench-seed.repo.ts). PGlite
+ * (one WebAssembly process, its memory capped) is capped at 100,000 joints.
  *
  * With BENCH_DATABASE_URL naming a database an earlier run seeded with the same number of
  * patients, the seeding is skipped, so views can be timed again after a change.
@@ -21,6 +26,10 @@ import type { AppContext, UserActor } from '../src/app/context.ts';
 import { seedDemoRegistry } from '../src/app/demo.ts';
 import { followUpOverview } from '../src/app/follow-up/followup.ts';
 import { siteSafety } from '../src/app/registry/adverse-events.ts';
+import { outcomeCriteria } from '../src/core/analytics/responders.ts';
+import { allInstruments } from '../src/core/instruments/library.ts';
+import { syncOutcomeRules } from '../src/store/analytics.repo.ts';
+import { replicateRegistry } from '../src/store/bench-seed.repo.ts';
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { findUserById } from '../src/store/users.repo.ts';
@@ -28,17 +37,24 @@ import { withBenchPostgres } from './postgres.ts';
 
 const { values } = parseArgs({
   options: {
-    patients: { type: 'string', default: '100000' },
+    patients: { type: 'string' },
+    joints: { type: 'string' },
     runs: { type: 'string', default: '3' },
     only: { type: 'string' },
   },
 });
-const patients = Number(values.patients);
+const requested = Number(values.joints ?? values.patients ?? '100000');
+/** Patients written by the demo generator; more are copies of these. */
+const TEMPLATE = 5_000;
+/** What PGlite holds in its memory without failing (one WebAssembly heap). */
+const PGLITE_CAP = 100_000;
 const runs = Number(values.runs);
 const NOW = new Date('2026-11-25T10:00:00Z');
 
-async function bench(name: string, db: Db): Promise<void> {
+async function bench(name: string, db: Db, patients: number): Promise<void> {
   await migrate(db);
+  // The rules the MCID, PASS and responder counts are kept against, before any answer arrives.
+  await syncOutcomeRules(db, outcomeCriteria(allInstruments()));
   let started = performance.now();
   // A BENCH_DATABASE_URL database seeded by an earlier run is used as it is.
   const [existing] = await db.query<{ n: number }>('select count(*)::int as n from patients');
@@ -47,12 +63,34 @@ async function bench(name: string, db: Db): Promise<void> {
     throw new Error(
       `the database holds ${existing?.n} patients, not ${patients}: use an empty one`,
     );
-  if (!reused) await seedDemoRegistry(db, { seed: 1, patients, now: NOW });
+  let copied = '';
+  if (!reused) {
+    const template = Math.min(patients, TEMPLATE);
+    const copies = Math.round(patients / template) - 1;
+    await seedDemoRegistry(db, { seed: 1, patients: template, now: NOW });
+    if (copies > 0) {
+      const generated = (performance.now() - started) / 1000;
+      const { triggersOff } = await replicateRegistry(db, copies, (done) =>
+        process.stdout.write(`\r${name}: copied ${done} of ${copies}`),
+      );
+      copied = ` (${template} generated in ${generated.toFixed(0)} s, then ${copies} copies in set-based SQL${triggersOff ? ', triggers off and sums rebuilt' : ''})`;
+    }
+  }
   const seedSeconds = (performance.now() - started) / 1000;
-  const [size] = await db.query<{ responses: number; scores: number; events: number }>(
-    `select (select count(*) from responses)::int as responses,
+  const [size] = await db.query<{
+    patients: number;
+    joints: number;
+    responses: number;
+    scores: number;
+    events: number;
+    sums: number;
+  }>(
+    `select (select count(*) from patients)::int as patients,
+            (select count(*) from joint_episodes)::int as joints,
+            (select count(*) from responses)::int as responses,
             (select count(*) from response_scores)::int as scores,
-            (select count(*) from patient_events)::int + (select count(*) from adverse_events)::int as events`,
+            (select count(*) from patient_events)::int + (select count(*) from adverse_events)::int as events,
+            (select count(*) from outcome_sums)::int + (select count(*) from outcome_cohort_counts)::int as sums`,
   );
   const [login] = await db.query<{ id: string }>(
     `select id from users where email = 'researcher@harbour.example'`,
@@ -72,15 +110,39 @@ async function bench(name: string, db: Db): Promise<void> {
     [user.siteId],
   );
   console.log(
-    `\n${name}: ${patients} patients (${site?.n} at the benchmarked site), ${size?.responses} responses, ${size?.scores} scores, ${size?.events} events; ${reused ? 'seeded by an earlier run' : `seeded in ${seedSeconds.toFixed(1)} s`}`,
+    `\n${name}: ${size?.patients} patients, ${size?.joints} joints (${site?.n} patients at the benchmarked site), ${size?.responses} responses, ${size?.scores} scores, ${size?.events} events, ${size?.sums} rows of dashboard sums; ${reused ? 'seeded by an earlier run' : `seeded in ${seedSeconds.toFixed(1)} s${copied}`}`,
   );
   const views: [string, (ctx: AppContext) => Promise<unknown>][] = [
     ['outcomes report (all scales, mixed models)', (ctx) => siteOutcomeReport(ctx, actor, {})],
     [
+      'the same after 1,000 joints changed (fold + read)',
+      async (ctx) => {
+        // As after a burst of submissions: the next read folds these joints in first.
+        await db.query(
+          `insert into outcome_sums_pending (episode_id, site_id)
+           select id, site_id from joint_episodes where site_id = $1 order by id limit 1000`,
+          [user.siteId],
+        );
+        return siteOutcomeReport(ctx, actor, {});
+      },
+    ],
+    [
       'outcomes report, knee + BMAC',
       (ctx) => siteOutcomeReport(ctx, actor, { joint: 'knee', product: 'BMAC' }),
     ],
+    [
+      'outcomes report, female, KL 3, BMI obese',
+      (ctx) => siteOutcomeReport(ctx, actor, { sex: 'female', kl: '3', bmi: 'obese' }),
+    ],
+    [
+      'outcomes report, ages 60–69 (per-joint rows)',
+      (ctx) => siteOutcomeReport(ctx, actor, { ageFrom: '60', ageTo: '69' }),
+    ],
     ['site vs network', (ctx) => siteBenchmark(ctx, actor, {})],
+    [
+      'site vs network, knee + BMAC',
+      (ctx) => siteBenchmark(ctx, actor, { joint: 'knee', product: 'BMAC' }),
+    ],
     ['durability (4 Kaplan–Meier curves)', (ctx) => siteDurability(ctx, actor)],
     ['adverse events per product', (ctx) => siteSafety(ctx, actor)],
     ['follow-up worklist and flow', (ctx) => followUpOverview(ctx, actor, {})],
@@ -101,7 +163,7 @@ async function bench(name: string, db: Db): Promise<void> {
     const warmCtx = ctxWith(new ViewCache());
     await run(warmCtx);
     const warm = await timed(() => run(warmCtx));
-    console.log(`  ${view.padEnd(44)} cold median ${cold}   warm median ${warm}`);
+    console.log(`  ${view.padEnd(50)} cold median ${cold}   warm median ${warm}`);
   }
 }
 
@@ -109,7 +171,11 @@ if (values.only !== 'postgres') {
   const dir = mkdtempSync(join(tmpdir(), 'stemtrack-bench-'));
   const db = await openPglite(join(dir, 'data'));
   try {
-    await bench('PGlite', db);
+    if (requested > PGLITE_CAP)
+      console.log(
+        `\nPGlite: capped at ${PGLITE_CAP} joints (asked for ${requested}): one WebAssembly process holds the whole database in its memory`,
+      );
+    await bench('PGlite', db, Math.min(requested, PGLITE_CAP));
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -119,7 +185,7 @@ if (values.only !== 'pglite') {
   await withBenchPostgres(async (url) => {
     const db = await openPostgres(url);
     try {
-      await bench('PostgreSQL', db);
+      await bench('PostgreSQL', db, requested);
     } finally {
       await db.close();
     }

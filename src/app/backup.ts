@@ -51,7 +51,21 @@ function lineMac(key: Buffer): { add(line: string): void; hex(): string } {
 /** Kept by the migrations themselves, not restored as data. */
 const SCHEMA_TABLE = 'schema_migrations';
 /** Derived from other tables by triggers, so rebuilt by a restore rather than copied. */
-const DERIVED_TABLES = new Set(['outcome_joint_scores', 'registry_versions', 'audit_chain_heads']);
+const DERIVED_TABLES = new Set([
+  'outcome_joint_scores',
+  'registry_versions',
+  'audit_chain_heads',
+  // Migration 0090's dashboard sums; the rules they count against are written again by the app.
+  'episode_cohorts',
+  'outcome_rules',
+  'outcome_sums',
+  'outcome_cohort_counts',
+  'outcome_folded_scores',
+  'outcome_joint_marks',
+  'outcome_sums_pending',
+  // Migration 0091's first treatment and last answer per joint.
+  'episode_follow_up',
+]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 
 interface Header {

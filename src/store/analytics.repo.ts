@@ -1,4 +1,4 @@
-import type { EpisodeHistory } from '../core/analytics/durability.ts';
+import type { EpisodeHistory, TimeToEventCount } from '../core/analytics/durability.ts';
 import type { SitePatternRow, SiteSummaryRow } from '../core/analytics/outcomes.ts';
 import {
   OMERACT_OARSI,
@@ -155,6 +155,221 @@ export async function outcomeSummaries(
     throw new Error(
       `outcome slots are ${OUTCOME_SLOTS.join(', ')}; asked for ${timepoints.join(', ')}`,
     );
+  if (servedFromSums(f) && (criteria === null || (await outcomeRulesCurrent(db, criteria)))) {
+    await catchUpOutcomeSums(db);
+    return parseSummaries(await sumsQuery(db, f, criteria), timepoints, criteria);
+  }
+  return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
+}
+
+/**
+ * The same statistics aggregated from every joint's row, whatever the filter: the path that
+ * range filters take, and the tests' check on the sums.
+ */
+export async function outcomeSummariesFromRows(
+  db: Db,
+  f: CohortFilter,
+  timepoints: readonly string[],
+  criteria: OutcomeCriteria | null = null,
+): Promise<OutcomeSummaries> {
+  return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
+}
+
+/** What one aggregation returns, whichever path computed it: JSON rows with numbered columns. */
+interface RawSummaries {
+  joints: number;
+  stats: Record<string, number | string | null>[] | null;
+  patterns: Record<string, number | string | null>[] | null;
+  responders: Record<string, number | string | null>[] | null;
+}
+
+/**
+ * Whether the cohort is a union of cohort keys (migration 0090): site, joint, KL grade, sex,
+ * product, dose band and BMI class are; a range of ages or treatment dates is not, and is
+ * aggregated from the per-joint rows.
+ */
+export function servedFromSums(f: CohortFilter): boolean {
+  return (
+    f.ageFrom === undefined &&
+    f.ageTo === undefined &&
+    f.treatedFrom === undefined &&
+    f.treatedTo === undefined
+  );
+}
+
+/** The rule text the sums count against, as migration 0090's triggers read it. */
+function rulesSpec(criteria: OutcomeCriteria) {
+  return {
+    tolerance: THRESHOLD_TOLERANCE,
+    thresholds: criteria.thresholds.map((t) => ({
+      instrument_id: t.instrumentId,
+      scale: t.scale,
+      sign: t.higherIsBetter ? 1 : -1,
+      mcid: t.mcid,
+      pass: t.pass,
+      rel: t.relativeMcid,
+      best: t.best,
+    })),
+    global: {
+      instrument_id: PATIENT_GLOBAL.instrumentId,
+      scale: PATIENT_GLOBAL.scale,
+      max: PATIENT_GLOBAL.max,
+    },
+    domains: criteria.responderDomains.map((d) => ({
+      instrument_id: d.instrumentId,
+      pain: d.pain,
+      function: d.function,
+    })),
+    high: OMERACT_OARSI.high,
+    moderate: OMERACT_OARSI.moderate,
+  };
+}
+
+/** Whether the sums count against these thresholds and this responder rule. */
+async function outcomeRulesCurrent(db: Queryable, criteria: OutcomeCriteria): Promise<boolean> {
+  const [row] = await db.query<{ same: boolean }>(
+    'select spec = $1::jsonb as same from outcome_rules',
+    [JSON.stringify(rulesSpec(criteria))],
+  );
+  return row?.same === true;
+}
+
+/**
+ * Makes the sums count against these thresholds and this responder rule: a no-op when they
+ * already do; otherwise stores them and recounts every sum. Run at start-up and by the daily
+ * round, never inside a request: at a million joints the recount takes minutes, and until it
+ * is done the views aggregate every joint's row instead.
+ */
+export async function syncOutcomeRules(db: Db, criteria: OutcomeCriteria): Promise<boolean> {
+  if (await outcomeRulesCurrent(db, criteria)) return false;
+  return db.transaction(async (q) => {
+    await q.query('select outcome_sums_lock()');
+    // Another process may have recounted while this one waited for the lock.
+    if (await outcomeRulesCurrent(q, criteria)) return false;
+    await q.query('update outcome_rules set spec = $1::jsonb', [
+      JSON.stringify(rulesSpec(criteria)),
+    ]);
+    await q.query('select outcome_sums_rebuild()');
+    return true;
+  });
+}
+
+/**
+ * Folds the joints changed since the last fold into the sums (see migration 0090); returns
+ * how many. Every sums read calls it first, and the daily round keeps the backlog short.
+ */
+export async function catchUpOutcomeSums(db: Db): Promise<number> {
+  const [row] = await db.query<{ folded: number }>('select outcome_sums_catch_up() as folded');
+  return row?.folded ?? 0;
+}
+
+/** The cohort's statistics added up from migration 0090's sums: a few hundred rows. */
+async function sumsQuery(
+  db: Db,
+  f: CohortFilter,
+  criteria: OutcomeCriteria | null,
+): Promise<RawSummaries> {
+  const { params, bind } = sqlParams();
+  const where = cohortKeyConditions(f, bind);
+  const cond = where.length > 0 ? `where ${where.join(' and ')}` : '';
+  const k = OUTCOME_SLOTS.map((_, i) => i + 1);
+  const both = (i: number) => `s.pattern & ${1 | (2 ** (i - 1))} = ${1 | (2 ** (i - 1))}`;
+  // Mean and SD from n, Σx and Σx² in numeric, which is exact on the stored sums.
+  const moments = (n: string, sum: string, squares: string, name: string) =>
+    `${n}::int as n${name}, (${sum} / nullif(${n}, 0))::float8 as m${name},
+     (case when ${n} > 1 then sqrt(greatest((${squares} - ${sum} * ${sum} / ${n}) / (${n} - 1), 0)) end)::float8 as s${name}`;
+  const levelColumns = k
+    .map((i) => {
+      const on = `s.pattern & ${2 ** (i - 1)} <> 0`;
+      return `${moments(
+        `sum(s.joints) filter (where ${on})`,
+        `sum(s.sums[${i}])`,
+        `sum(s.squares[${i}])`,
+        `${i}`,
+      )}, ${moments(
+        `sum(s.joints) filter (where ${both(i)})`,
+        `sum(s.sums[${i}] - s.sums[1]) filter (where ${both(i)})`,
+        `sum(s.squares[${i}] - 2 * s.products[${i}] + s.squares[1]) filter (where ${both(i)})`,
+        `${i}`,
+      ).replace(/ as ([nms])(\d)/g, ' as c$1$2')}`;
+    })
+    .join(',\n       ');
+  const thresholdColumns = k
+    .slice(1)
+    .map(
+      (i) =>
+        `sum(s.past_mcid[${i}])::int as mc${i}, sum(s.past_relative[${i}])::int as rc${i}, sum(s.in_pass[${i}])::int as pc${i}`,
+    )
+    .join(', ');
+  const patternSums = k.map((i) => `sum(s.sums[${i}]) as t${i}`).join(', ');
+  const squares = k.map((i) => `s.squares[${i}]`).join(' + ');
+  const instruments = [...new Set((criteria?.responderDomains ?? []).map((d) => d.instrumentId))];
+  const responderColumns = k
+    .slice(1)
+    .map(
+      (i) =>
+        `sum(s.paired[${i}])::int as on${i}, sum(s.responders[${i}])::int as or${i}, sum(s.undetermined[${i}])::int as ou${i}, sum(s.with_global[${i}])::int as og${i}`,
+    )
+    .join(', ');
+  const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
+    q.query<RawSummaries>(
+      `select (select coalesce(sum(s.joints), 0)::int from outcome_cohort_counts s
+             ${cond ? `${cond} and` : 'where'} s.instrument_id = '') as joints,
+            (select json_agg(x) from (
+               select s.site_id, s.instrument_id, s.scale,
+                      ${levelColumns}, ${thresholdColumns}
+               from outcome_sums s ${cond}
+               group by s.site_id, s.instrument_id, s.scale
+               having sum(s.joints) > 0) x) as stats,
+            (select json_agg(x) from (
+               select s.site_id, s.instrument_id, s.scale, s.pattern, sum(s.joints)::int as joints,
+                      sum(s.squared_joint_sums) as squared_sums, sum(${squares}) as squares,
+                      ${patternSums}
+               from outcome_sums s ${cond}
+               group by s.site_id, s.instrument_id, s.scale, s.pattern
+               having sum(s.joints) > 0) x) as patterns,
+            ${
+              instruments.length > 0
+                ? `(select json_agg(x) from (
+               select s.site_id, ${responderColumns}
+               from outcome_cohort_counts s
+               ${cond ? `${cond} and` : 'where'} s.instrument_id = any(${bind(instruments)}::text[])
+               group by s.site_id) x)`
+                : 'null'
+            } as responders`,
+      params,
+    ),
+  );
+  return row ?? { joints: 0, stats: null, patterns: null, responders: null };
+}
+
+/**
+ * Runs a dashboard query with room to hash in memory (PostgreSQL's default 4 MB spills a large
+ * registry's groups to disk) and without JIT: its compilation cost 1.7 s on a 60 ms query whose
+ * row estimate was far off. Set for that one transaction only.
+ */
+function withDashboardSettings<T>(
+  db: Db,
+  options: { nestedLoops: boolean },
+  run: (q: Queryable) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (q) => {
+    await q.query(
+      `select set_config('work_mem', $1, true), set_config('jit', 'off', true),
+              set_config('enable_nestloop', $2, true)`,
+      [OUTCOME_WORK_MEM, options.nestedLoops ? 'on' : 'off'],
+    );
+    return run(q);
+  });
+}
+
+/** The cohort's statistics aggregated from outcome_joint_scores, one row per joint and scale. */
+async function rowsQuery(
+  db: Db,
+  f: CohortFilter,
+  timepoints: readonly string[],
+  criteria: OutcomeCriteria | null,
+): Promise<RawSummaries> {
   const where: string[] = [];
   const params: unknown[] = [];
   /** Binds a value and returns its placeholder. */
@@ -276,14 +491,10 @@ export async function outcomeSummaries(
                             and scale = ${bind(PATIENT_GLOBAL.scale)}) global using (episode_id)
                group by site_id) x)`;
   }
-  const [row] = await db.transaction(async (q) => {
-    await q.query(`select set_config('work_mem', $1, true)`, [OUTCOME_WORK_MEM]);
-    return q.query<{
-      joints: number;
-      stats: Record<string, number | string | null>[] | null;
-      patterns: Record<string, number | string | null>[] | null;
-      responders: Record<string, number | string | null>[] | null;
-    }>(
+  // Without nested loops: the planner cannot estimate the CTE's parts, and joined each joint's
+  // domains to its patient global by a nested loop (minutes at 100,000 joints).
+  const [row] = await withDashboardSettings(db, { nestedLoops: false }, (q) =>
+    q.query<RawSummaries>(
       `with slots as (
        select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
        from outcome_joint_scores o
@@ -314,15 +525,25 @@ export async function outcomeSummaries(
                group by site_id, instrument_id, scale, pattern) x) as patterns,
             ${responderQuery} as responders`,
       params,
-    );
-  });
+    ),
+  );
+  return row ?? { joints: 0, stats: null, patterns: null, responders: null };
+}
+
+/** Levels, changes, patterns and counts from either aggregation's rows. */
+function parseSummaries(
+  row: RawSummaries,
+  timepoints: readonly string[],
+  criteria: OutcomeCriteria | null,
+): OutcomeSummaries {
+  const thresholds = criteria?.thresholds ?? [];
   const num = (v: number | string | null | undefined) =>
     v === null || v === undefined ? null : Number(v);
   const levels: SiteSummaryRow[] = [];
   const changes: SiteSummaryRow[] = [];
   const thresholdCounts: SiteThresholdCounts[] = [];
   const withThresholds = new Set(thresholds.map((t) => `${t.instrumentId}|${t.scale}`));
-  for (const r of row?.stats ?? []) {
+  for (const r of row.stats ?? []) {
     const key = {
       siteId: String(r.site_id),
       instrumentId: String(r.instrument_id),
@@ -356,7 +577,7 @@ export async function outcomeSummaries(
         });
     });
   }
-  const patterns: SitePatternRow[] = (row?.patterns ?? []).map((r) => {
+  const patterns: SitePatternRow[] = (row.patterns ?? []).map((r) => {
     const mask = num(r.pattern) ?? 0;
     const seen = timepoints.filter((_, index) => (mask & (1 << index)) !== 0);
     return {
@@ -372,7 +593,7 @@ export async function outcomeSummaries(
       sumOfSquares: num(r.squares) ?? 0,
     };
   });
-  const responderCounts: SiteResponderCounts[] = (row?.responders ?? []).flatMap((r) =>
+  const responderCounts: SiteResponderCounts[] = (row.responders ?? []).flatMap((r) =>
     timepoints.slice(1).flatMap((timepoint, index) => {
       const i = index + 2;
       const joints = num(r[`on${i}`]) ?? 0;
@@ -391,13 +612,92 @@ export async function outcomeSummaries(
     }),
   );
   return {
-    joints: row?.joints ?? 0,
+    joints: row.joints ?? 0,
     levels,
     changes,
     patterns,
     thresholdCounts,
     responderCounts,
   };
+}
+
+/** Conditions on migration 0090's cohort key columns (alias `s`) for the filters the sums serve. */
+function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
+  const where: string[] = [];
+  if (f.siteId) where.push(`s.site_id = ${bind(f.siteId)}`);
+  if (f.joint) where.push(`s.joint = ${bind(f.joint)}`);
+  if (f.klGrade !== undefined) where.push(`s.kl_grade = ${bind(f.klGrade)}`);
+  if (f.sex) where.push(`s.sex = ${bind(f.sex)}`);
+  // A joint is in a treatment-level cohort when one of its treatments matches every filter.
+  const treatment: string[] = [];
+  if (f.productClass) treatment.push(`split_part(x, '|', 1) = ${bind(f.productClass)}`);
+  if (f.cellSource)
+    treatment.push(
+      `split_part(x, '|', 1) = any(${bind(productClassesFrom(f.cellSource))}::text[])`,
+    );
+  if (f.doseBand) treatment.push(`split_part(x, '|', 2) = ${bind(f.doseBand)}`);
+  if (f.bmiClass) treatment.push(`split_part(x, '|', 3) = ${bind(f.bmiClass)}`);
+  if (treatment.length > 0)
+    where.push(`exists (select 1 from unnest(s.treatments) x where ${treatment.join(' and ')})`);
+  return where;
+}
+
+/**
+ * Time-to-event observations of the site's cohort counted per day and outcome, for each of
+ * `kinds`, from each joint's kept first treatment and last answer (migration 0091) and its
+ * reported events: what `timeToEvent` gives over `episodeHistories`, without reading every
+ * answer. Only for cohorts the sums serve (`servedFromSums`).
+ */
+export async function timeToEventCounts(
+  db: Db,
+  siteId: string,
+  cohort: CohortFilter,
+  kinds: readonly string[],
+): Promise<{ joints: number; counts: TimeToEventCount[] }> {
+  const { params, bind } = sqlParams([siteId, kinds]);
+  const keyed = cohortKeyConditions({ ...cohort, siteId: undefined }, bind);
+  if (keyed.length > 0) await catchUpOutcomeSums(db);
+  const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
+    q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
+      `with cohort as materialized (
+       select f.episode_id, f.first_treated as t0, f.last_answered
+       from episode_follow_up f
+       ${keyed.length > 0 ? `join episode_cohorts s on s.episode_id = f.episode_id and ${keyed.join(' and ')}` : ''}
+       where f.site_id = $1 and f.first_treated is not null
+     ), reported as (
+       select episode_id, max(created_at)::date as last_at,
+              array_agg(kind) as kinds, array_agg(event_date) as dates
+       from patient_events where site_id = $1 group by episode_id
+     ), censor as materialized (
+       -- Days from treatment to the last contact, or null when none came after treatment.
+       select c.episode_id, c.t0, nullif(greatest(greatest(c.last_answered, r.last_at) - c.t0, 0), 0) as days,
+              r.kinds, r.dates
+       from cohort c left join reported r on r.episode_id = c.episode_id
+     ), censored as materialized (
+       select days, count(*)::int as n from censor where days is not null group by days
+     ), events as materialized (
+       select c.episode_id, e.kind, min(e.event_date) - c.t0 as event_days, min(c.days) as censor_days
+       from censor c cross join unnest(c.kinds, c.dates) as e(kind, event_date)
+       where c.kinds is not null and e.event_date >= c.t0
+       group by c.episode_id, e.kind, c.t0
+     )
+     select (select count(*)::int from cohort) as joints,
+            (select json_agg(x) from (
+               select k.kind, o.days, o.event, sum(o.n)::int as joints
+               from unnest($2::text[]) as k(kind)
+               cross join lateral (
+                 select days, false as event, n from censored
+                 -- A joint with the event leaves the censored at its last contact ...
+                 union all select censor_days, false, -1 from events e
+                   where e.kind = k.kind and e.censor_days is not null
+                 -- ... and counts as an event on the day of its first one.
+                 union all select event_days, true, 1 from events e where e.kind = k.kind
+               ) o
+               group by k.kind, o.days, o.event having sum(o.n) <> 0) x) as counts`,
+      params,
+    ),
+  );
+  return { joints: row?.joints ?? 0, counts: row?.counts ?? [] };
 }
 
 /**
@@ -487,4 +787,41 @@ export async function registryVersion(q: Queryable, siteId?: string): Promise<st
     siteId ? [siteId] : [],
   );
   return row?.version ?? '';
+}
+
+/**
+ * Recounts migration 0090's sums from outcome_joint_scores and says how many kept rows
+ * differed from the recount (0 when the triggers kept them exact; all-zero rows count as absent).
+ */
+export async function recountOutcomeSums(
+  db: Db,
+): Promise<{ sums: number; counts: number; marks: number }> {
+  return db.transaction(async (q) => {
+    await q.exec(`select outcome_sums_catch_up();
+      create temp table kept_sums on commit drop as select * from outcome_sums;
+      create temp table kept_counts on commit drop as select * from outcome_cohort_counts;
+      create temp table kept_marks on commit drop as select * from outcome_joint_marks;
+      select outcome_sums_rebuild();`);
+    const zeros = `'{0,0,0,0,0,0,0,0,0}'`;
+    const same = (col: string, zero: string) =>
+      `coalesce(a.${col}, ${zero}) = coalesce(b.${col}, ${zero})`;
+    const [row] = await q.query<{ sums: number; counts: number; marks: number }>(
+      `select
+         (select count(*)::int from kept_sums b
+            full join outcome_sums a using (site_id, joint, kl_grade, sex, treatments, instrument_id, scale, pattern)
+          where not (${same('joints', '0')} and ${same('sums', `${zeros}::numeric[]`)}
+                 and ${same('squares', `${zeros}::numeric[]`)} and ${same('products', `${zeros}::numeric[]`)}
+                 and ${same('squared_joint_sums', '0')} and ${same('past_mcid', `${zeros}::int[]`)}
+                 and ${same('past_relative', `${zeros}::int[]`)} and ${same('in_pass', `${zeros}::int[]`)})) as sums,
+         (select count(*)::int from kept_counts b
+            full join outcome_cohort_counts a using (site_id, joint, kl_grade, sex, treatments, instrument_id)
+          where not (${same('joints', '0')} and ${same('paired', `${zeros}::int[]`)}
+                 and ${same('responders', `${zeros}::int[]`)} and ${same('undetermined', `${zeros}::int[]`)}
+                 and ${same('with_global', `${zeros}::int[]`)})) as counts,
+         (select count(*)::int from kept_marks b
+            full join outcome_joint_marks a using (episode_id, instrument_id)
+          where a.classes is distinct from b.classes) as marks`,
+    );
+    return row ?? { sums: -1, counts: -1, marks: -1 };
+  });
 }

@@ -19,6 +19,8 @@ const NOT_BY_SITE: Record<string, string> = {
   instrument_translations:
     'translations of those questionnaires, shared by the network (reference)',
   registry_flags: 'network-wide switches (reference)',
+  outcome_rules:
+    'the MCID, PASS and responder rule the dashboard sums count against, one for the network (reference)',
   schema_migrations: 'the schema version, one per database (coordinator)',
   audit_chain_heads:
     'keyed by site_key (the site id, or zeros for rows of no site): distributed on that column',
@@ -58,7 +60,7 @@ const WITHOUT_ONE_SITE: Record<string, string> = {
     "a STOP or START reply comes from the phone's owner, whichever clinic texted them: every site's patients with that number",
   'corrections.repo.ts:recordedErasures':
     'network-wide: every erasure in the log, re-applied after a restore',
-  'analytics.repo.ts:outcomeSummaries':
+  'analytics.repo.ts:rowsQuery':
     'network-wide aggregate grouped by site (the benchmark); with a site, its filter is added as a bound condition',
 };
 

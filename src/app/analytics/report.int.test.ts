@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { durabilityCurve } from '../../core/analytics/durability.ts';
 import { ageOn } from '../../core/registry/dates.ts';
 import { JOINTS, PRODUCT_CLASS_CODES, SEXES } from '../../core/registry/vocabulary.ts';
+import { episodeHistories } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { findUserById } from '../../store/users.repo.ts';
 import { backends } from '../../testing/databases.ts';
 import type { AppContext, UserActor } from '../context.ts';
 import { seedDemoRegistry } from '../demo.ts';
 import { siteSafety } from '../registry/adverse-events.ts';
-import { siteCompleteness, siteDurability, siteOutcomeReport } from './report.ts';
+import {
+  cohortOf,
+  durabilityReport,
+  siteCompleteness,
+  siteDurability,
+  siteOutcomeReport,
+} from './report.ts';
 import { ViewCache } from './view-cache.ts';
 
 const NOW = new Date('2026-11-01T12:00:00Z');
@@ -134,6 +142,42 @@ describe.each(backends())('every section of a report describes one cohort on $na
       (r) => Number(r.treated.slice(0, 4)) - Number(r.dob.slice(0, 4)) !== ageOn(r.dob, r.treated),
     );
     expect(yearOff.length).toBeGreaterThan(0);
+  });
+
+  it("counts the Kaplan–Meier curves in the database as the curves over every joint's history", async () => {
+    // A later event and a corrected treatment first, so the kept dates are exercised.
+    const [joint] = await db.query<{ id: string; patientId: string }>(
+      `select e.id, e.patient_id as "patientId" from joint_episodes e
+       where e.site_id = $1 and exists (select 1 from responses r where r.episode_id = e.id)
+       order by e.id limit 1`,
+      [siteId],
+    );
+    if (!joint) throw new Error('no joint');
+    await db.query(
+      `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via)
+       values ($1, $2, $3, 'arthroplasty', '2026-10-01', 'clinician')`,
+      [siteId, joint.patientId, joint.id],
+    );
+    await db.query(
+      `delete from responses where id = (select id from responses where episode_id = $1
+                                          order by submitted_at desc limit 1)`,
+      [joint.id],
+    );
+    for (const query of [{}, { joint: 'knee' }, { product: 'BMAC' }, { sex: 'female', kl: '3' }]) {
+      const cohort = cohortOf(query);
+      const histories = await episodeHistories(db, siteId, cohort);
+      const counted = await durabilityReport(db, siteId, cohort);
+      expect(counted.cohort.joints, JSON.stringify(query)).toBe(histories.length);
+      for (const [key, kind] of [
+        ['arthroplastyFree', 'arthroplasty'],
+        ['reinjectionFree', 'reinjection'],
+        ['returnToActivities', 'returned-to-activities'],
+        ['returnToWork', 'returned-to-work'],
+      ] as const)
+        expect(counted[key], `${JSON.stringify(query)} ${kind}`).toEqual(
+          durabilityCurve(histories, kind),
+        );
+    }
   });
 
   it("counts each joint's first work-status answer per time point, as the answers say", async () => {

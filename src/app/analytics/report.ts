@@ -1,5 +1,5 @@
 import { benchmark } from '../../core/analytics/benchmark.ts';
-import { durabilityCurve } from '../../core/analytics/durability.ts';
+import { durabilityCurve, durabilityCurveFromCounts } from '../../core/analytics/durability.ts';
 import { outcomesFromSummaries, trajectoriesFromPatterns } from '../../core/analytics/outcomes.ts';
 import {
   OMERACT_OARSI,
@@ -14,9 +14,13 @@ import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
 import { followUpFlow } from '../../core/schedule/worklist.ts';
 import {
   type CohortFilter,
+  catchUpOutcomeSums,
   episodeHistories,
   itemAnswerCounts,
   outcomeSummaries,
+  servedFromSums,
+  syncOutcomeRules,
+  timeToEventCounts,
 } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { episodesForFollowUp } from '../../store/followup.repo.ts';
@@ -26,6 +30,16 @@ import { scheduleFor } from '../follow-up/schedule.ts';
 import { cohortOf } from './cohort.ts';
 
 export { COHORT_OPTIONS, cohortFilterSchema, cohortOf } from './cohort.ts';
+
+/**
+ * Brings the dashboard sums in line with this release's MCID, PASS and responder rule (a
+ * recount when they changed: minutes at a million joints, so at start-up, in the background)
+ * and folds in what changed since the last fold. Until then the views read every joint's row.
+ */
+export async function keepOutcomeSumsCurrent(db: Db): Promise<void> {
+  await syncOutcomeRules(db, outcomeCriteria(allInstruments()));
+  await catchUpOutcomeSums(db);
+}
 
 /**
  * Per outcome and time point: n, mean (SD) with 95% CI, and mean change from baseline with 95%
@@ -93,6 +107,18 @@ export async function durabilityReport(
   cohort: CohortFilter,
   compute?: ComputePool,
 ) {
+  if (servedFromSums(cohort)) {
+    // Counted per day in the database (migration 0056): a few thousand rows, whatever the size.
+    const kinds = ['arthroplasty', 'reinjection', 'returned-to-activities', 'returned-to-work'];
+    const { joints, counts } = await timeToEventCounts(q, siteId, cohort, kinds);
+    return {
+      cohort: { ...cohort, joints },
+      arthroplastyFree: durabilityCurveFromCounts(counts, 'arthroplasty'),
+      reinjectionFree: durabilityCurveFromCounts(counts, 'reinjection'),
+      returnToActivities: durabilityCurveFromCounts(counts, 'returned-to-activities'),
+      returnToWork: durabilityCurveFromCounts(counts, 'returned-to-work'),
+    };
+  }
   const histories = await episodeHistories(q, siteId, cohort);
   const curves = compute
     ? await compute.run('durability', histories)

@@ -1,15 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScoreRow, summariseOutcomes } from '../../core/analytics/outcomes.ts';
+import { outcomeCriteria } from '../../core/analytics/responders.ts';
+import { BUILT_IN_INSTRUMENTS } from '../../core/instruments/library.ts';
 import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
-import { type CohortFilter, outcomeSummaries } from '../../store/analytics.repo.ts';
+import {
+  type CohortFilter,
+  outcomeSummaries,
+  outcomeSummariesFromRows,
+  recountOutcomeSums,
+  syncOutcomeRules,
+} from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { enqueueJob } from '../../store/jobs.repo.ts';
 import { backends } from '../../testing/databases.ts';
 import { Client, testApp, testClock, tokenOf } from '../../testing/http.ts';
+import { expectSameSummaries } from '../../testing/summaries.ts';
 import { KNEE_BASELINE_ANSWERS } from '../../testing/survey-links.ts';
 import { DEMO_PASSWORD, seedDemoRegistry } from '../demo.ts';
 
 const NOW = '2026-11-01T12:00:00Z';
+const CRITERIA = outcomeCriteria(BUILT_IN_INSTRUMENTS);
 
 /** Every score of the cohort's joints, oldest first: the reference computation's input. */
 function rawScores(db: Db, siteId: string, klGrade?: number): Promise<ScoreRow[]> {
@@ -71,7 +81,22 @@ async function expectAggregatesFollow(db: Db, siteId: string, cohort: CohortFilt
         l.timepoint === ref.timepoint,
     );
     expect(level?.n, `${ref.instrumentId} ${ref.scale} ${ref.timepoint}`).toBe(ref.level.n);
+    expect(level?.mean).toBeCloseTo(ref.level.mean, 9);
   }
+  await expectSumsFollow(db, siteId, cohort);
+}
+
+/**
+ * The sums the triggers kept (migration 0055) give what every joint's row gives, thresholds
+ * and responders included, and equal a recount from scratch exactly.
+ */
+async function expectSumsFollow(db: Db, siteId: string, cohort: CohortFilter) {
+  expectSameSummaries(
+    await outcomeSummaries(db, { siteId, ...cohort }, TIMEPOINT_IDS, CRITERIA),
+    await outcomeSummariesFromRows(db, { siteId, ...cohort }, TIMEPOINT_IDS, CRITERIA),
+    JSON.stringify(cohort),
+  );
+  expect(await recountOutcomeSums(db)).toEqual({ sums: 0, counts: 0, marks: 0 });
 }
 
 const version = async (db: Db, siteId: string) =>
@@ -91,6 +116,7 @@ describe.each(backends())('corrections on $name', (backend) => {
 
   beforeAll(async () => {
     db = await backend.open();
+    await syncOutcomeRules(db, CRITERIA);
     await seedDemoRegistry(db, { seed: 5, patients: 60, now: new Date(NOW) });
     harness = testApp(db, testClock(NOW));
     clinician = new Client(harness.app);
@@ -215,6 +241,53 @@ describe.each(backends())('corrections on $name', (backend) => {
     );
     expect(entry.reason).toBe('Answered by the wrong patient');
     expect(entry.personal.removed.answers).toBeTruthy();
+  });
+
+  it('moves a scored joint between cohorts when its treatment or its patient is corrected; the sums follow', async () => {
+    const [t] = await db.query<{ id: string; episodeId: string; patientId: string; sex: string }>(
+      `select t.id, t.episode_id as "episodeId", t.patient_id as "patientId", p.sex
+       from treatments t join patients p on p.id = t.patient_id
+       where t.site_id = $1 and t.product_class <> 'SVF'
+         -- A PRP's blood counts, cells from another tissue or cultured cells would be refused as
+         -- SVF (issue 16's checks).
+         and t.product_class <> 'PRP'
+         and coalesce(t.characterisation->>'tissue', 'adipose') = 'adipose'
+         and t.characterisation->>'passages' is null
+         and exists (select 1 from outcome_joint_scores o where o.episode_id = t.episode_id)
+         -- Not the patient whose identity a later test corrects (it reads that one's audit row).
+         and t.patient_id <> (select id from patients where site_id = $1 order by id limit 1)
+       order by t.id limit 1`,
+      [siteId],
+    );
+    if (!t) throw new Error('no scored treatment');
+    const corrected = await clinician.call('PATCH', `/api/treatments/${t.id}`, {
+      productClass: 'SVF',
+      reason: 'Product taken from the wrong sheet',
+    });
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(200);
+    await expectAggregatesFollow(db, siteId);
+    await expectSumsFollow(db, siteId, { productClass: 'SVF' });
+    // A second treatment with the same product: the joint is still counted once.
+    const second = await clinician.call('POST', `/api/episodes/${t.episodeId}/treatments`, {
+      treatmentDate: '2026-10-20',
+      productClass: 'SVF',
+      cellDoseMillions: 20,
+      volumeMl: 4,
+      imageGuidance: 'ultrasound',
+    });
+    expect(second.status).toBe(201);
+    await expectAggregatesFollow(db, siteId);
+    await expectSumsFollow(db, siteId, { productClass: 'SVF' });
+    await expectSumsFollow(db, siteId, { cellSource: 'adipose', doseBand: '10to50' });
+    const sex = t.sex === 'female' ? 'male' : 'female';
+    const moved = await clinician.call('PATCH', `/api/patients/${t.patientId}`, {
+      sex,
+      reason: 'Ticked the wrong box',
+    });
+    expect(moved.status).toBe(200);
+    await expectAggregatesFollow(db, siteId);
+    await expectSumsFollow(db, siteId, { sex });
+    await expectSumsFollow(db, siteId, { sex: t.sex, productClass: 'SVF' });
   });
 
   it('corrects a treatment date and moves the unanswered follow-up windows, saying what moved', async () => {
@@ -367,6 +440,7 @@ describe.each(backends())('consent withdrawal and erasure on $name', (backend) =
 
   beforeAll(async () => {
     db = await backend.open();
+    await syncOutcomeRules(db, CRITERIA);
     await seedDemoRegistry(db, { seed: 3, patients: 30, now: new Date('2026-03-01T12:00:00Z') });
     harness = testApp(db, testClock('2026-03-02T10:00:00Z'));
     clinician = new Client(harness.app);
@@ -445,7 +519,7 @@ describe.each(backends())('consent withdrawal and erasure on $name', (backend) =
       givenName: correctedGiven,
       reason: 'Spelling',
     });
-    expect(corrected.status).toBe(200);
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(200);
     return { patientId, episodeId, w6Token: tokenOf(w6.body.url), w6Id: w6.body.id as string };
   }
 
@@ -528,8 +602,11 @@ describe.each(backends())('consent withdrawal and erasure on $name', (backend) =
       for (const { row } of rows) {
         for (const secret of secrets) expect(row, `${name} holds ${secret}`).not.toContain(secret);
         // The bare id stays only in the append-only audit log, linked to nothing any more.
-        if (name !== 'audit_log')
+        if (name !== 'audit_log') {
           expect(row, `${name} holds the patient id`).not.toContain(p.patientId);
+          // Nor do the dashboard sums keep the joint's scores for a later fold.
+          expect(row, `${name} holds the joint's id`).not.toContain(p.episodeId);
+        }
       }
     }
     expect(await db.query('select 1 from responses where episode_id = $1', [p.episodeId])).toEqual(

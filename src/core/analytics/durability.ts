@@ -47,12 +47,39 @@ export function durabilityCurve(
   histories: readonly EpisodeHistory[],
   kind: string,
 ): DurabilityCurve {
-  const observations = timeToEvent(histories, kind);
+  return durabilityCurveOf(kind, timeToEvent(histories, kind));
+}
+
+/**
+ * Days from treatment to the first `kind` event or to the last contact, as the database
+ * counts them (joints per day and outcome): the same observations as `timeToEvent`.
+ */
+export interface TimeToEventCount {
+  kind: string;
+  days: number;
+  event: boolean;
+  joints: number;
+}
+
+/** The curve from counted observations (see `TimeToEventCount`). */
+export function durabilityCurveFromCounts(
+  counts: readonly TimeToEventCount[],
+  kind: string,
+): DurabilityCurve {
+  return durabilityCurveOf(
+    kind,
+    counts
+      .filter((c) => c.kind === kind)
+      .map((c) => ({ time: c.days / DAYS_PER_MONTH, event: c.event, count: c.joints })),
+  );
+}
+
+function durabilityCurveOf(kind: string, observations: readonly TimeToEvent[]): DurabilityCurve {
   const atRisk = numbersAtRisk(observations, RISK_TABLE_MONTHS);
   return {
     kind,
-    joints: observations.length,
-    events: observations.filter((o) => o.event).length,
+    joints: observations.reduce((n, o) => n + (o.count ?? 1), 0),
+    events: observations.reduce((n, o) => (o.event ? n + (o.count ?? 1) : n), 0),
     steps: kaplanMeier(observations),
     atRisk: RISK_TABLE_MONTHS.map((month, i) => ({ month, n: atRisk[i] ?? 0 })),
   };

@@ -56,3 +56,19 @@ describe('Clopper–Pearson agrees with R binom.test', () => {
     expect(() => clopperPearson(5, 3)).toThrow(RangeError);
   });
 });
+
+describe('Kaplan–Meier over counted observations', () => {
+  it('gives what the same joints one by one give', () => {
+    const counted = [
+      { time: 3, event: true, count: 2 },
+      { time: 5, event: false, count: 3 },
+      { time: 3, event: false, count: 1 },
+      { time: 8, event: true, count: 1 },
+    ];
+    const oneByOne = counted.flatMap((o) =>
+      Array.from({ length: o.count }, () => ({ time: o.time, event: o.event })),
+    );
+    expect(kaplanMeier(counted)).toEqual(kaplanMeier(oneByOne));
+    expect(numbersAtRisk(counted, [0, 4, 6, 9])).toEqual(numbersAtRisk(oneByOne, [0, 4, 6, 9]));
+  });
+});

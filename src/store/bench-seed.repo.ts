@@ -1,0 +1,110 @@
+import type { Db } from './db.ts';
+
+/** Tables holding a patient's record, parents first; each has patient_id (patients: id). */
+const PATIENT_TABLES = [
+  'patients',
+  'patient_identities',
+  'joint_episodes',
+  'treatments',
+  'survey_assignments',
+  'responses',
+  'response_scores',
+  'patient_events',
+  'adverse_events',
+  // Derived, but a copy's first scores are the original's: copied rather than recomputed.
+  'outcome_joint_scores',
+] as const;
+
+/** Columns holding a row id of one of these tables: mapped to the copy's id. */
+const ID_COLUMNS = new Set([
+  'id',
+  'patient_id',
+  'episode_id',
+  'treatment_id',
+  'assignment_id',
+  'response_id',
+]);
+
+/**
+ * Grows a seeded registry for benchmarks: `copies` more copies of every patient's record, in
+ * set-based `insert … select` statements (one per table and batch of copies), with ids derived
+ * from the original's (md5 of id and copy number), registry ids and link digests made unique,
+ * and each copy's BMI and cell dose varied so cohorts spread as a large registry's would.
+ * Triggers are off during the copy where the role may do so (a superuser's
+ * session_replication_role); the derived tables are then rebuilt once, set-based.
+ * Returns whether the triggers could be switched off.
+ */
+export async function replicateRegistry(
+  db: Db,
+  copies: number,
+  progress: (done: number) => void = () => {},
+): Promise<{ triggersOff: boolean }> {
+  const columns = new Map<string, string[]>();
+  for (const table of PATIENT_TABLES) {
+    const rows = await db.query<{ name: string }>(
+      `select column_name as name from information_schema.columns
+       where table_schema = current_schema() and table_name = $1 and is_generated = 'NEVER'
+       order by ordinal_position`,
+      [table],
+    );
+    columns.set(
+      table,
+      rows.map((r) => r.name),
+    );
+  }
+  const [role] = await db.query<{ superuser: boolean }>(
+    `select rolsuper as superuser from pg_roles where rolname = current_user`,
+  );
+  const triggersOff = role?.superuser === true;
+  await db.exec(`drop table if exists bench_template;
+    create table bench_template as select id from patients;
+    create index on bench_template (id);`);
+  const expression = (table: string, column: string): string => {
+    if (ID_COLUMNS.has(column)) return `md5(t.${column}::text || ':' || c)::uuid`;
+    if (table === 'patients' && column === 'registry_id') return `t.registry_id || '-' || c`;
+    if (column === 'token_digest') return `md5(t.token_digest || ':' || c)`;
+    // Varied per copy within the column's checks (BMI 10–80), so cohort keys spread.
+    if (column === 'bmi')
+      return `case when t.bmi is null then null else least(79.9, greatest(10.1, t.bmi * (0.85 + 0.3 * random()))) end`;
+    if (column === 'cell_dose_millions')
+      return `case when t.cell_dose_millions is null then null else t.cell_dose_millions * (0.7 + 0.6 * random()) end`;
+    return `t.${column}`;
+  };
+  // Without triggers, every copy in one statement per table (each statement reads the
+  // originals once); with them, a few copies a statement keep their transition tables small.
+  const batch = triggersOff ? copies : 4;
+  for (let first = 1; first <= copies; first += batch) {
+    const last = Math.min(copies, first + batch - 1);
+    await db.transaction(async (q) => {
+      if (triggersOff)
+        await q.query(`select set_config('session_replication_role', 'replica', true)`);
+      // With triggers on, they keep each joint's first scores themselves.
+      for (const table of PATIENT_TABLES.filter(
+        (t) => triggersOff || t !== 'outcome_joint_scores',
+      )) {
+        const cols = columns.get(table) ?? [];
+        const owner =
+          table === 'patients'
+            ? 't.id in (select id from bench_template)'
+            : table === 'outcome_joint_scores'
+              ? 't.episode_id in (select e.id from joint_episodes e join bench_template b on b.id = e.patient_id)'
+              : 't.patient_id in (select id from bench_template)';
+        await q.query(
+          `insert into ${table} (${cols.join(', ')})
+           select ${cols.map((c) => expression(table, c)).join(', ')}
+           from ${table} t cross join generate_series(${first}, ${last}) c
+           where ${owner}`,
+        );
+      }
+    });
+    progress(last);
+  }
+  await db.exec('drop table bench_template');
+  // What the triggers on joints, treatments and scores would have kept: the dashboard sums.
+  if (triggersOff) {
+    await db.query('select outcome_sums_rebuild()');
+    await db.query('select episode_follow_up_rebuild()');
+  }
+  await db.exec('analyze');
+  return { triggersOff };
+}
