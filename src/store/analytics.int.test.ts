@@ -16,6 +16,7 @@ import {
   pastMcid,
   pastRelativeMcid,
 } from '../core/analytics/responders.ts';
+import { WORK_STATUS } from '../core/analytics/work-status.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
 import { BMI_CLASSES, CELL_DOSE_BANDS } from '../core/registry/vocabulary.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
@@ -24,6 +25,8 @@ import { expectSameSummaries } from '../testing/summaries.ts';
 import {
   type CohortFilter,
   catchUpOutcomeSums,
+  itemAnswerCounts,
+  itemAnswerCountsFromRows,
   outcomeSummaries,
   outcomeSummariesFromRows,
   recountOutcomeSums,
@@ -130,6 +133,25 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     );
     await catchUpOutcomeSums(db);
     expect(await sumsNow()).toEqual(before);
+  });
+
+  it('keep the work-status answers per cohort key as every answer gives them', async () => {
+    const [site] = await db.query<{ id: string }>(
+      `select id from sites where name like 'Harbour%'`,
+    );
+    for (const cohort of [
+      {},
+      { siteId: site?.id },
+      { joint: 'knee' },
+      { siteId: site?.id, productClass: 'PRP', sex: 'female' },
+      { klGrade: 2, bmiClass: 'overweight' },
+    ] as CohortFilter[]) {
+      const kept = await itemAnswerCounts(db, cohort, WORK_STATUS, TIMEPOINT_IDS);
+      expect(kept, JSON.stringify(cohort)).toEqual(
+        await itemAnswerCountsFromRows(db, cohort, WORK_STATUS, TIMEPOINT_IDS),
+      );
+      if (Object.keys(cohort).length === 0) expect(kept.length).toBeGreaterThan(5);
+    }
   });
 
   it('place doses and BMIs in the bands of the vocabulary', async () => {

@@ -8,6 +8,7 @@ import {
   type SiteThresholdCounts,
   THRESHOLD_TOLERANCE,
 } from '../core/analytics/responders.ts';
+import { WORK_STATUS } from '../core/analytics/work-status.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import {
   BMI_CLASSES,
@@ -210,6 +211,8 @@ function rulesSpec(criteria: OutcomeCriteria) {
       rel: t.relativeMcid,
       best: t.best,
     })),
+    // Kept items that are not scored, counted per answer (migration 0090's answer counts).
+    items: [{ instrument_id: WORK_STATUS.instrumentId, item: WORK_STATUS.item }],
     global: {
       instrument_id: PATIENT_GLOBAL.instrumentId,
       scale: PATIENT_GLOBAL.scale,
@@ -258,7 +261,7 @@ export async function syncOutcomeRules(db: Db, criteria: OutcomeCriteria): Promi
  * Folds the joints changed since the last fold into the sums (see migration 0090); returns
  * how many. Every sums read calls it first, and the daily round keeps the backlog short.
  */
-export async function catchUpOutcomeSums(db: Db): Promise<number> {
+export async function catchUpOutcomeSums(db: Queryable): Promise<number> {
   const [row] = await db.query<{ folded: number }>('select outcome_sums_catch_up() as folded');
   return row?.folded ?? 0;
 }
@@ -272,6 +275,10 @@ async function sumsQuery(
   const { params, bind } = sqlParams();
   const where = cohortKeyConditions(f, bind);
   const cond = where.length > 0 ? `where ${where.join(' and ')}` : '';
+  // A whole site (or every site) reads the sums added up per site: a few thousand rows.
+  const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
+  const sums = wholeSites ? 'outcome_site_sums' : 'outcome_sums';
+  const counts = wholeSites ? 'outcome_site_counts' : 'outcome_cohort_counts';
   const k = OUTCOME_SLOTS.map((_, i) => i + 1);
   const both = (i: number) => `s.pattern & ${1 | (2 ** (i - 1))} = ${1 | (2 ** (i - 1))}`;
   // Mean and SD from n, Σx and Σx² in numeric, which is exact on the stored sums.
@@ -313,26 +320,26 @@ async function sumsQuery(
     .join(', ');
   const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
     q.query<RawSummaries>(
-      `select (select coalesce(sum(s.joints), 0)::int from outcome_cohort_counts s
+      `select (select coalesce(sum(s.joints), 0)::int from ${counts} s
              ${cond ? `${cond} and` : 'where'} s.instrument_id = '') as joints,
             (select json_agg(x) from (
                select s.site_id, s.instrument_id, s.scale,
                       ${levelColumns}, ${thresholdColumns}
-               from outcome_sums s ${cond}
+               from ${sums} s ${cond}
                group by s.site_id, s.instrument_id, s.scale
                having sum(s.joints) > 0) x) as stats,
             (select json_agg(x) from (
                select s.site_id, s.instrument_id, s.scale, s.pattern, sum(s.joints)::int as joints,
                       sum(s.squared_joint_sums) as squared_sums, sum(${squares}) as squares,
                       ${patternSums}
-               from outcome_sums s ${cond}
+               from ${sums} s ${cond}
                group by s.site_id, s.instrument_id, s.scale, s.pattern
                having sum(s.joints) > 0) x) as patterns,
             ${
               instruments.length > 0
                 ? `(select json_agg(x) from (
                select s.site_id, ${responderColumns}
-               from outcome_cohort_counts s
+               from ${counts} s
                ${cond ? `${cond} and` : 'where'} s.instrument_id = any(${bind(instruments)}::text[])
                group by s.site_id) x)`
                 : 'null'
@@ -711,6 +718,36 @@ export async function itemAnswerCounts(
   item: { instrumentId: string; item: string },
   timepoints: readonly string[],
 ): Promise<{ timepoint: string; answer: number; joints: number }[]> {
+  const [kept] = await q.query<{ kept: boolean }>(
+    `select coalesce(spec->'items', '[]') @> $1::jsonb as kept from outcome_rules`,
+    [JSON.stringify([{ instrument_id: item.instrumentId, item: item.item }])],
+  );
+  if (!servedFromSums(f) || !kept?.kept) return itemAnswerCountsFromRows(q, f, item, timepoints);
+  await catchUpOutcomeSums(q);
+  const { params, bind } = sqlParams();
+  const where = cohortKeyConditions(f, bind);
+  const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
+  const slots = bind([...OUTCOME_SLOTS]);
+  return q.query<{ timepoint: string; answer: number; joints: number }>(
+    `select (${slots}::text[])[s.slot] as timepoint, s.answer::float8 as answer,
+            sum(s.joints)::int as joints
+     from ${wholeSites ? 'outcome_site_answer_counts' : 'outcome_answer_counts'} s
+     where s.item = ${bind(`${item.instrumentId}/${item.item}`)}
+       and (${slots}::text[])[s.slot] = any(${bind([...timepoints])}::text[])
+       ${where.map((c) => `and ${c}`).join(' ')}
+     group by s.slot, s.answer having sum(s.joints) <> 0
+     order by 1, 2`,
+    params,
+  );
+}
+
+/** The same counted from every answer: range filters, and the tests' check on the kept counts. */
+export async function itemAnswerCountsFromRows(
+  q: Queryable,
+  f: CohortFilter,
+  item: { instrumentId: string; item: string },
+  timepoints: readonly string[],
+): Promise<{ timepoint: string; answer: number; joints: number }[]> {
   const { params, bind } = sqlParams([item.instrumentId, item.item, [...timepoints]]);
   const inCohort = episodeConditions(f, bind);
   return q.query<{ timepoint: string; answer: number; joints: number }>(
@@ -790,7 +827,7 @@ export async function registryVersion(q: Queryable, siteId?: string): Promise<st
 }
 
 /**
- * Recounts migration 0090's sums from outcome_joint_scores and says how many kept rows
+ * Recounts migration 0090's sums (per cohort key and per site) from outcome_joint_scores and says how many kept rows
  * differed from the recount (0 when the triggers kept them exact; all-zero rows count as absent).
  */
 export async function recountOutcomeSums(
@@ -801,23 +838,42 @@ export async function recountOutcomeSums(
       create temp table kept_sums on commit drop as select * from outcome_sums;
       create temp table kept_counts on commit drop as select * from outcome_cohort_counts;
       create temp table kept_marks on commit drop as select * from outcome_joint_marks;
+      create temp table kept_site_sums on commit drop as select * from outcome_site_sums;
+      create temp table kept_site_counts on commit drop as select * from outcome_site_counts;
+      create temp table kept_answers on commit drop as select * from outcome_answer_counts;
+      create temp table kept_site_answers on commit drop as select * from outcome_site_answer_counts;
       select outcome_sums_rebuild();`);
     const zeros = `'{0,0,0,0,0,0,0,0,0}'`;
     const same = (col: string, zero: string) =>
       `coalesce(a.${col}, ${zero}) = coalesce(b.${col}, ${zero})`;
+    const sumsDiffer = `where not (${same('joints', '0')} and ${same('sums', `${zeros}::numeric[]`)}
+                 and ${same('squares', `${zeros}::numeric[]`)} and ${same('products', `${zeros}::numeric[]`)}
+                 and ${same('squared_joint_sums', '0')} and ${same('past_mcid', `${zeros}::int[]`)}
+                 and ${same('past_relative', `${zeros}::int[]`)} and ${same('in_pass', `${zeros}::int[]`)})`;
+    const countsDiffer = `where not (${same('joints', '0')} and ${same('paired', `${zeros}::int[]`)}
+                 and ${same('responders', `${zeros}::int[]`)} and ${same('undetermined', `${zeros}::int[]`)}
+                 and ${same('with_global', `${zeros}::int[]`)})`;
     const [row] = await q.query<{ sums: number; counts: number; marks: number }>(
       `select
          (select count(*)::int from kept_sums b
             full join outcome_sums a using (site_id, joint, kl_grade, sex, treatments, instrument_id, scale, pattern)
-          where not (${same('joints', '0')} and ${same('sums', `${zeros}::numeric[]`)}
-                 and ${same('squares', `${zeros}::numeric[]`)} and ${same('products', `${zeros}::numeric[]`)}
-                 and ${same('squared_joint_sums', '0')} and ${same('past_mcid', `${zeros}::int[]`)}
-                 and ${same('past_relative', `${zeros}::int[]`)} and ${same('in_pass', `${zeros}::int[]`)})) as sums,
+          ${sumsDiffer})
+         + (select count(*)::int from kept_site_sums b
+            full join outcome_site_sums a using (site_id, instrument_id, scale, pattern)
+          ${sumsDiffer}) as sums,
          (select count(*)::int from kept_counts b
             full join outcome_cohort_counts a using (site_id, joint, kl_grade, sex, treatments, instrument_id)
-          where not (${same('joints', '0')} and ${same('paired', `${zeros}::int[]`)}
-                 and ${same('responders', `${zeros}::int[]`)} and ${same('undetermined', `${zeros}::int[]`)}
-                 and ${same('with_global', `${zeros}::int[]`)})) as counts,
+          ${countsDiffer})
+         + (select count(*)::int from kept_site_counts b
+            full join outcome_site_counts a using (site_id, instrument_id)
+          ${countsDiffer})
+         + (select count(*)::int from kept_answers b
+            full join outcome_answer_counts a
+              using (site_id, joint, kl_grade, sex, treatments, item, slot, answer)
+            where coalesce(a.joints, 0) <> coalesce(b.joints, 0))
+         + (select count(*)::int from kept_site_answers b
+            full join outcome_site_answer_counts a using (site_id, item, slot, answer)
+            where coalesce(a.joints, 0) <> coalesce(b.joints, 0)) as counts,
          (select count(*)::int from kept_marks b
             full join outcome_joint_marks a using (episode_id, instrument_id)
           where a.classes is distinct from b.classes) as marks`,

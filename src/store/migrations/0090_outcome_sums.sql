@@ -75,6 +75,23 @@ create table outcome_sums (
   primary key (site_id, joint, kl_grade, sex, treatments, instrument_id, scale, pattern)
 );
 
+-- The same per site only: a whole-site view reads these few thousand rows.
+create table outcome_site_sums (
+  site_id uuid not null,
+  instrument_id text not null,
+  scale text not null,
+  pattern int not null,
+  joints bigint not null,
+  sums numeric[] not null,
+  squares numeric[] not null,
+  products numeric[] not null,
+  squared_joint_sums numeric not null,
+  past_mcid int[] not null,
+  past_relative int[] not null,
+  in_pass int[] not null,
+  primary key (site_id, instrument_id, scale, pattern)
+);
+
 -- Per cohort key and questionnaire: OMERACT-OARSI classes per slot (joints with both domains
 -- at baseline and then, responders, undetermined, classed with a patient global).
 -- instrument_id '' counts the joints scored.
@@ -91,6 +108,40 @@ create table outcome_cohort_counts (
   undetermined int[] not null,
   with_global int[] not null,
   primary key (site_id, joint, kl_grade, sex, treatments, instrument_id)
+);
+
+create table outcome_site_counts (
+  site_id uuid not null,
+  instrument_id text not null,
+  joints bigint not null,
+  paired int[] not null,
+  responders int[] not null,
+  undetermined int[] not null,
+  with_global int[] not null,
+  primary key (site_id, instrument_id)
+);
+
+-- Per cohort key (and per site), item and slot: the joints whose first answer there was each
+-- answer, for kept items that are not scored, such as work status (spec.items).
+create table outcome_answer_counts (
+  site_id uuid not null,
+  joint text not null,
+  kl_grade smallint not null,
+  sex text not null,
+  treatments text[] not null,
+  item text not null,
+  slot smallint not null,
+  answer smallint not null,
+  joints bigint not null,
+  primary key (site_id, joint, kl_grade, sex, treatments, item, slot, answer)
+);
+create table outcome_site_answer_counts (
+  site_id uuid not null,
+  item text not null,
+  slot smallint not null,
+  answer smallint not null,
+  joints bigint not null,
+  primary key (site_id, item, slot, answer)
 );
 
 -- What the sums hold for each joint: its rows of outcome_joint_scores as last folded in, with
@@ -196,16 +247,36 @@ create function outcome_marks_of(episodes uuid[]) returns setof outcome_joint_ma
   left join outcome_folded_scores gs
     on gs.episode_id = pf.episode_id and gs.instrument_id = r.spec->'global'->>'instrument_id'
    and gs.scale = r.spec->'global'->>'scale'
-  where pf.p is not null and pf.f is not null $$;
+  where pf.p is not null and pf.f is not null
+  union all
+  -- Kept items ('item:<instrument>/<item>'): each slot's first numeric answer, as
+  -- itemAnswerCounts reads them from every answer. The slots are outcome_joint_scores' (0012).
+  select a.episode_id, 'item:' || a.item,
+         array[max(a.answer) filter (where a.slot = 1), max(a.answer) filter (where a.slot = 2), max(a.answer) filter (where a.slot = 3), max(a.answer) filter (where a.slot = 4), max(a.answer) filter (where a.slot = 5), max(a.answer) filter (where a.slot = 6), max(a.answer) filter (where a.slot = 7), max(a.answer) filter (where a.slot = 8), max(a.answer) filter (where a.slot = 9)],
+         k.site_id, k.joint, k.kl_grade, k.sex, k.treatments
+  from (select distinct on (r.episode_id, r.timepoint, it.instrument_id, it.item)
+               r.episode_id, it.instrument_id || '/' || it.item as item,
+               array_position(array['baseline', 'w6', 'm3', 'm6', 'm12', 'm24', 'm36', 'm48', 'm60'],
+                              r.timepoint) as slot,
+               (r.answers ->> it.item)::float8::smallint as answer
+        from responses r
+        join jsonb_to_recordset(coalesce((select spec->'items' from outcome_rules), '[]'))
+          as it(instrument_id text, item text) on it.instrument_id = r.instrument_id
+        where r.episode_id = any(episodes) and jsonb_typeof(r.answers -> it.item) = 'number'
+        order by r.episode_id, r.timepoint, it.instrument_id, it.item, r.submitted_at, r.id) a
+  join episode_cohorts k on k.episode_id = a.episode_id
+  where a.slot is not null
+  group by a.episode_id, a.item, k.site_id, k.joint, k.kl_grade, k.sex, k.treatments $$;
 
 -- Adds folded rows to the sums (and takes others away) under the cohort key each carries: one
 -- upsert, adding the arrays slot by slot inline (a function per row cost ~0.1 ms).
 create function outcome_sums_fold(added outcome_folded_scores[], removed outcome_folded_scores[])
   returns void language plpgsql as $$
+declare
+  fine outcome_sums[];
 begin
-  insert into outcome_sums as s (site_id, joint, kl_grade, sex, treatments, instrument_id, scale, pattern,
-    joints, sums, squares, products, squared_joint_sums, past_mcid, past_relative, in_pass)
-  select x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id, x.scale, x.pattern,
+  fine := array(
+  select row(x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id, x.scale, x.pattern,
          sum(x.w),
          array[coalesce(sum(x.w * x.v[1]), 0), coalesce(sum(x.w * x.v[2]), 0), coalesce(sum(x.w * x.v[3]), 0), coalesce(sum(x.w * x.v[4]), 0), coalesce(sum(x.w * x.v[5]), 0), coalesce(sum(x.w * x.v[6]), 0), coalesce(sum(x.w * x.v[7]), 0), coalesce(sum(x.w * x.v[8]), 0), coalesce(sum(x.w * x.v[9]), 0)],
          array[coalesce(sum(x.w * x.v[1] * x.v[1]), 0), coalesce(sum(x.w * x.v[2] * x.v[2]), 0), coalesce(sum(x.w * x.v[3] * x.v[3]), 0), coalesce(sum(x.w * x.v[4] * x.v[4]), 0), coalesce(sum(x.w * x.v[5] * x.v[5]), 0), coalesce(sum(x.w * x.v[6] * x.v[6]), 0), coalesce(sum(x.w * x.v[7] * x.v[7]), 0), coalesce(sum(x.w * x.v[8] * x.v[8]), 0), coalesce(sum(x.w * x.v[9] * x.v[9]), 0)],
@@ -213,7 +284,7 @@ begin
          coalesce(sum(x.w * x.joint_sum * x.joint_sum), 0),
          array[0, coalesce(sum(x.w) filter (where (x.scores[2] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[3] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[4] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[5] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[6] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[7] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[8] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[9] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int],
          array[0, coalesce(sum(x.w) filter (where (x.scores[2] - x.scores[1]) * th.sign > th.tolerance and (x.scores[2] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[3] - x.scores[1]) * th.sign > th.tolerance and (x.scores[3] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[4] - x.scores[1]) * th.sign > th.tolerance and (x.scores[4] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[5] - x.scores[1]) * th.sign > th.tolerance and (x.scores[5] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[6] - x.scores[1]) * th.sign > th.tolerance and (x.scores[6] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[7] - x.scores[1]) * th.sign > th.tolerance and (x.scores[7] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[8] - x.scores[1]) * th.sign > th.tolerance and (x.scores[8] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[9] - x.scores[1]) * th.sign > th.tolerance and (x.scores[9] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int],
-         array[coalesce(sum(x.w) filter (where x.scores[1] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[2] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[3] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[4] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[5] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[6] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[7] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[8] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[9] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int]
+         array[coalesce(sum(x.w) filter (where x.scores[1] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[2] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[3] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[4] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[5] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[6] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[7] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[8] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[9] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int])::outcome_sums
   from (
     select o.episode_id, o.instrument_id, o.scale, o.scores,
            o.site_id, o.joint, o.kl_grade, o.sex, o.treatments,
@@ -239,8 +310,22 @@ begin
                as t(instrument_id text, scale text, sign int, mcid float8, pass float8, rel float8, best float8)) th
     on th.instrument_id = x.instrument_id and th.scale = x.scale
   where x.pattern > 0
-  group by x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id, x.scale, x.pattern
+  group by x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id, x.scale, x.pattern);
+  insert into outcome_sums as s select * from unnest(fine)
   on conflict (site_id, joint, kl_grade, sex, treatments, instrument_id, scale, pattern) do update set
+    joints = s.joints + excluded.joints,
+    sums = array[s.sums[1] + excluded.sums[1], s.sums[2] + excluded.sums[2], s.sums[3] + excluded.sums[3], s.sums[4] + excluded.sums[4], s.sums[5] + excluded.sums[5], s.sums[6] + excluded.sums[6], s.sums[7] + excluded.sums[7], s.sums[8] + excluded.sums[8], s.sums[9] + excluded.sums[9]],
+    squares = array[s.squares[1] + excluded.squares[1], s.squares[2] + excluded.squares[2], s.squares[3] + excluded.squares[3], s.squares[4] + excluded.squares[4], s.squares[5] + excluded.squares[5], s.squares[6] + excluded.squares[6], s.squares[7] + excluded.squares[7], s.squares[8] + excluded.squares[8], s.squares[9] + excluded.squares[9]],
+    products = array[s.products[1] + excluded.products[1], s.products[2] + excluded.products[2], s.products[3] + excluded.products[3], s.products[4] + excluded.products[4], s.products[5] + excluded.products[5], s.products[6] + excluded.products[6], s.products[7] + excluded.products[7], s.products[8] + excluded.products[8], s.products[9] + excluded.products[9]],
+    squared_joint_sums = s.squared_joint_sums + excluded.squared_joint_sums,
+    past_mcid = array[s.past_mcid[1] + excluded.past_mcid[1], s.past_mcid[2] + excluded.past_mcid[2], s.past_mcid[3] + excluded.past_mcid[3], s.past_mcid[4] + excluded.past_mcid[4], s.past_mcid[5] + excluded.past_mcid[5], s.past_mcid[6] + excluded.past_mcid[6], s.past_mcid[7] + excluded.past_mcid[7], s.past_mcid[8] + excluded.past_mcid[8], s.past_mcid[9] + excluded.past_mcid[9]],
+    past_relative = array[s.past_relative[1] + excluded.past_relative[1], s.past_relative[2] + excluded.past_relative[2], s.past_relative[3] + excluded.past_relative[3], s.past_relative[4] + excluded.past_relative[4], s.past_relative[5] + excluded.past_relative[5], s.past_relative[6] + excluded.past_relative[6], s.past_relative[7] + excluded.past_relative[7], s.past_relative[8] + excluded.past_relative[8], s.past_relative[9] + excluded.past_relative[9]],
+    in_pass = array[s.in_pass[1] + excluded.in_pass[1], s.in_pass[2] + excluded.in_pass[2], s.in_pass[3] + excluded.in_pass[3], s.in_pass[4] + excluded.in_pass[4], s.in_pass[5] + excluded.in_pass[5], s.in_pass[6] + excluded.in_pass[6], s.in_pass[7] + excluded.in_pass[7], s.in_pass[8] + excluded.in_pass[8], s.in_pass[9] + excluded.in_pass[9]];
+  -- The same added up per site: what a whole-site view reads.
+  insert into outcome_site_sums as s
+  select x.site_id, x.instrument_id, x.scale, x.pattern, sum(x.joints), array[sum(x.sums[1]), sum(x.sums[2]), sum(x.sums[3]), sum(x.sums[4]), sum(x.sums[5]), sum(x.sums[6]), sum(x.sums[7]), sum(x.sums[8]), sum(x.sums[9])], array[sum(x.squares[1]), sum(x.squares[2]), sum(x.squares[3]), sum(x.squares[4]), sum(x.squares[5]), sum(x.squares[6]), sum(x.squares[7]), sum(x.squares[8]), sum(x.squares[9])], array[sum(x.products[1]), sum(x.products[2]), sum(x.products[3]), sum(x.products[4]), sum(x.products[5]), sum(x.products[6]), sum(x.products[7]), sum(x.products[8]), sum(x.products[9])], sum(x.squared_joint_sums), array[sum(x.past_mcid[1])::int, sum(x.past_mcid[2])::int, sum(x.past_mcid[3])::int, sum(x.past_mcid[4])::int, sum(x.past_mcid[5])::int, sum(x.past_mcid[6])::int, sum(x.past_mcid[7])::int, sum(x.past_mcid[8])::int, sum(x.past_mcid[9])::int], array[sum(x.past_relative[1])::int, sum(x.past_relative[2])::int, sum(x.past_relative[3])::int, sum(x.past_relative[4])::int, sum(x.past_relative[5])::int, sum(x.past_relative[6])::int, sum(x.past_relative[7])::int, sum(x.past_relative[8])::int, sum(x.past_relative[9])::int], array[sum(x.in_pass[1])::int, sum(x.in_pass[2])::int, sum(x.in_pass[3])::int, sum(x.in_pass[4])::int, sum(x.in_pass[5])::int, sum(x.in_pass[6])::int, sum(x.in_pass[7])::int, sum(x.in_pass[8])::int, sum(x.in_pass[9])::int]
+  from unnest(fine) x group by x.site_id, x.instrument_id, x.scale, x.pattern
+  on conflict (site_id, instrument_id, scale, pattern) do update set
     joints = s.joints + excluded.joints,
     sums = array[s.sums[1] + excluded.sums[1], s.sums[2] + excluded.sums[2], s.sums[3] + excluded.sums[3], s.sums[4] + excluded.sums[4], s.sums[5] + excluded.sums[5], s.sums[6] + excluded.sums[6], s.sums[7] + excluded.sums[7], s.sums[8] + excluded.sums[8], s.sums[9] + excluded.sums[9]],
     squares = array[s.squares[1] + excluded.squares[1], s.squares[2] + excluded.squares[2], s.squares[3] + excluded.squares[3], s.squares[4] + excluded.squares[4], s.squares[5] + excluded.squares[5], s.squares[6] + excluded.squares[6], s.squares[7] + excluded.squares[7], s.squares[8] + excluded.squares[8], s.squares[9] + excluded.squares[9]],
@@ -254,23 +339,57 @@ end $$;
 -- Adds joints' marks to the counts (and takes others away) under the cohort key each carries.
 create function outcome_counts_fold(added outcome_joint_marks[], removed outcome_joint_marks[])
   returns void language plpgsql as $$
+declare
+  fine outcome_cohort_counts[];
 begin
-  insert into outcome_cohort_counts as c (site_id, joint, kl_grade, sex, treatments, instrument_id,
-    joints, paired, responders, undetermined, with_global)
-  select x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id,
+  fine := array(
+  select row(x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id,
          sum(x.w),
          array[coalesce(sum(x.w) filter (where x.classes[1] % 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[2] % 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[3] % 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[4] % 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[5] % 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[6] % 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[7] % 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[8] % 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[9] % 4 > 0), 0)::int],
          array[coalesce(sum(x.w) filter (where x.classes[1] % 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[2] % 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[3] % 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[4] % 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[5] % 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[6] % 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[7] % 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[8] % 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[9] % 4 = 2), 0)::int],
          array[coalesce(sum(x.w) filter (where x.classes[1] % 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[2] % 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[3] % 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[4] % 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[5] % 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[6] % 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[7] % 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[8] % 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[9] % 4 = 3), 0)::int],
-         array[coalesce(sum(x.w) filter (where x.classes[1] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[2] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[3] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[4] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[5] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[6] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[7] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[8] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[9] >= 4), 0)::int]
+         array[coalesce(sum(x.w) filter (where x.classes[1] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[2] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[3] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[4] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[5] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[6] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[7] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[8] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[9] >= 4), 0)::int])::outcome_cohort_counts
   from (select 1 as w, a.* from unnest(added) a union all select -1, r.* from unnest(removed) r) x
-  group by x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id
+  where x.instrument_id not like 'item:%'
+  group by x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id);
+  insert into outcome_cohort_counts as c select * from unnest(fine)
   on conflict (site_id, joint, kl_grade, sex, treatments, instrument_id) do update set
     joints = c.joints + excluded.joints,
     paired = array[c.paired[1] + excluded.paired[1], c.paired[2] + excluded.paired[2], c.paired[3] + excluded.paired[3], c.paired[4] + excluded.paired[4], c.paired[5] + excluded.paired[5], c.paired[6] + excluded.paired[6], c.paired[7] + excluded.paired[7], c.paired[8] + excluded.paired[8], c.paired[9] + excluded.paired[9]],
     responders = array[c.responders[1] + excluded.responders[1], c.responders[2] + excluded.responders[2], c.responders[3] + excluded.responders[3], c.responders[4] + excluded.responders[4], c.responders[5] + excluded.responders[5], c.responders[6] + excluded.responders[6], c.responders[7] + excluded.responders[7], c.responders[8] + excluded.responders[8], c.responders[9] + excluded.responders[9]],
     undetermined = array[c.undetermined[1] + excluded.undetermined[1], c.undetermined[2] + excluded.undetermined[2], c.undetermined[3] + excluded.undetermined[3], c.undetermined[4] + excluded.undetermined[4], c.undetermined[5] + excluded.undetermined[5], c.undetermined[6] + excluded.undetermined[6], c.undetermined[7] + excluded.undetermined[7], c.undetermined[8] + excluded.undetermined[8], c.undetermined[9] + excluded.undetermined[9]],
     with_global = array[c.with_global[1] + excluded.with_global[1], c.with_global[2] + excluded.with_global[2], c.with_global[3] + excluded.with_global[3], c.with_global[4] + excluded.with_global[4], c.with_global[5] + excluded.with_global[5], c.with_global[6] + excluded.with_global[6], c.with_global[7] + excluded.with_global[7], c.with_global[8] + excluded.with_global[8], c.with_global[9] + excluded.with_global[9]];
+  insert into outcome_site_counts as c
+  select x.site_id, x.instrument_id, sum(x.joints), array[sum(x.paired[1])::int, sum(x.paired[2])::int, sum(x.paired[3])::int, sum(x.paired[4])::int, sum(x.paired[5])::int, sum(x.paired[6])::int, sum(x.paired[7])::int, sum(x.paired[8])::int, sum(x.paired[9])::int], array[sum(x.responders[1])::int, sum(x.responders[2])::int, sum(x.responders[3])::int, sum(x.responders[4])::int, sum(x.responders[5])::int, sum(x.responders[6])::int, sum(x.responders[7])::int, sum(x.responders[8])::int, sum(x.responders[9])::int], array[sum(x.undetermined[1])::int, sum(x.undetermined[2])::int, sum(x.undetermined[3])::int, sum(x.undetermined[4])::int, sum(x.undetermined[5])::int, sum(x.undetermined[6])::int, sum(x.undetermined[7])::int, sum(x.undetermined[8])::int, sum(x.undetermined[9])::int], array[sum(x.with_global[1])::int, sum(x.with_global[2])::int, sum(x.with_global[3])::int, sum(x.with_global[4])::int, sum(x.with_global[5])::int, sum(x.with_global[6])::int, sum(x.with_global[7])::int, sum(x.with_global[8])::int, sum(x.with_global[9])::int]
+  from unnest(fine) x group by x.site_id, x.instrument_id
+  on conflict (site_id, instrument_id) do update set
+    joints = c.joints + excluded.joints,
+    paired = array[c.paired[1] + excluded.paired[1], c.paired[2] + excluded.paired[2], c.paired[3] + excluded.paired[3], c.paired[4] + excluded.paired[4], c.paired[5] + excluded.paired[5], c.paired[6] + excluded.paired[6], c.paired[7] + excluded.paired[7], c.paired[8] + excluded.paired[8], c.paired[9] + excluded.paired[9]],
+    responders = array[c.responders[1] + excluded.responders[1], c.responders[2] + excluded.responders[2], c.responders[3] + excluded.responders[3], c.responders[4] + excluded.responders[4], c.responders[5] + excluded.responders[5], c.responders[6] + excluded.responders[6], c.responders[7] + excluded.responders[7], c.responders[8] + excluded.responders[8], c.responders[9] + excluded.responders[9]],
+    undetermined = array[c.undetermined[1] + excluded.undetermined[1], c.undetermined[2] + excluded.undetermined[2], c.undetermined[3] + excluded.undetermined[3], c.undetermined[4] + excluded.undetermined[4], c.undetermined[5] + excluded.undetermined[5], c.undetermined[6] + excluded.undetermined[6], c.undetermined[7] + excluded.undetermined[7], c.undetermined[8] + excluded.undetermined[8], c.undetermined[9] + excluded.undetermined[9]],
+    with_global = array[c.with_global[1] + excluded.with_global[1], c.with_global[2] + excluded.with_global[2], c.with_global[3] + excluded.with_global[3], c.with_global[4] + excluded.with_global[4], c.with_global[5] + excluded.with_global[5], c.with_global[6] + excluded.with_global[6], c.with_global[7] + excluded.with_global[7], c.with_global[8] + excluded.with_global[8], c.with_global[9] + excluded.with_global[9]];
+end $$;
+
+-- Adds joints' kept-item answers to the answer counts (and takes others away).
+create function outcome_answers_fold(added outcome_joint_marks[], removed outcome_joint_marks[])
+  returns void language plpgsql as $$
+declare
+  fine outcome_answer_counts[];
+begin
+  fine := array(
+    select row(x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, substr(x.instrument_id, 6),
+               u.slot::smallint, u.answer, sum(x.w))::outcome_answer_counts
+    from (select 1 as w, a.* from unnest(added) a union all select -1, r.* from unnest(removed) r) x
+    cross join lateral unnest(x.classes) with ordinality as u(answer, slot)
+    where x.instrument_id like 'item:%' and u.answer is not null
+    group by x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id, u.slot, u.answer);
+  insert into outcome_answer_counts as c select * from unnest(fine)
+  on conflict (site_id, joint, kl_grade, sex, treatments, item, slot, answer) do update set
+    joints = c.joints + excluded.joints;
+  insert into outcome_site_answer_counts as c
+  select x.site_id, x.item, x.slot, x.answer, sum(x.joints) from unnest(fine) x
+  group by x.site_id, x.item, x.slot, x.answer
+  on conflict (site_id, item, slot, answer) do update set joints = c.joints + excluded.joints;
 end $$;
 
 -- One folder at a time: two folds of the same joint would both take out its old rows.
@@ -304,6 +423,9 @@ begin
   marks_were := array(select m from outcome_joint_marks m where m.episode_id = any(episodes));
   marks_now := array(select m from outcome_marks_of(episodes) m);
   perform outcome_counts_fold(
+    array(select n from unnest(marks_now) n except all select w from unnest(marks_were) w),
+    array(select w from unnest(marks_were) w except all select n from unnest(marks_now) n));
+  perform outcome_answers_fold(
     array(select n from unnest(marks_now) n except all select w from unnest(marks_were) w),
     array(select w from unnest(marks_were) w except all select n from unnest(marks_now) n));
   delete from outcome_joint_marks where episode_id = any(episodes);
@@ -368,6 +490,32 @@ begin
     where (n.site_id, n.joint, n.kl_grade) is distinct from (o.site_id, o.joint, o.kl_grade);
   return null;
 end $$;
+-- Answers to a kept item that is not scored (work status) move no score: noted here.
+create function outcome_sums_note_answers() returns trigger language plpgsql as $$
+begin
+  insert into outcome_sums_pending (episode_id, site_id)
+    select distinct n.episode_id, n.site_id from new_rows n
+    where n.instrument_id in (select it->>'instrument_id' from outcome_rules r
+                              cross join jsonb_array_elements(coalesce(r.spec->'items', '[]')) it);
+  return null;
+end $$;
+create function outcome_sums_note_answers_gone() returns trigger language plpgsql as $$
+begin
+  insert into outcome_sums_pending (episode_id, site_id)
+    select distinct o.episode_id, o.site_id from old_rows o
+    where o.instrument_id in (select it->>'instrument_id' from outcome_rules r
+                              cross join jsonb_array_elements(coalesce(r.spec->'items', '[]')) it)
+      and exists (select 1 from joint_episodes e where e.id = o.episode_id);
+  return null;
+end $$;
+create trigger responses_sums_insert after insert on responses
+  referencing new table as new_rows for each statement execute function outcome_sums_note_answers();
+create trigger responses_sums_update after update on responses
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function outcome_sums_note_answers();
+create trigger responses_sums_delete after delete on responses
+  referencing old table as old_rows for each statement execute function outcome_sums_note_answers_gone();
+
 create function episode_cohorts_joints_added() returns trigger language plpgsql as $$
 begin
   insert into outcome_sums_pending (episode_id, site_id) select id, site_id from new_rows;
@@ -409,6 +557,8 @@ begin
   delete from outcome_sums_pending;
   -- delete, not truncate: the serving role may change rows but not truncate (store/roles.ts).
   delete from outcome_sums; delete from outcome_cohort_counts; delete from outcome_joint_marks;
+  delete from outcome_site_sums; delete from outcome_site_counts;
+  delete from outcome_answer_counts; delete from outcome_site_answer_counts;
   delete from outcome_folded_scores; delete from episode_cohorts;
   insert into episode_cohorts (episode_id, site_id, joint, kl_grade, sex, treatments)
   select e.id, e.site_id, e.joint, e.kl_grade, p.sex, coalesce(t.treatments, '{}')
@@ -455,6 +605,9 @@ begin
     on th.instrument_id = x.instrument_id and th.scale = x.scale
   where x.pattern > 0
   group by x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id, x.scale, x.pattern;
+  insert into outcome_site_sums
+  select x.site_id, x.instrument_id, x.scale, x.pattern, sum(x.joints), array[sum(x.sums[1]), sum(x.sums[2]), sum(x.sums[3]), sum(x.sums[4]), sum(x.sums[5]), sum(x.sums[6]), sum(x.sums[7]), sum(x.sums[8]), sum(x.sums[9])], array[sum(x.squares[1]), sum(x.squares[2]), sum(x.squares[3]), sum(x.squares[4]), sum(x.squares[5]), sum(x.squares[6]), sum(x.squares[7]), sum(x.squares[8]), sum(x.squares[9])], array[sum(x.products[1]), sum(x.products[2]), sum(x.products[3]), sum(x.products[4]), sum(x.products[5]), sum(x.products[6]), sum(x.products[7]), sum(x.products[8]), sum(x.products[9])], sum(x.squared_joint_sums), array[sum(x.past_mcid[1])::int, sum(x.past_mcid[2])::int, sum(x.past_mcid[3])::int, sum(x.past_mcid[4])::int, sum(x.past_mcid[5])::int, sum(x.past_mcid[6])::int, sum(x.past_mcid[7])::int, sum(x.past_mcid[8])::int, sum(x.past_mcid[9])::int], array[sum(x.past_relative[1])::int, sum(x.past_relative[2])::int, sum(x.past_relative[3])::int, sum(x.past_relative[4])::int, sum(x.past_relative[5])::int, sum(x.past_relative[6])::int, sum(x.past_relative[7])::int, sum(x.past_relative[8])::int, sum(x.past_relative[9])::int], array[sum(x.in_pass[1])::int, sum(x.in_pass[2])::int, sum(x.in_pass[3])::int, sum(x.in_pass[4])::int, sum(x.in_pass[5])::int, sum(x.in_pass[6])::int, sum(x.in_pass[7])::int, sum(x.in_pass[8])::int, sum(x.in_pass[9])::int]
+  from outcome_sums x group by x.site_id, x.instrument_id, x.scale, x.pattern;
   insert into outcome_joint_marks select * from outcome_marks_of(array(select episode_id from episode_cohorts));
   insert into outcome_cohort_counts (site_id, joint, kl_grade, sex, treatments, instrument_id,
     joints, paired, responders, undetermined, with_global)
@@ -465,7 +618,20 @@ begin
          array[(count(*) filter (where x.classes[1] % 4 = 3))::int, (count(*) filter (where x.classes[2] % 4 = 3))::int, (count(*) filter (where x.classes[3] % 4 = 3))::int, (count(*) filter (where x.classes[4] % 4 = 3))::int, (count(*) filter (where x.classes[5] % 4 = 3))::int, (count(*) filter (where x.classes[6] % 4 = 3))::int, (count(*) filter (where x.classes[7] % 4 = 3))::int, (count(*) filter (where x.classes[8] % 4 = 3))::int, (count(*) filter (where x.classes[9] % 4 = 3))::int],
          array[(count(*) filter (where x.classes[1] >= 4))::int, (count(*) filter (where x.classes[2] >= 4))::int, (count(*) filter (where x.classes[3] >= 4))::int, (count(*) filter (where x.classes[4] >= 4))::int, (count(*) filter (where x.classes[5] >= 4))::int, (count(*) filter (where x.classes[6] >= 4))::int, (count(*) filter (where x.classes[7] >= 4))::int, (count(*) filter (where x.classes[8] >= 4))::int, (count(*) filter (where x.classes[9] >= 4))::int]
   from outcome_joint_marks x
+  where x.instrument_id not like 'item:%'
   group by x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id;
+  insert into outcome_site_counts
+  select x.site_id, x.instrument_id, sum(x.joints), array[sum(x.paired[1])::int, sum(x.paired[2])::int, sum(x.paired[3])::int, sum(x.paired[4])::int, sum(x.paired[5])::int, sum(x.paired[6])::int, sum(x.paired[7])::int, sum(x.paired[8])::int, sum(x.paired[9])::int], array[sum(x.responders[1])::int, sum(x.responders[2])::int, sum(x.responders[3])::int, sum(x.responders[4])::int, sum(x.responders[5])::int, sum(x.responders[6])::int, sum(x.responders[7])::int, sum(x.responders[8])::int, sum(x.responders[9])::int], array[sum(x.undetermined[1])::int, sum(x.undetermined[2])::int, sum(x.undetermined[3])::int, sum(x.undetermined[4])::int, sum(x.undetermined[5])::int, sum(x.undetermined[6])::int, sum(x.undetermined[7])::int, sum(x.undetermined[8])::int, sum(x.undetermined[9])::int], array[sum(x.with_global[1])::int, sum(x.with_global[2])::int, sum(x.with_global[3])::int, sum(x.with_global[4])::int, sum(x.with_global[5])::int, sum(x.with_global[6])::int, sum(x.with_global[7])::int, sum(x.with_global[8])::int, sum(x.with_global[9])::int]
+  from outcome_cohort_counts x group by x.site_id, x.instrument_id;
+  insert into outcome_answer_counts
+  select x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, substr(x.instrument_id, 6),
+         u.slot, u.answer, count(*)
+  from outcome_joint_marks x cross join lateral unnest(x.classes) with ordinality as u(answer, slot)
+  where x.instrument_id like 'item:%' and u.answer is not null
+  group by x.site_id, x.joint, x.kl_grade, x.sex, x.treatments, x.instrument_id, u.slot, u.answer;
+  insert into outcome_site_answer_counts
+  select x.site_id, x.item, x.slot, x.answer, sum(x.joints) from outcome_answer_counts x
+  group by x.site_id, x.item, x.slot, x.answer;
 end $$;
 
 select outcome_sums_rebuild();
