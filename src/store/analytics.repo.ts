@@ -651,8 +651,8 @@ function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
 
 /**
  * Time-to-event observations of the site's cohort counted per day and outcome, for each of
- * `kinds`, from each joint's kept first treatment and last answer (migration 0091) and its
- * reported events: what `timeToEvent` gives over `episodeHistories`, without reading every
+ * `kinds`, from each joint's kept first treatment, last answer and first events (migrations
+ * 0091, 0093): what `timeToEvent` gives over `episodeHistories`, without reading every
  * answer. Only for cohorts the sums serve (`servedFromSums`).
  */
 export async function timeToEventCounts(
@@ -667,40 +667,34 @@ export async function timeToEventCounts(
   const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
     q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
       `with cohort as materialized (
-       select f.episode_id, f.first_treated as t0, f.last_answered
+       -- Days from treatment to the last contact (null when none came after treatment), and
+       -- each kind's first event on or after treatment.
+       select f.first_treated as t0,
+              nullif(greatest(greatest(f.last_answered, f.last_reported) - f.first_treated, 0), 0) as days,
+              f.reinjection_on, f.arthroplasty_on, f.back_to_activities_on, f.back_to_work_on
        from episode_follow_up f
        ${keyed.length > 0 ? `join episode_cohorts s on s.episode_id = f.episode_id and ${keyed.join(' and ')}` : ''}
        where f.site_id = $1 and f.first_treated is not null
-     ), reported as (
-       select episode_id, max(created_at)::date as last_at,
-              array_agg(kind) as kinds, array_agg(event_date) as dates
-       from patient_events where site_id = $1 group by episode_id
-     ), censor as materialized (
-       -- Days from treatment to the last contact, or null when none came after treatment.
-       select c.episode_id, c.t0, nullif(greatest(greatest(c.last_answered, r.last_at) - c.t0, 0), 0) as days,
-              r.kinds, r.dates
-       from cohort c left join reported r on r.episode_id = c.episode_id
-     ), censored as materialized (
-       select days, count(*)::int as n from censor where days is not null group by days
      ), events as materialized (
-       select c.episode_id, e.kind, min(e.event_date) - c.t0 as event_days, min(c.days) as censor_days
-       from censor c cross join unnest(c.kinds, c.dates) as e(kind, event_date)
-       where c.kinds is not null and e.event_date >= c.t0
-       group by c.episode_id, e.kind, c.t0
+       select e.kind, e.first_on - c.t0 as event_days, c.days as censor_days
+       from cohort c cross join lateral (values ('reinjection', c.reinjection_on),
+         ('arthroplasty', c.arthroplasty_on), ('returned-to-activities', c.back_to_activities_on),
+         ('returned-to-work', c.back_to_work_on)) as e(kind, first_on)
+       where e.first_on is not null and e.kind = any($2::text[])
      )
      select (select count(*)::int from cohort) as joints,
             (select json_agg(x) from (
-               select k.kind, o.days, o.event, sum(o.n)::int as joints
-               from unnest($2::text[]) as k(kind)
-               cross join lateral (
-                 select days, false as event, n from censored
+               select kind, days, event, sum(n)::int as joints from (
+                 select k.kind, c.days, false as event, count(*) as n
+                 from cohort c cross join unnest($2::text[]) as k(kind)
+                 where c.days is not null group by k.kind, c.days
                  -- A joint with the event leaves the censored at its last contact ...
-                 union all select censor_days, false, -1 from events e
-                   where e.kind = k.kind and e.censor_days is not null
+                 union all select kind, censor_days, false, -count(*) from events
+                   where censor_days is not null group by kind, censor_days
                  -- ... and counts as an event on the day of its first one.
-                 union all select event_days, true, 1 from events e where e.kind = k.kind
+                 union all select kind, event_days, true, count(*) from events group by kind, event_days
                ) o
-               group by k.kind, o.days, o.event having sum(o.n) <> 0) x) as counts`,
+               group by kind, days, event having sum(n) <> 0) x) as counts`,
       params,
     ),
   );

@@ -1,54 +1,61 @@
+import type { IsoDate } from '../core/registry/dates.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
-import type { EpisodeFollowUp, FollowUpEnd } from '../core/schedule/worklist.ts';
+import type {
+  EpisodeFollowUp,
+  FlowCounts,
+  FollowUpEnd,
+  TreatmentDayBounds,
+} from '../core/schedule/worklist.ts';
 import { type CohortFilter, episodeConditions, sqlParams } from './analytics.repo.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
 
-/** Every treated joint at the site with its first treatment date and its survey history. */
+/** Treatment days, after the first (excluded) up to the second (included). */
+export type TreatmentDayRange = readonly [after: IsoDate, upTo: IsoDate];
+
+/**
+ * Every treated joint at the site with its first treatment date and its survey history, or
+ * only those first treated within one of `treatedIn`'s ranges (the joints with a window open
+ * today). Read from the masks kept per joint (migrations 0091, 0092).
+ */
 export async function episodesForFollowUp(
   q: Queryable,
   scope: SiteScope,
   cohort: CohortFilter = {},
+  treatedIn?: readonly TreatmentDayRange[],
 ): Promise<(EpisodeFollowUp & { joint: string })[]> {
-  const { params, bind } = sqlParams([scope.siteId, TIMEPOINT_IDS]);
+  const { params, bind } = sqlParams([scope.siteId]);
   const inCohort = episodeConditions({ ...cohort, siteId: undefined }, bind);
+  const ranges = treatedIn?.map(
+    ([after, upTo]) => `(f.first_treated > ${bind(after)} and f.first_treated <= ${bind(upTo)})`,
+  );
+  if (ranges?.length === 0) return [];
   const rows = await q.query<{
     episodeId: string;
     joint: string;
     patientId: string;
     registryId: string;
     treatmentDate: string;
-    invited: number | null;
-    completed: number | null;
+    invited: number;
+    completed: number;
     status: string;
     statusDate: string | null;
   }>(
-    // Grouped once per table rather than a sub-select per joint: one pass at any registry size.
-    `with first_treatment as (
-       select episode_id, min(treatment_date) as treatment_date
-       from treatments where site_id = $1 group by episode_id
-     ), surveys as (
-       select episode_id,
-              bit_or(1 << (array_position($2::text[], timepoint) - 1)) as invited,
-              bit_or(1 << (array_position($2::text[], timepoint) - 1))
-                filter (where completed_at is not null) as completed
-       from survey_assignments where site_id = $1 group by episode_id
-     )
-     select e.id as "episodeId", e.joint, e.patient_id as "patientId", p.registry_id as "registryId",
-            t.treatment_date as "treatmentDate", s.invited, s.completed,
+    `select e.id as "episodeId", e.joint, e.patient_id as "patientId", p.registry_id as "registryId",
+            f.first_treated as "treatmentDate", f.invited, f.completed,
             p.status, p.status_date as "statusDate"
-     from joint_episodes e
-     join first_treatment t on t.episode_id = e.id
+     from episode_follow_up f
+     join joint_episodes e on e.id = f.episode_id
      join patients p on p.site_id = e.site_id and p.id = e.patient_id
-     left join surveys s on s.episode_id = e.id
-     where e.site_id = $1 ${inCohort.map((c) => `and ${c}`).join(' ')}
+     where f.site_id = $1 and f.first_treated is not null
+       ${ranges ? `and (${ranges.join(' or ')})` : ''}
+       ${inCohort.map((c) => `and ${c}`).join(' ')}
      order by p.registry_id, e.id`,
     params,
   );
   // Time points as bit masks (position in TIMEPOINT_IDS): small integers instead of arrays
   // to parse, for every joint of a large registry.
-  const setOf = (mask: number | null) =>
-    new Set(TIMEPOINT_IDS.filter((_, i) => ((mask ?? 0) & (1 << i)) !== 0));
+  const setOf = (mask: number) => new Set(TIMEPOINT_IDS.filter((_, i) => (mask & (1 << i)) !== 0));
   return rows.map((r) => ({
     episodeId: r.episodeId,
     joint: r.joint,
@@ -64,4 +71,49 @@ export async function episodesForFollowUp(
         ? null
         : { reason: r.status as FollowUpEnd, date: r.statusDate ?? r.treatmentDate },
   }));
+}
+
+/**
+ * The follow-up flow's counts per time point, counted in the database from each joint's kept
+ * masks: a window has opened (closed) for the joints treated up to the day `bounds` gives.
+ * The same counts as core's followUpFlow over every joint (followup.int.test.ts).
+ */
+export async function followUpFlowCounts(
+  q: Queryable,
+  scope: SiteScope,
+  cohort: CohortFilter,
+  bounds: readonly TreatmentDayBounds[],
+): Promise<{ enrolled: number; counts: FlowCounts[] }> {
+  if (bounds.some((b) => !TIMEPOINT_IDS.includes(b.timepoint)))
+    throw new Error(`time points are ${TIMEPOINT_IDS.join(', ')}`);
+  const { params, bind } = sqlParams([scope.siteId]);
+  const inCohort = episodeConditions({ ...cohort, siteId: undefined }, bind);
+  const columns = bounds.map((b, i) => {
+    const bit = bind(1 << TIMEPOINT_IDS.indexOf(b.timepoint));
+    const answered = `f.completed & ${bit} <> 0`;
+    // An answer counts as reached even before its window opened (core's followUpStatus).
+    const reached = `(${answered} or f.first_treated <= ${bind(b.openedBy)}::date)`;
+    return `count(*) filter (where ${reached}) as r${i},
+            count(*) filter (where ${reached} and f.invited & ${bit} <> 0) as i${i},
+            count(*) filter (where ${answered}) as c${i},
+            count(*) filter (where not ${answered} and f.first_treated <= ${bind(b.closedBy)}::date) as l${i}`;
+  });
+  const [row] = await q.query<Record<string, string>>(
+    `select count(*) as enrolled${columns.map((c) => `, ${c}`).join('')}
+     from episode_follow_up f
+     ${inCohort.length > 0 ? 'join joint_episodes e on e.id = f.episode_id' : ''}
+     where f.site_id = $1 and f.first_treated is not null
+       ${inCohort.map((c) => `and ${c}`).join(' ')}`,
+    params,
+  );
+  const n = (key: string) => Number(row?.[key] ?? 0);
+  return {
+    enrolled: n('enrolled'),
+    counts: bounds.map((_, i) => ({
+      reached: n(`r${i}`),
+      invited: n(`i${i}`),
+      completed: n(`c${i}`),
+      lost: n(`l${i}`),
+    })),
+  };
 }

@@ -163,6 +163,23 @@ describe.each(backends())('every section of a report describes one cohort on $na
                                           order by submitted_at desc limit 1)`,
       [joint.id],
     );
+    // An event moved before treatment, one removed, a treatment moved past a joint's events.
+    await db.query(
+      `update patient_events set event_date = event_date - 2000
+       where id = (select id from patient_events where site_id = $1 order by id limit 1)`,
+      [siteId],
+    );
+    await db.query(
+      `delete from patient_events
+       where id = (select id from patient_events where site_id = $1 order by id offset 5 limit 1)`,
+      [siteId],
+    );
+    await db.query(
+      `update treatments set treatment_date = treatment_date + 90
+       where episode_id = (select episode_id from patient_events where site_id = $1
+                           order by id offset 9 limit 1)`,
+      [siteId],
+    );
     for (const query of [{}, { joint: 'knee' }, { product: 'BMAC' }, { sex: 'female', kl: '3' }]) {
       const cohort = cohortOf(query);
       const histories = await episodeHistories(db, siteId, cohort);

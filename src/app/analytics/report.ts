@@ -11,7 +11,6 @@ import { WORK_STATUS, workStatusByTimepoint } from '../../core/analytics/work-st
 import { allInstruments, instrumentById } from '../../core/instruments/library.ts';
 import { type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
 import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
-import { followUpFlow } from '../../core/schedule/worklist.ts';
 import {
   type CohortFilter,
   catchUpOutcomeSums,
@@ -23,9 +22,9 @@ import {
   timeToEventCounts,
 } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
-import { episodesForFollowUp } from '../../store/followup.repo.ts';
 import type { ComputePool } from '../compute/pool.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
+import { followUpFlowOf } from '../follow-up/followup.ts';
 import { scheduleFor } from '../follow-up/schedule.ts';
 import { cohortOf } from './cohort.ts';
 
@@ -154,7 +153,7 @@ export async function completenessReport(
   today: IsoDate,
 ) {
   const schedule = await scheduleFor(q, { siteId });
-  const flow = followUpFlow(await episodesForFollowUp(q, { siteId }, cohort), today, schedule);
+  const flow = await followUpFlowOf(q, { siteId }, cohort, today, schedule);
   return { cohort: { ...cohort, joints: flow.enrolled }, today, flow };
 }
 

@@ -1,6 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, toIsoDate } from '../../core/registry/dates.ts';
+import { followUpFlow, worklist } from '../../core/schedule/worklist.ts';
+import type { Db } from '../../store/db.ts';
+import { episodesForFollowUp } from '../../store/followup.repo.ts';
 import { backends, twoSiteDatabase } from '../../testing/databases.ts';
 import { Client, enrolTreatedPatient, testApp, testClock, tokenOf } from '../../testing/http.ts';
+import { seedDemoRegistry } from '../demo.ts';
+import { episodesWithOpenWindows, followUpFlowOf } from './followup.ts';
+import { scheduleFor } from './schedule.ts';
 
 describe.each(backends())('follow-up worklist on $name', (backend) => {
   const clinic = twoSiteDatabase(backend);
@@ -134,5 +141,79 @@ describe.each(backends())('follow-up worklist on $name', (backend) => {
         .filter((r: { patientId: string }) => r.patientId === died.patientId)
         .map((r: { timepoint: string }) => r.timepoint),
     ).toEqual(['baseline']);
+  });
+});
+
+describe.each(backends())('follow-up counted from the masks kept per joint on $name', (backend) => {
+  const NOW = new Date('2026-11-01T12:00:00Z');
+  let db: Db;
+  let siteId: string;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedDemoRegistry(db, { seed: 11, patients: 120, now: NOW });
+    const [site] = await db.query<{ id: string }>(
+      `select id from sites where name like 'Harbour%'`,
+    );
+    siteId = site?.id ?? '';
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  /** Each joint's masks as its survey links say, next to the kept ones. */
+  const masks = (kept: boolean) =>
+    db.query<{ episodeId: string; invited: number; completed: number }>(
+      kept
+        ? `select episode_id as "episodeId", invited, completed from episode_follow_up
+           where invited <> 0 order by episode_id`
+        : `select episode_id as "episodeId", bit_or(follow_up_timepoint_bit(timepoint)) as invited,
+                  coalesce(bit_or(follow_up_timepoint_bit(timepoint))
+                    filter (where completed_at is not null), 0) as completed
+           from survey_assignments group by episode_id order by episode_id`,
+    );
+
+  it('keeps the masks as the links change, and counts flow and worklist as over every joint', async () => {
+    // A link answered, one taken back, one removed, a draft saved: the masks follow each.
+    const links = await db.query<{ id: string }>(
+      `select id from survey_assignments where site_id = $1 order by id limit 3`,
+      [siteId],
+    );
+    await db.query(
+      `update survey_assignments set completed_at = case when completed_at is null then now() end
+       where id = any($1::uuid[])`,
+      [links.slice(0, 2).map((l) => l.id)],
+    );
+    await db.query('delete from survey_assignments where id = $1', [links[2]?.id]);
+    await db.query(`update survey_assignments set draft = '{"x":{}}' where site_id = $1`, [siteId]);
+    expect(await masks(true)).toEqual(await masks(false));
+    expect((await masks(true)).length).toBeGreaterThan(50);
+
+    const scope = { siteId };
+    const schedule = await scheduleFor(db, scope);
+    const every = await episodesForFollowUp(db, scope);
+    const open = (s: string) => s === 'due' || s === 'overdue';
+    for (const days of [-400, -30, 0, 45, 400, 2000]) {
+      const today = addDays(toIsoDate(NOW), days);
+      expect(await followUpFlowOf(db, scope, {}, today, schedule), today).toEqual(
+        followUpFlow(every, today, schedule),
+      );
+      const openRows = worklist(every, today, schedule, open);
+      expect(
+        worklist(await episodesWithOpenWindows(db, scope, today, schedule), today, schedule, open),
+        today,
+      ).toEqual(openRows);
+      if (days === 0) expect(openRows.length).toBeGreaterThan(0);
+    }
+    for (const cohort of [
+      { joint: 'knee' },
+      { sex: 'female', klGrade: 3 },
+      { productClass: 'PRP' },
+    ])
+      expect(
+        await followUpFlowOf(db, scope, cohort, toIsoDate(NOW), schedule),
+        JSON.stringify(cohort),
+      ).toEqual(
+        followUpFlow(await episodesForFollowUp(db, scope, cohort), toIsoDate(NOW), schedule),
+      );
   });
 });

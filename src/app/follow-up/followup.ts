@@ -1,11 +1,22 @@
 import { z } from 'zod';
+import type { IsoDate } from '../../core/registry/dates.ts';
 import { toIsoDate } from '../../core/registry/dates.ts';
+import type { TimePoint } from '../../core/schedule/timepoints.ts';
 import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
-import { followUpFlow, worklist } from '../../core/schedule/worklist.ts';
+import {
+  type FollowUpStatus,
+  flowFromCounts,
+  openWindowRanges,
+  treatmentDayBounds,
+  worklist,
+} from '../../core/schedule/worklist.ts';
 import { parseInput } from '../../core/validation.ts';
+import type { CohortFilter } from '../../store/analytics.repo.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
-import { episodesForFollowUp } from '../../store/followup.repo.ts';
+import type { Db } from '../../store/db.ts';
+import { episodesForFollowUp, followUpFlowCounts } from '../../store/followup.repo.ts';
 import { listDeadJobs } from '../../store/jobs.repo.ts';
+import type { SiteScope } from '../../store/scope.ts';
 import {
   ALL_ROLES,
   type AppContext,
@@ -20,6 +31,35 @@ const worklistQuery = z.strictObject({
   status: z.enum(['upcoming', 'due', 'overdue', 'completed', 'missed', 'ended']).optional(),
   timepoint: z.enum(TIMEPOINT_IDS).optional(),
 });
+
+const OPEN_STATUSES: readonly FollowUpStatus[] = ['due', 'overdue'];
+
+/** The site's joints with a window open on `today`: the only ones that can be due or overdue. */
+export function episodesWithOpenWindows(
+  db: Db,
+  scope: SiteScope,
+  today: IsoDate,
+  schedule: readonly TimePoint[],
+) {
+  return episodesForFollowUp(db, scope, {}, openWindowRanges(treatmentDayBounds(today, schedule)));
+}
+
+/** A cohort's CONSORT-style follow-up flow on `today`, counted in the database. */
+export async function followUpFlowOf(
+  db: Db,
+  scope: SiteScope,
+  cohort: CohortFilter,
+  today: IsoDate,
+  schedule: readonly TimePoint[],
+) {
+  const { enrolled, counts } = await followUpFlowCounts(
+    db,
+    scope,
+    cohort,
+    treatmentDayBounds(today, schedule),
+  );
+  return flowFromCounts(schedule, enrolled, counts);
+}
 
 /** The site's follow-up worklist (filtered) and its CONSORT-style flow, as of today. */
 export async function followUpOverview(ctx: AppContext, actor: UserActor, query: unknown) {
@@ -39,16 +79,23 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
       userId: actor.user.id,
     },
     async () => {
-      const episodes = await episodesForFollowUp(ctx.db, scope);
+      const wanted = filter.status ? [filter.status] : OPEN_STATUSES;
+      // Due and overdue rows come only from joints with a window open today.
+      const episodes = wanted.every((s) => OPEN_STATUSES.includes(s))
+        ? await episodesWithOpenWindows(ctx.db, scope, today, schedule)
+        : await episodesForFollowUp(ctx.db, scope);
       const rows = worklist(
         episodes,
         today,
         schedule,
         (status, timepoint) =>
-          (filter.status ? status === filter.status : status === 'due' || status === 'overdue') &&
-          (!filter.timepoint || timepoint === filter.timepoint),
+          wanted.includes(status) && (!filter.timepoint || timepoint === filter.timepoint),
       );
-      return { today, worklist: rows, flow: followUpFlow(episodes, today, schedule) };
+      return {
+        today,
+        worklist: rows,
+        flow: await followUpFlowOf(ctx.db, scope, {}, today, schedule),
+      };
     },
   );
   // Every look at the worklist is audited, kept or not.

@@ -1,9 +1,9 @@
 import { defaultInstrumentsFor, instrumentsAt } from '../../core/instruments/library.ts';
 import { addDays, toIsoDate } from '../../core/registry/dates.ts';
 import { worklist } from '../../core/schedule/worklist.ts';
-import { episodesForFollowUp } from '../../store/followup.repo.ts';
 import { enqueueJob } from '../../store/jobs.repo.ts';
 import type { AppContext } from '../context.ts';
+import { episodesWithOpenWindows } from './followup.ts';
 import { scheduleFor } from './schedule.ts';
 import { createSurveyLink } from './surveys.ts';
 
@@ -34,7 +34,7 @@ export async function autoInvite(ctx: AppContext): Promise<number> {
       ).map((r) => r.patientId),
     );
     const schedule = await scheduleFor(ctx.db, scope);
-    const episodes = (await episodesForFollowUp(ctx.db, scope)).filter((e) =>
+    const episodes = (await episodesWithOpenWindows(ctx.db, scope, today, schedule)).filter((e) =>
       reachable.has(e.patientId),
     );
     const byId = new Map(episodes.map((e) => [e.episodeId, e]));

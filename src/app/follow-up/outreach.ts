@@ -4,11 +4,9 @@ import { outreachSummary } from '../../core/outreach/summary.ts';
 import type { IsoDate } from '../../core/registry/dates.ts';
 import { toIsoDate } from '../../core/registry/dates.ts';
 import { timePointById } from '../../core/schedule/timepoints.ts';
-import { followUpFlow } from '../../core/schedule/worklist.ts';
 import { parseInput } from '../../core/validation.ts';
 import type { CohortFilter } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
-import { episodesForFollowUp } from '../../store/followup.repo.ts';
 import {
   callList,
   contactDetails,
@@ -29,6 +27,7 @@ import {
   scopeOf,
   type UserActor,
 } from '../context.ts';
+import { followUpFlowOf } from './followup.ts';
 import { scheduleFor } from './schedule.ts';
 import { digestToken, newSecretToken } from './tokens.ts';
 
@@ -165,7 +164,7 @@ export async function startInterview(ctx: AppContext, actor: UserActor, assignme
 /** Completeness by channel and mode and response rates after each message, for a cohort. */
 export async function outreachReport(q: Db, siteId: string, cohort: CohortFilter, today: IsoDate) {
   const schedule = await scheduleFor(q, { siteId });
-  const flow = followUpFlow(await episodesForFollowUp(q, { siteId }, cohort), today, schedule);
+  const flow = await followUpFlowOf(q, { siteId }, cohort, today, schedule);
   const summary = outreachSummary(flow.steps, await outreachCounts(q, siteId, cohort));
   return { cohort: { ...cohort, joints: flow.enrolled }, today, ...summary };
 }

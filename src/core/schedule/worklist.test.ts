@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, type IsoDate } from '../registry/dates.ts';
-import { followUpFlow, followUpStatus, worklist } from './worklist.ts';
+import { DEFAULT_SCHEDULE, followUpWindow } from './timepoints.ts';
+import { followUpFlow, followUpStatus, treatmentDayBounds, worklist } from './worklist.ts';
 
 const window = { opens: '2026-05-18', target: '2026-06-01', closes: '2026-06-15' } as const;
 
@@ -116,5 +117,33 @@ describe('follow-up status', () => {
     expect(worklist([late], '2026-06-02').find((r) => r.timepoint === 'baseline')?.status).toBe(
       'missed',
     );
+  });
+
+  it('bounds the treatment days whose windows have opened and closed, at month ends too', () => {
+    // Every day of two years around leap day and month ends, against every treatment day that
+    // can matter: a window has opened (closed) exactly when its treatment day is up to the bound.
+    const wrong: string[] = [];
+    for (let step = 0; step < 730; step += 11) {
+      const today = addDays('2027-12-20', step);
+      const bounds = treatmentDayBounds(today);
+      for (const [i, tp] of DEFAULT_SCHEDULE.entries()) {
+        const b = bounds[i];
+        expect(b?.timepoint).toBe(tp.id);
+        // Each day near both bounds, and every 17th day of five years.
+        const near = [b?.openedBy ?? today, b?.closedBy ?? today].flatMap((bound) =>
+          Array.from({ length: 81 }, (_, k) => addDays(bound, k - 40)),
+        );
+        const far = Array.from({ length: 120 }, (_, k) => addDays(today, 40 - 17 * k));
+        for (const treated of [...near, ...far]) {
+          const w = followUpWindow(treated, tp);
+          if (
+            w.opens <= today !== treated <= (b?.openedBy ?? '') ||
+            w.closes < today !== treated <= (b?.closedBy ?? '')
+          )
+            wrong.push(`${tp.id} treated ${treated}, today ${today}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { IsoDate } from '../registry/dates.ts';
+import { addDays, type IsoDate } from '../registry/dates.ts';
 import {
   DEFAULT_SCHEDULE,
   type FollowUpWindow,
@@ -149,7 +149,12 @@ export function followUpFlow(
   schedule: readonly TimePoint[] = DEFAULT_SCHEDULE,
 ): { enrolled: number; steps: FlowStep[] } {
   const windowsOf = windowCache(schedule);
-  const counts = schedule.map(() => ({ reached: 0, invited: 0, completed: 0, lost: 0 }));
+  const counts: FlowCounts[] = schedule.map(() => ({
+    reached: 0,
+    invited: 0,
+    completed: 0,
+    lost: 0,
+  }));
   for (const e of episodes) {
     const windows = windowsOf(e.treatmentDate);
     schedule.forEach((tp, i) => {
@@ -162,6 +167,23 @@ export function followUpFlow(
       if (status === 'missed') c.lost++;
     });
   }
+  return flowFromCounts(schedule, episodes.length, counts);
+}
+
+/** One time point's joints reached, invited, answered and lost, however they were counted. */
+export interface FlowCounts {
+  reached: number;
+  invited: number;
+  completed: number;
+  lost: number;
+}
+
+/** The flow from its counts per time point (in schedule order). */
+export function flowFromCounts(
+  schedule: readonly TimePoint[],
+  enrolled: number,
+  counts: readonly FlowCounts[],
+): { enrolled: number; steps: FlowStep[] } {
   const steps = schedule.map((tp, i) => {
     const c = counts[i] ?? { reached: 0, invited: 0, completed: 0, lost: 0 };
     const decided = c.completed + c.lost;
@@ -172,5 +194,57 @@ export function followUpFlow(
       completeness: decided > 0 ? c.completed / decided : null,
     };
   });
-  return { enrolled: episodes.length, steps };
+  return { enrolled, steps };
+}
+
+/**
+ * For one time point, the last treatment day whose window has opened by `today` and the last
+ * whose window closed before it. A window moves forward with its treatment day, so the joints
+ * reached (or lost) are exactly those treated up to that day: a range the database can count.
+ */
+export interface TreatmentDayBounds {
+  timepoint: string;
+  openedBy: IsoDate;
+  closedBy: IsoDate;
+}
+
+export function treatmentDayBounds(
+  today: IsoDate,
+  schedule: readonly TimePoint[] = DEFAULT_SCHEDULE,
+): TreatmentDayBounds[] {
+  return schedule.map((tp) => {
+    // Treated more than windowBefore days after today, a window cannot have opened; treated
+    // before `earliest`, it has closed (a month is at most 31 days).
+    const months = 'months' in tp.offset ? tp.offset.months : 0;
+    const days = 'days' in tp.offset ? tp.offset.days : 0;
+    const earliest = -(Math.abs(months) * 31 + Math.abs(days) + tp.windowAfter + 2);
+    const latest = tp.windowBefore + 1;
+    const lastDay = (holds: (w: FollowUpWindow) => boolean) => {
+      let lo = earliest; // holds
+      let hi = latest; // does not hold
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (holds(followUpWindow(addDays(today, mid), tp))) lo = mid;
+        else hi = mid;
+      }
+      return addDays(today, lo);
+    };
+    return {
+      timepoint: tp.id,
+      openedBy: lastDay((w) => w.opens <= today),
+      closedBy: lastDay((w) => w.closes < today),
+    };
+  });
+}
+
+/**
+ * The treatment days whose windows are open on the day the bounds were taken, one range per
+ * time point (after `closedBy`, up to `openedBy`): the joints that can be due or overdue.
+ */
+export function openWindowRanges(
+  bounds: readonly TreatmentDayBounds[],
+): [after: IsoDate, upTo: IsoDate][] {
+  return bounds
+    .filter((b) => b.closedBy < b.openedBy)
+    .map((b) => [b.closedBy, b.openedBy] as [IsoDate, IsoDate]);
 }

@@ -60,7 +60,13 @@ describe('the survey budget', () => {
 
   const built = fileURLToPath(new URL('../../../dist/web', import.meta.url));
   const manifestFile = join(built, '.vite', 'manifest.json');
-  it.runIf(existsSync(manifestFile))('holds for the app as last built', () => {
+  it('holds for the app as last built', (context) => {
+    // npm test builds first; `npm run check` alone has nothing built to measure.
+    if (!existsSync(manifestFile)) {
+      const why = 'skipped: no build in dist/web yet (npm test builds one first)';
+      console.warn(`budget of the app as last built: ${why}`);
+      context.skip(why);
+    }
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
     const total = checkEntryBudget(manifest, 'survey.html', SURVEY_JS_BUDGET, (f) =>
       readFileSync(join(built, f)),
