@@ -25,6 +25,7 @@ import { ViewCache } from '../src/app/analytics/view-cache.ts';
 import type { AppContext, UserActor } from '../src/app/context.ts';
 import { seedDemoRegistry } from '../src/app/demo.ts';
 import { followUpOverview } from '../src/app/follow-up/followup.ts';
+import { siteOutreach } from '../src/app/follow-up/outreach.ts';
 import { siteSafety } from '../src/app/registry/adverse-events.ts';
 import { outcomeCriteria } from '../src/core/analytics/responders.ts';
 import { allInstruments } from '../src/core/instruments/library.ts';
@@ -146,6 +147,7 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
     ['durability (4 Kaplan–Meier curves)', (ctx) => siteDurability(ctx, actor)],
     ['adverse events per product', (ctx) => siteSafety(ctx, actor)],
     ['follow-up worklist and flow', (ctx) => followUpOverview(ctx, actor, {})],
+    ['follow-up by channel and mode (outreach)', (ctx) => siteOutreach(ctx, actor, {})],
   ];
   const timed = async (run: () => Promise<unknown>) => {
     const times: number[] = [];

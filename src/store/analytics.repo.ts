@@ -355,7 +355,7 @@ async function sumsQuery(
  * registry's groups to disk) and without JIT: its compilation cost 1.7 s on a 60 ms query whose
  * row estimate was far off. Set for that one transaction only.
  */
-function withDashboardSettings<T>(
+export function withDashboardSettings<T>(
   db: Db,
   options: { nestedLoops: boolean },
   run: (q: Queryable) => Promise<T>,
