@@ -45,7 +45,7 @@ export async function episodesForFollowUp(
             f.first_treated as "treatmentDate", f.invited, f.completed,
             p.status, p.status_date as "statusDate"
      from episode_follow_up f
-     join joint_episodes e on e.id = f.episode_id
+     join joint_episodes e on e.id = f.episode_id and e.site_id = $1
      join patients p on p.site_id = e.site_id and p.id = e.patient_id
      where f.site_id = $1 and f.first_treated is not null
        ${ranges ? `and (${ranges.join(' or ')})` : ''}
@@ -101,7 +101,7 @@ export async function followUpFlowCounts(
   const [row] = await q.query<Record<string, string>>(
     `select count(*) as enrolled${columns.map((c) => `, ${c}`).join('')}
      from episode_follow_up f
-     ${inCohort.length > 0 ? 'join joint_episodes e on e.id = f.episode_id' : ''}
+     ${inCohort.length > 0 ? 'join joint_episodes e on e.id = f.episode_id and e.site_id = $1' : ''}
      where f.site_id = $1 and f.first_treated is not null
        ${inCohort.map((c) => `and ${c}`).join(' ')}`,
     params,
