@@ -196,6 +196,17 @@ export interface SubmissionRecord {
 }
 
 /**
+ * The link's modes of answer with this submission's (migration 0094), set in the statement that
+ * marks it answered so its answers' trigger need not update the link again: `mode` and the
+ * responses' JSON are the statement's placeholders.
+ */
+function withMode(mode: string, responses: string): string {
+  return `case when jsonb_array_length(${responses}::jsonb) = 0 or ${mode}::text = any(answered_modes)
+    then answered_modes
+    else array(select m from unnest(answered_modes || ${mode}::text) as m order by m) end`;
+}
+
+/**
  * Stores a submission in ONE statement: marks the link completed and inserts its responses,
  * scores, reported events and audit row, all or nothing (a statement is atomic), and only if
  * the link was still open. Returns false when it was already completed. One round trip
@@ -217,7 +228,8 @@ export async function recordSubmission(
   );
   const [row] = await q.query<{ completed: number }>(
     `with done as (
-       update survey_assignments set completed_at = $2
+       update survey_assignments set completed_at = $2,
+         answered_modes = ${withMode('$12', '$8')}
        where site_id = $3 and id = $1 and completed_at is null returning id
      ), inserted_responses as (
        insert into responses (id, site_id, patient_id, episode_id, assignment_id, instrument_id,
@@ -331,7 +343,7 @@ export async function submitByTokenDigest(
     `with a as (
        select ${ASSIGNMENT_COLUMNS} from survey_assignments where token_digest = $1
      ), done as (
-       update survey_assignments set completed_at = $2
+       update survey_assignments set completed_at = $2, answered_modes = ${withMode('$7', '$5')}
        where token_digest = $1 and instruments = $4::jsonb
          and completed_at is null and expires_at > $2
        returning id, site_id, patient_id, episode_id, timepoint,

@@ -17,10 +17,10 @@ create function episode_follow_up_links(episodes uuid[]) returns void language p
 begin
   insert into episode_follow_up as f (episode_id, site_id, invited, completed)
   select e.id, e.site_id,
-         coalesce((select bit_or(follow_up_timepoint_bit(a.timepoint))
-                   from survey_assignments a where a.episode_id = e.id), 0),
-         coalesce((select bit_or(follow_up_timepoint_bit(a.timepoint))
-                   from survey_assignments a where a.episode_id = e.id and a.completed_at is not null), 0)
+         coalesce((select bit_or(follow_up_timepoint_bit(a.timepoint)) from survey_assignments a
+                   where a.site_id = e.site_id and a.episode_id = e.id), 0),
+         coalesce((select bit_or(follow_up_timepoint_bit(a.timepoint)) from survey_assignments a
+                   where a.site_id = e.site_id and a.episode_id = e.id and a.completed_at is not null), 0)
   from joint_episodes e where e.id = any(episodes)
   order by e.id
   on conflict (episode_id) do update set invited = excluded.invited, completed = excluded.completed;
@@ -41,10 +41,17 @@ create trigger survey_assignments_follow_up_insert after insert on survey_assign
   referencing new table as new_rows for each statement execute function episode_follow_up_linked();
 
 -- Saving a draft updates a link too, often: only a change of answered, time point or joint
--- recounts (row-level, so the draft saves pay one comparison).
+-- counts (row-level, so the draft saves pay one comparison). An answer, the usual change, sets
+-- one bit; anything else recounts the joints' links.
 create function episode_follow_up_link_changed() returns trigger language plpgsql as $$
 begin
-  perform episode_follow_up_links(array[old.episode_id, new.episode_id]);
+  if old.completed_at is null and new.completed_at is not null
+     and old.episode_id = new.episode_id and old.timepoint = new.timepoint then
+    update episode_follow_up set completed = completed | follow_up_timepoint_bit(new.timepoint)
+    where episode_id = new.episode_id;
+  else
+    perform episode_follow_up_links(array[old.episode_id, new.episode_id]);
+  end if;
   return null;
 end $$;
 create trigger survey_assignments_follow_up_update after update on survey_assignments

@@ -19,7 +19,9 @@ begin
   where a.id = u.id;
 end $$;
 
--- An answer adds its mode once: the later answers of the same visit change nothing.
+-- An answer adds its mode once: the later answers of the same visit change nothing. A patient's
+-- own submission sets it with the link's answered time (surveys.repo.ts), so its answers find
+-- it there and do not update the link a second time.
 create function survey_link_modes_added() returns trigger language plpgsql as $$
 begin
   update survey_assignments a
