@@ -249,7 +249,7 @@ export function openApiDocument(): object {
       '/api/follow-up': {
         get: {
           summary:
-            "Your site's follow-up worklist (due and overdue by default) and completeness per time point",
+            "Your site's follow-up worklist (due and overdue by default; the first `rows` rows in patient order, at most and by default 500, with worklistTotal counting them all) and completeness per time point",
           parameters: [
             {
               name: 'status',
@@ -260,6 +260,7 @@ export function openApiDocument(): object {
               },
             },
             { name: 'timepoint', in: 'query', schema: { type: 'string' } },
+            { name: 'rows', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
           ],
           responses: { 200: ok('Worklist and flow'), 400: errors[400], 401: errors[401] },
         },

@@ -3,10 +3,13 @@ import { addDays, toIsoDate } from '../../core/registry/dates.ts';
 import { followUpFlow, worklist } from '../../core/schedule/worklist.ts';
 import type { Db } from '../../store/db.ts';
 import { episodesForFollowUp } from '../../store/followup.repo.ts';
+import { findUserById } from '../../store/users.repo.ts';
 import { backends, twoSiteDatabase } from '../../testing/databases.ts';
 import { Client, enrolTreatedPatient, testApp, testClock, tokenOf } from '../../testing/http.ts';
+import { ViewCache } from '../analytics/view-cache.ts';
+import type { AppContext } from '../context.ts';
 import { seedDemoRegistry } from '../demo.ts';
-import { episodesWithOpenWindows, followUpFlowOf } from './followup.ts';
+import { episodesWithOpenWindows, followUpFlowOf, followUpOverview } from './followup.ts';
 import { scheduleFor } from './schedule.ts';
 
 describe.each(backends())('follow-up worklist on $name', (backend) => {
@@ -27,6 +30,7 @@ describe.each(backends())('follow-up worklist on $name', (backend) => {
         r.status,
       ]),
     ).toEqual([['baseline', 'due']]);
+    expect(first.body.worklistTotal).toBe(1);
     const issued = await clinician.call('POST', `/api/episodes/${episodeId}/surveys`, {
       timepoint: 'baseline',
     });
@@ -215,5 +219,23 @@ describe.each(backends())('follow-up counted from the masks kept per joint on $n
       ).toEqual(
         followUpFlow(await episodesForFollowUp(db, scope, cohort), toIsoDate(NOW), schedule),
       );
+  });
+
+  it('lists the first rows of a long worklist and counts them all', async () => {
+    const [row] = await db.query<{ id: string }>('select id from users where email = $1', [
+      'researcher@harbour.example',
+    ]);
+    const user = row && (await findUserById(db, row.id));
+    if (!user) throw new Error('demo researcher missing');
+    const ctx = { db, now: () => NOW, views: new ViewCache(() => NOW.getTime()) } as AppContext;
+    const actor = { kind: 'user', user } as const;
+    const all = await followUpOverview(ctx, actor, { status: 'upcoming', rows: '50' });
+    expect(all.worklistTotal).toBeGreaterThan(50);
+    expect(all.worklist).toHaveLength(50);
+    expect(all.worklist.every((r) => r.status === 'upcoming')).toBe(true);
+    const m6 = await followUpOverview(ctx, actor, { status: 'completed', timepoint: 'm6' });
+    expect(m6.worklist.every((r) => r.timepoint === 'm6')).toBe(true);
+    expect(m6.worklistTotal).toBe(m6.worklist.length);
+    await expect(followUpOverview(ctx, actor, { rows: '501' })).rejects.toThrow(/at most 500/);
   });
 });

@@ -27,9 +27,18 @@ import {
 } from '../context.ts';
 import { scheduleFor } from './schedule.ts';
 
+/** Rows of the worklist a response carries at most, in patient order (the total comes with them). */
+const WORKLIST_ROWS_MAX = 500;
+
 const worklistQuery = z.strictObject({
   status: z.enum(['upcoming', 'due', 'overdue', 'completed', 'missed', 'ended']).optional(),
   timepoint: z.enum(TIMEPOINT_IDS).optional(),
+  rows: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(WORKLIST_ROWS_MAX, `Ask for at most ${WORKLIST_ROWS_MAX} rows`)
+    .optional(),
 });
 
 const OPEN_STATUSES: readonly FollowUpStatus[] = ['due', 'overdue'];
@@ -93,7 +102,10 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
       );
       return {
         today,
-        worklist: rows,
+        // A registry of many joints has tens of thousands of missed or completed time points:
+        // the page lists the first rows and says how many there are.
+        worklist: rows.slice(0, filter.rows ?? WORKLIST_ROWS_MAX),
+        worklistTotal: rows.length,
         flow: await followUpFlowOf(ctx.db, scope, {}, today, schedule),
       };
     },

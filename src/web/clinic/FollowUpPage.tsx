@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { DEFAULT_SCHEDULE } from '../../core/schedule/timepoints.ts';
 import type { FlowStep, WorklistRow } from '../../core/schedule/worklist.ts';
 import { ApiError, api } from '../api.ts';
 import { Link } from '../router.tsx';
@@ -18,6 +19,8 @@ interface Undelivered {
 interface Overview {
   today: string;
   worklist: Row[];
+  /** Every row the filter matches; `worklist` holds the first of them. */
+  worklistTotal: number;
   flow: { enrolled: number; steps: Step[] };
 }
 
@@ -47,6 +50,7 @@ const printable = (r: Row) => r.invited && (r.status === 'due' || r.status === '
  */
 export function FollowUpPage({ canEnter = false }: { canEnter?: boolean }) {
   const [status, setStatus] = useState('');
+  const [timepoint, setTimepoint] = useState('');
   const [data, setData] = useState<Overview | null>(null);
   const [error, setError] = useState('');
   const [undelivered, setUndelivered] = useState<Undelivered[]>([]);
@@ -58,10 +62,13 @@ export function FollowUpPage({ canEnter = false }: { canEnter?: boolean }) {
   }, []);
   useEffect(() => {
     setData(null);
-    api<Overview>('GET', `/follow-up${status ? `?status=${status}` : ''}`)
+    const query = new URLSearchParams();
+    if (status) query.set('status', status);
+    if (timepoint) query.set('timepoint', timepoint);
+    api<Overview>('GET', `/follow-up${query.size > 0 ? `?${query}` : ''}`)
       .then(setData)
       .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, [status]);
+  }, [status, timepoint]);
   return (
     <>
       <h1>Follow-up</h1>
@@ -71,6 +78,21 @@ export function FollowUpPage({ canEnter = false }: { canEnter?: boolean }) {
           {STATUSES.map(([value, label]) => (
             <option key={value} value={value}>
               {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field narrow">
+        <label htmlFor="timepoint-filter">Time point</label>
+        <select
+          id="timepoint-filter"
+          value={timepoint}
+          onChange={(e) => setTimepoint(e.target.value)}
+        >
+          <option value="">All time points</option>
+          {DEFAULT_SCHEDULE.map((tp) => (
+            <option key={tp.id} value={tp.id}>
+              {tp.label}
             </option>
           ))}
         </select>
@@ -107,7 +129,9 @@ export function FollowUpPage({ canEnter = false }: { canEnter?: boolean }) {
       {data && (
         <>
           <p className="muted">
-            {count(data.worklist.length, 'time point')} as of {formatDate(data.today)}.
+            {count(data.worklistTotal, 'time point')} as of {formatDate(data.today)}.
+            {data.worklistTotal > data.worklist.length &&
+              ` Showing the first ${data.worklist.length}: choose a status or a time point to narrow the list.`}
           </p>
           <Reflow>
             <table className="worklist">
