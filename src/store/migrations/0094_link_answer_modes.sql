@@ -4,10 +4,6 @@
 -- triggers below in the writing transaction; outreach.int.test.ts compares the counts with a
 -- join over every answer.
 alter table survey_assignments add column answered_modes text[] not null default '{}';
--- The last link per joint and time point, with what the counts need, in the order they are
--- picked in: the site's links come from the index alone, without a sort.
-create index survey_assignments_latest_idx on survey_assignments
-  (site_id, episode_id, timepoint, created_at desc) include (id, completed_at, answered_modes);
 create index responses_assignment_idx on responses (assignment_id) where assignment_id is not null;
 
 create function survey_link_modes_recount(links uuid[]) returns void language plpgsql as $$
@@ -56,3 +52,9 @@ update survey_assignments a set answered_modes = m.modes
 from (select assignment_id, array_agg(distinct mode order by mode) as modes from responses
       where assignment_id is not null group by assignment_id) m
 where a.id = m.assignment_id;
+
+-- Made after the fill above, which would otherwise update it row by row.
+-- The last link per joint and time point, with what the counts need, in the order they are
+-- picked in: the site's links come from the index alone, without a sort.
+create index survey_assignments_latest_idx on survey_assignments
+  (site_id, episode_id, timepoint, created_at desc) include (id, completed_at, answered_modes);
