@@ -72,7 +72,7 @@ export function listAdverseEvents(
  * SQL conditions (each after `and`) for the treatments `t` of a cohort: those of its joints
  * that match its treatment-level filters.
  */
-function treatmentsInCohort(cohort: CohortFilter, bind: Bind): string {
+export function treatmentsInCohort(cohort: CohortFilter, bind: Bind): string {
   const own = treatmentConditions(cohort, bind, 't');
   const joint = episodeConditions(
     { joint: cohort.joint, klGrade: cohort.klGrade, sex: cohort.sex },
@@ -97,20 +97,21 @@ export function productEventCounts(
   const { params, bind } = sqlParams([siteId, relatedGrades]);
   const inCohort = treatmentsInCohort(cohort, bind);
   return q.query<ProductEventCounts>(
+    // The site's few events grouped per treatment first, then one pass over its treatments
+    // grouped per product: grouping every treatment took 1.2 s at a million joints.
     `with per_treatment as (
-       select t.product_class, t.id, count(a.id)::int as events,
-              coalesce(bool_or(a.serious), false) as serious,
-              coalesce(bool_or(a.relatedness = any($2::text[])), false) as related
-       from treatments t left join adverse_events a on a.site_id = t.site_id and a.treatment_id = t.id
-       where t.site_id = $1 ${inCohort}
-       group by t.product_class, t.id
+       select a.treatment_id, count(*)::int as events, bool_or(a.serious) as serious,
+              bool_or(a.relatedness = any($2::text[])) as related
+       from adverse_events a where a.site_id = $1 group by a.treatment_id
      )
-     select product_class as "productClass", count(*)::int as treatments,
-            (count(*) filter (where events > 0))::int as "withEvent",
-            (count(*) filter (where serious))::int as "withSerious",
-            (count(*) filter (where related))::int as "withRelated",
-            sum(events)::int as events
-     from per_treatment group by product_class`,
+     select t.product_class as "productClass", count(*)::int as treatments,
+            count(e.treatment_id)::int as "withEvent",
+            (count(*) filter (where e.serious))::int as "withSerious",
+            (count(*) filter (where e.related))::int as "withRelated",
+            coalesce(sum(e.events), 0)::int as events
+     from treatments t left join per_treatment e on e.treatment_id = t.id
+     where t.site_id = $1 ${inCohort}
+     group by t.product_class`,
     params,
   );
 }

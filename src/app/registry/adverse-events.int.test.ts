@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ProductEventCounts,
+  RELATEDNESS_COUNTED_AS_RELATED,
+} from '../../core/analytics/safety.ts';
+import { productEventCounts, treatmentsInCohort } from '../../store/adverse-events.repo.ts';
+import { sqlParams } from '../../store/analytics.repo.ts';
+import type { Db } from '../../store/db.ts';
 import { backends, twoSiteDatabase } from '../../testing/databases.ts';
 import { Client, enrolTreatedPatient, testApp, testClock } from '../../testing/http.ts';
+import { seedDemoRegistry } from '../demo.ts';
 
 describe.each(backends())('adverse events on $name', (backend) => {
   const clinic = twoSiteDatabase(backend);
@@ -90,5 +98,52 @@ describe.each(backends())('adverse events on $name', (backend) => {
     expect(
       (await researcher.call('POST', `/api/episodes/${episodeId}/adverse-events`, {})).status,
     ).toBe(403);
+  });
+});
+
+describe.each(backends())('adverse events counted per product on $name', (backend) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await backend.open();
+    await seedDemoRegistry(db, { seed: 11, patients: 150, now: new Date('2026-11-01T12:00:00Z') });
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('are what grouping every treatment with its events gives, for each cohort', async () => {
+    const related = RELATEDNESS_COUNTED_AS_RELATED;
+    const sites = await db.query<{ id: string }>('select id from sites order by name');
+    for (const site of sites)
+      for (const cohort of [{}, { joint: 'knee' }, { productClass: 'PRP', sex: 'female' }]) {
+        const byProduct = (rows: ProductEventCounts[]) =>
+          [...rows].sort((a, b) => a.productClass.localeCompare(b.productClass));
+        const counted = byProduct(await productEventCounts(db, site.id, related, cohort));
+        // The reference: each treatment with its events, then per product.
+        const { params, bind } = sqlParams([site.id, related]);
+        const reference = await db.query<ProductEventCounts>(
+          `with per_treatment as (
+             select t.product_class, t.id, count(a.id)::int as events,
+                    coalesce(bool_or(a.serious), false) as serious,
+                    coalesce(bool_or(a.relatedness = any($2::text[])), false) as related
+             from treatments t left join adverse_events a on a.treatment_id = t.id
+             where t.site_id = $1 ${treatmentsInCohort(cohort, bind)}
+             group by t.product_class, t.id
+           )
+           select product_class as "productClass", count(*)::int as treatments,
+                  (count(*) filter (where events > 0))::int as "withEvent",
+                  (count(*) filter (where serious))::int as "withSerious",
+                  (count(*) filter (where related))::int as "withRelated",
+                  sum(events)::int as events
+           from per_treatment group by product_class`,
+          params,
+        );
+        expect(counted, JSON.stringify(cohort)).toEqual(byProduct(reference));
+        if (Object.keys(cohort).length === 0)
+          // The demo records events, some judged related, so the comparison is not empty.
+          expect(
+            counted.some((c) => c.withEvent > 0) && counted.some((c) => c.withRelated > 0),
+          ).toBe(true);
+      }
   });
 });

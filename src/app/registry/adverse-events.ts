@@ -86,7 +86,13 @@ export async function safetyReport(q: Queryable, siteId: string, cohort: CohortF
 export async function siteSafety(ctx: AppContext, actor: UserActor, query: unknown = {}) {
   requireRole(actor, ALL_ROLES);
   const siteId = scopeOf(actor).siteId;
-  const report = await safetyReport(ctx.db, siteId, cohortOf(query));
+  const cohort = cohortOf(query);
+  // Kept per registry version, as the other dashboard views are.
+  const report = await ctx.views.get(
+    ctx.db,
+    { name: 'safety', siteId, params: cohort, userId: actor.user.id },
+    () => safetyReport(ctx.db, siteId, cohort),
+  );
   if (CLINICAL_ROLES.includes(actor.user.role)) return report;
   // Researchers: days after treatment instead of dates, and reviewed free text only.
   return { ...report, serious: researcherSeriousRows(report.serious) };
