@@ -1,33 +1,32 @@
-import type { IsoDate } from '../core/registry/dates.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import type {
   EpisodeFollowUp,
   FlowCounts,
   FollowUpEnd,
+  OpenWindow,
   TreatmentDayBounds,
 } from '../core/schedule/worklist.ts';
 import { type CohortFilter, episodeConditions, sqlParams } from './analytics.repo.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
 
-/** Treatment days, after the first (excluded) up to the second (included). */
-export type TreatmentDayRange = readonly [after: IsoDate, upTo: IsoDate];
-
 /**
  * Every treated joint at the site with its first treatment date and its survey history, or
- * only those first treated within one of `treatedIn`'s ranges (the joints with a window open
- * today). Read from the masks kept per joint (migrations 0091, 0092).
+ * only those with one of `unanswered`'s windows open and not answered (the joints that can be
+ * due or overdue today). Read from the masks kept per joint (migrations 0091, 0092).
  */
 export async function episodesForFollowUp(
   q: Queryable,
   scope: SiteScope,
   cohort: CohortFilter = {},
-  treatedIn?: readonly TreatmentDayRange[],
+  unanswered?: readonly OpenWindow[],
 ): Promise<(EpisodeFollowUp & { joint: string })[]> {
   const { params, bind } = sqlParams([scope.siteId]);
   const inCohort = episodeConditions({ ...cohort, siteId: undefined }, bind);
-  const ranges = treatedIn?.map(
-    ([after, upTo]) => `(f.first_treated > ${bind(after)} and f.first_treated <= ${bind(upTo)})`,
+  const ranges = unanswered?.map(
+    (w) =>
+      `(f.first_treated > ${bind(w.after)} and f.first_treated <= ${bind(w.upTo)}
+        and f.completed & ${bind(1 << TIMEPOINT_IDS.indexOf(w.timepoint))} = 0)`,
   );
   if (ranges?.length === 0) return [];
   const rows = await q.query<{

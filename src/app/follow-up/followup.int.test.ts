@@ -206,6 +206,16 @@ describe.each(backends())('follow-up counted from the masks kept per joint on $n
         worklist(await episodesWithOpenWindows(db, scope, today, schedule), today, schedule, open),
         today,
       ).toEqual(openRows);
+      const atM3 = (s: string, tp: string) => open(s) && tp === 'm3';
+      expect(
+        worklist(
+          await episodesWithOpenWindows(db, scope, today, schedule, 'm3'),
+          today,
+          schedule,
+          atM3,
+        ),
+        `${today} m3`,
+      ).toEqual(worklist(every, today, schedule, atM3));
       if (days === 0) expect(openRows.length).toBeGreaterThan(0);
     }
     for (const cohort of [

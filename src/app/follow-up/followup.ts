@@ -6,7 +6,7 @@ import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
 import {
   type FollowUpStatus,
   flowFromCounts,
-  openWindowRanges,
+  openWindows,
   treatmentDayBounds,
   worklist,
 } from '../../core/schedule/worklist.ts';
@@ -43,14 +43,21 @@ const worklistQuery = z.strictObject({
 
 const OPEN_STATUSES: readonly FollowUpStatus[] = ['due', 'overdue'];
 
-/** The site's joints with a window open on `today`: the only ones that can be due or overdue. */
+/**
+ * The site's joints with a window open on `today` and not answered (at `timepoint`, if given):
+ * the only ones that can be due or overdue.
+ */
 export function episodesWithOpenWindows(
   db: Db,
   scope: SiteScope,
   today: IsoDate,
   schedule: readonly TimePoint[],
+  timepoint?: string,
 ) {
-  return episodesForFollowUp(db, scope, {}, openWindowRanges(treatmentDayBounds(today, schedule)));
+  const open = openWindows(treatmentDayBounds(today, schedule)).filter(
+    (w) => !timepoint || w.timepoint === timepoint,
+  );
+  return episodesForFollowUp(db, scope, {}, open);
 }
 
 /** A cohort's CONSORT-style follow-up flow on `today`, counted in the database. */
@@ -91,7 +98,7 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
       const wanted = filter.status ? [filter.status] : OPEN_STATUSES;
       // Due and overdue rows come only from joints with a window open today.
       const episodes = wanted.every((s) => OPEN_STATUSES.includes(s))
-        ? await episodesWithOpenWindows(ctx.db, scope, today, schedule)
+        ? await episodesWithOpenWindows(ctx.db, scope, today, schedule, filter.timepoint)
         : await episodesForFollowUp(ctx.db, scope);
       const rows = worklist(
         episodes,

@@ -237,14 +237,20 @@ export function treatmentDayBounds(
   });
 }
 
+/** The treatment days whose window for one time point is open: after `after`, up to `upTo`. */
+export interface OpenWindow {
+  timepoint: string;
+  after: IsoDate;
+  upTo: IsoDate;
+}
+
 /**
- * The treatment days whose windows are open on the day the bounds were taken, one range per
- * time point (after `closedBy`, up to `openedBy`): the joints that can be due or overdue.
+ * The treatment days whose windows are open on the day the bounds were taken, per time point
+ * (after `closedBy`, up to `openedBy`): a joint can be due or overdue only at a time point
+ * whose window is open and that it has not answered.
  */
-export function openWindowRanges(
-  bounds: readonly TreatmentDayBounds[],
-): [after: IsoDate, upTo: IsoDate][] {
+export function openWindows(bounds: readonly TreatmentDayBounds[]): OpenWindow[] {
   return bounds
     .filter((b) => b.closedBy < b.openedBy)
-    .map((b) => [b.closedBy, b.openedBy] as [IsoDate, IsoDate]);
+    .map((b) => ({ timepoint: b.timepoint, after: b.closedBy, upTo: b.openedBy }));
 }
