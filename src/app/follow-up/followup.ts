@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import type { IsoDate } from '../../core/registry/dates.ts';
-import { toIsoDate } from '../../core/registry/dates.ts';
-import type { TimePoint } from '../../core/schedule/timepoints.ts';
-import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
+import { type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
+import { TIMEPOINT_IDS, type TimePoint } from '../../core/schedule/timepoints.ts';
 import {
   type FollowUpStatus,
   flowFromCounts,
