@@ -13,7 +13,7 @@ import type { SiteScope } from './scope.ts';
 /**
  * Every treated joint at the site with its first treatment date and its survey history, or
  * only those with one of `unanswered`'s windows open and not answered (the joints that can be
- * due or overdue today). Read from the masks kept per joint (migrations 0091, 0092).
+ * due or overdue today). Read from the masks kept per joint (migration 0091).
  */
 export async function episodesForFollowUp(
   q: Queryable,
