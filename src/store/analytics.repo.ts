@@ -198,19 +198,27 @@ export function servedFromSums(f: CohortFilter): boolean {
   );
 }
 
+/**
+ * Thresholds as the SQL reads them (json_to_recordset): sign = 1 where higher scores are
+ * better, −1 where lower are.
+ */
+function thresholdRows(thresholds: OutcomeCriteria['thresholds']) {
+  return thresholds.map((t) => ({
+    instrument_id: t.instrumentId,
+    scale: t.scale,
+    sign: t.higherIsBetter ? 1 : -1,
+    mcid: t.mcid,
+    pass: t.pass,
+    rel: t.relativeMcid,
+    best: t.best,
+  }));
+}
+
 /** The rule text the sums count against, as migration 0090's triggers read it. */
 function rulesSpec(criteria: OutcomeCriteria) {
   return {
     tolerance: THRESHOLD_TOLERANCE,
-    thresholds: criteria.thresholds.map((t) => ({
-      instrument_id: t.instrumentId,
-      scale: t.scale,
-      sign: t.higherIsBetter ? 1 : -1,
-      mcid: t.mcid,
-      pass: t.pass,
-      rel: t.relativeMcid,
-      best: t.best,
-    })),
+    thresholds: thresholdRows(criteria.thresholds),
     // Kept items that are not scored, counted per answer (migration 0090's answer counts).
     items: [{ instrument_id: WORK_STATUS.instrumentId, item: WORK_STATUS.item }],
     global: {
@@ -426,19 +434,7 @@ async function rowsQuery(
     )
     .join(',\n              ');
   const thresholds = criteria?.thresholds ?? [];
-  const thresholdsParam = bind(
-    JSON.stringify(
-      thresholds.map((t) => ({
-        instrument_id: t.instrumentId,
-        scale: t.scale,
-        sign: t.higherIsBetter ? 1 : -1,
-        mcid: t.mcid,
-        pass: t.pass,
-        rel: t.relativeMcid,
-        best: t.best,
-      })),
-    ),
-  );
+  const thresholdsParam = bind(JSON.stringify(thresholdRows(thresholds)));
   // One row per joint with both domains of its questionnaire side by side: a hash aggregate,
   // not a self-join.
   const domains = criteria?.responderDomains ?? [];
@@ -651,8 +647,8 @@ function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
 
 /**
  * Time-to-event observations of the site's cohort counted per day and outcome, for each of
- * `kinds`, from each joint's kept first treatment, last answer and first events (migrations
- * 0091, 0093): what `timeToEvent` gives over `episodeHistories`, without reading every
+ * `kinds`, from each joint's kept first treatment, last answer and first events (migration
+ * 0091): what `timeToEvent` gives over `episodeHistories`, without reading every
  * answer. Only for cohorts the sums serve (`servedFromSums`).
  */
 export async function timeToEventCounts(
