@@ -158,9 +158,11 @@ describe.each(backends())('every section of a report describes one cohort on $na
        values ($1, $2, $3, 'arthroplasty', '2026-10-01', 'clinician')`,
       [siteId, joint.patientId, joint.id],
     );
+    // The joint's whole last visit, so the clinic's answers stay complete visits (one response
+    // picked among a visit's could be its patient global, which the responder test counts on).
     await db.query(
-      `delete from responses where id = (select id from responses where episode_id = $1
-                                          order by submitted_at desc limit 1)`,
+      `delete from responses where episode_id = $1
+         and submitted_at = (select max(submitted_at) from responses where episode_id = $1)`,
       [joint.id],
     );
     // An event moved before treatment, one removed, a treatment moved past a joint's events.
