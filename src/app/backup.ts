@@ -69,6 +69,11 @@ const DERIVED_TABLES = new Set([
   'outcome_sums_pending',
   // Migration 0091's first treatment and last answer per joint.
   'episode_follow_up',
+  // Migration 0101's Kaplan–Meier and flow counts per site, and what they hold per joint.
+  'follow_up_folded',
+  'time_to_event_counts',
+  'follow_up_flow_counts',
+  'follow_up_counts_pending',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 

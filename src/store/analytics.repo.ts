@@ -274,6 +274,15 @@ export async function catchUpOutcomeSums(db: Queryable): Promise<number> {
   return row?.folded ?? 0;
 }
 
+/**
+ * Folds the joints whose follow-up row changed since the last fold into the counts kept per
+ * site (migration 0101); returns how many. The whole-site flow and curves call it first.
+ */
+export async function catchUpFollowUpCounts(q: Queryable): Promise<number> {
+  const [row] = await q.query<{ folded: number }>('select follow_up_counts_catch_up() as folded');
+  return row?.folded ?? 0;
+}
+
 /** The cohort's statistics added up from migration 0090's sums: a few hundred rows. */
 async function sumsQuery(
   db: Db,
@@ -649,9 +658,38 @@ function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
  * Time-to-event observations of the site's cohort counted per day and outcome, for each of
  * `kinds`, from each joint's kept first treatment, last answer and first events (migration
  * 0091): what `timeToEvent` gives over `episodeHistories`, without reading every
- * answer. Only for cohorts the sums serve (`servedFromSums`).
+ * answer. A whole site's are the counts kept per site (migration 0101). Only for cohorts the
+ * sums serve (`servedFromSums`).
  */
 export async function timeToEventCounts(
+  db: Db,
+  siteId: string,
+  cohort: CohortFilter,
+  kinds: readonly string[],
+): Promise<{ joints: number; counts: TimeToEventCount[] }> {
+  const { params, bind } = sqlParams([siteId, kinds]);
+  const keyed = cohortKeyConditions({ ...cohort, siteId: undefined }, bind);
+  if (keyed.length === 0) {
+    // A whole site: the counts kept per day from treatment (migration 0101).
+    await catchUpFollowUpCounts(db);
+    const [kept] = await db.query<{ joints: number; counts: TimeToEventCount[] | null }>(
+      `select (select coalesce(sum(joints), 0)::int from time_to_event_counts
+               where site_id = $1 and kind = '') as joints,
+              (select json_agg(x) from (
+                 select kind, days, event, joints::int as joints from time_to_event_counts
+                 where site_id = $1 and kind = any($2::text[]) and joints <> 0) x) as counts`,
+      params,
+    );
+    return { joints: kept?.joints ?? 0, counts: kept?.counts ?? [] };
+  }
+  return timeToEventCountsFromRows(db, siteId, cohort, kinds);
+}
+
+/**
+ * The same counted from each joint's kept row (episode_follow_up): a cohort's curves, and the
+ * tests' check on the counts kept per site.
+ */
+export async function timeToEventCountsFromRows(
   db: Db,
   siteId: string,
   cohort: CohortFilter,

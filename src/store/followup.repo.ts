@@ -6,7 +6,12 @@ import type {
   OpenWindow,
   TreatmentDayBounds,
 } from '../core/schedule/worklist.ts';
-import { type CohortFilter, episodeConditions, sqlParams } from './analytics.repo.ts';
+import {
+  type CohortFilter,
+  catchUpFollowUpCounts,
+  episodeConditions,
+  sqlParams,
+} from './analytics.repo.ts';
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
 
@@ -73,9 +78,11 @@ export async function episodesForFollowUp(
 }
 
 /**
- * The follow-up flow's counts per time point, counted in the database from each joint's kept
- * masks: a window has opened (closed) for the joints treated up to the day `bounds` gives.
- * The same counts as core's followUpFlow over every joint (followup.int.test.ts).
+ * The follow-up flow's counts per time point, counted in the database: a window has opened
+ * (closed) for the joints treated up to the day `bounds` gives. A whole site's are added up
+ * from the counts kept per treatment day and masks (migration 0101); a cohort's from its
+ * joints' kept masks. The same counts as core's followUpFlow over every joint
+ * (followup.int.test.ts).
  */
 export async function followUpFlowCounts(
   q: Queryable,
@@ -87,24 +94,37 @@ export async function followUpFlowCounts(
     throw new Error(`time points are ${TIMEPOINT_IDS.join(', ')}`);
   const { params, bind } = sqlParams([scope.siteId]);
   const inCohort = episodeConditions({ ...cohort, siteId: undefined }, bind);
+  const kept = inCohort.length === 0;
+  if (kept) await catchUpFollowUpCounts(q);
+  const joints = (where: string) =>
+    kept
+      ? `coalesce(sum(f.joints) filter (where ${where}), 0)`
+      : `count(*) filter (where ${where})`;
   const columns = bounds.map((b, i) => {
     const bit = bind(1 << TIMEPOINT_IDS.indexOf(b.timepoint));
     const answered = `f.completed & ${bit} <> 0`;
     // An answer counts as reached even before its window opened (core's followUpStatus).
     const reached = `(${answered} or f.first_treated <= ${bind(b.openedBy)}::date)`;
-    return `count(*) filter (where ${reached}) as r${i},
-            count(*) filter (where ${reached} and f.invited & ${bit} <> 0) as i${i},
-            count(*) filter (where ${answered}) as c${i},
-            count(*) filter (where not ${answered} and f.first_treated <= ${bind(b.closedBy)}::date) as l${i}`;
+    return `${joints(reached)} as r${i},
+            ${joints(`${reached} and f.invited & ${bit} <> 0`)} as i${i},
+            ${joints(answered)} as c${i},
+            ${joints(`not ${answered} and f.first_treated <= ${bind(b.closedBy)}::date`)} as l${i}`;
   });
-  const [row] = await q.query<Record<string, string>>(
-    `select count(*) as enrolled${columns.map((c) => `, ${c}`).join('')}
-     from episode_follow_up f
-     ${inCohort.length > 0 ? 'join joint_episodes e on e.id = f.episode_id and e.site_id = $1' : ''}
-     where f.site_id = $1 and f.first_treated is not null
-       ${inCohort.map((c) => `and ${c}`).join(' ')}`,
-    params,
-  );
+  const select = columns.map((c) => `, ${c}`).join('');
+  const [row] = kept
+    ? await q.query<Record<string, string>>(
+        `select coalesce(sum(f.joints), 0) as enrolled${select}
+         from follow_up_flow_counts f where f.site_id = $1`,
+        params,
+      )
+    : await q.query<Record<string, string>>(
+        `select count(*) as enrolled${select}
+         from episode_follow_up f
+         join joint_episodes e on e.id = f.episode_id and e.site_id = $1
+         where f.site_id = $1 and f.first_treated is not null
+           ${inCohort.map((c) => `and ${c}`).join(' ')}`,
+        params,
+      );
   const n = (key: string) => Number(row?.[key] ?? 0);
   return {
     enrolled: n('enrolled'),

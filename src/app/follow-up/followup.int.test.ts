@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, toIsoDate } from '../../core/registry/dates.ts';
 import { followUpFlow, worklist } from '../../core/schedule/worklist.ts';
+import {
+  catchUpFollowUpCounts,
+  timeToEventCounts,
+  timeToEventCountsFromRows,
+} from '../../store/analytics.repo.ts';
+import { erasePatient } from '../../store/corrections.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { episodesForFollowUp } from '../../store/followup.repo.ts';
 import { findUserById } from '../../store/users.repo.ts';
@@ -229,6 +235,81 @@ describe.each(backends())('follow-up counted from the masks kept per joint on $n
       ).toEqual(
         followUpFlow(await episodesForFollowUp(db, scope, cohort), toIsoDate(NOW), schedule),
       );
+  });
+
+  it('keeps the whole-site counts exact through answers, events, moves and an erasure', async () => {
+    /** The kept counts and folded rows, as the next view reads them. */
+    const kept = async () => {
+      await catchUpFollowUpCounts(db);
+      return Promise.all(
+        [
+          'select site_id, kind, days, event, joints::int from time_to_event_counts order by 1, 2, 3, 4',
+          'select site_id, first_treated, invited, completed, joints::int from follow_up_flow_counts order by 1, 2, 3, 4',
+          'select * from follow_up_folded order by episode_id',
+        ].map((sql) => db.query(sql)),
+      );
+    };
+    const [patient] = await db.query<{ id: string; episodes: string[] }>(
+      `select p.id, array_agg(e.id::text) as episodes from patients p
+       join joint_episodes e on e.patient_id = p.id
+       where p.site_id = $1 and exists (select 1 from patient_events pe where pe.patient_id = p.id)
+       group by p.id order by p.id limit 1`,
+      [siteId],
+    );
+    if (!patient) throw new Error('no patient with events');
+    // Changes folded one at a time, so each is taken out of the counts and put back: a late
+    // event, a moved treatment, a later answer, an erasure.
+    await kept();
+    const [other] = await db.query<{ id: string; patientId: string }>(
+      `select e.id, e.patient_id as "patientId" from joint_episodes e
+       where e.site_id = $1 and e.patient_id <> $2 and exists (select 1 from treatments t where t.episode_id = e.id)
+       order by e.id offset 3 limit 1`,
+      [siteId, patient.id],
+    );
+    if (!other) throw new Error('no other joint');
+    await db.query(
+      `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via)
+       values ($1, $2, $3, 'reinjection', '2026-09-01', 'clinician')`,
+      [siteId, other.patientId, other.id],
+    );
+    await kept();
+    await db.query(
+      'update treatments set treatment_date = treatment_date - 30 where site_id = $1 and episode_id = $2',
+      [siteId, other.id],
+    );
+    await kept();
+    // A joint without reported events, whose last contact is its last answer.
+    await db.query(
+      `update responses set submitted_at = submitted_at + interval '40 days'
+       where id = (select r.id from responses r
+                   where r.site_id = $1 and r.patient_id <> $2 and not exists (
+                     select 1 from patient_events pe where pe.episode_id = r.episode_id)
+                   order by r.episode_id, r.submitted_at desc limit 1)`,
+      [siteId, patient.id],
+    );
+    await kept();
+    await erasePatient(db, { siteId }, patient.id);
+    const folded = await kept();
+    expect(folded[2]?.length).toBeGreaterThan(50);
+    await db.query('select follow_up_counts_rebuild()');
+    expect(await kept()).toEqual(folded);
+    // The erasure folded its joints out itself: no id of theirs waits in the log.
+    const [left] = await db.query<{ n: number }>(
+      'select count(*)::int as n from follow_up_counts_pending where episode_id = any($1::uuid[])',
+      [patient.episodes],
+    );
+    expect(left?.n).toBe(0);
+    // The whole-site curve read from the kept counts is the one read from the joints' rows.
+    const kinds = ['reinjection', 'arthroplasty', 'returned-to-activities', 'returned-to-work'];
+    const sorted = (c: Awaited<ReturnType<typeof timeToEventCounts>>) => ({
+      joints: c.joints,
+      counts: [...c.counts].sort((a, b) =>
+        `${a.kind} ${a.days} ${a.event}`.localeCompare(`${b.kind} ${b.days} ${b.event}`),
+      ),
+    });
+    expect(sorted(await timeToEventCounts(db, siteId, {}, kinds))).toEqual(
+      sorted(await timeToEventCountsFromRows(db, siteId, {}, kinds)),
+    );
   });
 
   it('lists the first rows of a long worklist and counts them all', async () => {
