@@ -74,6 +74,10 @@ const DERIVED_TABLES = new Set([
   'time_to_event_counts',
   'follow_up_flow_counts',
   'follow_up_counts_pending',
+  // Migration 0102's outreach counts per site, and each joint's share.
+  'outreach_counts',
+  'outreach_folded',
+  'outreach_counts_pending',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 

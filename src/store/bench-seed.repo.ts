@@ -104,6 +104,7 @@ export async function replicateRegistry(
   if (triggersOff) {
     await db.query('select outcome_sums_rebuild()');
     await db.query('select episode_follow_up_rebuild()');
+    await db.query('select outreach_counts_rebuild()');
   }
   await db.exec('analyze');
   return { triggersOff };

@@ -298,8 +298,9 @@ export interface OutreachCounts {
 /**
  * The follow-up counts behind completeness by channel and mode, for a cohort of one site, in
  * one statement: the links are read once from an index and their contacts grouped once (at
- * 350,000 links, three statements over every link and answer took 3.9 s).
- * outreach.int.test.ts compares it with outreachCountsFromRows.
+ * 350,000 links, three statements over every link and answer took 3.9 s). A whole site's are
+ * the counts kept per site (migration 0102). outreach.int.test.ts compares both with
+ * outreachCountsFromRows.
  */
 export async function outreachCounts(
   db: Db,
@@ -308,6 +309,7 @@ export async function outreachCounts(
 ): Promise<OutreachCounts> {
   const { params, bind } = sqlParams([siteId]);
   const inCohort = episodeConditions({ ...cohort, siteId: undefined }, bind);
+  if (inCohort.length === 0) return keptOutreachCounts(db, siteId);
   const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
     q.query<{
       byChannel: OutreachCounts['byChannel'] | null;
@@ -378,6 +380,41 @@ export async function outreachCounts(
               (select json_agg(x order by x.channel = 'phone', x.step) from after_message x) as "afterMessage"`,
       params,
     ),
+  );
+  return {
+    byChannel: row?.byChannel ?? [],
+    byMode: row?.byMode ?? [],
+    afterMessage: row?.afterMessage ?? [],
+  };
+}
+
+/**
+ * A whole site's counts, added up from each joint's share kept per site (migration 0102)
+ * after folding in the joints changed since the last read.
+ */
+async function keptOutreachCounts(db: Db, siteId: string): Promise<OutreachCounts> {
+  await db.query('select outreach_counts_catch_up()');
+  const [row] = await db.query<{
+    byChannel: OutreachCounts['byChannel'] | null;
+    byMode: OutreachCounts['byMode'] | null;
+    afterMessage: OutreachCounts['afterMessage'] | null;
+  }>(
+    `with kept as (
+       select section, timepoint, label, step, links::int as links, completed::int as completed
+       from outreach_counts where site_id = $1 and (links <> 0 or completed <> 0)
+     )
+     select (select json_agg(x order by x.timepoint, x.channels) from (
+               select timepoint, label as channels, links, completed from kept
+               where section = 'channel') x) as "byChannel",
+            (select json_agg(x order by x.timepoint, x.mode) from (
+               select timepoint, label as mode, completed from kept where section = 'mode') x)
+              as "byMode",
+            (select json_agg(x order by x.channel = 'phone', x.step) from (
+               select case when label = 'phone' then 'Call ' || (step + 1)
+                           when step = 0 then 'Invitation' else 'Reminder ' || step end as message,
+                      label as channel, step, links as reached, completed as "answeredBefore"
+               from kept where section = 'message') x) as "afterMessage"`,
+    [siteId],
   );
   return {
     byChannel: row?.byChannel ?? [],
