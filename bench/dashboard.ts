@@ -147,6 +147,14 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
     ['durability (4 Kaplan–Meier curves)', (ctx) => siteDurability(ctx, actor)],
     ['adverse events per product', (ctx) => siteSafety(ctx, actor)],
     ['follow-up worklist and flow', (ctx) => followUpOverview(ctx, actor, {})],
+    [
+      'follow-up worklist, missed at 12 months',
+      (ctx) => followUpOverview(ctx, actor, { status: 'missed', timepoint: 'm12' }),
+    ],
+    [
+      'follow-up worklist, completed',
+      (ctx) => followUpOverview(ctx, actor, { status: 'completed' }),
+    ],
     ['follow-up by channel and mode (outreach)', (ctx) => siteOutreach(ctx, actor, {})],
   ];
   const timed = async (run: () => Promise<unknown>) => {

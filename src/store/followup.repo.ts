@@ -3,10 +3,11 @@ import type {
   EpisodeFollowUp,
   FlowCounts,
   FollowUpEnd,
-  OpenWindow,
+  StatusWindow,
   TreatmentDayBounds,
 } from '../core/schedule/worklist.ts';
 import {
+  type Bind,
   type CohortFilter,
   catchUpFollowUpCounts,
   episodeConditions,
@@ -15,25 +16,43 @@ import {
 import type { Queryable } from './db.ts';
 import type { SiteScope } from './scope.ts';
 
+/** Which of a site's treated joints to read, and one page of them in registry order. */
+export interface FollowUpSelection {
+  /** Only joints in one of these status windows (and `ended`: those of patients not active). */
+  windows?: readonly StatusWindow[];
+  ended?: boolean;
+  /** Only the joints after this one in registry order, at most `limit` of them. */
+  after?: { registryId: string; episodeId: string };
+  limit?: number;
+}
+
+/** A status window as a condition on a kept row `f` (its first treatment day and answer mask). */
+function statusWindowCondition(w: StatusWindow, bind: Bind): string {
+  const bit = bind(1 << TIMEPOINT_IDS.indexOf(w.timepoint));
+  const conditions = [`f.completed & ${bit} ${w.answered ? '<>' : '='} 0`];
+  if (w.after !== null) conditions.push(`f.first_treated > ${bind(w.after)}::date`);
+  if (w.upTo !== null) conditions.push(`f.first_treated <= ${bind(w.upTo)}::date`);
+  return `(${conditions.join(' and ')})`;
+}
+
 /**
  * Every treated joint at the site with its first treatment date and its survey history, or
- * only those with one of `unanswered`'s windows open and not answered (the joints that can be
- * due or overdue today). Read from the masks kept per joint (migration 0091).
+ * only the selected ones (`selection`). Read from the masks kept per joint (migration 0091).
  */
 export async function episodesForFollowUp(
   q: Queryable,
   scope: SiteScope,
   cohort: CohortFilter = {},
-  unanswered?: readonly OpenWindow[],
+  selection: FollowUpSelection = {},
 ): Promise<(EpisodeFollowUp & { joint: string })[]> {
   const { params, bind } = sqlParams([scope.siteId]);
   const inCohort = episodeConditions({ ...cohort, siteId: undefined }, bind);
-  const ranges = unanswered?.map(
-    (w) =>
-      `(f.first_treated > ${bind(w.after)} and f.first_treated <= ${bind(w.upTo)}
-        and f.completed & ${bind(1 << TIMEPOINT_IDS.indexOf(w.timepoint))} = 0)`,
-  );
-  if (ranges?.length === 0) return [];
+  const { windows, ended, after, limit } = selection;
+  const selected = [
+    ...(windows ?? []).map((w) => statusWindowCondition(w, bind)),
+    ...(ended ? ["p.status <> 'active'"] : []),
+  ];
+  if ((windows || ended) && selected.length === 0) return [];
   const rows = await q.query<{
     episodeId: string;
     joint: string;
@@ -52,9 +71,11 @@ export async function episodesForFollowUp(
      join joint_episodes e on e.id = f.episode_id and e.site_id = $1
      join patients p on p.site_id = e.site_id and p.id = e.patient_id
      where f.site_id = $1 and f.first_treated is not null
-       ${ranges ? `and (${ranges.join(' or ')})` : ''}
+       ${selected.length > 0 ? `and (${selected.join(' or ')})` : ''}
+       ${after ? `and (p.registry_id, e.id) > (${bind(after.registryId)}, ${bind(after.episodeId)}::uuid)` : ''}
        ${inCohort.map((c) => `and ${c}`).join(' ')}
-     order by p.registry_id, e.id`,
+     order by p.registry_id, e.id
+     ${limit !== undefined ? `limit ${bind(limit)}` : ''}`,
     params,
   );
   // Time points as bit masks (position in TIMEPOINT_IDS): small integers instead of arrays
@@ -135,4 +156,33 @@ export async function followUpFlowCounts(
       lost: n(`l${i}`),
     })),
   };
+}
+
+/**
+ * How many (joint, time point) rows of the site's patients still followed up fall in these
+ * status windows, counted from the counts kept per treatment day and masks (migration 0101):
+ * every joint's rows, less those of patients who are not active, whose rows other than
+ * completed ones the caller takes from core (their follow-up may have ended).
+ */
+export async function statusWindowRows(
+  q: Queryable,
+  scope: SiteScope,
+  windows: readonly StatusWindow[],
+): Promise<number> {
+  if (windows.length === 0) return 0;
+  await catchUpFollowUpCounts(q);
+  const { params, bind } = sqlParams([scope.siteId]);
+  const rowsOf = (list: readonly StatusWindow[]) =>
+    list.length === 0 ? '0' : list.map((w) => `${statusWindowCondition(w, bind)}::int`).join(' + ');
+  const [row] = await q.query<{ every: string; ended: string }>(
+    `select (select coalesce(sum(f.joints * (${rowsOf(windows)})), 0)
+             from follow_up_flow_counts f where f.site_id = $1) as every,
+            (select coalesce(sum(${rowsOf(windows.filter((w) => !w.answered))}), 0)
+             from patients p
+             join joint_episodes e on e.site_id = p.site_id and e.patient_id = p.id
+             join episode_follow_up f on f.site_id = p.site_id and f.episode_id = e.id
+             where p.site_id = $1 and p.status <> 'active' and f.first_treated is not null) as ended`,
+    params,
+  );
+  return Number(row?.every ?? 0) - Number(row?.ended ?? 0);
 }

@@ -15,7 +15,12 @@ import { Client, enrolTreatedPatient, testApp, testClock, tokenOf } from '../../
 import { ViewCache } from '../analytics/view-cache.ts';
 import type { AppContext } from '../context.ts';
 import { seedDemoRegistry } from '../demo.ts';
-import { episodesWithOpenWindows, followUpFlowOf, followUpOverview } from './followup.ts';
+import {
+  episodesWithOpenWindows,
+  followUpFlowOf,
+  followUpOverview,
+  worklistPage,
+} from './followup.ts';
 import { scheduleFor } from './schedule.ts';
 
 describe.each(backends())('follow-up worklist on $name', (backend) => {
@@ -310,6 +315,58 @@ describe.each(backends())('follow-up counted from the masks kept per joint on $n
     expect(sorted(await timeToEventCounts(db, siteId, {}, kinds))).toEqual(
       sorted(await timeToEventCountsFromRows(db, siteId, {}, kinds)),
     );
+  });
+
+  it('pages the worklist and counts it from the kept counts as core does over every joint', async () => {
+    // Patients no longer followed up: from a past date, without a date, from a future date.
+    const ended = [
+      ['lost-to-follow-up', '2026-03-01'],
+      ['deceased', null],
+      ['withdrawn', '2027-06-01'],
+    ] as const;
+    for (const [i, [status, date]] of ended.entries())
+      await db.query(
+        `update patients set status = $2, status_date = $3
+         where id in (select id from patients where site_id = $1 order by id offset $4 limit 3)`,
+        [siteId, status, date, i * 3],
+      );
+    const scope = { siteId };
+    const schedule = await scheduleFor(db, scope);
+    const every = await episodesForFollowUp(db, scope);
+    expect(every.filter((e) => e.ended).length).toBeGreaterThan(5);
+    const statuses = [
+      ['due', 'overdue'],
+      ['upcoming'],
+      ['due'],
+      ['overdue'],
+      ['completed'],
+      ['missed'],
+      ['ended'],
+      ['completed', 'missed', 'ended'],
+    ] as const;
+    let compared = 0;
+    for (const days of [-30, 0, 200, 900])
+      for (const wanted of statuses)
+        for (const timepoint of [undefined, 'm3', 'm12'])
+          for (const limit of [4, 500]) {
+            const today = addDays(toIsoDate(NOW), days);
+            const all = worklist(
+              every,
+              today,
+              schedule,
+              (s, tp) => wanted.includes(s as never) && (!timepoint || tp === timepoint),
+            );
+            const page = await worklistPage(db, scope, today, schedule, wanted, {
+              limit,
+              ...(timepoint ? { timepoint } : {}),
+            });
+            expect(page, `${today} ${wanted} ${timepoint} ${limit}`).toEqual({
+              rows: all.slice(0, limit),
+              total: all.length,
+            });
+            compared += all.length;
+          }
+    expect(compared).toBeGreaterThan(1000);
   });
 
   it('lists the first rows of a long worklist and counts them all', async () => {

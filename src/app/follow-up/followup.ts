@@ -4,15 +4,20 @@ import { TIMEPOINT_IDS, type TimePoint } from '../../core/schedule/timepoints.ts
 import {
   type FollowUpStatus,
   flowFromCounts,
-  openWindows,
+  statusWindows,
   treatmentDayBounds,
+  type WorklistRow,
   worklist,
 } from '../../core/schedule/worklist.ts';
 import { parseInput } from '../../core/validation.ts';
 import type { CohortFilter } from '../../store/analytics.repo.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import type { Db } from '../../store/db.ts';
-import { episodesForFollowUp, followUpFlowCounts } from '../../store/followup.repo.ts';
+import {
+  episodesForFollowUp,
+  followUpFlowCounts,
+  statusWindowRows,
+} from '../../store/followup.repo.ts';
 import { listDeadJobs } from '../../store/jobs.repo.ts';
 import type { SiteScope } from '../../store/scope.ts';
 import {
@@ -52,10 +57,8 @@ export function episodesWithOpenWindows(
   schedule: readonly TimePoint[],
   timepoint?: string,
 ) {
-  const open = openWindows(treatmentDayBounds(today, schedule)).filter(
-    (w) => !timepoint || w.timepoint === timepoint,
-  );
-  return episodesForFollowUp(db, scope, {}, open);
+  const windows = statusWindows(treatmentDayBounds(today, schedule), OPEN_STATUSES, timepoint);
+  return episodesForFollowUp(db, scope, {}, { windows });
 }
 
 /** A cohort's CONSORT-style follow-up flow on `today`, counted in the database. */
@@ -73,6 +76,52 @@ export async function followUpFlowOf(
     treatmentDayBounds(today, schedule),
   );
   return flowFromCounts(schedule, enrolled, counts);
+}
+
+/**
+ * The first `limit` rows of the worklist with a status in `wanted` (at `timepoint`, if given),
+ * in patient order, and how many there are in all. Only the joints that have such a row are
+ * read, a page at a time, and the total is counted from the counts kept per treatment day and
+ * masks; the joints of patients who are not active, whose rows core decides, are read whole.
+ */
+export async function worklistPage(
+  db: Db,
+  scope: SiteScope,
+  today: IsoDate,
+  schedule: readonly TimePoint[],
+  wanted: readonly FollowUpStatus[],
+  { limit, timepoint }: { limit: number; timepoint?: string },
+): Promise<{ rows: WorklistRow[]; total: number }> {
+  const windows = statusWindows(treatmentDayBounds(today, schedule), wanted, timepoint);
+  const keep = (status: FollowUpStatus, tp: string) =>
+    wanted.includes(status) && (!timepoint || tp === timepoint);
+  // A patient no longer followed up has rows other than completed ones only as core says.
+  const notOnlyCompleted = wanted.some((s) => s !== 'completed');
+  const rows: WorklistRow[] = [];
+  let after: { registryId: string; episodeId: string } | undefined;
+  while (rows.length < limit) {
+    const page = await episodesForFollowUp(
+      db,
+      scope,
+      {},
+      {
+        windows,
+        ended: notOnlyCompleted,
+        limit,
+        ...(after ? { after } : {}),
+      },
+    );
+    rows.push(...worklist(page, today, schedule, keep));
+    const last = page.at(-1);
+    if (page.length < limit || !last) break;
+    after = { registryId: last.registryId, episodeId: last.episodeId };
+  }
+  let total = await statusWindowRows(db, scope, windows);
+  if (notOnlyCompleted) {
+    const ended = await episodesForFollowUp(db, scope, {}, { ended: true });
+    total += worklist(ended, today, schedule, (s, tp) => s !== 'completed' && keep(s, tp)).length;
+  }
+  return { rows: rows.slice(0, limit), total };
 }
 
 /** The site's follow-up worklist (filtered) and its CONSORT-style flow, as of today. */
@@ -94,23 +143,16 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
     },
     async () => {
       const wanted = filter.status ? [filter.status] : OPEN_STATUSES;
-      // Due and overdue rows come only from joints with a window open today.
-      const episodes = wanted.every((s) => OPEN_STATUSES.includes(s))
-        ? await episodesWithOpenWindows(ctx.db, scope, today, schedule, filter.timepoint)
-        : await episodesForFollowUp(ctx.db, scope);
-      const rows = worklist(
-        episodes,
-        today,
-        schedule,
-        (status, timepoint) =>
-          wanted.includes(status) && (!filter.timepoint || timepoint === filter.timepoint),
-      );
+      const { rows, total } = await worklistPage(ctx.db, scope, today, schedule, wanted, {
+        limit: filter.rows ?? WORKLIST_ROWS_MAX,
+        ...(filter.timepoint ? { timepoint: filter.timepoint } : {}),
+      });
       return {
         today,
         // A registry of many joints has tens of thousands of missed or completed time points:
         // the page lists the first rows and says how many there are.
-        worklist: rows.slice(0, filter.rows ?? WORKLIST_ROWS_MAX),
-        worklistTotal: rows.length,
+        worklist: rows,
+        worklistTotal: total,
         flow: await followUpFlowOf(ctx.db, scope, {}, today, schedule),
       };
     },

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, type IsoDate } from '../registry/dates.ts';
 import { DEFAULT_SCHEDULE, followUpWindow } from './timepoints.ts';
-import { followUpFlow, followUpStatus, treatmentDayBounds, worklist } from './worklist.ts';
+import {
+  followUpFlow,
+  followUpStatus,
+  statusWindows,
+  treatmentDayBounds,
+  worklist,
+} from './worklist.ts';
 
 const window = { opens: '2026-05-18', target: '2026-06-01', closes: '2026-06-15' } as const;
 
@@ -119,28 +125,47 @@ describe('follow-up status', () => {
     );
   });
 
-  it('bounds the treatment days whose windows have opened and closed, at month ends too', () => {
+  it('bounds the treatment days whose windows have opened, passed their target and closed, at month ends too, and places each day in one status window', () => {
     // Every day of two years around leap day and month ends, against every treatment day that
     // can matter: a window has opened (closed) exactly when its treatment day is up to the bound.
     const wrong: string[] = [];
     for (let step = 0; step < 730; step += 11) {
       const today = addDays('2027-12-20', step);
       const bounds = treatmentDayBounds(today);
+      const windows = statusWindows(bounds, ['upcoming', 'due', 'overdue', 'completed', 'missed']);
       for (const [i, tp] of DEFAULT_SCHEDULE.entries()) {
         const b = bounds[i];
         expect(b?.timepoint).toBe(tp.id);
         // Each day near both bounds, and every 17th day of five years.
-        const near = [b?.openedBy ?? today, b?.closedBy ?? today].flatMap((bound) =>
-          Array.from({ length: 81 }, (_, k) => addDays(bound, k - 40)),
-        );
+        const near = [
+          b?.openedBy ?? today,
+          b?.targetPassedBy ?? today,
+          b?.closedBy ?? today,
+        ].flatMap((bound) => Array.from({ length: 81 }, (_, k) => addDays(bound, k - 40)));
         const far = Array.from({ length: 120 }, (_, k) => addDays(today, 40 - 17 * k));
         for (const treated of [...near, ...far]) {
           const w = followUpWindow(treated, tp);
           if (
             w.opens <= today !== treated <= (b?.openedBy ?? '') ||
+            w.target < today !== treated <= (b?.targetPassedBy ?? '') ||
             w.closes < today !== treated <= (b?.closedBy ?? '')
           )
             wrong.push(`${tp.id} treated ${treated}, today ${today}`);
+          // Exactly one status window holds each treatment day and answer: its status.
+          for (const answered of [false, true]) {
+            const holding = windows.filter(
+              (s) =>
+                s.timepoint === tp.id &&
+                s.answered === answered &&
+                (s.after === null || treated > s.after) &&
+                (s.upTo === null || treated <= s.upTo),
+            );
+            const status = followUpStatus(w, answered, today);
+            if (holding.length !== 1 || holding[0]?.status !== status)
+              wrong.push(
+                `${tp.id} treated ${treated}, today ${today}, answered ${answered}: ${status} in ${holding.map((h) => h.status)}`,
+              );
+          }
         }
       }
     }

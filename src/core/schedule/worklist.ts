@@ -205,6 +205,8 @@ export function flowFromCounts(
 export interface TreatmentDayBounds {
   timepoint: string;
   openedBy: IsoDate;
+  /** The last treatment day whose target day passed before `today` (overdue from then on). */
+  targetPassedBy: IsoDate;
   closedBy: IsoDate;
 }
 
@@ -232,25 +234,51 @@ export function treatmentDayBounds(
     return {
       timepoint: tp.id,
       openedBy: lastDay((w) => w.opens <= today),
+      targetPassedBy: lastDay((w) => w.target < today),
       closedBy: lastDay((w) => w.closes < today),
     };
   });
 }
 
-/** The treatment days whose window for one time point is open: after `after`, up to `upTo`. */
-export interface OpenWindow {
+/**
+ * The treatment days (after `after`, up to `upTo`; null where unbounded) and answer on which a
+ * joint of a patient still followed up has `status` at one time point, on the day the bounds
+ * were taken: completed when answered, whatever the day; otherwise upcoming, due, overdue or
+ * missed by where the treatment day falls against the bounds (followUpStatus).
+ */
+export interface StatusWindow {
   timepoint: string;
-  after: IsoDate;
-  upTo: IsoDate;
+  status: Exclude<FollowUpStatus, 'ended'>;
+  after: IsoDate | null;
+  upTo: IsoDate | null;
+  answered: boolean;
 }
 
-/**
- * The treatment days whose windows are open on the day the bounds were taken, per time point
- * (after `closedBy`, up to `openedBy`): a joint can be due or overdue only at a time point
- * whose window is open and that it has not answered.
- */
-export function openWindows(bounds: readonly TreatmentDayBounds[]): OpenWindow[] {
-  return bounds
-    .filter((b) => b.closedBy < b.openedBy)
-    .map((b) => ({ timepoint: b.timepoint, after: b.closedBy, upTo: b.openedBy }));
+export function statusWindows(
+  bounds: readonly TreatmentDayBounds[],
+  statuses: readonly FollowUpStatus[],
+  timepoint?: string,
+): StatusWindow[] {
+  const windows: StatusWindow[] = [];
+  for (const b of bounds) {
+    if (timepoint && b.timepoint !== timepoint) continue;
+    const ranges: [StatusWindow['status'], IsoDate | null, IsoDate | null][] = [
+      ['upcoming', b.openedBy, null],
+      ['due', b.targetPassedBy, b.openedBy],
+      ['overdue', b.closedBy, b.targetPassedBy],
+      ['missed', null, b.closedBy],
+    ];
+    if (statuses.includes('completed'))
+      windows.push({
+        timepoint: b.timepoint,
+        status: 'completed',
+        after: null,
+        upTo: null,
+        answered: true,
+      });
+    for (const [status, after, upTo] of ranges)
+      if (statuses.includes(status) && (after === null || upTo === null || after < upTo))
+        windows.push({ timepoint: b.timepoint, status, after, upTo, answered: false });
+  }
+  return windows;
 }
