@@ -16,6 +16,7 @@ import type { Db } from '../../store/db.ts';
 import {
   episodesForFollowUp,
   followUpFlowCounts,
+  inPatientOrder,
   statusWindowRows,
 } from '../../store/followup.repo.ts';
 import { listDeadJobs } from '../../store/jobs.repo.ts';
@@ -45,6 +46,9 @@ const worklistQuery = z.strictObject({
 });
 
 const OPEN_STATUSES: readonly FollowUpStatus[] = ['due', 'overdue'];
+
+/** Patients a worklist page may walk in order before the candidates are sorted instead. */
+const WALK_AT_MOST = 20_000;
 
 /**
  * The site's joints with a window open on `today` and not answered (at `timepoint`, if given):
@@ -97,26 +101,28 @@ export async function worklistPage(
     wanted.includes(status) && (!timepoint || tp === timepoint);
   // A patient no longer followed up has rows other than completed ones only as core says.
   const notOnlyCompleted = wanted.some((s) => s !== 'completed');
+  const counted = await statusWindowRows(db, scope, windows);
+  // Walk the patients in order when a page is met early: after about
+  // `limit` × joints ÷ joints in the windows patients.
+  const walk = limit * counted.joints <= WALK_AT_MOST * counted.inWindows;
   const rows: WorklistRow[] = [];
   let after: { registryId: string; episodeId: string } | undefined;
   while (rows.length < limit) {
-    const page = await episodesForFollowUp(
-      db,
-      scope,
-      {},
-      {
-        windows,
-        ended: notOnlyCompleted,
-        limit,
-        ...(after ? { after } : {}),
-      },
-    );
+    const selection = {
+      windows,
+      ended: notOnlyCompleted,
+      limit,
+      ...(after ? { after } : {}),
+    };
+    const page = walk
+      ? await inPatientOrder(db, (q) => episodesForFollowUp(q, scope, {}, selection))
+      : await episodesForFollowUp(db, scope, {}, selection);
     rows.push(...worklist(page, today, schedule, keep));
     const last = page.at(-1);
     if (page.length < limit || !last) break;
     after = { registryId: last.registryId, episodeId: last.episodeId };
   }
-  let total = await statusWindowRows(db, scope, windows);
+  let total = counted.rows;
   if (notOnlyCompleted) {
     const ended = await episodesForFollowUp(db, scope, {}, { ended: true });
     total += worklist(ended, today, schedule, (s, tp) => s !== 'completed' && keep(s, tp)).length;

@@ -190,22 +190,10 @@ end $$;
 
 -- Rebuilding the joints' rows rebuilds the counts read from them (0091's rebuild truncates,
 -- which notes nothing).
-create or replace function episode_follow_up_rebuild() returns void language plpgsql as $$
+alter function episode_follow_up_rebuild() rename to episode_follow_up_rows_rebuild;
+create function episode_follow_up_rebuild() returns void language plpgsql as $$
 begin
-  truncate episode_follow_up;
-  insert into episode_follow_up (episode_id, site_id, first_treated, last_answered, invited, completed)
-  select e.id, e.site_id, t.first_treated, r.last_answered,
-         coalesce(a.invited, 0), coalesce(a.completed, 0)
-  from joint_episodes e
-  left join (select episode_id, min(treatment_date) as first_treated from treatments
-             group by episode_id) t on t.episode_id = e.id
-  left join (select episode_id, max(submitted_at)::date as last_answered from responses
-             group by episode_id) r on r.episode_id = e.id
-  left join (select episode_id, bit_or(follow_up_timepoint_bit(timepoint)) as invited,
-                    coalesce(bit_or(follow_up_timepoint_bit(timepoint))
-                      filter (where completed_at is not null), 0) as completed
-             from survey_assignments group by episode_id) a on a.episode_id = e.id;
-  perform episode_follow_up_events(array(select distinct episode_id from patient_events));
+  perform episode_follow_up_rows_rebuild();
   perform follow_up_counts_rebuild();
 end $$;
 select follow_up_counts_rebuild();
