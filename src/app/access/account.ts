@@ -41,7 +41,7 @@ import {
 } from '../../store/access.repo.ts';
 import { appendAudit } from '../../store/audit.repo.ts';
 import { findLoginByEmail } from '../../store/users.repo.ts';
-import { type AppContext, CLINICAL_ROLES, type UserActor } from '../context.ts';
+import { type AppContext, auditUser, CLINICAL_ROLES, type UserActor } from '../context.ts';
 import { digestToken, looksLikeToken, newSecretToken } from '../follow-up/tokens.ts';
 import { queueAccountEmail } from './account-mail.ts';
 import { assertUncommonPassword, hashPassword, verifyPassword } from './passwords.ts';
@@ -212,16 +212,7 @@ export async function endOtherSessions(
 ): Promise<{ ended: number }> {
   return ctx.db.transaction(async (tx) => {
     const ended = await endSessions(tx, actor.user.id, sessionDigest);
-    await appendAudit(tx, {
-      siteId: actor.user.siteId,
-      actorKind: 'user',
-      actorUserId: actor.user.id,
-      action: 'end-other-sessions',
-      entity: 'user',
-      entityId: actor.user.id,
-      patientId: null,
-      detail: { ended },
-    });
+    await auditUser(tx, actor, 'end-other-sessions', 'user', actor.user.id, null, { ended });
     return { ended };
   });
 }
@@ -266,15 +257,7 @@ export async function confirmTwoFactor(ctx: AppContext, actor: UserActor, body: 
     if (!(await confirmTotp(tx, actor.user.id, step, digests)))
       throw conflict('Two-factor sign-in is already set up for you');
     await markSessionEnrolled(tx, actor.user.id);
-    await appendAudit(tx, {
-      siteId: actor.user.siteId,
-      actorKind: 'user',
-      actorUserId: actor.user.id,
-      action: 'enrol-two-factor',
-      entity: 'user',
-      entityId: actor.user.id,
-      patientId: null,
-    });
+    await auditUser(tx, actor, 'enrol-two-factor', 'user', actor.user.id, null);
   });
   return { enabled: true, recoveryCodes: codes };
 }
@@ -392,15 +375,7 @@ export async function regenerateRecoveryCodes(
       codes.map((c) => digestToken(normaliseRecoveryCode(c))),
     );
     await clearThrottle(tx, [key]);
-    await appendAudit(tx, {
-      siteId: actor.user.siteId,
-      actorKind: 'user',
-      actorUserId: actor.user.id,
-      action: 'regenerate-recovery-codes',
-      entity: 'user',
-      entityId: actor.user.id,
-      patientId: null,
-    });
+    await auditUser(tx, actor, 'regenerate-recovery-codes', 'user', actor.user.id, null);
     return true;
   });
   if (!done) {

@@ -5,14 +5,13 @@ import { parseInput } from '../../core/validation.ts';
 import {
   type AuditLogEntry,
   type AuditLogFilter,
-  appendAudit,
   auditActions,
   auditChainHeads,
   auditChainRows,
   listAuditLog,
 } from '../../store/audit.repo.ts';
 import type { Queryable } from '../../store/db.ts';
-import { type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
+import { type AppContext, auditUser, requireRole, scopeOf, type UserActor } from '../context.ts';
 
 export interface AuditVerification {
   ok: boolean;
@@ -99,16 +98,7 @@ async function auditRead(
   how: 'page' | 'csv' | 'verify',
   detail: Record<string, unknown>,
 ) {
-  await appendAudit(q, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action: 'read',
-    entity: 'audit_log',
-    entityId: null,
-    patientId: null,
-    detail: { how, ...detail },
-  });
+  await auditUser(q, actor, 'read', 'audit_log', null, null, { how, ...detail });
 }
 
 /** One page of the site's audit log (newest first) for an admin, with the actions to filter by. */

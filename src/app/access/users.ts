@@ -12,11 +12,10 @@ import {
   siteRequiresTwoFactor,
   type UserListing,
 } from '../../store/access.repo.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
 import type { Queryable } from '../../store/db.ts';
 import { isUniqueViolation } from '../../store/scope.ts';
 import { insertUser } from '../../store/users.repo.ts';
-import { type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
+import { type AppContext, auditUser, requireRole, scopeOf, type UserActor } from '../context.ts';
 import { digestToken, newSecretToken } from '../follow-up/tokens.ts';
 import { queueAccountEmail, setPasswordLink } from './account-mail.ts';
 
@@ -87,15 +86,9 @@ export async function inviteUser(
         passwordHash: null,
       });
       const issued = await issueLink(ctx, tx, created, 'invite');
-      await appendAudit(tx, {
-        siteId: scope.siteId,
-        actorKind: 'user',
-        actorUserId: actor.user.id,
-        action: 'invite',
-        entity: 'user',
-        entityId: created.id,
-        patientId: null,
-        detail: { role: input.role, mailed: issued.mailed },
+      await auditUser(tx, actor, 'invite', 'user', created.id, null, {
+        role: input.role,
+        mailed: issued.mailed,
       });
       const user = await findSiteUser(tx, scope, created.id);
       if (!user) throw new Error('invited user not found');
@@ -121,15 +114,7 @@ export async function issueSignInLink(
   return ctx.db.transaction(async (tx) => {
     const purpose = user.status === 'invited' ? 'invite' : 'reset';
     const issued = await issueLink(ctx, tx, { ...user, siteId: scope.siteId }, purpose);
-    await appendAudit(tx, {
-      siteId: scope.siteId,
-      actorKind: 'user',
-      actorUserId: actor.user.id,
-      action: `issue-${purpose}-link`,
-      entity: 'user',
-      entityId: id,
-      patientId: null,
-    });
+    await auditUser(tx, actor, `issue-${purpose}-link`, 'user', id, null);
     return issued;
   });
 }
@@ -146,16 +131,7 @@ export async function changeRole(
   const scope = scopeOf(actor);
   return ctx.db.transaction(async (tx) => {
     if (!(await setUserRole(tx, scope, id, input.role))) throw notFound('User');
-    await appendAudit(tx, {
-      siteId: scope.siteId,
-      actorKind: 'user',
-      actorUserId: actor.user.id,
-      action: 'change-role',
-      entity: 'user',
-      entityId: id,
-      patientId: null,
-      detail: { role: input.role },
-    });
+    await auditUser(tx, actor, 'change-role', 'user', id, null, { role: input.role });
     const user = await findSiteUser(tx, scope, id);
     if (!user) throw notFound('User');
     return user;
@@ -173,15 +149,7 @@ export async function deactivate(
   const scope = scopeOf(actor);
   return ctx.db.transaction(async (tx) => {
     if (!(await deactivateUser(tx, scope, id, ctx.now()))) throw notFound('User');
-    await appendAudit(tx, {
-      siteId: scope.siteId,
-      actorKind: 'user',
-      actorUserId: actor.user.id,
-      action: 'deactivate',
-      entity: 'user',
-      entityId: id,
-      patientId: null,
-    });
+    await auditUser(tx, actor, 'deactivate', 'user', id, null);
     const user = await findSiteUser(tx, scope, id);
     if (!user) throw notFound('User');
     return user;
@@ -203,16 +171,7 @@ export async function updateAccessSettings(ctx: AppContext, actor: UserActor, bo
   const scope = scopeOf(actor);
   await ctx.db.transaction(async (tx) => {
     await setSiteRequiresTwoFactor(tx, scope, input.requireTwoFactor);
-    await appendAudit(tx, {
-      siteId: scope.siteId,
-      actorKind: 'user',
-      actorUserId: actor.user.id,
-      action: 'access-settings',
-      entity: 'site',
-      entityId: scope.siteId,
-      patientId: null,
-      detail: input,
-    });
+    await auditUser(tx, actor, 'access-settings', 'site', scope.siteId, null, input);
   });
   return accessSettings(ctx, actor);
 }

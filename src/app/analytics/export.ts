@@ -12,10 +12,16 @@ import { figuresCsv, headlineFigures } from '../../core/analytics/figures.ts';
 import { allInstruments } from '../../core/instruments/library.ts';
 import { parseCsv } from '../../core/tabular/csv.ts';
 import { parseInput } from '../../core/validation.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
 import { registryExport } from '../../store/export.repo.ts';
 import type { SiteScope } from '../../store/scope.ts';
-import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
+import {
+  ALL_ROLES,
+  type AppContext,
+  auditUser,
+  requireRole,
+  scopeOf,
+  type UserActor,
+} from '../context.ts';
 import { safetyReport } from '../registry/adverse-events.ts';
 import { durabilityReport, outcomeReport } from './report.ts';
 
@@ -177,15 +183,6 @@ export async function exportForUser(
     parseInput(exportQuerySchema, query).identified === 'true' ? 'identified' : 'deidentified';
   if (mode === 'identified') requireRole(actor, ['admin']);
   const file = await buildExport(ctx, scopeOf(actor), kind, mode);
-  await appendAudit(ctx.db, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action: 'export',
-    entity: 'registry',
-    entityId: null,
-    patientId: null,
-    detail: { kind, mode },
-  });
+  await auditUser(ctx.db, actor, 'export', 'registry', null, null, { kind, mode });
   return file;
 }

@@ -12,9 +12,15 @@ import { type TrialArm, trialArmsFromTable } from '../../core/evidence/trials.ts
 import { forestPlotSvg } from '../../core/plots/forest.ts';
 import { meanWithCi } from '../../core/stats/descriptive.ts';
 import { parseCsv } from '../../core/tabular/csv.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
 import { listImportedArms, painChanges, upsertArms } from '../../store/evidence.repo.ts';
-import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
+import {
+  ALL_ROLES,
+  type AppContext,
+  auditUser,
+  requireRole,
+  scopeOf,
+  type UserActor,
+} from '../context.ts';
 
 const DATA = new URL('../../core/evidence/data/', import.meta.url);
 
@@ -161,15 +167,7 @@ export async function registryEvidence(ctx: AppContext, actor: UserActor) {
     const changes = await painChanges(ctx.db, scope, timepoint, CELL_PRODUCTS);
     registry.push({ timepoint, months, change: meanWithCi(changes) });
   }
-  await appendAudit(ctx.db, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action: 'read-aggregate',
-    entity: 'registry-vs-evidence',
-    entityId: null,
-    patientId: null,
-  });
+  await auditUser(ctx.db, actor, 'read-aggregate', 'registry-vs-evidence', null, null);
   // The numbers only: this view draws no forest plots.
   const { arms } = await trialArms(ctx);
   return {

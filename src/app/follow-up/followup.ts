@@ -11,7 +11,6 @@ import {
 } from '../../core/schedule/worklist.ts';
 import { parseInput } from '../../core/validation.ts';
 import type { CohortFilter } from '../../store/analytics.repo.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
 import type { Db } from '../../store/db.ts';
 import {
   episodesForFollowUp,
@@ -24,6 +23,7 @@ import type { SiteScope } from '../../store/scope.ts';
 import {
   ALL_ROLES,
   type AppContext,
+  auditUser,
   CLINICAL_ROLES,
   requireRole,
   scopeOf,
@@ -164,15 +164,7 @@ export async function followUpOverview(ctx: AppContext, actor: UserActor, query:
     },
   );
   // Every look at the worklist is audited, kept or not.
-  await appendAudit(ctx.db, {
-    siteId: actor.user.siteId,
-    actorKind: 'user',
-    actorUserId: actor.user.id,
-    action: 'read-aggregate',
-    entity: 'follow-up-worklist',
-    entityId: null,
-    patientId: null,
-  });
+  await auditUser(ctx.db, actor, 'read-aggregate', 'follow-up-worklist', null, null);
   return overview;
 }
 

@@ -6,11 +6,17 @@ import {
 } from '../../core/schedule/custom.ts';
 import type { TimePoint } from '../../core/schedule/timepoints.ts';
 import { parseInput } from '../../core/validation.ts';
-import { appendAudit } from '../../store/audit.repo.ts';
 import type { Queryable } from '../../store/db.ts';
 import { saveSiteWindows, siteWindows } from '../../store/schedules.repo.ts';
 import type { SiteScope } from '../../store/scope.ts';
-import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
+import {
+  ALL_ROLES,
+  type AppContext,
+  auditUser,
+  requireRole,
+  scopeOf,
+  type UserActor,
+} from '../context.ts';
 
 /** The follow-up schedule in force at a site: the defaults with the site's own windows. */
 export async function scheduleFor(q: Queryable, scope: SiteScope): Promise<TimePoint[]> {
@@ -30,16 +36,7 @@ export async function updateSchedule(ctx: AppContext, actor: UserActor, body: un
   if (problems.length > 0) throw invalid('Windows must not overlap', problems);
   await ctx.db.transaction(async (tx) => {
     await saveSiteWindows(tx, scopeOf(actor), windows, actor.user.id);
-    await appendAudit(tx, {
-      siteId: actor.user.siteId,
-      actorKind: 'user',
-      actorUserId: actor.user.id,
-      action: 'update',
-      entity: 'schedule',
-      entityId: null,
-      patientId: null,
-      detail: { windows },
-    });
+    await auditUser(tx, actor, 'update', 'schedule', null, null, { windows });
   });
   return getSchedule(ctx, actor);
 }
