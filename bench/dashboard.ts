@@ -145,7 +145,15 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteBenchmark(ctx, actor, { joint: 'knee', product: 'BMAC' }),
     ],
     ['durability (4 Kaplan–Meier curves)', (ctx) => siteDurability(ctx, actor)],
+    [
+      'durability, knee + BMAC (the cohort’s rows)',
+      (ctx) => siteDurability(ctx, actor, { joint: 'knee', product: 'BMAC' }),
+    ],
     ['adverse events per product', (ctx) => siteSafety(ctx, actor)],
+    [
+      'adverse events, knee + BMAC',
+      (ctx) => siteSafety(ctx, actor, { joint: 'knee', product: 'BMAC' }),
+    ],
     ['follow-up worklist and flow', (ctx) => followUpOverview(ctx, actor, {})],
     [
       'follow-up worklist, missed at 12 months',
@@ -156,6 +164,10 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => followUpOverview(ctx, actor, { status: 'completed' }),
     ],
     ['follow-up by channel and mode (outreach)', (ctx) => siteOutreach(ctx, actor, {})],
+    [
+      'outreach, knee + BMAC (the cohort’s links)',
+      (ctx) => siteOutreach(ctx, actor, { joint: 'knee', product: 'BMAC' }),
+    ],
   ];
   const timed = async (run: () => Promise<unknown>) => {
     const times: number[] = [];
