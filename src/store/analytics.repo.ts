@@ -707,7 +707,7 @@ export async function timeToEventCountsFromRows(
               nullif(greatest(greatest(f.last_answered, f.last_reported) - f.first_treated, 0), 0) as days,
               f.reinjection_on, f.arthroplasty_on, f.back_to_activities_on, f.back_to_work_on
        from episode_follow_up f
-       ${keyed.length > 0 ? `join episode_cohorts s on s.episode_id = f.episode_id and ${keyed.join(' and ')}` : ''}
+       ${keyed.length > 0 ? `join episode_cohorts s on s.site_id = f.site_id and s.episode_id = f.episode_id and ${keyed.join(' and ')}` : ''}
        where f.site_id = $1 and f.first_treated is not null
      ), events as materialized (
        select e.kind, e.first_on - c.t0 as event_days, c.days as censor_days
