@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ACCOUNT_EMAIL_JOB, accountEmailHandler } from '../app/access/account-mail.ts';
-import { keepOutcomeSumsCurrent } from '../app/analytics/report.ts';
+import { keepDashboardSumsCurrent } from '../app/analytics/report.ts';
 import { ViewCache } from '../app/analytics/view-cache.ts';
 import { Gate } from '../app/compute/gate.ts';
 import { ComputePool } from '../app/compute/pool.ts';
@@ -293,7 +293,7 @@ async function serveProcess(
   }
   // A release with other thresholds recounts the dashboard sums; the views read every joint's
   // row meanwhile, so the server answers at once.
-  keepOutcomeSumsCurrent(db).catch((error) => console.error('dashboard sums:', error));
+  keepDashboardSumsCurrent(db).catch((error) => console.error('dashboard sums:', error));
   // Dashboard views opened lately are renewed soon after the registry changes, so the next
   // look finds them computed; a failed renewal only means the next look computes it.
   const renewViews = setInterval(() => {

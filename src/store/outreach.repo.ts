@@ -388,12 +388,18 @@ export async function outreachCounts(
   };
 }
 
+/** Folds the joints noted since the last fold into the outreach counts kept per site (0102). */
+export async function catchUpOutreachCounts(q: Queryable): Promise<number> {
+  const [row] = await q.query<{ folded: number }>('select outreach_counts_catch_up() as folded');
+  return row?.folded ?? 0;
+}
+
 /**
  * A whole site's counts, added up from each joint's share kept per site (migration 0102)
  * after folding in the joints changed since the last read.
  */
 async function keptOutreachCounts(db: Db, siteId: string): Promise<OutreachCounts> {
-  await db.query('select outreach_counts_catch_up()');
+  await catchUpOutreachCounts(db);
   const [row] = await db.query<{
     byChannel: OutreachCounts['byChannel'] | null;
     byMode: OutreachCounts['byMode'] | null;

@@ -13,6 +13,7 @@ import { type IsoDate, toIsoDate } from '../../core/registry/dates.ts';
 import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
 import {
   type CohortFilter,
+  catchUpFollowUpCounts,
   catchUpOutcomeSums,
   episodeHistories,
   itemAnswerCounts,
@@ -22,6 +23,7 @@ import {
   timeToEventCounts,
 } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
+import { catchUpOutreachCounts } from '../../store/outreach.repo.ts';
 import type { ComputePool } from '../compute/pool.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
 import { followUpFlowOf } from '../follow-up/followup.ts';
@@ -33,11 +35,14 @@ export { COHORT_OPTIONS, cohortFilterSchema, cohortOf } from './cohort.ts';
 /**
  * Brings the dashboard sums in line with this release's MCID, PASS and responder rule (a
  * recount when they changed: minutes at a million joints, so at start-up, in the background)
- * and folds in what changed since the last fold. Until then the views read every joint's row.
+ * and folds in what changed since the last fold, in the sums and in the follow-up and outreach
+ * counts (after a restore, every joint). Until then the outcome views read every joint's row.
  */
-export async function keepOutcomeSumsCurrent(db: Db): Promise<void> {
+export async function keepDashboardSumsCurrent(db: Db): Promise<void> {
   await syncOutcomeRules(db, outcomeCriteria(allInstruments()));
   await catchUpOutcomeSums(db);
+  await catchUpFollowUpCounts(db);
+  await catchUpOutreachCounts(db);
 }
 
 /**

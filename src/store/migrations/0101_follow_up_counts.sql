@@ -173,7 +173,11 @@ create trigger episode_follow_up_counts_delete after delete on episode_follow_up
 create function follow_up_counts_rebuild() returns void language plpgsql as $$
 begin
   perform follow_up_counts_lock();
-  truncate follow_up_folded, time_to_event_counts, follow_up_flow_counts, follow_up_counts_pending;
+  -- Deletes, not truncate: the serving role may not truncate (as 0090's rebuild).
+  delete from follow_up_folded;
+  delete from time_to_event_counts;
+  delete from follow_up_flow_counts;
+  delete from follow_up_counts_pending;
   insert into follow_up_folded
   select f.episode_id, f.site_id, f.first_treated, greatest(f.last_answered, f.last_reported),
          f.invited, f.completed, f.reinjection_on, f.arthroplasty_on, f.back_to_activities_on,

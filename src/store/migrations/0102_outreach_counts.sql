@@ -133,12 +133,14 @@ begin
   return cardinality(episodes);
 end $$;
 
--- Notes these joints (a joint already gone is folded out by the trigger below).
-create function outreach_counts_note(episodes uuid[], sites uuid[]) returns void language plpgsql as $$
+-- Notes these joints, under their own site (a joint already gone is folded out by the trigger
+-- below).
+create function outreach_counts_note(episodes uuid[]) returns void language plpgsql as $$
 begin
   insert into outreach_counts_pending (episode_id, site_id)
-    select distinct u.episode_id, u.site_id from unnest(episodes, sites) as u(episode_id, site_id)
-    where exists (select 1 from joint_episodes e where e.id = u.episode_id);
+    select e.id, e.site_id
+    from (select distinct u.episode_id from unnest(episodes) as u(episode_id)) u
+    join joint_episodes e on e.id = u.episode_id;
 end $$;
 -- A joint's deletion (an erasure) folds it out in its own transaction, after its links went
 -- with it, and leaves no id behind.
@@ -150,13 +152,22 @@ begin
 end $$;
 create trigger joint_episodes_outreach_delete after delete on joint_episodes
   referencing old table as old_rows for each statement execute function outreach_joints_gone();
+-- A joint moved to another site: its share moves with it.
+create function outreach_joint_moved() returns trigger language plpgsql as $$
+begin
+  perform outreach_counts_note(array[new.id]);
+  return null;
+end $$;
+create trigger joint_episodes_outreach_update after update on joint_episodes
+  for each row when (old.site_id is distinct from new.site_id)
+  execute function outreach_joint_moved();
 
 create function outreach_links_noted() returns trigger language plpgsql as $$
 begin
   if tg_op = 'DELETE' then
-    perform outreach_counts_note(array(select episode_id from old_rows), array(select site_id from old_rows));
+    perform outreach_counts_note(array(select episode_id from old_rows));
   else
-    perform outreach_counts_note(array(select episode_id from new_rows), array(select site_id from new_rows));
+    perform outreach_counts_note(array(select episode_id from new_rows));
   end if;
   return null;
 end $$;
@@ -168,7 +179,7 @@ create trigger survey_assignments_outreach_delete after delete on survey_assignm
 -- draft save pays one comparison).
 create function outreach_link_changed() returns trigger language plpgsql as $$
 begin
-  perform outreach_counts_note(array[old.episode_id, new.episode_id], array[old.site_id, new.site_id]);
+  perform outreach_counts_note(array[old.episode_id, new.episode_id]);
   return null;
 end $$;
 create trigger survey_assignments_outreach_update after update on survey_assignments
@@ -179,24 +190,36 @@ create trigger survey_assignments_outreach_update after update on survey_assignm
                      or old.episode_id is distinct from new.episode_id)
   execute function outreach_link_changed();
 
--- A contact's joint is its link's.
+-- A contact's joint is its link's. A delivery report updates a contact often: only what the
+-- counts read (its link, channel, step and time) notes it.
 create function outreach_contacts_noted() returns trigger language plpgsql as $$
 begin
   if tg_op = 'DELETE' then
-    perform outreach_counts_note(
-      array(select a.episode_id from old_rows c join survey_assignments a on a.site_id = c.site_id and a.id = c.assignment_id),
-      array(select a.site_id from old_rows c join survey_assignments a on a.site_id = c.site_id and a.id = c.assignment_id));
+    perform outreach_counts_note(array(
+      select a.episode_id from old_rows c
+      join survey_assignments a on a.site_id = c.site_id and a.id = c.assignment_id));
   else
-    perform outreach_counts_note(
-      array(select a.episode_id from new_rows c join survey_assignments a on a.site_id = c.site_id and a.id = c.assignment_id),
-      array(select a.site_id from new_rows c join survey_assignments a on a.site_id = c.site_id and a.id = c.assignment_id));
+    perform outreach_counts_note(array(
+      select a.episode_id from new_rows c
+      join survey_assignments a on a.site_id = c.site_id and a.id = c.assignment_id));
   end if;
+  return null;
+end $$;
+create function outreach_contact_changed() returns trigger language plpgsql as $$
+begin
+  perform outreach_counts_note(array(
+    select a.episode_id from survey_assignments a
+    where a.id in (old.assignment_id, new.assignment_id)));
   return null;
 end $$;
 create trigger follow_up_contacts_outreach_insert after insert on follow_up_contacts
   referencing new table as new_rows for each statement execute function outreach_contacts_noted();
 create trigger follow_up_contacts_outreach_update after update on follow_up_contacts
-  referencing new table as new_rows for each statement execute function outreach_contacts_noted();
+  for each row when (old.assignment_id is distinct from new.assignment_id
+                     or old.channel is distinct from new.channel
+                     or old.step is distinct from new.step
+                     or old.at is distinct from new.at)
+  execute function outreach_contact_changed();
 create trigger follow_up_contacts_outreach_delete after delete on follow_up_contacts
   referencing old table as old_rows for each statement execute function outreach_contacts_noted();
 
@@ -204,7 +227,10 @@ create trigger follow_up_contacts_outreach_delete after delete on follow_up_cont
 create function outreach_counts_rebuild() returns void language plpgsql as $$
 begin
   perform outreach_counts_lock();
-  truncate outreach_counts, outreach_folded, outreach_counts_pending;
+  -- Deletes, not truncate: the serving role may not truncate (as 0090's rebuild).
+  delete from outreach_counts;
+  delete from outreach_folded;
+  delete from outreach_counts_pending;
   insert into outreach_folded
   select * from outreach_of(array(select distinct episode_id from survey_assignments));
   insert into outreach_counts (site_id, section, timepoint, label, step, links, completed)
