@@ -164,6 +164,12 @@ describe.skipIf(!postgresUrl)('three StemTrack processes on one PostgreSQL', () 
 
   it('spreads a journey and a burst across them: nothing lost, sent twice or stale', async () => {
     const [a, b, c] = servers as [ServerProcess, ServerProcess, ServerProcess];
+    // Each process queued today's daily round for 06:00 UTC (one job: they share its key).
+    // Due now, so the test holds at any hour: it failed between midnight and 06:00 UTC.
+    const today = new Date().toISOString().slice(0, 10);
+    const round = `kind = 'auto-invite' and payload->>'day' = $1`;
+    expect(await count(`select count(*) as n from jobs where ${round}`, [today])).toBe(1);
+    await check.query(`update jobs set run_at = now() where ${round} and attempts = 0`, [today]);
     const clinician = new Clinician();
     // Signed in through A; the session and its CSRF token hold on B and C (kept in the database).
     await clinician.signIn(a);
