@@ -68,7 +68,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     await seedDemoRegistry(db, { seed: 11, patients: 300, now: new Date('2026-11-01T12:00:00Z') });
   });
 
-  it("keep sums per cohort key that give what every joint's row gives, for each filter they serve", async () => {
+  it("keep sums per cohort key and rows per joint that give what every joint's row gives, for every filter", async () => {
     const [site] = await db.query<{ id: string }>(
       `select id from sites where name like 'Harbour%'`,
     );
@@ -84,6 +84,11 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { bmiClass: 'obese' },
       { siteId: site?.id, joint: 'knee', productClass: 'BMAC' },
       { cellSource: 'bone-marrow', bmiClass: 'overweight', sex: 'male' },
+      // Ranges are no union of keys: they add up their joints' rows as last folded.
+      { ageFrom: 60, ageTo: 69 },
+      { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
+      { siteId: site?.id, joint: 'knee', sex: 'female', ageFrom: 50 },
+      { klGrade: 3, productClass: 'BMAC', treatedTo: '2025-06-30', ageTo: 70 },
     ];
     for (const cohort of cohorts)
       expectSameSummaries(
@@ -117,6 +122,14 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     expect(
       await db.query('select 1 from outcome_sums_pending where episode_id = $1', [row.episodeId]),
     ).toHaveLength(1);
+    // A range reads the joints' rows as folded, so it folds first too.
+    const ages = { ageFrom: 18, ageTo: 120 };
+    expectSameSummaries(
+      await outcomeSummaries(db, ages, TIMEPOINT_IDS, CRITERIA),
+      await outcomeSummariesFromRows(db, ages, TIMEPOINT_IDS, CRITERIA),
+      'a range after a rescoring',
+    );
+    expect(await db.query('select 1 from outcome_sums_pending')).toEqual([]);
     expectSameSummaries(
       await outcomeSummaries(db, {}, TIMEPOINT_IDS, CRITERIA),
       await outcomeSummariesFromRows(db, {}, TIMEPOINT_IDS, CRITERIA),
@@ -145,6 +158,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { joint: 'knee' },
       { siteId: site?.id, productClass: 'PRP', sex: 'female' },
       { klGrade: 2, bmiClass: 'overweight' },
+      { ageFrom: 60, ageTo: 69 },
+      { siteId: site?.id, sex: 'male', treatedFrom: '2024-07-01' },
     ] as CohortFilter[]) {
       const kept = await itemAnswerCounts(db, cohort, WORK_STATUS, TIMEPOINT_IDS);
       expect(kept, JSON.stringify(cohort)).toEqual(

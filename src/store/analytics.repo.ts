@@ -156,11 +156,19 @@ export async function outcomeSummaries(
     throw new Error(
       `outcome slots are ${OUTCOME_SLOTS.join(', ')}; asked for ${timepoints.join(', ')}`,
     );
-  if (servedFromSums(f) && (criteria === null || (await outcomeRulesCurrent(db, criteria)))) {
+  if (criteria === null || (await outcomeRulesCurrent(db, criteria))) {
     await catchUpOutcomeSums(db);
-    return parseSummaries(await sumsQuery(db, f, criteria), timepoints, criteria);
+    // A range of ages or dates is no union of keys: its joints' rows as last folded.
+    const raw = servedFromSums(f)
+      ? await sumsQuery(db, f, criteria)
+      : await rowsQuery(db, f, timepoints, criteria, 'folded');
+    return parseSummaries(raw, timepoints, criteria);
   }
-  return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
+  return parseSummaries(
+    await rowsQuery(db, f, timepoints, criteria, 'answers'),
+    timepoints,
+    criteria,
+  );
 }
 
 /**
@@ -173,7 +181,11 @@ export async function outcomeSummariesFromRows(
   timepoints: readonly string[],
   criteria: OutcomeCriteria | null = null,
 ): Promise<OutcomeSummaries> {
-  return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
+  return parseSummaries(
+    await rowsQuery(db, f, timepoints, criteria, 'answers'),
+    timepoints,
+    criteria,
+  );
 }
 
 /** What one aggregation returns, whichever path computed it: JSON rows with numbered columns. */
@@ -387,32 +399,46 @@ export function withDashboardSettings<T>(
   });
 }
 
-/** The cohort's statistics aggregated from outcome_joint_scores, one row per joint and scale. */
-async function rowsQuery(
-  db: Db,
-  f: CohortFilter,
-  timepoints: readonly string[],
-  criteria: OutcomeCriteria | null,
-): Promise<RawSummaries> {
+/**
+ * Where a per-joint aggregation reads: `answers` is outcome_joint_scores, kept from the answers
+ * by triggers, with the responder classes computed here (the tests' reference); `folded` is
+ * migration 0090's rows as last folded, each with its cohort key and its classes and kept
+ * answers already taken, so it joins nothing but the treatments a range selects.
+ */
+type JointRows = 'answers' | 'folded';
+
+/**
+ * Conditions putting a joint's row `o` in the cohort. Folded rows carry their joint, KL grade
+ * and sex; rows from the answers join `e` (joint_episodes) and `p` (patients) for them.
+ */
+function jointRowConditions(f: CohortFilter, bind: Bind, source: JointRows): string[] {
+  const key = source === 'folded' ? { e: 'o', p: 'o' } : { e: 'e', p: 'p' };
   const where: string[] = [];
-  const params: unknown[] = [];
-  /** Binds a value and returns its placeholder. */
-  const bind = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
   if (f.siteId) where.push(`o.site_id = ${bind(f.siteId)}`);
-  if (f.joint) where.push(`e.joint = ${bind(f.joint)}`);
-  if (f.klGrade !== undefined) where.push(`e.kl_grade = ${bind(f.klGrade)}`);
-  if (f.sex) where.push(`p.sex = ${bind(f.sex)}`);
+  if (f.joint) where.push(`${key.e}.joint = ${bind(f.joint)}`);
+  if (f.klGrade !== undefined) where.push(`${key.e}.kl_grade = ${bind(f.klGrade)}`);
+  if (f.sex) where.push(`${key.p}.sex = ${bind(f.sex)}`);
   const treatment = treatmentConditions(f, bind);
   if (treatment.length > 0)
     where.push(
       `exists (select 1 from treatments t
                where t.episode_id = o.episode_id and ${treatment.join(' and ')})`,
     );
+  return where;
+}
+
+/** The cohort's statistics aggregated from one row per joint and scale. */
+async function rowsQuery(
+  db: Db,
+  f: CohortFilter,
+  timepoints: readonly string[],
+  criteria: OutcomeCriteria | null,
+  source: JointRows,
+): Promise<RawSummaries> {
+  const { params, bind } = sqlParams();
+  const where = jointRowConditions(f, bind, source);
   // The joint and patient tables are read only when a filter needs them.
-  const needsJoint = Boolean(f.joint || f.klGrade !== undefined || f.sex);
+  const needsJoint = source === 'answers' && Boolean(f.joint || f.klGrade !== undefined || f.sex);
   // One row per joint and scale already holds its first score at each time point (v1…vK,
   // kept by a trigger): every statistic below is one hash aggregate over joints.
   const k = timepoints.map((_, i) => i + 1);
@@ -448,7 +474,26 @@ async function rowsQuery(
   // not a self-join.
   const domains = criteria?.responderDomains ?? [];
   let responderQuery = 'null';
-  if (domains.length > 0) {
+  const instruments = [...new Set(domains.map((d) => d.instrumentId))];
+  if (source === 'folded' && instruments.length > 0) {
+    // Each joint's classes per slot as folded (0 none, 1 non-responder, 2 responder,
+    // 3 undetermined; + 4 when a patient global decided it), for the joints selected.
+    const classColumns = k
+      .slice(1)
+      .map(
+        (i) => `count(*) filter (where m.classes[${i}] % 4 > 0)::int as on${i},
+           count(*) filter (where m.classes[${i}] % 4 = 2)::int as or${i},
+           count(*) filter (where m.classes[${i}] % 4 = 3)::int as ou${i},
+           count(*) filter (where m.classes[${i}] >= 4)::int as og${i}`,
+      )
+      .join(',\n              ');
+    responderQuery = `(select json_agg(x) from (
+               select m.site_id, ${classColumns}
+               from outcome_joint_marks m
+               where m.instrument_id = any(${bind(instruments)}::text[])
+                 and m.episode_id in (select episode_id from joints)
+               group by m.site_id) x)`;
+  } else if (domains.length > 0) {
     // OMERACT-OARSI on two 0–100 domains (100 = no problem): improved by a level when the gain
     // reaches both its absolute points and its share of the room left at baseline.
     // Columns p1…pK hold a joint's pain scores, f1…fK its function scores (same questionnaire).
@@ -509,10 +554,12 @@ async function rowsQuery(
     q.query<RawSummaries>(
       `with slots as (
        select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
-       from outcome_joint_scores o
+       from ${source === 'folded' ? 'outcome_folded_scores' : 'outcome_joint_scores'} o
        ${needsJoint ? 'join joint_episodes e on e.id = o.episode_id' : ''}
-       ${f.sex ? 'join patients p on p.id = e.patient_id' : ''}
+       ${needsJoint && f.sex ? 'join patients p on p.id = e.patient_id' : ''}
        ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+       -- A fence: inlined, each score is taken from its array again in each of ~40 uses.
+       offset 0
      ), joints as materialized (
        select *, ${pattern} as pattern, ${jointSum} as joint_sum, ${jointSquares} as joint_squares
        from slots
@@ -669,7 +716,7 @@ export async function timeToEventCounts(
 ): Promise<{ joints: number; counts: TimeToEventCount[] }> {
   const { params, bind } = sqlParams([siteId, kinds]);
   const keyed = cohortKeyConditions({ ...cohort, siteId: undefined }, bind);
-  if (keyed.length === 0) {
+  if (keyed.length === 0 && servedFromSums(cohort)) {
     // A whole site: the counts kept per day from treatment (migration 0101).
     await catchUpFollowUpCounts(db);
     const [kept] = await db.query<{ joints: number; counts: TimeToEventCount[] | null }>(
@@ -696,7 +743,15 @@ export async function timeToEventCountsFromRows(
   kinds: readonly string[],
 ): Promise<{ joints: number; counts: TimeToEventCount[] }> {
   const { params, bind } = sqlParams([siteId, kinds]);
-  const keyed = cohortKeyConditions({ ...cohort, siteId: undefined }, bind);
+  // A range selects by its joints' treatments, each of which must match every treatment filter.
+  const ranged = !servedFromSums(cohort);
+  const keyed = cohortKeyConditions(
+    ranged
+      ? { joint: cohort.joint, klGrade: cohort.klGrade, sex: cohort.sex }
+      : { ...cohort, siteId: undefined },
+    bind,
+  );
+  const treatment = ranged ? treatmentConditions(cohort, bind, 'ct') : [];
   if (keyed.length > 0) await catchUpOutcomeSums(db);
   const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
     q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
@@ -709,6 +764,7 @@ export async function timeToEventCountsFromRows(
        from episode_follow_up f
        ${keyed.length > 0 ? `join episode_cohorts s on s.site_id = f.site_id and s.episode_id = f.episode_id and ${keyed.join(' and ')}` : ''}
        where f.site_id = $1 and f.first_treated is not null
+       ${treatment.length > 0 ? `and exists (select 1 from treatments ct where ct.site_id = f.site_id and ct.episode_id = f.episode_id and ${treatment.join(' and ')})` : ''}
      ), events as materialized (
        select e.kind, e.first_on - c.t0 as event_days, c.days as censor_days
        from cohort c cross join lateral (values ('reinjection', c.reinjection_on),
@@ -750,9 +806,27 @@ export async function itemAnswerCounts(
     `select coalesce(spec->'items', '[]') @> $1::jsonb as kept from outcome_rules`,
     [JSON.stringify([{ instrument_id: item.instrumentId, item: item.item }])],
   );
-  if (!servedFromSums(f) || !kept?.kept) return itemAnswerCountsFromRows(q, f, item, timepoints);
+  if (!kept?.kept) return itemAnswerCountsFromRows(q, f, item, timepoints);
   await catchUpOutcomeSums(q);
   const { params, bind } = sqlParams();
+  if (!servedFromSums(f)) {
+    // A range: the selected joints' first answers per slot, as last folded (migration 0090).
+    const where = jointRowConditions(f, bind, 'folded');
+    const slots = bind([...OUTCOME_SLOTS]);
+    return q.query<{ timepoint: string; answer: number; joints: number }>(
+      `select (${slots}::text[])[a.slot] as timepoint, a.answer::float8 as answer,
+              count(*)::int as joints
+       from outcome_joint_marks o
+       cross join lateral unnest(o.classes) with ordinality as a(answer, slot)
+       where o.instrument_id = ${bind(`item:${item.instrumentId}/${item.item}`)}
+         and a.answer is not null
+         and (${slots}::text[])[a.slot] = any(${bind([...timepoints])}::text[])
+         ${where.map((c) => `and ${c}`).join(' ')}
+       group by a.slot, a.answer
+       order by 1, 2`,
+      params,
+    );
+  }
   const where = cohortKeyConditions(f, bind);
   const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
   const slots = bind([...OUTCOME_SLOTS]);

@@ -182,7 +182,16 @@ describe.each(backends())('every section of a report describes one cohort on $na
                            order by id offset 9 limit 1)`,
       [siteId],
     );
-    for (const query of [{}, { joint: 'knee' }, { product: 'BMAC' }, { sex: 'female', kl: '3' }]) {
+    for (const query of [
+      {},
+      { joint: 'knee' },
+      { product: 'BMAC' },
+      { sex: 'female', kl: '3' },
+      // Ranges: each joint's kept row, selected by a treatment matching every treatment filter.
+      { ageFrom: '60', ageTo: '69' },
+      { treatedFrom: '2024-01-01', treatedTo: '2025-06-30', joint: 'knee' },
+      { product: 'PRP', ageFrom: '50', sex: 'male' },
+    ]) {
       const cohort = cohortOf(query);
       const histories = await episodeHistories(db, siteId, cohort);
       const counted = await durabilityReport(db, siteId, cohort);

@@ -1,5 +1,5 @@
 import { benchmark } from '../../core/analytics/benchmark.ts';
-import { durabilityCurve, durabilityCurveFromCounts } from '../../core/analytics/durability.ts';
+import { durabilityCurveFromCounts } from '../../core/analytics/durability.ts';
 import { outcomesFromSummaries, trajectoriesFromPatterns } from '../../core/analytics/outcomes.ts';
 import {
   OMERACT_OARSI,
@@ -15,16 +15,13 @@ import {
   type CohortFilter,
   catchUpFollowUpCounts,
   catchUpOutcomeSums,
-  episodeHistories,
   itemAnswerCounts,
   outcomeSummaries,
-  servedFromSums,
   syncOutcomeRules,
   timeToEventCounts,
 } from '../../store/analytics.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { catchUpOutreachCounts } from '../../store/outreach.repo.ts';
-import type { ComputePool } from '../compute/pool.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
 import { followUpFlowOf } from '../follow-up/followup.ts';
 import { scheduleFor } from '../follow-up/schedule.ts';
@@ -102,37 +99,20 @@ export async function siteBenchmark(ctx: AppContext, actor: UserActor, query: un
 }
 
 /**
- * Kaplan–Meier curves of a cohort's joints (see `siteDurability`); the curves are computed on
- * the compute pool's threads when one is given.
+ * Kaplan–Meier curves of a cohort's joints (see `siteDurability`), from the joints counted per
+ * day from treatment in the database (migrations 0091, 0101): a few thousand rows leave it,
+ * whatever the size or the filter.
  */
-export async function durabilityReport(
-  q: Db,
-  siteId: string,
-  cohort: CohortFilter,
-  compute?: ComputePool,
-) {
-  if (servedFromSums(cohort)) {
-    // Counted per day in the database (migration 0056): a few thousand rows, whatever the size.
-    const kinds = ['arthroplasty', 'reinjection', 'returned-to-activities', 'returned-to-work'];
-    const { joints, counts } = await timeToEventCounts(q, siteId, cohort, kinds);
-    return {
-      cohort: { ...cohort, joints },
-      arthroplastyFree: durabilityCurveFromCounts(counts, 'arthroplasty'),
-      reinjectionFree: durabilityCurveFromCounts(counts, 'reinjection'),
-      returnToActivities: durabilityCurveFromCounts(counts, 'returned-to-activities'),
-      returnToWork: durabilityCurveFromCounts(counts, 'returned-to-work'),
-    };
-  }
-  const histories = await episodeHistories(q, siteId, cohort);
-  const curves = compute
-    ? await compute.run('durability', histories)
-    : {
-        arthroplastyFree: durabilityCurve(histories, 'arthroplasty'),
-        reinjectionFree: durabilityCurve(histories, 'reinjection'),
-        returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
-        returnToWork: durabilityCurve(histories, 'returned-to-work'),
-      };
-  return { cohort: { ...cohort, joints: histories.length }, ...curves };
+export async function durabilityReport(q: Db, siteId: string, cohort: CohortFilter) {
+  const kinds = ['arthroplasty', 'reinjection', 'returned-to-activities', 'returned-to-work'];
+  const { joints, counts } = await timeToEventCounts(q, siteId, cohort, kinds);
+  return {
+    cohort: { ...cohort, joints },
+    arthroplastyFree: durabilityCurveFromCounts(counts, 'arthroplasty'),
+    reinjectionFree: durabilityCurveFromCounts(counts, 'reinjection'),
+    returnToActivities: durabilityCurveFromCounts(counts, 'returned-to-activities'),
+    returnToWork: durabilityCurveFromCounts(counts, 'returned-to-work'),
+  };
 }
 
 /**
@@ -146,7 +126,7 @@ export async function siteDurability(ctx: AppContext, actor: UserActor, query: u
   return ctx.views.get(
     ctx.db,
     { name: 'durability', siteId, params: cohort, userId: actor.user.id },
-    () => durabilityReport(ctx.db, siteId, cohort, ctx.compute),
+    () => durabilityReport(ctx.db, siteId, cohort),
   );
 }
 

@@ -1,4 +1,3 @@
-import { durabilityCurve } from '../../core/analytics/durability.ts';
 import { exportTableCsv } from '../../core/analytics/export.ts';
 import { fhirBundleText } from '../analytics/export.ts';
 import { computeMetaAnalysis } from '../evidence/meta.ts';
@@ -9,12 +8,6 @@ import { computeMetaAnalysis } from '../evidence/meta.ts';
  */
 export const TASKS = {
   meta: computeMetaAnalysis,
-  durability: (histories: Parameters<typeof durabilityCurve>[0]) => ({
-    arthroplastyFree: durabilityCurve(histories, 'arthroplasty'),
-    reinjectionFree: durabilityCurve(histories, 'reinjection'),
-    returnToActivities: durabilityCurve(histories, 'returned-to-activities'),
-    returnToWork: durabilityCurve(histories, 'returned-to-work'),
-  }),
   fhir: fhirBundleText,
   'export-csv': (input: {
     file: Parameters<typeof exportTableCsv>[0];
