@@ -161,14 +161,10 @@ export async function outcomeSummaries(
     // A range of ages or dates is no union of keys: its joints' rows as last folded.
     const raw = servedFromSums(f)
       ? await sumsQuery(db, f, criteria)
-      : await rowsQuery(db, f, timepoints, criteria, 'folded');
+      : await foldedRowsQuery(db, f, timepoints, criteria);
     return parseSummaries(raw, timepoints, criteria);
   }
-  return parseSummaries(
-    await rowsQuery(db, f, timepoints, criteria, 'answers'),
-    timepoints,
-    criteria,
-  );
+  return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
 }
 
 /**
@@ -181,11 +177,7 @@ export async function outcomeSummariesFromRows(
   timepoints: readonly string[],
   criteria: OutcomeCriteria | null = null,
 ): Promise<OutcomeSummaries> {
-  return parseSummaries(
-    await rowsQuery(db, f, timepoints, criteria, 'answers'),
-    timepoints,
-    criteria,
-  );
+  return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
 }
 
 /** What one aggregation returns, whichever path computed it: JSON rows with numbered columns. */
@@ -386,14 +378,18 @@ async function sumsQuery(
  */
 export function withDashboardSettings<T>(
   db: Db,
-  options: { nestedLoops: boolean },
+  options: { nestedLoops: boolean; sorts?: boolean },
   run: (q: Queryable) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (q) => {
     await q.query(
       `select set_config('work_mem', $1, true), set_config('jit', 'off', true),
-              set_config('enable_nestloop', $2, true)`,
-      [OUTCOME_WORK_MEM, options.nestedLoops ? 'on' : 'off'],
+              set_config('enable_nestloop', $2, true), set_config('enable_sort', $3, true)`,
+      [
+        OUTCOME_WORK_MEM,
+        options.nestedLoops ? 'on' : 'off',
+        options.sorts === false ? 'off' : 'on',
+      ],
     );
     return run(q);
   });
@@ -411,10 +407,10 @@ type JointRows = 'answers' | 'folded';
  * Conditions putting a joint's row `o` in the cohort. Folded rows carry their joint, KL grade
  * and sex; rows from the answers join `e` (joint_episodes) and `p` (patients) for them.
  */
-function jointRowConditions(f: CohortFilter, bind: Bind, source: JointRows): string[] {
-  const key = source === 'folded' ? { e: 'o', p: 'o' } : { e: 'e', p: 'p' };
+function jointRowConditions(f: CohortFilter, bind: Bind, source: JointRows, o = 'o'): string[] {
+  const key = source === 'folded' ? { e: o, p: o } : { e: 'e', p: 'p' };
   const where: string[] = [];
-  if (f.siteId) where.push(`o.site_id = ${bind(f.siteId)}`);
+  if (f.siteId) where.push(`${o}.site_id = ${bind(f.siteId)}`);
   if (f.joint) where.push(`${key.e}.joint = ${bind(f.joint)}`);
   if (f.klGrade !== undefined) where.push(`${key.e}.kl_grade = ${bind(f.klGrade)}`);
   if (f.sex) where.push(`${key.p}.sex = ${bind(f.sex)}`);
@@ -422,43 +418,34 @@ function jointRowConditions(f: CohortFilter, bind: Bind, source: JointRows): str
   if (treatment.length > 0)
     where.push(
       `exists (select 1 from treatments t
-               where t.episode_id = o.episode_id and ${treatment.join(' and ')})`,
+               where t.episode_id = ${o}.episode_id and ${treatment.join(' and ')})`,
     );
   return where;
 }
 
-/** The cohort's statistics aggregated from one row per joint and scale. */
-async function rowsQuery(
-  db: Db,
-  f: CohortFilter,
-  timepoints: readonly string[],
-  criteria: OutcomeCriteria | null,
-  source: JointRows,
-): Promise<RawSummaries> {
-  const { params, bind } = sqlParams();
-  const where = jointRowConditions(f, bind, source);
-  // The joint and patient tables are read only when a filter needs them.
-  const needsJoint = source === 'answers' && Boolean(f.joint || f.klGrade !== undefined || f.sex);
-  // One row per joint and scale already holds its first score at each time point (v1…vK,
-  // kept by a trigger): every statistic below is one hash aggregate over joints.
-  const k = timepoints.map((_, i) => i + 1);
-  const slots = k.map((i) => `o.scores[${i}] as v${i}`).join(', ');
-  const pattern = k
-    .map((i) => `(case when v${i} is not null then ${2 ** (i - 1)} else 0 end)`)
-    .join(' + ');
-  const jointSum = k.map((i) => `coalesce(v${i}, 0)`).join(' + ');
-  const jointSquares = k.map((i) => `coalesce(v${i} * v${i}, 0)`).join(' + ');
-  const levelColumns = k
-    .map(
-      (i) =>
-        `count(v${i})::int as n${i}, avg(v${i}) as m${i}, stddev_samp(v${i}) as s${i},
-         count(v${i} - v1)::int as cn${i}, avg(v${i} - v1) as cm${i}, stddev_samp(v${i} - v1) as cs${i}`,
-    )
-    .join(',\n              ');
-  const patternSums = k.map((i) => `sum(v${i}) as t${i}`).join(', ');
+/**
+ * One joint's row `o` (its first score per slot in `o.scores`) as columns v1…vK, with its visit
+ * pattern (bit i−1 set = a score at slot i), the sum of its scores and of their squares.
+ */
+function jointRowShape(k: readonly number[]) {
+  return {
+    slots: k.map((i) => `o.scores[${i}] as v${i}`).join(', '),
+    pattern: k
+      .map((i) => `(case when v${i} is not null then ${2 ** (i - 1)} else 0 end)`)
+      .join(' + '),
+    jointSum: k.map((i) => `coalesce(v${i}, 0)`).join(' + '),
+    jointSquares: k.map((i) => `coalesce(v${i} * v${i}, 0)`).join(' + '),
+  };
+}
+
+/**
+ * Per slot after baseline: the joints past the MCID, the relative MCID and in the PASS, counted
+ * over joint rows v1…vK joined to their thresholds `th` (sign = 1 where higher scores are
+ * better, −1 where lower are: improvement = (vi − v1) × sign).
+ */
+function thresholdCountColumns(k: readonly number[]): string {
   const tolerance = THRESHOLD_TOLERANCE;
-  // sign = 1 where higher scores are better, −1 where lower are: improvement = (vi − v1) × sign.
-  const thresholdColumns = k
+  return k
     .slice(1)
     .map(
       (i) =>
@@ -468,32 +455,45 @@ async function rowsQuery(
          count(*) filter (where v${i} * th.sign >= th.pass * th.sign - ${tolerance})::int as pc${i}`,
     )
     .join(',\n              ');
+}
+
+/** The thresholds of `thresholdRows` as a relation, from their bound JSON. */
+const THRESHOLDS_RELATION = (param: string) =>
+  `json_to_recordset(${param}::json)
+     as t(instrument_id text, scale text, sign int, mcid float8, pass float8, rel float8, best float8)`;
+
+/** The cohort's statistics aggregated from each joint's row kept from its answers. */
+async function rowsQuery(
+  db: Db,
+  f: CohortFilter,
+  timepoints: readonly string[],
+  criteria: OutcomeCriteria | null,
+): Promise<RawSummaries> {
+  const { params, bind } = sqlParams();
+  const where = jointRowConditions(f, bind, 'answers');
+  // The joint and patient tables are read only when a filter needs them.
+  const needsJoint = Boolean(f.joint || f.klGrade !== undefined || f.sex);
+  // One row per joint and scale already holds its first score at each time point (v1…vK,
+  // kept by a trigger): every statistic below is one hash aggregate over joints.
+  const k = timepoints.map((_, i) => i + 1);
+  const { slots, pattern, jointSum, jointSquares } = jointRowShape(k);
+  const levelColumns = k
+    .map(
+      (i) =>
+        `count(v${i})::int as n${i}, avg(v${i}) as m${i}, stddev_samp(v${i}) as s${i},
+         count(v${i} - v1)::int as cn${i}, avg(v${i} - v1) as cm${i}, stddev_samp(v${i} - v1) as cs${i}`,
+    )
+    .join(',\n              ');
+  const patternSums = k.map((i) => `sum(v${i}) as t${i}`).join(', ');
+  const tolerance = THRESHOLD_TOLERANCE;
+  const thresholdColumns = thresholdCountColumns(k);
   const thresholds = criteria?.thresholds ?? [];
   const thresholdsParam = bind(JSON.stringify(thresholdRows(thresholds)));
   // One row per joint with both domains of its questionnaire side by side: a hash aggregate,
   // not a self-join.
   const domains = criteria?.responderDomains ?? [];
   let responderQuery = 'null';
-  const instruments = [...new Set(domains.map((d) => d.instrumentId))];
-  if (source === 'folded' && instruments.length > 0) {
-    // Each joint's classes per slot as folded (0 none, 1 non-responder, 2 responder,
-    // 3 undetermined; + 4 when a patient global decided it), for the joints selected.
-    const classColumns = k
-      .slice(1)
-      .map(
-        (i) => `count(*) filter (where m.classes[${i}] % 4 > 0)::int as on${i},
-           count(*) filter (where m.classes[${i}] % 4 = 2)::int as or${i},
-           count(*) filter (where m.classes[${i}] % 4 = 3)::int as ou${i},
-           count(*) filter (where m.classes[${i}] >= 4)::int as og${i}`,
-      )
-      .join(',\n              ');
-    responderQuery = `(select json_agg(x) from (
-               select m.site_id, ${classColumns}
-               from outcome_joint_marks m
-               where m.instrument_id = any(${bind(instruments)}::text[])
-                 and m.episode_id in (select episode_id from joints)
-               group by m.site_id) x)`;
-  } else if (domains.length > 0) {
+  if (domains.length > 0) {
     // OMERACT-OARSI on two 0–100 domains (100 = no problem): improved by a level when the gain
     // reaches both its absolute points and its share of the room left at baseline.
     // Columns p1…pK hold a joint's pain scores, f1…fK its function scores (same questionnaire).
@@ -554,9 +554,9 @@ async function rowsQuery(
     q.query<RawSummaries>(
       `with slots as (
        select o.site_id, o.episode_id, o.instrument_id, o.scale, ${slots}
-       from ${source === 'folded' ? 'outcome_folded_scores' : 'outcome_joint_scores'} o
+       from outcome_joint_scores o
        ${needsJoint ? 'join joint_episodes e on e.id = o.episode_id' : ''}
-       ${needsJoint && f.sex ? 'join patients p on p.id = e.patient_id' : ''}
+       ${f.sex ? 'join patients p on p.id = e.patient_id' : ''}
        ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
        -- A fence: inlined, each score is taken from its array again in each of ~40 uses.
        offset 0
@@ -564,8 +564,7 @@ async function rowsQuery(
        select *, ${pattern} as pattern, ${jointSum} as joint_sum, ${jointSquares} as joint_squares
        from slots
      ), thresholds as (
-       select * from json_to_recordset(${thresholdsParam}::json)
-         as t(instrument_id text, scale text, sign int, mcid float8, pass float8, rel float8, best float8)
+       select * from ${THRESHOLDS_RELATION(thresholdsParam)}
      )
      select (select count(*)::int from (select episode_id from joints where pattern > 0
                                          group by episode_id) j) as joints,
@@ -583,6 +582,119 @@ async function rowsQuery(
                from joints where pattern > 0
                group by site_id, instrument_id, scale, pattern) x) as patterns,
             ${responderQuery} as responders`,
+      params,
+    ),
+  );
+  return row ?? { joints: 0, stats: null, patterns: null, responders: null };
+}
+
+/**
+ * The cohort's statistics from its joints' rows as last folded (migration 0090): what a range
+ * of ages or treatment dates reads. Each row carries its cohort key, and its joint's classes and
+ * kept answers are folded too, so nothing but the treatments the range selects is joined. One
+ * aggregate per visit pattern, which PostgreSQL may run in parallel; levels and changes combine
+ * the patterns' means and spreads (Chan et al.'s pairwise update), as stable as one pass.
+ */
+async function foldedRowsQuery(
+  db: Db,
+  f: CohortFilter,
+  timepoints: readonly string[],
+  criteria: OutcomeCriteria | null,
+): Promise<RawSummaries> {
+  const { params, bind } = sqlParams();
+  const where = jointRowConditions(f, bind, 'folded');
+  const inCohort = where.length > 0 ? `and ${where.join(' and ')}` : '';
+  const k = timepoints.map((_, i) => i + 1);
+  const later = k.slice(1);
+  const { slots, pattern, jointSum, jointSquares } = jointRowShape(k);
+  const thresholds = criteria?.thresholds ?? [];
+  const thresholdsParam = bind(JSON.stringify(thresholdRows(thresholds)));
+  // Joints, mean and SD over the patterns with a score there: M2 = Σ (n q + n (mean − M)²).
+  // Per pattern: n, and per slot Σ and the population variance of the score and of its change.
+  const patternColumns = [
+    ...k.map((i) => `sum(v${i}) as t${i}, var_pop(v${i}) as q${i}`),
+    ...later.map((i) => `sum(v${i} - v1) as d${i}, var_pop(v${i} - v1) as e${i}`),
+  ].join(', ');
+  const means = [
+    ...k.map(
+      (i) => `sum(t${i}) over w / sum(n) filter (where t${i} is not null) over w as mean_${i}`,
+    ),
+    ...later.map(
+      (i) => `sum(d${i}) over w / sum(n) filter (where d${i} is not null) over w as mean_c${i}`,
+    ),
+  ].join(', ');
+  const moments = (sum: string, variance: string, mean: string, name: string) => {
+    const total = `sum(n) filter (where ${sum} is not null)`;
+    return `coalesce(${total}, 0)::int as n${name}, sum(${sum}) / nullif(${total}, 0) as m${name},
+            case when ${total} > 1 then sqrt(greatest(sum(n * ${variance} + n * (${sum} / n - ${mean}) ^ 2) / (${total} - 1), 0)) end as s${name}`;
+  };
+  const levelColumns = [
+    ...k.map((i) => moments(`t${i}`, `q${i}`, `mean_${i}`, `${i}`)),
+    ...later.map((i) =>
+      moments(`d${i}`, `e${i}`, `mean_c${i}`, `c${i}`).replace(/ as ([nms])c(\d)/g, ' as c$1$2'),
+    ),
+  ].join(',\n              ');
+  const thresholdSums = later
+    .map(
+      (i) => `sum(mc${i})::int as mc${i}, sum(rc${i})::int as rc${i}, sum(pc${i})::int as pc${i}`,
+    )
+    .join(', ');
+  const instruments = [...new Set((criteria?.responderDomains ?? []).map((d) => d.instrumentId))];
+  // Each joint's classes per slot as folded (0 none, 1 non-responder, 2 responder,
+  // 3 undetermined; + 4 when a patient global decided it).
+  const responderColumns = later
+    .map(
+      (i) => `count(*) filter (where m.classes[${i}] % 4 > 0)::int as on${i},
+           count(*) filter (where m.classes[${i}] % 4 = 2)::int as or${i},
+           count(*) filter (where m.classes[${i}] % 4 = 3)::int as ou${i},
+           count(*) filter (where m.classes[${i}] >= 4)::int as og${i}`,
+    )
+    .join(',\n              ');
+  const marksInCohort = jointRowConditions(f, bind, 'folded', 'm')
+    .map((c) => `and ${c}`)
+    .join(' ');
+  // Hashed, not sorted: the planner cannot tell a joint's pattern, so it expects a group per
+  // few joints (611,226 at 1,000,000 joints; 259 in fact) and sorted them all to disk.
+  const [row] = await withDashboardSettings(db, { nestedLoops: false, sorts: false }, (q) =>
+    q.query<RawSummaries>(
+      `with thresholds as (
+       select * from ${THRESHOLDS_RELATION(thresholdsParam)}
+     ), patterns as materialized (
+       select x.site_id, x.instrument_id, x.scale, x.pattern, count(*) as n,
+              sum(x.joint_sum * x.joint_sum) as squared_sums, sum(x.joint_squares) as squares,
+              ${patternColumns}
+              ${thresholds.length > 0 ? `, ${thresholdCountColumns(k)}` : ''}
+       from (select y.*, ${pattern} as pattern, ${jointSum} as joint_sum,
+                    ${jointSquares} as joint_squares
+             from (select o.site_id, o.instrument_id, o.scale, ${slots}
+                   from outcome_folded_scores o where true ${inCohort}
+                   -- A fence: inlined, each score is taken from its array again in each use.
+                   offset 0) y) x
+       ${thresholds.length > 0 ? 'left join thresholds th using (instrument_id, scale)' : ''}
+       where x.pattern > 0
+       group by x.site_id, x.instrument_id, x.scale, x.pattern
+     ), marks as materialized (
+       select m.site_id, count(*) filter (where m.instrument_id = '')::int as joints
+              ${instruments.length > 0 ? `, ${responderColumns.replaceAll('count(*) filter (where', `count(*) filter (where m.instrument_id = any(${bind(instruments)}::text[]) and`)}` : ''}
+       from outcome_joint_marks m
+       where (m.instrument_id = ''
+              ${instruments.length > 0 ? `or m.instrument_id = any(${bind(instruments)}::text[])` : ''})
+         ${marksInCohort}
+       group by m.site_id
+     )
+     select (select coalesce(sum(joints), 0)::int from marks) as joints,
+            (select json_agg(x) from (
+               select site_id, instrument_id, scale,
+                      ${levelColumns}
+                      ${thresholds.length > 0 ? `, ${thresholdSums}` : ''}
+               from (select p.*, ${means} from patterns p
+                     window w as (partition by site_id, instrument_id, scale)) p
+               group by site_id, instrument_id, scale) x) as stats,
+            (select json_agg(x) from (
+               select site_id, instrument_id, scale, pattern, n::int as joints, squared_sums,
+                      squares, ${k.map((i) => `t${i}`).join(', ')}
+               from patterns) x) as patterns,
+            ${instruments.length > 0 ? '(select json_agg(marks) from marks)' : 'null'} as responders`,
       params,
     ),
   );
