@@ -78,6 +78,9 @@ const DERIVED_TABLES = new Set([
   'outreach_counts',
   'outreach_folded',
   'outreach_counts_pending',
+  // Migration 0104's outreach counts per cohort key, and the key of each joint's share.
+  'outreach_cohort_counts',
+  'outreach_folded_keys',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 

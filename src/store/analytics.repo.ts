@@ -793,7 +793,7 @@ function parseSummaries(
 }
 
 /** Conditions on migration 0090's cohort key columns (alias `s`) for the filters the sums serve. */
-function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
+export function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
   const where: string[] = [];
   if (f.siteId) where.push(`s.site_id = ${bind(f.siteId)}`);
   if (f.joint) where.push(`s.joint = ${bind(f.joint)}`);

@@ -2,7 +2,9 @@ import type { PatientContact } from '../core/outreach/contact.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import {
   type CohortFilter,
+  cohortKeyConditions,
   episodeConditions,
+  servedFromSums,
   sqlParams,
   withDashboardSettings,
 } from './analytics.repo.ts';
@@ -309,7 +311,8 @@ export async function outreachCounts(
 ): Promise<OutreachCounts> {
   const { params, bind } = sqlParams([siteId]);
   const inCohort = episodeConditions({ ...cohort, siteId: undefined }, bind);
-  if (inCohort.length === 0) return keptOutreachCounts(db, siteId);
+  // A whole site, or a union of cohort keys: the counts kept (migrations 0102, 0104).
+  if (servedFromSums(cohort)) return keptOutreachCounts(db, siteId, cohort);
   const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
     q.query<{
       byChannel: OutreachCounts['byChannel'] | null;
@@ -398,16 +401,30 @@ export async function catchUpOutreachCounts(q: Queryable): Promise<number> {
  * A whole site's counts, added up from each joint's share kept per site (migration 0102)
  * after folding in the joints changed since the last read.
  */
-async function keptOutreachCounts(db: Db, siteId: string): Promise<OutreachCounts> {
+async function keptOutreachCounts(
+  db: Db,
+  siteId: string,
+  cohort: CohortFilter,
+): Promise<OutreachCounts> {
   await catchUpOutreachCounts(db);
+  const { params, bind } = sqlParams([siteId]);
+  const keyed = cohortKeyConditions({ ...cohort, siteId: undefined }, bind);
   const [row] = await db.query<{
     byChannel: OutreachCounts['byChannel'] | null;
     byMode: OutreachCounts['byMode'] | null;
     afterMessage: OutreachCounts['afterMessage'] | null;
   }>(
     `with kept as (
-       select section, timepoint, label, step, links::int as links, completed::int as completed
-       from outreach_counts where site_id = $1 and (links <> 0 or completed <> 0)
+       ${
+         keyed.length === 0
+           ? `select section, timepoint, label, step, links::int as links, completed::int as completed
+              from outreach_counts where site_id = $1 and (links <> 0 or completed <> 0)`
+           : `select section, timepoint, label, step, sum(links)::int as links,
+                     sum(completed)::int as completed
+              from outreach_cohort_counts s where s.site_id = $1 and ${keyed.join(' and ')}
+              group by section, timepoint, label, step
+              having sum(links) <> 0 or sum(completed) <> 0`
+       }
      )
      select (select json_agg(x order by x.timepoint, x.channels) from (
                select timepoint, label as channels, links, completed from kept
@@ -420,7 +437,7 @@ async function keptOutreachCounts(db: Db, siteId: string): Promise<OutreachCount
                            when step = 0 then 'Invitation' else 'Reminder ' || step end as message,
                       label as channel, step, links as reached, completed as "answeredBefore"
                from kept where section = 'message') x) as "afterMessage"`,
-    [siteId],
+    params,
   );
   return {
     byChannel: row?.byChannel ?? [],

@@ -233,6 +233,9 @@ describe.each(backends())('follow-up counted from the masks kept per joint on $n
       { joint: 'knee' },
       { sex: 'female', klGrade: 3 },
       { productClass: 'PRP' },
+      { cellSource: 'bone-marrow' as const, bmiClass: 'overweight' as const },
+      // A range selects by its treatments, not by kept keys.
+      { ageFrom: 50, ageTo: 69, joint: 'knee' },
     ])
       expect(
         await followUpFlowOf(db, scope, cohort, toIsoDate(NOW), schedule),

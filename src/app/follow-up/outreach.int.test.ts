@@ -175,8 +175,17 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
 
   it('are, in one statement, what the three statements over every link give', async () => {
     const sites = await db.query<{ id: string }>('select id from sites order by name');
+    const cohorts = [
+      {},
+      { joint: 'knee' },
+      { productClass: 'PRP', sex: 'female' },
+      { klGrade: 3, cellSource: 'bone-marrow' as const },
+      // A range is no union of keys: its links are read.
+      { ageFrom: 50, ageTo: 69 },
+    ];
     // Folded once first, so the changes below are taken out of the kept counts and put back.
-    for (const site of sites) await outreachCounts(db, site.id);
+    for (const site of sites)
+      for (const cohort of cohorts) await outreachCounts(db, site.id, cohort);
     // An answer removed and one entered on another mode: the modes kept on the links follow.
     await db.query(
       `delete from responses where id = (select id from responses
@@ -208,6 +217,20 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       `update follow_up_contacts set at = at + interval '400 days'
        where id = (select id from follow_up_contacts order by id offset 11 limit 1)`,
     );
+    // A joint's cohort key changed three ways: its shares move to the new key.
+    await db.query(
+      `update treatments set product_class = 'BMAC'
+       where id = (select t.id from treatments t join survey_assignments a on a.episode_id = t.episode_id
+                   where t.product_class = 'PRP' order by t.id limit 1)`,
+    );
+    await db.query(
+      `update patients set sex = case when sex = 'female' then 'male' else 'female' end
+       where id = (select patient_id from survey_assignments order by id offset 5 limit 1)`,
+    );
+    await db.query(
+      `update joint_episodes set kl_grade = case when kl_grade = 3 then 2 else 3 end
+       where id = (select episode_id from survey_assignments order by id offset 9 limit 1)`,
+    );
     const [erased] = await db.query<{ id: string; siteId: string; episodes: string[] }>(
       `select p.id, p.site_id as "siteId", array_agg(distinct a.episode_id::text) as episodes
        from patients p join survey_assignments a on a.patient_id = p.id
@@ -217,12 +240,13 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
     await erasePatient(db, { siteId: erased.siteId }, erased.id);
     const [left] = await db.query<{ n: number }>(
       `select (select count(*) from outreach_counts_pending where episode_id = any($1::uuid[]))
-            + (select count(*) from outreach_folded where episode_id = any($1::uuid[])) as n`,
+            + (select count(*) from outreach_folded where episode_id = any($1::uuid[]))
+            + (select count(*) from outreach_folded_keys where episode_id = any($1::uuid[])) as n`,
       [erased.episodes],
     );
     expect(Number(left?.n)).toBe(0);
     for (const site of sites)
-      for (const cohort of [{}, { joint: 'knee' }, { productClass: 'PRP', sex: 'female' }]) {
+      for (const cohort of cohorts) {
         const kept = await outreachCounts(db, site.id, cohort);
         expect(kept, JSON.stringify(cohort)).toEqual(
           await outreachCountsFromRows(db, site.id, cohort),
@@ -234,8 +258,16 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
         }
       }
     // What the folds left is what counting every joint afresh gives.
-    const keptRows = () =>
-      db.query('select * from outreach_counts order by site_id, section, timepoint, label, step');
+    const keptRows = async () => [
+      await db.query(
+        'select * from outreach_counts order by site_id, section, timepoint, label, step',
+      ),
+      await db.query(
+        `select * from outreach_cohort_counts
+         order by site_id, joint, kl_grade, sex, treatments, section, timepoint, label, step`,
+      ),
+      await db.query('select * from outreach_folded_keys order by episode_id'),
+    ];
     const folded = await keptRows();
     await db.query('select outreach_counts_rebuild()');
     expect(await keptRows()).toEqual(folded);
