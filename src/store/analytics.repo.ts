@@ -817,8 +817,8 @@ export function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
  * Time-to-event observations of the site's cohort counted per day and outcome, for each of
  * `kinds`, from each joint's kept first treatment, last answer and first events (migration
  * 0091): what `timeToEvent` gives over `episodeHistories`, without reading every
- * answer. A whole site's are the counts kept per site (migration 0101). Only for cohorts the
- * sums serve (`servedFromSums`).
+ * answer. A whole site's are the counts kept per site (migration 0101); a cohort's are counted
+ * from its joints' rows.
  */
 export async function timeToEventCounts(
   db: Db,
@@ -980,7 +980,10 @@ export async function itemAnswerCountsFromRows(
   );
 }
 
-/** Each treated joint of the cohort: first treatment, last contact, and reported events. */
+/**
+ * Each treated joint of the cohort: first treatment, last contact, and reported events, read
+ * from the answers and events themselves: the tests' reference for the curves' counts.
+ */
 export async function episodeHistories(
   q: Queryable,
   siteId: string,
