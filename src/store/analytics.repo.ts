@@ -592,8 +592,8 @@ async function rowsQuery(
  * The cohort's statistics from its joints' rows as last folded (migration 0090): what a range
  * of ages or treatment dates reads. Each row carries its cohort key, and its joint's classes and
  * kept answers are folded too, so nothing but the treatments the range selects is joined. One
- * aggregate per visit pattern, which PostgreSQL may run in parallel; levels and changes combine
- * the patterns' means and spreads (Chan et al.'s pairwise update), as stable as one pass.
+ * aggregate per visit pattern; levels and changes combine the patterns' means and spreads
+ * (Chan, Golub and LeVeque's pairwise update), as stable as one pass over the joints.
  */
 async function foldedRowsQuery(
   db: Db,

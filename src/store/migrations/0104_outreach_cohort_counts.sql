@@ -146,19 +146,11 @@ begin
   group by 1, 2, 3, 4, 5, 6, 7, 8, 9;
 end $$;
 
--- 0102's rebuild, which now also adds every joint's shares up under its cohort key.
-create or replace function outreach_counts_rebuild() returns void language plpgsql as $$
+-- 0102's rebuild, kept under another name, and then every joint's shares under its key.
+alter function outreach_counts_rebuild() rename to outreach_counts_site_rebuild;
+create function outreach_counts_rebuild() returns void language plpgsql as $$
 begin
-  perform outreach_counts_lock();
-  -- Deletes, not truncate: the serving role may not truncate (as 0090's rebuild).
-  delete from outreach_counts;
-  delete from outreach_folded;
-  delete from outreach_counts_pending;
-  insert into outreach_folded
-  select * from outreach_of(array(select distinct episode_id from survey_assignments));
-  insert into outreach_counts (site_id, section, timepoint, label, step, links, completed)
-  select site_id, section, timepoint, label, step, sum(links), sum(completed)
-  from outreach_folded group by 1, 2, 3, 4, 5;
+  perform outreach_counts_site_rebuild();
   perform outreach_cohort_counts_fill();
 end $$;
 
