@@ -36,6 +36,7 @@ declare
   before outreach_folded[];
   after outreach_folded[];
   touched uuid[];
+  keys outreach_folded_keys[];
   moved outreach_cohort_counts[];
 begin
   perform outreach_counts_lock();
@@ -43,6 +44,9 @@ begin
   before := array(select f from unnest(touched) as u(episode_id)
                   join outreach_folded f on f.episode_id = u.episode_id);
   after := array(select f from outreach_of(touched) f);
+  -- Read once: the key the shares go in under is the key kept for them, whatever commits
+  -- between this function's statements (a change of key notes the joint for the next fold).
+  keys := array(select row(k.*)::outreach_folded_keys from episode_cohort_keys(touched) k);
   perform outreach_counts_fold(
     array(select a from unnest(after) a except all select b from unnest(before) b),
     array(select b from unnest(before) b except all select a from unnest(after) a));
@@ -52,7 +56,7 @@ begin
                x.label, x.step, sum(x.links), sum(x.completed))::outreach_cohort_counts
     from (select k.site_id, k.joint, k.kl_grade, k.sex, k.treatments, a.section, a.timepoint,
                  a.label, a.step, a.links, a.completed
-          from unnest(after) a join episode_cohort_keys(touched) k on k.episode_id = a.episode_id
+          from unnest(after) a join unnest(keys) k on k.episode_id = a.episode_id
           union all
           select k.site_id, k.joint, k.kl_grade, k.sex, k.treatments, b.section, b.timepoint,
                  b.label, b.step, -b.links, -b.completed
@@ -70,7 +74,7 @@ begin
   delete from outreach_folded_keys k using unnest(touched) as u(episode_id)
   where k.episode_id = u.episode_id;
   insert into outreach_folded_keys
-  select k.* from episode_cohort_keys(array(select distinct a.episode_id from unnest(after) a)) k;
+  select k.* from unnest(keys) k where k.episode_id in (select a.episode_id from unnest(after) a);
   delete from outreach_folded f using unnest(touched) as u(episode_id)
   where f.episode_id = u.episode_id;
   insert into outreach_folded select * from unnest(after);
