@@ -642,12 +642,14 @@ async function foldedRowsQuery(
   const instruments = [...new Set((criteria?.responderDomains ?? []).map((d) => d.instrumentId))];
   // Each joint's classes per slot as folded (0 none, 1 non-responder, 2 responder,
   // 3 undetermined; + 4 when a patient global decided it).
+  const classed =
+    instruments.length > 0 ? `m.instrument_id = any(${bind(instruments)}::text[])` : '';
   const responderColumns = later
     .map(
-      (i) => `count(*) filter (where m.classes[${i}] % 4 > 0)::int as on${i},
-           count(*) filter (where m.classes[${i}] % 4 = 2)::int as or${i},
-           count(*) filter (where m.classes[${i}] % 4 = 3)::int as ou${i},
-           count(*) filter (where m.classes[${i}] >= 4)::int as og${i}`,
+      (i) => `count(*) filter (where ${classed} and m.classes[${i}] % 4 > 0)::int as on${i},
+           count(*) filter (where ${classed} and m.classes[${i}] % 4 = 2)::int as or${i},
+           count(*) filter (where ${classed} and m.classes[${i}] % 4 = 3)::int as ou${i},
+           count(*) filter (where ${classed} and m.classes[${i}] >= 4)::int as og${i}`,
     )
     .join(',\n              ');
   const marksInCohort = jointRowConditions(f, bind, 'folded', 'm')
@@ -675,10 +677,9 @@ async function foldedRowsQuery(
        group by x.site_id, x.instrument_id, x.scale, x.pattern
      ), marks as materialized (
        select m.site_id, count(*) filter (where m.instrument_id = '')::int as joints
-              ${instruments.length > 0 ? `, ${responderColumns.replaceAll('count(*) filter (where', `count(*) filter (where m.instrument_id = any(${bind(instruments)}::text[]) and`)}` : ''}
+              ${instruments.length > 0 ? `, ${responderColumns}` : ''}
        from outcome_joint_marks m
-       where (m.instrument_id = ''
-              ${instruments.length > 0 ? `or m.instrument_id = any(${bind(instruments)}::text[])` : ''})
+       where (m.instrument_id = '' ${instruments.length > 0 ? `or ${classed}` : ''})
          ${marksInCohort}
        group by m.site_id
      )
@@ -814,6 +815,34 @@ export function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
 }
 
 /**
+ * How a cohort's rows `f` (one per joint, with `site_id` and `episode_id`, such as
+ * episode_follow_up) are selected: a union of cohort keys by the keys kept per joint
+ * (migration 0090's `episode_cohorts`, current after `catchUpOutcomeSums`), a range by the
+ * joint and its treatments (`episodeConditions`). A whole site needs neither.
+ */
+export function jointsOfCohort(
+  cohort: CohortFilter,
+  bind: Bind,
+): { join: string; conditions: string[]; keyed: boolean } {
+  const all = { ...cohort, siteId: undefined };
+  if (servedFromSums(cohort)) {
+    const keyed = cohortKeyConditions(all, bind);
+    if (keyed.length === 0) return { join: '', conditions: [], keyed: false };
+    return {
+      join: `join episode_cohorts s on s.site_id = f.site_id and s.episode_id = f.episode_id
+               and ${keyed.join(' and ')}`,
+      conditions: [],
+      keyed: true,
+    };
+  }
+  return {
+    join: 'join joint_episodes e on e.site_id = f.site_id and e.id = f.episode_id',
+    conditions: episodeConditions(all, bind),
+    keyed: false,
+  };
+}
+
+/**
  * Time-to-event observations of the site's cohort counted per day and outcome, for each of
  * `kinds`, from each joint's kept first treatment, last answer and first events (migration
  * 0091): what `timeToEvent` gives over `episodeHistories`, without reading every
@@ -855,16 +884,8 @@ export async function timeToEventCountsFromRows(
   kinds: readonly string[],
 ): Promise<{ joints: number; counts: TimeToEventCount[] }> {
   const { params, bind } = sqlParams([siteId, kinds]);
-  // A range selects by its joints' treatments, each of which must match every treatment filter.
-  const ranged = !servedFromSums(cohort);
-  const keyed = cohortKeyConditions(
-    ranged
-      ? { joint: cohort.joint, klGrade: cohort.klGrade, sex: cohort.sex }
-      : { ...cohort, siteId: undefined },
-    bind,
-  );
-  const treatment = ranged ? treatmentConditions(cohort, bind, 'ct') : [];
-  if (keyed.length > 0) await catchUpOutcomeSums(db);
+  const inCohort = jointsOfCohort(cohort, bind);
+  if (inCohort.keyed) await catchUpOutcomeSums(db);
   const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
     q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
       `with cohort as materialized (
@@ -874,9 +895,9 @@ export async function timeToEventCountsFromRows(
               nullif(greatest(greatest(f.last_answered, f.last_reported) - f.first_treated, 0), 0) as days,
               f.reinjection_on, f.arthroplasty_on, f.back_to_activities_on, f.back_to_work_on
        from episode_follow_up f
-       ${keyed.length > 0 ? `join episode_cohorts s on s.site_id = f.site_id and s.episode_id = f.episode_id and ${keyed.join(' and ')}` : ''}
+       ${inCohort.join}
        where f.site_id = $1 and f.first_treated is not null
-       ${treatment.length > 0 ? `and exists (select 1 from treatments ct where ct.site_id = f.site_id and ct.episode_id = f.episode_id and ${treatment.join(' and ')})` : ''}
+         ${inCohort.conditions.map((c) => `and ${c}`).join(' ')}
      ), events as materialized (
        select e.kind, e.first_on - c.t0 as event_days, c.days as censor_days
        from cohort c cross join lateral (values ('reinjection', c.reinjection_on),

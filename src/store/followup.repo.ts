@@ -11,9 +11,8 @@ import {
   type CohortFilter,
   catchUpFollowUpCounts,
   catchUpOutcomeSums,
-  cohortKeyConditions,
   episodeConditions,
-  servedFromSums,
+  jointsOfCohort,
   sqlParams,
 } from './analytics.repo.ts';
 import type { Db, Queryable } from './db.ts';
@@ -136,16 +135,10 @@ export async function followUpFlowCounts(
   if (bounds.some((b) => !TIMEPOINT_IDS.includes(b.timepoint)))
     throw new Error(`time points are ${TIMEPOINT_IDS.join(', ')}`);
   const { params, bind } = sqlParams([scope.siteId]);
-  // A union of cohort keys selects its joints by their kept keys (migration 0090), a range by
-  // their treatments.
-  const keyed = servedFromSums(cohort)
-    ? cohortKeyConditions({ ...cohort, siteId: undefined }, bind)
-    : [];
-  const inCohort =
-    keyed.length > 0 ? [] : episodeConditions({ ...cohort, siteId: undefined }, bind);
-  const kept = inCohort.length === 0 && keyed.length === 0;
+  const inCohort = jointsOfCohort(cohort, bind);
+  const kept = inCohort.join === '';
   if (kept) await catchUpFollowUpCounts(q);
-  if (keyed.length > 0) await catchUpOutcomeSums(q);
+  if (inCohort.keyed) await catchUpOutcomeSums(q);
   const joints = (where: string) =>
     kept
       ? `coalesce(sum(f.joints) filter (where ${where}), 0)`
@@ -170,14 +163,9 @@ export async function followUpFlowCounts(
     : await q.query<Record<string, string>>(
         `select count(*) as enrolled${select}
          from episode_follow_up f
-         ${
-           keyed.length > 0
-             ? `join episode_cohorts s on s.site_id = f.site_id and s.episode_id = f.episode_id
-                  and ${keyed.join(' and ')}`
-             : 'join joint_episodes e on e.id = f.episode_id and e.site_id = $1'
-         }
+         ${inCohort.join}
          where f.site_id = $1 and f.first_treated is not null
-           ${inCohort.map((c) => `and ${c}`).join(' ')}`,
+           ${inCohort.conditions.map((c) => `and ${c}`).join(' ')}`,
         params,
       );
   const n = (key: string) => Number(row?.[key] ?? 0);
