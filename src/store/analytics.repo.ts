@@ -606,7 +606,9 @@ async function foldedRowsQuery(
   const inCohort = where.length > 0 ? `and ${where.join(' and ')}` : '';
   const k = timepoints.map((_, i) => i + 1);
   const later = k.slice(1);
-  const { slots, pattern, jointSum, jointSquares } = jointRowShape(k);
+  // The scores kept as columns with their visit pattern (migration 0105).
+  const { jointSum, jointSquares } = jointRowShape(k);
+  const columns = k.map((i) => `o.v${i}`).join(', ');
   const thresholds = criteria?.thresholds ?? [];
   const thresholdsParam = bind(JSON.stringify(thresholdRows(thresholds)));
   // Joints, mean and SD over the patterns with a score there: M2 = Σ (n q + n (mean − M)²).
@@ -644,12 +646,14 @@ async function foldedRowsQuery(
   // 3 undetermined; + 4 when a patient global decided it).
   const classed =
     instruments.length > 0 ? `m.instrument_id = any(${bind(instruments)}::text[])` : '';
+  // Counted over the joints grouped by their classes: a site has a few hundred distinct sets.
+  const joints = (where: string) => `coalesce(sum(m.joints) filter (where ${where}), 0)::int`;
   const responderColumns = later
     .map(
-      (i) => `count(*) filter (where ${classed} and m.classes[${i}] % 4 > 0)::int as on${i},
-           count(*) filter (where ${classed} and m.classes[${i}] % 4 = 2)::int as or${i},
-           count(*) filter (where ${classed} and m.classes[${i}] % 4 = 3)::int as ou${i},
-           count(*) filter (where ${classed} and m.classes[${i}] >= 4)::int as og${i}`,
+      (i) => `${joints(`${classed} and m.classes[${i}] % 4 > 0`)} as on${i},
+           ${joints(`${classed} and m.classes[${i}] % 4 = 2`)} as or${i},
+           ${joints(`${classed} and m.classes[${i}] % 4 = 3`)} as ou${i},
+           ${joints(`${classed} and m.classes[${i}] >= 4`)} as og${i}`,
     )
     .join(',\n              ');
   const marksInCohort = jointRowConditions(f, bind, 'folded', 'm')
@@ -666,21 +670,19 @@ async function foldedRowsQuery(
               sum(x.joint_sum * x.joint_sum) as squared_sums, sum(x.joint_squares) as squares,
               ${patternColumns}
               ${thresholds.length > 0 ? `, ${thresholdCountColumns(k)}` : ''}
-       from (select y.*, ${pattern} as pattern, ${jointSum} as joint_sum,
-                    ${jointSquares} as joint_squares
-             from (select o.site_id, o.instrument_id, o.scale, ${slots}
-                   from outcome_folded_scores o where true ${inCohort}
-                   -- A fence: inlined, each score is taken from its array again in each use.
-                   offset 0) y) x
+       from (select o.site_id, o.instrument_id, o.scale, o.pattern, ${columns},
+                    ${jointSum} as joint_sum, ${jointSquares} as joint_squares
+             from outcome_folded_scores o where o.pattern > 0 ${inCohort}) x
        ${thresholds.length > 0 ? 'left join thresholds th using (instrument_id, scale)' : ''}
-       where x.pattern > 0
        group by x.site_id, x.instrument_id, x.scale, x.pattern
      ), marks as materialized (
-       select m.site_id, count(*) filter (where m.instrument_id = '')::int as joints
+       select m.site_id, ${joints(`m.instrument_id = ''`)} as joints
               ${instruments.length > 0 ? `, ${responderColumns}` : ''}
-       from outcome_joint_marks m
-       where (m.instrument_id = '' ${instruments.length > 0 ? `or ${classed}` : ''})
-         ${marksInCohort}
+       from (select m.site_id, m.instrument_id, m.classes, count(*) as joints
+             from outcome_joint_marks m
+             where (m.instrument_id = '' ${instruments.length > 0 ? `or ${classed}` : ''})
+               ${marksInCohort}
+             group by m.site_id, m.instrument_id, m.classes) m
        group by m.site_id
      )
      select (select coalesce(sum(joints), 0)::int from marks) as joints,
@@ -947,14 +949,17 @@ export async function itemAnswerCounts(
     const where = jointRowConditions(f, bind, 'folded');
     const slots = bind([...OUTCOME_SLOTS]);
     return q.query<{ timepoint: string; answer: number; joints: number }>(
+      // Grouped by their answers first: a site's joints have a few hundred distinct sets.
       `select (${slots}::text[])[a.slot] as timepoint, a.answer::float8 as answer,
-              count(*)::int as joints
-       from outcome_joint_marks o
+              sum(o.joints)::int as joints
+       from (select o.classes, count(*) as joints
+             from outcome_joint_marks o
+             where o.instrument_id = ${bind(`item:${item.instrumentId}/${item.item}`)}
+               ${where.map((c) => `and ${c}`).join(' ')}
+             group by o.classes) o
        cross join lateral unnest(o.classes) with ordinality as a(answer, slot)
-       where o.instrument_id = ${bind(`item:${item.instrumentId}/${item.item}`)}
-         and a.answer is not null
+       where a.answer is not null
          and (${slots}::text[])[a.slot] = any(${bind([...timepoints])}::text[])
-         ${where.map((c) => `and ${c}`).join(' ')}
        group by a.slot, a.answer
        order by 1, 2`,
       params,
