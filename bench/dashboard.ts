@@ -173,7 +173,7 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteOutreach(ctx, actor, { joint: 'knee', product: 'BMAC' }),
     ],
     [
-      "outreach, ages 60–69 (its joints' links)",
+      "outreach, ages 60–69 (its joints' kept shares)",
       (ctx) => siteOutreach(ctx, actor, { ageFrom: '60', ageTo: '69' }),
     ],
   ];
