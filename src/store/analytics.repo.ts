@@ -11,8 +11,10 @@ import {
 import { WORK_STATUS } from '../core/analytics/work-status.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import {
+  BMI_CLASS_CODES,
   BMI_CLASSES,
   type BmiClass,
+  CELL_DOSE_BAND_CODES,
   CELL_DOSE_BANDS,
   type CellDoseBand,
   type CellSource,
@@ -606,7 +608,8 @@ async function foldedRowsQuery(
   const inCohort = where.length > 0 ? `and ${where.join(' and ')}` : '';
   const k = timepoints.map((_, i) => i + 1);
   const later = k.slice(1);
-  // The scores kept as columns with their visit pattern (migration 0105).
+  // The scores kept as columns with their visit pattern over all nine slots (migration 0105):
+  // outcomeSummaries asks for every slot, so the pattern is the one rowsQuery computes.
   const { jointSum, jointSquares } = jointRowShape(k);
   const columns = k.map((i) => `o.v${i}`).join(', ');
   const thresholds = criteria?.thresholds ?? [];
@@ -803,12 +806,21 @@ export function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
   if (f.klGrade !== undefined) where.push(`s.kl_grade = ${bind(f.klGrade)}`);
   if (f.sex) where.push(`s.sex = ${bind(f.sex)}`);
   // A joint is in a treatment-level cohort when one of its treatments matches every filter.
-  const treatment: string[] = [];
-  if (f.productClass) treatment.push(`split_part(x, '|', 1) = ${bind(f.productClass)}`);
-  if (f.cellSource)
-    treatment.push(
-      `split_part(x, '|', 1) = any(${bind(productClassesFrom(f.cellSource))}::text[])`,
+  // With the product given, the keys that match are few enough to list (dose bands and BMI
+  // classes are closed sets, '' when unknown: cohort_dose_band and cohort_bmi_class, 0090),
+  // and an overlap of arrays, unlike a search of each joint's array, can run in parallel.
+  if (f.productClass || f.cellSource) {
+    const products = (f.cellSource ? productClassesFrom(f.cellSource) : [f.productClass]).filter(
+      (p) => !f.productClass || p === f.productClass,
     );
+    const doses = f.doseBand ? [f.doseBand] : ['', ...CELL_DOSE_BAND_CODES];
+    const bmis = f.bmiClass ? [f.bmiClass] : ['', ...BMI_CLASS_CODES];
+    const keys = products.flatMap((p) => doses.flatMap((d) => bmis.map((b) => `${p}|${d}|${b}`)));
+    where.push(`s.treatments && ${bind(keys)}::text[]`);
+    return where;
+  }
+  // Without it, a product the vocabulary does not list would be missed: each array is searched.
+  const treatment: string[] = [];
   if (f.doseBand) treatment.push(`split_part(x, '|', 2) = ${bind(f.doseBand)}`);
   if (f.bmiClass) treatment.push(`split_part(x, '|', 3) = ${bind(f.bmiClass)}`);
   if (treatment.length > 0)
@@ -888,38 +900,38 @@ export async function timeToEventCountsFromRows(
   const { params, bind } = sqlParams([siteId, kinds]);
   const inCohort = jointsOfCohort(cohort, bind);
   if (inCohort.keyed) await catchUpOutcomeSums(db);
+  // The cohort's joints grouped by their days to each event and to their last contact (a few
+  // thousand distinct sets, in one aggregate the planner may split between processes); then
+  // each is an event on the day of its first one, or else censored at its last contact (none
+  // when no contact came after treatment). Kind '' counts the joints.
   const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
     q.query<{ joints: number; counts: TimeToEventCount[] | null }>(
-      `with cohort as materialized (
-       -- Days from treatment to the last contact (null when none came after treatment), and
-       -- each kind's first event on or after treatment.
-       select f.first_treated as t0,
-              nullif(greatest(greatest(f.last_answered, f.last_reported) - f.first_treated, 0), 0) as days,
-              f.reinjection_on, f.arthroplasty_on, f.back_to_activities_on, f.back_to_work_on
-       from episode_follow_up f
-       ${inCohort.join}
-       where f.site_id = $1 and f.first_treated is not null
-         ${inCohort.conditions.map((c) => `and ${c}`).join(' ')}
-     ), events as materialized (
-       select e.kind, e.first_on - c.t0 as event_days, c.days as censor_days
-       from cohort c cross join lateral (values ('reinjection', c.reinjection_on),
-         ('arthroplasty', c.arthroplasty_on), ('returned-to-activities', c.back_to_activities_on),
-         ('returned-to-work', c.back_to_work_on)) as e(kind, first_on)
-       where e.first_on is not null and e.kind = any($2::text[])
-     )
-     select (select count(*)::int from cohort) as joints,
-            (select json_agg(x) from (
-               select kind, days, event, sum(n)::int as joints from (
-                 select k.kind, c.days, false as event, count(*) as n
-                 from cohort c cross join unnest($2::text[]) as k(kind)
-                 where c.days is not null group by k.kind, c.days
-                 -- A joint with the event leaves the censored at its last contact ...
-                 union all select kind, censor_days, false, -count(*) from events
-                   where censor_days is not null group by kind, censor_days
-                 -- ... and counts as an event on the day of its first one.
-                 union all select kind, event_days, true, count(*) from events group by kind, event_days
-               ) o
-               group by kind, days, event having sum(n) <> 0) x) as counts`,
+      `with joints as (
+         select nullif(greatest(greatest(f.last_answered, f.last_reported) - f.first_treated, 0), 0)
+                  as days,
+                f.reinjection_on - f.first_treated as reinjection,
+                f.arthroplasty_on - f.first_treated as arthroplasty,
+                f.back_to_activities_on - f.first_treated as activities,
+                f.back_to_work_on - f.first_treated as work, count(*) as n
+         from episode_follow_up f
+         ${inCohort.join}
+         where f.site_id = $1 and f.first_treated is not null
+           ${inCohort.conditions.map((c) => `and ${c}`).join(' ')}
+         group by 1, 2, 3, 4, 5
+       ), counted as (
+         select k.kind, coalesce(k.event_days, j.days) as days, k.event_days is not null as event,
+                sum(j.n)::int as joints
+         from joints j
+         cross join lateral (values ('', null::int), ('reinjection', j.reinjection),
+           ('arthroplasty', j.arthroplasty), ('returned-to-activities', j.activities),
+           ('returned-to-work', j.work)) as k(kind, event_days)
+         where k.kind = '' or k.kind = any($2::text[])
+         group by 1, 2, 3
+       )
+       select (select coalesce(sum(joints), 0)::int from counted where kind = '') as joints,
+              (select json_agg(x) from (
+                 select kind, days, event, joints from counted
+                 where kind <> '' and days is not null) x) as counts`,
       params,
     ),
   );
