@@ -136,8 +136,12 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteOutcomeReport(ctx, actor, { sex: 'female', kl: '3', bmi: 'obese' }),
     ],
     [
-      "outcomes report, ages 60–69 (its joints' folded rows)",
+      'outcomes report, ages 60–69 (sums kept per set of ages)',
       (ctx) => siteOutcomeReport(ctx, actor, { ageFrom: '60', ageTo: '69' }),
+    ],
+    [
+      "outcomes report, knee, ages 60–69 (its joints' folded rows)",
+      (ctx) => siteOutcomeReport(ctx, actor, { joint: 'knee', ageFrom: '60', ageTo: '69' }),
     ],
     ['site vs network', (ctx) => siteBenchmark(ctx, actor, {})],
     [

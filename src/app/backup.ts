@@ -81,6 +81,11 @@ const DERIVED_TABLES = new Set([
   // Migration 0104's outreach counts per cohort key, and the key of each joint's share.
   'outreach_cohort_counts',
   'outreach_folded_keys',
+  // Migration 0106's outcome sums per set of ages at treatment, and each joint's set.
+  'outcome_folded_ages',
+  'outcome_age_sums',
+  'outcome_age_counts',
+  'outcome_age_answer_counts',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 

@@ -84,8 +84,12 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { bmiClass: 'obese' },
       { siteId: site?.id, joint: 'knee', productClass: 'BMAC' },
       { cellSource: 'bone-marrow', bmiClass: 'overweight', sex: 'male' },
-      // Ranges are no union of keys: they add up their joints' rows as last folded.
+      // Ages alone add up the sums kept per set of ages (0106); other ranges, and ages with
+      // other filters, add up their joints' rows as last folded.
       { ageFrom: 60, ageTo: 69 },
+      { siteId: site?.id, ageFrom: 60, ageTo: 69 },
+      { ageFrom: 75 },
+      { siteId: site?.id, ageTo: 49 },
       { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
       { siteId: site?.id, joint: 'knee', sex: 'female', ageFrom: 50 },
       { klGrade: 3, productClass: 'BMAC', treatedTo: '2025-06-30', ageTo: 70 },
@@ -159,6 +163,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { siteId: site?.id, productClass: 'PRP', sex: 'female' },
       { klGrade: 2, bmiClass: 'overweight' },
       { ageFrom: 60, ageTo: 69 },
+      { siteId: site?.id, ageFrom: 70 },
       { siteId: site?.id, sex: 'male', treatedFrom: '2024-07-01' },
     ] as CohortFilter[]) {
       const kept = await itemAnswerCounts(db, cohort, WORK_STATUS, TIMEPOINT_IDS);

@@ -160,10 +160,12 @@ export async function outcomeSummaries(
     );
   if (criteria === null || (await outcomeRulesCurrent(db, criteria))) {
     await catchUpOutcomeSums(db);
-    // A range of ages or dates is no union of keys: its joints' rows as last folded.
-    const raw = servedFromSums(f)
-      ? await sumsQuery(db, f, criteria)
-      : await foldedRowsQuery(db, f, timepoints, criteria);
+    // A range of dates, or of ages with other filters, is no union of keys: its joints' rows
+    // as last folded. A range of ages alone adds up the sums kept per set of ages (0106).
+    const raw =
+      servedFromSums(f) || servedFromAgeSums(f)
+        ? await sumsQuery(db, f, criteria)
+        : await foldedRowsQuery(db, f, timepoints, criteria);
     return parseSummaries(raw, timepoints, criteria);
   }
   return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
@@ -202,6 +204,32 @@ export function servedFromSums(f: CohortFilter): boolean {
     f.treatedFrom === undefined &&
     f.treatedTo === undefined
   );
+}
+
+/**
+ * Whether the cohort is a site (or the network) and a range of ages, nothing else: the sums
+ * kept per set of ages at treatment serve it (migration 0106).
+ */
+export function servedFromAgeSums(f: CohortFilter): boolean {
+  const { siteId: _site, ageFrom, ageTo, ...rest } = f;
+  return (
+    (ageFrom !== undefined || ageTo !== undefined) &&
+    Object.values(rest).every((v) => v === undefined)
+  );
+}
+
+/**
+ * The age sums `s` (migration 0106) of a site and a range of ages: the sets of ages with one in
+ * the range, as a joint is in it when one of its treatments is.
+ */
+function ageKeyConditions(f: CohortFilter, bind: Bind): string[] {
+  const where: string[] = [];
+  if (f.siteId) where.push(`s.site_id = ${bind(f.siteId)}`);
+  const range: string[] = [];
+  if (f.ageFrom !== undefined) range.push(`a >= ${bind(f.ageFrom)}`);
+  if (f.ageTo !== undefined) range.push(`a <= ${bind(f.ageTo)}`);
+  where.push(`exists (select 1 from unnest(s.ages) a where ${range.join(' and ')})`);
+  return where;
 }
 
 /**
@@ -296,12 +324,16 @@ async function sumsQuery(
   criteria: OutcomeCriteria | null,
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
-  const where = cohortKeyConditions(f, bind);
+  const byAge = servedFromAgeSums(f);
+  const where = byAge ? ageKeyConditions(f, bind) : cohortKeyConditions(f, bind);
   const cond = where.length > 0 ? `where ${where.join(' and ')}` : '';
   // A whole site (or every site) reads the sums added up per site: a few thousand rows.
   const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
-  const sums = wholeSites ? 'outcome_site_sums' : 'outcome_sums';
-  const counts = wholeSites ? 'outcome_site_counts' : 'outcome_cohort_counts';
+  const [sums, counts] = byAge
+    ? ['outcome_age_sums', 'outcome_age_counts']
+    : wholeSites
+      ? ['outcome_site_sums', 'outcome_site_counts']
+      : ['outcome_sums', 'outcome_cohort_counts'];
   const k = OUTCOME_SLOTS.map((_, i) => i + 1);
   const both = (i: number) => `s.pattern & ${1 | (2 ** (i - 1))} = ${1 | (2 ** (i - 1))}`;
   // Mean and SD from n, Σx and Σx² in numeric, which is exact on the stored sums.
@@ -956,7 +988,7 @@ export async function itemAnswerCounts(
   if (!kept?.kept) return itemAnswerCountsFromRows(q, f, item, timepoints);
   await catchUpOutcomeSums(q);
   const { params, bind } = sqlParams();
-  if (!servedFromSums(f)) {
+  if (!servedFromSums(f) && !servedFromAgeSums(f)) {
     // A range: the selected joints' first answers per slot, as last folded (migration 0090).
     const where = jointRowConditions(f, bind, 'folded');
     const slots = bind([...OUTCOME_SLOTS]);
@@ -977,13 +1009,19 @@ export async function itemAnswerCounts(
       params,
     );
   }
-  const where = cohortKeyConditions(f, bind);
+  const byAge = servedFromAgeSums(f);
+  const where = byAge ? ageKeyConditions(f, bind) : cohortKeyConditions(f, bind);
   const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
+  const counts = byAge
+    ? 'outcome_age_answer_counts'
+    : wholeSites
+      ? 'outcome_site_answer_counts'
+      : 'outcome_answer_counts';
   const slots = bind([...OUTCOME_SLOTS]);
   return q.query<{ timepoint: string; answer: number; joints: number }>(
     `select (${slots}::text[])[s.slot] as timepoint, s.answer::float8 as answer,
             sum(s.joints)::int as joints
-     from ${wholeSites ? 'outcome_site_answer_counts' : 'outcome_answer_counts'} s
+     from ${counts} s
      where s.item = ${bind(`${item.instrumentId}/${item.item}`)}
        and (${slots}::text[])[s.slot] = any(${bind([...timepoints])}::text[])
        ${where.map((c) => `and ${c}`).join(' ')}
@@ -1082,7 +1120,8 @@ export async function registryVersion(q: Queryable, siteId?: string): Promise<st
 }
 
 /**
- * Recounts migration 0090's sums (per cohort key and per site) from outcome_joint_scores and says how many kept rows
+ * Recounts migration 0090's sums (per cohort key and per site) and 0106's (per set of ages at treatment)
+ * from outcome_joint_scores and says how many kept rows
  * differed from the recount (0 when the triggers kept them exact; all-zero rows count as absent).
  */
 export async function recountOutcomeSums(
@@ -1097,6 +1136,10 @@ export async function recountOutcomeSums(
       create temp table kept_site_counts on commit drop as select * from outcome_site_counts;
       create temp table kept_answers on commit drop as select * from outcome_answer_counts;
       create temp table kept_site_answers on commit drop as select * from outcome_site_answer_counts;
+      create temp table kept_age_sums on commit drop as select * from outcome_age_sums;
+      create temp table kept_age_counts on commit drop as select * from outcome_age_counts;
+      create temp table kept_age_answers on commit drop as select * from outcome_age_answer_counts;
+      create temp table kept_ages on commit drop as select * from outcome_folded_ages;
       select outcome_sums_rebuild();`);
     const zeros = `'{0,0,0,0,0,0,0,0,0}'`;
     const same = (col: string, zero: string) =>
@@ -1115,6 +1158,9 @@ export async function recountOutcomeSums(
           ${sumsDiffer})
          + (select count(*)::int from kept_site_sums b
             full join outcome_site_sums a using (site_id, instrument_id, scale, pattern)
+          ${sumsDiffer})
+         + (select count(*)::int from kept_age_sums b
+            full join outcome_age_sums a using (site_id, ages, instrument_id, scale, pattern)
           ${sumsDiffer}) as sums,
          (select count(*)::int from kept_counts b
             full join outcome_cohort_counts a using (site_id, joint, kl_grade, sex, treatments, instrument_id)
@@ -1128,10 +1174,19 @@ export async function recountOutcomeSums(
             where coalesce(a.joints, 0) <> coalesce(b.joints, 0))
          + (select count(*)::int from kept_site_answers b
             full join outcome_site_answer_counts a using (site_id, item, slot, answer)
+            where coalesce(a.joints, 0) <> coalesce(b.joints, 0))
+         + (select count(*)::int from kept_age_counts b
+            full join outcome_age_counts a using (site_id, ages, instrument_id)
+          ${countsDiffer})
+         + (select count(*)::int from kept_age_answers b
+            full join outcome_age_answer_counts a using (site_id, ages, item, slot, answer)
             where coalesce(a.joints, 0) <> coalesce(b.joints, 0)) as counts,
          (select count(*)::int from kept_marks b
             full join outcome_joint_marks a using (episode_id, instrument_id)
-          where a.classes is distinct from b.classes) as marks`,
+          where a.classes is distinct from b.classes)
+         + (select count(*)::int from kept_ages b
+            full join outcome_folded_ages a using (episode_id)
+          where (a.site_id, a.ages) is distinct from (b.site_id, b.ages)) as marks`,
     );
     return row ?? { sums: -1, counts: -1, marks: -1 };
   });

@@ -288,6 +288,31 @@ describe.each(backends())('corrections on $name', (backend) => {
     await expectAggregatesFollow(db, siteId);
     await expectSumsFollow(db, siteId, { sex });
     await expectSumsFollow(db, siteId, { sex: t.sex, productClass: 'SVF' });
+    // A corrected birth date moves the ages at every treatment: the joint leaves the sums kept
+    // for its old set of ages and joins those of its new one (migration 0106).
+    const agesOf = async () =>
+      (
+        await db.query<{ age: number }>(
+          'select distinct age_at_treatment as age from treatments where episode_id = $1 order by 1',
+          [t.episodeId],
+        )
+      ).map((r) => r.age);
+    const [identity] = await db.query<{ born: string }>(
+      `select to_char(date_of_birth - interval '10 years', 'YYYY-MM-DD') as born
+       from patient_identities where patient_id = $1`,
+      [t.patientId],
+    );
+    const agesBefore = await agesOf();
+    const older = await clinician.call('PATCH', `/api/patients/${t.patientId}`, {
+      dateOfBirth: identity?.born,
+      reason: 'Year of birth misread',
+    });
+    expect(older.status, JSON.stringify(older.body)).toBe(200);
+    const agesAfter = await agesOf();
+    expect(agesAfter).toEqual(agesBefore.map((a) => a + 10));
+    for (const age of [...agesBefore, ...agesAfter])
+      await expectSumsFollow(db, siteId, { ageFrom: age, ageTo: age });
+    await expectSumsFollow(db, siteId, { ageFrom: agesBefore[0], ageTo: agesAfter[0] });
   });
 
   it('corrects a treatment date and moves the unanswered follow-up windows, saying what moved', async () => {
