@@ -177,8 +177,12 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteOutreach(ctx, actor, { joint: 'knee', product: 'BMAC' }),
     ],
     [
-      "outreach, ages 60–69 (its joints' kept shares)",
+      'outreach, ages 60–69 (counts kept per set of ages)',
       (ctx) => siteOutreach(ctx, actor, { ageFrom: '60', ageTo: '69' }),
+    ],
+    [
+      "outreach, knee, ages 60–69 (its joints' kept shares)",
+      (ctx) => siteOutreach(ctx, actor, { joint: 'knee', ageFrom: '60', ageTo: '69' }),
     ],
   ];
   const timed = async (run: () => Promise<unknown>) => {

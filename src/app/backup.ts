@@ -86,6 +86,9 @@ const DERIVED_TABLES = new Set([
   'outcome_age_sums',
   'outcome_age_counts',
   'outcome_age_answer_counts',
+  // Migration 0107's outreach counts per set of ages, and the set of each joint's shares.
+  'outreach_age_counts',
+  'outreach_folded_ages',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 

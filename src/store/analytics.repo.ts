@@ -222,7 +222,7 @@ export function servedFromAgeSums(f: CohortFilter): boolean {
  * The age sums `s` (migration 0106) of a site and a range of ages: the sets of ages with one in
  * the range, as a joint is in it when one of its treatments is.
  */
-function ageKeyConditions(f: CohortFilter, bind: Bind): string[] {
+export function ageKeyConditions(f: CohortFilter, bind: Bind): string[] {
   const where: string[] = [];
   if (f.siteId) where.push(`s.site_id = ${bind(f.siteId)}`);
   const range: string[] = [];

@@ -1,9 +1,11 @@
 import type { PatientContact } from '../core/outreach/contact.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import {
+  ageKeyConditions,
   type CohortFilter,
   cohortKeyConditions,
   episodeConditions,
+  servedFromAgeSums,
   servedFromSums,
   sqlParams,
   withDashboardSettings,
@@ -312,22 +314,31 @@ export async function outreachCounts(
 ): Promise<OutreachCounts> {
   await catchUpOutreachCounts(db);
   const { params, bind } = sqlParams([siteId]);
-  const ranged = !servedFromSums(cohort);
+  const byAge = servedFromAgeSums(cohort);
+  const ranged = !servedFromSums(cohort) && !byAge;
   const conditions = (ranged ? episodeConditions : cohortKeyConditions)(
     { ...cohort, siteId: undefined },
     bind,
   );
-  const kept = ranged
-    ? `select f.section, f.timepoint, f.label, f.step, sum(f.links)::int as links,
+  const kept = byAge
+    ? // Ages alone: the counts kept per set of ages at treatment (migration 0107).
+      `select section, timepoint, label, step, sum(links)::int as links,
+              sum(completed)::int as completed
+       from outreach_age_counts s
+       where s.site_id = $1 and ${ageKeyConditions({ ...cohort, siteId: undefined }, bind).join(' and ')}
+       group by section, timepoint, label, step
+       having sum(links) <> 0 or sum(completed) <> 0`
+    : ranged
+      ? `select f.section, f.timepoint, f.label, f.step, sum(f.links)::int as links,
               sum(f.completed)::int as completed
        from outreach_folded f join joint_episodes e on e.id = f.episode_id and e.site_id = $1
        where f.site_id = $1 ${conditions.map((c) => `and ${c}`).join(' ')}
        group by f.section, f.timepoint, f.label, f.step
        having sum(f.links) <> 0 or sum(f.completed) <> 0`
-    : conditions.length === 0
-      ? `select section, timepoint, label, step, links::int as links, completed::int as completed
+      : conditions.length === 0
+        ? `select section, timepoint, label, step, links::int as links, completed::int as completed
          from outreach_counts where site_id = $1 and (links <> 0 or completed <> 0)`
-      : `select section, timepoint, label, step, sum(links)::int as links,
+        : `select section, timepoint, label, step, sum(links)::int as links,
                 sum(completed)::int as completed
          from outreach_cohort_counts s where s.site_id = $1 and ${conditions.join(' and ')}
          group by section, timepoint, label, step

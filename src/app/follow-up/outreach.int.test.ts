@@ -180,8 +180,12 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { joint: 'knee' },
       { productClass: 'PRP', sex: 'female' },
       { klGrade: 3, cellSource: 'bone-marrow' as const },
-      // A range is no union of keys: its links are read.
+      // Ages alone: the counts kept per set of ages (0107). A range with other filters, or of
+      // treatment dates, adds up its joints' shares.
       { ageFrom: 50, ageTo: 69 },
+      { ageFrom: 70 },
+      { joint: 'knee', ageTo: 59 },
+      { treatedFrom: '2024-07-01' },
     ];
     // Folded once first, so the changes below are taken out of the kept counts and put back.
     for (const site of sites)
@@ -231,6 +235,11 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       `update joint_episodes set kl_grade = case when kl_grade = 3 then 2 else 3 end
        where id = (select episode_id from survey_assignments order by id offset 9 limit 1)`,
     );
+    // A birth date corrected by 15 years: the joint's shares move to its new set of ages.
+    await db.query(
+      `update patient_identities set date_of_birth = date_of_birth - interval '15 years'
+       where patient_id = (select patient_id from survey_assignments order by id offset 13 limit 1)`,
+    );
     const [erased] = await db.query<{ id: string; siteId: string; episodes: string[] }>(
       `select p.id, p.site_id as "siteId", array_agg(distinct a.episode_id::text) as episodes
        from patients p join survey_assignments a on a.patient_id = p.id
@@ -241,7 +250,8 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
     const [left] = await db.query<{ n: number }>(
       `select (select count(*) from outreach_counts_pending where episode_id = any($1::uuid[]))
             + (select count(*) from outreach_folded where episode_id = any($1::uuid[]))
-            + (select count(*) from outreach_folded_keys where episode_id = any($1::uuid[])) as n`,
+            + (select count(*) from outreach_folded_keys where episode_id = any($1::uuid[]))
+            + (select count(*) from outreach_folded_ages where episode_id = any($1::uuid[])) as n`,
       [erased.episodes],
     );
     expect(Number(left?.n)).toBe(0);
@@ -267,6 +277,11 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
          order by site_id, joint, kl_grade, sex, treatments, section, timepoint, label, step`,
       ),
       await db.query('select * from outreach_folded_keys order by episode_id'),
+      await db.query(
+        `select * from outreach_age_counts
+         order by site_id, ages, section, timepoint, label, step`,
+      ),
+      await db.query('select * from outreach_folded_ages order by episode_id'),
     ];
     const folded = await keptRows();
     await db.query('select outreach_counts_rebuild()');
