@@ -140,8 +140,18 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteOutcomeReport(ctx, actor, { ageFrom: '60', ageTo: '69' }),
     ],
     [
-      "outcomes report, knee, ages 60–69 (its joints' folded rows)",
-      (ctx) => siteOutcomeReport(ctx, actor, { joint: 'knee', ageFrom: '60', ageTo: '69' }),
+      'outcomes report, knee, female, ages 60–69 (sums kept per set of ages)',
+      (ctx) =>
+        siteOutcomeReport(ctx, actor, { joint: 'knee', sex: 'female', ageFrom: '60', ageTo: '69' }),
+    ],
+    [
+      "outcomes report, BMAC, ages 60–69 (its joints' folded rows)",
+      (ctx) => siteOutcomeReport(ctx, actor, { product: 'BMAC', ageFrom: '60', ageTo: '69' }),
+    ],
+    [
+      "outcomes report, treated in 2024 (its joints' folded rows)",
+      (ctx) =>
+        siteOutcomeReport(ctx, actor, { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' }),
     ],
     ['site vs network', (ctx) => siteBenchmark(ctx, actor, {})],
     [
@@ -181,8 +191,13 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteOutreach(ctx, actor, { ageFrom: '60', ageTo: '69' }),
     ],
     [
-      "outreach, knee, ages 60–69 (its joints' kept shares)",
-      (ctx) => siteOutreach(ctx, actor, { joint: 'knee', ageFrom: '60', ageTo: '69' }),
+      'outreach, knee, female, ages 60–69 (counts kept per set of ages)',
+      (ctx) =>
+        siteOutreach(ctx, actor, { joint: 'knee', sex: 'female', ageFrom: '60', ageTo: '69' }),
+    ],
+    [
+      "outreach, BMAC, ages 60–69 (its joints' kept shares)",
+      (ctx) => siteOutreach(ctx, actor, { product: 'BMAC', ageFrom: '60', ageTo: '69' }),
     ],
   ];
   const timed = async (run: () => Promise<unknown>) => {

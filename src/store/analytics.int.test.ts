@@ -84,12 +84,14 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { bmiClass: 'obese' },
       { siteId: site?.id, joint: 'knee', productClass: 'BMAC' },
       { cellSource: 'bone-marrow', bmiClass: 'overweight', sex: 'male' },
-      // Ages alone add up the sums kept per set of ages (0106); other ranges, and ages with
-      // other filters, add up their joints' rows as last folded.
+      // Ages, with the site, joint, KL grade or sex at most, add up the sums kept per set of
+      // ages (0106); dates, and ages with a product, dose or BMI, their joints' rows as folded.
       { ageFrom: 60, ageTo: 69 },
       { siteId: site?.id, ageFrom: 60, ageTo: 69 },
       { ageFrom: 75 },
       { siteId: site?.id, ageTo: 49 },
+      { klGrade: 2, sex: 'male', ageTo: 65 },
+      { productClass: 'PRP', ageFrom: 60, ageTo: 69 },
       { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
       { siteId: site?.id, joint: 'knee', sex: 'female', ageFrom: 50 },
       { klGrade: 3, productClass: 'BMAC', treatedTo: '2025-06-30', ageTo: 70 },
@@ -164,6 +166,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { klGrade: 2, bmiClass: 'overweight' },
       { ageFrom: 60, ageTo: 69 },
       { siteId: site?.id, ageFrom: 70 },
+      { siteId: site?.id, joint: 'knee', ageFrom: 60 },
+      { bmiClass: 'obese', ageTo: 64 },
       { siteId: site?.id, sex: 'male', treatedFrom: '2024-07-01' },
     ] as CohortFilter[]) {
       const kept = await itemAnswerCounts(db, cohort, WORK_STATUS, TIMEPOINT_IDS);

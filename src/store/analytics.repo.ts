@@ -207,11 +207,12 @@ export function servedFromSums(f: CohortFilter): boolean {
 }
 
 /**
- * Whether the cohort is a site (or the network) and a range of ages, nothing else: the sums
- * kept per set of ages at treatment serve it (migration 0106).
+ * Whether the cohort is a range of ages with, at most, the site, joint, KL grade and sex: the
+ * sums kept per set of ages at treatment serve it (migration 0106). With a product, dose, BMI
+ * or treatment dates, a joint's treatment must match them all, which that key cannot tell.
  */
 export function servedFromAgeSums(f: CohortFilter): boolean {
-  const { siteId: _site, ageFrom, ageTo, ...rest } = f;
+  const { siteId: _site, joint: _joint, klGrade: _kl, sex: _sex, ageFrom, ageTo, ...rest } = f;
   return (
     (ageFrom !== undefined || ageTo !== undefined) &&
     Object.values(rest).every((v) => v === undefined)
@@ -219,12 +220,15 @@ export function servedFromAgeSums(f: CohortFilter): boolean {
 }
 
 /**
- * The age sums `s` (migration 0106) of a site and a range of ages: the sets of ages with one in
- * the range, as a joint is in it when one of its treatments is.
+ * The age sums `s` (migrations 0106, 0107) of a cohort `servedFromAgeSums` serves: its site,
+ * joint, KL grade and sex, and the sets of ages with one in the range (a joint is in the range
+ * when one of its treatments is).
  */
 export function ageKeyConditions(f: CohortFilter, bind: Bind): string[] {
-  const where: string[] = [];
-  if (f.siteId) where.push(`s.site_id = ${bind(f.siteId)}`);
+  const where = cohortKeyConditions(
+    { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
+    bind,
+  );
   const range: string[] = [];
   if (f.ageFrom !== undefined) range.push(`a >= ${bind(f.ageFrom)}`);
   if (f.ageTo !== undefined) range.push(`a <= ${bind(f.ageTo)}`);
@@ -1160,7 +1164,7 @@ export async function recountOutcomeSums(
             full join outcome_site_sums a using (site_id, instrument_id, scale, pattern)
           ${sumsDiffer})
          + (select count(*)::int from kept_age_sums b
-            full join outcome_age_sums a using (site_id, ages, instrument_id, scale, pattern)
+            full join outcome_age_sums a using (site_id, joint, kl_grade, sex, ages, instrument_id, scale, pattern)
           ${sumsDiffer}) as sums,
          (select count(*)::int from kept_counts b
             full join outcome_cohort_counts a using (site_id, joint, kl_grade, sex, treatments, instrument_id)
@@ -1176,10 +1180,10 @@ export async function recountOutcomeSums(
             full join outcome_site_answer_counts a using (site_id, item, slot, answer)
             where coalesce(a.joints, 0) <> coalesce(b.joints, 0))
          + (select count(*)::int from kept_age_counts b
-            full join outcome_age_counts a using (site_id, ages, instrument_id)
+            full join outcome_age_counts a using (site_id, joint, kl_grade, sex, ages, instrument_id)
           ${countsDiffer})
          + (select count(*)::int from kept_age_answers b
-            full join outcome_age_answer_counts a using (site_id, ages, item, slot, answer)
+            full join outcome_age_answer_counts a using (site_id, joint, kl_grade, sex, ages, item, slot, answer)
             where coalesce(a.joints, 0) <> coalesce(b.joints, 0)) as counts,
          (select count(*)::int from kept_marks b
             full join outcome_joint_marks a using (episode_id, instrument_id)

@@ -316,7 +316,7 @@ export async function outreachCounts(
   const { params, bind } = sqlParams([siteId]);
   const byAge = servedFromAgeSums(cohort);
   const ranged = !servedFromSums(cohort) && !byAge;
-  const conditions = (ranged ? episodeConditions : cohortKeyConditions)(
+  const conditions = (byAge ? ageKeyConditions : ranged ? episodeConditions : cohortKeyConditions)(
     { ...cohort, siteId: undefined },
     bind,
   );
@@ -325,7 +325,7 @@ export async function outreachCounts(
       `select section, timepoint, label, step, sum(links)::int as links,
               sum(completed)::int as completed
        from outreach_age_counts s
-       where s.site_id = $1 and ${ageKeyConditions({ ...cohort, siteId: undefined }, bind).join(' and ')}
+       where s.site_id = $1 and ${conditions.join(' and ')}
        group by section, timepoint, label, step
        having sum(links) <> 0 or sum(completed) <> 0`
     : ranged

@@ -180,11 +180,12 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { joint: 'knee' },
       { productClass: 'PRP', sex: 'female' },
       { klGrade: 3, cellSource: 'bone-marrow' as const },
-      // Ages alone: the counts kept per set of ages (0107). A range with other filters, or of
-      // treatment dates, adds up its joints' shares.
+      // Ages, with the joint, KL grade or sex at most: the counts kept per set of ages (0107).
+      // Dates, and ages with a product, dose or BMI, add up their joints' shares.
       { ageFrom: 50, ageTo: 69 },
       { ageFrom: 70 },
-      { joint: 'knee', ageTo: 59 },
+      { joint: 'knee', sex: 'female', ageTo: 59 },
+      { productClass: 'PRP', ageFrom: 50 },
       { treatedFrom: '2024-07-01' },
     ];
     // Folded once first, so the changes below are taken out of the kept counts and put back.
@@ -279,7 +280,7 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       await db.query('select * from outreach_folded_keys order by episode_id'),
       await db.query(
         `select * from outreach_age_counts
-         order by site_id, ages, section, timepoint, label, step`,
+         order by site_id, joint, kl_grade, sex, ages, section, timepoint, label, step`,
       ),
       await db.query('select * from outreach_folded_ages order by episode_id'),
     ];

@@ -16,11 +16,12 @@ create or replace function episode_cohort_keys(episodes uuid[])
   join patients p on p.id = e.patient_id $$;
 
 
--- Outcome sums kept per site and the ages at treatment of the joints (issue 17). A cohort by a
--- range of ages alone read each selected joint's folded rows: 0.43 s at 100,000 joints, 3.5 s
--- at 1,000,000. A joint is in a range when one of its treatments is, so its distinct ages (a
--- sorted set, '{}' when none is known) key its rows: a range adds up the sets it overlaps, a
--- few hundred rows, and counts each joint once. Derived: backups leave these out.
+-- Outcome sums kept per site, joint, KL grade, sex and the ages at treatment (issue 17). A
+-- cohort by a range of ages read each selected joint's folded rows: 0.43 s at 100,000 joints,
+-- 3.5 s at 1,000,000. A joint is in a range when one of its treatments is, so its distinct ages
+-- (a sorted set, '{}' when none is known) key its rows: a range adds up the sets with an age in
+-- it, counting each joint once. The product, dose and BMI are left out of this key: with them
+-- it would hold about as many keys as joints. Derived: backups leave these out.
 create table outcome_folded_ages (
   episode_id uuid primary key,
   site_id uuid not null,
@@ -28,6 +29,9 @@ create table outcome_folded_ages (
 );
 create table outcome_age_sums (
   site_id uuid not null,
+  joint text not null,
+  kl_grade smallint not null,
+  sex text not null,
   ages smallint[] not null,
   instrument_id text not null,
   scale text not null,
@@ -40,10 +44,13 @@ create table outcome_age_sums (
   past_mcid int[] not null,
   past_relative int[] not null,
   in_pass int[] not null,
-  primary key (site_id, ages, instrument_id, scale, pattern)
+  primary key (site_id, joint, kl_grade, sex, ages, instrument_id, scale, pattern)
 );
 create table outcome_age_counts (
   site_id uuid not null,
+  joint text not null,
+  kl_grade smallint not null,
+  sex text not null,
   ages smallint[] not null,
   instrument_id text not null,
   joints bigint not null,
@@ -51,16 +58,19 @@ create table outcome_age_counts (
   responders int[] not null,
   undetermined int[] not null,
   with_global int[] not null,
-  primary key (site_id, ages, instrument_id)
+  primary key (site_id, joint, kl_grade, sex, ages, instrument_id)
 );
 create table outcome_age_answer_counts (
   site_id uuid not null,
+  joint text not null,
+  kl_grade smallint not null,
+  sex text not null,
   ages smallint[] not null,
   item text not null,
   slot smallint not null,
   answer smallint not null,
   joints bigint not null,
-  primary key (site_id, ages, item, slot, answer)
+  primary key (site_id, joint, kl_grade, sex, ages, item, slot, answer)
 );
 
 -- Each joint's distinct ages at its treatments (migration 0016's exact age), as the range
@@ -74,6 +84,16 @@ create function episode_treatment_ages(episodes uuid[]) returns setof outcome_fo
   from (select distinct u.id from unnest(episodes) as u(id)) u
   join joint_episodes e on e.id = u.id $$;
 
+-- The same for every joint at once, set-based for the rebuilds (a lookup per joint is slow at a
+-- million joints). The tests compare what the folds keep with a rebuild.
+create function every_joint_treatment_ages() returns setof outcome_folded_ages
+  language sql stable as $$
+  select e.id, e.site_id, coalesce(t.ages, '{}')
+  from joint_episodes e
+  left join (select episode_id, array_agg(distinct age_at_treatment order by age_at_treatment) as ages
+             from treatments where age_at_treatment is not null group by episode_id) t
+    on t.episode_id = e.id $$;
+
 -- Slot-wise sums of two arrays of nine slots, for the upserts below.
 create function outcome_slots_add(a numeric[], b numeric[]) returns numeric[]
   language sql immutable as $$
@@ -83,15 +103,16 @@ create function outcome_slots_add(a int[], b int[]) returns int[]
   select array(select x + y from unnest(a, b) with ordinality as u(x, y, i) order by i) $$;
 
 -- Adds rows (w = 1) and takes rows away (w = −1) under their ages: `source` is a relation of
--- (w, site_id, ages, instrument_id, scale, scores), over the arrays passed as $1…$4 when the
--- refold calls it, over every folded row when the rebuild does. The sums are 0090's.
+-- (w, site_id, joint, kl_grade, sex, ages, instrument_id, scale, scores), over the arrays
+-- passed as $1…$4 when the refold calls it, over every folded row when the rebuild does. The
+-- sums are 0090's.
 create function outcome_age_sums_add(source text, rows_in outcome_folded_scores[],
   rows_out outcome_folded_scores[], ages_in outcome_folded_ages[], ages_out outcome_folded_ages[])
   returns void language plpgsql as $f$
 begin
   execute format($q$
   insert into outcome_age_sums as s
-  select x.site_id, x.ages, x.instrument_id, x.scale, x.pattern, sum(x.w),
+  select x.site_id, x.joint, x.kl_grade, x.sex, x.ages, x.instrument_id, x.scale, x.pattern, sum(x.w),
          array[coalesce(sum(x.w * x.v[1]), 0), coalesce(sum(x.w * x.v[2]), 0), coalesce(sum(x.w * x.v[3]), 0), coalesce(sum(x.w * x.v[4]), 0), coalesce(sum(x.w * x.v[5]), 0), coalesce(sum(x.w * x.v[6]), 0), coalesce(sum(x.w * x.v[7]), 0), coalesce(sum(x.w * x.v[8]), 0), coalesce(sum(x.w * x.v[9]), 0)],
          array[coalesce(sum(x.w * x.v[1] * x.v[1]), 0), coalesce(sum(x.w * x.v[2] * x.v[2]), 0), coalesce(sum(x.w * x.v[3] * x.v[3]), 0), coalesce(sum(x.w * x.v[4] * x.v[4]), 0), coalesce(sum(x.w * x.v[5] * x.v[5]), 0), coalesce(sum(x.w * x.v[6] * x.v[6]), 0), coalesce(sum(x.w * x.v[7] * x.v[7]), 0), coalesce(sum(x.w * x.v[8] * x.v[8]), 0), coalesce(sum(x.w * x.v[9] * x.v[9]), 0)],
          array[coalesce(sum(x.w * x.v[1] * x.v[1]), 0), coalesce(sum(x.w * x.v[2] * x.v[1]), 0), coalesce(sum(x.w * x.v[3] * x.v[1]), 0), coalesce(sum(x.w * x.v[4] * x.v[1]), 0), coalesce(sum(x.w * x.v[5] * x.v[1]), 0), coalesce(sum(x.w * x.v[6] * x.v[1]), 0), coalesce(sum(x.w * x.v[7] * x.v[1]), 0), coalesce(sum(x.w * x.v[8] * x.v[1]), 0), coalesce(sum(x.w * x.v[9] * x.v[1]), 0)],
@@ -99,7 +120,7 @@ begin
          array[0, coalesce(sum(x.w) filter (where (x.scores[2] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[3] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[4] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[5] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[6] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[7] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[8] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[9] - x.scores[1]) * th.sign >= th.mcid - th.tolerance), 0)::int],
          array[0, coalesce(sum(x.w) filter (where (x.scores[2] - x.scores[1]) * th.sign > th.tolerance and (x.scores[2] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[3] - x.scores[1]) * th.sign > th.tolerance and (x.scores[3] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[4] - x.scores[1]) * th.sign > th.tolerance and (x.scores[4] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[5] - x.scores[1]) * th.sign > th.tolerance and (x.scores[5] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[6] - x.scores[1]) * th.sign > th.tolerance and (x.scores[6] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[7] - x.scores[1]) * th.sign > th.tolerance and (x.scores[7] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[8] - x.scores[1]) * th.sign > th.tolerance and (x.scores[8] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where (x.scores[9] - x.scores[1]) * th.sign > th.tolerance and (x.scores[9] - x.scores[1]) * th.sign >= th.rel * abs(th.best - x.scores[1]) - th.tolerance), 0)::int],
          array[coalesce(sum(x.w) filter (where x.scores[1] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[2] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[3] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[4] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[5] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[6] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[7] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[8] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int, coalesce(sum(x.w) filter (where x.scores[9] * th.sign >= th.pass * th.sign - th.tolerance), 0)::int]
-  from (select o.w, o.site_id, o.ages, o.instrument_id, o.scale, o.scores,
+  from (select o.w, o.site_id, o.joint, o.kl_grade, o.sex, o.ages, o.instrument_id, o.scale, o.scores,
                array[o.scores[1]::numeric, o.scores[2]::numeric, o.scores[3]::numeric, o.scores[4]::numeric, o.scores[5]::numeric, o.scores[6]::numeric, o.scores[7]::numeric, o.scores[8]::numeric, o.scores[9]::numeric] as v,
                (case when o.scores[1] is not null then 1 else 0 end)
                       + (case when o.scores[2] is not null then 2 else 0 end)
@@ -120,8 +141,8 @@ begin
                as t(instrument_id text, scale text, sign int, mcid float8, pass float8, rel float8, best float8)) th
     on th.instrument_id = x.instrument_id and th.scale = x.scale
   where x.pattern > 0
-  group by x.site_id, x.ages, x.instrument_id, x.scale, x.pattern
-  on conflict (site_id, ages, instrument_id, scale, pattern) do update set
+  group by x.site_id, x.joint, x.kl_grade, x.sex, x.ages, x.instrument_id, x.scale, x.pattern
+  on conflict (site_id, joint, kl_grade, sex, ages, instrument_id, scale, pattern) do update set
     joints = s.joints + excluded.joints,
     sums = outcome_slots_add(s.sums, excluded.sums),
     squares = outcome_slots_add(s.squares, excluded.squares),
@@ -133,23 +154,24 @@ begin
   $q$, source) using rows_in, rows_out, ages_in, ages_out;
 end $f$;
 
--- The same for marks: `source` is (w, site_id, ages, instrument_id, classes). Classes and kept
--- answers are counted as 0090's outcome_counts_fold and outcome_answers_fold count them.
+-- The same for marks: `source` is (w, site_id, joint, kl_grade, sex, ages, instrument_id,
+-- classes). Classes and kept answers are counted as 0090's outcome_counts_fold and
+-- outcome_answers_fold count them.
 create function outcome_age_marks_add(source text, marks_in outcome_joint_marks[],
   marks_out outcome_joint_marks[], ages_in outcome_folded_ages[], ages_out outcome_folded_ages[])
   returns void language plpgsql as $f$
 begin
   execute format($q$
   insert into outcome_age_counts as c
-  select x.site_id, x.ages, x.instrument_id, sum(x.w),
+  select x.site_id, x.joint, x.kl_grade, x.sex, x.ages, x.instrument_id, sum(x.w),
          array[coalesce(sum(x.w) filter (where x.classes[1] %% 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[2] %% 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[3] %% 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[4] %% 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[5] %% 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[6] %% 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[7] %% 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[8] %% 4 > 0), 0)::int, coalesce(sum(x.w) filter (where x.classes[9] %% 4 > 0), 0)::int],
          array[coalesce(sum(x.w) filter (where x.classes[1] %% 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[2] %% 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[3] %% 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[4] %% 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[5] %% 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[6] %% 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[7] %% 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[8] %% 4 = 2), 0)::int, coalesce(sum(x.w) filter (where x.classes[9] %% 4 = 2), 0)::int],
          array[coalesce(sum(x.w) filter (where x.classes[1] %% 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[2] %% 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[3] %% 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[4] %% 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[5] %% 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[6] %% 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[7] %% 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[8] %% 4 = 3), 0)::int, coalesce(sum(x.w) filter (where x.classes[9] %% 4 = 3), 0)::int],
          array[coalesce(sum(x.w) filter (where x.classes[1] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[2] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[3] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[4] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[5] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[6] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[7] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[8] >= 4), 0)::int, coalesce(sum(x.w) filter (where x.classes[9] >= 4), 0)::int]
   from %s x
   where x.instrument_id not like 'item:%%'
-  group by x.site_id, x.ages, x.instrument_id
-  on conflict (site_id, ages, instrument_id) do update set
+  group by x.site_id, x.joint, x.kl_grade, x.sex, x.ages, x.instrument_id
+  on conflict (site_id, joint, kl_grade, sex, ages, instrument_id) do update set
     joints = c.joints + excluded.joints,
     paired = outcome_slots_add(c.paired, excluded.paired),
     responders = outcome_slots_add(c.responders, excluded.responders),
@@ -158,12 +180,12 @@ begin
   $q$, source) using marks_in, marks_out, ages_in, ages_out;
   execute format($q$
   insert into outcome_age_answer_counts as c
-  select x.site_id, x.ages, substr(x.instrument_id, 6), u.slot::smallint, u.answer, sum(x.w)
+  select x.site_id, x.joint, x.kl_grade, x.sex, x.ages, substr(x.instrument_id, 6), u.slot::smallint, u.answer, sum(x.w)
   from %s x
   cross join lateral unnest(x.classes) with ordinality as u(answer, slot)
   where x.instrument_id like 'item:%%' and u.answer is not null
-  group by x.site_id, x.ages, x.instrument_id, u.slot, u.answer
-  on conflict (site_id, ages, item, slot, answer) do update set joints = c.joints + excluded.joints
+  group by x.site_id, x.joint, x.kl_grade, x.sex, x.ages, x.instrument_id, u.slot, u.answer
+  on conflict (site_id, joint, kl_grade, sex, ages, item, slot, answer) do update set joints = c.joints + excluded.joints
   $q$, source) using marks_in, marks_out, ages_in, ages_out;
 end $f$;
 
@@ -183,13 +205,13 @@ declare
   ages_before outcome_folded_ages[];
   ages_now outcome_folded_ages[];
   moved uuid[];
-  rows_source constant text := '(select 1 as w, r.site_id, a.ages, r.instrument_id, r.scale, r.scores
+  rows_source constant text := '(select 1 as w, r.site_id, r.joint, r.kl_grade, r.sex, a.ages, r.instrument_id, r.scale, r.scores
       from unnest($1) r join unnest($3) a on a.episode_id = r.episode_id
-    union all select -1, r.site_id, a.ages, r.instrument_id, r.scale, r.scores
+    union all select -1, r.site_id, r.joint, r.kl_grade, r.sex, a.ages, r.instrument_id, r.scale, r.scores
       from unnest($2) r join unnest($4) a on a.episode_id = r.episode_id)';
-  marks_source constant text := '(select 1 as w, m.site_id, a.ages, m.instrument_id, m.classes
+  marks_source constant text := '(select 1 as w, m.site_id, m.joint, m.kl_grade, m.sex, a.ages, m.instrument_id, m.classes
       from unnest($1) m join unnest($3) a on a.episode_id = m.episode_id
-    union all select -1, m.site_id, a.ages, m.instrument_id, m.classes
+    union all select -1, m.site_id, m.joint, m.kl_grade, m.sex, a.ages, m.instrument_id, m.classes
       from unnest($2) m join unnest($4) a on a.episode_id = m.episode_id)';
 begin
   perform outcome_sums_lock();
@@ -281,12 +303,11 @@ create function outcome_age_sums_rebuild() returns void language plpgsql as $$
 begin
   delete from outcome_age_sums; delete from outcome_age_counts; delete from outcome_age_answer_counts;
   delete from outcome_folded_ages;
-  insert into outcome_folded_ages
-  select a.* from episode_treatment_ages(array(select id from joint_episodes)) a;
-  perform outcome_age_sums_add('(select 1 as w, f.site_id, a.ages, f.instrument_id, f.scale, f.scores
+  insert into outcome_folded_ages select * from every_joint_treatment_ages();
+  perform outcome_age_sums_add('(select 1 as w, f.site_id, f.joint, f.kl_grade, f.sex, a.ages, f.instrument_id, f.scale, f.scores
       from outcome_folded_scores f join outcome_folded_ages a on a.episode_id = f.episode_id)',
     null, null, null, null);
-  perform outcome_age_marks_add('(select 1 as w, m.site_id, a.ages, m.instrument_id, m.classes
+  perform outcome_age_marks_add('(select 1 as w, m.site_id, m.joint, m.kl_grade, m.sex, a.ages, m.instrument_id, m.classes
       from outcome_joint_marks m join outcome_folded_ages a on a.episode_id = m.episode_id)',
     null, null, null, null);
 end $$;
