@@ -225,6 +225,7 @@ export function servedFromAgeSums(f: CohortFilter): boolean {
  * when one of its treatments is).
  */
 export function ageKeyConditions(f: CohortFilter, bind: Bind): string[] {
+  if (!servedFromAgeSums(f)) throw new Error('the age sums serve a range of ages only');
   const where = cohortKeyConditions(
     { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
     bind,

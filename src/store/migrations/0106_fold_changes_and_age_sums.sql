@@ -94,18 +94,10 @@ create function every_joint_treatment_ages() returns setof outcome_folded_ages
              from treatments where age_at_treatment is not null group by episode_id) t
     on t.episode_id = e.id $$;
 
--- Slot-wise sums of two arrays of nine slots, for the upserts below.
-create function outcome_slots_add(a numeric[], b numeric[]) returns numeric[]
-  language sql immutable as $$
-  select array(select x + y from unnest(a, b) with ordinality as u(x, y, i) order by i) $$;
-create function outcome_slots_add(a int[], b int[]) returns int[]
-  language sql immutable as $$
-  select array(select x + y from unnest(a, b) with ordinality as u(x, y, i) order by i) $$;
-
 -- Adds rows (w = 1) and takes rows away (w = −1) under their ages: `source` is a relation of
 -- (w, site_id, joint, kl_grade, sex, ages, instrument_id, scale, scores), over the arrays
 -- passed as $1…$4 when the refold calls it, over every folded row when the rebuild does. The
--- sums are 0090's.
+-- sums are 0090's, and the arrays are added slot by slot inline, as there.
 create function outcome_age_sums_add(source text, rows_in outcome_folded_scores[],
   rows_out outcome_folded_scores[], ages_in outcome_folded_ages[], ages_out outcome_folded_ages[])
   returns void language plpgsql as $f$
@@ -144,13 +136,13 @@ begin
   group by x.site_id, x.joint, x.kl_grade, x.sex, x.ages, x.instrument_id, x.scale, x.pattern
   on conflict (site_id, joint, kl_grade, sex, ages, instrument_id, scale, pattern) do update set
     joints = s.joints + excluded.joints,
-    sums = outcome_slots_add(s.sums, excluded.sums),
-    squares = outcome_slots_add(s.squares, excluded.squares),
-    products = outcome_slots_add(s.products, excluded.products),
+    sums = array[s.sums[1] + excluded.sums[1], s.sums[2] + excluded.sums[2], s.sums[3] + excluded.sums[3], s.sums[4] + excluded.sums[4], s.sums[5] + excluded.sums[5], s.sums[6] + excluded.sums[6], s.sums[7] + excluded.sums[7], s.sums[8] + excluded.sums[8], s.sums[9] + excluded.sums[9]],
+    squares = array[s.squares[1] + excluded.squares[1], s.squares[2] + excluded.squares[2], s.squares[3] + excluded.squares[3], s.squares[4] + excluded.squares[4], s.squares[5] + excluded.squares[5], s.squares[6] + excluded.squares[6], s.squares[7] + excluded.squares[7], s.squares[8] + excluded.squares[8], s.squares[9] + excluded.squares[9]],
+    products = array[s.products[1] + excluded.products[1], s.products[2] + excluded.products[2], s.products[3] + excluded.products[3], s.products[4] + excluded.products[4], s.products[5] + excluded.products[5], s.products[6] + excluded.products[6], s.products[7] + excluded.products[7], s.products[8] + excluded.products[8], s.products[9] + excluded.products[9]],
     squared_joint_sums = s.squared_joint_sums + excluded.squared_joint_sums,
-    past_mcid = outcome_slots_add(s.past_mcid, excluded.past_mcid),
-    past_relative = outcome_slots_add(s.past_relative, excluded.past_relative),
-    in_pass = outcome_slots_add(s.in_pass, excluded.in_pass)
+    past_mcid = array[s.past_mcid[1] + excluded.past_mcid[1], s.past_mcid[2] + excluded.past_mcid[2], s.past_mcid[3] + excluded.past_mcid[3], s.past_mcid[4] + excluded.past_mcid[4], s.past_mcid[5] + excluded.past_mcid[5], s.past_mcid[6] + excluded.past_mcid[6], s.past_mcid[7] + excluded.past_mcid[7], s.past_mcid[8] + excluded.past_mcid[8], s.past_mcid[9] + excluded.past_mcid[9]],
+    past_relative = array[s.past_relative[1] + excluded.past_relative[1], s.past_relative[2] + excluded.past_relative[2], s.past_relative[3] + excluded.past_relative[3], s.past_relative[4] + excluded.past_relative[4], s.past_relative[5] + excluded.past_relative[5], s.past_relative[6] + excluded.past_relative[6], s.past_relative[7] + excluded.past_relative[7], s.past_relative[8] + excluded.past_relative[8], s.past_relative[9] + excluded.past_relative[9]],
+    in_pass = array[s.in_pass[1] + excluded.in_pass[1], s.in_pass[2] + excluded.in_pass[2], s.in_pass[3] + excluded.in_pass[3], s.in_pass[4] + excluded.in_pass[4], s.in_pass[5] + excluded.in_pass[5], s.in_pass[6] + excluded.in_pass[6], s.in_pass[7] + excluded.in_pass[7], s.in_pass[8] + excluded.in_pass[8], s.in_pass[9] + excluded.in_pass[9]]
   $q$, source) using rows_in, rows_out, ages_in, ages_out;
 end $f$;
 
@@ -173,10 +165,10 @@ begin
   group by x.site_id, x.joint, x.kl_grade, x.sex, x.ages, x.instrument_id
   on conflict (site_id, joint, kl_grade, sex, ages, instrument_id) do update set
     joints = c.joints + excluded.joints,
-    paired = outcome_slots_add(c.paired, excluded.paired),
-    responders = outcome_slots_add(c.responders, excluded.responders),
-    undetermined = outcome_slots_add(c.undetermined, excluded.undetermined),
-    with_global = outcome_slots_add(c.with_global, excluded.with_global)
+    paired = array[c.paired[1] + excluded.paired[1], c.paired[2] + excluded.paired[2], c.paired[3] + excluded.paired[3], c.paired[4] + excluded.paired[4], c.paired[5] + excluded.paired[5], c.paired[6] + excluded.paired[6], c.paired[7] + excluded.paired[7], c.paired[8] + excluded.paired[8], c.paired[9] + excluded.paired[9]],
+    responders = array[c.responders[1] + excluded.responders[1], c.responders[2] + excluded.responders[2], c.responders[3] + excluded.responders[3], c.responders[4] + excluded.responders[4], c.responders[5] + excluded.responders[5], c.responders[6] + excluded.responders[6], c.responders[7] + excluded.responders[7], c.responders[8] + excluded.responders[8], c.responders[9] + excluded.responders[9]],
+    undetermined = array[c.undetermined[1] + excluded.undetermined[1], c.undetermined[2] + excluded.undetermined[2], c.undetermined[3] + excluded.undetermined[3], c.undetermined[4] + excluded.undetermined[4], c.undetermined[5] + excluded.undetermined[5], c.undetermined[6] + excluded.undetermined[6], c.undetermined[7] + excluded.undetermined[7], c.undetermined[8] + excluded.undetermined[8], c.undetermined[9] + excluded.undetermined[9]],
+    with_global = array[c.with_global[1] + excluded.with_global[1], c.with_global[2] + excluded.with_global[2], c.with_global[3] + excluded.with_global[3], c.with_global[4] + excluded.with_global[4], c.with_global[5] + excluded.with_global[5], c.with_global[6] + excluded.with_global[6], c.with_global[7] + excluded.with_global[7], c.with_global[8] + excluded.with_global[8], c.with_global[9] + excluded.with_global[9]]
   $q$, source) using marks_in, marks_out, ages_in, ages_out;
   execute format($q$
   insert into outcome_age_answer_counts as c
@@ -301,6 +293,8 @@ end $$;
 -- The age sums recounted from the folded rows and marks, under each joint's ages now.
 create function outcome_age_sums_rebuild() returns void language plpgsql as $$
 begin
+  -- Servers still on the old functions fold under this lock too: none may fold halfway through.
+  perform outcome_sums_lock();
   delete from outcome_age_sums; delete from outcome_age_counts; delete from outcome_age_answer_counts;
   delete from outcome_folded_ages;
   insert into outcome_folded_ages select * from every_joint_treatment_ages();
