@@ -160,12 +160,11 @@ export async function outcomeSummaries(
     );
   if (criteria === null || (await outcomeRulesCurrent(db, criteria))) {
     await catchUpOutcomeSums(db);
-    // A range of dates, or of ages with other filters, is no union of keys: its joints' rows
-    // as last folded. A range of ages alone adds up the sums kept per set of ages (0106).
-    const raw =
-      servedFromSums(f) || servedFromAgeSums(f)
-        ? await sumsQuery(db, f, criteria)
-        : await foldedRowsQuery(db, f, timepoints, criteria);
+    // A range of dates, or of ages with a product, dose or BMI, is no union of kept keys: its
+    // joints' rows as last folded.
+    const raw = servedFromKept(f)
+      ? await sumsQuery(db, f, criteria)
+      : await foldedRowsQuery(db, f, timepoints, criteria);
     return parseSummaries(raw, timepoints, criteria);
   }
   return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
@@ -194,8 +193,7 @@ interface RawSummaries {
 
 /**
  * Whether the cohort is a union of cohort keys (migration 0090): site, joint, KL grade, sex,
- * product, dose band and BMI class are; a range of ages or treatment dates is not, and is
- * aggregated from the per-joint rows.
+ * product, dose band and BMI class are; a range of ages or treatment dates is not.
  */
 export function servedFromSums(f: CohortFilter): boolean {
   return (
@@ -235,6 +233,44 @@ export function ageKeyConditions(f: CohortFilter, bind: Bind): string[] {
   if (f.ageTo !== undefined) range.push(`a <= ${bind(f.ageTo)}`);
   where.push(`exists (select 1 from unnest(s.ages) a where ${range.join(' and ')})`);
   return where;
+}
+
+/** Whether sums kept per cohort key (0090) or per set of ages (0106) serve the cohort. */
+export function servedFromKept(f: CohortFilter): boolean {
+  return servedFromSums(f) || servedFromAgeSums(f);
+}
+
+/**
+ * The kept tables that serve a cohort, and the conditions on their rows `s`: the sums per set
+ * of ages for a range of ages, per site for a whole site (or every site: a few thousand rows),
+ * per cohort key otherwise.
+ */
+function keptTables(
+  f: CohortFilter,
+  bind: Bind,
+): { where: string[]; sums: string; counts: string; answers: string } {
+  if (servedFromAgeSums(f))
+    return {
+      where: ageKeyConditions(f, bind),
+      sums: 'outcome_age_sums',
+      counts: 'outcome_age_counts',
+      answers: 'outcome_age_answer_counts',
+    };
+  const where = cohortKeyConditions(f, bind);
+  const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
+  return wholeSites
+    ? {
+        where,
+        sums: 'outcome_site_sums',
+        counts: 'outcome_site_counts',
+        answers: 'outcome_site_answer_counts',
+      }
+    : {
+        where,
+        sums: 'outcome_sums',
+        counts: 'outcome_cohort_counts',
+        answers: 'outcome_answer_counts',
+      };
 }
 
 /**
@@ -322,23 +358,15 @@ export async function catchUpFollowUpCounts(q: Queryable): Promise<number> {
   return row?.folded ?? 0;
 }
 
-/** The cohort's statistics added up from migration 0090's sums: a few hundred rows. */
+/** The cohort's statistics added up from the sums kept per cohort key or set of ages (0090, 0106). */
 async function sumsQuery(
   db: Db,
   f: CohortFilter,
   criteria: OutcomeCriteria | null,
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
-  const byAge = servedFromAgeSums(f);
-  const where = byAge ? ageKeyConditions(f, bind) : cohortKeyConditions(f, bind);
+  const { where, sums, counts } = keptTables(f, bind);
   const cond = where.length > 0 ? `where ${where.join(' and ')}` : '';
-  // A whole site (or every site) reads the sums added up per site: a few thousand rows.
-  const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
-  const [sums, counts] = byAge
-    ? ['outcome_age_sums', 'outcome_age_counts']
-    : wholeSites
-      ? ['outcome_site_sums', 'outcome_site_counts']
-      : ['outcome_sums', 'outcome_cohort_counts'];
   const k = OUTCOME_SLOTS.map((_, i) => i + 1);
   const both = (i: number) => `s.pattern & ${1 | (2 ** (i - 1))} = ${1 | (2 ** (i - 1))}`;
   // Mean and SD from n, Σx and Σx² in numeric, which is exact on the stored sums.
@@ -993,7 +1021,7 @@ export async function itemAnswerCounts(
   if (!kept?.kept) return itemAnswerCountsFromRows(q, f, item, timepoints);
   await catchUpOutcomeSums(q);
   const { params, bind } = sqlParams();
-  if (!servedFromSums(f) && !servedFromAgeSums(f)) {
+  if (!servedFromKept(f)) {
     // A range: the selected joints' first answers per slot, as last folded (migration 0090).
     const where = jointRowConditions(f, bind, 'folded');
     const slots = bind([...OUTCOME_SLOTS]);
@@ -1014,19 +1042,12 @@ export async function itemAnswerCounts(
       params,
     );
   }
-  const byAge = servedFromAgeSums(f);
-  const where = byAge ? ageKeyConditions(f, bind) : cohortKeyConditions(f, bind);
-  const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
-  const counts = byAge
-    ? 'outcome_age_answer_counts'
-    : wholeSites
-      ? 'outcome_site_answer_counts'
-      : 'outcome_answer_counts';
+  const { where, answers } = keptTables(f, bind);
   const slots = bind([...OUTCOME_SLOTS]);
   return q.query<{ timepoint: string; answer: number; joints: number }>(
     `select (${slots}::text[])[s.slot] as timepoint, s.answer::float8 as answer,
             sum(s.joints)::int as joints
-     from ${counts} s
+     from ${answers} s
      where s.item = ${bind(`${item.instrumentId}/${item.item}`)}
        and (${slots}::text[])[s.slot] = any(${bind([...timepoints])}::text[])
        ${where.map((c) => `and ${c}`).join(' ')}

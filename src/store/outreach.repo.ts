@@ -6,7 +6,7 @@ import {
   cohortKeyConditions,
   episodeConditions,
   servedFromAgeSums,
-  servedFromSums,
+  servedFromKept,
   sqlParams,
   withDashboardSettings,
 } from './analytics.repo.ts';
@@ -301,11 +301,11 @@ export interface OutreachCounts {
 
 /**
  * The follow-up counts behind completeness by channel and mode, for a cohort of one site,
- * added up from what is kept (migrations 0102, 0104) after folding in the joints changed since
- * the last read: a whole site's counts; a union of cohort keys' counts; for a range of ages or
- * treatment dates, the shares of the joints it selects (at 100,000 joints, a fifth of a site:
- * the view in 0.19 s, against 0.35 s reading their links and contacts). outreach.int.test.ts compares each
- * with outreachCountsFromRows.
+ * added up from what is kept after folding in the joints changed since the last read: a whole
+ * site's counts (migration 0102); the counts of a union of cohort keys (0104) or of a range of
+ * ages (0107, per set of ages); for any other range, the shares of the joints it selects (at
+ * 100,000 joints, a fifth of a site: the view in 0.19 s, against 0.35 s reading their links and
+ * contacts). outreach.int.test.ts compares each with outreachCountsFromRows.
  */
 export async function outreachCounts(
   db: Db,
@@ -314,33 +314,27 @@ export async function outreachCounts(
 ): Promise<OutreachCounts> {
   await catchUpOutreachCounts(db);
   const { params, bind } = sqlParams([siteId]);
+  const inSite = { ...cohort, siteId: undefined };
   const byAge = servedFromAgeSums(cohort);
-  const ranged = !servedFromSums(cohort) && !byAge;
+  const ranged = !servedFromKept(cohort);
   const conditions = (byAge ? ageKeyConditions : ranged ? episodeConditions : cohortKeyConditions)(
-    { ...cohort, siteId: undefined },
+    inSite,
     bind,
   );
-  const kept = byAge
-    ? // Ages alone: the counts kept per set of ages at treatment (migration 0107).
-      `select section, timepoint, label, step, sum(links)::int as links,
-              sum(completed)::int as completed
-       from outreach_age_counts s
-       where s.site_id = $1 and ${conditions.join(' and ')}
-       group by section, timepoint, label, step
-       having sum(links) <> 0 or sum(completed) <> 0`
-    : ranged
-      ? `select f.section, f.timepoint, f.label, f.step, sum(f.links)::int as links,
+  const kept = ranged
+    ? `select f.section, f.timepoint, f.label, f.step, sum(f.links)::int as links,
               sum(f.completed)::int as completed
        from outreach_folded f join joint_episodes e on e.id = f.episode_id and e.site_id = $1
        where f.site_id = $1 ${conditions.map((c) => `and ${c}`).join(' ')}
        group by f.section, f.timepoint, f.label, f.step
        having sum(f.links) <> 0 or sum(f.completed) <> 0`
-      : conditions.length === 0
-        ? `select section, timepoint, label, step, links::int as links, completed::int as completed
+    : conditions.length === 0
+      ? `select section, timepoint, label, step, links::int as links, completed::int as completed
          from outreach_counts where site_id = $1 and (links <> 0 or completed <> 0)`
-        : `select section, timepoint, label, step, sum(links)::int as links,
+      : `select section, timepoint, label, step, sum(links)::int as links,
                 sum(completed)::int as completed
-         from outreach_cohort_counts s where s.site_id = $1 and ${conditions.join(' and ')}
+         from ${byAge ? 'outreach_age_counts' : 'outreach_cohort_counts'} s
+         where s.site_id = $1 and ${conditions.join(' and ')}
          group by section, timepoint, label, step
          having sum(links) <> 0 or sum(completed) <> 0`;
   const [row] = await withDashboardSettings(db, { nestedLoops: false }, (q) =>
