@@ -181,6 +181,17 @@ begin
   $q$, source) using marks_in, marks_out, ages_in, ages_out;
 end $f$;
 
+-- The rows of `after` not in `before` (added) and of `before` not in `after` (removed). Each
+-- row is on each side once at most (its table's key is in it): +1 after, −1 before.
+create function fold_changes(after anyarray, before anyarray, out added anyarray,
+  out removed anyarray) language sql immutable as $$
+  select coalesce(array_agg(d.r) filter (where d.side > 0), after[1:0]),
+         coalesce(array_agg(d.r) filter (where d.side < 0), after[1:0])
+  from (select x.r, sum(x.side) as side
+        from (select n as r, 1 as side from unnest(after) n
+              union all select w, -1 from unnest(before) w) x
+        group by x.r) d $$;
+
 -- 0105's refold. The rows before and after are compared as before; now only the difference is
 -- deleted and inserted (the key of each table is in its rows), so unchanged rows stay as they are.
 create or replace function outcome_sums_refold(episodes uuid[]) returns void language plpgsql as $$
@@ -238,14 +249,7 @@ begin
                k.site_id, k.joint, k.kl_grade, k.sex, k.treatments,
                null, null, null, null, null, null, null, null, null, null)::outcome_folded_scores
     from unnest(keys_now) k join outcome_joint_scores o on o.episode_id = k.episode_id);
-  -- Each row is once at most on each side (its table's key is in it): +1 in, −1 out.
-  select coalesce(array_agg(d.f) filter (where d.side > 0), '{}'),
-         coalesce(array_agg(d.f) filter (where d.side < 0), '{}')
-    into folded_in, folded_out
-  from (select x.f, sum(x.side) as side
-        from (select n as f, 1 as side from unnest(folded_after) n
-              union all select w, -1 from unnest(folded_before) w) x
-        group by x.f) d;
+  select * into folded_in, folded_out from fold_changes(folded_after, folded_before);
   perform outcome_sums_fold(folded_in, folded_out);
   if cardinality(folded_in) + cardinality(folded_out) + cardinality(moved) > 0 then
     perform outcome_age_sums_add(rows_source,
@@ -265,13 +269,7 @@ begin
   marks_were := array(select m from unnest(episodes) as u(id)
                       join outcome_joint_marks m on m.episode_id = u.id);
   marks_now := array(select m from outcome_marks_of(episodes) m);
-  select coalesce(array_agg(d.m) filter (where d.side > 0), '{}'),
-         coalesce(array_agg(d.m) filter (where d.side < 0), '{}')
-    into marks_in, marks_out
-  from (select x.m, sum(x.side) as side
-        from (select n as m, 1 as side from unnest(marks_now) n
-              union all select w, -1 from unnest(marks_were) w) x
-        group by x.m) d;
+  select * into marks_in, marks_out from fold_changes(marks_now, marks_were);
   perform outcome_counts_fold(marks_in, marks_out);
   perform outcome_answers_fold(marks_in, marks_out);
   if cardinality(marks_in) + cardinality(marks_out) + cardinality(moved) > 0 then
