@@ -149,9 +149,23 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteOutcomeReport(ctx, actor, { product: 'BMAC', ageFrom: '60', ageTo: '69' }),
     ],
     [
-      "outcomes report, treated in 2024 (its joints' folded rows)",
+      'outcomes report, treated in 2024 (sums kept per set of months)',
       (ctx) =>
         siteOutcomeReport(ctx, actor, { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' }),
+    ],
+    [
+      "outcomes report, treated 15 Mar 2024 – 10 Feb 2025 (whole months kept; the ends' rows)",
+      (ctx) =>
+        siteOutcomeReport(ctx, actor, { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' }),
+    ],
+    [
+      "outcomes report, BMAC, treated in 2024 (its joints' folded rows)",
+      (ctx) =>
+        siteOutcomeReport(ctx, actor, {
+          product: 'BMAC',
+          treatedFrom: '2024-01-01',
+          treatedTo: '2024-12-31',
+        }),
     ],
     ['site vs network', (ctx) => siteBenchmark(ctx, actor, {})],
     [

@@ -84,8 +84,9 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { bmiClass: 'obese' },
       { siteId: site?.id, joint: 'knee', productClass: 'BMAC' },
       { cellSource: 'bone-marrow', bmiClass: 'overweight', sex: 'male' },
-      // Ages, with the site, joint, KL grade or sex at most, add up the sums kept per set of
-      // ages (0106); dates, and ages with a product, dose or BMI, their joints' rows as folded.
+      // Ages or whole treatment months, with the site, joint, KL grade or sex at most, add up
+      // the sums kept per set of ages (0106) or months (0108); dates within months, and ages or
+      // dates with a product, dose or BMI, their joints' rows as folded.
       { ageFrom: 60, ageTo: 69 },
       { siteId: site?.id, ageFrom: 60, ageTo: 69 },
       { ageFrom: 75 },
@@ -93,6 +94,14 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { klGrade: 2, sex: 'male', ageTo: 65 },
       { productClass: 'PRP', ageFrom: 60, ageTo: 69 },
       { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
+      { siteId: site?.id, treatedFrom: '2025-03-01' },
+      { joint: 'knee', klGrade: 3, treatedTo: '2024-06-30' },
+      { sex: 'female', treatedFrom: '2024-02-01', treatedTo: '2024-02-29' },
+      { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' },
+      { siteId: site?.id, treatedFrom: '2024-11-30', treatedTo: '2024-12-01' },
+      { joint: 'hip', treatedFrom: '2024-05-20' },
+      { siteId: site?.id, klGrade: 2, treatedTo: '2025-01-15' },
+      { productClass: 'BMAC', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
       { siteId: site?.id, joint: 'knee', sex: 'female', ageFrom: 50 },
       { klGrade: 3, productClass: 'BMAC', treatedTo: '2025-06-30', ageTo: 70 },
     ];
@@ -169,6 +178,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { siteId: site?.id, joint: 'knee', ageFrom: 60 },
       { bmiClass: 'obese', ageTo: 64 },
       { siteId: site?.id, sex: 'male', treatedFrom: '2024-07-01' },
+      { joint: 'knee', treatedFrom: '2024-07-01', treatedTo: '2025-06-30' },
+      { treatedFrom: '2024-07-04', treatedTo: '2025-06-30' },
     ] as CohortFilter[]) {
       const kept = await itemAnswerCounts(db, cohort, WORK_STATUS, TIMEPOINT_IDS);
       expect(kept, JSON.stringify(cohort)).toEqual(

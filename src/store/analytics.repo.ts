@@ -9,7 +9,7 @@ import {
   THRESHOLD_TOLERANCE,
 } from '../core/analytics/responders.ts';
 import { WORK_STATUS } from '../core/analytics/work-status.ts';
-import type { IsoDate } from '../core/registry/dates.ts';
+import { addDays, addMonths, type IsoDate } from '../core/registry/dates.ts';
 import {
   BMI_CLASS_CODES,
   BMI_CLASSES,
@@ -20,6 +20,7 @@ import {
   type CellSource,
   productClassesFrom,
 } from '../core/registry/vocabulary.ts';
+import { poolSummaries } from '../core/stats/descriptive.ts';
 import type { Db, Queryable } from './db.ts';
 
 export interface CohortFilter {
@@ -160,12 +161,23 @@ export async function outcomeSummaries(
     );
   if (criteria === null || (await outcomeRulesCurrent(db, criteria))) {
     await catchUpOutcomeSums(db);
-    // A range of dates, or of ages with a product, dose or BMI, is no union of kept keys: its
-    // joints' rows as last folded.
-    const raw = servedFromKept(f)
-      ? await sumsQuery(db, f, criteria)
-      : await foldedRowsQuery(db, f, timepoints, criteria);
-    return parseSummaries(raw, timepoints, criteria);
+    if (servedFromKept(f))
+      return parseSummaries(await sumsQuery(db, f, criteria), timepoints, criteria);
+    // A range of dates ending within months: the sums of its whole months, and the rows of the
+    // joints treated only on its other days.
+    const months = wholeMonthsWithin(f);
+    if (months)
+      return mergeSummaries(
+        parseSummaries(await sumsQuery(db, months, criteria), timepoints, criteria),
+        parseSummaries(
+          await foldedRowsQuery(db, f, timepoints, criteria, months),
+          timepoints,
+          criteria,
+        ),
+      );
+    // Ages or dates with a product, dose or BMI are no union of kept keys: the joints' rows as
+    // last folded.
+    return parseSummaries(await foldedRowsQuery(db, f, timepoints, criteria), timepoints, criteria);
   }
   return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
 }
@@ -204,57 +216,201 @@ export function servedFromSums(f: CohortFilter): boolean {
   );
 }
 
+/** Whether the cohort has, besides `keys`, nothing but the site, joint, KL grade and sex. */
+function onlyKeyedBeside(f: CohortFilter, keys: readonly (keyof CohortFilter)[]): boolean {
+  const beside = new Set<keyof CohortFilter>(['siteId', 'joint', 'klGrade', 'sex', ...keys]);
+  return (Object.keys(f) as (keyof CohortFilter)[]).every(
+    (k) => beside.has(k) || f[k] === undefined,
+  );
+}
+
 /**
  * Whether the cohort is a range of ages with, at most, the site, joint, KL grade and sex: the
  * sums kept per set of ages at treatment serve it (migration 0106). With a product, dose, BMI
  * or treatment dates, a joint's treatment must match them all, which that key cannot tell.
  */
 export function servedFromAgeSums(f: CohortFilter): boolean {
-  const { siteId: _site, joint: _joint, klGrade: _kl, sex: _sex, ageFrom, ageTo, ...rest } = f;
   return (
-    (ageFrom !== undefined || ageTo !== undefined) &&
-    Object.values(rest).every((v) => v === undefined)
+    (f.ageFrom !== undefined || f.ageTo !== undefined) && onlyKeyedBeside(f, ['ageFrom', 'ageTo'])
+  );
+}
+
+/** A treatment date's month as the month sums key it (migration 0108): 2024-03-15 is 202403. */
+function treatmentMonth(date: IsoDate): number {
+  return Number(date.slice(0, 4)) * 100 + Number(date.slice(5, 7));
+}
+
+/**
+ * Whether the cohort is a range of whole treatment months (from a 1st, to a month's last day)
+ * with, at most, the site, joint, KL grade and sex: the sums kept per set of treatment months
+ * serve it (migration 0108).
+ */
+export function servedFromMonthSums(f: CohortFilter): boolean {
+  return (
+    (f.treatedFrom !== undefined || f.treatedTo !== undefined) &&
+    onlyKeyedBeside(f, ['treatedFrom', 'treatedTo']) &&
+    (f.treatedFrom === undefined || f.treatedFrom.endsWith('-01')) &&
+    (f.treatedTo === undefined || addDays(f.treatedTo, 1).endsWith('-01'))
   );
 }
 
 /**
- * The age sums `s` (migrations 0106, 0107) of a cohort `servedFromAgeSums` serves: its site,
- * joint, KL grade and sex, and the sets of ages with one in the range (a joint is in the range
- * when one of its treatments is).
+ * The set sums `s` (migrations 0106, 0107, 0108) of a cohort `servedFromAgeSums` or
+ * `servedFromMonthSums` serves: its site, joint, KL grade and sex, and the sets with an age or
+ * month in the range (a joint is in the range when one of its treatments is).
  */
-export function ageKeyConditions(f: CohortFilter, bind: Bind): string[] {
-  if (!servedFromAgeSums(f)) throw new Error('the age sums serve a range of ages only');
+export function setKeyConditions(f: CohortFilter, bind: Bind): string[] {
+  const range = servedFromAgeSums(f)
+    ? { column: 'ages', from: f.ageFrom, to: f.ageTo }
+    : servedFromMonthSums(f)
+      ? {
+          column: 'months',
+          from: f.treatedFrom === undefined ? undefined : treatmentMonth(f.treatedFrom),
+          to: f.treatedTo === undefined ? undefined : treatmentMonth(f.treatedTo),
+        }
+      : null;
+  if (!range) throw new Error('the set sums serve a range of ages or of whole months only');
   const where = cohortKeyConditions(
     { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
     bind,
   );
-  const range: string[] = [];
-  if (f.ageFrom !== undefined) range.push(`a >= ${bind(f.ageFrom)}`);
-  if (f.ageTo !== undefined) range.push(`a <= ${bind(f.ageTo)}`);
-  where.push(`exists (select 1 from unnest(s.ages) a where ${range.join(' and ')})`);
+  const within: string[] = [];
+  if (range.from !== undefined) within.push(`v >= ${bind(range.from)}`);
+  if (range.to !== undefined) within.push(`v <= ${bind(range.to)}`);
+  where.push(`exists (select 1 from unnest(s.${range.column}) v where ${within.join(' and ')})`);
   return where;
 }
 
-/** Whether sums kept per cohort key (0090) or per set of ages (0106) serve the cohort. */
+/**
+ * A range of treatment dates (with the site, joint, KL grade and sex at most) that ends within
+ * a month, narrowed to the whole months inside it, which the sums per set of months serve;
+ * null when it is whole months already, or holds none.
+ */
+export function wholeMonthsWithin(f: CohortFilter): CohortFilter | null {
+  if (
+    (f.treatedFrom === undefined && f.treatedTo === undefined) ||
+    !onlyKeyedBeside(f, ['treatedFrom', 'treatedTo']) ||
+    servedFromMonthSums(f)
+  )
+    return null;
+  const monthStart = (d: IsoDate) => `${d.slice(0, 8)}01`;
+  const from =
+    f.treatedFrom === undefined || f.treatedFrom.endsWith('-01')
+      ? f.treatedFrom
+      : addMonths(monthStart(f.treatedFrom), 1);
+  const to =
+    f.treatedTo === undefined || addDays(f.treatedTo, 1).endsWith('-01')
+      ? f.treatedTo
+      : addDays(monthStart(f.treatedTo), -1);
+  if (from !== undefined && to !== undefined && from > to) return null;
+  return { ...f, treatedFrom: from, treatedTo: to };
+}
+
+/**
+ * The joints of `f` treated on none of the days of `months` (its whole months): those with a
+ * treatment on its other days only, found by the date index.
+ */
+function jointsTreatedAtEnds(f: CohortFilter, months: CohortFilter, bind: Bind): string {
+  const ends: string[] = [];
+  if (f.treatedFrom !== months.treatedFrom && f.treatedFrom && months.treatedFrom)
+    ends.push(
+      `(t.treatment_date >= ${bind(f.treatedFrom)}::date and t.treatment_date < ${bind(months.treatedFrom)}::date)`,
+    );
+  if (f.treatedTo !== months.treatedTo && f.treatedTo && months.treatedTo)
+    ends.push(
+      `(t.treatment_date > ${bind(months.treatedTo)}::date and t.treatment_date <= ${bind(f.treatedTo)}::date)`,
+    );
+  return `(select distinct t.episode_id from treatments t
+           where (${ends.join(' or ')}) ${f.siteId ? `and t.site_id = ${bind(f.siteId)}` : ''}
+             and not exists (select 1 from treatments i where i.episode_id = t.episode_id
+                             and ${treatmentConditions(months, bind, 'i').join(' and ')}))`;
+}
+
+/**
+ * Two disjoint cohorts' statistics as their union's: counts added, means and SDs pooled
+ * exactly, visit patterns summed.
+ */
+export function mergeSummaries(a: OutcomeSummaries, b: OutcomeSummaries): OutcomeSummaries {
+  const merged = <T>(rows: T[], key: (r: T) => string, add: (x: T, y: T) => T): T[] => {
+    const byKey = new Map<string, T>();
+    for (const r of rows) {
+      const k = key(r);
+      const seen = byKey.get(k);
+      byKey.set(k, seen === undefined ? r : add(seen, r));
+    }
+    return [...byKey.values()];
+  };
+  const level = (r: { siteId: string; instrumentId: string; scale: string; timepoint: string }) =>
+    `${r.siteId}|${r.instrumentId}|${r.scale}|${r.timepoint}`;
+  const pooled = (x: SiteSummaryRow, y: SiteSummaryRow): SiteSummaryRow => ({
+    ...x,
+    ...(poolSummaries([x, y]) ?? { n: 0, mean: 0, sd: null }),
+  });
+  const sumAt = (x: Record<string, number>, y: Record<string, number>) =>
+    Object.fromEntries(
+      [...new Set([...Object.keys(x), ...Object.keys(y)])].map((t) => [
+        t,
+        (x[t] ?? 0) + (y[t] ?? 0),
+      ]),
+    );
+  return {
+    joints: a.joints + b.joints,
+    levels: merged([...a.levels, ...b.levels], level, pooled),
+    changes: merged([...a.changes, ...b.changes], level, pooled),
+    patterns: merged(
+      [...a.patterns, ...b.patterns],
+      (r) => `${r.siteId}|${r.instrumentId}|${r.scale}|${r.timepoints.join()}`,
+      (x, y) => ({
+        ...x,
+        joints: x.joints + y.joints,
+        sumAt: sumAt(x.sumAt, y.sumAt),
+        sumOfSquaredJointSums: x.sumOfSquaredJointSums + y.sumOfSquaredJointSums,
+        sumOfSquares: x.sumOfSquares + y.sumOfSquares,
+      }),
+    ),
+    thresholdCounts: merged([...a.thresholdCounts, ...b.thresholdCounts], level, (x, y) => ({
+      ...x,
+      paired: x.paired + y.paired,
+      pastMcid: x.pastMcid + y.pastMcid,
+      pastRelative: x.pastRelative + y.pastRelative,
+      scored: x.scored + y.scored,
+      inPass: x.inPass + y.inPass,
+    })),
+    responderCounts: merged(
+      [...a.responderCounts, ...b.responderCounts],
+      (r) => `${r.siteId}|${r.timepoint}`,
+      (x, y) => ({
+        ...x,
+        joints: x.joints + y.joints,
+        responders: x.responders + y.responders,
+        undetermined: x.undetermined + y.undetermined,
+        withGlobal: x.withGlobal + y.withGlobal,
+      }),
+    ),
+  };
+}
+
+/** Whether sums kept per cohort key (0090), set of ages (0106) or of months (0108) serve it. */
 export function servedFromKept(f: CohortFilter): boolean {
-  return servedFromSums(f) || servedFromAgeSums(f);
+  return servedFromSums(f) || servedFromAgeSums(f) || servedFromMonthSums(f);
 }
 
 /**
  * The kept tables that serve a cohort, and the conditions on their rows `s`: the sums per set
- * of ages for a range of ages, per site for a whole site (or every site: a few thousand rows),
- * per cohort key otherwise.
+ * of ages or months for a range of them, per site for a whole site (or every site: a few
+ * thousand rows), per cohort key otherwise.
  */
 function keptTables(
   f: CohortFilter,
   bind: Bind,
 ): { where: string[]; sums: string; counts: string; answers: string } {
-  if (servedFromAgeSums(f))
+  const set = servedFromAgeSums(f) ? 'age' : servedFromMonthSums(f) ? 'month' : null;
+  if (set)
     return {
-      where: ageKeyConditions(f, bind),
-      sums: 'outcome_age_sums',
-      counts: 'outcome_age_counts',
-      answers: 'outcome_age_answer_counts',
+      where: setKeyConditions(f, bind),
+      sums: `outcome_${set}_sums`,
+      counts: `outcome_${set}_counts`,
+      answers: `outcome_${set}_answer_counts`,
     };
   const where = cohortKeyConditions(f, bind);
   const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
@@ -667,10 +823,19 @@ async function foldedRowsQuery(
   f: CohortFilter,
   timepoints: readonly string[],
   criteria: OutcomeCriteria | null,
+  /** With these whole months of `f`'s range: only the joints treated at its ends (see above). */
+  leavingOut?: CohortFilter,
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
-  const where = jointRowConditions(f, bind, 'folded');
+  const atEnds = leavingOut ? jointsTreatedAtEnds(f, leavingOut, bind) : null;
+  const keyOnly = { ...f, treatedFrom: undefined, treatedTo: undefined };
+  const where = jointRowConditions(atEnds ? keyOnly : f, bind, 'folded');
   const inCohort = where.length > 0 ? `and ${where.join(' and ')}` : '';
+  // The joints at a range's ends are few: their rows by index.
+  const rowsOf = (table: string, alias: string) =>
+    atEnds
+      ? `ends join ${table} ${alias} on ${alias}.episode_id = ends.episode_id`
+      : `${table} ${alias}`;
   const k = timepoints.map((_, i) => i + 1);
   const later = k.slice(1);
   // The scores kept as columns with their visit pattern over all nine slots (migration 0105):
@@ -724,30 +889,33 @@ async function foldedRowsQuery(
            ${joints(`${classed} and m.classes[${i}] >= 4`)} as og${i}`,
     )
     .join(',\n              ');
-  const marksInCohort = jointRowConditions(f, bind, 'folded', 'm')
+  const marksInCohort = jointRowConditions(atEnds ? keyOnly : f, bind, 'folded', 'm')
     .map((c) => `and ${c}`)
     .join(' ');
   // Hashed, not sorted: the planner cannot tell a joint's pattern, so it expects a group per
   // few joints (611,226 at 1,000,000 joints; 259 in fact) and sorted them all to disk.
-  const [row] = await withDashboardSettings(db, { nestedLoops: false, sorts: false }, (q) =>
-    q.query<RawSummaries>(
-      `with thresholds as (
+  const [row] = await withDashboardSettings(
+    db,
+    { nestedLoops: atEnds !== null, sorts: false },
+    (q) =>
+      q.query<RawSummaries>(
+        `with thresholds as (
        select * from ${THRESHOLDS_RELATION(thresholdsParam)}
-     ), patterns as materialized (
+     ), ${atEnds ? `ends as materialized ${atEnds}, ` : ''}patterns as materialized (
        select x.site_id, x.instrument_id, x.scale, x.pattern, count(*) as n,
               sum(x.joint_sum * x.joint_sum) as squared_sums, sum(x.joint_squares) as squares,
               ${patternColumns}
               ${thresholds.length > 0 ? `, ${thresholdCountColumns(k)}` : ''}
        from (select o.site_id, o.instrument_id, o.scale, o.pattern, ${columns},
                     ${jointSum} as joint_sum, ${jointSquares} as joint_squares
-             from outcome_folded_scores o where o.pattern > 0 ${inCohort}) x
+             from ${rowsOf('outcome_folded_scores', 'o')} where o.pattern > 0 ${inCohort}) x
        ${thresholds.length > 0 ? 'left join thresholds th using (instrument_id, scale)' : ''}
        group by x.site_id, x.instrument_id, x.scale, x.pattern
      ), marks as materialized (
        select m.site_id, ${joints(`m.instrument_id = ''`)} as joints
               ${instruments.length > 0 ? `, ${responderColumns}` : ''}
        from (select m.site_id, m.instrument_id, m.classes, count(*) as joints
-             from outcome_joint_marks m
+             from ${rowsOf('outcome_joint_marks', 'm')}
              where (m.instrument_id = '' ${instruments.length > 0 ? `or ${classed}` : ''})
                ${marksInCohort}
              group by m.site_id, m.instrument_id, m.classes) m
@@ -766,8 +934,8 @@ async function foldedRowsQuery(
                       squares, ${k.map((i) => `t${i}`).join(', ')}
                from patterns) x) as patterns,
             ${instruments.length > 0 ? '(select json_agg(marks) from marks)' : 'null'} as responders`,
-      params,
-    ),
+        params,
+      ),
   );
   return row ?? { joints: 0, stats: null, patterns: null, responders: null };
 }
@@ -1013,38 +1181,48 @@ export async function itemAnswerCounts(
   f: CohortFilter,
   item: { instrumentId: string; item: string },
   timepoints: readonly string[],
-): Promise<{ timepoint: string; answer: number; joints: number }[]> {
+): Promise<AnswerCount[]> {
   const [kept] = await q.query<{ kept: boolean }>(
     `select coalesce(spec->'items', '[]') @> $1::jsonb as kept from outcome_rules`,
     [JSON.stringify([{ instrument_id: item.instrumentId, item: item.item }])],
   );
   if (!kept?.kept) return itemAnswerCountsFromRows(q, f, item, timepoints);
   await catchUpOutcomeSums(q);
-  const { params, bind } = sqlParams();
-  if (!servedFromKept(f)) {
-    // A range: the selected joints' first answers per slot, as last folded (migration 0090).
-    const where = jointRowConditions(f, bind, 'folded');
-    const slots = bind([...OUTCOME_SLOTS]);
-    return q.query<{ timepoint: string; answer: number; joints: number }>(
-      // Grouped by their answers first: a site's joints have a few hundred distinct sets.
-      `select (${slots}::text[])[a.slot] as timepoint, a.answer::float8 as answer,
-              sum(o.joints)::int as joints
-       from (select o.classes, count(*) as joints
-             from outcome_joint_marks o
-             where o.instrument_id = ${bind(`item:${item.instrumentId}/${item.item}`)}
-               ${where.map((c) => `and ${c}`).join(' ')}
-             group by o.classes) o
-       cross join lateral unnest(o.classes) with ordinality as a(answer, slot)
-       where a.answer is not null
-         and (${slots}::text[])[a.slot] = any(${bind([...timepoints])}::text[])
-       group by a.slot, a.answer
-       order by 1, 2`,
-      params,
-    );
+  if (servedFromKept(f)) return keptAnswerCounts(q, f, item, timepoints);
+  // A range ending within months: its whole months kept, and the joints at its ends.
+  const months = wholeMonthsWithin(f);
+  if (!months) return foldedAnswerCounts(q, f, item, timepoints);
+  const counts = new Map<string, AnswerCount>();
+  for (const c of [
+    ...(await keptAnswerCounts(q, months, item, timepoints)),
+    ...(await foldedAnswerCounts(q, f, item, timepoints, months)),
+  ]) {
+    const key = `${c.timepoint}|${c.answer}`;
+    counts.set(key, { ...c, joints: c.joints + (counts.get(key)?.joints ?? 0) });
   }
+  return [...counts.values()].sort(
+    (x, y) => x.timepoint.localeCompare(y.timepoint) || x.answer - y.answer,
+  );
+}
+
+/** Joints with an answer at a time point. */
+interface AnswerCount {
+  timepoint: string;
+  answer: number;
+  joints: number;
+}
+
+/** An item's answers kept per cohort key, set of ages or months, or site. */
+function keptAnswerCounts(
+  q: Queryable,
+  f: CohortFilter,
+  item: { instrumentId: string; item: string },
+  timepoints: readonly string[],
+): Promise<AnswerCount[]> {
+  const { params, bind } = sqlParams();
   const { where, answers } = keptTables(f, bind);
   const slots = bind([...OUTCOME_SLOTS]);
-  return q.query<{ timepoint: string; answer: number; joints: number }>(
+  return q.query<AnswerCount>(
     `select (${slots}::text[])[s.slot] as timepoint, s.answer::float8 as answer,
             sum(s.joints)::int as joints
      from ${answers} s
@@ -1052,6 +1230,43 @@ export async function itemAnswerCounts(
        and (${slots}::text[])[s.slot] = any(${bind([...timepoints])}::text[])
        ${where.map((c) => `and ${c}`).join(' ')}
      group by s.slot, s.answer having sum(s.joints) <> 0
+     order by 1, 2`,
+    params,
+  );
+}
+
+/**
+ * A range's joints' first answers per slot, as last folded (migration 0090); with `leavingOut`
+ * (whole months of its range), only those of the joints treated at its ends.
+ */
+function foldedAnswerCounts(
+  q: Queryable,
+  f: CohortFilter,
+  item: { instrumentId: string; item: string },
+  timepoints: readonly string[],
+  leavingOut?: CohortFilter,
+): Promise<AnswerCount[]> {
+  const { params, bind } = sqlParams();
+  const atEnds = leavingOut ? jointsTreatedAtEnds(f, leavingOut, bind) : null;
+  const where = jointRowConditions(
+    atEnds ? { ...f, treatedFrom: undefined, treatedTo: undefined } : f,
+    bind,
+    'folded',
+  );
+  const slots = bind([...OUTCOME_SLOTS]);
+  return q.query<AnswerCount>(
+    // Grouped by their answers first: a site's joints have a few hundred distinct sets.
+    `select (${slots}::text[])[a.slot] as timepoint, a.answer::float8 as answer,
+            sum(o.joints)::int as joints
+     from (select o.classes, count(*) as joints
+           from ${atEnds ? `${atEnds} ends join outcome_joint_marks o on o.episode_id = ends.episode_id` : 'outcome_joint_marks o'}
+           where o.instrument_id = ${bind(`item:${item.instrumentId}/${item.item}`)}
+             ${where.map((c) => `and ${c}`).join(' ')}
+           group by o.classes) o
+     cross join lateral unnest(o.classes) with ordinality as a(answer, slot)
+     where a.answer is not null
+       and (${slots}::text[])[a.slot] = any(${bind([...timepoints])}::text[])
+     group by a.slot, a.answer
      order by 1, 2`,
     params,
   );
@@ -1145,11 +1360,15 @@ export async function registryVersion(q: Queryable, siteId?: string): Promise<st
   return row?.version ?? '';
 }
 
+/** The kinds of set the outcome sums are also kept per (migrations 0106, 0108). */
+const SET_KINDS = ['age', 'month'] as const;
+
 /**
- * Recounts migration 0090's sums (per cohort key and per site) and 0106's (per set of ages at treatment)
- * from outcome_joint_scores and says how many kept rows
+ * Recounts migration 0090's sums (per cohort key and per site) and those per set of ages
+ * (0106) and of treatment months (0108) from outcome_joint_scores, and says how many kept rows
  * differed from the recount (0 when the triggers kept them exact; all-zero rows count as absent).
  */
+
 export async function recountOutcomeSums(
   db: Db,
 ): Promise<{ sums: number; counts: number; marks: number }> {
@@ -1162,10 +1381,12 @@ export async function recountOutcomeSums(
       create temp table kept_site_counts on commit drop as select * from outcome_site_counts;
       create temp table kept_answers on commit drop as select * from outcome_answer_counts;
       create temp table kept_site_answers on commit drop as select * from outcome_site_answer_counts;
-      create temp table kept_age_sums on commit drop as select * from outcome_age_sums;
-      create temp table kept_age_counts on commit drop as select * from outcome_age_counts;
-      create temp table kept_age_answers on commit drop as select * from outcome_age_answer_counts;
-      create temp table kept_ages on commit drop as select * from outcome_folded_ages;
+      ${SET_KINDS.map(
+        (k) => `create temp table kept_${k}_sums on commit drop as select * from outcome_${k}_sums;
+      create temp table kept_${k}_counts on commit drop as select * from outcome_${k}_counts;
+      create temp table kept_${k}_answers on commit drop as select * from outcome_${k}_answer_counts;
+      create temp table kept_${k}s on commit drop as select * from outcome_folded_${k}s;`,
+      ).join('\n      ')}
       select outcome_sums_rebuild();`);
     const zeros = `'{0,0,0,0,0,0,0,0,0}'`;
     const same = (col: string, zero: string) =>
@@ -1185,9 +1406,11 @@ export async function recountOutcomeSums(
          + (select count(*)::int from kept_site_sums b
             full join outcome_site_sums a using (site_id, instrument_id, scale, pattern)
           ${sumsDiffer})
-         + (select count(*)::int from kept_age_sums b
-            full join outcome_age_sums a using (site_id, joint, kl_grade, sex, ages, instrument_id, scale, pattern)
-          ${sumsDiffer}) as sums,
+         ${SET_KINDS.map(
+           (k) => `+ (select count(*)::int from kept_${k}_sums b
+            full join outcome_${k}_sums a using (site_id, joint, kl_grade, sex, ${k}s, instrument_id, scale, pattern)
+          ${sumsDiffer})`,
+         ).join(' ')} as sums,
          (select count(*)::int from kept_counts b
             full join outcome_cohort_counts a using (site_id, joint, kl_grade, sex, treatments, instrument_id)
           ${countsDiffer})
@@ -1201,18 +1424,22 @@ export async function recountOutcomeSums(
          + (select count(*)::int from kept_site_answers b
             full join outcome_site_answer_counts a using (site_id, item, slot, answer)
             where coalesce(a.joints, 0) <> coalesce(b.joints, 0))
-         + (select count(*)::int from kept_age_counts b
-            full join outcome_age_counts a using (site_id, joint, kl_grade, sex, ages, instrument_id)
+         ${SET_KINDS.map(
+           (k) => `+ (select count(*)::int from kept_${k}_counts b
+            full join outcome_${k}_counts a using (site_id, joint, kl_grade, sex, ${k}s, instrument_id)
           ${countsDiffer})
-         + (select count(*)::int from kept_age_answers b
-            full join outcome_age_answer_counts a using (site_id, joint, kl_grade, sex, ages, item, slot, answer)
-            where coalesce(a.joints, 0) <> coalesce(b.joints, 0)) as counts,
+         + (select count(*)::int from kept_${k}_answers b
+            full join outcome_${k}_answer_counts a using (site_id, joint, kl_grade, sex, ${k}s, item, slot, answer)
+            where coalesce(a.joints, 0) <> coalesce(b.joints, 0))`,
+         ).join(' ')} as counts,
          (select count(*)::int from kept_marks b
             full join outcome_joint_marks a using (episode_id, instrument_id)
           where a.classes is distinct from b.classes)
-         + (select count(*)::int from kept_ages b
-            full join outcome_folded_ages a using (episode_id)
-          where (a.site_id, a.ages) is distinct from (b.site_id, b.ages)) as marks`,
+         ${SET_KINDS.map(
+           (k) => `+ (select count(*)::int from kept_${k}s b
+            full join outcome_folded_${k}s a using (episode_id)
+          where (a.site_id, a.${k}s) is distinct from (b.site_id, b.${k}s))`,
+         ).join(' ')} as marks`,
     );
     return row ?? { sums: -1, counts: -1, marks: -1 };
   });

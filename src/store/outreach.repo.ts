@@ -1,12 +1,12 @@
 import type { PatientContact } from '../core/outreach/contact.ts';
 import type { IsoDate } from '../core/registry/dates.ts';
 import {
-  ageKeyConditions,
   type CohortFilter,
   cohortKeyConditions,
   episodeConditions,
   servedFromAgeSums,
-  servedFromKept,
+  servedFromSums,
+  setKeyConditions,
   sqlParams,
   withDashboardSettings,
 } from './analytics.repo.ts';
@@ -316,8 +316,9 @@ export async function outreachCounts(
   const { params, bind } = sqlParams([siteId]);
   const inSite = { ...cohort, siteId: undefined };
   const byAge = servedFromAgeSums(cohort);
-  const ranged = !servedFromKept(cohort);
-  const conditions = (byAge ? ageKeyConditions : ranged ? episodeConditions : cohortKeyConditions)(
+  // Outreach counts are kept per set of ages (0107), not of treatment months.
+  const ranged = !servedFromSums(cohort) && !byAge;
+  const conditions = (byAge ? setKeyConditions : ranged ? episodeConditions : cohortKeyConditions)(
     inSite,
     bind,
   );

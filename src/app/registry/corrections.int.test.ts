@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScoreRow, summariseOutcomes } from '../../core/analytics/outcomes.ts';
 import { outcomeCriteria } from '../../core/analytics/responders.ts';
 import { BUILT_IN_INSTRUMENTS } from '../../core/instruments/library.ts';
+import { addDays } from '../../core/registry/dates.ts';
 import { TIMEPOINT_IDS } from '../../core/schedule/timepoints.ts';
 import {
   type CohortFilter,
@@ -313,6 +314,31 @@ describe.each(backends())('corrections on $name', (backend) => {
     for (const age of [...agesBefore, ...agesAfter])
       await expectSumsFollow(db, siteId, { ageFrom: age, ageTo: age });
     await expectSumsFollow(db, siteId, { ageFrom: agesBefore[0], ageTo: agesAfter[0] });
+    // A corrected treatment date in another month moves the joint between sets of treatment
+    // months (migration 0108).
+    const monthOf = async () => {
+      const [row] = await db.query<{ date: string; first: string; last: string }>(
+        `select treatment_date as date,
+                to_char(date_trunc('month', treatment_date), 'YYYY-MM-DD') as first,
+                to_char(date_trunc('month', treatment_date) + interval '1 month' - interval '1 day', 'YYYY-MM-DD') as last
+         from treatments where id = $1`,
+        [t.id],
+      );
+      if (!row) throw new Error('treatment gone');
+      return row;
+    };
+    const was = await monthOf();
+    const redated = await clinician.call('PATCH', `/api/treatments/${t.id}`, {
+      treatmentDate: addDays(was.date, -40),
+      reason: 'Date taken from the referral letter',
+    });
+    expect(redated.status, JSON.stringify(redated.body)).toBe(200);
+    const now = await monthOf();
+    expect(now.first).not.toBe(was.first);
+    await expectSumsFollow(db, siteId, { treatedFrom: was.first, treatedTo: was.last });
+    await expectSumsFollow(db, siteId, { treatedFrom: now.first, treatedTo: now.last });
+    await expectSumsFollow(db, siteId, { sex, treatedFrom: now.first, treatedTo: was.last });
+    await expectSumsFollow(db, siteId, { treatedFrom: addDays(now.date, 1), treatedTo: was.last });
   });
 
   it('corrects a treatment date and moves the unanswered follow-up windows, saying what moved', async () => {
