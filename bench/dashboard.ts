@@ -210,6 +210,14 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         siteOutreach(ctx, actor, { joint: 'knee', sex: 'female', ageFrom: '60', ageTo: '69' }),
     ],
     [
+      'outreach, treated in 2024 (counts kept per set of months)',
+      (ctx) => siteOutreach(ctx, actor, { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' }),
+    ],
+    [
+      "outreach, treated 15 Mar 2024 – 10 Feb 2025 (whole months kept; the ends' shares)",
+      (ctx) => siteOutreach(ctx, actor, { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' }),
+    ],
+    [
       "outreach, BMAC, ages 60–69 (its joints' kept shares)",
       (ctx) => siteOutreach(ctx, actor, { product: 'BMAC', ageFrom: '60', ageTo: '69' }),
     ],

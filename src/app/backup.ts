@@ -94,6 +94,9 @@ const DERIVED_TABLES = new Set([
   'outcome_month_sums',
   'outcome_month_counts',
   'outcome_month_answer_counts',
+  // Migration 0109's outreach counts per set of treatment months, and each joint's set.
+  'outreach_month_counts',
+  'outreach_folded_months',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 

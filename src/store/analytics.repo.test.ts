@@ -4,8 +4,8 @@ import {
   servedFromKept,
   servedFromMonthSums,
   setKeyConditions,
+  splitAtWholeMonths,
   sqlParams,
-  wholeMonthsWithin,
 } from './analytics.repo.ts';
 
 describe('the kept sums a cohort reads', () => {
@@ -47,32 +47,42 @@ describe('the kept sums a cohort reads', () => {
     expect(() => setKeyConditions({ treatedFrom: '2024-03-02' }, ages.bind)).toThrow();
   });
 
-  it('narrow a range ending within months to the whole months inside it', () => {
-    expect(wholeMonthsWithin({ treatedFrom: '2024-03-15', treatedTo: '2025-02-10' })).toEqual({
-      treatedFrom: '2024-04-01',
-      treatedTo: '2025-01-31',
+  it('split a range ending within months into its whole months and its other days', () => {
+    expect(splitAtWholeMonths({ treatedFrom: '2024-03-15', treatedTo: '2025-02-10' })).toEqual({
+      months: { treatedFrom: '2024-04-01', treatedTo: '2025-01-31' },
+      ends: [
+        { from: '2024-03-15', to: '2024-03-31' },
+        { from: '2025-02-01', to: '2025-02-10' },
+      ],
     });
-    expect(wholeMonthsWithin({ joint: 'hip', treatedFrom: '2024-01-31' })).toEqual({
-      joint: 'hip',
-      treatedFrom: '2024-02-01',
-      treatedTo: undefined,
+    expect(splitAtWholeMonths({ joint: 'hip', treatedFrom: '2024-01-31' })).toEqual({
+      months: { joint: 'hip', treatedFrom: '2024-02-01', treatedTo: undefined },
+      ends: [{ from: '2024-01-31', to: '2024-01-31' }],
     });
-    expect(wholeMonthsWithin({ treatedFrom: '2024-03-01', treatedTo: '2024-05-30' })).toEqual({
-      treatedFrom: '2024-03-01',
-      treatedTo: '2024-04-30',
+    expect(splitAtWholeMonths({ treatedFrom: '2024-03-01', treatedTo: '2024-05-30' })).toEqual({
+      months: { treatedFrom: '2024-03-01', treatedTo: '2024-04-30' },
+      ends: [{ from: '2024-05-01', to: '2024-05-30' }],
     });
-    expect(wholeMonthsWithin({ treatedTo: '2024-03-30' })).toEqual({
-      treatedFrom: undefined,
-      treatedTo: '2024-02-29',
+    expect(splitAtWholeMonths({ treatedTo: '2024-03-30' })).toEqual({
+      months: { treatedFrom: undefined, treatedTo: '2024-02-29' },
+      ends: [{ from: '2024-03-01', to: '2024-03-30' }],
     });
-    // Whole months already, no whole month inside, or another filter: nothing to narrow.
-    expect(wholeMonthsWithin({ treatedFrom: '2024-03-01', treatedTo: '2024-03-31' })).toBeNull();
-    expect(wholeMonthsWithin({ treatedFrom: '2024-03-02', treatedTo: '2024-04-30' })).toEqual({
-      treatedFrom: '2024-04-01',
-      treatedTo: '2024-04-30',
+    expect(splitAtWholeMonths({ treatedFrom: '2024-03-02', treatedTo: '2024-04-30' })).toEqual({
+      months: { treatedFrom: '2024-04-01', treatedTo: '2024-04-30' },
+      ends: [{ from: '2024-03-02', to: '2024-03-31' }],
     });
-    expect(wholeMonthsWithin({ treatedFrom: '2024-03-02', treatedTo: '2024-04-29' })).toBeNull();
-    expect(wholeMonthsWithin({ treatedFrom: '2024-03-02', productClass: 'PRP' })).toBeNull();
-    expect(wholeMonthsWithin({ ageFrom: 60 })).toBeNull();
+    // No whole month inside: every day is an end.
+    expect(splitAtWholeMonths({ treatedFrom: '2024-03-02', treatedTo: '2024-04-29' })).toEqual({
+      months: null,
+      ends: [{ from: '2024-03-02', to: '2024-04-29' }],
+    });
+    expect(splitAtWholeMonths({ treatedFrom: '2024-03-05', treatedTo: '2024-03-05' })).toEqual({
+      months: null,
+      ends: [{ from: '2024-03-05', to: '2024-03-05' }],
+    });
+    // Whole months already, or another filter: not split.
+    expect(splitAtWholeMonths({ treatedFrom: '2024-03-01', treatedTo: '2024-03-31' })).toBeNull();
+    expect(splitAtWholeMonths({ treatedFrom: '2024-03-02', productClass: 'PRP' })).toBeNull();
+    expect(splitAtWholeMonths({ ageFrom: 60 })).toBeNull();
   });
 });

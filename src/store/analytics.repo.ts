@@ -161,23 +161,33 @@ export async function outcomeSummaries(
     );
   if (criteria === null || (await outcomeRulesCurrent(db, criteria))) {
     await catchUpOutcomeSums(db);
-    if (servedFromKept(f))
-      return parseSummaries(await sumsQuery(db, f, criteria), timepoints, criteria);
-    // A range of dates ending within months: the sums of its whole months, and the rows of the
-    // joints treated only on its other days.
-    const months = wholeMonthsWithin(f);
-    if (months)
-      return mergeSummaries(
-        parseSummaries(await sumsQuery(db, months, criteria), timepoints, criteria),
-        parseSummaries(
-          await foldedRowsQuery(db, f, timepoints, criteria, months),
+    const split = splitAtWholeMonths(f);
+    return db.transaction(async (q) => {
+      if (servedFromKept(f))
+        return parseSummaries(await sumsQuery(q, f, criteria), timepoints, criteria);
+      // Ages or dates with a product, dose or BMI are no union of kept keys: the joints' rows as
+      // last folded.
+      if (!split)
+        return parseSummaries(
+          await foldedRowsQuery(q, f, timepoints, criteria),
           timepoints,
           criteria,
-        ),
+        );
+      // A range of dates ending within months: the sums of its whole months, and the rows of
+      // the joints treated only on its other days, both read in one snapshot.
+      await q.query('set transaction isolation level repeatable read');
+      const ends = parseSummaries(
+        await foldedRowsQuery(q, f, timepoints, criteria, split),
+        timepoints,
+        criteria,
       );
-    // Ages or dates with a product, dose or BMI are no union of kept keys: the joints' rows as
-    // last folded.
-    return parseSummaries(await foldedRowsQuery(db, f, timepoints, criteria), timepoints, criteria);
+      return split.months
+        ? mergeSummaries(
+            parseSummaries(await sumsQuery(q, split.months, criteria), timepoints, criteria),
+            ends,
+          )
+        : ends;
+    });
   }
   return parseSummaries(await rowsQuery(db, f, timepoints, criteria), timepoints, criteria);
 }
@@ -260,6 +270,17 @@ export function servedFromMonthSums(f: CohortFilter): boolean {
  * month in the range (a joint is in the range when one of its treatments is).
  */
 export function setKeyConditions(f: CohortFilter, bind: Bind): string[] {
+  const where = cohortKeyConditions(
+    { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
+    bind,
+  );
+  const { column, within } = setRange(f, bind);
+  where.push(`exists (select 1 from unnest(s.${column}) v where ${within.join(' and ')})`);
+  return where;
+}
+
+/** The kept set a range reads (ages or months), and the conditions on a value `v` in it. */
+function setRange(f: CohortFilter, bind: Bind): { column: string; within: string[] } {
   const range = servedFromAgeSums(f)
     ? { column: 'ages', from: f.ageFrom, to: f.ageTo }
     : servedFromMonthSums(f)
@@ -270,23 +291,24 @@ export function setKeyConditions(f: CohortFilter, bind: Bind): string[] {
         }
       : null;
   if (!range) throw new Error('the set sums serve a range of ages or of whole months only');
-  const where = cohortKeyConditions(
-    { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
-    bind,
-  );
   const within: string[] = [];
   if (range.from !== undefined) within.push(`v >= ${bind(range.from)}`);
   if (range.to !== undefined) within.push(`v <= ${bind(range.to)}`);
-  where.push(`exists (select 1 from unnest(s.${range.column}) v where ${within.join(' and ')})`);
-  return where;
+  return { column: range.column, within };
 }
 
 /**
  * A range of treatment dates (with the site, joint, KL grade and sex at most) that ends within
- * a month, narrowed to the whole months inside it, which the sums per set of months serve;
- * null when it is whole months already, or holds none.
+ * a month, split for reading: the whole months inside it (`months`, null when it holds none),
+ * which the sums per set of months serve, and its other days (`ends`), whose joints are read
+ * one by one. Null when it is whole months already, or has another filter.
  */
-export function wholeMonthsWithin(f: CohortFilter): CohortFilter | null {
+export interface DateRangeSplit {
+  months: CohortFilter | null;
+  ends: { from: IsoDate; to: IsoDate }[];
+}
+
+export function splitAtWholeMonths(f: CohortFilter): DateRangeSplit | null {
   if (
     (f.treatedFrom === undefined && f.treatedTo === undefined) ||
     !onlyKeyedBeside(f, ['treatedFrom', 'treatedTo']) ||
@@ -302,28 +324,37 @@ export function wholeMonthsWithin(f: CohortFilter): CohortFilter | null {
     f.treatedTo === undefined || addDays(f.treatedTo, 1).endsWith('-01')
       ? f.treatedTo
       : addDays(monthStart(f.treatedTo), -1);
-  if (from !== undefined && to !== undefined && from > to) return null;
-  return { ...f, treatedFrom: from, treatedTo: to };
+  // Both ends are set when no whole month lies between them (an open end holds whole months).
+  if (from !== undefined && to !== undefined && from > to && f.treatedFrom && f.treatedTo)
+    return { months: null, ends: [{ from: f.treatedFrom, to: f.treatedTo }] };
+  const ends: DateRangeSplit['ends'] = [];
+  if (f.treatedFrom && from && f.treatedFrom !== from)
+    ends.push({ from: f.treatedFrom, to: addDays(from, -1) });
+  if (f.treatedTo && to && f.treatedTo !== to) ends.push({ from: addDays(to, 1), to: f.treatedTo });
+  return { months: { ...f, treatedFrom: from, treatedTo: to }, ends };
 }
 
 /**
- * The joints of `f` treated on none of the days of `months` (its whole months): those with a
- * treatment on its other days only, found by the date index.
+ * The joints of a split range treated on its other days and in none of its whole months, as
+ * the kept sets of months (`folded`: outcome_folded_months or outreach_folded_months) say: the
+ * joints the sums of the whole months leave out, whatever a concurrent fold does.
  */
-function jointsTreatedAtEnds(f: CohortFilter, months: CohortFilter, bind: Bind): string {
-  const ends: string[] = [];
-  if (f.treatedFrom !== months.treatedFrom && f.treatedFrom && months.treatedFrom)
-    ends.push(
-      `(t.treatment_date >= ${bind(f.treatedFrom)}::date and t.treatment_date < ${bind(months.treatedFrom)}::date)`,
-    );
-  if (f.treatedTo !== months.treatedTo && f.treatedTo && months.treatedTo)
-    ends.push(
-      `(t.treatment_date > ${bind(months.treatedTo)}::date and t.treatment_date <= ${bind(f.treatedTo)}::date)`,
-    );
+export function jointsTreatedAtEnds(
+  f: CohortFilter,
+  split: DateRangeSplit,
+  bind: Bind,
+  folded: string,
+): string {
+  const ends = split.ends.map(
+    (e) => `t.treatment_date between ${bind(e.from)}::date and ${bind(e.to)}::date`,
+  );
+  const outside = split.months
+    ? `and not exists (select 1 from unnest(fm.months) v where ${setRange(split.months, bind).within.join(' and ')})`
+    : '';
   return `(select distinct t.episode_id from treatments t
-           where (${ends.join(' or ')}) ${f.siteId ? `and t.site_id = ${bind(f.siteId)}` : ''}
-             and not exists (select 1 from treatments i where i.episode_id = t.episode_id
-                             and ${treatmentConditions(months, bind, 'i').join(' and ')}))`;
+           join ${folded} fm on fm.episode_id = t.episode_id
+           where (${ends.join(' or ')}) ${f.siteId ? `and fm.site_id = ${bind(f.siteId)}` : ''}
+             ${outside})`;
 }
 
 /**
@@ -514,9 +545,12 @@ export async function catchUpFollowUpCounts(q: Queryable): Promise<number> {
   return row?.folded ?? 0;
 }
 
-/** The cohort's statistics added up from the sums kept per cohort key or set of ages (0090, 0106). */
+/**
+ * The cohort's statistics added up from the sums kept per cohort key, set of ages or set of
+ * treatment months (0090, 0106, 0108).
+ */
 async function sumsQuery(
-  db: Db,
+  q: Queryable,
   f: CohortFilter,
   criteria: OutcomeCriteria | null,
 ): Promise<RawSummaries> {
@@ -562,9 +596,9 @@ async function sumsQuery(
         `sum(s.paired[${i}])::int as on${i}, sum(s.responders[${i}])::int as or${i}, sum(s.undetermined[${i}])::int as ou${i}, sum(s.with_global[${i}])::int as og${i}`,
     )
     .join(', ');
-  const [row] = await withDashboardSettings(db, { nestedLoops: true }, (q) =>
-    q.query<RawSummaries>(
-      `select (select coalesce(sum(s.joints), 0)::int from ${counts} s
+  await dashboardSettings(q, { nestedLoops: true });
+  const [row] = await q.query<RawSummaries>(
+    `select (select coalesce(sum(s.joints), 0)::int from ${counts} s
              ${cond ? `${cond} and` : 'where'} s.instrument_id = '') as joints,
             (select json_agg(x) from (
                select s.site_id, s.instrument_id, s.scale,
@@ -588,8 +622,7 @@ async function sumsQuery(
                group by s.site_id) x)`
                 : 'null'
             } as responders`,
-      params,
-    ),
+    params,
   );
   return row ?? { joints: 0, stats: null, patterns: null, responders: null };
 }
@@ -601,21 +634,27 @@ async function sumsQuery(
  */
 export function withDashboardSettings<T>(
   db: Db,
-  options: { nestedLoops: boolean; sorts?: boolean },
+  options: DashboardSettings,
   run: (q: Queryable) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (q) => {
-    await q.query(
-      `select set_config('work_mem', $1, true), set_config('jit', 'off', true),
-              set_config('enable_nestloop', $2, true), set_config('enable_sort', $3, true)`,
-      [
-        OUTCOME_WORK_MEM,
-        options.nestedLoops ? 'on' : 'off',
-        options.sorts === false ? 'off' : 'on',
-      ],
-    );
+    await dashboardSettings(q, options);
     return run(q);
   });
+}
+
+interface DashboardSettings {
+  nestedLoops: boolean;
+  sorts?: boolean;
+}
+
+/** The same settings, for the rest of the transaction `q` is in. */
+async function dashboardSettings(q: Queryable, options: DashboardSettings): Promise<void> {
+  await q.query(
+    `select set_config('work_mem', $1, true), set_config('jit', 'off', true),
+            set_config('enable_nestloop', $2, true), set_config('enable_sort', $3, true)`,
+    [OUTCOME_WORK_MEM, options.nestedLoops ? 'on' : 'off', options.sorts === false ? 'off' : 'on'],
+  );
 }
 
 /**
@@ -819,15 +858,15 @@ async function rowsQuery(
  * (Chan, Golub and LeVeque's pairwise update), as stable as one pass over the joints.
  */
 async function foldedRowsQuery(
-  db: Db,
+  q: Queryable,
   f: CohortFilter,
   timepoints: readonly string[],
   criteria: OutcomeCriteria | null,
-  /** With these whole months of `f`'s range: only the joints treated at its ends (see above). */
-  leavingOut?: CohortFilter,
+  /** With a split range: only the joints treated at its ends (see splitAtWholeMonths). */
+  split?: DateRangeSplit,
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
-  const atEnds = leavingOut ? jointsTreatedAtEnds(f, leavingOut, bind) : null;
+  const atEnds = split ? jointsTreatedAtEnds(f, split, bind, 'outcome_folded_months') : null;
   const keyOnly = { ...f, treatedFrom: undefined, treatedTo: undefined };
   const where = jointRowConditions(atEnds ? keyOnly : f, bind, 'folded');
   const inCohort = where.length > 0 ? `and ${where.join(' and ')}` : '';
@@ -894,12 +933,9 @@ async function foldedRowsQuery(
     .join(' ');
   // Hashed, not sorted: the planner cannot tell a joint's pattern, so it expects a group per
   // few joints (611,226 at 1,000,000 joints; 259 in fact) and sorted them all to disk.
-  const [row] = await withDashboardSettings(
-    db,
-    { nestedLoops: atEnds !== null, sorts: false },
-    (q) =>
-      q.query<RawSummaries>(
-        `with thresholds as (
+  await dashboardSettings(q, { nestedLoops: atEnds !== null, sorts: false });
+  const [row] = await q.query<RawSummaries>(
+    `with thresholds as (
        select * from ${THRESHOLDS_RELATION(thresholdsParam)}
      ), ${atEnds ? `ends as materialized ${atEnds}, ` : ''}patterns as materialized (
        select x.site_id, x.instrument_id, x.scale, x.pattern, count(*) as n,
@@ -934,8 +970,7 @@ async function foldedRowsQuery(
                       squares, ${k.map((i) => `t${i}`).join(', ')}
                from patterns) x) as patterns,
             ${instruments.length > 0 ? '(select json_agg(marks) from marks)' : 'null'} as responders`,
-        params,
-      ),
+    params,
   );
   return row ?? { joints: 0, stats: null, patterns: null, responders: null };
 }
@@ -1177,31 +1212,37 @@ export async function timeToEventCountsFromRows(
  * scores do (outcome_joint_scores).
  */
 export async function itemAnswerCounts(
-  q: Queryable,
+  db: Db,
   f: CohortFilter,
   item: { instrumentId: string; item: string },
   timepoints: readonly string[],
 ): Promise<AnswerCount[]> {
-  const [kept] = await q.query<{ kept: boolean }>(
+  const [kept] = await db.query<{ kept: boolean }>(
     `select coalesce(spec->'items', '[]') @> $1::jsonb as kept from outcome_rules`,
     [JSON.stringify([{ instrument_id: item.instrumentId, item: item.item }])],
   );
-  if (!kept?.kept) return itemAnswerCountsFromRows(q, f, item, timepoints);
-  await catchUpOutcomeSums(q);
-  if (servedFromKept(f)) return keptAnswerCounts(q, f, item, timepoints);
-  // A range ending within months: its whole months kept, and the joints at its ends.
-  const months = wholeMonthsWithin(f);
-  if (!months) return foldedAnswerCounts(q, f, item, timepoints);
+  if (!kept?.kept) return itemAnswerCountsFromRows(db, f, item, timepoints);
+  await catchUpOutcomeSums(db);
+  if (servedFromKept(f)) return keptAnswerCounts(db, f, item, timepoints);
+  const split = splitAtWholeMonths(f);
+  if (!split) return foldedAnswerCounts(db, f, item, timepoints);
+  // A range ending within months: its whole months kept, and the joints at its ends, both
+  // read in one snapshot.
+  const parts = await db.transaction(async (q) => {
+    await q.query('set transaction isolation level repeatable read');
+    return [
+      ...(split.months ? await keptAnswerCounts(q, split.months, item, timepoints) : []),
+      ...(await foldedAnswerCounts(q, f, item, timepoints, split)),
+    ];
+  });
   const counts = new Map<string, AnswerCount>();
-  for (const c of [
-    ...(await keptAnswerCounts(q, months, item, timepoints)),
-    ...(await foldedAnswerCounts(q, f, item, timepoints, months)),
-  ]) {
+  for (const c of parts) {
     const key = `${c.timepoint}|${c.answer}`;
     counts.set(key, { ...c, joints: c.joints + (counts.get(key)?.joints ?? 0) });
   }
-  return [...counts.values()].sort(
-    (x, y) => x.timepoint.localeCompare(y.timepoint) || x.answer - y.answer,
+  // In the order of the statements' `order by 1, 2` (time point ids are ASCII).
+  return [...counts.values()].sort((x, y) =>
+    x.timepoint === y.timepoint ? x.answer - y.answer : x.timepoint < y.timepoint ? -1 : 1,
   );
 }
 
@@ -1244,10 +1285,10 @@ function foldedAnswerCounts(
   f: CohortFilter,
   item: { instrumentId: string; item: string },
   timepoints: readonly string[],
-  leavingOut?: CohortFilter,
+  split?: DateRangeSplit,
 ): Promise<AnswerCount[]> {
   const { params, bind } = sqlParams();
-  const atEnds = leavingOut ? jointsTreatedAtEnds(f, leavingOut, bind) : null;
+  const atEnds = split ? jointsTreatedAtEnds(f, split, bind, 'outcome_folded_months') : null;
   const where = jointRowConditions(
     atEnds ? { ...f, treatedFrom: undefined, treatedTo: undefined } : f,
     bind,

@@ -180,13 +180,20 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { joint: 'knee' },
       { productClass: 'PRP', sex: 'female' },
       { klGrade: 3, cellSource: 'bone-marrow' as const },
-      // Ages, with the joint, KL grade or sex at most: the counts kept per set of ages (0107).
-      // Dates, and ages with a product, dose or BMI, add up their joints' shares.
+      // Ages or whole treatment months, with the joint, KL grade or sex at most: the counts
+      // kept per set of ages (0107) or months (0109); a range ending within months adds the
+      // shares of the joints treated at its ends; ages or dates with a product, dose or BMI add
+      // up their joints' shares.
       { ageFrom: 50, ageTo: 69 },
       { ageFrom: 70 },
       { joint: 'knee', sex: 'female', ageTo: 59 },
       { productClass: 'PRP', ageFrom: 50 },
       { treatedFrom: '2024-07-01' },
+      { treatedFrom: '2024-07-01', treatedTo: '2025-06-30' },
+      { joint: 'knee', treatedTo: '2025-03-31' },
+      { treatedFrom: '2024-03-10', treatedTo: '2025-02-20' },
+      { sex: 'female', treatedFrom: '2024-09-17' },
+      { productClass: 'PRP', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
     ];
     // Folded once first, so the changes below are taken out of the kept counts and put back.
     for (const site of sites)
@@ -241,6 +248,12 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       `update patient_identities set date_of_birth = date_of_birth - interval '15 years'
        where patient_id = (select patient_id from survey_assignments order by id offset 13 limit 1)`,
     );
+    // A treatment date moved back 45 days: the joint's shares move to its new set of months.
+    await db.query(
+      `update treatments set treatment_date = treatment_date - 45
+       where id = (select t.id from treatments t join survey_assignments a on a.episode_id = t.episode_id
+                   order by t.id offset 17 limit 1)`,
+    );
     const [erased] = await db.query<{ id: string; siteId: string; episodes: string[] }>(
       `select p.id, p.site_id as "siteId", array_agg(distinct a.episode_id::text) as episodes
        from patients p join survey_assignments a on a.patient_id = p.id
@@ -252,7 +265,8 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       `select (select count(*) from outreach_counts_pending where episode_id = any($1::uuid[]))
             + (select count(*) from outreach_folded where episode_id = any($1::uuid[]))
             + (select count(*) from outreach_folded_keys where episode_id = any($1::uuid[]))
-            + (select count(*) from outreach_folded_ages where episode_id = any($1::uuid[])) as n`,
+            + (select count(*) from outreach_folded_ages where episode_id = any($1::uuid[]))
+            + (select count(*) from outreach_folded_months where episode_id = any($1::uuid[])) as n`,
       [erased.episodes],
     );
     expect(Number(left?.n)).toBe(0);
@@ -283,6 +297,11 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
          order by site_id, joint, kl_grade, sex, ages, section, timepoint, label, step`,
       ),
       await db.query('select * from outreach_folded_ages order by episode_id'),
+      await db.query(
+        `select * from outreach_month_counts
+         order by site_id, joint, kl_grade, sex, months, section, timepoint, label, step`,
+      ),
+      await db.query('select * from outreach_folded_months order by episode_id'),
     ];
     const folded = await keptRows();
     await db.query('select outreach_counts_rebuild()');
