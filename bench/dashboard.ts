@@ -149,12 +149,12 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteOutcomeReport(ctx, actor, { product: 'BMAC', ageFrom: '60', ageTo: '69' }),
     ],
     [
-      'outcomes report, treated in 2024 (sums kept per set of months)',
+      'outcomes report, treated in 2024 (sums kept per set of half-months)',
       (ctx) =>
         siteOutcomeReport(ctx, actor, { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' }),
     ],
     [
-      "outcomes report, treated 15 Mar 2024 – 10 Feb 2025 (whole months kept; the ends' rows)",
+      "outcomes report, treated 15 Mar 2024 – 10 Feb 2025 (whole half-months kept; the ends' rows)",
       (ctx) =>
         siteOutcomeReport(ctx, actor, { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' }),
     ],
@@ -210,11 +210,11 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         siteOutreach(ctx, actor, { joint: 'knee', sex: 'female', ageFrom: '60', ageTo: '69' }),
     ],
     [
-      'outreach, treated in 2024 (counts kept per set of months)',
+      'outreach, treated in 2024 (counts kept per set of half-months)',
       (ctx) => siteOutreach(ctx, actor, { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' }),
     ],
     [
-      "outreach, treated 15 Mar 2024 – 10 Feb 2025 (whole months kept; the ends' shares)",
+      "outreach, treated 15 Mar 2024 – 10 Feb 2025 (whole half-months kept; the ends' shares)",
       (ctx) => siteOutreach(ctx, actor, { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' }),
     ],
     [

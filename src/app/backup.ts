@@ -89,14 +89,14 @@ const DERIVED_TABLES = new Set([
   // Migration 0107's outreach counts per set of ages, and the set of each joint's shares.
   'outreach_age_counts',
   'outreach_folded_ages',
-  // Migration 0108's outcome sums per set of treatment months, and each joint's set.
-  'outcome_folded_months',
-  'outcome_month_sums',
-  'outcome_month_counts',
-  'outcome_month_answer_counts',
-  // Migration 0109's outreach counts per set of treatment months, and each joint's set.
-  'outreach_month_counts',
-  'outreach_folded_months',
+  // Migration 0108's outcome sums per set of treatment half-months, and each joint's set.
+  'outcome_folded_half_months',
+  'outcome_half_month_sums',
+  'outcome_half_month_counts',
+  'outcome_half_month_answer_counts',
+  // Migration 0109's outreach counts per set of treatment half-months, and each joint's set.
+  'outreach_half_month_counts',
+  'outreach_folded_half_months',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 

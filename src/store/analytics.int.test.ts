@@ -84,9 +84,10 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { bmiClass: 'obese' },
       { siteId: site?.id, joint: 'knee', productClass: 'BMAC' },
       { cellSource: 'bone-marrow', bmiClass: 'overweight', sex: 'male' },
-      // Ages or whole treatment months, with the site, joint, KL grade or sex at most, add up
-      // the sums kept per set of ages (0106) or months (0108); dates within months, and ages or
-      // dates with a product, dose or BMI, their joints' rows as folded.
+      // Ages or whole treatment half-months, with the site, joint, KL grade or sex at most, add
+      // up the sums kept per set of ages (0106) or half-months (0108); dates within half-months
+      // add the rows of the joints treated at their ends; ages or dates with a product, dose or
+      // BMI read their joints' rows as folded.
       { ageFrom: 60, ageTo: 69 },
       { siteId: site?.id, ageFrom: 60, ageTo: 69 },
       { ageFrom: 75 },
@@ -100,6 +101,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' },
       { siteId: site?.id, treatedFrom: '2024-11-30', treatedTo: '2024-12-01' },
       { joint: 'hip', treatedFrom: '2024-05-20' },
+      { siteId: site?.id, treatedFrom: '2024-03-16', treatedTo: '2024-09-15' },
+      { treatedFrom: '2024-06-03', treatedTo: '2024-06-14' },
       { siteId: site?.id, klGrade: 2, treatedTo: '2025-01-15' },
       { productClass: 'BMAC', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
       { siteId: site?.id, joint: 'knee', sex: 'female', ageFrom: 50 },

@@ -1,6 +1,7 @@
 import type { EpisodeHistory, TimeToEventCount } from '../core/analytics/durability.ts';
 import type { SitePatternRow, SiteSummaryRow } from '../core/analytics/outcomes.ts';
 import {
+  addThresholdCounts,
   OMERACT_OARSI,
   type OutcomeCriteria,
   PATIENT_GLOBAL,
@@ -161,7 +162,7 @@ export async function outcomeSummaries(
     );
   if (criteria === null || (await outcomeRulesCurrent(db, criteria))) {
     await catchUpOutcomeSums(db);
-    const split = splitAtWholeMonths(f);
+    const split = splitAtHalfMonths(f);
     return db.transaction(async (q) => {
       if (servedFromKept(f))
         return parseSummaries(await sumsQuery(q, f, criteria), timepoints, criteria);
@@ -173,7 +174,7 @@ export async function outcomeSummaries(
           timepoints,
           criteria,
         );
-      // A range of dates ending within months: the sums of its whole months, and the rows of
+      // A range of dates ending within half-months: the sums of its whole half-months, and the rows of
       // the joints treated only on its other days, both read in one snapshot.
       await q.query('set transaction isolation level repeatable read');
       const ends = parseSummaries(
@@ -181,9 +182,9 @@ export async function outcomeSummaries(
         timepoints,
         criteria,
       );
-      return split.months
+      return split.halfMonths
         ? mergeSummaries(
-            parseSummaries(await sumsQuery(q, split.months, criteria), timepoints, criteria),
+            parseSummaries(await sumsQuery(q, split.halfMonths, criteria), timepoints, criteria),
             ends,
           )
         : ends;
@@ -245,29 +246,38 @@ export function servedFromAgeSums(f: CohortFilter): boolean {
   );
 }
 
-/** A treatment date's month as the month sums key it (migration 0108): 2024-03-15 is 202403. */
-function treatmentMonth(date: IsoDate): number {
-  return Number(date.slice(0, 4)) * 100 + Number(date.slice(5, 7));
+/**
+ * A treatment date's half-month as the half-month sums key it (migration 0108): 2024-03-15 is
+ * 2024031 (the 1st to the 15th), 2024-03-16 is 2024032 (the 16th to the month's end).
+ */
+function treatmentHalfMonth(date: IsoDate): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return y * 1000 + m * 10 + (d <= 15 ? 1 : 2);
 }
 
+/** Whether a date starts a half-month (the 1st or the 16th). */
+const startsHalfMonth = (date: IsoDate) => date.endsWith('-01') || date.endsWith('-16');
+/** Whether a date ends a half-month (the 15th or the month's last day). */
+const endsHalfMonth = (date: IsoDate) => startsHalfMonth(addDays(date, 1));
+
 /**
- * Whether the cohort is a range of whole treatment months (from a 1st, to a month's last day)
- * with, at most, the site, joint, KL grade and sex: the sums kept per set of treatment months
- * serve it (migration 0108).
+ * Whether the cohort is a range of whole treatment half-months (from a 1st or a 16th, to a
+ * 15th or a month's last day; whole months are) with, at most, the site, joint, KL grade and
+ * sex: the sums kept per set of treatment half-months serve it (migration 0108).
  */
-export function servedFromMonthSums(f: CohortFilter): boolean {
+export function servedFromHalfMonthSums(f: CohortFilter): boolean {
   return (
     (f.treatedFrom !== undefined || f.treatedTo !== undefined) &&
     onlyKeyedBeside(f, ['treatedFrom', 'treatedTo']) &&
-    (f.treatedFrom === undefined || f.treatedFrom.endsWith('-01')) &&
-    (f.treatedTo === undefined || addDays(f.treatedTo, 1).endsWith('-01'))
+    (f.treatedFrom === undefined || startsHalfMonth(f.treatedFrom)) &&
+    (f.treatedTo === undefined || endsHalfMonth(f.treatedTo))
   );
 }
 
 /**
- * The set sums `s` (migrations 0106, 0107, 0108) of a cohort `servedFromAgeSums` or
- * `servedFromMonthSums` serves: its site, joint, KL grade and sex, and the sets with an age or
- * month in the range (a joint is in the range when one of its treatments is).
+ * The set sums `s` (migrations 0106–0109) of a cohort `servedFromAgeSums` or
+ * `servedFromHalfMonthSums` serves: its site, joint, KL grade and sex, and the sets with an age
+ * or half-month in the range (a joint is in the range when one of its treatments is).
  */
 export function setKeyConditions(f: CohortFilter, bind: Bind): string[] {
   const where = cohortKeyConditions(
@@ -279,18 +289,18 @@ export function setKeyConditions(f: CohortFilter, bind: Bind): string[] {
   return where;
 }
 
-/** The kept set a range reads (ages or months), and the conditions on a value `v` in it. */
+/** The kept set a range reads (ages or half-months), and the conditions on a value `v` in it. */
 function setRange(f: CohortFilter, bind: Bind): { column: string; within: string[] } {
   const range = servedFromAgeSums(f)
     ? { column: 'ages', from: f.ageFrom, to: f.ageTo }
-    : servedFromMonthSums(f)
+    : servedFromHalfMonthSums(f)
       ? {
-          column: 'months',
-          from: f.treatedFrom === undefined ? undefined : treatmentMonth(f.treatedFrom),
-          to: f.treatedTo === undefined ? undefined : treatmentMonth(f.treatedTo),
+          column: 'half_months',
+          from: f.treatedFrom === undefined ? undefined : treatmentHalfMonth(f.treatedFrom),
+          to: f.treatedTo === undefined ? undefined : treatmentHalfMonth(f.treatedTo),
         }
       : null;
-  if (!range) throw new Error('the set sums serve a range of ages or of whole months only');
+  if (!range) throw new Error('the set sums serve a range of ages or of whole half-months only');
   const within: string[] = [];
   if (range.from !== undefined) within.push(`v >= ${bind(range.from)}`);
   if (range.to !== undefined) within.push(`v <= ${bind(range.to)}`);
@@ -299,45 +309,50 @@ function setRange(f: CohortFilter, bind: Bind): { column: string; within: string
 
 /**
  * A range of treatment dates (with the site, joint, KL grade and sex at most) that ends within
- * a month, split for reading: the whole months inside it (`months`, null when it holds none),
- * which the sums per set of months serve, and its other days (`ends`), whose joints are read
- * one by one. Null when it is whole months already, or has another filter.
+ * a half-month, split for reading: the whole half-months inside it (`halfMonths`, null when it
+ * holds none), which the sums per set of half-months serve, and its other days (`ends`, at most
+ * 14 at each end), whose joints are read one by one. Null when it is whole half-months
+ * already, or has another filter.
  */
 export interface DateRangeSplit {
-  months: CohortFilter | null;
+  halfMonths: CohortFilter | null;
   ends: { from: IsoDate; to: IsoDate }[];
 }
 
-export function splitAtWholeMonths(f: CohortFilter): DateRangeSplit | null {
+export function splitAtHalfMonths(f: CohortFilter): DateRangeSplit | null {
   if (
     (f.treatedFrom === undefined && f.treatedTo === undefined) ||
     !onlyKeyedBeside(f, ['treatedFrom', 'treatedTo']) ||
-    servedFromMonthSums(f)
+    servedFromHalfMonthSums(f)
   )
     return null;
-  const monthStart = (d: IsoDate) => `${d.slice(0, 8)}01`;
+  // The next half-month's first day after a date, and the last day of the one before it.
+  const nextStart = (d: IsoDate) =>
+    Number(d.slice(8)) < 16 ? `${d.slice(0, 8)}16` : addMonths(`${d.slice(0, 8)}01`, 1);
+  const previousEnd = (d: IsoDate) =>
+    Number(d.slice(8)) > 15 ? `${d.slice(0, 8)}15` : addDays(`${d.slice(0, 8)}01`, -1);
   const from =
-    f.treatedFrom === undefined || f.treatedFrom.endsWith('-01')
+    f.treatedFrom === undefined || startsHalfMonth(f.treatedFrom)
       ? f.treatedFrom
-      : addMonths(monthStart(f.treatedFrom), 1);
+      : nextStart(f.treatedFrom);
   const to =
-    f.treatedTo === undefined || addDays(f.treatedTo, 1).endsWith('-01')
+    f.treatedTo === undefined || endsHalfMonth(f.treatedTo)
       ? f.treatedTo
-      : addDays(monthStart(f.treatedTo), -1);
-  // Both ends are set when no whole month lies between them (an open end holds whole months).
+      : previousEnd(f.treatedTo);
+  // Both ends are set when no whole half-month lies between them (an open end holds some).
   if (from !== undefined && to !== undefined && from > to && f.treatedFrom && f.treatedTo)
-    return { months: null, ends: [{ from: f.treatedFrom, to: f.treatedTo }] };
+    return { halfMonths: null, ends: [{ from: f.treatedFrom, to: f.treatedTo }] };
   const ends: DateRangeSplit['ends'] = [];
   if (f.treatedFrom && from && f.treatedFrom !== from)
     ends.push({ from: f.treatedFrom, to: addDays(from, -1) });
   if (f.treatedTo && to && f.treatedTo !== to) ends.push({ from: addDays(to, 1), to: f.treatedTo });
-  return { months: { ...f, treatedFrom: from, treatedTo: to }, ends };
+  return { halfMonths: { ...f, treatedFrom: from, treatedTo: to }, ends };
 }
 
 /**
- * The joints of a split range treated on its other days and in none of its whole months, as
- * the kept sets of months (`folded`: outcome_folded_months or outreach_folded_months) say: the
- * joints the sums of the whole months leave out, whatever a concurrent fold does.
+ * The joints of a split range treated on its other days and in none of its whole half-months,
+ * as the kept sets (`folded`: outcome_folded_half_months or outreach_folded_half_months) say:
+ * the joints the sums of the whole half-months leave out, whatever a concurrent fold does.
  */
 export function jointsTreatedAtEnds(
   f: CohortFilter,
@@ -348,8 +363,8 @@ export function jointsTreatedAtEnds(
   const ends = split.ends.map(
     (e) => `t.treatment_date between ${bind(e.from)}::date and ${bind(e.to)}::date`,
   );
-  const outside = split.months
-    ? `and not exists (select 1 from unnest(fm.months) v where ${setRange(split.months, bind).within.join(' and ')})`
+  const outside = split.halfMonths
+    ? `and not exists (select 1 from unnest(fm.half_months) v where ${setRange(split.halfMonths, bind).within.join(' and ')})`
     : '';
   return `(select distinct t.episode_id from treatments t
            join ${folded} fm on fm.episode_id = t.episode_id
@@ -399,14 +414,11 @@ export function mergeSummaries(a: OutcomeSummaries, b: OutcomeSummaries): Outcom
         sumOfSquares: x.sumOfSquares + y.sumOfSquares,
       }),
     ),
-    thresholdCounts: merged([...a.thresholdCounts, ...b.thresholdCounts], level, (x, y) => ({
-      ...x,
-      paired: x.paired + y.paired,
-      pastMcid: x.pastMcid + y.pastMcid,
-      pastRelative: x.pastRelative + y.pastRelative,
-      scored: x.scored + y.scored,
-      inPass: x.inPass + y.inPass,
-    })),
+    thresholdCounts: merged(
+      [...a.thresholdCounts, ...b.thresholdCounts],
+      level,
+      addThresholdCounts,
+    ),
     responderCounts: merged(
       [...a.responderCounts, ...b.responderCounts],
       (r) => `${r.siteId}|${r.timepoint}`,
@@ -421,21 +433,21 @@ export function mergeSummaries(a: OutcomeSummaries, b: OutcomeSummaries): Outcom
   };
 }
 
-/** Whether sums kept per cohort key (0090), set of ages (0106) or of months (0108) serve it. */
+/** Whether sums kept per cohort key (0090), set of ages (0106) or of half-months (0108) serve it. */
 export function servedFromKept(f: CohortFilter): boolean {
-  return servedFromSums(f) || servedFromAgeSums(f) || servedFromMonthSums(f);
+  return servedFromSums(f) || servedFromAgeSums(f) || servedFromHalfMonthSums(f);
 }
 
 /**
  * The kept tables that serve a cohort, and the conditions on their rows `s`: the sums per set
- * of ages or months for a range of them, per site for a whole site (or every site: a few
+ * of ages or half-months for a range of them, per site for a whole site (or every site: a few
  * thousand rows), per cohort key otherwise.
  */
 function keptTables(
   f: CohortFilter,
   bind: Bind,
 ): { where: string[]; sums: string; counts: string; answers: string } {
-  const set = servedFromAgeSums(f) ? 'age' : servedFromMonthSums(f) ? 'month' : null;
+  const set = servedFromAgeSums(f) ? 'age' : servedFromHalfMonthSums(f) ? 'half_month' : null;
   if (set)
     return {
       where: setKeyConditions(f, bind),
@@ -547,7 +559,7 @@ export async function catchUpFollowUpCounts(q: Queryable): Promise<number> {
 
 /**
  * The cohort's statistics added up from the sums kept per cohort key, set of ages or set of
- * treatment months (0090, 0106, 0108).
+ * treatment half-months (0090, 0106, 0108).
  */
 async function sumsQuery(
   q: Queryable,
@@ -862,11 +874,11 @@ async function foldedRowsQuery(
   f: CohortFilter,
   timepoints: readonly string[],
   criteria: OutcomeCriteria | null,
-  /** With a split range: only the joints treated at its ends (see splitAtWholeMonths). */
+  /** With a split range: only the joints treated at its ends (see splitAtHalfMonths). */
   split?: DateRangeSplit,
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
-  const atEnds = split ? jointsTreatedAtEnds(f, split, bind, 'outcome_folded_months') : null;
+  const atEnds = split ? jointsTreatedAtEnds(f, split, bind, 'outcome_folded_half_months') : null;
   const keyOnly = { ...f, treatedFrom: undefined, treatedTo: undefined };
   const where = jointRowConditions(atEnds ? keyOnly : f, bind, 'folded');
   const inCohort = where.length > 0 ? `and ${where.join(' and ')}` : '';
@@ -1224,14 +1236,14 @@ export async function itemAnswerCounts(
   if (!kept?.kept) return itemAnswerCountsFromRows(db, f, item, timepoints);
   await catchUpOutcomeSums(db);
   if (servedFromKept(f)) return keptAnswerCounts(db, f, item, timepoints);
-  const split = splitAtWholeMonths(f);
+  const split = splitAtHalfMonths(f);
   if (!split) return foldedAnswerCounts(db, f, item, timepoints);
-  // A range ending within months: its whole months kept, and the joints at its ends, both
+  // A range ending within half-months: its whole half-months kept, and the joints at its ends, both
   // read in one snapshot.
   const parts = await db.transaction(async (q) => {
     await q.query('set transaction isolation level repeatable read');
     return [
-      ...(split.months ? await keptAnswerCounts(q, split.months, item, timepoints) : []),
+      ...(split.halfMonths ? await keptAnswerCounts(q, split.halfMonths, item, timepoints) : []),
       ...(await foldedAnswerCounts(q, f, item, timepoints, split)),
     ];
   });
@@ -1253,7 +1265,7 @@ interface AnswerCount {
   joints: number;
 }
 
-/** An item's answers kept per cohort key, set of ages or months, or site. */
+/** An item's answers kept per cohort key, set of ages or half-months, or site. */
 function keptAnswerCounts(
   q: Queryable,
   f: CohortFilter,
@@ -1278,7 +1290,7 @@ function keptAnswerCounts(
 
 /**
  * A range's joints' first answers per slot, as last folded (migration 0090); with `leavingOut`
- * (whole months of its range), only those of the joints treated at its ends.
+ * (whole half-months of its range), only those of the joints treated at its ends.
  */
 function foldedAnswerCounts(
   q: Queryable,
@@ -1288,7 +1300,7 @@ function foldedAnswerCounts(
   split?: DateRangeSplit,
 ): Promise<AnswerCount[]> {
   const { params, bind } = sqlParams();
-  const atEnds = split ? jointsTreatedAtEnds(f, split, bind, 'outcome_folded_months') : null;
+  const atEnds = split ? jointsTreatedAtEnds(f, split, bind, 'outcome_folded_half_months') : null;
   const where = jointRowConditions(
     atEnds ? { ...f, treatedFrom: undefined, treatedTo: undefined } : f,
     bind,
@@ -1402,11 +1414,11 @@ export async function registryVersion(q: Queryable, siteId?: string): Promise<st
 }
 
 /** The kinds of set the outcome sums are also kept per (migrations 0106, 0108). */
-const SET_KINDS = ['age', 'month'] as const;
+const SET_KINDS = ['age', 'half_month'] as const;
 
 /**
  * Recounts migration 0090's sums (per cohort key and per site) and those per set of ages
- * (0106) and of treatment months (0108) from outcome_joint_scores, and says how many kept rows
+ * (0106) and of treatment half-months (0108) from outcome_joint_scores, and says how many kept rows
  * differed from the recount (0 when the triggers kept them exact; all-zero rows count as absent).
  */
 

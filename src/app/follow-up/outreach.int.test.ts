@@ -180,8 +180,8 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { joint: 'knee' },
       { productClass: 'PRP', sex: 'female' },
       { klGrade: 3, cellSource: 'bone-marrow' as const },
-      // Ages or whole treatment months, with the joint, KL grade or sex at most: the counts
-      // kept per set of ages (0107) or months (0109); a range ending within months adds the
+      // Ages or whole treatment half-months, with the joint, KL grade or sex at most: the counts
+      // kept per set of ages (0107) or half-months (0109); a range ending within one adds the
       // shares of the joints treated at its ends; ages or dates with a product, dose or BMI add
       // up their joints' shares.
       { ageFrom: 50, ageTo: 69 },
@@ -248,7 +248,7 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       `update patient_identities set date_of_birth = date_of_birth - interval '15 years'
        where patient_id = (select patient_id from survey_assignments order by id offset 13 limit 1)`,
     );
-    // A treatment date moved back 45 days: the joint's shares move to its new set of months.
+    // A treatment date moved back 45 days: the joint's shares move to its new set of half-months.
     await db.query(
       `update treatments set treatment_date = treatment_date - 45
        where id = (select t.id from treatments t join survey_assignments a on a.episode_id = t.episode_id
@@ -266,7 +266,7 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
             + (select count(*) from outreach_folded where episode_id = any($1::uuid[]))
             + (select count(*) from outreach_folded_keys where episode_id = any($1::uuid[]))
             + (select count(*) from outreach_folded_ages where episode_id = any($1::uuid[]))
-            + (select count(*) from outreach_folded_months where episode_id = any($1::uuid[])) as n`,
+            + (select count(*) from outreach_folded_half_months where episode_id = any($1::uuid[])) as n`,
       [erased.episodes],
     );
     expect(Number(left?.n)).toBe(0);
@@ -298,10 +298,10 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       ),
       await db.query('select * from outreach_folded_ages order by episode_id'),
       await db.query(
-        `select * from outreach_month_counts
-         order by site_id, joint, kl_grade, sex, months, section, timepoint, label, step`,
+        `select * from outreach_half_month_counts
+         order by site_id, joint, kl_grade, sex, half_months, section, timepoint, label, step`,
       ),
-      await db.query('select * from outreach_folded_months order by episode_id'),
+      await db.query('select * from outreach_folded_half_months order by episode_id'),
     ];
     const folded = await keptRows();
     await db.query('select outreach_counts_rebuild()');

@@ -315,7 +315,7 @@ describe.each(backends())('corrections on $name', (backend) => {
       await expectSumsFollow(db, siteId, { ageFrom: age, ageTo: age });
     await expectSumsFollow(db, siteId, { ageFrom: agesBefore[0], ageTo: agesAfter[0] });
     // A corrected treatment date in another month moves the joint between sets of treatment
-    // months (migration 0108).
+    // half-months (migration 0108).
     const monthOf = async () => {
       const [row] = await db.query<{ date: string; first: string; last: string }>(
         `select treatment_date as date,

@@ -253,6 +253,21 @@ export interface ThresholdShares {
   inPass: ShareWithCi | null;
 }
 
+/** Two disjoint groups' counts past the thresholds as their union's (the first one's key). */
+export function addThresholdCounts(
+  x: SiteThresholdCounts,
+  y: SiteThresholdCounts,
+): SiteThresholdCounts {
+  return {
+    ...x,
+    paired: x.paired + y.paired,
+    pastMcid: x.pastMcid + y.pastMcid,
+    pastRelative: x.pastRelative + y.pastRelative,
+    scored: x.scored + y.scored,
+    inPass: x.inPass + y.inPass,
+  };
+}
+
 /** Per scale with thresholds and time point after baseline: the shares past the MCID and in the PASS, pooled over the sites given. */
 export function thresholdShares(
   counts: readonly SiteThresholdCounts[],
@@ -263,19 +278,7 @@ export function thresholdShares(
   for (const c of counts) {
     const key = `${c.instrumentId}|${c.scale}|${c.timepoint}`;
     const seen = pooled.get(key);
-    pooled.set(
-      key,
-      seen
-        ? {
-            ...seen,
-            paired: seen.paired + c.paired,
-            pastMcid: seen.pastMcid + c.pastMcid,
-            pastRelative: seen.pastRelative + c.pastRelative,
-            scored: seen.scored + c.scored,
-            inPass: seen.inPass + c.inPass,
-          }
-        : { ...c },
-    );
+    pooled.set(key, seen ? addThresholdCounts(seen, c) : { ...c });
   }
   const out: ThresholdShares[] = [];
   for (const key of byInstrumentOrder(thresholds.map((t) => `${t.instrumentId}|${t.scale}`))) {

@@ -1,22 +1,24 @@
--- Outcome sums kept per site, joint, KL grade, sex and set of treatment months (issue 17), as
--- 0106 keeps them per set of ages. A cohort by treatment dates read each selected joint's
--- folded rows: "treated in 2024" took 0.33 s at 100,000 joints and 2.4 s at 1,000,000. A joint
--- is in a date range when one of its treatments is, so its distinct months (yyyymm, sorted) key
--- its rows: a range of whole months adds up the sets with a month in it. A joint's treatments
--- fall in a few neighbouring months, so there are about as many sets as sets of ages (1,458
--- keys at 100,000 joints against 1,292). Derived: backups leave these out.
-create table outcome_folded_months (
+-- Outcome sums kept per site, joint, KL grade, sex and set of treatment half-months (issue
+-- 17), as 0106 keeps them per set of ages. A cohort by treatment dates read each selected
+-- joint's folded rows: "treated in 2024" took 0.33 s at 100,000 joints and 2.4 s at 1,000,000.
+-- A joint is in a date range when one of its treatments is, so its distinct half-months (the
+-- 1st to the 15th, and the 16th to the month's end; sorted) key its rows: a range of whole
+-- half-months adds up the sets with one in it. A range ending within a half-month reads the
+-- rows of the joints treated only on its other days, fewer than a whole month's would be. A
+-- joint's treatments fall in a few neighbouring half-months, so there are a few thousand sets.
+-- Derived: backups leave these out.
+create table outcome_folded_half_months (
   episode_id uuid primary key,
   site_id uuid not null,
-  months int[] not null
+  half_months int[] not null
 );
 -- Columns in the order of 0106's: the additions insert by position.
-create table outcome_month_sums (
+create table outcome_half_month_sums (
   site_id uuid not null,
   joint text not null,
   kl_grade smallint not null,
   sex text not null,
-  months int[] not null,
+  half_months int[] not null,
   instrument_id text not null,
   scale text not null,
   pattern int not null,
@@ -28,61 +30,64 @@ create table outcome_month_sums (
   past_mcid int[] not null,
   past_relative int[] not null,
   in_pass int[] not null,
-  primary key (site_id, joint, kl_grade, sex, months, instrument_id, scale, pattern)
+  primary key (site_id, joint, kl_grade, sex, half_months, instrument_id, scale, pattern)
 );
-create table outcome_month_counts (
+create table outcome_half_month_counts (
   site_id uuid not null,
   joint text not null,
   kl_grade smallint not null,
   sex text not null,
-  months int[] not null,
+  half_months int[] not null,
   instrument_id text not null,
   joints bigint not null,
   paired int[] not null,
   responders int[] not null,
   undetermined int[] not null,
   with_global int[] not null,
-  primary key (site_id, joint, kl_grade, sex, months, instrument_id)
+  primary key (site_id, joint, kl_grade, sex, half_months, instrument_id)
 );
-create table outcome_month_answer_counts (
+create table outcome_half_month_answer_counts (
   site_id uuid not null,
   joint text not null,
   kl_grade smallint not null,
   sex text not null,
-  months int[] not null,
+  half_months int[] not null,
   item text not null,
   slot smallint not null,
   answer smallint not null,
   joints bigint not null,
-  primary key (site_id, joint, kl_grade, sex, months, item, slot, answer)
+  primary key (site_id, joint, kl_grade, sex, half_months, item, slot, answer)
 );
 
--- A treatment date's month as the key holds it: 2024-03-15 is 202403.
-create function treatment_month(d date) returns int language sql immutable as $$
-  select (extract(year from d) * 100 + extract(month from d))::int $$;
+-- A treatment date's half-month as the key holds it: 2024-03-15 is 2024031, 2024-03-16 is
+-- 2024032.
+create function treatment_half_month(d date) returns int language sql immutable as $$
+  select (extract(year from d) * 1000 + extract(month from d) * 10
+          + case when extract(day from d) <= 15 then 1 else 2 end)::int $$;
 
--- Each joint's distinct treatment months, as the date filter reads them.
-create function episode_treatment_months(episodes uuid[]) returns setof outcome_folded_months
+-- Each joint's distinct treatment half-months, as the date filter reads them.
+create function episode_treatment_half_months(episodes uuid[]) returns setof outcome_folded_half_months
   language sql stable as $$
   select e.id, e.site_id,
-         coalesce((select array_agg(distinct treatment_month(t.treatment_date)
-                                    order by treatment_month(t.treatment_date))
+         coalesce((select array_agg(distinct treatment_half_month(t.treatment_date)
+                                    order by treatment_half_month(t.treatment_date))
                    from treatments t where t.episode_id = e.id), '{}')
   from (select distinct u.id from unnest(episodes) as u(id)) u
   join joint_episodes e on e.id = u.id $$;
 
 -- The same for every joint at once, set-based for the rebuilds.
-create function every_joint_treatment_months() returns setof outcome_folded_months
+create function every_joint_treatment_half_months() returns setof outcome_folded_half_months
   language sql stable as $$
-  select e.id, e.site_id, coalesce(t.months, '{}')
+  select e.id, e.site_id, coalesce(t.half_months, '{}')
   from joint_episodes e
-  left join (select episode_id, array_agg(distinct treatment_month(treatment_date)
-                                          order by treatment_month(treatment_date)) as months
+  left join (select episode_id, array_agg(distinct treatment_half_month(treatment_date)
+                                          order by treatment_half_month(treatment_date)) as half_months
              from treatments group by episode_id) t
     on t.episode_id = e.id $$;
 
 -- 0106's additions, for either kind of set: `kind` 'age' adds to outcome_age_sums (key column
--- ages), 'month' to outcome_month_sums (months). `source` names the joint's set key_set.
+-- ages), 'half_month' to outcome_half_month_sums (half_months). `source` names the joint's set
+-- key_set.
 create function outcome_set_sums_add(kind text, source text, rows_in outcome_folded_scores[],
   rows_out outcome_folded_scores[], sets_in anyarray, sets_out anyarray)
   returns void language plpgsql as $f$
@@ -206,7 +211,7 @@ begin
     sets_now, sets_before);
 end $$;
 
--- 0106's refold, moving rows between sets of treatment months as between sets of ages.
+-- 0106's refold, moving rows between sets of treatment half-months as between sets of ages.
 create or replace function outcome_sums_refold(episodes uuid[]) returns void language plpgsql as $$
 declare
   keys_now episode_cohorts[];
@@ -220,10 +225,10 @@ declare
   marks_out outcome_joint_marks[];
   ages_before outcome_folded_ages[];
   ages_now outcome_folded_ages[];
-  months_before outcome_folded_months[];
-  months_now outcome_folded_months[];
+  half_months_before outcome_folded_half_months[];
+  half_months_now outcome_folded_half_months[];
   moved_ages uuid[];
-  moved_months uuid[];
+  moved_half_months uuid[];
 begin
   perform outcome_sums_lock();
   episodes := array(select distinct u.id from unnest(episodes) as u(id));
@@ -244,12 +249,12 @@ begin
   moved_ages := array(select coalesce(n.episode_id, b.episode_id)
                       from unnest(ages_now) n full join unnest(ages_before) b on b.episode_id = n.episode_id
                       where (n.site_id, n.ages) is distinct from (b.site_id, b.ages));
-  months_before := array(select a from unnest(episodes) as u(id)
-                         join outcome_folded_months a on a.episode_id = u.id);
-  months_now := array(select a from episode_treatment_months(episodes) a);
-  moved_months := array(select coalesce(n.episode_id, b.episode_id)
-                        from unnest(months_now) n full join unnest(months_before) b on b.episode_id = n.episode_id
-                        where (n.site_id, n.months) is distinct from (b.site_id, b.months));
+  half_months_before := array(select a from unnest(episodes) as u(id)
+                         join outcome_folded_half_months a on a.episode_id = u.id);
+  half_months_now := array(select a from episode_treatment_half_months(episodes) a);
+  moved_half_months := array(select coalesce(n.episode_id, b.episode_id)
+                        from unnest(half_months_now) n full join unnest(half_months_before) b on b.episode_id = n.episode_id
+                        where (n.site_id, n.half_months) is distinct from (b.site_id, b.half_months));
   -- The generated columns are left null on both sides, as in 0105, so equal rows pair.
   folded_before := array(
     select row(f.episode_id, f.instrument_id, f.scale, f.scores,
@@ -265,7 +270,7 @@ begin
   perform outcome_sums_fold(folded_in, folded_out);
   perform outcome_set_rows_move('age', moved_ages, ages_now, ages_before,
     folded_in, folded_out, folded_after, folded_before);
-  perform outcome_set_rows_move('month', moved_months, months_now, months_before,
+  perform outcome_set_rows_move('half_month', moved_half_months, half_months_now, half_months_before,
     folded_in, folded_out, folded_after, folded_before);
   delete from outcome_folded_scores f using unnest(folded_out) w
   where f.episode_id = w.episode_id and f.instrument_id = w.instrument_id and f.scale = w.scale;
@@ -282,7 +287,7 @@ begin
   perform outcome_answers_fold(marks_in, marks_out);
   perform outcome_set_marks_move('age', moved_ages, ages_now, ages_before,
     marks_in, marks_out, marks_now, marks_were);
-  perform outcome_set_marks_move('month', moved_months, months_now, months_before,
+  perform outcome_set_marks_move('half_month', moved_half_months, half_months_now, half_months_before,
     marks_in, marks_out, marks_now, marks_were);
   delete from outcome_joint_marks m using unnest(marks_out) w
   where m.episode_id = w.episode_id and m.instrument_id = w.instrument_id;
@@ -290,9 +295,9 @@ begin
   delete from outcome_folded_ages a where a.episode_id = any(moved_ages);
   insert into outcome_folded_ages
   select n.* from unnest(ages_now) n where n.episode_id = any(moved_ages);
-  delete from outcome_folded_months a where a.episode_id = any(moved_months);
-  insert into outcome_folded_months
-  select n.* from unnest(months_now) n where n.episode_id = any(moved_months);
+  delete from outcome_folded_half_months a where a.episode_id = any(moved_half_months);
+  insert into outcome_folded_half_months
+  select n.* from unnest(half_months_now) n where n.episode_id = any(moved_half_months);
 end $$;
 
 -- One kind of set's sums recounted from the folded rows and marks, under each joint's set now.
@@ -324,10 +329,10 @@ create or replace function outcome_sums_rebuild() returns void language plpgsql 
 begin
   perform outcome_sums_rebuild_by_key();
   perform outcome_set_sums_rebuild('age');
-  perform outcome_set_sums_rebuild('month');
+  perform outcome_set_sums_rebuild('half_month');
 end $$;
 
-select outcome_set_sums_rebuild('month');
+select outcome_set_sums_rebuild('half_month');
 
--- A range ending within a month finds the joints treated on its other days by date.
+-- A range ending within a half-month finds the joints treated on its other days by date.
 create index treatments_date_idx on treatments (treatment_date) include (site_id, episode_id);

@@ -1,34 +1,35 @@
--- A cohort's outreach counts kept per site, joint, KL grade, sex and set of treatment months
--- (issue 17), as 0107 keeps them per set of ages and 0108 the outcome sums per set of months:
+-- A cohort's outreach counts kept per site, joint, KL grade, sex and set of treatment
+-- half-months (issue 17), as 0107 keeps them per set of ages and 0108 the outcome sums per set
+-- of half-months:
 -- a range of treatment dates added up its joints' shares (0102's outreach_folded), about nine
 -- per joint. Derived: backups leave these out.
 
-create table outreach_month_counts (
+create table outreach_half_month_counts (
   site_id uuid not null,
   joint text not null,
   kl_grade smallint not null,
   sex text not null,
-  months int[] not null,
+  half_months int[] not null,
   section text not null,
   timepoint text not null,
   label text not null,
   step int not null,
   links bigint not null,
   completed bigint not null,
-  primary key (site_id, joint, kl_grade, sex, months, section, timepoint, label, step)
+  primary key (site_id, joint, kl_grade, sex, half_months, section, timepoint, label, step)
 );
 
 -- The key each joint's shares were last added up under here.
-create table outreach_folded_months (
+create table outreach_folded_half_months (
   episode_id uuid primary key,
   site_id uuid not null,
   joint text not null,
   kl_grade smallint not null,
   sex text not null,
-  months int[] not null
+  half_months int[] not null
 );
 
--- 0107's move of the shares, for either kind of set (`kind` 'age' or 'month' names the tables
+-- 0107's move of the shares, for either kind of set (`kind` 'age' or 'half_month' names the tables
 -- and the key column): out from the key each joint's shares were kept under, in under
 -- `keys_now`.
 create function outreach_set_counts_move(kind text, touched uuid[], before outreach_folded[],
@@ -71,7 +72,8 @@ begin
   $q$, 'outreach_folded_' || kind || 's') using after, keys_now;
 end $f$;
 
--- 0107's refold, moving the shares between sets of treatment months as between sets of ages.
+-- 0107's refold, moving the shares between sets of treatment half-months as between sets of
+-- ages.
 create or replace function outreach_counts_refold(episodes uuid[]) returns void language plpgsql as $$
 declare
   touched uuid[];
@@ -79,26 +81,26 @@ declare
   after outreach_folded[];
   keys_now episode_cohorts[];
   ages_now outreach_folded_ages[];
-  months_now outreach_folded_months[];
+  half_months_now outreach_folded_half_months[];
 begin
   perform outreach_counts_lock();
   touched := array(select distinct u.id from unnest(episodes) as u(id));
   before := array(select f from unnest(touched) as u(id) join outreach_folded f on f.episode_id = u.id);
   -- Read once: the sets the shares go in under are the sets kept for them (a change of age or
   -- treatment date notes the joint for the next fold).
-  -- 0090's cohort key without the treatments, with 0106's ages and 0108's months (0107's
+  -- 0090's cohort key without the treatments, with 0106's ages and 0108's half-months (0107's
   -- outreach_age_keys, the key read once for both).
   keys_now := array(select row(k.*)::episode_cohorts from episode_cohort_keys(touched) k);
   ages_now := array(
     select row(k.episode_id, k.site_id, k.joint, k.kl_grade, k.sex, a.ages)::outreach_folded_ages
     from unnest(keys_now) k join episode_treatment_ages(touched) a on a.episode_id = k.episode_id);
-  months_now := array(
-    select row(k.episode_id, k.site_id, k.joint, k.kl_grade, k.sex, m.months)::outreach_folded_months
-    from unnest(keys_now) k join episode_treatment_months(touched) m on m.episode_id = k.episode_id);
+  half_months_now := array(
+    select row(k.episode_id, k.site_id, k.joint, k.kl_grade, k.sex, m.half_months)::outreach_folded_half_months
+    from unnest(keys_now) k join episode_treatment_half_months(touched) m on m.episode_id = k.episode_id);
   perform outreach_counts_refold_by_key(touched);
   after := array(select f from unnest(touched) as u(id) join outreach_folded f on f.episode_id = u.id);
   perform outreach_set_counts_move('age', touched, before, after, ages_now);
-  perform outreach_set_counts_move('month', touched, before, after, months_now);
+  perform outreach_set_counts_move('half_month', touched, before, after, half_months_now);
 end $$;
 
 -- 0107's note on a treatment's change, now also when its date moves within the same age.
@@ -149,8 +151,8 @@ begin
   perform outreach_counts_site_rebuild();
   perform outreach_cohort_counts_fill();
   perform outreach_set_counts_fill('age');
-  perform outreach_set_counts_fill('month');
+  perform outreach_set_counts_fill('half_month');
 end $$;
 
 select outreach_counts_catch_up();
-select outreach_set_counts_fill('month');
+select outreach_set_counts_fill('half_month');
