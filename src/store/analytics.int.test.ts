@@ -25,12 +25,14 @@ import { expectSameSummaries } from '../testing/summaries.ts';
 import {
   type CohortFilter,
   catchUpOutcomeSums,
+  inFoldedSnapshot,
   itemAnswerCounts,
   itemAnswerCountsFromRows,
   outcomeSummaries,
   outcomeSummariesFromRows,
   recountOutcomeSums,
   syncOutcomeRules,
+  treatmentHalfMonth,
 } from './analytics.repo.ts';
 import type { Db } from './db.ts';
 import { listMigrations, migrate } from './migrate.ts';
@@ -215,6 +217,76 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       );
       expect(row?.band, String(v)).toBe(inBand(BMI_CLASSES, v));
     }
+  });
+
+  it('key treatment dates by half-month as the range filter reads them', async () => {
+    for (const date of ['2024-03-15', '2024-03-16', '2024-02-29', '2023-12-31', '2024-01-01']) {
+      const [row] = await db.query<{ code: number }>(
+        'select treatment_half_month($1::date) as code',
+        [date],
+      );
+      expect(row?.code, date).toBe(treatmentHalfMonth(date));
+    }
+  });
+
+  it('read a range ending within half-months like every joint, around days that hold joints', async () => {
+    // A day in the first half of a month on which a joint was treated: ranges around it are
+    // split at half-months (or hold none), and are not empty.
+    const [day] = await db.query<{ date: string; next: string }>(
+      `select to_char(treatment_date, 'YYYY-MM-DD') as date,
+              to_char(date_trunc('month', treatment_date) + interval '2 months' - interval '1 day', 'YYYY-MM-DD') as next
+       from treatments where extract(day from treatment_date) between 3 and 12
+       order by treatment_date limit 1`,
+    );
+    if (!day) throw new Error('no treatment in the first half of a month');
+    const shift = (d: string, n: number) =>
+      new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    for (const cohort of [
+      { treatedFrom: shift(day.date, -1), treatedTo: shift(day.date, 1) },
+      { treatedFrom: day.date, treatedTo: day.next },
+      { joint: 'knee', treatedFrom: day.date },
+    ] as CohortFilter[]) {
+      const want = await outcomeSummariesFromRows(db, cohort, TIMEPOINT_IDS, CRITERIA);
+      expect(want.joints, JSON.stringify(cohort)).toBeGreaterThan(0);
+      expectSameSummaries(
+        await outcomeSummaries(db, cohort, TIMEPOINT_IDS, CRITERIA),
+        want,
+        JSON.stringify(cohort),
+      );
+      expect(await itemAnswerCounts(db, cohort, WORK_STATUS, TIMEPOINT_IDS)).toEqual(
+        await itemAnswerCountsFromRows(db, cohort, WORK_STATUS, TIMEPOINT_IDS),
+      );
+    }
+  });
+
+  it('fold a joint treated in the range before reading its ends and its whole half-months', async () => {
+    await catchUpOutcomeSums(db);
+    const [t] = await db.query<{ id: string; date: string }>(
+      `select id, to_char(treatment_date, 'YYYY-MM-DD') as date from treatments
+       where treatment_date between '2024-01-01' and '2024-12-31' order by id limit 1`,
+    );
+    if (!t) throw new Error('no treatment in 2024');
+    // A date corrected after the last fold: the joint waits in the pending log.
+    await db.query('update treatments set treatment_date = treatment_date + 20 where id = $1', [
+      t.id,
+    ]);
+    let folds = 0;
+    const waiting = await inFoldedSnapshot(
+      db,
+      { treatedFrom: '2024-01-10', treatedTo: '2025-01-20' },
+      'outcome_sums_pending',
+      async (d) => {
+        folds++;
+        return catchUpOutcomeSums(d);
+      },
+      (q) => q.query('select 1 from outcome_sums_pending'),
+    );
+    expect(folds).toBe(1);
+    expect(waiting).toEqual([]);
+    await db.query('update treatments set treatment_date = treatment_date - 20 where id = $1', [
+      t.id,
+    ]);
+    await catchUpOutcomeSums(db);
   });
   afterAll(async () => {
     await db.close();

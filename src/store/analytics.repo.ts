@@ -163,20 +163,21 @@ export async function outcomeSummaries(
   if (criteria === null || (await outcomeRulesCurrent(db, criteria))) {
     await catchUpOutcomeSums(db);
     const split = splitAtHalfMonths(f);
-    return db.transaction(async (q) => {
-      if (servedFromKept(f))
-        return parseSummaries(await sumsQuery(q, f, criteria), timepoints, criteria);
-      // Ages or dates with a product, dose or BMI are no union of kept keys: the joints' rows as
-      // last folded.
-      if (!split)
-        return parseSummaries(
-          await foldedRowsQuery(q, f, timepoints, criteria),
+    if (!split)
+      return db.transaction(async (q) =>
+        parseSummaries(
+          servedFromKept(f)
+            ? await sumsQuery(q, f, criteria)
+            : // Ages or dates with a product, dose or BMI are no union of kept keys: the joints'
+              // rows as last folded.
+              await foldedRowsQuery(q, f, timepoints, criteria),
           timepoints,
           criteria,
-        );
-      // A range of dates ending within half-months: the sums of its whole half-months, and the rows of
-      // the joints treated only on its other days, both read in one snapshot.
-      await q.query('set transaction isolation level repeatable read');
+        ),
+      );
+    // A range of dates ending within half-months: the sums of its whole half-months, and the
+    // rows of the joints treated only on its other days, in one folded snapshot.
+    return inFoldedSnapshot(db, f, 'outcome_sums_pending', catchUpOutcomeSums, async (q) => {
       const ends = parseSummaries(
         await foldedRowsQuery(q, f, timepoints, criteria, split),
         timepoints,
@@ -250,7 +251,7 @@ export function servedFromAgeSums(f: CohortFilter): boolean {
  * A treatment date's half-month as the half-month sums key it (migration 0108): 2024-03-15 is
  * 2024031 (the 1st to the 15th), 2024-03-16 is 2024032 (the 16th to the month's end).
  */
-function treatmentHalfMonth(date: IsoDate): number {
+export function treatmentHalfMonth(date: IsoDate): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return y * 1000 + m * 10 + (d <= 15 ? 1 : 2);
 }
@@ -310,9 +311,9 @@ function setRange(f: CohortFilter, bind: Bind): { column: string; within: string
 /**
  * A range of treatment dates (with the site, joint, KL grade and sex at most) that ends within
  * a half-month, split for reading: the whole half-months inside it (`halfMonths`, null when it
- * holds none), which the sums per set of half-months serve, and its other days (`ends`, at most
- * 14 at each end), whose joints are read one by one. Null when it is whole half-months
- * already, or has another filter.
+ * holds none), which the sums per set of half-months serve, and its other days (`ends`: at most
+ * 15 at each end, or under a month when no whole half-month lies inside), whose joints are read
+ * one by one. Null when it is whole half-months already, or has another filter.
  */
 export interface DateRangeSplit {
   halfMonths: CohortFilter | null;
@@ -370,6 +371,42 @@ export function jointsTreatedAtEnds(
            join ${folded} fm on fm.episode_id = t.episode_id
            where (${ends.join(' or ')}) ${f.siteId ? `and fm.site_id = ${bind(f.siteId)}` : ''}
              ${outside})`;
+}
+
+/**
+ * Runs `read` in one repeatable-read snapshot in which no joint treated in the range `f` waits
+ * to be folded (`pending`), folding them first (`catchUp`): the ends of a split range are read
+ * from the treatments, its whole half-months from the kept sets, and the two agree only when
+ * these joints are folded. After three tries under a stream of corrections it reads anyway.
+ */
+export async function inFoldedSnapshot<T>(
+  db: Db,
+  f: CohortFilter,
+  pending: 'outcome_sums_pending' | 'outreach_counts_pending',
+  catchUp: (db: Db) => Promise<unknown>,
+  read: (q: Queryable) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const done = await db.transaction(async (q) => {
+      await q.query('set transaction isolation level repeatable read');
+      if (attempt < 3) {
+        const { params, bind } = sqlParams();
+        const dates = treatmentConditions(
+          { treatedFrom: f.treatedFrom, treatedTo: f.treatedTo },
+          bind,
+        );
+        const [row] = await q.query<{ waiting: boolean }>(
+          `select exists (select 1 from ${pending} p join treatments t on t.episode_id = p.episode_id
+                          ${dates.length > 0 ? `where ${dates.join(' and ')}` : ''}) as waiting`,
+          params,
+        );
+        if (row?.waiting) return null;
+      }
+      return { value: await read(q) };
+    });
+    if (done) return done.value;
+    await catchUp(db);
+  }
 }
 
 /**
@@ -661,7 +698,7 @@ interface DashboardSettings {
 }
 
 /** The same settings, for the rest of the transaction `q` is in. */
-async function dashboardSettings(q: Queryable, options: DashboardSettings): Promise<void> {
+export async function dashboardSettings(q: Queryable, options: DashboardSettings): Promise<void> {
   await q.query(
     `select set_config('work_mem', $1, true), set_config('jit', 'off', true),
             set_config('enable_nestloop', $2, true), set_config('enable_sort', $3, true)`,
@@ -1238,15 +1275,18 @@ export async function itemAnswerCounts(
   if (servedFromKept(f)) return keptAnswerCounts(db, f, item, timepoints);
   const split = splitAtHalfMonths(f);
   if (!split) return foldedAnswerCounts(db, f, item, timepoints);
-  // A range ending within half-months: its whole half-months kept, and the joints at its ends, both
-  // read in one snapshot.
-  const parts = await db.transaction(async (q) => {
-    await q.query('set transaction isolation level repeatable read');
-    return [
+  // A range ending within half-months: its whole half-months kept, and the joints at its ends,
+  // in one folded snapshot.
+  const parts = await inFoldedSnapshot(
+    db,
+    f,
+    'outcome_sums_pending',
+    catchUpOutcomeSums,
+    async (q) => [
       ...(split.halfMonths ? await keptAnswerCounts(q, split.halfMonths, item, timepoints) : []),
       ...(await foldedAnswerCounts(q, f, item, timepoints, split)),
-    ];
-  });
+    ],
+  );
   const counts = new Map<string, AnswerCount>();
   for (const c of parts) {
     const key = `${c.timepoint}|${c.answer}`;
@@ -1289,7 +1329,7 @@ function keptAnswerCounts(
 }
 
 /**
- * A range's joints' first answers per slot, as last folded (migration 0090); with `leavingOut`
+ * A range's joints' first answers per slot, as last folded (migration 0090); with `split`
  * (whole half-months of its range), only those of the joints treated at its ends.
  */
 function foldedAnswerCounts(

@@ -3,7 +3,9 @@ import type { IsoDate } from '../core/registry/dates.ts';
 import {
   type CohortFilter,
   cohortKeyConditions,
+  dashboardSettings,
   episodeConditions,
+  inFoldedSnapshot,
   jointsTreatedAtEnds,
   servedFromAgeSums,
   servedFromHalfMonthSums,
@@ -371,8 +373,7 @@ export async function outreachCounts(
                 from (${parts.join(' union all ')}) x
                 group by section, timepoint, label, step
                 having sum(links) <> 0 or sum(completed) <> 0`;
-  // The joints at a range's ends are few: their shares by index.
-  const [row] = await withDashboardSettings(db, { nestedLoops: split !== null }, (q) =>
+  const read = (q: Queryable) =>
     q.query<{
       byChannel: OutreachCounts['byChannel'] | null;
       byMode: OutreachCounts['byMode'] | null;
@@ -391,8 +392,20 @@ export async function outreachCounts(
                         label as channel, step, links as reached, completed as "answeredBefore"
                  from kept where section = 'message') x) as "afterMessage"`,
       params,
-    ),
-  );
+    );
+  // A split range reads its ends' joints by index, in one folded snapshot with its kept counts.
+  const [row] = split
+    ? await inFoldedSnapshot(
+        db,
+        cohort,
+        'outreach_counts_pending',
+        catchUpOutreachCounts,
+        async (q) => {
+          await dashboardSettings(q, { nestedLoops: true });
+          return read(q);
+        },
+      )
+    : await withDashboardSettings(db, { nestedLoops: false }, read);
   return {
     byChannel: row?.byChannel ?? [],
     byMode: row?.byMode ?? [],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CohortFilter } from '../../store/analytics.repo.ts';
 import { erasePatient } from '../../store/corrections.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { outreachCounts, outreachCountsFromRows } from '../../store/outreach.repo.ts';
@@ -175,7 +176,7 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
 
   it('are, in one statement, what the three statements over every link give', async () => {
     const sites = await db.query<{ id: string }>('select id from sites order by name');
-    const cohorts = [
+    const cohorts: CohortFilter[] = [
       {},
       { joint: 'knee' },
       { productClass: 'PRP', sex: 'female' },
@@ -195,6 +196,16 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { sex: 'female', treatedFrom: '2024-09-17' },
       { productClass: 'PRP', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
     ];
+    // A range with no whole half-month inside, around a day a joint with links was treated.
+    const [day] = await db.query<{ from: string; to: string }>(
+      `select to_char(t.treatment_date - 1, 'YYYY-MM-DD') as from,
+              to_char(t.treatment_date + 1, 'YYYY-MM-DD') as to
+       from treatments t join survey_assignments a on a.episode_id = t.episode_id
+       where extract(day from t.treatment_date) between 3 and 12
+       order by t.treatment_date limit 1`,
+    );
+    if (!day) throw new Error('no joint with links treated in the first half of a month');
+    cohorts.push({ treatedFrom: day.from, treatedTo: day.to });
     // Folded once first, so the changes below are taken out of the kept counts and put back.
     for (const site of sites)
       for (const cohort of cohorts) await outreachCounts(db, site.id, cohort);

@@ -339,6 +339,20 @@ describe.each(backends())('corrections on $name', (backend) => {
     await expectSumsFollow(db, siteId, { treatedFrom: now.first, treatedTo: now.last });
     await expectSumsFollow(db, siteId, { sex, treatedFrom: now.first, treatedTo: was.last });
     await expectSumsFollow(db, siteId, { treatedFrom: addDays(now.date, 1), treatedTo: was.last });
+    // Across the 15th within its month: the joint changes half-month, not month.
+    const day = Number(now.date.slice(8));
+    const crossed = `${now.date.slice(0, 8)}${day <= 15 ? '20' : '14'}`;
+    const within = await clinician.call('PATCH', `/api/treatments/${t.id}`, {
+      treatmentDate: crossed,
+      reason: 'Day misread on the sheet',
+    });
+    expect(within.status, JSON.stringify(within.body)).toBe(200);
+    const halves = [
+      { treatedFrom: now.first, treatedTo: `${now.first.slice(0, 8)}15` },
+      { treatedFrom: `${now.first.slice(0, 8)}16`, treatedTo: now.last },
+    ];
+    for (const half of halves) await expectSumsFollow(db, siteId, half);
+    await expectSumsFollow(db, siteId, { sex, treatedFrom: crossed, treatedTo: was.last });
   });
 
   it('corrects a treatment date and moves the unanswered follow-up windows, saying what moved', async () => {
