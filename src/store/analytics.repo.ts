@@ -368,7 +368,7 @@ export function jointsTreatedAtEnds(
     ? `and not exists (select 1 from unnest(fm.half_months) v where ${setRange(split.halfMonths, bind).within.join(' and ')})`
     : '';
   return `(select distinct t.episode_id from treatments t
-           join ${folded} fm on fm.episode_id = t.episode_id
+           join ${folded} fm on fm.episode_id = t.episode_id and fm.site_id = t.site_id
            where (${ends.join(' or ')}) ${f.siteId ? `and fm.site_id = ${bind(f.siteId)}` : ''}
              ${outside})`;
 }
@@ -395,8 +395,10 @@ export async function inFoldedSnapshot<T>(
           { treatedFrom: f.treatedFrom, treatedTo: f.treatedTo },
           bind,
         );
+        if (f.siteId) dates.push(`p.site_id = ${bind(f.siteId)}`);
         const [row] = await q.query<{ waiting: boolean }>(
-          `select exists (select 1 from ${pending} p join treatments t on t.episode_id = p.episode_id
+          `select exists (select 1 from ${pending} p
+                          join treatments t on t.episode_id = p.episode_id and t.site_id = p.site_id
                           ${dates.length > 0 ? `where ${dates.join(' and ')}` : ''}) as waiting`,
           params,
         );
