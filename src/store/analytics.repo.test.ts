@@ -60,31 +60,38 @@ describe('the kept sums a cohort reads', () => {
         { from: '2024-03-15', to: '2024-03-15' },
         { from: '2025-02-01', to: '2025-02-10' },
       ],
+      beside: { treatedFrom: undefined, treatedTo: undefined },
     });
     expect(splitAtHalfMonths({ joint: 'hip', treatedFrom: '2024-01-31' })).toEqual({
       halfMonths: { joint: 'hip', treatedFrom: '2024-02-01', treatedTo: undefined },
       ends: [{ from: '2024-01-31', to: '2024-01-31' }],
+      beside: { joint: 'hip', treatedFrom: undefined, treatedTo: undefined },
     });
     expect(splitAtHalfMonths({ treatedFrom: '2024-03-01', treatedTo: '2024-05-30' })).toEqual({
       halfMonths: { treatedFrom: '2024-03-01', treatedTo: '2024-05-15' },
       ends: [{ from: '2024-05-16', to: '2024-05-30' }],
+      beside: { treatedFrom: undefined, treatedTo: undefined },
     });
     expect(splitAtHalfMonths({ treatedTo: '2024-03-14' })).toEqual({
       halfMonths: { treatedFrom: undefined, treatedTo: '2024-02-29' },
       ends: [{ from: '2024-03-01', to: '2024-03-14' }],
+      beside: { treatedFrom: undefined, treatedTo: undefined },
     });
     expect(splitAtHalfMonths({ treatedFrom: '2024-03-02', treatedTo: '2024-03-31' })).toEqual({
       halfMonths: { treatedFrom: '2024-03-16', treatedTo: '2024-03-31' },
       ends: [{ from: '2024-03-02', to: '2024-03-15' }],
+      beside: { treatedFrom: undefined, treatedTo: undefined },
     });
     // No whole half-month inside: every day is an end.
     expect(splitAtHalfMonths({ treatedFrom: '2024-03-02', treatedTo: '2024-03-29' })).toEqual({
       halfMonths: null,
       ends: [{ from: '2024-03-02', to: '2024-03-29' }],
+      beside: { treatedFrom: undefined, treatedTo: undefined },
     });
     expect(splitAtHalfMonths({ treatedFrom: '2024-03-05', treatedTo: '2024-03-05' })).toEqual({
       halfMonths: null,
       ends: [{ from: '2024-03-05', to: '2024-03-05' }],
+      beside: { treatedFrom: undefined, treatedTo: undefined },
     });
     // Whole half-months already, or another filter: not split.
     expect(splitAtHalfMonths({ treatedFrom: '2024-03-16', treatedTo: '2024-04-15' })).toBeNull();

@@ -313,11 +313,13 @@ function setRange(f: CohortFilter, bind: Bind): { column: string; within: string
  * a half-month, split for reading: the whole half-months inside it (`halfMonths`, null when it
  * holds none), which the sums per set of half-months serve, and its other days (`ends`: at most
  * 15 at each end, or under a month when no whole half-month lies inside), whose joints are read
- * one by one. Null when it is whole half-months already, or has another filter.
+ * one by one, under the rest of the filter (`beside`: the site, joint, KL grade and sex). Null
+ * when it is whole half-months already, or has another filter.
  */
 export interface DateRangeSplit {
   halfMonths: CohortFilter | null;
   ends: { from: IsoDate; to: IsoDate }[];
+  beside: CohortFilter;
 }
 
 export function splitAtHalfMonths(f: CohortFilter): DateRangeSplit | null {
@@ -340,14 +342,15 @@ export function splitAtHalfMonths(f: CohortFilter): DateRangeSplit | null {
     f.treatedTo === undefined || endsHalfMonth(f.treatedTo)
       ? f.treatedTo
       : previousEnd(f.treatedTo);
+  const beside = { ...f, treatedFrom: undefined, treatedTo: undefined };
   // Both ends are set when no whole half-month lies between them (an open end holds some).
   if (from !== undefined && to !== undefined && from > to && f.treatedFrom && f.treatedTo)
-    return { halfMonths: null, ends: [{ from: f.treatedFrom, to: f.treatedTo }] };
+    return { halfMonths: null, ends: [{ from: f.treatedFrom, to: f.treatedTo }], beside };
   const ends: DateRangeSplit['ends'] = [];
   if (f.treatedFrom && from && f.treatedFrom !== from)
     ends.push({ from: f.treatedFrom, to: addDays(from, -1) });
   if (f.treatedTo && to && f.treatedTo !== to) ends.push({ from: addDays(to, 1), to: f.treatedTo });
-  return { halfMonths: { ...f, treatedFrom: from, treatedTo: to }, ends };
+  return { halfMonths: { ...f, treatedFrom: from, treatedTo: to }, ends, beside };
 }
 
 /**
@@ -356,7 +359,7 @@ export function splitAtHalfMonths(f: CohortFilter): DateRangeSplit | null {
  * the joints the sums of the whole half-months leave out, whatever a concurrent fold does.
  */
 export function jointsTreatedAtEnds(
-  f: CohortFilter,
+  siteId: string | undefined,
   split: DateRangeSplit,
   bind: Bind,
   folded: string,
@@ -369,7 +372,7 @@ export function jointsTreatedAtEnds(
     : '';
   return `(select distinct t.episode_id from treatments t
            join ${folded} fm on fm.episode_id = t.episode_id and fm.site_id = t.site_id
-           where (${ends.join(' or ')}) ${f.siteId ? `and fm.site_id = ${bind(f.siteId)}` : ''}
+           where (${ends.join(' or ')}) ${siteId ? `and fm.site_id = ${bind(siteId)}` : ''}
              ${outside})`;
 }
 
@@ -917,9 +920,10 @@ async function foldedRowsQuery(
   split?: DateRangeSplit,
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
-  const atEnds = split ? jointsTreatedAtEnds(f, split, bind, 'outcome_folded_half_months') : null;
-  const keyOnly = { ...f, treatedFrom: undefined, treatedTo: undefined };
-  const where = jointRowConditions(atEnds ? keyOnly : f, bind, 'folded');
+  const atEnds = split
+    ? jointsTreatedAtEnds(f.siteId, split, bind, 'outcome_folded_half_months')
+    : null;
+  const where = jointRowConditions(split?.beside ?? f, bind, 'folded');
   const inCohort = where.length > 0 ? `and ${where.join(' and ')}` : '';
   // The joints at a range's ends are few: their rows by index.
   const rowsOf = (table: string, alias: string) =>
@@ -979,7 +983,7 @@ async function foldedRowsQuery(
            ${joints(`${classed} and m.classes[${i}] >= 4`)} as og${i}`,
     )
     .join(',\n              ');
-  const marksInCohort = jointRowConditions(atEnds ? keyOnly : f, bind, 'folded', 'm')
+  const marksInCohort = jointRowConditions(split?.beside ?? f, bind, 'folded', 'm')
     .map((c) => `and ${c}`)
     .join(' ');
   // Hashed, not sorted: the planner cannot tell a joint's pattern, so it expects a group per
@@ -1342,12 +1346,10 @@ function foldedAnswerCounts(
   split?: DateRangeSplit,
 ): Promise<AnswerCount[]> {
   const { params, bind } = sqlParams();
-  const atEnds = split ? jointsTreatedAtEnds(f, split, bind, 'outcome_folded_half_months') : null;
-  const where = jointRowConditions(
-    atEnds ? { ...f, treatedFrom: undefined, treatedTo: undefined } : f,
-    bind,
-    'folded',
-  );
+  const atEnds = split
+    ? jointsTreatedAtEnds(f.siteId, split, bind, 'outcome_folded_half_months')
+    : null;
+  const where = jointRowConditions(split?.beside ?? f, bind, 'folded');
   const slots = bind([...OUTCOME_SLOTS]);
   return q.query<AnswerCount>(
     // Grouped by their answers first: a site's joints have a few hundred distinct sets.
@@ -1463,7 +1465,6 @@ const SET_KINDS = ['age', 'half_month'] as const;
  * (0106) and of treatment half-months (0108) from outcome_joint_scores, and says how many kept rows
  * differed from the recount (0 when the triggers kept them exact; all-zero rows count as absent).
  */
-
 export async function recountOutcomeSums(
   db: Db,
 ): Promise<{ sums: number; counts: number; marks: number }> {

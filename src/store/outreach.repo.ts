@@ -331,46 +331,29 @@ export async function outreachCounts(
      from ${joints ? `${joints} j join outreach_folded f on f.episode_id = j.episode_id` : 'outreach_folded f'}
      join joint_episodes e on e.id = f.episode_id and e.site_id = $1
      where f.site_id = $1 ${conditions.map((c) => `and ${c}`).join(' ')}`;
-  const split = splitAtHalfMonths(cohort);
-  const keyed = cohortKeyConditions(inSite, () => '').length > 0;
-  const parts = servedFromSums(cohort)
-    ? [
-        keyed
-          ? summed('outreach_cohort_counts', cohortKeyConditions(inSite, bind))
-          : summed('outreach_counts', []),
-      ]
-    : servedFromAgeSums(cohort)
-      ? [summed('outreach_age_counts', setKeyConditions(inSite, bind))]
-      : servedFromHalfMonthSums(cohort)
-        ? [summed('outreach_half_month_counts', setKeyConditions(inSite, bind))]
-        : split
-          ? // A range ending within half-months: its whole half-months kept, and the joints at its ends.
-            [
-              ...(split.halfMonths
-                ? [
-                    summed(
-                      'outreach_half_month_counts',
-                      setKeyConditions({ ...split.halfMonths, siteId: undefined }, bind),
-                    ),
-                  ]
-                : []),
-              shares(
-                episodeConditions(
-                  { ...inSite, treatedFrom: undefined, treatedTo: undefined },
-                  bind,
-                ),
-                jointsTreatedAtEnds(
-                  { ...cohort, siteId },
-                  split,
-                  bind,
-                  'outreach_folded_half_months',
-                ),
-              ),
-            ]
-          : [shares(episodeConditions(inSite, bind))];
+  const split = splitAtHalfMonths(inSite);
+  const parts = (): string[] => {
+    if (servedFromSums(inSite))
+      return cohortKeyConditions(inSite, () => '').length === 0
+        ? [summed('outreach_counts', [])]
+        : [summed('outreach_cohort_counts', cohortKeyConditions(inSite, bind))];
+    if (servedFromAgeSums(inSite))
+      return [summed('outreach_age_counts', setKeyConditions(inSite, bind))];
+    if (servedFromHalfMonthSums(inSite))
+      return [summed('outreach_half_month_counts', setKeyConditions(inSite, bind))];
+    if (!split) return [shares(episodeConditions(inSite, bind))];
+    // A range ending within half-months: its whole half-months kept, and the joints at its ends.
+    const ends = jointsTreatedAtEnds(siteId, split, bind, 'outreach_folded_half_months');
+    return [
+      ...(split.halfMonths
+        ? [summed('outreach_half_month_counts', setKeyConditions(split.halfMonths, bind))]
+        : []),
+      shares(episodeConditions(split.beside, bind), ends),
+    ];
+  };
   const kept = `select section, timepoint, label, step, sum(links)::int as links,
                        sum(completed)::int as completed
-                from (${parts.join(' union all ')}) x
+                from (${parts().join(' union all ')}) x
                 group by section, timepoint, label, step
                 having sum(links) <> 0 or sum(completed) <> 0`;
   const read = (q: Queryable) =>
