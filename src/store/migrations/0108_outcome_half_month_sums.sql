@@ -171,7 +171,6 @@ begin
   $q$, 'outcome_' || kind || '_answer_counts', kind || 's', source) using marks_in, marks_out, sets_in, sets_out;
 end $f$;
 
-
 -- One kind of set's share of a fold: a joint whose set (or site) changed moves all its rows
 -- out of the old set and into the new; the others move only the rows that changed.
 create function outcome_set_rows_move(kind text, moved uuid[], sets_now anyarray,
