@@ -3,6 +3,7 @@ import type { Role } from '../core/registry/vocabulary.ts';
 import { appendAudit } from '../store/audit.repo.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import type { SiteScope } from '../store/scope.ts';
+import type { SubmissionBatcher } from '../store/submission-batch.ts';
 import type { User } from '../store/users.repo.ts';
 import type { ViewCache } from './analytics/view-cache.ts';
 import type { Gate } from './compute/gate.ts';
@@ -26,6 +27,9 @@ export interface AppContext {
   compute?: ComputePool;
   /** Admits database-heavy requests (views, exports) a few at a time; none in tests. */
   heavy?: Gate;
+  /** Gathers patients' submissions that arrive together into one statement; without it
+   * (CLI, some tests) each is stored alone. */
+  submissions?: SubmissionBatcher;
 }
 
 export interface UserActor {

@@ -34,6 +34,7 @@ import { createHttpApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
 import { type Db, openDatabase } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
+import { submissionBatcher } from '../store/submission-batch.ts';
 
 /** On SIGTERM/SIGINT the process is gone within this, whatever was running. */
 const STOP_WITHIN_MS = 4_000;
@@ -272,6 +273,7 @@ async function serveProcess(
     views: new ViewCache(Date.now, heavy),
     compute: new ComputePool(),
     heavy,
+    submissions: submissionBatcher(db),
   };
   const jobs = new JobRunner({
     db,

@@ -1,11 +1,15 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ViewCache } from '../app/analytics/view-cache.ts';
 import type { AppContext } from '../app/context.ts';
 import type { Db } from '../store/db.ts';
-import { backends } from '../testing/databases.ts';
+import { backends, twoSiteDatabase } from '../testing/databases.ts';
 import {
   Client,
   ENROL_BODY,
@@ -168,5 +172,64 @@ describe.each(backends())('bad input at the edge on $name', (backend) => {
     expect(error).toBeInstanceOf(Error);
     expect(error?.params).toBeUndefined();
     expect(JSON.stringify(error)).not.toContain('Ada Testperson');
+  });
+});
+
+/** Body sizes over a real socket, where the Node adapter, not a test's Request, reads the body. */
+describe('request bodies over the wire', () => {
+  const clinic = twoSiteDatabase(backends()[0] as ReturnType<typeof backends>[number]);
+  let server: ServerType;
+  let port = 0;
+
+  beforeAll(async () => {
+    server = serve({ fetch: testApp(clinic.db).app.fetch, port: 0, hostname: '127.0.0.1' });
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** A login attempt whose body goes in `chunks`, with a declared length or chunked. */
+  function postLogin(chunks: string[], declared: boolean): Promise<number> {
+    const length = chunks.reduce((n, c) => n + Buffer.byteLength(c), 0);
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/auth/login',
+          headers: {
+            'content-type': 'application/json',
+            ...(declared ? { 'content-length': String(length) } : {}),
+          },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      // A refused body may be cut off while it is still being sent.
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+      );
+      for (const chunk of chunks) request.write(chunk);
+      request.end();
+    });
+  }
+
+  const tooBig = JSON.stringify({ email: 'x@y.test', password: 'p'.repeat(300 * 1024) });
+  const login = JSON.stringify({ email: 'nobody@harbour.test', password: 'wrong password' });
+
+  it('refuses a body over 256 kB with a 413 whether its length is declared or chunked', async () => {
+    expect(await postLogin([tooBig], true)).toBe(413);
+    const pieces = tooBig.match(/[\s\S]{1,16384}/g) ?? [];
+    expect(await postLogin(pieces, false)).toBe(413);
+  });
+
+  it('reads a body under the limit, declared or chunked', async () => {
+    expect(await postLogin([login], true)).toBe(401);
+    expect(await postLogin([login.slice(0, 10), login.slice(10)], false)).toBe(401);
   });
 });

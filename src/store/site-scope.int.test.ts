@@ -54,7 +54,7 @@ const PATIENT_TABLES = [
 const WITHOUT_ONE_SITE: Record<string, string> = {
   'surveys.repo.ts:findAssignmentByTokenDigest':
     "a survey link's token is the patient's only credential: the site comes from the row found",
-  'surveys.repo.ts:submitByTokenDigest':
+  'surveys.repo.ts:submitByTokenDigests':
     'the same token lookup, storing the answers under the site of the row it finds',
   'outreach.repo.ts:setSmsConsentByMobile':
     "a STOP or START reply comes from the phone's owner, whichever clinic texted them: every site's patients with that number",

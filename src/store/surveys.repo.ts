@@ -304,72 +304,118 @@ export interface JointScore {
   value: number;
 }
 
-/**
- * A submission found by its link in the same statement that stores it: the common case of a
- * survey answered whole and without later events costs one round trip instead of three. Stores
- * only when the link is open and asks exactly `instruments` (in that order, which decides the
- * item a repeated question is answered under); otherwise writes nothing and returns the link's
- * row, so the caller can say why or store through `recordSubmission`. With the row stored comes
- * the joint's earlier score history (a statement does not see its own inserts).
- */
-export async function submitByTokenDigest(
-  q: Queryable,
-  tokenDigest: string,
-  s: {
-    submittedAt: Date;
-    /** The submission's date (UTC), compared with the link's window. */
-    today: IsoDate;
-    instruments: readonly string[];
-    responses: { instrumentId: string; answers: Answers; scores: Scores }[];
-    /** How the answers were given: 'web-email' or 'web-sms' (a patient's own link). */
-    mode: string;
-  },
-): Promise<
+/** A whole survey answered through the patient's own link, checked and scored. */
+export interface TokenSubmission {
+  tokenDigest: string;
+  submittedAt: Date;
+  /** The submission's date (UTC), compared with the link's window. */
+  today: IsoDate;
+  instruments: readonly string[];
+  responses: { instrumentId: string; answers: Answers; scores: Scores }[];
+  /** How the answers were given: 'web-email' or 'web-sms' (a patient's own link). */
+  mode: string;
+}
+
+export type TokenSubmissionOutcome =
   | { stored: true; assignment: SurveyAssignment; inWindow: boolean; history: JointScore[] }
-  | { stored: false; assignment: SurveyAssignment | undefined }
-> {
-  const responses = s.responses.map((r) => ({ ...r, id: randomUUID() }));
-  const scores = responses.flatMap((r) =>
-    Object.entries(r.scores).map(([scale, value]) => ({
-      response_id: r.id,
-      instrument_id: r.instrumentId,
-      scale,
-      value,
-    })),
-  );
-  const [row] = await q.query<
-    SurveyAssignment & { stored: boolean; inWindow: boolean | null; history: JointScore[] | null }
+  | { stored: false; assignment: SurveyAssignment | undefined };
+
+/**
+ * Submissions found by their links in the same statement that stores them: the common case of
+ * a survey answered whole and without later events costs one round trip instead of three, and
+ * several submissions arriving together share that one statement, its triggers and its commit
+ * (`submission-batch.ts`). Each is stored only when its link is open and asks exactly its
+ * `instruments` (in that order, which decides the item a repeated question is answered under);
+ * otherwise nothing of it is written and its link's row comes back, so the caller can say why or
+ * store through `recordSubmission`. With a row stored comes the joint's earlier score history (a
+ * statement does not see its own inserts, so two links of one joint in one statement do not see
+ * each other's scores, as two concurrent statements would not). Outcomes are in the items' order;
+ * a token given twice is stored at most once.
+ */
+export async function submitByTokenDigests(
+  q: Queryable,
+  items: readonly TokenSubmission[],
+): Promise<TokenSubmissionOutcome[]> {
+  const input = items.map((s, n) => {
+    const responses = s.responses.map((r) => ({ ...r, id: randomUUID() }));
+    return {
+      n,
+      token_digest: s.tokenDigest,
+      submitted_at: s.submittedAt.toISOString(),
+      today: s.today,
+      instruments: s.instruments,
+      mode: s.mode,
+      responses: responses.map((r) => ({
+        id: r.id,
+        instrument_id: r.instrumentId,
+        answers: r.answers,
+      })),
+      scores: responses.flatMap((r) =>
+        Object.entries(r.scores).map(([scale, value]) => ({
+          response_id: r.id,
+          instrument_id: r.instrumentId,
+          scale,
+          value,
+        })),
+      ),
+    };
+  });
+  const rows = await q.query<
+    SurveyAssignment & {
+      n: number;
+      token_digest: string;
+      stored: boolean;
+      inWindow: boolean | null;
+      history: JointScore[] | null;
+    }
   >(
-    `with a as (
-       select ${ASSIGNMENT_COLUMNS} from survey_assignments where token_digest = $1
+    // The links are found through `= any($2)` so the plan probes the token index whatever the
+    // table's statistics say (a join to the input could scan every link of a young registry).
+    `with input as (
+       select * from jsonb_to_recordset($1::jsonb) as i(n int, token_digest text,
+         submitted_at timestamptz, today date, instruments jsonb, mode text, responses jsonb,
+         scores jsonb)
+     ), a as (
+       select ${ASSIGNMENT_COLUMNS}, token_digest from survey_assignments
+       where token_digest = any($2::text[])
      ), done as (
-       update survey_assignments set completed_at = $2, answered_modes = ${withMode('$7', '$5')}
-       where token_digest = $1 and instruments = $4::jsonb
-         and completed_at is null and expires_at > $2
-       returning id, site_id, patient_id, episode_id, timepoint,
-                 $3::date between window_opens and window_closes as in_window
+       update survey_assignments set completed_at = i.submitted_at,
+         answered_modes = ${withMode('i.mode', 'i.responses')}
+       from input i
+       where survey_assignments.token_digest = any($2::text[])
+         and survey_assignments.token_digest = i.token_digest
+         and survey_assignments.instruments = i.instruments
+         and survey_assignments.completed_at is null
+         and survey_assignments.expires_at > i.submitted_at
+       returning i.n, survey_assignments.id, survey_assignments.site_id,
+                 survey_assignments.patient_id, survey_assignments.episode_id,
+                 survey_assignments.timepoint,
+                 i.today between window_opens and window_closes as in_window
      ), inserted_responses as (
        insert into responses (id, site_id, patient_id, episode_id, assignment_id, instrument_id,
                               timepoint, answers, submitted_at, in_window, mode)
        select r.id, d.site_id, d.patient_id, d.episode_id, d.id, r.instrument_id, d.timepoint,
-              r.answers, $2, d.in_window, $7
-       from done d cross join jsonb_to_recordset($5::jsonb) as r(id uuid, instrument_id text, answers jsonb)
+              r.answers, i.submitted_at, d.in_window, i.mode
+       from done d join input i on i.n = d.n
+         cross join jsonb_to_recordset(i.responses) as r(id uuid, instrument_id text, answers jsonb)
        returning 1
      ), inserted_scores as (
        insert into response_scores (response_id, site_id, patient_id, instrument_id, scale, value)
        select s.response_id, d.site_id, d.patient_id, s.instrument_id, s.scale, s.value
-       from done d cross join jsonb_to_recordset($6::jsonb)
-         as s(response_id uuid, instrument_id text, scale text, value double precision)
+       from done d join input i on i.n = d.n
+         cross join jsonb_to_recordset(i.scores)
+           as s(response_id uuid, instrument_id text, scale text, value double precision)
        returning 1
      ), audited as (
        insert into audit_log (site_id, actor_kind, actor_user_id, action, entity, entity_id,
                               patient_id, detail)
        select d.site_id, 'patient-link', null, 'submit', 'survey_assignment', d.id::text,
-              d.patient_id, jsonb_build_object('inWindow', d.in_window, 'events', 0, 'mode', $7::text)
-       from done d
+              d.patient_id, jsonb_build_object('inWindow', d.in_window, 'events', 0, 'mode', i.mode)
+       from done d join input i on i.n = d.n
+       order by d.n
        returning 1
      )
-     select a.*, d.id is not null as stored, d.in_window as "inWindow",
+     select i.n, a.*, d.id is not null as stored, d.in_window as "inWindow",
        case when d.id is not null then (
          select coalesce(jsonb_agg(jsonb_build_object('timepoint', r.timepoint,
                   'instrumentId', r.instrument_id, 'scale', sc.scale, 'value', sc.value)
@@ -377,25 +423,29 @@ export async function submitByTokenDigest(
          from responses r join response_scores sc on sc.response_id = r.id and sc.site_id = r.site_id
          where r.site_id = d.site_id and r.episode_id = d.episode_id and sc.value is not null)
        end as history
-     from a left join done d on d.id = a.id`,
-    [
-      tokenDigest,
-      s.submittedAt,
-      s.today,
-      JSON.stringify(s.instruments),
-      JSON.stringify(
-        responses.map((r) => ({ id: r.id, instrument_id: r.instrumentId, answers: r.answers })),
-      ),
-      JSON.stringify(scores),
-      s.mode,
-    ],
-    { prepared: 'submit-by-token' },
+     from input i join a on a.token_digest = i.token_digest left join done d on d.n = i.n`,
+    [JSON.stringify(input), items.map((s) => s.tokenDigest)],
+    { prepared: 'submit-by-tokens' },
   );
-  if (!row) return { stored: false, assignment: undefined };
-  const { stored, inWindow, history, ...assignment } = row;
-  return stored
-    ? { stored: true, assignment, inWindow: inWindow === true, history: history ?? [] }
-    : { stored: false, assignment };
+  const byItem = new Map(rows.map((row) => [row.n, row]));
+  return items.map((_, n): TokenSubmissionOutcome => {
+    const row = byItem.get(n);
+    if (!row) return { stored: false, assignment: undefined };
+    const { n: _n, token_digest: _digest, stored, inWindow, history, ...assignment } = row;
+    return stored
+      ? { stored: true, assignment, inWindow: inWindow === true, history: history ?? [] }
+      : { stored: false, assignment };
+  });
+}
+
+/** One submission through `submitByTokenDigests`, when nothing gathers them (CLI, tests). */
+export async function submitByTokenDigest(
+  q: Queryable,
+  item: TokenSubmission,
+): Promise<TokenSubmissionOutcome> {
+  const [outcome] = await submitByTokenDigests(q, [item]);
+  if (!outcome) throw new Error('A submission statement returned no outcome');
+  return outcome;
 }
 
 /** The BCP 47 tag of the language a patient reads in; null when the patient has no identity row. */

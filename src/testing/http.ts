@@ -3,6 +3,7 @@ import { ViewCache } from '../app/analytics/view-cache.ts';
 import type { AppContext } from '../app/context.ts';
 import { createHttpApp, SESSION_COOKIE } from '../server/app.ts';
 import type { Db } from '../store/db.ts';
+import { submissionBatcher } from '../store/submission-batch.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -24,6 +25,7 @@ export function testApp(db: Db, clock = testClock()) {
     now: clock.now,
     publicUrl: 'http://stemtrack.test',
     views: new ViewCache(),
+    submissions: submissionBatcher(db),
   };
   return { app: createHttpApp(ctx, { tls: false }), clock, ctx };
 }

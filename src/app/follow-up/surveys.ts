@@ -353,7 +353,7 @@ function enteredByOf(a: LinkedAssignment): string | null {
 /**
  * Stores a patient's answers. A survey answered whole through the patient's own link, with no
  * later events and answers that pass every check, is stored in one round trip
- * (`submitByTokenDigest`); anything else (a bad answer, events, a staff, tablet or paper link,
+ * (`submitByTokenDigests`, with others arriving at once); anything else (a bad answer, events, a staff, tablet or paper link,
  * a used link) takes the checked path, so every refusal is as before.
  */
 export async function submitSurvey(ctx: AppContext, token: string, body: unknown) {
@@ -361,13 +361,15 @@ export async function submitSurvey(ctx: AppContext, token: string, body: unknown
   if (!fast || !looksLikeToken(token))
     return submitChecked(ctx, await assignmentForLink(ctx, token), body);
   const now = ctx.now();
-  const outcome = await submitByTokenDigest(ctx.db, digestToken(token), {
+  const item = {
+    tokenDigest: digestToken(token),
     submittedAt: now,
     today: toIsoDate(now),
     instruments: fast.instruments,
     responses: fast.results.map((r) => ({ ...r, answers: fast.answers[r.instrumentId] ?? {} })),
     mode: fast.via === 'sms' ? 'web-sms' : 'web-email',
-  });
+  };
+  const outcome = await (ctx.submissions?.submit(item) ?? submitByTokenDigest(ctx.db, item));
   if (!outcome.stored)
     return submitChecked(
       ctx,

@@ -1,0 +1,104 @@
+import type { Db } from './db.ts';
+import {
+  submitByTokenDigest,
+  submitByTokenDigests,
+  type TokenSubmission,
+  type TokenSubmissionOutcome,
+} from './surveys.repo.ts';
+
+/**
+ * Group commit for patients' submissions: one arriving while an earlier statement is at the
+ * database waits for it, and those that gathered meanwhile go together in one statement, so
+ * at a burst they share its round trip, triggers and commit (issue 17's ingest profile), while
+ * a lone submission goes at once. A reply still waits for its own commit: nothing is
+ * acknowledged before it is stored. The queue holds only requests in progress, so processes
+ * and servers behind a load balancer each keep their own.
+ */
+export interface SubmissionBatcher {
+  submit(item: TokenSubmission): Promise<TokenSubmissionOutcome>;
+}
+
+interface Waiting {
+  item: TokenSubmission;
+  resolve: (outcome: TokenSubmissionOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+export function submissionBatcher(
+  db: Db,
+  options: {
+    /** Most submissions in one statement. */
+    maxBatch?: number;
+    /** Statements at the database at once; more gather behind them. */
+    maxInFlight?: number;
+  } = {},
+): SubmissionBatcher {
+  const maxBatch = options.maxBatch ?? 32;
+  const maxInFlight = options.maxInFlight ?? 1;
+  let queue: Waiting[] = [];
+  let inFlight = 0;
+
+  /** The next batch: the oldest waiting, each token once (a second answer to a link waits). */
+  function takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    const tokens = new Set<string>();
+    for (const w of queue) {
+      if (batch.length < maxBatch && !tokens.has(w.item.tokenDigest)) {
+        tokens.add(w.item.tokenDigest);
+        batch.push(w);
+      } else rest.push(w);
+    }
+    queue = rest;
+    return batch;
+  }
+
+  async function storeAlone(w: Waiting): Promise<void> {
+    try {
+      w.resolve(await submitByTokenDigest(db, w.item));
+    } catch (error) {
+      w.reject(error);
+    }
+  }
+
+  async function store(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) return storeAlone(batch[0] as Waiting);
+    let outcomes: TokenSubmissionOutcome[];
+    try {
+      outcomes = await submitByTokenDigests(
+        db,
+        batch.map((w) => w.item),
+      );
+    } catch {
+      // One bad submission fails its whole statement, which wrote nothing: each goes again
+      // alone, so only that one sees the error.
+      for (const w of batch) await storeAlone(w);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const outcome = outcomes[i];
+      if (outcome) w.resolve(outcome);
+      else w.reject(new Error('A submission statement returned no outcome'));
+    });
+  }
+
+  function pump(): void {
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const batch = takeBatch();
+      inFlight++;
+      void store(batch).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  }
+
+  return {
+    submit(item) {
+      return new Promise((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        pump();
+      });
+    },
+  };
+}
