@@ -73,6 +73,36 @@ describe.each(backends())('submissions gathered into one statement on $name', (b
     }
   });
 
+  it("keeps each score's site and patient those of its response (migration 0111)", async () => {
+    const { db, tokens, submit } = await clinic(2);
+    try {
+      await Promise.all(tokens.map(submit));
+      const [a, b] = await db.query<{ id: string; siteId: string; patientId: string }>(
+        'select distinct on (patient_id) id, site_id as "siteId", patient_id as "patientId" from responses order by patient_id, id',
+      );
+      if (!a || !b || a.patientId === b.patientId) throw new Error('two patients answer');
+      // A score filed under another patient than its response's is refused.
+      await expect(
+        db.query(
+          `insert into response_scores (response_id, site_id, patient_id, instrument_id, scale, value)
+           values ($1, $2, $3, 'nrs-pain', 'test', 1)`,
+          [a.id, a.siteId, b.patientId],
+        ),
+      ).rejects.toMatchObject({ code: '23503' });
+      // Deleting a response deletes its scores.
+      await db.query('delete from responses where site_id = $1 and id = $2', [a.siteId, a.id]);
+      expect(
+        await count(
+          db,
+          'select count(*) as n from response_scores where site_id = $1 and response_id = $2',
+          [a.siteId, a.id],
+        ),
+      ).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('stores a link answered twice in one burst once, and says the second answer came too late (410)', async () => {
     const { db, tokens, submit } = await clinic(6);
     try {
