@@ -218,7 +218,7 @@ if (values.only !== 'pglite') {
     if (inserts)
       for (const [processes, perSecond] of rates)
         console.log(
-          `pgbench on the same server: ${inserts.toFixed(0)} single-row inserts/s (${connections} connections); StemTrack with ${processes} process${processes === 1 ? '' : 'es'}: submissions/s ÷ raw inserts/s = ${(perSecond / inserts).toFixed(3)} (each submission writes 2 responses, 6 scores, the link and 1 audit row, in one statement)`,
+          `pgbench on the same server: ${inserts.toFixed(0)} single-row inserts/s (${connections} connections); StemTrack with ${processes} process${processes === 1 ? '' : 'es'}: submissions/s ÷ raw inserts/s = ${(perSecond / inserts).toFixed(3)} (each submission writes 2 responses, 6 scores, the link and 1 audit row, in one statement shared with those arriving at once)`,
         );
   });
 }
