@@ -253,10 +253,11 @@ export function createHttpApp(ctx: AppContext, options: HttpOptions) {
       413,
     );
   const countedBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
-  // hono's bodyLimit reads the request's stream, which makes the Node adapter build a whole web
-  // Request for every call (a fifth of a survey submission's CPU in issue 17's profile). A
-  // declared length is checked from its header instead (Node's parser reads exactly that many
-  // bytes); any other body is counted as it streams. No route reads a GET's or HEAD's body.
+  // hono's bodyLimit first asks for the request's body stream (to see whether it has one),
+  // which makes the Node adapter build a whole web Request and stream for every call: a fifth
+  // of a survey submission's CPU in issue 17's profile. The same checks from the headers: a
+  // declared length (Node's parser reads exactly that many bytes); any other body is counted as
+  // it streams by hono's. The Node adapter gives a GET or HEAD no body, and no route reads one.
   api.use('*', async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const length = c.req.header('content-length');

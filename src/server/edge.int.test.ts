@@ -194,6 +194,7 @@ describe('request bodies over the wire', () => {
   function postLogin(chunks: string[], declared: boolean): Promise<number> {
     const length = chunks.reduce((n, c) => n + Buffer.byteLength(c), 0);
     return new Promise((resolve, reject) => {
+      let status = 0;
       const request = httpRequest(
         {
           host: '127.0.0.1',
@@ -206,13 +207,17 @@ describe('request bodies over the wire', () => {
           },
         },
         (response) => {
+          status = response.statusCode ?? 0;
           response.resume();
-          resolve(response.statusCode ?? 0);
+          response.on('end', () => resolve(status));
         },
       );
-      // A refused body may be cut off while it is still being sent.
+      // A refused body may be cut off while it is still being sent; the reply still counts.
       request.on('error', (error: NodeJS.ErrnoException) =>
         error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+      );
+      request.on('close', () =>
+        status ? resolve(status) : reject(new Error('the connection closed before a reply')),
       );
       for (const chunk of chunks) request.write(chunk);
       request.end();

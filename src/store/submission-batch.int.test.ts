@@ -1,21 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChains } from '../app/access/audit.ts';
+import { createUser } from '../app/access/auth.ts';
 import { digestToken } from '../app/follow-up/tokens.ts';
 import { backends } from '../testing/databases.ts';
-import { Client, testApp } from '../testing/http.ts';
+import { Client, enrolTreatedPatient, PASSWORD, testApp, tokenOf } from '../testing/http.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../testing/survey-links.ts';
 import type { Db, QueryOptions } from './db.ts';
 import { submissionBatcher } from './submission-batch.ts';
 
-/** The submission statements a database was sent: how many links each carried. */
-function watched(db: Db, refuse?: (digests: string[]) => boolean) {
-  const statements: number[] = [];
+/**
+ * The database as the batcher sees it, with the links of each submission statement recorded;
+ * `spoil` may make a statement's input fail in the database (a real SQL error).
+ */
+function watched(db: Db, spoil?: { digest: string }) {
+  const statements: string[][] = [];
   const wrapped: Db = Object.assign(Object.create(db) as Db, {
     query<Row>(sql: string, params?: readonly unknown[], options?: QueryOptions) {
-      if (options?.prepared === 'submit-by-tokens') {
-        const digests = (params?.[1] ?? []) as string[];
-        statements.push(digests.length);
-        if (refuse?.(digests)) return Promise.reject(new Error('refused by the test'));
+      if (options?.prepared === 'submit-by-tokens' && params) {
+        statements.push([...(params[1] as string[])]);
+        if (spoil) {
+          const input = JSON.parse(params[0] as string) as { token_digest: string }[];
+          const bad = input.map((i) =>
+            i.token_digest === spoil.digest ? { ...i, today: 'not a date' } : i,
+          );
+          return db.query<Row>(sql, [JSON.stringify(bad), params[1]], options);
+        }
       }
       return db.query<Row>(sql, params, options);
     },
@@ -28,42 +37,123 @@ async function count(db: Db, sql: string, params: unknown[] = []): Promise<numbe
   return Number(row?.n);
 }
 
+/** Answers whose pain NRS is `pain`, so each submission's can be told apart. */
+const answersWithPain = (pain: number) => ({ ...KNEE_BASELINE_ANSWERS, 'nrs-pain': { NRS: pain } });
+
 describe.each(backends())('submissions gathered into one statement on $name', (backend) => {
-  async function clinic(links: number, refuse?: (digests: string[]) => boolean) {
+  async function clinic(links: number, spoil?: { digest: string }) {
     const db = await backend.open();
     const tokens = await prepareSurveyLinks(db, links);
-    const seen = watched(db, refuse);
+    const seen = watched(db, spoil);
     const { app, ctx } = testApp(seen.db);
     ctx.submissions = submissionBatcher(seen.db);
-    const submit = (token: string) =>
+    const submit = (token: string, pain = 6) =>
       new Client(app).call('POST', `/api/survey/${token}/submit`, {
-        answers: KNEE_BASELINE_ANSWERS,
+        answers: answersWithPain(pain),
       });
-    return { db, tokens, statements: seen.statements, submit };
+    return { db, app, tokens, statements: seen.statements, submit };
   }
 
-  it('stores a burst once each, in fewer statements, with every derived row and the audit chain', async () => {
-    const { db, tokens, statements, submit } = await clinic(24);
+  /** The pain NRS stored for the link with `token`. */
+  async function storedPain(db: Db, token: string): Promise<number | undefined> {
+    const [row] = await db.query<{ pain: number }>(
+      `select (r.answers->>'NRS')::int as pain from responses r
+       join survey_assignments a on a.site_id = r.site_id and a.id = r.assignment_id
+       where a.token_digest = $1 and r.instrument_id = 'nrs-pain'`,
+      [digestToken(token)],
+    );
+    return row?.pain;
+  }
+
+  it('stores a burst of two sites once each, in fewer statements, each answer under its own link', async () => {
+    const { db, app, tokens, statements, submit } = await clinic(12);
     try {
-      const replies = await Promise.all(tokens.map(submit));
-      expect(replies.map((r) => r.status)).toEqual(tokens.map(() => 201));
-      // Each reply is its own: the thank-you page's line holds this joint's scores.
-      for (const reply of replies)
-        expect(reply.body.trajectory.length, JSON.stringify(reply.body)).toBeGreaterThan(0);
-      expect(statements.reduce((a, b) => a + b, 0)).toBe(24);
-      expect(Math.max(...statements)).toBeGreaterThan(1);
-      expect(statements.length).toBeLessThan(24);
+      // A second site with its own links, and three Harbour joints answered once already,
+      // now asked again at six weeks: their replies must carry that earlier answer.
+      await createUser(db, 'Cove', {
+        email: 'clin@cove.test',
+        name: 'Cove clinician',
+        role: 'clinician',
+        password: PASSWORD,
+      });
+      const cove = new Client(app);
+      await cove.signIn('clin@cove.test');
+      const coveTokens: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const { episodeId } = await enrolTreatedPatient(cove);
+        const issued = await cove.call('POST', `/api/episodes/${episodeId}/surveys`, {
+          timepoint: 'baseline',
+          confirmOutsideWindow: true,
+        });
+        coveTokens.push(tokenOf(issued.body.url));
+      }
+      const harbour = new Client(app);
+      await harbour.signIn('clin@harbour.test');
+      const again = tokens.slice(0, 3);
+      const sixWeeks: string[] = [];
+      for (const [i, token] of again.entries()) {
+        expect((await submit(token, i + 1)).status).toBe(201);
+        const [link] = await db.query<{ episodeId: string }>(
+          'select episode_id as "episodeId" from survey_assignments where token_digest = $1',
+          [digestToken(token)],
+        );
+        const issued = await harbour.call('POST', `/api/episodes/${link?.episodeId}/surveys`, {
+          timepoint: 'w6',
+          confirmOutsideWindow: true,
+        });
+        expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+        sixWeeks.push(tokenOf(issued.body.url));
+      }
+      statements.length = 0;
+
+      // Sites interleaved, each submission with its own pain score.
+      const burst = [...tokens.slice(3), ...sixWeeks, ...coveTokens]
+        .map((token, i) => ({ token, pain: i % 11, order: (i * 7) % 20 }))
+        .sort((a, b) => a.order - b.order);
+      const replies = await Promise.all(burst.map((b) => submit(b.token, b.pain)));
+      expect(replies.map((r) => r.status)).toEqual(burst.map(() => 201));
+      expect(statements.flat().sort()).toEqual(burst.map((b) => digestToken(b.token)).sort());
+      expect(Math.max(...statements.map((s) => s.length))).toBeGreaterThan(1);
+
+      for (const [i, b] of burst.entries()) {
+        expect(await storedPain(db, b.token), `link ${i}`).toBe(b.pain);
+        const pain = replies[i]?.body.trajectory.find(
+          (t: { instrumentId: string }) => t.instrumentId === 'nrs-pain',
+        );
+        const earlier = sixWeeks.indexOf(b.token);
+        if (earlier >= 0) {
+          // The earlier baseline came from the database (history), the new point from the reply.
+          expect(pain.baseline, `link ${i}`).toBe(earlier + 1);
+          expect(pain.points.map((p: { timepoint: string }) => p.timepoint)).toEqual([
+            'baseline',
+            'w6',
+          ]);
+          expect(pain.points[1].value).toBe(b.pain);
+        } else expect(pain.baseline, `link ${i}`).toBe(b.pain);
+      }
+
+      // Each statement's audit rows take their sites' chain heads in site order.
+      for (const digests of statements.filter((s) => s.length > 1)) {
+        const rows = await db.query<{ siteId: string }>(
+          `select l.site_id as "siteId" from audit_log l
+           join survey_assignments a on a.site_id = l.site_id and a.id::text = l.entity_id
+           where l.action = 'submit' and a.token_digest = any($1::text[]) order by l.id`,
+          [digests],
+        );
+        const sites = rows.map((r) => r.siteId);
+        expect(sites).toEqual([...sites].sort());
+      }
+      const total = 12 + 3 + 8;
       expect(
         await count(
           db,
           'select count(*) as n from survey_assignments where completed_at is not null',
         ),
-      ).toBe(24);
-      expect(await count(db, 'select count(*) as n from responses')).toBe(48);
-      expect(await count(db, 'select count(*) as n from response_scores')).toBe(24 * 6);
-      expect(await count(db, 'select count(*) as n from outcome_joint_scores')).toBe(24 * 6);
+      ).toBe(total);
+      expect(await count(db, 'select count(*) as n from responses')).toBe(total * 2);
+      expect(await count(db, 'select count(*) as n from response_scores')).toBe(total * 6);
       expect(await count(db, "select count(*) as n from audit_log where action = 'submit'")).toBe(
-        24,
+        total,
       );
       const chains = await verifyAuditChains(db);
       expect(chains.problems).toEqual([]);
@@ -76,7 +166,7 @@ describe.each(backends())('submissions gathered into one statement on $name', (b
   it("keeps each score's site and patient those of its response (migration 0111)", async () => {
     const { db, tokens, submit } = await clinic(2);
     try {
-      await Promise.all(tokens.map(submit));
+      await Promise.all(tokens.map((t) => submit(t)));
       const [a, b] = await db.query<{ id: string; siteId: string; patientId: string }>(
         'select distinct on (patient_id) id, site_id as "siteId", patient_id as "patientId" from responses order by patient_id, id',
       );
@@ -108,7 +198,7 @@ describe.each(backends())('submissions gathered into one statement on $name', (b
     try {
       // The first goes alone; the two answers to `twice` then arrive together.
       const [first, twice, ...rest] = tokens as [string, string, ...string[]];
-      const replies = await Promise.all([first, twice, twice, ...rest].map(submit));
+      const replies = await Promise.all([first, twice, twice, ...rest].map((t) => submit(t)));
       const statuses = replies.map((r) => r.status);
       expect(statuses.filter((s) => s === 201)).toHaveLength(6);
       expect(statuses.filter((s) => s === 410)).toHaveLength(1);
@@ -124,21 +214,21 @@ describe.each(backends())('submissions gathered into one statement on $name', (b
     }
   });
 
-  it('stores the others when one submission of a statement fails, and fails only that one', async () => {
-    let bad = '';
-    const { db, tokens, statements, submit } = await clinic(8, (digests) => digests.includes(bad));
+  it('stores the others when the database refuses one submission of a statement, and fails only that one', async () => {
+    const spoil = { digest: '' };
+    const { db, tokens, statements, submit } = await clinic(8, spoil);
     try {
-      bad = digestToken(tokens[5] as string);
-      const replies = await Promise.all(tokens.map(submit));
+      spoil.digest = digestToken(tokens[5] as string);
+      const replies = await Promise.all(tokens.map((t) => submit(t)));
       expect(replies.map((r) => r.status)).toEqual(tokens.map((_, i) => (i === 5 ? 500 : 201)));
-      // The failed statement of several went again one by one.
-      expect(statements.some((n) => n > 1)).toBe(true);
+      // The refused statement of several went again one by one.
+      expect(statements.some((s) => s.length > 1 && s.includes(spoil.digest))).toBe(true);
       expect(await count(db, 'select count(*) as n from responses')).toBe(14);
       expect(
         await count(
           db,
           'select count(*) as n from survey_assignments where token_digest = $1 and completed_at is null',
-          [bad],
+          [spoil.digest],
         ),
       ).toBe(1);
     } finally {
@@ -146,3 +236,67 @@ describe.each(backends())('submissions gathered into one statement on $name', (b
     }
   });
 });
+
+/** Only PostgreSQL has a second connection to hold a lock while the server goes on. */
+describe.each(backends().filter((b) => b.name === 'postgres'))(
+  'a submission waiting on a lock on $name',
+  (backend) => {
+    it('does not hold up the submissions that arrive behind it', async () => {
+      const db = await backend.open();
+      try {
+        const tokens = await prepareSurveyLinks(db, 4);
+        const [held, ...others] = tokens as [string, ...string[]];
+        const { app, ctx } = testApp(db);
+        ctx.submissions = submissionBatcher(db);
+        const submit = (token: string) =>
+          new Client(app).call('POST', `/api/survey/${token}/submit`, {
+            answers: KNEE_BASELINE_ANSWERS,
+          });
+        // A staff member's long transaction holds the first link's row.
+        let release = () => {};
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let locked = () => {};
+        const isLocked = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        const holder = db.transaction(async (tx) => {
+          await tx.query('select 1 from survey_assignments where token_digest = $1 for update', [
+            digestToken(held),
+          ]);
+          locked();
+          await released;
+        });
+        await isLocked;
+        const waiting = submit(held);
+        // The others arrive once the first is waiting on the lock.
+        for (;;) {
+          const [row] = await db.query<{ n: number }>(
+            "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+          );
+          if ((row?.n ?? 0) > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        let heldDone = false;
+        void waiting.then(() => {
+          heldDone = true;
+        });
+        // A deadline only to fail clearly (before, they waited until the lock went).
+        const replies = await Promise.race([
+          Promise.all(others.map(submit)),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error('the others waited behind the held link')), 60_000),
+          ),
+        ]);
+        expect(replies.map((r) => r.status)).toEqual(others.map(() => 201));
+        expect(heldDone).toBe(false);
+        release();
+        await holder;
+        expect((await waiting).status).toBe(201);
+      } finally {
+        await db.close();
+      }
+    });
+  },
+);

@@ -29,14 +29,24 @@ export function submissionBatcher(
   options: {
     /** Most submissions in one statement. */
     maxBatch?: number;
-    /** Statements at the database at once; more gather behind them. */
+    /** Statements at the database at once while they run at their usual pace. */
     maxInFlight?: number;
+    /**
+     * A statement still at the database after this long is waiting on something (a lock a
+     * staff member's long transaction holds): the next batch goes beside it instead of behind.
+     */
+    stalledAfterMs?: number;
+    /** Statements at the database at once, stalled ones included (the pool's connections). */
+    maxConnections?: number;
   } = {},
 ): SubmissionBatcher {
   const maxBatch = options.maxBatch ?? 32;
   const maxInFlight = options.maxInFlight ?? 1;
+  const stalledAfterMs = options.stalledAfterMs ?? 50;
+  const maxConnections = options.maxConnections ?? 8;
   let queue: Waiting[] = [];
-  let inFlight = 0;
+  let running = 0;
+  let stalled = 0;
 
   /** The next batch: the oldest waiting, each token once (a second answer to a link waits). */
   function takeBatch(): Waiting[] {
@@ -70,9 +80,9 @@ export function submissionBatcher(
         batch.map((w) => w.item),
       );
     } catch {
-      // One bad submission fails its whole statement, which wrote nothing: each goes again
-      // alone, so only that one sees the error.
-      for (const w of batch) await storeAlone(w);
+      // One bad submission (or a deadlock) fails its whole statement, which wrote nothing: each
+      // goes again alone, so only a bad one sees the error.
+      await Promise.all(batch.map(storeAlone));
       return;
     }
     batch.forEach((w, i) => {
@@ -83,11 +93,19 @@ export function submissionBatcher(
   }
 
   function pump(): void {
-    while (inFlight < maxInFlight && queue.length > 0) {
+    while (queue.length > 0 && running - stalled < maxInFlight && running < maxConnections) {
       const batch = takeBatch();
-      inFlight++;
+      running++;
+      let isStalled = false;
+      const timer = setTimeout(() => {
+        isStalled = true;
+        stalled++;
+        pump();
+      }, stalledAfterMs);
       void store(batch).finally(() => {
-        inFlight--;
+        clearTimeout(timer);
+        running--;
+        if (isStalled) stalled--;
         pump();
       });
     }

@@ -412,7 +412,9 @@ export async function submitByTokenDigests(
        select d.site_id, 'patient-link', null, 'submit', 'survey_assignment', d.id::text,
               d.patient_id, jsonb_build_object('inWindow', d.in_window, 'events', 0, 'mode', i.mode)
        from done d join input i on i.n = d.n
-       order by d.n
+       -- Each row locks its site's audit chain head until commit: taken in site order, two
+       -- statements of several sites cannot deadlock on them (found in review).
+       order by d.site_id, d.n
        returning 1
      )
      select i.n, a.*, d.id is not null as stored, d.in_window as "inWindow",
