@@ -475,7 +475,9 @@ export function mergeSummaries(a: OutcomeSummaries, b: OutcomeSummaries): Outcom
   };
 }
 
-/** Whether sums kept per cohort key (0090), set of ages (0106) or of half-months (0108) serve it. */
+/**
+ * Whether sums kept per cohort key (0090), set of ages (0106) or of half-months (0108) serve it.
+ */
 export function servedFromKept(f: CohortFilter): boolean {
   return servedFromSums(f) || servedFromAgeSums(f) || servedFromHalfMonthSums(f);
 }

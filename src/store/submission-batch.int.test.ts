@@ -6,7 +6,6 @@ import { backends } from '../testing/databases.ts';
 import { Client, enrolTreatedPatient, PASSWORD, testApp, tokenOf } from '../testing/http.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../testing/survey-links.ts';
 import type { Db, QueryOptions } from './db.ts';
-import { submissionBatcher } from './submission-batch.ts';
 
 /**
  * The database as the batcher sees it, with the links of each submission statement recorded;
@@ -45,8 +44,8 @@ describe.each(backends())('submissions gathered into one statement on $name', (b
     const db = await backend.open();
     const tokens = await prepareSurveyLinks(db, links);
     const seen = watched(db, spoil);
-    const { app, ctx } = testApp(seen.db);
-    ctx.submissions = submissionBatcher(seen.db);
+    // testApp gathers submissions, as the server does, over the watched database.
+    const { app } = testApp(seen.db);
     const submit = (token: string, pain = 6) =>
       new Client(app).call('POST', `/api/survey/${token}/submit`, {
         answers: answersWithPain(pain),
@@ -246,8 +245,7 @@ describe.each(backends().filter((b) => b.name === 'postgres'))(
       try {
         const tokens = await prepareSurveyLinks(db, 4);
         const [held, ...others] = tokens as [string, ...string[]];
-        const { app, ctx } = testApp(db);
-        ctx.submissions = submissionBatcher(db);
+        const { app } = testApp(db);
         const submit = (token: string) =>
           new Client(app).call('POST', `/api/survey/${token}/submit`, {
             answers: KNEE_BASELINE_ANSWERS,

@@ -352,9 +352,10 @@ function enteredByOf(a: LinkedAssignment): string | null {
 
 /**
  * Stores a patient's answers. A survey answered whole through the patient's own link, with no
- * later events and answers that pass every check, is stored in one round trip
- * (`submitByTokenDigests`, with others arriving at once); anything else (a bad answer, events, a staff, tablet or paper link,
- * a used link) takes the checked path, so every refusal is as before.
+ * later events and answers that pass every check, is stored in one round trip, shared with
+ * others arriving at once (`submitByTokenDigests`); anything else (a bad answer, events, a
+ * staff, tablet or paper link, a used link) takes the checked path, so every refusal is as
+ * before.
  */
 export async function submitSurvey(ctx: AppContext, token: string, body: unknown) {
   const fast = quickSubmission(body);
