@@ -145,7 +145,7 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         siteOutcomeReport(ctx, actor, { joint: 'knee', sex: 'female', ageFrom: '60', ageTo: '69' }),
     ],
     [
-      "outcomes report, BMAC, ages 60–69 (its joints' folded rows)",
+      'outcomes report, BMAC, ages 60–69 (sums kept per set of (product, age) pairs)',
       (ctx) => siteOutcomeReport(ctx, actor, { product: 'BMAC', ageFrom: '60', ageTo: '69' }),
     ],
     [
@@ -159,12 +159,22 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         siteOutcomeReport(ctx, actor, { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' }),
     ],
     [
-      "outcomes report, BMAC, treated in 2024 (its joints' folded rows)",
+      'outcomes report, BMAC, treated in 2024 (sums kept per set of (product, half-month) pairs)',
       (ctx) =>
         siteOutcomeReport(ctx, actor, {
           product: 'BMAC',
           treatedFrom: '2024-01-01',
           treatedTo: '2024-12-31',
+        }),
+    ],
+    [
+      "outcomes report, BMAC, obese, ages 60–69 (its joints' folded rows)",
+      (ctx) =>
+        siteOutcomeReport(ctx, actor, {
+          product: 'BMAC',
+          bmi: 'obese',
+          ageFrom: '60',
+          ageTo: '69',
         }),
     ],
     ['site vs network', (ctx) => siteBenchmark(ctx, actor, {})],
@@ -218,8 +228,27 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteOutreach(ctx, actor, { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' }),
     ],
     [
-      "outreach, BMAC, ages 60–69 (its joints' kept shares)",
+      'outreach, BMAC, ages 60–69 (counts kept per set of (product, age) pairs)',
       (ctx) => siteOutreach(ctx, actor, { product: 'BMAC', ageFrom: '60', ageTo: '69' }),
+    ],
+    [
+      'outreach, BMAC, treated in 2024 (counts kept per set of (product, half-month) pairs)',
+      (ctx) =>
+        siteOutreach(ctx, actor, {
+          product: 'BMAC',
+          treatedFrom: '2024-01-01',
+          treatedTo: '2024-12-31',
+        }),
+    ],
+    [
+      "outreach, BMAC, obese, ages 60–69 (its joints' kept shares)",
+      (ctx) =>
+        siteOutreach(ctx, actor, {
+          product: 'BMAC',
+          bmi: 'obese',
+          ageFrom: '60',
+          ageTo: '69',
+        }),
     ],
   ];
   const timed = async (run: () => Promise<unknown>) => {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   type CohortFilter,
+  productSetKeyConditions,
   servedFromAgeSums,
   servedFromHalfMonthSums,
   servedFromKept,
+  servedFromProductAgeSums,
+  servedFromProductHalfMonthSums,
   setKeyConditions,
   splitAtHalfMonths,
   sqlParams,
@@ -34,6 +37,63 @@ describe('the kept sums a cohort reads', () => {
     expect(servedFromAgeSums({ ageFrom: 60, ageTo: 69, joint: 'knee' })).toBe(true);
     expect(servedFromAgeSums({ ageFrom: 60, bmiClass: 'obese' })).toBe(false);
     expect(servedFromAgeSums({ joint: 'knee' })).toBe(false);
+  });
+
+  it('serve ranges of ages with a product or cell source from the sums per (product, age) pair', () => {
+    const served = (f: CohortFilter) => servedFromProductAgeSums(f);
+    expect(served({ productClass: 'BMAC', ageFrom: 60, ageTo: 69 })).toBe(true);
+    expect(served({ cellSource: 'adipose', ageTo: 49, joint: 'knee', sex: 'female' })).toBe(true);
+    expect(served({ productClass: 'PRP', ageFrom: 50, siteId: 'x', klGrade: 3 })).toBe(true);
+    expect(servedFromKept({ productClass: 'BMAC', ageFrom: 60 })).toBe(true);
+    // The pairs tell nothing of dose, BMI or date; without an age they are not needed.
+    expect(served({ productClass: 'BMAC', ageFrom: 60, doseBand: 'lt10' })).toBe(false);
+    expect(served({ productClass: 'BMAC', ageFrom: 60, bmiClass: 'obese' })).toBe(false);
+    expect(served({ productClass: 'BMAC', ageFrom: 60, treatedFrom: '2024-01-01' })).toBe(false);
+    expect(served({ productClass: 'BMAC' })).toBe(false);
+    expect(served({ ageFrom: 60 })).toBe(false);
+    expect(servedFromKept({ productClass: 'BMAC', ageFrom: 60, bmiClass: 'obese' })).toBe(false);
+  });
+
+  it('serve whole half-months with a product or cell source from the (product, half-month) sums', () => {
+    const served = (f: CohortFilter) => servedFromProductHalfMonthSums(f);
+    expect(
+      served({ productClass: 'BMAC', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' }),
+    ).toBe(true);
+    expect(served({ cellSource: 'adipose', treatedFrom: '2024-03-16', sex: 'male' })).toBe(true);
+    expect(servedFromKept({ productClass: 'BMAC', treatedTo: '2024-06-30' })).toBe(true);
+    // Within a half-month, or with a dose, BMI or age too: not from these sums.
+    expect(served({ productClass: 'BMAC', treatedFrom: '2024-01-02' })).toBe(false);
+    expect(served({ productClass: 'BMAC', treatedFrom: '2024-01-01', doseBand: 'lt10' })).toBe(
+      false,
+    );
+    expect(served({ productClass: 'BMAC', treatedFrom: '2024-01-01', ageFrom: 60 })).toBe(false);
+    expect(served({ treatedFrom: '2024-01-01' })).toBe(false);
+  });
+
+  it('select the sets with a pair of the product at an age in the range', () => {
+    const { params, bind } = sqlParams();
+    expect(
+      productSetKeyConditions({ siteId: 's1', cellSource: 'bone-marrow', ageFrom: 60 }, bind),
+    ).toEqual([
+      's.site_id = $1',
+      "exists (select 1 from unnest(s.product_ages) v where split_part(v, '|', 1) = any($3::text[]) and split_part(v, '|', 2)::int >= $2)",
+    ]);
+    expect(params).toEqual(['s1', 60, ['BM-MSC', 'BMAC']]);
+    const dates = sqlParams();
+    expect(
+      productSetKeyConditions(
+        { joint: 'knee', productClass: 'PRP', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
+        dates.bind,
+      ),
+    ).toEqual([
+      's.joint = $1',
+      "exists (select 1 from unnest(s.product_half_months) v where split_part(v, '|', 1) = any($4::text[]) and split_part(v, '|', 2)::int >= $2 and split_part(v, '|', 2)::int <= $3)",
+    ]);
+    expect(dates.params).toEqual(['knee', 2024011, 2024122, ['PRP']]);
+    // A product outside its cell source matches nothing.
+    const none = sqlParams();
+    productSetKeyConditions({ cellSource: 'adipose', productClass: 'BMAC', ageTo: 69 }, none.bind);
+    expect(none.params).toEqual([69, []]);
   });
 
   it('select the sets with a half-month or age in the range', () => {

@@ -248,6 +248,31 @@ export function servedFromAgeSums(f: CohortFilter): boolean {
 }
 
 /**
+ * Whether the cohort is a range of ages with a product (or cell source) and, at most, the site,
+ * joint, KL grade and sex: the sums kept per set of (product, age) pairs serve it (migration
+ * 0112). With a dose, BMI or treatment dates too, the pairs cannot tell.
+ */
+export function servedFromProductAgeSums(f: CohortFilter): boolean {
+  return (
+    (f.ageFrom !== undefined || f.ageTo !== undefined) &&
+    (f.productClass !== undefined || f.cellSource !== undefined) &&
+    onlyKeyedBeside(f, ['ageFrom', 'ageTo', 'productClass', 'cellSource'])
+  );
+}
+
+/**
+ * Whether the cohort is a range of whole treatment half-months with a product (or cell source)
+ * and, at most, the site, joint, KL grade and sex: the sums kept per set of (product, half-month)
+ * pairs serve it (migration 0112).
+ */
+export function servedFromProductHalfMonthSums(f: CohortFilter): boolean {
+  return (
+    (f.productClass !== undefined || f.cellSource !== undefined) &&
+    servedFromHalfMonthSums({ ...f, productClass: undefined, cellSource: undefined })
+  );
+}
+
+/**
  * A treatment date's half-month as the half-month sums key it (migration 0108): 2024-03-15 is
  * 2024031 (the 1st to the 15th), 2024-03-16 is 2024032 (the 16th to the month's end).
  */
@@ -290,21 +315,47 @@ export function setKeyConditions(f: CohortFilter, bind: Bind): string[] {
   return where;
 }
 
+/**
+ * The sums per set of (product, age) or (product, half-month) pairs `s` (migration 0112) of a
+ * cohort `servedFromProductAgeSums` or `servedFromProductHalfMonthSums` serves: its site, joint,
+ * KL grade and sex, and the sets with a pair of its product in the range ('BMAC|61',
+ * 'BMAC|2024031': one treatment matches both).
+ */
+export function productSetKeyConditions(f: CohortFilter, bind: Bind): string[] {
+  const where = cohortKeyConditions(
+    { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
+    bind,
+  );
+  const { column, within } = setRange(
+    { ...f, productClass: undefined, cellSource: undefined },
+    bind,
+    "split_part(v, '|', 2)::int",
+  );
+  where.push(
+    `exists (select 1 from unnest(s.product_${column}) v where split_part(v, '|', 1) = any(${bind(cohortProducts(f))}::text[]) and ${within.join(' and ')})`,
+  );
+  return where;
+}
+
 /** The kept set a range reads (ages or half-months), and the conditions on a value `v` in it. */
-function setRange(f: CohortFilter, bind: Bind): { column: string; within: string[] } {
+function setRange(
+  f: CohortFilter,
+  bind: Bind,
+  v = 'v',
+): { column: 'ages' | 'half_months'; within: string[] } {
   const range = servedFromAgeSums(f)
-    ? { column: 'ages', from: f.ageFrom, to: f.ageTo }
+    ? { column: 'ages' as const, from: f.ageFrom, to: f.ageTo }
     : servedFromHalfMonthSums(f)
       ? {
-          column: 'half_months',
+          column: 'half_months' as const,
           from: f.treatedFrom === undefined ? undefined : treatmentHalfMonth(f.treatedFrom),
           to: f.treatedTo === undefined ? undefined : treatmentHalfMonth(f.treatedTo),
         }
       : null;
   if (!range) throw new Error('the set sums serve a range of ages or of whole half-months only');
   const within: string[] = [];
-  if (range.from !== undefined) within.push(`v >= ${bind(range.from)}`);
-  if (range.to !== undefined) within.push(`v <= ${bind(range.to)}`);
+  if (range.from !== undefined) within.push(`${v} >= ${bind(range.from)}`);
+  if (range.to !== undefined) within.push(`${v} <= ${bind(range.to)}`);
   return { column: range.column, within };
 }
 
@@ -479,7 +530,13 @@ export function mergeSummaries(a: OutcomeSummaries, b: OutcomeSummaries): Outcom
  * Whether sums kept per cohort key (0090), set of ages (0106) or of half-months (0108) serve it.
  */
 export function servedFromKept(f: CohortFilter): boolean {
-  return servedFromSums(f) || servedFromAgeSums(f) || servedFromHalfMonthSums(f);
+  return (
+    servedFromSums(f) ||
+    servedFromAgeSums(f) ||
+    servedFromHalfMonthSums(f) ||
+    servedFromProductAgeSums(f) ||
+    servedFromProductHalfMonthSums(f)
+  );
 }
 
 /**
@@ -491,6 +548,18 @@ function keptTables(
   f: CohortFilter,
   bind: Bind,
 ): { where: string[]; sums: string; counts: string; answers: string } {
+  const pairs = servedFromProductAgeSums(f)
+    ? 'product_age'
+    : servedFromProductHalfMonthSums(f)
+      ? 'product_half_month'
+      : null;
+  if (pairs)
+    return {
+      where: productSetKeyConditions(f, bind),
+      sums: `outcome_${pairs}_sums`,
+      counts: `outcome_${pairs}_counts`,
+      answers: `outcome_${pairs}_answer_counts`,
+    };
   const set = servedFromAgeSums(f) ? 'age' : servedFromHalfMonthSums(f) ? 'half_month' : null;
   if (set)
     return {
@@ -1123,6 +1192,14 @@ function parseSummaries(
   };
 }
 
+/** The products a cohort's product or cell source admits (both: the product, if the source has it). */
+function cohortProducts(f: CohortFilter): string[] {
+  const products = f.cellSource ? productClassesFrom(f.cellSource) : [f.productClass];
+  return products.filter(
+    (p): p is string => p !== undefined && (!f.productClass || p === f.productClass),
+  );
+}
+
 /** Conditions on migration 0090's cohort key columns (alias `s`) for the filters the sums serve. */
 export function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
   const where: string[] = [];
@@ -1135,9 +1212,7 @@ export function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
   // classes are closed sets, '' when unknown: cohort_dose_band and cohort_bmi_class, 0090),
   // and an overlap of arrays, unlike a search of each joint's array, can run in parallel.
   if (f.productClass || f.cellSource) {
-    const products = (f.cellSource ? productClassesFrom(f.cellSource) : [f.productClass]).filter(
-      (p) => !f.productClass || p === f.productClass,
-    );
+    const products = cohortProducts(f);
     const doses = f.doseBand ? [f.doseBand] : ['', ...CELL_DOSE_BAND_CODES];
     const bmis = f.bmiClass ? [f.bmiClass] : ['', ...BMI_CLASS_CODES];
     const keys = products.flatMap((p) => doses.flatMap((d) => bmis.map((b) => `${p}|${d}|${b}`)));
@@ -1460,7 +1535,7 @@ export async function registryVersion(q: Queryable, siteId?: string): Promise<st
 }
 
 /** The kinds of set the outcome sums are also kept per (migrations 0106, 0108). */
-const SET_KINDS = ['age', 'half_month'] as const;
+const SET_KINDS = ['age', 'half_month', 'product_age', 'product_half_month'] as const;
 
 /**
  * Recounts migration 0090's sums (per cohort key and per site) and those per set of ages

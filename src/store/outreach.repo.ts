@@ -7,8 +7,11 @@ import {
   episodeConditions,
   inFoldedSnapshot,
   jointsTreatedAtEnds,
+  productSetKeyConditions,
   servedFromAgeSums,
   servedFromHalfMonthSums,
+  servedFromProductAgeSums,
+  servedFromProductHalfMonthSums,
   servedFromSums,
   setKeyConditions,
   splitAtHalfMonths,
@@ -308,7 +311,8 @@ export interface OutreachCounts {
  * The follow-up counts behind completeness by channel and mode, for a cohort of one site,
  * added up from what is kept after folding in the joints changed since the last read: a whole
  * site's counts (migration 0102); the counts of a union of cohort keys (0104), of a range of
- * ages (0107, per set of ages) or of whole treatment half-months (0109, per set of them); for
+ * ages (0107, per set of ages) or of whole treatment half-months (0109, per set of them), either
+ * with a product (0112, per set of (product, age) or (product, half-month) pairs); for
  * a range of dates ending within half-months, its whole half-months' counts and the shares of
  * the joints treated at its ends; for any other range, the shares of the joints it selects (at 100,000
  * joints, a fifth of a site: the view in 0.19 s, against 0.35 s reading their links and
@@ -339,6 +343,10 @@ export async function outreachCounts(
         : [summed('outreach_cohort_counts', cohortKeyConditions(inSite, bind))];
     if (servedFromAgeSums(inSite))
       return [summed('outreach_age_counts', setKeyConditions(inSite, bind))];
+    if (servedFromProductAgeSums(inSite))
+      return [summed('outreach_product_age_counts', productSetKeyConditions(inSite, bind))];
+    if (servedFromProductHalfMonthSums(inSite))
+      return [summed('outreach_product_half_month_counts', productSetKeyConditions(inSite, bind))];
     if (servedFromHalfMonthSums(inSite))
       return [summed('outreach_half_month_counts', setKeyConditions(inSite, bind))];
     if (!split) return [shares(episodeConditions(inSite, bind))];

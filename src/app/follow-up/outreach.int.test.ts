@@ -183,8 +183,9 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { klGrade: 3, cellSource: 'bone-marrow' as const },
       // Ages or whole treatment half-months, with the joint, KL grade or sex at most: the counts
       // kept per set of ages (0107) or half-months (0109); a range ending within one adds the
-      // shares of the joints treated at its ends; ages or dates with a product, dose or BMI add
-      // up their joints' shares.
+      // shares of the joints treated at its ends; ages or whole half-months with a product, the
+      // counts per set of (product, age) or (product, half-month) pairs (0112); with a dose or
+      // BMI, or dates within half-months with a product, their joints' shares.
       { ageFrom: 50, ageTo: 69 },
       { ageFrom: 70 },
       { joint: 'knee', sex: 'female', ageTo: 59 },
@@ -195,6 +196,10 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { treatedFrom: '2024-03-10', treatedTo: '2025-02-20' },
       { sex: 'female', treatedFrom: '2024-09-17' },
       { productClass: 'PRP', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
+      { joint: 'knee', cellSource: 'adipose', ageTo: 64 },
+      { productClass: 'BMAC', klGrade: 3, treatedFrom: '2024-03-16' },
+      { cellSource: 'adipose', productClass: 'BMAC', ageFrom: 40 },
+      { productClass: 'PRP', treatedFrom: '2024-03-10', treatedTo: '2025-02-20' },
     ];
     // A range with no whole half-month inside, around a day a joint with links was treated.
     const [day] = await db.query<{ from: string; to: string }>(
@@ -313,6 +318,16 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
          order by site_id, joint, kl_grade, sex, half_months, section, timepoint, label, step`,
       ),
       await db.query('select * from outreach_folded_half_months order by episode_id'),
+      await db.query(
+        `select * from outreach_product_age_counts
+         order by site_id, joint, kl_grade, sex, product_ages, section, timepoint, label, step`,
+      ),
+      await db.query('select * from outreach_folded_product_ages order by episode_id'),
+      await db.query(
+        `select * from outreach_product_half_month_counts
+         order by site_id, joint, kl_grade, sex, product_half_months, section, timepoint, label, step`,
+      ),
+      await db.query('select * from outreach_folded_product_half_months order by episode_id'),
     ];
     const folded = await keptRows();
     await db.query('select outreach_counts_rebuild()');
