@@ -168,6 +168,15 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         }),
     ],
     [
+      "outcomes report, BMAC, treated 15 Mar 2024 – 10 Feb 2025 (whole half-months kept; the ends' rows)",
+      (ctx) =>
+        siteOutcomeReport(ctx, actor, {
+          product: 'BMAC',
+          treatedFrom: '2024-03-15',
+          treatedTo: '2025-02-10',
+        }),
+    ],
+    [
       "outcomes report, BMAC, obese, ages 60–69 (its joints' folded rows)",
       (ctx) =>
         siteOutcomeReport(ctx, actor, {
@@ -238,6 +247,15 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
           product: 'BMAC',
           treatedFrom: '2024-01-01',
           treatedTo: '2024-12-31',
+        }),
+    ],
+    [
+      "outreach, BMAC, treated 15 Mar 2024 – 10 Feb 2025 (whole half-months kept; the ends' shares)",
+      (ctx) =>
+        siteOutreach(ctx, actor, {
+          product: 'BMAC',
+          treatedFrom: '2024-03-15',
+          treatedTo: '2025-02-10',
         }),
     ],
     [

@@ -115,6 +115,14 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { productClass: 'PRP', klGrade: 2, treatedTo: '2024-09-30' },
       { cellSource: 'adipose', productClass: 'BMAC', treatedFrom: '2024-01-01' },
       { productClass: 'BMAC', treatedFrom: '2024-03-15', treatedTo: '2025-02-10' },
+      {
+        siteId: site?.id,
+        cellSource: 'adipose',
+        treatedFrom: '2024-06-03',
+        treatedTo: '2024-06-14',
+      },
+      { productClass: 'PRP', joint: 'knee', treatedFrom: '2024-11-30', treatedTo: '2024-12-01' },
+      { cellSource: 'bone-marrow', treatedFrom: '2024-02-10' },
       { siteId: site?.id, joint: 'knee', sex: 'female', ageFrom: 50 },
       { klGrade: 3, productClass: 'BMAC', treatedTo: '2025-06-30', ageTo: 70 },
     ];
@@ -240,9 +248,10 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
   it('read a range ending within half-months like every joint, around days that hold joints', async () => {
     // A day in the first half of a month on which a joint was treated: ranges around it are
     // split at half-months (or hold none), and are not empty.
-    const [day] = await db.query<{ date: string; next: string }>(
+    const [day] = await db.query<{ date: string; next: string; product: string }>(
       `select to_char(treatment_date, 'YYYY-MM-DD') as date,
-              to_char(date_trunc('month', treatment_date) + interval '2 months' - interval '1 day', 'YYYY-MM-DD') as next
+              to_char(date_trunc('month', treatment_date) + interval '2 months' - interval '1 day', 'YYYY-MM-DD') as next,
+              product_class as product
        from treatments where extract(day from treatment_date) between 3 and 12
        order by treatment_date limit 1`,
     );
@@ -253,6 +262,14 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { treatedFrom: shift(day.date, -1), treatedTo: shift(day.date, 1) },
       { treatedFrom: day.date, treatedTo: day.next },
       { joint: 'knee', treatedFrom: day.date },
+      // With the day's product: the (product, half-month) sums and that product's treatments at
+      // the ends.
+      {
+        productClass: day.product,
+        treatedFrom: shift(day.date, -1),
+        treatedTo: shift(day.date, 1),
+      },
+      { productClass: day.product, treatedFrom: day.date, treatedTo: day.next },
     ] as CohortFilter[]) {
       const want = await outcomeSummariesFromRows(db, cohort, TIMEPOINT_IDS, CRITERIA);
       expect(want.joints, JSON.stringify(cohort)).toBeGreaterThan(0);

@@ -113,6 +113,31 @@ describe('the kept sums a cohort reads', () => {
     expect(() => setKeyConditions({ treatedFrom: '2024-03-02' }, ages.bind)).toThrow();
   });
 
+  it('split a range with a product the same way, the product kept on both parts', () => {
+    expect(
+      splitAtHalfMonths({
+        productClass: 'BMAC',
+        treatedFrom: '2024-03-15',
+        treatedTo: '2024-06-30',
+      }),
+    ).toEqual({
+      halfMonths: { productClass: 'BMAC', treatedFrom: '2024-03-16', treatedTo: '2024-06-30' },
+      ends: [{ from: '2024-03-15', to: '2024-03-15' }],
+      beside: { productClass: 'BMAC', treatedFrom: undefined, treatedTo: undefined },
+    });
+    // Whole half-months with a product are kept whole; with a dose or BMI, no split.
+    expect(
+      splitAtHalfMonths({
+        cellSource: 'adipose',
+        treatedFrom: '2024-03-16',
+        treatedTo: '2024-06-30',
+      }),
+    ).toBeNull();
+    expect(
+      splitAtHalfMonths({ productClass: 'BMAC', bmiClass: 'obese', treatedFrom: '2024-03-15' }),
+    ).toBeNull();
+  });
+
   it('split a range ending within half-months into its whole half-months and its other days', () => {
     expect(splitAtHalfMonths({ treatedFrom: '2024-03-15', treatedTo: '2025-02-10' })).toEqual({
       halfMonths: { treatedFrom: '2024-03-16', treatedTo: '2025-01-31' },
@@ -155,7 +180,7 @@ describe('the kept sums a cohort reads', () => {
     });
     // Whole half-months already, or another filter: not split.
     expect(splitAtHalfMonths({ treatedFrom: '2024-03-16', treatedTo: '2024-04-15' })).toBeNull();
-    expect(splitAtHalfMonths({ treatedFrom: '2024-03-02', productClass: 'PRP' })).toBeNull();
+    expect(splitAtHalfMonths({ treatedFrom: '2024-03-02', doseBand: 'lt10' })).toBeNull();
     expect(splitAtHalfMonths({ ageFrom: 60 })).toBeNull();
   });
 });

@@ -266,10 +266,7 @@ export function servedFromProductAgeSums(f: CohortFilter): boolean {
  * pairs serve it (migration 0112).
  */
 export function servedFromProductHalfMonthSums(f: CohortFilter): boolean {
-  return (
-    (f.productClass !== undefined || f.cellSource !== undefined) &&
-    servedFromHalfMonthSums({ ...f, productClass: undefined, cellSource: undefined })
-  );
+  return hasProduct(f) && servedFromHalfMonthSums(withoutProduct(f));
 }
 
 /**
@@ -326,11 +323,7 @@ export function productSetKeyConditions(f: CohortFilter, bind: Bind): string[] {
     { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
     bind,
   );
-  const { column, within } = setRange(
-    { ...f, productClass: undefined, cellSource: undefined },
-    bind,
-    "split_part(v, '|', 2)::int",
-  );
+  const { column, within } = setRange(withoutProduct(f), bind, "split_part(v, '|', 2)::int");
   where.push(
     `exists (select 1 from unnest(s.product_${column}) v where split_part(v, '|', 1) = any(${bind(cohortProducts(f))}::text[]) and ${within.join(' and ')})`,
   );
@@ -376,8 +369,8 @@ export interface DateRangeSplit {
 export function splitAtHalfMonths(f: CohortFilter): DateRangeSplit | null {
   if (
     (f.treatedFrom === undefined && f.treatedTo === undefined) ||
-    !onlyKeyedBeside(f, ['treatedFrom', 'treatedTo']) ||
-    servedFromHalfMonthSums(f)
+    !onlyKeyedBeside(f, ['treatedFrom', 'treatedTo', 'productClass', 'cellSource']) ||
+    servedFromHalfMonthSums(withoutProduct(f))
   )
     return null;
   // The next half-month's first day after a date, and the last day of the one before it.
@@ -406,26 +399,46 @@ export function splitAtHalfMonths(f: CohortFilter): DateRangeSplit | null {
 
 /**
  * The joints of a split range treated on its other days and in none of its whole half-months,
- * as the kept sets (`folded`: outcome_folded_half_months or outreach_folded_half_months) say:
- * the joints the sums of the whole half-months leave out, whatever a concurrent fold does.
+ * as the kept sets of the kind `kept` folds (outcome_folded_… or outreach_folded_…: their
+ * half-months, or with a product their (product, half-month) pairs) say: the joints the sums
+ * of the whole half-months leave out, whatever a concurrent fold does. With a product, only
+ * its treatments count, at the ends as in the whole half-months.
  */
 export function jointsTreatedAtEnds(
   siteId: string | undefined,
   split: DateRangeSplit,
   bind: Bind,
-  folded: string,
+  kept: 'outcome' | 'outreach',
 ): string {
   const ends = split.ends.map(
     (e) => `t.treatment_date between ${bind(e.from)}::date and ${bind(e.to)}::date`,
   );
-  const outside = split.halfMonths
-    ? `and not exists (select 1 from unnest(fm.half_months) v where ${setRange(split.halfMonths, bind).within.join(' and ')})`
-    : '';
+  const products = hasProduct(split.beside) ? bind(cohortProducts(split.beside)) : null;
+  const halfMonths = split.halfMonths;
+  const outside = !halfMonths
+    ? ''
+    : products
+      ? `and not exists (select 1 from unnest(fm.product_half_months) v
+                         where split_part(v, '|', 1) = any(${products}::text[])
+                           and ${setRange(withoutProduct(halfMonths), bind, "split_part(v, '|', 2)::int").within.join(' and ')})`
+      : `and not exists (select 1 from unnest(fm.half_months) v where ${setRange(halfMonths, bind).within.join(' and ')})`;
   return `(select distinct t.episode_id from treatments t
-           join ${folded} fm on fm.episode_id = t.episode_id and fm.site_id = t.site_id
+           join ${kept}_folded_${products ? 'product_' : ''}half_months fm
+             on fm.episode_id = t.episode_id and fm.site_id = t.site_id
            where (${ends.join(' or ')}) ${siteId ? `and fm.site_id = ${bind(siteId)}` : ''}
+             ${products ? `and t.product_class = any(${products}::text[])` : ''}
              ${outside})`;
 }
+
+/** Whether the cohort names a product or cell source. */
+const hasProduct = (f: CohortFilter) => f.productClass !== undefined || f.cellSource !== undefined;
+
+/** The cohort without its product or cell source. */
+const withoutProduct = (f: CohortFilter): CohortFilter => ({
+  ...f,
+  productClass: undefined,
+  cellSource: undefined,
+});
 
 /**
  * Runs `read` in one repeatable-read snapshot in which no joint treated in the range `f` waits
@@ -991,9 +1004,7 @@ async function foldedRowsQuery(
   split?: DateRangeSplit,
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
-  const atEnds = split
-    ? jointsTreatedAtEnds(f.siteId, split, bind, 'outcome_folded_half_months')
-    : null;
+  const atEnds = split ? jointsTreatedAtEnds(f.siteId, split, bind, 'outcome') : null;
   const where = jointRowConditions(split?.beside ?? f, bind, 'folded');
   const inCohort = where.length > 0 ? `and ${where.join(' and ')}` : '';
   // The joints at a range's ends are few: their rows by index.
@@ -1423,9 +1434,7 @@ function foldedAnswerCounts(
   split?: DateRangeSplit,
 ): Promise<AnswerCount[]> {
   const { params, bind } = sqlParams();
-  const atEnds = split
-    ? jointsTreatedAtEnds(f.siteId, split, bind, 'outcome_folded_half_months')
-    : null;
+  const atEnds = split ? jointsTreatedAtEnds(f.siteId, split, bind, 'outcome') : null;
   const where = jointRowConditions(split?.beside ?? f, bind, 'folded');
   const slots = bind([...OUTCOME_SLOTS]);
   return q.query<AnswerCount>(

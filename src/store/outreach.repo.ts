@@ -351,10 +351,17 @@ export async function outreachCounts(
       return [summed('outreach_half_month_counts', setKeyConditions(inSite, bind))];
     if (!split) return [shares(episodeConditions(inSite, bind))];
     // A range ending within half-months: its whole half-months kept, and the joints at its ends.
-    const ends = jointsTreatedAtEnds(siteId, split, bind, 'outreach_folded_half_months');
+    const ends = jointsTreatedAtEnds(siteId, split, bind, 'outreach');
     return [
       ...(split.halfMonths
-        ? [summed('outreach_half_month_counts', setKeyConditions(split.halfMonths, bind))]
+        ? [
+            servedFromProductHalfMonthSums(split.halfMonths)
+              ? summed(
+                  'outreach_product_half_month_counts',
+                  productSetKeyConditions(split.halfMonths, bind),
+                )
+              : summed('outreach_half_month_counts', setKeyConditions(split.halfMonths, bind)),
+          ]
         : []),
       shares(episodeConditions(split.beside, bind), ends),
     ];

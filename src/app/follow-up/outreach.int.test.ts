@@ -202,15 +202,17 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { productClass: 'PRP', treatedFrom: '2024-03-10', treatedTo: '2025-02-20' },
     ];
     // A range with no whole half-month inside, around a day a joint with links was treated.
-    const [day] = await db.query<{ from: string; to: string }>(
+    const [day] = await db.query<{ from: string; to: string; product: string }>(
       `select to_char(t.treatment_date - 1, 'YYYY-MM-DD') as from,
-              to_char(t.treatment_date + 1, 'YYYY-MM-DD') as to
+              to_char(t.treatment_date + 1, 'YYYY-MM-DD') as to, t.product_class as product
        from treatments t join survey_assignments a on a.episode_id = t.episode_id
        where extract(day from t.treatment_date) between 3 and 12
        order by t.treatment_date limit 1`,
     );
     if (!day) throw new Error('no joint with links treated in the first half of a month');
     cohorts.push({ treatedFrom: day.from, treatedTo: day.to });
+    cohorts.push({ productClass: day.product, treatedFrom: day.from, treatedTo: day.to });
+    cohorts.push({ productClass: day.product, treatedFrom: day.from, treatedTo: '2025-03-20' });
     // Folded once first, so the changes below are taken out of the kept counts and put back.
     for (const site of sites)
       for (const cohort of cohorts) await outreachCounts(db, site.id, cohort);
