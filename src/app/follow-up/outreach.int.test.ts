@@ -301,6 +301,9 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
         }
       }
     // What the folds left is what counting every joint afresh gives.
+    // Per set of ages, half-months, (product, age) and (product, half-month) pairs (0107, 0109,
+    // 0112): the counts and the set each joint's shares went in under.
+    const setKinds = ['age', 'half_month', 'product_age', 'product_half_month'];
     const keptRows = async () => [
       await db.query(
         'select * from outreach_counts order by site_id, section, timepoint, label, step',
@@ -310,26 +313,15 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
          order by site_id, joint, kl_grade, sex, treatments, section, timepoint, label, step`,
       ),
       await db.query('select * from outreach_folded_keys order by episode_id'),
-      await db.query(
-        `select * from outreach_age_counts
-         order by site_id, joint, kl_grade, sex, ages, section, timepoint, label, step`,
-      ),
-      await db.query('select * from outreach_folded_ages order by episode_id'),
-      await db.query(
-        `select * from outreach_half_month_counts
-         order by site_id, joint, kl_grade, sex, half_months, section, timepoint, label, step`,
-      ),
-      await db.query('select * from outreach_folded_half_months order by episode_id'),
-      await db.query(
-        `select * from outreach_product_age_counts
-         order by site_id, joint, kl_grade, sex, product_ages, section, timepoint, label, step`,
-      ),
-      await db.query('select * from outreach_folded_product_ages order by episode_id'),
-      await db.query(
-        `select * from outreach_product_half_month_counts
-         order by site_id, joint, kl_grade, sex, product_half_months, section, timepoint, label, step`,
-      ),
-      await db.query('select * from outreach_folded_product_half_months order by episode_id'),
+      ...(await Promise.all(
+        setKinds.flatMap((kind) => [
+          db.query(
+            `select * from outreach_${kind}_counts
+             order by site_id, joint, kl_grade, sex, ${kind}s, section, timepoint, label, step`,
+          ),
+          db.query(`select * from outreach_folded_${kind}s order by episode_id`),
+        ]),
+      )),
     ];
     const folded = await keptRows();
     await db.query('select outreach_counts_rebuild()');
