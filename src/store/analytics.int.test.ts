@@ -18,9 +18,11 @@ import {
 } from '../core/analytics/responders.ts';
 import { WORK_STATUS } from '../core/analytics/work-status.ts';
 import { BUILT_IN_INSTRUMENTS } from '../core/instruments/library.ts';
+import { ageOn } from '../core/registry/dates.ts';
 import { BMI_CLASSES, CELL_DOSE_BANDS } from '../core/registry/vocabulary.ts';
 import { TIMEPOINT_IDS } from '../core/schedule/timepoints.ts';
 import { backends } from '../testing/databases.ts';
+import { addTreatmentsOfAnotherProduct } from '../testing/mixed-products.ts';
 import { expectSameSummaries } from '../testing/summaries.ts';
 import {
   type CohortFilter,
@@ -68,6 +70,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     // The rules first, so the triggers keep the threshold and responder counts as answers arrive.
     await syncOutcomeRules(db, CRITERIA);
     await seedDemoRegistry(db, { seed: 11, patients: 300, now: new Date('2026-11-01T12:00:00Z') });
+    // Joints treated with two products, so a product and a range must meet in one treatment.
+    expect(await addTreatmentsOfAnotherProduct(db)).toBeGreaterThan(100);
   });
 
   it("keep sums per cohort key and rows per joint that give what every joint's row gives, for every filter", async () => {
@@ -201,6 +205,10 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { siteId: site?.id, sex: 'male', treatedFrom: '2024-07-01' },
       { joint: 'knee', treatedFrom: '2024-07-01', treatedTo: '2025-06-30' },
       { treatedFrom: '2024-07-04', treatedTo: '2025-06-30' },
+      { productClass: 'PRP', ageFrom: 60, ageTo: 69 },
+      { siteId: site?.id, cellSource: 'adipose', ageTo: 64 },
+      { productClass: 'BMAC', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
+      { productClass: 'PRP', treatedFrom: '2024-03-15', treatedTo: '2025-02-10' },
     ] as CohortFilter[]) {
       const kept = await itemAnswerCounts(db, cohort, WORK_STATUS, TIMEPOINT_IDS);
       expect(kept, JSON.stringify(cohort)).toEqual(
@@ -252,7 +260,12 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       `select to_char(treatment_date, 'YYYY-MM-DD') as date,
               to_char(date_trunc('month', treatment_date) + interval '2 months' - interval '1 day', 'YYYY-MM-DD') as next,
               product_class as product
-       from treatments where extract(day from treatment_date) between 3 and 12
+       from treatments t where extract(day from treatment_date) between 3 and 12
+         -- Its joint treated 30 days later with another product (addTreatmentsOfAnotherProduct):
+         -- inside the whole half-months of the second range, which must not hide it.
+         and exists (select 1 from treatments u where u.episode_id = t.episode_id
+                       and u.product_class <> t.product_class
+                       and u.treatment_date = t.treatment_date + 30)
        order by treatment_date limit 1`,
     );
     if (!day) throw new Error('no treatment in the first half of a month');
@@ -504,13 +517,15 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       dose: number | null;
       bmi: number | null;
       date: string;
-      age: number;
+      dateOfBirth: string;
     }>(
       `select t.episode_id as "episodeId", t.product_class as "productClass",
               t.cell_dose_millions as dose, t.bmi, t.treatment_date::text as date,
-              extract(year from t.treatment_date)::int - p.birth_year as age
-       from treatments t join patients p on p.id = t.patient_id`,
+              i.date_of_birth::text as "dateOfBirth"
+       from treatments t join patient_identities i on i.patient_id = t.patient_id`,
     );
+    // Exact age on the treatment date, computed here as the registry's rule says (core's ageOn).
+    const age = (t: (typeof treatments)[number]) => ageOn(t.dateOfBirth, t.date);
     const expected = (test: (t: (typeof treatments)[number]) => boolean) =>
       new Set(treatments.filter((t) => scored.has(t.episodeId) && test(t)).map((t) => t.episodeId))
         .size;
@@ -521,7 +536,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       [{ doseBand: '50to100' }, (t) => t.dose !== null && t.dose >= 50 && t.dose < 100],
       [{ bmiClass: 'normal' }, (t) => t.bmi !== null && t.bmi >= 18.5 && t.bmi < 25],
       [{ bmiClass: 'obese' }, (t) => t.bmi !== null && t.bmi >= 30],
-      [{ ageFrom: 60, ageTo: 69 }, (t) => t.age >= 60 && t.age <= 69],
+      [{ ageFrom: 60, ageTo: 69 }, (t) => age(t) >= 60 && age(t) <= 69],
       [
         { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
         (t) => t.date >= '2024-01-01' && t.date <= '2024-12-31',
@@ -533,7 +548,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
           t.bmi !== null &&
           t.bmi >= 25 &&
           t.bmi < 30 &&
-          t.age >= 50,
+          age(t) >= 50,
       ],
     ];
     for (const [filter, test] of cases) {

@@ -12,6 +12,7 @@ import {
   testClock,
   tokenOf,
 } from '../../testing/http.ts';
+import { addTreatmentsOfAnotherProduct } from '../../testing/mixed-products.ts';
 import { seedDemoRegistry } from '../demo.ts';
 import { outreachReport } from './outreach.ts';
 
@@ -169,6 +170,8 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
   beforeAll(async () => {
     db = await backend.open();
     await seedDemoRegistry(db, { seed: 11, patients: 150, now: new Date('2026-11-01T12:00:00Z') });
+    // Joints treated with two products, so a product and a range must meet in one treatment.
+    expect(await addTreatmentsOfAnotherProduct(db)).toBeGreaterThan(50);
   });
   afterAll(async () => {
     await db.close();
@@ -202,17 +205,24 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { productClass: 'PRP', treatedFrom: '2024-03-10', treatedTo: '2025-02-20' },
     ];
     // A range with no whole half-month inside, around a day a joint with links was treated.
-    const [day] = await db.query<{ from: string; to: string; product: string }>(
+    const [day] = await db.query<{ from: string; to: string; next: string; product: string }>(
       `select to_char(t.treatment_date - 1, 'YYYY-MM-DD') as from,
-              to_char(t.treatment_date + 1, 'YYYY-MM-DD') as to, t.product_class as product
+              to_char(t.treatment_date + 1, 'YYYY-MM-DD') as to,
+              to_char(date_trunc('month', t.treatment_date) + interval '2 months' - interval '1 day', 'YYYY-MM-DD') as next,
+              t.product_class as product
        from treatments t join survey_assignments a on a.episode_id = t.episode_id
        where extract(day from t.treatment_date) between 3 and 12
+         -- Its joint treated 30 days later with another product (addTreatmentsOfAnotherProduct):
+         -- inside the whole half-months of the longer range, which must not hide it.
+         and exists (select 1 from treatments u where u.episode_id = t.episode_id
+                       and u.product_class <> t.product_class
+                       and u.treatment_date = t.treatment_date + 30)
        order by t.treatment_date limit 1`,
     );
     if (!day) throw new Error('no joint with links treated in the first half of a month');
     cohorts.push({ treatedFrom: day.from, treatedTo: day.to });
     cohorts.push({ productClass: day.product, treatedFrom: day.from, treatedTo: day.to });
-    cohorts.push({ productClass: day.product, treatedFrom: day.from, treatedTo: '2025-03-20' });
+    cohorts.push({ productClass: day.product, treatedFrom: day.from, treatedTo: day.next });
     // Folded once first, so the changes below are taken out of the kept counts and put back.
     for (const site of sites)
       for (const cohort of cohorts) await outreachCounts(db, site.id, cohort);
