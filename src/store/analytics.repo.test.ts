@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   type CohortFilter,
-  productSetKeyConditions,
+  keptSet,
   servedFromAgeSums,
   servedFromHalfMonthSums,
   servedFromKept,
   servedFromProductAgeSums,
   servedFromProductHalfMonthSums,
-  setKeyConditions,
   splitAtHalfMonths,
   sqlParams,
 } from './analytics.repo.ts';
@@ -72,45 +71,54 @@ describe('the kept sums a cohort reads', () => {
 
   it('select the sets with a pair of the product at an age in the range', () => {
     const { params, bind } = sqlParams();
-    expect(
-      productSetKeyConditions({ siteId: 's1', cellSource: 'bone-marrow', ageFrom: 60 }, bind),
-    ).toEqual([
-      's.site_id = $1',
-      "exists (select 1 from unnest(s.product_ages) v where split_part(v, '|', 1) = any($3::text[]) and split_part(v, '|', 2)::int >= $2)",
-    ]);
+    expect(keptSet({ siteId: 's1', cellSource: 'bone-marrow', ageFrom: 60 }, bind)).toEqual({
+      kind: 'product_age',
+      where: [
+        's.site_id = $1',
+        "exists (select 1 from unnest(s.product_ages) v where split_part(v, '|', 1) = any($3::text[]) and split_part(v, '|', 2)::int >= $2)",
+      ],
+    });
     expect(params).toEqual(['s1', 60, ['BM-MSC', 'BMAC']]);
     const dates = sqlParams();
     expect(
-      productSetKeyConditions(
+      keptSet(
         { joint: 'knee', productClass: 'PRP', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
         dates.bind,
       ),
-    ).toEqual([
-      's.joint = $1',
-      "exists (select 1 from unnest(s.product_half_months) v where split_part(v, '|', 1) = any($4::text[]) and split_part(v, '|', 2)::int >= $2 and split_part(v, '|', 2)::int <= $3)",
-    ]);
+    ).toEqual({
+      kind: 'product_half_month',
+      where: [
+        's.joint = $1',
+        "exists (select 1 from unnest(s.product_half_months) v where split_part(v, '|', 1) = any($4::text[]) and split_part(v, '|', 2)::int >= $2 and split_part(v, '|', 2)::int <= $3)",
+      ],
+    });
     expect(dates.params).toEqual(['knee', 2024011, 2024122, ['PRP']]);
     // A product outside its cell source matches nothing.
     const none = sqlParams();
-    productSetKeyConditions({ cellSource: 'adipose', productClass: 'BMAC', ageTo: 69 }, none.bind);
+    keptSet({ cellSource: 'adipose', productClass: 'BMAC', ageTo: 69 }, none.bind);
     expect(none.params).toEqual([69, []]);
   });
 
   it('select the sets with a half-month or age in the range', () => {
     const { params, bind } = sqlParams();
     expect(
-      setKeyConditions({ joint: 'hip', treatedFrom: '2024-03-16', treatedTo: '2025-02-28' }, bind),
-    ).toEqual([
-      's.joint = $1',
-      'exists (select 1 from unnest(s.half_months) v where v >= $2 and v <= $3)',
-    ]);
+      keptSet({ joint: 'hip', treatedFrom: '2024-03-16', treatedTo: '2025-02-28' }, bind),
+    ).toEqual({
+      kind: 'half_month',
+      where: [
+        's.joint = $1',
+        'exists (select 1 from unnest(s.half_months) v where v >= $2 and v <= $3)',
+      ],
+    });
     // 2024-03-16 opens March's second half; 2025-02-28 closes February's.
     expect(params).toEqual(['hip', 2024032, 2025022]);
     const ages = sqlParams();
-    expect(setKeyConditions({ ageTo: 49 }, ages.bind)).toEqual([
-      'exists (select 1 from unnest(s.ages) v where v <= $1)',
-    ]);
-    expect(() => setKeyConditions({ treatedFrom: '2024-03-02' }, ages.bind)).toThrow();
+    expect(keptSet({ ageTo: 49 }, ages.bind)).toEqual({
+      kind: 'age',
+      where: ['exists (select 1 from unnest(s.ages) v where v <= $1)'],
+    });
+    // Within a half-month: no kept set serves it.
+    expect(keptSet({ treatedFrom: '2024-03-02' }, ages.bind)).toBeNull();
   });
 
   it('split a range with a product the same way, the product kept on both parts', () => {

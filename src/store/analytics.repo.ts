@@ -253,11 +253,7 @@ export function servedFromAgeSums(f: CohortFilter): boolean {
  * 0112). With a dose, BMI or treatment dates too, the pairs cannot tell.
  */
 export function servedFromProductAgeSums(f: CohortFilter): boolean {
-  return (
-    (f.ageFrom !== undefined || f.ageTo !== undefined) &&
-    (f.productClass !== undefined || f.cellSource !== undefined) &&
-    onlyKeyedBeside(f, ['ageFrom', 'ageTo', 'productClass', 'cellSource'])
-  );
+  return hasProduct(f) && servedFromAgeSums(withoutProduct(f));
 }
 
 /**
@@ -297,37 +293,47 @@ export function servedFromHalfMonthSums(f: CohortFilter): boolean {
   );
 }
 
-/**
- * The set sums `s` (migrations 0106–0109) of a cohort `servedFromAgeSums` or
- * `servedFromHalfMonthSums` serves: its site, joint, KL grade and sex, and the sets with an age
- * or half-month in the range (a joint is in the range when one of its treatments is).
- */
-export function setKeyConditions(f: CohortFilter, bind: Bind): string[] {
-  const where = cohortKeyConditions(
-    { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
-    bind,
-  );
-  const { column, within } = setRange(f, bind);
-  where.push(`exists (select 1 from unnest(s.${column}) v where ${within.join(' and ')})`);
-  return where;
+/** The kinds of set the outcome sums and outreach counts are also kept per (0106–0109, 0112). */
+const SET_KINDS = ['age', 'half_month', 'product_age', 'product_half_month'] as const;
+type SetKind = (typeof SET_KINDS)[number];
+
+/** Which kind of kept set serves a range cohort, if any. */
+function keptSetKind(f: CohortFilter): SetKind | null {
+  if (servedFromAgeSums(f)) return 'age';
+  if (servedFromHalfMonthSums(f)) return 'half_month';
+  if (servedFromProductAgeSums(f)) return 'product_age';
+  if (servedFromProductHalfMonthSums(f)) return 'product_half_month';
+  return null;
 }
 
 /**
- * The sums per set of (product, age) or (product, half-month) pairs `s` (migration 0112) of a
- * cohort `servedFromProductAgeSums` or `servedFromProductHalfMonthSums` serves: its site, joint,
- * KL grade and sex, and the sets with a pair of its product in the range ('BMAC|61',
- * 'BMAC|2024031': one treatment matches both).
+ * The kind of kept set (migrations 0106–0109, 0112) that serves a range cohort, and the
+ * conditions on its rows `s`: its site, joint, KL grade and sex, and the sets with an age or
+ * half-month in the range, or with a product a pair of the product in it (a joint is in the
+ * range when one of its treatments is). Null when no kept set serves the cohort.
  */
-export function productSetKeyConditions(f: CohortFilter, bind: Bind): string[] {
+export function keptSet(f: CohortFilter, bind: Bind): { kind: SetKind; where: string[] } | null {
+  const kind = keptSetKind(f);
+  if (!kind) return null;
   const where = cohortKeyConditions(
     { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
     bind,
   );
+  where.push(setMembership(f, bind, 's'));
+  return { kind, where };
+}
+
+/**
+ * Whether the joint's kept set on `alias` holds a value of the range: an age or half-month, or
+ * with a product one of its pairs ('BMAC|61', 'BMAC|2024031': one treatment matches both).
+ */
+function setMembership(f: CohortFilter, bind: Bind, alias: string): string {
+  if (!hasProduct(f)) {
+    const { column, within } = setRange(f, bind);
+    return `exists (select 1 from unnest(${alias}.${column}) v where ${within.join(' and ')})`;
+  }
   const { column, within } = setRange(withoutProduct(f), bind, "split_part(v, '|', 2)::int");
-  where.push(
-    `exists (select 1 from unnest(s.product_${column}) v where split_part(v, '|', 1) = any(${bind(cohortProducts(f))}::text[]) and ${within.join(' and ')})`,
-  );
-  return where;
+  return `exists (select 1 from unnest(${alias}.product_${column}) v where split_part(v, '|', 1) = any(${bind(cohortProducts(f))}::text[]) and ${within.join(' and ')})`;
 }
 
 /** The kept set a range reads (ages or half-months), and the conditions on a value `v` in it. */
@@ -413,20 +419,13 @@ export function jointsTreatedAtEnds(
   const ends = split.ends.map(
     (e) => `t.treatment_date between ${bind(e.from)}::date and ${bind(e.to)}::date`,
   );
-  const products = hasProduct(split.beside) ? bind(cohortProducts(split.beside)) : null;
-  const halfMonths = split.halfMonths;
-  const outside = !halfMonths
-    ? ''
-    : products
-      ? `and not exists (select 1 from unnest(fm.product_half_months) v
-                         where split_part(v, '|', 1) = any(${products}::text[])
-                           and ${setRange(withoutProduct(halfMonths), bind, "split_part(v, '|', 2)::int").within.join(' and ')})`
-      : `and not exists (select 1 from unnest(fm.half_months) v where ${setRange(halfMonths, bind).within.join(' and ')})`;
+  const withProduct = hasProduct(split.beside);
+  const outside = split.halfMonths ? `and not ${setMembership(split.halfMonths, bind, 'fm')}` : '';
   return `(select distinct t.episode_id from treatments t
-           join ${kept}_folded_${products ? 'product_' : ''}half_months fm
+           join ${kept}_folded_${withProduct ? 'product_' : ''}half_months fm
              on fm.episode_id = t.episode_id and fm.site_id = t.site_id
            where (${ends.join(' or ')}) ${siteId ? `and fm.site_id = ${bind(siteId)}` : ''}
-             ${products ? `and t.product_class = any(${products}::text[])` : ''}
+             ${withProduct ? `and t.product_class = any(${bind(cohortProducts(split.beside))}::text[])` : ''}
              ${outside})`;
 }
 
@@ -540,16 +539,11 @@ export function mergeSummaries(a: OutcomeSummaries, b: OutcomeSummaries): Outcom
 }
 
 /**
- * Whether sums kept per cohort key (0090), set of ages (0106) or of half-months (0108) serve it.
+ * Whether sums kept per cohort key (0090), or per a kind of set (ages 0106, half-months 0108,
+ * pairs of a product with either 0112), serve it.
  */
 export function servedFromKept(f: CohortFilter): boolean {
-  return (
-    servedFromSums(f) ||
-    servedFromAgeSums(f) ||
-    servedFromHalfMonthSums(f) ||
-    servedFromProductAgeSums(f) ||
-    servedFromProductHalfMonthSums(f)
-  );
+  return servedFromSums(f) || keptSetKind(f) !== null;
 }
 
 /**
@@ -561,25 +555,13 @@ function keptTables(
   f: CohortFilter,
   bind: Bind,
 ): { where: string[]; sums: string; counts: string; answers: string } {
-  const pairs = servedFromProductAgeSums(f)
-    ? 'product_age'
-    : servedFromProductHalfMonthSums(f)
-      ? 'product_half_month'
-      : null;
-  if (pairs)
-    return {
-      where: productSetKeyConditions(f, bind),
-      sums: `outcome_${pairs}_sums`,
-      counts: `outcome_${pairs}_counts`,
-      answers: `outcome_${pairs}_answer_counts`,
-    };
-  const set = servedFromAgeSums(f) ? 'age' : servedFromHalfMonthSums(f) ? 'half_month' : null;
+  const set = keptSet(f, bind);
   if (set)
     return {
-      where: setKeyConditions(f, bind),
-      sums: `outcome_${set}_sums`,
-      counts: `outcome_${set}_counts`,
-      answers: `outcome_${set}_answer_counts`,
+      where: set.where,
+      sums: `outcome_${set.kind}_sums`,
+      counts: `outcome_${set.kind}_counts`,
+      answers: `outcome_${set.kind}_answer_counts`,
     };
   const where = cohortKeyConditions(f, bind);
   const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
@@ -1542,9 +1524,6 @@ export async function registryVersion(q: Queryable, siteId?: string): Promise<st
   );
   return row?.version ?? '';
 }
-
-/** The kinds of set the outcome sums are also kept per (migrations 0106, 0108). */
-const SET_KINDS = ['age', 'half_month', 'product_age', 'product_half_month'] as const;
 
 /**
  * Recounts migration 0090's sums (per cohort key and per site) and those per set of ages

@@ -7,13 +7,8 @@ import {
   episodeConditions,
   inFoldedSnapshot,
   jointsTreatedAtEnds,
-  productSetKeyConditions,
-  servedFromAgeSums,
-  servedFromHalfMonthSums,
-  servedFromProductAgeSums,
-  servedFromProductHalfMonthSums,
+  keptSet,
   servedFromSums,
-  setKeyConditions,
   splitAtHalfMonths,
   sqlParams,
   withDashboardSettings,
@@ -341,28 +336,15 @@ export async function outreachCounts(
       return cohortKeyConditions(inSite, () => '').length === 0
         ? [summed('outreach_counts', [])]
         : [summed('outreach_cohort_counts', cohortKeyConditions(inSite, bind))];
-    if (servedFromAgeSums(inSite))
-      return [summed('outreach_age_counts', setKeyConditions(inSite, bind))];
-    if (servedFromProductAgeSums(inSite))
-      return [summed('outreach_product_age_counts', productSetKeyConditions(inSite, bind))];
-    if (servedFromProductHalfMonthSums(inSite))
-      return [summed('outreach_product_half_month_counts', productSetKeyConditions(inSite, bind))];
-    if (servedFromHalfMonthSums(inSite))
-      return [summed('outreach_half_month_counts', setKeyConditions(inSite, bind))];
+    const set = keptSet(inSite, bind);
+    if (set) return [summed(`outreach_${set.kind}_counts`, set.where)];
     if (!split) return [shares(episodeConditions(inSite, bind))];
     // A range ending within half-months: its whole half-months kept, and the joints at its ends.
     const ends = jointsTreatedAtEnds(siteId, split, bind, 'outreach');
+    const whole = split.halfMonths ? keptSet(split.halfMonths, bind) : null;
+    if (split.halfMonths && !whole) throw new Error('a split range keeps whole half-months only');
     return [
-      ...(split.halfMonths
-        ? [
-            servedFromProductHalfMonthSums(split.halfMonths)
-              ? summed(
-                  'outreach_product_half_month_counts',
-                  productSetKeyConditions(split.halfMonths, bind),
-                )
-              : summed('outreach_half_month_counts', setKeyConditions(split.halfMonths, bind)),
-          ]
-        : []),
+      ...(whole ? [summed(`outreach_${whole.kind}_counts`, whole.where)] : []),
       shares(episodeConditions(split.beside, bind), ends),
     ];
   };
