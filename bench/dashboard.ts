@@ -177,7 +177,7 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         }),
     ],
     [
-      "outcomes report, BMAC, obese, ages 60–69 (its joints' folded rows)",
+      "outcomes report, BMAC, obese, ages 60–69 (its joints' folded rows, by key)",
       (ctx) =>
         siteOutcomeReport(ctx, actor, {
           product: 'BMAC',
@@ -185,6 +185,10 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
           ageFrom: '60',
           ageTo: '69',
         }),
+    ],
+    [
+      'outcomes report, knee, pre-obese, 18 and over (every folded row of the site)',
+      (ctx) => siteOutcomeReport(ctx, actor, { joint: 'knee', bmi: 'overweight', ageFrom: '18' }),
     ],
     ['site vs network', (ctx) => siteBenchmark(ctx, actor, {})],
     [
@@ -259,7 +263,11 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         }),
     ],
     [
-      "outreach, BMAC, obese, ages 60–69 (its joints' kept shares)",
+      'outreach, knee, pre-obese, 18 and over (every kept share of the site)',
+      (ctx) => siteOutreach(ctx, actor, { joint: 'knee', bmi: 'overweight', ageFrom: '18' }),
+    ],
+    [
+      "outreach, BMAC, obese, ages 60–69 (its joints' kept shares, by key)",
       (ctx) =>
         siteOutreach(ctx, actor, {
           product: 'BMAC',

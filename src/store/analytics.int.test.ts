@@ -27,12 +27,14 @@ import { expectSameSummaries } from '../testing/summaries.ts';
 import {
   type CohortFilter,
   catchUpOutcomeSums,
+  fewRangeJoints,
   inFoldedSnapshot,
   itemAnswerCounts,
   itemAnswerCountsFromRows,
   outcomeSummaries,
   outcomeSummariesFromRows,
   recountOutcomeSums,
+  sqlParams,
   syncOutcomeRules,
   treatmentHalfMonth,
 } from './analytics.repo.ts';
@@ -186,6 +188,41 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     );
     await catchUpOutcomeSums(db);
     expect(await sumsNow()).toEqual(before);
+  });
+
+  it('read a range with a dose or BMI by its joints when they are few, and scanned when many, alike', async () => {
+    const [site] = await db.query<{ id: string }>(
+      `select id from sites where name like 'Harbour%'`,
+    );
+    const few: CohortFilter = {
+      siteId: site?.id,
+      productClass: 'BMAC',
+      bmiClass: 'obese',
+      ageFrom: 60,
+      ageTo: 69,
+    };
+    const many: CohortFilter = { siteId: site?.id, bmiClass: 'overweight', ageFrom: 18 };
+    const { bind } = sqlParams();
+    expect(await fewRangeJoints(db, few, null, bind, 'outcome')).not.toBeNull();
+    expect(await fewRangeJoints(db, many, null, bind, 'outcome')).toBeNull();
+    for (const cohort of [
+      few,
+      many,
+      { ...few, joint: 'knee', sex: 'female' },
+      { ...few, klGrade: 3 },
+      { siteId: site?.id, cellSource: 'adipose', doseBand: '10to50', treatedFrom: '2024-03-15' },
+    ] as CohortFilter[]) {
+      const summaries = await outcomeSummaries(db, cohort, TIMEPOINT_IDS, CRITERIA);
+      if (cohort === few || cohort === many) expect(summaries.joints).toBeGreaterThan(0);
+      expectSameSummaries(
+        summaries,
+        await outcomeSummariesFromRows(db, cohort, TIMEPOINT_IDS, CRITERIA),
+        JSON.stringify(cohort),
+      );
+      expect(await itemAnswerCounts(db, cohort, WORK_STATUS, TIMEPOINT_IDS)).toEqual(
+        await itemAnswerCountsFromRows(db, cohort, WORK_STATUS, TIMEPOINT_IDS),
+      );
+    }
   });
 
   it('keep the work-status answers per cohort key as every answer gives them', async () => {

@@ -429,6 +429,80 @@ export function jointsTreatedAtEnds(
              ${outside})`;
 }
 
+/**
+ * The joints whose kept rows a range no kept set serves reads, and what is left to ask of those
+ * rows: with `split`, the joints treated at its ends, under `split.beside`; otherwise the
+ * cohort's joints (a treatment in it, and its joint, KL grade and sex), found once from the
+ * treatments, under the site. Either is a few percent of a site, so their rows are read by key
+ * (`listedJoint`) rather than every row of the site (BMAC, obese, ages 60–69: 20,807 joints of
+ * 666,600 at the benchmark's 1,000,000).
+ */
+export function rangeJoints(
+  f: CohortFilter,
+  split: DateRangeSplit | null,
+  bind: Bind,
+  kept: 'outcome' | 'outreach',
+): { joints: string; beside: CohortFilter } {
+  if (split)
+    return { joints: jointsTreatedAtEnds(f.siteId, split, bind, kept), beside: split.beside };
+  const treated = treatmentConditions(f, bind);
+  if (treated.length === 0) throw new Error('a range cohort selects treatments');
+  if (f.siteId) treated.unshift(`t.site_id = ${bind(f.siteId)}`);
+  const keyed = episodeConditions({ joint: f.joint, klGrade: f.klGrade, sex: f.sex }, bind);
+  const episodes = keyed.length > 0 ? 'join joint_episodes e on e.id = t.episode_id' : '';
+  return {
+    joints: `(select distinct t.episode_id from treatments t ${episodes}
+              where ${[...treated, ...keyed].join(' and ')})`,
+    beside: { siteId: f.siteId },
+  };
+}
+
+/** Up to this share of a site's joints, a range's rows are read by key (`listedJoint`). */
+const LISTED_SHARE = 0.05;
+
+/**
+ * The joints of a range no kept set serves, as `rangeJoints` lists them, when the planner
+ * expects them to be few (at most `LISTED_SHARE` of the site's joints); null when they are many,
+ * and scanning every row of the site costs less than reading theirs one by one (measured at
+ * 1,000,000 joints: 20,807 joints by key 1.0 s against 2.4 s scanned; a third of the site by
+ * key 9 s). A split range's ends are always few.
+ */
+export async function fewRangeJoints(
+  q: Queryable,
+  f: CohortFilter,
+  split: DateRangeSplit | null,
+  bind: Bind,
+  kept: 'outcome' | 'outreach',
+): Promise<{ joints: string; beside: CohortFilter } | null> {
+  if (split) return rangeJoints(f, split, bind, kept);
+  const estimate = async (query: (bind: Bind) => string) => {
+    const { params, bind } = sqlParams();
+    const [row] = await q.query<{ 'QUERY PLAN': unknown }>(
+      `explain (format json) ${query(bind)}`,
+      params,
+    );
+    const plan = row?.['QUERY PLAN'];
+    const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as [
+      { Plan: { 'Plan Rows': number } },
+    ];
+    return parsed[0].Plan['Plan Rows'];
+  };
+  const listed = await estimate((b) => `select 1 from ${rangeJoints(f, null, b, kept).joints} j`);
+  const all = await estimate(
+    (b) => `select 1 from joint_episodes e ${f.siteId ? `where e.site_id = ${b(f.siteId)}` : ''}`,
+  );
+  return listed <= LISTED_SHARE * all ? rangeJoints(f, null, bind, kept) : null;
+}
+
+/**
+ * Whether the row `alias` is of a joint in the list `joints` (a parenthesised query of
+ * `episode_id`s): looked up in the table's key by the list's values, whose rows are then read in
+ * block order. Joined instead, the planner cannot tell how few joints a list holds and hashed
+ * every row of the site (BMAC, obese, ages 60–69 at 1,000,000 joints: 5.4 s, by key 0.74 s).
+ */
+export const listedJoint = (joints: string, alias: string) =>
+  `${alias}.episode_id = any(array${joints})`;
+
 /** Whether the cohort names a product or cell source. */
 const hasProduct = (f: CohortFilter) => f.productClass !== undefined || f.cellSource !== undefined;
 
@@ -986,14 +1060,12 @@ async function foldedRowsQuery(
   split?: DateRangeSplit,
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
-  const atEnds = split ? jointsTreatedAtEnds(f.siteId, split, bind, 'outcome') : null;
-  const where = jointRowConditions(split?.beside ?? f, bind, 'folded');
+  const few = await fewRangeJoints(q, f, split ?? null, bind, 'outcome');
+  const beside = few?.beside ?? f;
+  const where = jointRowConditions(beside, bind, 'folded');
   const inCohort = where.length > 0 ? `and ${where.join(' and ')}` : '';
-  // The joints at a range's ends are few: their rows by index.
   const rowsOf = (table: string, alias: string) =>
-    atEnds
-      ? `ends join ${table} ${alias} on ${alias}.episode_id = ends.episode_id`
-      : `${table} ${alias}`;
+    `${table} ${alias} where ${few ? listedJoint('(select episode_id from listed)', alias) : 'true'}`;
   const k = timepoints.map((_, i) => i + 1);
   const later = k.slice(1);
   // The scores kept as columns with their visit pattern over all nine slots (migration 0105):
@@ -1047,23 +1119,23 @@ async function foldedRowsQuery(
            ${joints(`${classed} and m.classes[${i}] >= 4`)} as og${i}`,
     )
     .join(',\n              ');
-  const marksInCohort = jointRowConditions(split?.beside ?? f, bind, 'folded', 'm')
+  const marksInCohort = jointRowConditions(beside, bind, 'folded', 'm')
     .map((c) => `and ${c}`)
     .join(' ');
   // Hashed, not sorted: the planner cannot tell a joint's pattern, so it expects a group per
   // few joints (611,226 at 1,000,000 joints; 259 in fact) and sorted them all to disk.
-  await dashboardSettings(q, { nestedLoops: atEnds !== null, sorts: false });
+  await dashboardSettings(q, { nestedLoops: few !== null, sorts: false });
   const [row] = await q.query<RawSummaries>(
     `with thresholds as (
        select * from ${THRESHOLDS_RELATION(thresholdsParam)}
-     ), ${atEnds ? `ends as materialized ${atEnds}, ` : ''}patterns as materialized (
+     ), ${few ? `listed as materialized ${few.joints}, ` : ''}patterns as materialized (
        select x.site_id, x.instrument_id, x.scale, x.pattern, count(*) as n,
               sum(x.joint_sum * x.joint_sum) as squared_sums, sum(x.joint_squares) as squares,
               ${patternColumns}
               ${thresholds.length > 0 ? `, ${thresholdCountColumns(k)}` : ''}
        from (select o.site_id, o.instrument_id, o.scale, o.pattern, ${columns},
                     ${jointSum} as joint_sum, ${jointSquares} as joint_squares
-             from ${rowsOf('outcome_folded_scores', 'o')} where o.pattern > 0 ${inCohort}) x
+             from ${rowsOf('outcome_folded_scores', 'o')} and o.pattern > 0 ${inCohort}) x
        ${thresholds.length > 0 ? 'left join thresholds th using (instrument_id, scale)' : ''}
        group by x.site_id, x.instrument_id, x.scale, x.pattern
      ), marks as materialized (
@@ -1071,7 +1143,7 @@ async function foldedRowsQuery(
               ${instruments.length > 0 ? `, ${responderColumns}` : ''}
        from (select m.site_id, m.instrument_id, m.classes, count(*) as joints
              from ${rowsOf('outcome_joint_marks', 'm')}
-             where (m.instrument_id = '' ${instruments.length > 0 ? `or ${classed}` : ''})
+               and (m.instrument_id = '' ${instruments.length > 0 ? `or ${classed}` : ''})
                ${marksInCohort}
              group by m.site_id, m.instrument_id, m.classes) m
        group by m.site_id
@@ -1408,7 +1480,7 @@ function keptAnswerCounts(
  * A range's joints' first answers per slot, as last folded (migration 0090); with `split`
  * (whole half-months of its range), only those of the joints treated at its ends.
  */
-function foldedAnswerCounts(
+async function foldedAnswerCounts(
   q: Queryable,
   f: CohortFilter,
   item: { instrumentId: string; item: string },
@@ -1416,15 +1488,16 @@ function foldedAnswerCounts(
   split?: DateRangeSplit,
 ): Promise<AnswerCount[]> {
   const { params, bind } = sqlParams();
-  const atEnds = split ? jointsTreatedAtEnds(f.siteId, split, bind, 'outcome') : null;
-  const where = jointRowConditions(split?.beside ?? f, bind, 'folded');
+  const few = await fewRangeJoints(q, f, split ?? null, bind, 'outcome');
+  const where = jointRowConditions(few?.beside ?? f, bind, 'folded');
+  if (few) where.unshift(listedJoint(few.joints, 'o'));
   const slots = bind([...OUTCOME_SLOTS]);
   return q.query<AnswerCount>(
     // Grouped by their answers first: a site's joints have a few hundred distinct sets.
     `select (${slots}::text[])[a.slot] as timepoint, a.answer::float8 as answer,
             sum(o.joints)::int as joints
      from (select o.classes, count(*) as joints
-           from ${atEnds ? `${atEnds} ends join outcome_joint_marks o on o.episode_id = ends.episode_id` : 'outcome_joint_marks o'}
+           from outcome_joint_marks o
            where o.instrument_id = ${bind(`item:${item.instrumentId}/${item.item}`)}
              ${where.map((c) => `and ${c}`).join(' ')}
            group by o.classes) o

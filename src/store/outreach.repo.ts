@@ -5,9 +5,10 @@ import {
   cohortKeyConditions,
   dashboardSettings,
   episodeConditions,
+  fewRangeJoints,
   inFoldedSnapshot,
-  jointsTreatedAtEnds,
   keptSet,
+  listedJoint,
   servedFromSums,
   splitAtHalfMonths,
   sqlParams,
@@ -311,7 +312,7 @@ export interface OutreachCounts {
  * a range of dates ending within half-months, its whole half-months' counts and the shares of
  * the joints treated at its ends; for any other range, the shares of the joints it selects (at 100,000
  * joints, a fifth of a site: the view in 0.19 s, against 0.35 s reading their links and
- * contacts). outreach.int.test.ts compares each with outreachCountsFromRows.
+ * contacts), read by key when they are few (`fewRangeJoints`). outreach.int.test.ts compares each with outreachCountsFromRows.
  */
 export async function outreachCounts(
   db: Db,
@@ -324,28 +325,35 @@ export async function outreachCounts(
   const summed = (table: string, conditions: string[]) =>
     `select section, timepoint, label, step, links, completed from ${table} s
      where s.site_id = $1 ${conditions.map((c) => `and ${c}`).join(' ')}`;
-  // The shares of the joints `conditions` select, or of those listed by `joints`.
-  const shares = (conditions: string[], joints?: string) =>
+  // The shares of the joints `conditions` select, and with `joints` listed, read by key.
+  const shares = (conditions: string[], joints: string | null) =>
     `select f.section, f.timepoint, f.label, f.step, f.links, f.completed
-     from ${joints ? `${joints} j join outreach_folded f on f.episode_id = j.episode_id` : 'outreach_folded f'}
-     join joint_episodes e on e.id = f.episode_id and e.site_id = $1
-     where f.site_id = $1 ${conditions.map((c) => `and ${c}`).join(' ')}`;
+     from outreach_folded f
+     ${conditions.length > 0 ? 'join joint_episodes e on e.id = f.episode_id and e.site_id = $1' : ''}
+     where ${joints ? `${listedJoint(joints, 'f')} and` : ''} f.site_id = $1
+       ${conditions.map((c) => `and ${c}`).join(' ')}`;
   const split = splitAtHalfMonths(inSite);
+  const set = servedFromSums(inSite) ? null : keptSet(inSite, bind);
+  const few =
+    servedFromSums(inSite) || set
+      ? null
+      : await fewRangeJoints(db, { ...inSite, siteId }, split, bind, 'outreach');
   const parts = (): string[] => {
     if (servedFromSums(inSite))
       return cohortKeyConditions(inSite, () => '').length === 0
         ? [summed('outreach_counts', [])]
         : [summed('outreach_cohort_counts', cohortKeyConditions(inSite, bind))];
-    const set = keptSet(inSite, bind);
     if (set) return [summed(`outreach_${set.kind}_counts`, set.where)];
-    if (!split) return [shares(episodeConditions(inSite, bind))];
-    // A range ending within half-months: its whole half-months kept, and the joints at its ends.
-    const ends = jointsTreatedAtEnds(siteId, split, bind, 'outreach');
-    const whole = split.halfMonths ? keptSet(split.halfMonths, bind) : null;
-    if (split.halfMonths && !whole) throw new Error('a split range keeps whole half-months only');
+    // Any other range: the shares of its joints; one ending within half-months: its whole
+    // half-months kept, and the shares of the joints treated at its ends.
+    const whole = split?.halfMonths ? keptSet(split.halfMonths, bind) : null;
+    if (split?.halfMonths && !whole) throw new Error('a split range keeps whole half-months only');
     return [
       ...(whole ? [summed(`outreach_${whole.kind}_counts`, whole.where)] : []),
-      shares(episodeConditions(split.beside, bind), ends),
+      shares(
+        episodeConditions({ ...(few?.beside ?? inSite), siteId: undefined }, bind),
+        few?.joints ?? null,
+      ),
     ];
   };
   const kept = `select section, timepoint, label, step, sum(links)::int as links,
@@ -385,7 +393,7 @@ export async function outreachCounts(
           return read(q);
         },
       )
-    : await withDashboardSettings(db, { nestedLoops: false }, read);
+    : await withDashboardSettings(db, { nestedLoops: few !== null }, read);
   return {
     byChannel: row?.byChannel ?? [],
     byMode: row?.byMode ?? [],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CohortFilter } from '../../store/analytics.repo.ts';
+import { type CohortFilter, fewRangeJoints, sqlParams } from '../../store/analytics.repo.ts';
 import { erasePatient } from '../../store/corrections.repo.ts';
 import type { Db } from '../../store/db.ts';
 import { outreachCounts, outreachCountsFromRows } from '../../store/outreach.repo.ts';
@@ -203,7 +203,19 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { productClass: 'BMAC', klGrade: 3, treatedFrom: '2024-03-16' },
       { cellSource: 'adipose', productClass: 'BMAC', ageFrom: 40 },
       { productClass: 'PRP', treatedFrom: '2024-03-10', treatedTo: '2025-02-20' },
+      // A range with a dose or BMI: its joints' shares, listed when few, scanned when many.
+      { productClass: 'BMAC', bmiClass: 'obese', ageFrom: 60, ageTo: 69 },
+      { joint: 'knee', sex: 'female', productClass: 'BMAC', bmiClass: 'obese', ageFrom: 60 },
+      { bmiClass: 'overweight', ageFrom: 18 },
+      { cellSource: 'adipose', doseBand: '10to50', treatedFrom: '2024-03-15' },
     ];
+    const { bind } = sqlParams();
+    const listed = (cohort: CohortFilter) =>
+      fewRangeJoints(db, { ...cohort, siteId: sites[0]?.id }, null, bind, 'outreach');
+    expect(
+      await listed({ productClass: 'BMAC', bmiClass: 'obese', ageFrom: 60, ageTo: 69 }),
+    ).not.toBeNull();
+    expect(await listed({ bmiClass: 'overweight', ageFrom: 18 })).toBeNull();
     // A range with no whole half-month inside, around a day a joint with links was treated.
     const [day] = await db.query<{ from: string; to: string; next: string; product: string }>(
       `select to_char(t.treatment_date - 1, 'YYYY-MM-DD') as from,
