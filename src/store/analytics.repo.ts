@@ -433,9 +433,9 @@ export function jointsTreatedAtEnds(
  * The joints whose kept rows a range no kept set serves reads, and what is left to ask of those
  * rows: with `split`, the joints treated at its ends, under `split.beside`; otherwise the
  * cohort's joints (a treatment in it, and its joint, KL grade and sex), found once from the
- * treatments, under the site. Either is a few percent of a site, so their rows are read by key
- * (`listedJoint`) rather than every row of the site (BMAC, obese, ages 60–69: 20,807 joints of
- * 666,600 at the benchmark's 1,000,000).
+ * treatments, under the site. The ends are few, and a cohort is listed only when few
+ * (`fewRangeJoints`), so their rows are read by key (`listedJoint`) rather than every row of
+ * the site (BMAC, obese, ages 60–69: 20,807 joints of 666,600 at the benchmark's 1,000,000).
  */
 export function rangeJoints(
   f: CohortFilter,
@@ -498,7 +498,8 @@ export async function fewRangeJoints(
  * Whether the row `alias` is of a joint in the list `joints` (a parenthesised query of
  * `episode_id`s): looked up in the table's key by the list's values, whose rows are then read in
  * block order. Joined instead, the planner cannot tell how few joints a list holds and hashed
- * every row of the site (BMAC, obese, ages 60–69 at 1,000,000 joints: 5.4 s, by key 0.74 s).
+ * every row of the site (BMAC, obese, ages 60–69 at 1,000,000 joints, the rows' statement:
+ * 5.4 s joined, 0.74 s by key).
  */
 export const listedJoint = (joints: string, alias: string) =>
   `${alias}.episode_id = any(array${joints})`;
