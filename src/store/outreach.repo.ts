@@ -310,9 +310,10 @@ export interface OutreachCounts {
  * ages (0107, per set of ages) or of whole treatment half-months (0109, per set of them), either
  * with a product (0112, per set of (product, age) or (product, half-month) pairs); for
  * a range of dates ending within half-months, its whole half-months' counts and the shares of
- * the joints treated at its ends; for any other range, the shares of the joints it selects (at 100,000
- * joints, a fifth of a site: the view in 0.19 s, against 0.35 s reading their links and
- * contacts), read by key when they are few (`fewRangeJoints`). outreach.int.test.ts compares each with outreachCountsFromRows.
+ * the joints treated at its ends; for any other range, the shares of the joints it selects (at
+ * 100,000 joints, a fifth of a site: the view in 0.19 s, against 0.35 s reading their links and
+ * contacts), read by key when they are few (`fewRangeJoints`). outreach.int.test.ts compares
+ * each with outreachCountsFromRows.
  */
 export async function outreachCounts(
   db: Db,
