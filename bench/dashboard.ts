@@ -159,7 +159,7 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         siteOutcomeReport(ctx, actor, { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' }),
     ],
     [
-      'outcomes report, BMAC, treated in 2024 (sums kept per set of (product, half-month) pairs)',
+      'outcomes report, BMAC, treated in 2024 (sums kept per set of treatment keys and half-months)',
       (ctx) =>
         siteOutcomeReport(ctx, actor, {
           product: 'BMAC',
@@ -177,7 +177,7 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         }),
     ],
     [
-      "outcomes report, BMAC, obese, ages 60–69 (its joints' folded rows, by key)",
+      'outcomes report, BMAC, obese, ages 60–69 (sums kept per set of treatment keys and ages)',
       (ctx) =>
         siteOutcomeReport(ctx, actor, {
           product: 'BMAC',
@@ -187,8 +187,19 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         }),
     ],
     [
-      'outcomes report, knee, pre-obese, 18 and over (every folded row of the site)',
+      'outcomes report, knee, pre-obese, 18 and over (sums kept per set of treatment keys and ages)',
       (ctx) => siteOutcomeReport(ctx, actor, { joint: 'knee', bmi: 'overweight', ageFrom: '18' }),
+    ],
+    [
+      "outcomes report, BMAC, obese, ages 60–69, treated from 2020 (ages with dates: its joints' folded rows, by key)",
+      (ctx) =>
+        siteOutcomeReport(ctx, actor, {
+          product: 'BMAC',
+          bmi: 'obese',
+          ageFrom: '60',
+          ageTo: '69',
+          treatedFrom: '2020-01-01',
+        }),
     ],
     ['site vs network', (ctx) => siteBenchmark(ctx, actor, {})],
     [
@@ -241,11 +252,11 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
       (ctx) => siteOutreach(ctx, actor, { treatedFrom: '2024-03-15', treatedTo: '2025-02-10' }),
     ],
     [
-      'outreach, BMAC, ages 60–69 (counts kept per set of (product, age) pairs)',
+      'outreach, BMAC, ages 60–69 (counts kept per set of treatment keys and ages)',
       (ctx) => siteOutreach(ctx, actor, { product: 'BMAC', ageFrom: '60', ageTo: '69' }),
     ],
     [
-      'outreach, BMAC, treated in 2024 (counts kept per set of (product, half-month) pairs)',
+      'outreach, BMAC, treated in 2024 (counts kept per set of treatment keys and half-months)',
       (ctx) =>
         siteOutreach(ctx, actor, {
           product: 'BMAC',
@@ -263,17 +274,28 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         }),
     ],
     [
-      'outreach, knee, pre-obese, 18 and over (every kept share of the site)',
+      'outreach, knee, pre-obese, 18 and over (counts kept per set of treatment keys and ages)',
       (ctx) => siteOutreach(ctx, actor, { joint: 'knee', bmi: 'overweight', ageFrom: '18' }),
     ],
     [
-      "outreach, BMAC, obese, ages 60–69 (its joints' kept shares, by key)",
+      'outreach, BMAC, obese, ages 60–69 (counts kept per set of treatment keys and ages)',
       (ctx) =>
         siteOutreach(ctx, actor, {
           product: 'BMAC',
           bmi: 'obese',
           ageFrom: '60',
           ageTo: '69',
+        }),
+    ],
+    [
+      "outreach, BMAC, obese, ages 60–69, treated from 2020 (ages with dates: its joints' kept shares, by key)",
+      (ctx) =>
+        siteOutreach(ctx, actor, {
+          product: 'BMAC',
+          bmi: 'obese',
+          ageFrom: '60',
+          ageTo: '69',
+          treatedFrom: '2020-01-01',
         }),
     ],
   ];

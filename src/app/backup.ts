@@ -97,21 +97,21 @@ const DERIVED_TABLES = new Set([
   // Migration 0109's outreach counts per set of treatment half-months, and each joint's set.
   'outreach_half_month_counts',
   'outreach_folded_half_months',
-  // Migration 0112's outcome sums per set of (product, age) and of (product, half-month) pairs,
-  // and each joint's sets.
-  'outcome_folded_product_ages',
-  'outcome_product_age_sums',
-  'outcome_product_age_counts',
-  'outcome_product_age_answer_counts',
-  'outcome_folded_product_half_months',
-  'outcome_product_half_month_sums',
-  'outcome_product_half_month_counts',
-  'outcome_product_half_month_answer_counts',
-  // Migration 0112's outreach counts per set of the same pairs, and the sets of each joint's shares.
-  'outreach_product_age_counts',
-  'outreach_folded_product_ages',
-  'outreach_product_half_month_counts',
-  'outreach_folded_product_half_months',
+  // Migration 0113's outcome sums per set of treatment keys (product, dose band, BMI class) with
+  // their ages and with their half-months, and each joint's sets.
+  'outcome_folded_cohort_ages',
+  'outcome_cohort_age_sums',
+  'outcome_cohort_age_counts',
+  'outcome_cohort_age_answer_counts',
+  'outcome_folded_cohort_half_months',
+  'outcome_cohort_half_month_sums',
+  'outcome_cohort_half_month_counts',
+  'outcome_cohort_half_month_answer_counts',
+  // Migration 0113's outreach counts per the same sets, and the sets of each joint's shares.
+  'outreach_cohort_age_counts',
+  'outreach_folded_cohort_ages',
+  'outreach_cohort_half_month_counts',
+  'outreach_folded_cohort_half_months',
 ]);
 const isData = (t: TableInfo) => t.name !== SCHEMA_TABLE && !DERIVED_TABLES.has(t.name);
 

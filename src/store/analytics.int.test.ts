@@ -93,9 +93,10 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { siteId: site?.id, joint: 'knee', productClass: 'BMAC' },
       { cellSource: 'bone-marrow', bmiClass: 'overweight', sex: 'male' },
       // Ages or whole treatment half-months, with the site, joint, KL grade or sex at most, add
-      // up the sums kept per set of ages (0106) or half-months (0108); dates within half-months
-      // add the rows of the joints treated at their ends; ages or dates with a product, dose or
-      // BMI read their joints' rows as folded.
+      // up the sums kept per set of ages (0106) or half-months (0108); with a product, dose or
+      // BMI, per set of its treatments' keys with their ages or half-months (0113); dates within
+      // half-months add the rows of the joints treated at their ends; ages with dates read
+      // their joints' rows as folded.
       { ageFrom: 60, ageTo: 69 },
       { siteId: site?.id, ageFrom: 60, ageTo: 69 },
       { ageFrom: 75 },
@@ -131,7 +132,30 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { cellSource: 'bone-marrow', treatedFrom: '2024-02-10' },
       { siteId: site?.id, joint: 'knee', sex: 'female', ageFrom: 50 },
       { klGrade: 3, productClass: 'BMAC', treatedTo: '2025-06-30', ageTo: 70 },
+      { bmiClass: 'normal', ageFrom: 60, ageTo: 69 },
+      { siteId: site?.id, productClass: 'BMAC', doseBand: '10to50', ageFrom: 50 },
+      { joint: 'knee', bmiClass: 'overweight', ageFrom: 18 },
+      { cellSource: 'bone-marrow', bmiClass: 'obese', sex: 'female', ageTo: 64 },
+      { doseBand: '50to100', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
+      { siteId: site?.id, bmiClass: 'normal', treatedFrom: '2024-03-15', treatedTo: '2025-02-10' },
+      { cellSource: 'adipose', doseBand: '10to50', treatedFrom: '2024-03-15' },
+      {
+        productClass: 'PRP',
+        bmiClass: 'overweight',
+        treatedFrom: '2024-06-03',
+        treatedTo: '2024-06-14',
+      },
     ];
+    // Joints with a treatment of a normal BMI and one at 60–69 but none of both: a key of the
+    // BMI class and a set of ages apart would count them in that cohort.
+    const [apart] = await db.query<{ joints: number }>(
+      `select count(*)::int as joints from joint_episodes e
+       where exists (select 1 from treatments t where t.episode_id = e.id and t.bmi >= 18.5 and t.bmi < 25)
+         and exists (select 1 from treatments t where t.episode_id = e.id and t.age_at_treatment between 60 and 69)
+         and not exists (select 1 from treatments t where t.episode_id = e.id and t.bmi >= 18.5
+                           and t.bmi < 25 and t.age_at_treatment between 60 and 69)`,
+    );
+    expect(apart?.joints).toBeGreaterThan(0);
     for (const cohort of cohorts)
       expectSameSummaries(
         await outcomeSummaries(db, cohort, TIMEPOINT_IDS, CRITERIA),
@@ -190,7 +214,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     expect(await sumsNow()).toEqual(before);
   });
 
-  it('read a range with a dose or BMI by its joints when they are few, and scanned when many, alike', async () => {
+  it('read a range of ages and dates by its joints when they are few, and scanned when many, alike', async () => {
     const [site] = await db.query<{ id: string }>(
       `select id from sites where name like 'Harbour%'`,
     );
@@ -200,8 +224,15 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       bmiClass: 'obese',
       ageFrom: 60,
       ageTo: 69,
+      // Every treatment date: ages with dates are no kept set's, so the rows are read.
+      treatedFrom: '2000-01-01',
     };
-    const many: CohortFilter = { siteId: site?.id, bmiClass: 'overweight', ageFrom: 18 };
+    const many: CohortFilter = {
+      siteId: site?.id,
+      bmiClass: 'overweight',
+      ageFrom: 18,
+      treatedFrom: '2000-01-01',
+    };
     // The path follows the planner's estimates: taken from statistics of the rows as they are now.
     await db.query('analyze');
     const { bind } = sqlParams();
@@ -216,7 +247,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { ...few, siteId: undefined },
       { ...few, joint: 'knee', sex: 'female' },
       { ...few, klGrade: 3 },
-      { siteId: site?.id, cellSource: 'adipose', doseBand: '10to50', treatedFrom: '2024-03-15' },
+      { siteId: site?.id, cellSource: 'adipose', ageTo: 64, treatedFrom: '2024-03-15' },
     ] as CohortFilter[]) {
       const summaries = await outcomeSummaries(db, cohort, TIMEPOINT_IDS, CRITERIA);
       if (cohort === few || cohort === many) expect(summaries.joints).toBeGreaterThan(0);
@@ -245,6 +276,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { siteId: site?.id, ageFrom: 70 },
       { siteId: site?.id, joint: 'knee', ageFrom: 60 },
       { bmiClass: 'obese', ageTo: 64 },
+      { doseBand: '10to50', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
       { siteId: site?.id, sex: 'male', treatedFrom: '2024-07-01' },
       { joint: 'knee', treatedFrom: '2024-07-01', treatedTo: '2025-06-30' },
       { treatedFrom: '2024-07-04', treatedTo: '2025-06-30' },
@@ -600,10 +632,19 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       expect(want, JSON.stringify(filter)).toBeGreaterThan(0);
       expect(got.joints, JSON.stringify(filter)).toBe(want);
     }
-    // BMI classes split the joints with a BMI recorded, none twice.
+    // A joint is in each BMI class one of its treatments is in (addTreatmentsOfAnotherProduct
+    // gives some two), and in no other: the classes add up to its distinct classes.
     let byClass = 0;
     for (const bmiClass of ['underweight', 'normal', 'overweight', 'obese'] as const)
       byClass += (await outcomeSummaries(db, { bmiClass }, TIMEPOINT_IDS, CRITERIA)).joints;
-    expect(byClass).toBe(expected((t) => t.bmi !== null));
+    const classOf = (bmi: number) =>
+      bmi < 18.5 ? 'underweight' : bmi < 25 ? 'normal' : bmi < 30 ? 'overweight' : 'obese';
+    const jointClasses = new Set(
+      treatments
+        .filter((t) => scored.has(t.episodeId) && t.bmi !== null)
+        .map((t) => `${t.episodeId} ${classOf(t.bmi ?? 0)}`),
+    );
+    expect(byClass).toBe(jointClasses.size);
+    expect(byClass).toBeGreaterThan(expected((t) => t.bmi !== null));
   });
 });

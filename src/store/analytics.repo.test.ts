@@ -3,10 +3,10 @@ import {
   type CohortFilter,
   keptSet,
   servedFromAgeSums,
+  servedFromCohortAgeSums,
+  servedFromCohortHalfMonthSums,
   servedFromHalfMonthSums,
   servedFromKept,
-  servedFromProductAgeSums,
-  servedFromProductHalfMonthSums,
   splitAtHalfMonths,
   sqlParams,
 } from './analytics.repo.ts';
@@ -38,44 +38,46 @@ describe('the kept sums a cohort reads', () => {
     expect(servedFromAgeSums({ joint: 'knee' })).toBe(false);
   });
 
-  it('serve ranges of ages with a product or cell source from the sums per (product, age) pair', () => {
-    const served = (f: CohortFilter) => servedFromProductAgeSums(f);
+  it('serve ranges of ages with a product, dose or BMI from the sums per set of treatment keys and ages', () => {
+    const served = (f: CohortFilter) => servedFromCohortAgeSums(f);
     expect(served({ productClass: 'BMAC', ageFrom: 60, ageTo: 69 })).toBe(true);
     expect(served({ cellSource: 'adipose', ageTo: 49, joint: 'knee', sex: 'female' })).toBe(true);
     expect(served({ productClass: 'PRP', ageFrom: 50, siteId: 'x', klGrade: 3 })).toBe(true);
-    expect(servedFromKept({ productClass: 'BMAC', ageFrom: 60 })).toBe(true);
-    // The pairs tell nothing of dose, BMI or date; without an age they are not needed.
-    expect(served({ productClass: 'BMAC', ageFrom: 60, doseBand: 'lt10' })).toBe(false);
-    expect(served({ productClass: 'BMAC', ageFrom: 60, bmiClass: 'obese' })).toBe(false);
+    expect(served({ productClass: 'BMAC', ageFrom: 60, doseBand: 'lt10' })).toBe(true);
+    expect(served({ productClass: 'BMAC', ageFrom: 60, bmiClass: 'obese' })).toBe(true);
+    expect(served({ joint: 'knee', bmiClass: 'overweight', ageFrom: 18 })).toBe(true);
+    expect(servedFromKept({ productClass: 'BMAC', ageFrom: 60, bmiClass: 'obese' })).toBe(true);
+    // The elements tell nothing of the date; without an age they are not needed.
     expect(served({ productClass: 'BMAC', ageFrom: 60, treatedFrom: '2024-01-01' })).toBe(false);
     expect(served({ productClass: 'BMAC' })).toBe(false);
     expect(served({ ageFrom: 60 })).toBe(false);
-    expect(servedFromKept({ productClass: 'BMAC', ageFrom: 60, bmiClass: 'obese' })).toBe(false);
+    expect(servedFromKept({ bmiClass: 'obese', ageFrom: 60, treatedTo: '2024-01-31' })).toBe(false);
   });
 
-  it('serve whole half-months with a product or cell source from the (product, half-month) sums', () => {
-    const served = (f: CohortFilter) => servedFromProductHalfMonthSums(f);
+  it('serve whole half-months with a product, dose or BMI from the sums per set of treatment keys and half-months', () => {
+    const served = (f: CohortFilter) => servedFromCohortHalfMonthSums(f);
     expect(
       served({ productClass: 'BMAC', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' }),
     ).toBe(true);
     expect(served({ cellSource: 'adipose', treatedFrom: '2024-03-16', sex: 'male' })).toBe(true);
     expect(servedFromKept({ productClass: 'BMAC', treatedTo: '2024-06-30' })).toBe(true);
-    // Within a half-month, or with a dose, BMI or age too: not from these sums.
-    expect(served({ productClass: 'BMAC', treatedFrom: '2024-01-02' })).toBe(false);
     expect(served({ productClass: 'BMAC', treatedFrom: '2024-01-01', doseBand: 'lt10' })).toBe(
-      false,
+      true,
     );
+    expect(served({ bmiClass: 'normal', treatedTo: '2024-06-30' })).toBe(true);
+    // Within a half-month, or with an age too: not from these sums.
+    expect(served({ productClass: 'BMAC', treatedFrom: '2024-01-02' })).toBe(false);
     expect(served({ productClass: 'BMAC', treatedFrom: '2024-01-01', ageFrom: 60 })).toBe(false);
     expect(served({ treatedFrom: '2024-01-01' })).toBe(false);
   });
 
-  it('select the sets with a pair of the product at an age in the range', () => {
+  it('select the sets with an element of the product, dose and BMI at an age in the range', () => {
     const { params, bind } = sqlParams();
     expect(keptSet({ siteId: 's1', cellSource: 'bone-marrow', ageFrom: 60 }, bind)).toEqual({
-      kind: 'product_age',
+      kind: 'cohort_age',
       where: [
         's.site_id = $1',
-        "exists (select 1 from unnest(s.product_ages) v where split_part(v, '|', 1) = any($3::text[]) and split_part(v, '|', 2)::int >= $2)",
+        "exists (select 1 from unnest(s.cohort_ages) v where split_part(v, '|', 1) = any($3::text[]) and split_part(v, '|', 4)::int >= $2)",
       ],
     });
     expect(params).toEqual(['s1', 60, ['BM-MSC', 'BMAC']]);
@@ -86,13 +88,22 @@ describe('the kept sums a cohort reads', () => {
         dates.bind,
       ),
     ).toEqual({
-      kind: 'product_half_month',
+      kind: 'cohort_half_month',
       where: [
         's.joint = $1',
-        "exists (select 1 from unnest(s.product_half_months) v where split_part(v, '|', 1) = any($4::text[]) and split_part(v, '|', 2)::int >= $2 and split_part(v, '|', 2)::int <= $3)",
+        "exists (select 1 from unnest(s.cohort_half_months) v where split_part(v, '|', 1) = any($4::text[]) and split_part(v, '|', 4)::int >= $2 and split_part(v, '|', 4)::int <= $3)",
       ],
     });
     expect(dates.params).toEqual(['knee', 2024011, 2024122, ['PRP']]);
+    // A dose band and BMI class without a product: those parts of one element.
+    const keyed = sqlParams();
+    expect(keptSet({ doseBand: '10to50', bmiClass: 'obese', ageTo: 69 }, keyed.bind)).toEqual({
+      kind: 'cohort_age',
+      where: [
+        "exists (select 1 from unnest(s.cohort_ages) v where split_part(v, '|', 2) = $2 and split_part(v, '|', 3) = $3 and split_part(v, '|', 4)::int <= $1)",
+      ],
+    });
+    expect(keyed.params).toEqual([69, '10to50', 'obese']);
     // A product outside its cell source matches nothing.
     const none = sqlParams();
     keptSet({ cellSource: 'adipose', productClass: 'BMAC', ageTo: 69 }, none.bind);
@@ -121,7 +132,7 @@ describe('the kept sums a cohort reads', () => {
     expect(keptSet({ treatedFrom: '2024-03-02' }, ages.bind)).toBeNull();
   });
 
-  it('split a range with a product the same way, the product kept on both parts', () => {
+  it('split a range with a product, dose or BMI the same way, kept on both parts', () => {
     expect(
       splitAtHalfMonths({
         productClass: 'BMAC',
@@ -133,7 +144,19 @@ describe('the kept sums a cohort reads', () => {
       ends: [{ from: '2024-03-15', to: '2024-03-15' }],
       beside: { productClass: 'BMAC', treatedFrom: undefined, treatedTo: undefined },
     });
-    // Whole half-months with a product are kept whole; with a dose or BMI, no split.
+    expect(
+      splitAtHalfMonths({ productClass: 'BMAC', bmiClass: 'obese', treatedFrom: '2024-03-15' }),
+    ).toEqual({
+      halfMonths: { productClass: 'BMAC', bmiClass: 'obese', treatedFrom: '2024-03-16' },
+      ends: [{ from: '2024-03-15', to: '2024-03-15' }],
+      beside: {
+        productClass: 'BMAC',
+        bmiClass: 'obese',
+        treatedFrom: undefined,
+        treatedTo: undefined,
+      },
+    });
+    // Whole half-months with a product are kept whole; with an age too, no split.
     expect(
       splitAtHalfMonths({
         cellSource: 'adipose',
@@ -142,7 +165,7 @@ describe('the kept sums a cohort reads', () => {
       }),
     ).toBeNull();
     expect(
-      splitAtHalfMonths({ productClass: 'BMAC', bmiClass: 'obese', treatedFrom: '2024-03-15' }),
+      splitAtHalfMonths({ productClass: 'BMAC', ageFrom: 60, treatedFrom: '2024-03-15' }),
     ).toBeNull();
   });
 
@@ -188,7 +211,7 @@ describe('the kept sums a cohort reads', () => {
     });
     // Whole half-months already, or another filter: not split.
     expect(splitAtHalfMonths({ treatedFrom: '2024-03-16', treatedTo: '2024-04-15' })).toBeNull();
-    expect(splitAtHalfMonths({ treatedFrom: '2024-03-02', doseBand: 'lt10' })).toBeNull();
+    expect(splitAtHalfMonths({ treatedFrom: '2024-03-02', ageTo: 49 })).toBeNull();
     expect(splitAtHalfMonths({ ageFrom: 60 })).toBeNull();
   });
 });

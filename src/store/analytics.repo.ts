@@ -168,8 +168,8 @@ export async function outcomeSummaries(
         parseSummaries(
           servedFromKept(f)
             ? await sumsQuery(q, f, criteria)
-            : // Ages or dates with a product, dose or BMI are no union of kept keys: the joints'
-              // rows as last folded.
+            : // Ages with dates are no union of kept keys or sets: the joints' rows as last
+              // folded.
               await foldedRowsQuery(q, f, timepoints, criteria),
           timepoints,
           criteria,
@@ -248,21 +248,22 @@ export function servedFromAgeSums(f: CohortFilter): boolean {
 }
 
 /**
- * Whether the cohort is a range of ages with a product (or cell source) and, at most, the site,
- * joint, KL grade and sex: the sums kept per set of (product, age) pairs serve it (migration
- * 0112). With a dose, BMI or treatment dates too, the pairs cannot tell.
+ * Whether the cohort is a range of ages with a product (or cell source), dose band or BMI class
+ * and, at most, the site, joint, KL grade and sex: the sums kept per set of its treatments'
+ * (product, dose band, BMI class, age) serve it (migration 0113). With treatment dates too, they
+ * cannot tell.
  */
-export function servedFromProductAgeSums(f: CohortFilter): boolean {
-  return hasProduct(f) && servedFromAgeSums(withoutProduct(f));
+export function servedFromCohortAgeSums(f: CohortFilter): boolean {
+  return hasTreatmentKey(f) && servedFromAgeSums(withoutTreatmentKey(f));
 }
 
 /**
- * Whether the cohort is a range of whole treatment half-months with a product (or cell source)
- * and, at most, the site, joint, KL grade and sex: the sums kept per set of (product, half-month)
- * pairs serve it (migration 0112).
+ * Whether the cohort is a range of whole treatment half-months with a product (or cell source),
+ * dose band or BMI class and, at most, the site, joint, KL grade and sex: the sums kept per set
+ * of its treatments' (product, dose band, BMI class, half-month) serve it (migration 0113).
  */
-export function servedFromProductHalfMonthSums(f: CohortFilter): boolean {
-  return hasProduct(f) && servedFromHalfMonthSums(withoutProduct(f));
+export function servedFromCohortHalfMonthSums(f: CohortFilter): boolean {
+  return hasTreatmentKey(f) && servedFromHalfMonthSums(withoutTreatmentKey(f));
 }
 
 /**
@@ -293,24 +294,25 @@ export function servedFromHalfMonthSums(f: CohortFilter): boolean {
   );
 }
 
-/** The kinds of set the outcome sums and outreach counts are also kept per (0106–0109, 0112). */
-const SET_KINDS = ['age', 'half_month', 'product_age', 'product_half_month'] as const;
+/** The kinds of set the outcome sums and outreach counts are also kept per (0106–0109, 0113). */
+const SET_KINDS = ['age', 'half_month', 'cohort_age', 'cohort_half_month'] as const;
 type SetKind = (typeof SET_KINDS)[number];
 
 /** Which kind of kept set serves a range cohort, if any. */
 function keptSetKind(f: CohortFilter): SetKind | null {
   if (servedFromAgeSums(f)) return 'age';
   if (servedFromHalfMonthSums(f)) return 'half_month';
-  if (servedFromProductAgeSums(f)) return 'product_age';
-  if (servedFromProductHalfMonthSums(f)) return 'product_half_month';
+  if (servedFromCohortAgeSums(f)) return 'cohort_age';
+  if (servedFromCohortHalfMonthSums(f)) return 'cohort_half_month';
   return null;
 }
 
 /**
- * The kind of kept set (migrations 0106–0109, 0112) that serves a range cohort, and the
+ * The kind of kept set (migrations 0106–0109, 0113) that serves a range cohort, and the
  * conditions on its rows `s`: its site, joint, KL grade and sex, and the sets with an age or
- * half-month in the range, or with a product a pair of the product in it (a joint is in the
- * range when one of its treatments is). Null when no kept set serves the cohort.
+ * half-month in the range, or with a product, dose or BMI an element of a treatment that
+ * matches them and is in it (a joint is in the range when one of its treatments is). Null when
+ * no kept set serves the cohort.
  */
 export function keptSet(f: CohortFilter, bind: Bind): { kind: SetKind; where: string[] } | null {
   const kind = keptSetKind(f);
@@ -325,15 +327,21 @@ export function keptSet(f: CohortFilter, bind: Bind): { kind: SetKind; where: st
 
 /**
  * Whether the joint's kept set on `alias` holds a value of the range: an age or half-month, or
- * with a product one of its pairs ('BMAC|61', 'BMAC|2024031': one treatment matches both).
+ * with a product, dose or BMI an element of one treatment that matches them all
+ * ('BMAC|10to50|obese|61': product, dose band and BMI class as migration 0090 codes them).
  */
 function setMembership(f: CohortFilter, bind: Bind, alias: string): string {
-  if (!hasProduct(f)) {
+  if (!hasTreatmentKey(f)) {
     const { column, within } = setRange(f, bind);
     return `exists (select 1 from unnest(${alias}.${column}) v where ${within.join(' and ')})`;
   }
-  const { column, within } = setRange(withoutProduct(f), bind, "split_part(v, '|', 2)::int");
-  return `exists (select 1 from unnest(${alias}.product_${column}) v where split_part(v, '|', 1) = any(${bind(cohortProducts(f))}::text[]) and ${within.join(' and ')})`;
+  const { column, within } = setRange(withoutTreatmentKey(f), bind, "split_part(v, '|', 4)::int");
+  const keyed: string[] = [];
+  if (f.productClass || f.cellSource)
+    keyed.push(`split_part(v, '|', 1) = any(${bind(cohortProducts(f))}::text[])`);
+  if (f.doseBand) keyed.push(`split_part(v, '|', 2) = ${bind(f.doseBand)}`);
+  if (f.bmiClass) keyed.push(`split_part(v, '|', 3) = ${bind(f.bmiClass)}`);
+  return `exists (select 1 from unnest(${alias}.cohort_${column}) v where ${[...keyed, ...within].join(' and ')})`;
 }
 
 /** The kept set a range reads (ages or half-months), and the conditions on a value `v` in it. */
@@ -375,8 +383,8 @@ export interface DateRangeSplit {
 export function splitAtHalfMonths(f: CohortFilter): DateRangeSplit | null {
   if (
     (f.treatedFrom === undefined && f.treatedTo === undefined) ||
-    !onlyKeyedBeside(f, ['treatedFrom', 'treatedTo', 'productClass', 'cellSource']) ||
-    servedFromHalfMonthSums(withoutProduct(f))
+    !onlyKeyedBeside(f, ['treatedFrom', 'treatedTo', ...TREATMENT_KEYS]) ||
+    servedFromHalfMonthSums(withoutTreatmentKey(f))
   )
     return null;
   // The next half-month's first day after a date, and the last day of the one before it.
@@ -406,9 +414,10 @@ export function splitAtHalfMonths(f: CohortFilter): DateRangeSplit | null {
 /**
  * The joints of a split range treated on its other days and in none of its whole half-months,
  * as the kept sets of the kind `kept` folds (outcome_folded_… or outreach_folded_…: their
- * half-months, or with a product their (product, half-month) pairs) say: the joints the sums
- * of the whole half-months leave out, whatever a concurrent fold does. With a product, only
- * its treatments count, at the ends as in the whole half-months.
+ * half-months, or with a product, dose or BMI their treatments' keys with half-months) say:
+ * the joints the sums of the whole half-months leave out, whatever a concurrent fold does.
+ * With a product, dose or BMI, only the treatments that match count, at the ends as in the
+ * whole half-months.
  */
 export function jointsTreatedAtEnds(
   siteId: string | undefined,
@@ -419,13 +428,13 @@ export function jointsTreatedAtEnds(
   const ends = split.ends.map(
     (e) => `t.treatment_date between ${bind(e.from)}::date and ${bind(e.to)}::date`,
   );
-  const withProduct = hasProduct(split.beside);
+  const keyed = treatmentConditions(split.beside, bind);
   const outside = split.halfMonths ? `and not ${setMembership(split.halfMonths, bind, 'fm')}` : '';
   return `(select distinct t.episode_id from treatments t
-           join ${kept}_folded_${withProduct ? 'product_' : ''}half_months fm
+           join ${kept}_folded_${keyed.length > 0 ? 'cohort_' : ''}half_months fm
              on fm.episode_id = t.episode_id and fm.site_id = t.site_id
            where (${ends.join(' or ')}) ${siteId ? `and fm.site_id = ${bind(siteId)}` : ''}
-             ${withProduct ? `and t.product_class = any(${bind(cohortProducts(split.beside))}::text[])` : ''}
+             ${keyed.map((c) => `and ${c}`).join(' ')}
              ${outside})`;
 }
 
@@ -435,7 +444,8 @@ export function jointsTreatedAtEnds(
  * cohort's joints (a treatment in it, and its joint, KL grade and sex), found once from the
  * treatments, under the site. The ends are few, and a cohort is listed only when few
  * (`fewRangeJoints`), so their rows are read by key (`listedJoint`) rather than every row of
- * the site (BMAC, obese, ages 60–69: 20,807 joints of 666,600 at the benchmark's 1,000,000).
+ * the site (BMAC, obese, ages 60–69, before migration 0113 kept its sums: 20,807 joints of
+ * 666,600 at the benchmark's 1,000,000).
  */
 export function rangeJoints(
   f: CohortFilter,
@@ -504,14 +514,19 @@ export async function fewRangeJoints(
 export const listedJoint = (joints: string, alias: string) =>
   `${alias}.episode_id = any(array${joints})`;
 
-/** Whether the cohort names a product or cell source. */
-const hasProduct = (f: CohortFilter) => f.productClass !== undefined || f.cellSource !== undefined;
+/** The filters a treatment's cohort key (migration 0090) answers: product, dose band, BMI class. */
+const TREATMENT_KEYS = ['productClass', 'cellSource', 'doseBand', 'bmiClass'] as const;
 
-/** The cohort without its product or cell source. */
-const withoutProduct = (f: CohortFilter): CohortFilter => ({
+/** Whether the cohort names a product, cell source, dose band or BMI class. */
+const hasTreatmentKey = (f: CohortFilter) => TREATMENT_KEYS.some((k) => f[k] !== undefined);
+
+/** The cohort without its product, cell source, dose band and BMI class. */
+const withoutTreatmentKey = (f: CohortFilter): CohortFilter => ({
   ...f,
   productClass: undefined,
   cellSource: undefined,
+  doseBand: undefined,
+  bmiClass: undefined,
 });
 
 /**
@@ -615,7 +630,7 @@ export function mergeSummaries(a: OutcomeSummaries, b: OutcomeSummaries): Outcom
 
 /**
  * Whether sums kept per cohort key (0090), or per a kind of set (ages 0106, half-months 0108,
- * pairs of a product with either 0112), serve it.
+ * treatments' keys with either 0113), serve it.
  */
 export function servedFromKept(f: CohortFilter): boolean {
   return servedFromSums(f) || keptSetKind(f) !== null;
@@ -741,8 +756,8 @@ export async function catchUpFollowUpCounts(q: Queryable): Promise<number> {
 }
 
 /**
- * The cohort's statistics added up from the sums kept per cohort key, set of ages or set of
- * treatment half-months (0090, 0106, 0108).
+ * The cohort's statistics added up from the sums kept per site, cohort key or kind of set
+ * (0090, 0106, 0108, 0113).
  */
 async function sumsQuery(
   q: Queryable,
@@ -792,20 +807,23 @@ async function sumsQuery(
     )
     .join(', ');
   await dashboardSettings(q, { nestedLoops: true });
+  // The sums rows are picked once for both aggregates: a set's conditions search each row's
+  // array (BMAC, ages 60–69 at 1,000,000 joints: 4,047 of the site's 63,822 rows).
   const [row] = await q.query<RawSummaries>(
-    `select (select coalesce(sum(s.joints), 0)::int from ${counts} s
+    `with picked as materialized (select * from ${sums} s ${cond})
+     select (select coalesce(sum(s.joints), 0)::int from ${counts} s
              ${cond ? `${cond} and` : 'where'} s.instrument_id = '') as joints,
             (select json_agg(x) from (
                select s.site_id, s.instrument_id, s.scale,
                       ${levelColumns}, ${thresholdColumns}
-               from ${sums} s ${cond}
+               from picked s
                group by s.site_id, s.instrument_id, s.scale
                having sum(s.joints) > 0) x) as stats,
             (select json_agg(x) from (
                select s.site_id, s.instrument_id, s.scale, s.pattern, sum(s.joints)::int as joints,
                       sum(s.squared_joint_sums) as squared_sums, sum(${squares}) as squares,
                       ${patternSums}
-               from ${sums} s ${cond}
+               from picked s
                group by s.site_id, s.instrument_id, s.scale, s.pattern
                having sum(s.joints) > 0) x) as patterns,
             ${

@@ -179,6 +179,15 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
 
   it('are, in one statement, what the three statements over every link give', async () => {
     const sites = await db.query<{ id: string }>('select id from sites order by name');
+    // Every treatment date: ages with dates are no kept set's, so the shares are read.
+    const few: CohortFilter = {
+      productClass: 'BMAC',
+      bmiClass: 'obese',
+      ageFrom: 60,
+      ageTo: 69,
+      treatedFrom: '2000-01-01',
+    };
+    const many: CohortFilter = { bmiClass: 'overweight', ageFrom: 18, treatedFrom: '2000-01-01' };
     const cohorts: CohortFilter[] = [
       {},
       { joint: 'knee' },
@@ -186,9 +195,9 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { klGrade: 3, cellSource: 'bone-marrow' as const },
       // Ages or whole treatment half-months, with the joint, KL grade or sex at most: the counts
       // kept per set of ages (0107) or half-months (0109); a range ending within one adds the
-      // shares of the joints treated at its ends; ages or whole half-months with a product, the
-      // counts per set of (product, age) or (product, half-month) pairs (0112); with a dose or
-      // BMI, or dates within half-months with a product, their joints' shares.
+      // shares of the joints treated at its ends; ages or whole half-months with a product, dose
+      // or BMI, the counts per set of its treatments' keys with their ages or half-months
+      // (0113); ages with dates, their joints' shares.
       { ageFrom: 50, ageTo: 69 },
       { ageFrom: 70 },
       { joint: 'knee', sex: 'female', ageTo: 59 },
@@ -203,27 +212,25 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       { productClass: 'BMAC', klGrade: 3, treatedFrom: '2024-03-16' },
       { cellSource: 'adipose', productClass: 'BMAC', ageFrom: 40 },
       { productClass: 'PRP', treatedFrom: '2024-03-10', treatedTo: '2025-02-20' },
-      // A range with a dose or BMI: its joints' shares, listed when few, scanned when many.
       { productClass: 'BMAC', bmiClass: 'obese', ageFrom: 60, ageTo: 69 },
       { joint: 'knee', sex: 'female', productClass: 'BMAC', bmiClass: 'obese', ageFrom: 60 },
       { bmiClass: 'overweight', ageFrom: 18 },
+      { bmiClass: 'normal', ageFrom: 60, ageTo: 69 },
+      { doseBand: '50to100', treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
       { cellSource: 'adipose', doseBand: '10to50', treatedFrom: '2024-03-15' },
+      // Ages with dates: their joints' shares, listed when few, scanned when many.
+      few,
+      { ...few, joint: 'knee', sex: 'female' },
+      many,
     ];
     // The path follows the planner's estimates: taken from statistics of the rows as they are now.
     await db.query('analyze');
     const { bind } = sqlParams();
     const listed = (cohort: CohortFilter) =>
       fewRangeJoints(db, { ...cohort, siteId: sites[0]?.id }, null, bind, 'outreach');
-    expect(
-      await listed({ productClass: 'BMAC', bmiClass: 'obese', ageFrom: 60, ageTo: 69 }),
-    ).not.toBeNull();
-    expect(await listed({ bmiClass: 'overweight', ageFrom: 18 })).toBeNull();
-    const fewCounts = await outreachCounts(db, sites[0]?.id ?? '', {
-      productClass: 'BMAC',
-      bmiClass: 'obese',
-      ageFrom: 60,
-      ageTo: 69,
-    });
+    expect(await listed(few)).not.toBeNull();
+    expect(await listed(many)).toBeNull();
+    const fewCounts = await outreachCounts(db, sites[0]?.id ?? '', few);
     expect(fewCounts.byChannel.length).toBeGreaterThan(0);
     // A range with no whole half-month inside, around a day a joint with links was treated.
     const [day] = await db.query<{ from: string; to: string; next: string; product: string }>(
@@ -332,9 +339,9 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
         }
       }
     // What the folds left is what counting every joint afresh gives.
-    // Per set of ages, half-months, (product, age) and (product, half-month) pairs (0107, 0109,
-    // 0112): the counts and the set each joint's shares went in under.
-    const setKinds = ['age', 'half_month', 'product_age', 'product_half_month'];
+    // Per set of ages, half-months, and treatment keys with either (0107, 0109, 0113): the
+    // counts and the set each joint's shares went in under.
+    const setKinds = ['age', 'half_month', 'cohort_age', 'cohort_half_month'];
     const keptRows = async () => [
       await db.query(
         'select * from outreach_counts order by site_id, section, timepoint, label, step',
