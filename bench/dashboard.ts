@@ -145,7 +145,7 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
         siteOutcomeReport(ctx, actor, { joint: 'knee', sex: 'female', ageFrom: '60', ageTo: '69' }),
     ],
     [
-      'outcomes report, BMAC, ages 60–69 (sums kept per set of (product, age) pairs)',
+      'outcomes report, BMAC, ages 60–69 (sums kept per set of treatment keys and ages)',
       (ctx) => siteOutcomeReport(ctx, actor, { product: 'BMAC', ageFrom: '60', ageTo: '69' }),
     ],
     [

@@ -807,10 +807,21 @@ async function sumsQuery(
     )
     .join(', ');
   await dashboardSettings(q, { nestedLoops: true });
-  // The sums rows are picked once for both aggregates: a set's conditions search each row's
-  // array (BMAC, ages 60–69 at 1,000,000 joints: 4,047 of the site's 63,822 rows).
+  // The rows are added up per visit pattern once, for both aggregates: a set's conditions
+  // search each row's array, and the statistics' filtered sums then run over a few hundred
+  // patterns instead of every row (knee, pre-obese, 18 and over at 1,000,000 joints: 22,180
+  // rows, 244 patterns). Sums of sums in numeric are exact.
+  const perSlot = (column: string, cast = '') =>
+    `array[${k.map((i) => `sum(s.${column}[${i}])${cast}`).join(', ')}] as ${column}`;
   const [row] = await q.query<RawSummaries>(
-    `with picked as materialized (select * from ${sums} s ${cond})
+    `with picked as materialized (
+       select s.site_id, s.instrument_id, s.scale, s.pattern, sum(s.joints) as joints,
+              sum(s.squared_joint_sums) as squared_joint_sums,
+              ${perSlot('sums')}, ${perSlot('squares')}, ${perSlot('products')},
+              ${perSlot('past_mcid', '::int')}, ${perSlot('past_relative', '::int')},
+              ${perSlot('in_pass', '::int')}
+       from ${sums} s ${cond}
+       group by s.site_id, s.instrument_id, s.scale, s.pattern)
      select (select coalesce(sum(s.joints), 0)::int from ${counts} s
              ${cond ? `${cond} and` : 'where'} s.instrument_id = '') as joints,
             (select json_agg(x) from (
