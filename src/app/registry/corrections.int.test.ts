@@ -353,6 +353,34 @@ describe.each(backends())('corrections on $name', (backend) => {
     ];
     for (const half of halves) await expectSumsFollow(db, siteId, half);
     await expectSumsFollow(db, siteId, { sex, treatedFrom: crossed, treatedTo: was.last });
+    // A corrected BMI and cell dose move the joint between sets of its treatments' keys with
+    // their ages and with their half-months (migration 0113): obese to normal or back, and
+    // into the 50 to 100 million band.
+    const [keyed] = await db.query<{ bmi: number | null; age: number }>(
+      'select bmi, age_at_treatment as age from treatments where id = $1',
+      [t.id],
+    );
+    if (!keyed) throw new Error('treatment gone');
+    const rekeyed = await clinician.call('PATCH', `/api/treatments/${t.id}`, {
+      bmi: keyed.bmi !== null && keyed.bmi >= 30 ? 22 : 33,
+      cellDoseMillions: 75,
+      confirmImplausible: true,
+      reason: 'Weight and cell count taken from the laboratory sheet',
+    });
+    expect(rekeyed.status, JSON.stringify(rekeyed.body)).toBe(200);
+    for (const bmiClass of ['normal', 'obese'] as const) {
+      await expectSumsFollow(db, siteId, { bmiClass, ageFrom: keyed.age, ageTo: keyed.age });
+      await expectSumsFollow(db, siteId, { bmiClass, treatedFrom: now.first, treatedTo: now.last });
+    }
+    await expectSumsFollow(db, siteId, { cellSource: 'adipose', doseBand: '50to100', ageTo: 90 });
+    await expectSumsFollow(db, siteId, { doseBand: '10to50', ageFrom: keyed.age });
+    // A date range ending within half-months, with a dose: whole half-months and ends.
+    await expectSumsFollow(db, siteId, {
+      productClass: 'SVF',
+      doseBand: '50to100',
+      treatedFrom: crossed,
+      treatedTo: was.last,
+    });
   });
 
   it('corrects a treatment date and moves the unanswered follow-up windows, saying what moved', async () => {
