@@ -336,12 +336,21 @@ function setMembership(f: CohortFilter, bind: Bind, alias: string): string {
     return `exists (select 1 from unnest(${alias}.${column}) v where ${within.join(' and ')})`;
   }
   const { column, within } = setRange(withoutTreatmentKey(f), bind, "split_part(v, '|', 4)::int");
-  const keyed: string[] = [];
-  if (f.productClass || f.cellSource)
-    keyed.push(`split_part(v, '|', 1) = any(${bind(cohortProducts(f))}::text[])`);
-  if (f.doseBand) keyed.push(`split_part(v, '|', 2) = ${bind(f.doseBand)}`);
-  if (f.bmiClass) keyed.push(`split_part(v, '|', 3) = ${bind(f.bmiClass)}`);
+  const keyed = treatmentKeyParts(f, bind, 'v');
   return `exists (select 1 from unnest(${alias}.cohort_${column}) v where ${[...keyed, ...within].join(' and ')})`;
+}
+
+/**
+ * Conditions on the parts of a treatment's cohort key `v` ('product|dose band|BMI class', as
+ * migration 0090 writes it, first in 0113's elements) for the cohort's product, dose and BMI.
+ */
+function treatmentKeyParts(f: CohortFilter, bind: Bind, v: string): string[] {
+  const parts: string[] = [];
+  if (f.productClass || f.cellSource)
+    parts.push(`split_part(${v}, '|', 1) = any(${bind(cohortProducts(f))}::text[])`);
+  if (f.doseBand) parts.push(`split_part(${v}, '|', 2) = ${bind(f.doseBand)}`);
+  if (f.bmiClass) parts.push(`split_part(${v}, '|', 3) = ${bind(f.bmiClass)}`);
+  return parts;
 }
 
 /** The kept set a range reads (ages or half-months), and the conditions on a value `v` in it. */
@@ -431,7 +440,7 @@ export function jointsTreatedAtEnds(
   const keyed = treatmentConditions(split.beside, bind);
   const outside = split.halfMonths ? `and not ${setMembership(split.halfMonths, bind, 'fm')}` : '';
   return `(select distinct t.episode_id from treatments t
-           join ${kept}_folded_${keyed.length > 0 ? 'cohort_' : ''}half_months fm
+           join ${kept}_folded_${hasTreatmentKey(split.beside) ? 'cohort_' : ''}half_months fm
              on fm.episode_id = t.episode_id and fm.site_id = t.site_id
            where (${ends.join(' or ')}) ${siteId ? `and fm.site_id = ${bind(siteId)}` : ''}
              ${keyed.map((c) => `and ${c}`).join(' ')}
@@ -807,14 +816,14 @@ async function sumsQuery(
     )
     .join(', ');
   await dashboardSettings(q, { nestedLoops: true });
-  // The rows are added up per visit pattern once, for both aggregates: a set's conditions
+  // The rows are added up per visit pattern once (by_pattern), for both aggregates: a set's conditions
   // search each row's array, and the statistics' filtered sums then run over a few hundred
   // patterns instead of every row (knee, pre-obese, 18 and over at 1,000,000 joints: 22,180
   // rows, 244 patterns). Sums of sums in numeric are exact.
   const perSlot = (column: string, cast = '') =>
     `array[${k.map((i) => `sum(s.${column}[${i}])${cast}`).join(', ')}] as ${column}`;
   const [row] = await q.query<RawSummaries>(
-    `with picked as materialized (
+    `with by_pattern as materialized (
        select s.site_id, s.instrument_id, s.scale, s.pattern, sum(s.joints) as joints,
               sum(s.squared_joint_sums) as squared_joint_sums,
               ${perSlot('sums')}, ${perSlot('squares')}, ${perSlot('products')},
@@ -827,14 +836,14 @@ async function sumsQuery(
             (select json_agg(x) from (
                select s.site_id, s.instrument_id, s.scale,
                       ${levelColumns}, ${thresholdColumns}
-               from picked s
+               from by_pattern s
                group by s.site_id, s.instrument_id, s.scale
                having sum(s.joints) > 0) x) as stats,
             (select json_agg(x) from (
                select s.site_id, s.instrument_id, s.scale, s.pattern, sum(s.joints)::int as joints,
                       sum(s.squared_joint_sums) as squared_sums, sum(${squares}) as squares,
                       ${patternSums}
-               from picked s
+               from by_pattern s
                group by s.site_id, s.instrument_id, s.scale, s.pattern
                having sum(s.joints) > 0) x) as patterns,
             ${
@@ -1315,9 +1324,7 @@ export function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
     return where;
   }
   // Without it, a product the vocabulary does not list would be missed: each array is searched.
-  const treatment: string[] = [];
-  if (f.doseBand) treatment.push(`split_part(x, '|', 2) = ${bind(f.doseBand)}`);
-  if (f.bmiClass) treatment.push(`split_part(x, '|', 3) = ${bind(f.bmiClass)}`);
+  const treatment = treatmentKeyParts(f, bind, 'x');
   if (treatment.length > 0)
     where.push(`exists (select 1 from unnest(s.treatments) x where ${treatment.join(' and ')})`);
   return where;

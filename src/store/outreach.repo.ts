@@ -334,13 +334,12 @@ export async function outreachCounts(
      where ${joints ? `${listedJoint(joints, 'f')} and` : ''} f.site_id = $1
        ${conditions.map((c) => `and ${c}`).join(' ')}`;
   const split = splitAtHalfMonths(inSite);
-  const set = servedFromSums(inSite) ? null : keptSet(inSite, bind);
+  const byKey = servedFromSums(inSite);
+  const set = byKey ? null : keptSet(inSite, bind);
   const few =
-    servedFromSums(inSite) || set
-      ? null
-      : await fewRangeJoints(db, { ...inSite, siteId }, split, bind, 'outreach');
+    byKey || set ? null : await fewRangeJoints(db, { ...inSite, siteId }, split, bind, 'outreach');
   const parts = (): string[] => {
-    if (servedFromSums(inSite))
+    if (byKey)
       return cohortKeyConditions(inSite, () => '').length === 0
         ? [summed('outreach_counts', [])]
         : [summed('outreach_cohort_counts', cohortKeyConditions(inSite, bind))];
