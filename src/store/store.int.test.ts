@@ -23,7 +23,7 @@ describe.each(backends())('store on $name', (backend) => {
     expect(rows.map((r) => r.version)).toEqual(listMigrations().map((m) => m.version));
     expect(rows.map((r) => r.version)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 30, 50, 65, 75, 80, 81, 85,
-      90, 91, 94, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
+      90, 91, 94, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114,
     ]);
   });
 
