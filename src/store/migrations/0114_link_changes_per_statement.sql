@@ -12,6 +12,10 @@ declare
   recount uuid[];
   noted uuid[];
 begin
+  -- 0094's modes update after a submission's own finds nothing to change: it stops here.
+  if not exists (select from new_rows) then
+    return null;
+  end if;
   -- A link's id never changes (it is the key everything else names), so old and new pair by it.
   -- The update below runs whether or not the select reads it.
   with pairs as (
