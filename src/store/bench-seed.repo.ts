@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 
 /** Tables holding a patient's record, parents first; each has patient_id (patients: id). */
 const PATIENT_TABLES = [
@@ -108,4 +108,37 @@ export async function replicateRegistry(
   }
   await db.exec('analyze');
   return { triggersOff };
+}
+
+/**
+ * For the dashboard benchmark: as if `joints` joints of a site (the first by id) had each
+ * answered a 60-month questionnaire, their kept scores get a 60-month value (their 12-month
+ * one, else the latest before it), which moves every row of theirs to another visit pattern;
+ * `given: false` takes it away again. Only the kept per-joint scores change, not the answers,
+ * so a benchmark that gives must take back. The next dashboard read folds these joints.
+ */
+export async function setSixtyMonthScores(
+  db: Queryable,
+  siteId: string,
+  joints: number,
+  given: boolean,
+): Promise<number> {
+  const rows = await db.query(
+    `update outcome_joint_scores o
+     set scores[9] = case when $3 then coalesce(o.scores[5], o.scores[4], o.scores[3], o.scores[2], o.scores[1]) end
+     where o.episode_id in (select e.id from joint_episodes e where e.site_id = $1 order by e.id limit $2)
+       and o.site_id = $1 and (o.scores[9] is null) = $3
+     returning 1`,
+    [siteId, joints, given],
+  );
+  return rows.length;
+}
+
+/** For the dashboard benchmark: notes `joints` joints of a site for the next fold, unchanged. */
+export async function noteJointsForFold(db: Queryable, siteId: string, joints: number) {
+  await db.query(
+    `insert into outcome_sums_pending (episode_id, site_id)
+     select id, site_id from joint_episodes where site_id = $1 order by id limit $2`,
+    [siteId, joints],
+  );
 }
