@@ -141,6 +141,9 @@ describe.skipIf(!postgresUrl)('three StemTrack processes on one PostgreSQL', () 
       MAIL_KEY: randomBytes(32).toString('hex'),
       MAIL_REMINDERS: '0',
       JOB_POLL_SECONDS: '1',
+      FOLD_SECONDS: '1',
+      // No renewal of opened views: only the background fold may fold the burst below.
+      VIEW_REFRESH_SECONDS: '3600',
     };
     // Three separate servers, each with its own port: the test is their load balancer.
     for (let i = 0; i < 3; i++)
@@ -271,6 +274,14 @@ describe.skipIf(!postgresUrl)('three StemTrack processes on one PostgreSQL', () 
     expect(
       await count(
         `select count(*) as n from audit_log where action = 'submit' and entity = 'survey_assignment'`,
+      ),
+    ).toBe(links);
+    // Nobody has opened a dashboard since the burst: the processes fold it in the background.
+    await expect.poll(() => count('select count(*) as n from outcome_sums_pending')).toBe(0);
+    expect(
+      await count(
+        `select sum(joints) as n from outcome_site_sums
+         where instrument_id = 'nrs-pain' and scale = 'pain' and pattern & 1 = 1`,
       ),
     ).toBe(links);
     for (const s of servers)

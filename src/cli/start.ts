@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ACCOUNT_EMAIL_JOB, accountEmailHandler } from '../app/access/account-mail.ts';
-import { keepDashboardSumsCurrent } from '../app/analytics/report.ts';
+import { foldNotedChanges, keepDashboardSumsCurrent } from '../app/analytics/report.ts';
 import { ViewCache } from '../app/analytics/view-cache.ts';
 import { Gate } from '../app/compute/gate.ts';
 import { ComputePool } from '../app/compute/pool.ts';
@@ -294,8 +294,23 @@ async function serveProcess(
     jobs.start(config.JOB_POLL_SECONDS * 1000);
   }
   // A release with other thresholds recounts the dashboard sums; the views read every joint's
-  // row meanwhile, so the server answers at once.
-  keepDashboardSumsCurrent(db).catch((error) => console.error('dashboard sums:', error));
+  // row meanwhile, so the server answers at once. Then changes are folded in the background,
+  // so a dashboard read seldom waits for a fold (one round at a time).
+  let folding = true;
+  const folded = () => {
+    folding = false;
+  };
+  keepDashboardSumsCurrent(db)
+    .catch((error) => console.error('dashboard sums:', error))
+    .finally(folded);
+  const foldChanges = setInterval(() => {
+    if (folding) return;
+    folding = true;
+    foldNotedChanges(db)
+      .catch((error) => console.error('dashboard fold:', error))
+      .finally(folded);
+  }, config.FOLD_SECONDS * 1000);
+  foldChanges.unref();
   // Dashboard views opened lately are renewed soon after the registry changes, so the next
   // look finds them computed; a failed renewal only means the next look computes it.
   const renewViews = setInterval(() => {
@@ -318,6 +333,7 @@ async function serveProcess(
       process.exit(0);
     }, STOP_WITHIN_MS).unref();
     clearInterval(renewViews);
+    clearInterval(foldChanges);
     ctx.views.stop();
     void jobs.stop();
     void ctx.compute?.close();

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       MAIL_REMINDERS: 2,
       MAIL_REMINDER_EVERY_DAYS: 7,
       VIEW_REFRESH_SECONDS: 30,
+      FOLD_SECONDS: 2,
       // Texts are off: no SMS_PROVIDER. These only say where and when, once turned on.
       TWILIO_API_URL: 'https://api.twilio.com',
       SMS_TIME_ZONE: 'UTC',

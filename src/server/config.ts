@@ -92,6 +92,8 @@ const configSchema = z
     MAIL_REMINDER_EVERY_DAYS: wholeNumber(1, 60).default(7),
     /** How often dashboard views opened lately are renewed after a change (seconds). */
     VIEW_REFRESH_SECONDS: wholeNumber(1, 3600).default(30),
+    /** How often each process folds registry changes into the dashboard sums (seconds). */
+    FOLD_SECONDS: wholeNumber(1, 3600).default(2),
     /** How often each process looks for due jobs (e-mails, the daily round), in seconds. */
     JOB_POLL_SECONDS: wholeNumber(1, 3600).default(30),
   })

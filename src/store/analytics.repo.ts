@@ -748,10 +748,23 @@ export async function syncOutcomeRules(db: Db, criteria: OutcomeCriteria): Promi
 
 /**
  * Folds the joints changed since the last fold into the sums (see migration 0090); returns
- * how many. Every sums read calls it first, and the daily round keeps the backlog short.
+ * how many. Every sums read calls it first; the server also folds in the background, in steps
+ * (`foldNotedJoints`), so a read seldom finds much to fold.
  */
 export async function catchUpOutcomeSums(db: Queryable): Promise<number> {
   const [row] = await db.query<{ folded: number }>('select outcome_sums_catch_up() as folded');
+  return row?.folded ?? 0;
+}
+
+/**
+ * One step of the background fold (migration 0116): folds at most `most` of the joints noted
+ * longest ago, in one transaction; returns how many, fewer than `most` once none is left.
+ */
+export async function foldNotedJoints(db: Queryable, most: number): Promise<number> {
+  const [row] = await db.query<{ folded: number }>(
+    'select outcome_sums_catch_up($1::int) as folded',
+    [most],
+  );
   return row?.folded ?? 0;
 }
 
