@@ -4,6 +4,8 @@
  * rate on the same machine (pgbench), and their ratio. Prints numbers; asserts nothing.
  *
  * On PostgreSQL it runs once with one process and once with `--workers N` (default: the cores).
+ * The server's background fold is off during a run; the fold of the run's joints into the
+ * dashboard sums is timed after it, and the rate of writing and folding one after the other.
  *
  *   npm run bench:load -- [--submissions 2000] [--connections 10] [--only pglite|postgres]
  *                         [--workers N] [--cpu-prof DIR]
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { FOLD_STEP_JOINTS, foldNotedChanges } from '../src/app/analytics/report.ts';
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
 import { spawnStemTrack, stopStemTrack } from '../src/testing/server-process.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
@@ -90,14 +93,21 @@ async function postmasterOf(url: string): Promise<number | undefined> {
 
 async function load(
   name: string,
-  db: Db,
+  open: () => Promise<Db>,
   env: Record<string, string>,
   processes = 1,
-): Promise<number> {
-  const tokens = await prepareSurveyLinks(db, submissions);
-  await db.close(); // the server process opens the database itself
+): Promise<{ perSecond: number; foldedPerSecond: number }> {
+  const prepared = await open();
+  const tokens = await prepareSurveyLinks(prepared, submissions);
+  await prepared.close(); // the server process opens the database itself
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
-  const server = await spawnStemTrack(env, ['--no-demo', '--workers', String(processes)], profile);
+  // No background fold during the run: the rate is the writing path's, and the fold that keeps
+  // the dashboard sums current is timed on its own afterwards.
+  const server = await spawnStemTrack(
+    { ...env, FOLD_SECONDS: '3600' },
+    ['--no-demo', '--workers', String(processes)],
+    profile,
+  );
   const postmaster = env.DATABASE_URL ? await postmasterOf(env.DATABASE_URL) : undefined;
   const cpu = () => ({
     server: treeCpuMs(server.child.pid ?? 0),
@@ -145,8 +155,24 @@ async function load(
     console.log(
       `  CPU per submission: StemTrack ${per(cpuAfter.server - cpuBefore.server)} ms${postmaster ? `, PostgreSQL ${per(cpuAfter.database - cpuBefore.database)} ms` : ''}; load average during the run: ${loadavg()[0]?.toFixed(1)} (1 min), ${availableParallelism()} cores`,
     );
-    return perSecond;
+    await stopStemTrack(server);
+    const folding = await open();
+    try {
+      const databaseBefore = postmaster ? treeCpuMs(postmaster) : 0;
+      const foldStarted = performance.now();
+      const folded = await foldNotedChanges(folding, FOLD_STEP_JOINTS);
+      const foldSeconds = (performance.now() - foldStarted) / 1000;
+      const foldedPerSecond = folded / foldSeconds;
+      const both = 1 / (1 / perSecond + 1 / foldedPerSecond);
+      console.log(
+        `  then folding the ${folded} joints into the dashboard sums, as the server does in the background (steps of ${FOLD_STEP_JOINTS}): ${foldSeconds.toFixed(2)} s, ${foldedPerSecond.toFixed(0)} joints/s${postmaster ? `, PostgreSQL ${per(treeCpuMs(postmaster) - databaseBefore)} ms per submission` : ''}; written and folded one after the other: ${both.toFixed(0)} submissions/s`,
+      );
+      return { perSecond, foldedPerSecond };
+    } finally {
+      await folding.close();
+    }
   } finally {
+    // Stopped above unless the run failed; stopping twice is harmless.
     await stopStemTrack(server);
   }
 }
@@ -184,7 +210,7 @@ if (values.only !== 'postgres') {
   const dir = mkdtempSync(join(tmpdir(), 'stemtrack-load-'));
   const dataDir = join(dir, 'data');
   try {
-    await load('PGlite', await openPglite(dataDir), { DATA_DIR: dataDir, DATABASE_URL: '' });
+    await load('PGlite', () => openPglite(dataDir), { DATA_DIR: dataDir, DATABASE_URL: '' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -206,9 +232,9 @@ if (values.only !== 'pglite') {
     const rates: [number, number][] = [];
     for (const processes of [...new Set([1, workers])]) {
       const url = await freshDatabase(adminUrl, `stemtrack_load_${processes}`);
-      const perSecond = await load(
+      const { perSecond } = await load(
         'PostgreSQL',
-        await openPostgres(url),
+        () => openPostgres(url),
         { DATABASE_URL: url },
         processes,
       );
