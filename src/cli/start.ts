@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ACCOUNT_EMAIL_JOB, accountEmailHandler } from '../app/access/account-mail.ts';
-import { foldNotedChanges, keepDashboardSumsCurrent } from '../app/analytics/report.ts';
+import {
+  BACKGROUND_FOLD,
+  foldNotedChanges,
+  keepDashboardSumsCurrent,
+} from '../app/analytics/report.ts';
 import { ViewCache } from '../app/analytics/view-cache.ts';
 import { Gate } from '../app/compute/gate.ts';
 import { ComputePool } from '../app/compute/pool.ts';
@@ -297,6 +301,7 @@ async function serveProcess(
   // row meanwhile, so the server answers at once. Then changes are folded in the background,
   // so a dashboard read seldom waits for a fold (one round at a time).
   let folding = true;
+  let foldingStopped = false;
   const folded = () => {
     folding = false;
   };
@@ -306,8 +311,9 @@ async function serveProcess(
   const foldChanges = setInterval(() => {
     if (folding) return;
     folding = true;
-    foldNotedChanges(db)
-      .catch((error) => console.error('dashboard fold:', error))
+    foldNotedChanges(db, { ...BACKGROUND_FOLD, stopped: () => foldingStopped })
+      // A step cut short by the database closing on stop is not an error worth reporting.
+      .catch((error) => foldingStopped || console.error('dashboard fold:', error))
       .finally(folded);
   }, config.FOLD_SECONDS * 1000);
   foldChanges.unref();
@@ -334,6 +340,7 @@ async function serveProcess(
     }, STOP_WITHIN_MS).unref();
     clearInterval(renewViews);
     clearInterval(foldChanges);
+    foldingStopped = true;
     ctx.views.stop();
     void jobs.stop();
     void ctx.compute?.close();

@@ -757,8 +757,8 @@ export async function catchUpOutcomeSums(db: Queryable): Promise<number> {
 }
 
 /**
- * One step of the background fold (migration 0116): folds at most `most` of the joints noted
- * longest ago, in one transaction; returns how many, fewer than `most` once none is left.
+ * One step of the background fold (migration 0116): takes the `most` oldest notes and folds
+ * their joints, in one transaction; returns how many notes, fewer than `most` once none is left.
  */
 export async function foldNotedJoints(db: Queryable, most: number): Promise<number> {
   const [row] = await db.query<{ folded: number }>(

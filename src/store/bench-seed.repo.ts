@@ -114,8 +114,9 @@ export async function replicateRegistry(
  * For the dashboard benchmark: as if `joints` joints of a site (the first by id) had each
  * answered a 60-month questionnaire, their kept scores get a 60-month value (their 12-month
  * one, else the latest before it), which moves every row of theirs to another visit pattern;
- * `given: false` takes it away again. Only the kept per-joint scores change, not the answers,
- * so a benchmark that gives must take back. The next dashboard read folds these joints.
+ * `given: false` takes every 60-month value of theirs away, which the demo registry (treated in
+ * the last 4 years) has none of. Only the kept per-joint scores change, not the answers, so a
+ * benchmark that gives must take back. The next dashboard read folds these joints.
  */
 export async function setSixtyMonthScores(
   db: Queryable,

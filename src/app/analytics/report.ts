@@ -43,27 +43,58 @@ export async function keepDashboardSumsCurrent(db: Db): Promise<void> {
   await catchUpOutreachCounts(db);
 }
 
-/** Joints per step of the background fold: about 0.4 s of PostgreSQL's time (bench:dashboard). */
-export const FOLD_STEP_JOINTS = 100;
+/** How the background fold steps: see `foldNotedChanges`. */
+export interface FoldSteps {
+  /** Notes the first step takes (at least 1). */
+  first: number;
+  /** When set, each next step is sized to take about this long (PGlite's one connection waits). */
+  targetMs?: number;
+  /** A round ends after this long; the rest waits for the next round. */
+  roundMs?: number;
+  /** Waited between steps, so that requests are served. */
+  pause?: () => Promise<void>;
+  /** Checked between steps: true once the server is stopping. */
+  stopped?: () => boolean;
+}
+
+/** The server's background fold: steps of about 0.1 s, rounds of about 2 s. */
+export const BACKGROUND_FOLD: FoldSteps = {
+  first: 20,
+  targetMs: 100,
+  roundMs: 2_000,
+  pause: () => new Promise((resolve) => setTimeout(resolve, 10)),
+};
 
 /**
- * Folds what changed since the last fold into the dashboard sums and counts, the outcome sums
- * in steps of `step` joints with a pause for requests between them, so that a read soon after a
- * burst of submissions finds little left to fold. The server calls it every FOLD_SECONDS; each
- * process may, as every fold takes the same lock. Returns the outcome joints folded.
+ * Folds what changed since the last fold into the dashboard sums and counts: the outcome sums in
+ * steps (the oldest notes first; migration 0116) with a pause for requests between them, then
+ * the follow-up and outreach counts. The server calls it every FOLD_SECONDS, so a read soon after
+ * a burst of submissions finds little left to fold; each process may, as every fold takes the
+ * same lock. Returns how many notes of changed joints it folded.
  */
 export async function foldNotedChanges(
   db: Db,
-  step = FOLD_STEP_JOINTS,
-  pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+  steps: FoldSteps = BACKGROUND_FOLD,
 ): Promise<number> {
+  const started = performance.now();
+  const stopped = steps.stopped ?? (() => false);
+  let step = Math.max(1, Math.floor(steps.first));
   let folded = 0;
-  for (;;) {
-    const n = await foldNotedJoints(db, step);
-    folded += n;
-    if (n < step) break;
-    await pause();
+  while (!stopped()) {
+    const stepStarted = performance.now();
+    const taken = await foldNotedJoints(db, step);
+    folded += taken;
+    if (taken < step) break;
+    const now = performance.now();
+    if (steps.roundMs !== undefined && now - started >= steps.roundMs) break;
+    if (steps.targetMs !== undefined) {
+      // Sized by the last step's pace, at most doubling, so one slow step does not swing it.
+      const pace = step / Math.max(1, now - stepStarted);
+      step = Math.min(2 * step, Math.max(1, Math.floor(pace * steps.targetMs)));
+    }
+    await steps.pause?.();
   }
+  if (stopped()) return folded;
   await catchUpFollowUpCounts(db);
   await catchUpOutreachCounts(db);
   return folded;

@@ -100,7 +100,7 @@ begin
                       + (case when o.scores[8] is not null then 128 else 0 end)
                       + (case when o.scores[9] is not null then 256 else 0 end) as pattern
         from %3$s o
-        -- A fence, as in 0090: v is converted once, not at each of its uses.
+        -- A fence, as in 0090: each slot is taken out and converted once, not at each of its uses.
         offset 0) x0
   cross join lateral (select x0.*, coalesce(x0.v1, 0) + coalesce(x0.v2, 0) + coalesce(x0.v3, 0) + coalesce(x0.v4, 0) + coalesce(x0.v5, 0) + coalesce(x0.v6, 0) + coalesce(x0.v7, 0) + coalesce(x0.v8, 0) + coalesce(x0.v9, 0) as joint_sum) x
   left join (select t.*, coalesce((r.spec->>'tolerance')::float8, 0) as tolerance
