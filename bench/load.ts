@@ -96,7 +96,7 @@ async function load(
   open: () => Promise<Db>,
   env: Record<string, string>,
   processes = 1,
-): Promise<{ perSecond: number; foldedPerSecond: number }> {
+): Promise<number> {
   const prepared = await open();
   const tokens = await prepareSurveyLinks(prepared, submissions);
   // The links' new joints are folded now, or the server's start would fold them during the run.
@@ -170,7 +170,7 @@ async function load(
       console.log(
         `  then folding the run's ${folded} noted joints into the dashboard sums, as the server does in the background (steps of about 0.1 s): ${foldSeconds.toFixed(2)} s, ${foldedPerSecond.toFixed(0)} joints/s${postmaster ? `, PostgreSQL ${per(treeCpuMs(postmaster) - databaseBefore)} ms per submission` : ''}; written and folded one after the other: ${both.toFixed(0)} submissions/s`,
       );
-      return { perSecond, foldedPerSecond };
+      return perSecond;
     } finally {
       await folding.close();
     }
@@ -235,7 +235,7 @@ if (values.only !== 'pglite') {
     const rates: [number, number][] = [];
     for (const processes of [...new Set([1, workers])]) {
       const url = await freshDatabase(adminUrl, `stemtrack_load_${processes}`);
-      const { perSecond } = await load(
+      const perSecond = await load(
         'PostgreSQL',
         () => openPostgres(url),
         { DATABASE_URL: url },
