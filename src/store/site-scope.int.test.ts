@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { backends } from '../testing/databases.ts';
+import { seedTwoSites } from '../testing/http.ts';
+import { insertEpisode, insertTreatment } from './patients.repo.ts';
 
 /**
  * The road to sharding a network by site (Citus, distribution column `site_id`) stays open:
@@ -221,6 +223,81 @@ describe('the road to sharding by site (Citus)', () => {
       await db.close();
     }
   });
+
+  it.each(backends())(
+    'every key between two registry tables carries site_id on $name (migration 0117)',
+    async (backend) => {
+      const db = await backend.open();
+      try {
+        // Keys to staff (`users`) stay on the coordinator with them; every other key from one
+        // table with site_id to another must name both rows' site, as Citus requires of keys
+        // between colocated tables, so a row cannot name another site's row.
+        const keys = await db.query<{ key: string; bySite: boolean }>(
+          `select c.relname || ' → ' || p.relname || ' (' || k.conname || ')' as key,
+                  exists (select 1 from unnest(k.conkey) n join pg_attribute a
+                          on a.attrelid = k.conrelid and a.attnum = n where a.attname = 'site_id')
+                    and exists (select 1 from unnest(k.confkey) n join pg_attribute a
+                          on a.attrelid = k.confrelid and a.attnum = n where a.attname = 'site_id')
+                    as "bySite"
+           from pg_constraint k
+           join pg_class c on c.oid = k.conrelid
+           join pg_class p on p.oid = k.confrelid
+           where k.contype = 'f' and c.relnamespace = current_schema()::regnamespace
+             and p.relname <> 'users'
+             and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'site_id')
+             and exists (select 1 from pg_attribute a where a.attrelid = p.oid and a.attname = 'site_id')
+           order by 1`,
+        );
+        // The check must see the keys, not pass on an empty list.
+        expect(keys.length).toBeGreaterThan(20);
+        expect(keys.filter((k) => !k.bySite).map((k) => k.key)).toEqual([]);
+      } finally {
+        await db.close();
+      }
+    },
+  );
+
+  it.each(backends())(
+    "a joint or a treatment naming another site's patient or joint is refused on $name",
+    async (backend) => {
+      const db = await backend.open();
+      try {
+        const { harbourClinician, northClinician } = await seedTwoSites(db);
+        const harbour = { siteId: harbourClinician.siteId };
+        const north = { siteId: northClinician.siteId };
+        const [patient] = await db.query<{ id: string }>(
+          `insert into patients (site_id, registry_id, birth_year, sex, consent_date)
+           values ($1, 'SITE-KEYS-1', 1961, 'female', '2026-03-01') returning id`,
+          [harbour.siteId],
+        );
+        const patientId = patient?.id ?? '';
+        const knee = { joint: 'knee', side: 'right', klGrade: 3 } as const;
+        await expect(insertEpisode(db, north, patientId, knee)).rejects.toMatchObject({
+          code: '23503',
+        });
+        const episode = await insertEpisode(db, harbour, patientId, knee);
+        const treatment = {
+          treatmentDate: '2026-03-02',
+          productClass: 'BMAC',
+          cellDoseMillions: null,
+          volumeMl: 8,
+          imageGuidance: 'ultrasound',
+        } as Parameters<typeof insertTreatment>[3];
+        const derived = { characterisation: {}, plateletDoseBillions: null } as Parameters<
+          typeof insertTreatment
+        >[4];
+        await expect(insertTreatment(db, north, episode, treatment, derived)).rejects.toMatchObject(
+          { code: '23503' },
+        );
+        // The same rows at their own site are stored: the refusal is the site, not the row.
+        await expect(
+          insertTreatment(db, harbour, episode, treatment, derived),
+        ).resolves.toMatchObject({ episodeId: episode.id });
+      } finally {
+        await db.close();
+      }
+    },
+  );
 
   it('every store statement on patient data names its site, or is a listed network-wide one', () => {
     const statements = storeStatements();
