@@ -266,6 +266,62 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     await catchUpOutcomeSums(db);
   });
 
+  it('give up a background round whose step waits on a fold held elsewhere, and fold in the next', async () => {
+    await catchUpOutcomeSums(db);
+    const [joint] = await db.query<{ id: string }>(
+      `select episode_id as id from outcome_joint_scores
+       where scores[5] is not null order by episode_id limit 1`,
+    );
+    const move = (by: number) =>
+      db.query('update outcome_joint_scores set scores[5] = scores[5] + $2 where episode_id = $1', [
+        joint?.id,
+        by,
+      ]);
+    await move(-1);
+    if (db.kind === 'postgres') {
+      // Another connection holds the fold's lock (as a read folding a burst does) past the limit.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let holding = () => {};
+      const held = new Promise<void>((resolve) => {
+        holding = resolve;
+      });
+      const holder = db.transaction(async (tx) => {
+        await tx.query('select outcome_sums_lock()');
+        holding();
+        await released;
+      });
+      await held;
+      let deadline: NodeJS.Timeout | undefined;
+      try {
+        // A round that waited for the lock would hang the test: it fails after 30 s instead.
+        const outcome = await Promise.race([
+          foldNotedChanges(db, { first: 20, statementTimeoutMs: 200 }).then(
+            () => 'folded while the lock was held',
+            (error: unknown) => error,
+          ),
+          new Promise((resolve) => {
+            deadline = setTimeout(() => resolve('still waiting for the lock after 30 s'), 30_000);
+          }),
+        ]);
+        expect(outcome).toMatchObject({ code: '57014' });
+      } finally {
+        clearTimeout(deadline);
+        release();
+        await holder;
+      }
+      expect(await db.query('select 1 from outcome_sums_pending')).toHaveLength(1);
+    }
+    // Nothing held elsewhere (PGlite has one connection and does not enforce the limit): it folds.
+    expect(await foldNotedChanges(db, { first: 20, statementTimeoutMs: 60_000 })).toBe(1);
+    expect(await db.query('select 1 from outcome_sums_pending')).toEqual([]);
+    expect(await recountOutcomeSums(db)).toEqual({ sums: 0, counts: 0, marks: 0 });
+    await move(1);
+    await catchUpOutcomeSums(db);
+  });
+
   it('read a range of ages and dates by its joints when they are few, and scanned when many, alike', async () => {
     const [site] = await db.query<{ id: string }>(
       `select id from sites where name like 'Harbour%'`,

@@ -25,6 +25,22 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `work` in a transaction whose statements PostgreSQL cancels after `ms` (SQLSTATE 57014),
+ * for background work that must not wait forever on a lock held elsewhere. PGlite accepts the
+ * setting but does not enforce it (and, with one connection, nothing else holds its locks).
+ */
+export function withStatementTimeout<T>(
+  db: Db,
+  ms: number,
+  work: (q: Queryable) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query(`set local statement_timeout = ${Math.max(1, Math.round(ms))}`);
+    return work(tx);
+  });
+}
+
 // Calendar dates stay 'YYYY-MM-DD' strings: a Date object would shift with the server's zone.
 const DATE_OID = 1082;
 const keepText = (value: string) => value;

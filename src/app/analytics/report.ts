@@ -21,7 +21,7 @@ import {
   syncOutcomeRules,
   timeToEventCounts,
 } from '../../store/analytics.repo.ts';
-import type { Db } from '../../store/db.ts';
+import { type Db, type Queryable, withStatementTimeout } from '../../store/db.ts';
 import { catchUpOutreachCounts } from '../../store/outreach.repo.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
 import { followUpFlowOf } from '../follow-up/followup.ts';
@@ -55,6 +55,11 @@ export interface FoldSteps {
   pause?: () => Promise<void>;
   /** Checked between steps: true once the server is stopping. */
   stopped?: () => boolean;
+  /**
+   * Each statement of the round is cancelled after this long: one waiting on a lock held
+   * elsewhere fails the round, and the next round tries again, instead of stopping them all.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** The server's background fold: steps of about 0.1 s, rounds of about 2 s. */
@@ -63,6 +68,8 @@ export const BACKGROUND_FOLD: FoldSteps = {
   targetMs: 100,
   roundMs: 2_000,
   pause: () => new Promise((resolve) => setTimeout(resolve, 10)),
+  // Far above a step (0.1 s) or a read's fold of a burst (4 s for 1,000 changed joints).
+  statementTimeoutMs: 60_000,
 };
 
 /**
@@ -78,11 +85,16 @@ export async function foldNotedChanges(
 ): Promise<number> {
   const started = performance.now();
   const stopped = steps.stopped ?? (() => false);
+  const bounded = <T>(work: (q: Queryable) => Promise<T>): Promise<T> =>
+    steps.statementTimeoutMs === undefined
+      ? work(db)
+      : withStatementTimeout(db, steps.statementTimeoutMs, work);
   let step = Math.max(1, Math.floor(steps.first));
   let folded = 0;
   while (!stopped()) {
     const stepStarted = performance.now();
-    const taken = await foldNotedJoints(db, step);
+    const most = step;
+    const taken = await bounded((q) => foldNotedJoints(q, most));
     folded += taken;
     if (taken < step) break;
     const now = performance.now();
@@ -95,8 +107,8 @@ export async function foldNotedChanges(
     await steps.pause?.();
   }
   if (stopped()) return folded;
-  await catchUpFollowUpCounts(db);
-  await catchUpOutreachCounts(db);
+  await bounded(catchUpFollowUpCounts);
+  await bounded(catchUpOutreachCounts);
   return folded;
 }
 
