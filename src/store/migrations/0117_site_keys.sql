@@ -3,43 +3,45 @@
 -- treatment, an answer or an event of one site from naming another site's joint or patient: the
 -- store always writes the parent's site, but a site's dashboards and erasures trust that it did.
 -- A key on (id, site_id) checks that the copies agree. It is also the only shape of key Citus
--- allows between colocated tables sharded on site_id (docs/ARCHITECTURE.md). Each key keeps
--- its name and what a delete does to the rows under it. Keys to `users` stay on id: staff stay
--- on the coordinator.
+-- allows between colocated tables sharded on site_id (docs/ARCHITECTURE.md). Keys to `users`
+-- stay on id: staff stay on the coordinator.
+create temporary table site_keys (child text, child_column text, parent text, parent_column text,
+                                   on_delete text);
+insert into site_keys values
+  ('treatments', 'episode_id', 'joint_episodes', 'id', 'cascade'),
+  ('treatments', 'patient_id', 'patients', 'id', 'cascade'),
+  ('joint_episodes', 'patient_id', 'patients', 'id', 'cascade'),
+  ('patient_identities', 'patient_id', 'patients', 'id', 'cascade'),
+  ('survey_assignments', 'patient_id', 'patients', 'id', 'cascade'),
+  ('survey_assignments', 'episode_id', 'joint_episodes', 'id', 'cascade'),
+  ('responses', 'patient_id', 'patients', 'id', 'cascade'),
+  ('responses', 'episode_id', 'joint_episodes', 'id', 'cascade'),
+  ('responses', 'assignment_id', 'survey_assignments', 'id', 'cascade'),
+  ('adverse_events', 'patient_id', 'patients', 'id', 'cascade'),
+  ('adverse_events', 'episode_id', 'joint_episodes', 'id', 'cascade'),
+  ('adverse_events', 'treatment_id', 'treatments', 'id', 'cascade'),
+  ('data_quality_reviews', 'patient_id', 'patients', 'id', 'cascade'),
+  ('data_quality_reviews', 'treatment_id', 'treatments', 'id', 'cascade'),
+  ('patient_events', 'patient_id', 'patients', 'id', 'cascade'),
+  ('patient_events', 'episode_id', 'joint_episodes', 'id', 'cascade'),
+  -- An event outlives its survey link: deleting the link empties the event's link, not its site.
+  ('patient_events', 'assignment_id', 'survey_assignments', 'id', 'set null (assignment_id)'),
+  ('follow_up_contacts', 'patient_id', 'patients', 'id', 'cascade'),
+  ('follow_up_contacts', 'assignment_id', 'survey_assignments', 'id', 'cascade'),
+  ('episode_follow_up', 'episode_id', 'joint_episodes', 'id', 'cascade'),
+  ('outcome_joint_scores', 'episode_id', 'joint_episodes', 'id', 'cascade'),
+  ('paper_forms', 'assignment_id', 'survey_assignments', 'id', 'cascade'),
+  ('paper_entries', 'assignment_id', 'paper_forms', 'assignment_id', 'cascade'),
+  ('staff_survey_links', 'assignment_id', 'survey_assignments', 'id', 'cascade'),
+  -- The audit row stays when its personal values are erased, never the other way round.
+  ('audit_personal_values', 'audit_id', 'audit_log', 'id', 'no action');
+
 do $$
 declare
   key record;
   mismatched bigint;
 begin
-  for key in
-    select * from (values
-      ('treatments', 'episode_id', 'joint_episodes', 'id'),
-      ('treatments', 'patient_id', 'patients', 'id'),
-      ('joint_episodes', 'patient_id', 'patients', 'id'),
-      ('patient_identities', 'patient_id', 'patients', 'id'),
-      ('survey_assignments', 'patient_id', 'patients', 'id'),
-      ('survey_assignments', 'episode_id', 'joint_episodes', 'id'),
-      ('responses', 'patient_id', 'patients', 'id'),
-      ('responses', 'episode_id', 'joint_episodes', 'id'),
-      ('responses', 'assignment_id', 'survey_assignments', 'id'),
-      ('adverse_events', 'patient_id', 'patients', 'id'),
-      ('adverse_events', 'episode_id', 'joint_episodes', 'id'),
-      ('adverse_events', 'treatment_id', 'treatments', 'id'),
-      ('data_quality_reviews', 'patient_id', 'patients', 'id'),
-      ('data_quality_reviews', 'treatment_id', 'treatments', 'id'),
-      ('patient_events', 'patient_id', 'patients', 'id'),
-      ('patient_events', 'episode_id', 'joint_episodes', 'id'),
-      ('patient_events', 'assignment_id', 'survey_assignments', 'id'),
-      ('follow_up_contacts', 'patient_id', 'patients', 'id'),
-      ('follow_up_contacts', 'assignment_id', 'survey_assignments', 'id'),
-      ('episode_follow_up', 'episode_id', 'joint_episodes', 'id'),
-      ('outcome_joint_scores', 'episode_id', 'joint_episodes', 'id'),
-      ('paper_forms', 'assignment_id', 'survey_assignments', 'id'),
-      ('paper_entries', 'assignment_id', 'paper_forms', 'assignment_id'),
-      ('staff_survey_links', 'assignment_id', 'survey_assignments', 'id'),
-      ('audit_personal_values', 'audit_id', 'audit_log', 'id')
-    ) as k (child, child_column, parent, parent_column)
-  loop
+  for key in select * from site_keys loop
     execute format(
       'select count(*) from %I c join %I p on p.%I = c.%I where p.site_id is distinct from c.site_id',
       key.child, key.parent, key.parent_column, key.child_column)
@@ -58,111 +60,20 @@ alter table survey_assignments add constraint survey_assignments_id_site_key uni
 alter table paper_forms add constraint paper_forms_assignment_site_key unique (assignment_id, site_id);
 alter table audit_log add constraint audit_log_id_site_key unique (id, site_id);
 
-alter table treatments
-  drop constraint treatments_episode_id_fkey,
-  add constraint treatments_episode_id_fkey foreign key (episode_id, site_id)
-    references joint_episodes (id, site_id) on delete cascade,
-  drop constraint treatments_patient_id_fkey,
-  add constraint treatments_patient_id_fkey foreign key (patient_id, site_id)
-    references patients (id, site_id) on delete cascade;
+-- Each key keeps its name (PostgreSQL's: child, column, "fkey") and what a delete does.
+do $$
+declare
+  key record;
+begin
+  for key in select * from site_keys loop
+    execute format(
+      'alter table %1$I drop constraint %2$I, add constraint %2$I foreign key (%3$I, site_id) references %4$I (%5$I, site_id) on delete %6$s',
+      key.child, key.child || '_' || key.child_column || '_fkey', key.child_column,
+      key.parent, key.parent_column, key.on_delete);
+  end loop;
+end $$;
 
-alter table joint_episodes
-  drop constraint joint_episodes_patient_id_fkey,
-  add constraint joint_episodes_patient_id_fkey foreign key (patient_id, site_id)
-    references patients (id, site_id) on delete cascade;
-
-alter table patient_identities
-  drop constraint patient_identities_patient_id_fkey,
-  add constraint patient_identities_patient_id_fkey foreign key (patient_id, site_id)
-    references patients (id, site_id) on delete cascade;
-
-alter table survey_assignments
-  drop constraint survey_assignments_patient_id_fkey,
-  add constraint survey_assignments_patient_id_fkey foreign key (patient_id, site_id)
-    references patients (id, site_id) on delete cascade,
-  drop constraint survey_assignments_episode_id_fkey,
-  add constraint survey_assignments_episode_id_fkey foreign key (episode_id, site_id)
-    references joint_episodes (id, site_id) on delete cascade;
-
-alter table responses
-  drop constraint responses_patient_id_fkey,
-  add constraint responses_patient_id_fkey foreign key (patient_id, site_id)
-    references patients (id, site_id) on delete cascade,
-  drop constraint responses_episode_id_fkey,
-  add constraint responses_episode_id_fkey foreign key (episode_id, site_id)
-    references joint_episodes (id, site_id) on delete cascade,
-  drop constraint responses_assignment_id_fkey,
-  add constraint responses_assignment_id_fkey foreign key (assignment_id, site_id)
-    references survey_assignments (id, site_id) on delete cascade;
-
-alter table adverse_events
-  drop constraint adverse_events_patient_id_fkey,
-  add constraint adverse_events_patient_id_fkey foreign key (patient_id, site_id)
-    references patients (id, site_id) on delete cascade,
-  drop constraint adverse_events_episode_id_fkey,
-  add constraint adverse_events_episode_id_fkey foreign key (episode_id, site_id)
-    references joint_episodes (id, site_id) on delete cascade,
-  drop constraint adverse_events_treatment_id_fkey,
-  add constraint adverse_events_treatment_id_fkey foreign key (treatment_id, site_id)
-    references treatments (id, site_id) on delete cascade;
-
-alter table data_quality_reviews
-  drop constraint data_quality_reviews_patient_id_fkey,
-  add constraint data_quality_reviews_patient_id_fkey foreign key (patient_id, site_id)
-    references patients (id, site_id) on delete cascade,
-  drop constraint data_quality_reviews_treatment_id_fkey,
-  add constraint data_quality_reviews_treatment_id_fkey foreign key (treatment_id, site_id)
-    references treatments (id, site_id) on delete cascade;
-
--- An event outlives its survey link: deleting the link empties the event's link, not its site.
-alter table patient_events
-  drop constraint patient_events_patient_id_fkey,
-  add constraint patient_events_patient_id_fkey foreign key (patient_id, site_id)
-    references patients (id, site_id) on delete cascade,
-  drop constraint patient_events_episode_id_fkey,
-  add constraint patient_events_episode_id_fkey foreign key (episode_id, site_id)
-    references joint_episodes (id, site_id) on delete cascade,
-  drop constraint patient_events_assignment_id_fkey,
-  add constraint patient_events_assignment_id_fkey foreign key (assignment_id, site_id)
-    references survey_assignments (id, site_id) on delete set null (assignment_id);
-
-alter table follow_up_contacts
-  drop constraint follow_up_contacts_patient_id_fkey,
-  add constraint follow_up_contacts_patient_id_fkey foreign key (patient_id, site_id)
-    references patients (id, site_id) on delete cascade,
-  drop constraint follow_up_contacts_assignment_id_fkey,
-  add constraint follow_up_contacts_assignment_id_fkey foreign key (assignment_id, site_id)
-    references survey_assignments (id, site_id) on delete cascade;
-
-alter table episode_follow_up
-  drop constraint episode_follow_up_episode_id_fkey,
-  add constraint episode_follow_up_episode_id_fkey foreign key (episode_id, site_id)
-    references joint_episodes (id, site_id) on delete cascade;
-
-alter table outcome_joint_scores
-  drop constraint outcome_joint_scores_episode_id_fkey,
-  add constraint outcome_joint_scores_episode_id_fkey foreign key (episode_id, site_id)
-    references joint_episodes (id, site_id) on delete cascade;
-
-alter table paper_forms
-  drop constraint paper_forms_assignment_id_fkey,
-  add constraint paper_forms_assignment_id_fkey foreign key (assignment_id, site_id)
-    references survey_assignments (id, site_id) on delete cascade;
-
-alter table paper_entries
-  drop constraint paper_entries_assignment_id_fkey,
-  add constraint paper_entries_assignment_id_fkey foreign key (assignment_id, site_id)
-    references paper_forms (assignment_id, site_id) on delete cascade;
-
-alter table staff_survey_links
-  drop constraint staff_survey_links_assignment_id_fkey,
-  add constraint staff_survey_links_assignment_id_fkey foreign key (assignment_id, site_id)
-    references survey_assignments (id, site_id) on delete cascade;
-
-alter table audit_personal_values
-  drop constraint audit_personal_values_audit_id_fkey,
-  add constraint audit_personal_values_audit_id_fkey foreign key (audit_id, site_id)
-    references audit_log (id, site_id);
+drop table site_keys;
 
 -- A cascade deletes the rows under a row in the order its keys were made. With the keys above
 -- made anew, erasing a patient whose open links were just cancelled (same transaction) deleted
