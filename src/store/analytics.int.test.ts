@@ -298,7 +298,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       try {
         // A round that waited for the lock would hang the test: it fails after 30 s instead.
         const outcome = await Promise.race([
-          foldNotedChanges(db, { first: 20, statementTimeoutMs: 200 }).then(
+          foldNotedChanges(db, { first: 20, lockTimeoutMs: 200 }).then(
             () => 'folded while the lock was held',
             (error: unknown) => error,
           ),
@@ -306,7 +306,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
             deadline = setTimeout(() => resolve('still waiting for the lock after 30 s'), 30_000);
           }),
         ]);
-        expect(outcome).toMatchObject({ code: '57014' });
+        expect(outcome).toMatchObject({ code: '55P03' });
       } finally {
         clearTimeout(deadline);
         release();
@@ -314,8 +314,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       }
       expect(await db.query('select 1 from outcome_sums_pending')).toHaveLength(1);
     }
-    // Nothing held elsewhere (PGlite has one connection and does not enforce the limit): it folds.
-    expect(await foldNotedChanges(db, { first: 20, statementTimeoutMs: 60_000 })).toBe(1);
+    // Nothing held elsewhere (PGlite has one connection, so nothing is): it folds.
+    expect(await foldNotedChanges(db, { first: 20, lockTimeoutMs: 60_000 })).toBe(1);
     expect(await db.query('select 1 from outcome_sums_pending')).toEqual([]);
     expect(await recountOutcomeSums(db)).toEqual({ sums: 0, counts: 0, marks: 0 });
     await move(1);

@@ -26,17 +26,18 @@ export interface Db extends Queryable {
 }
 
 /**
- * Runs `work` in a transaction whose statements PostgreSQL cancels after `ms` (SQLSTATE 57014),
- * for background work that must not wait forever on a lock held elsewhere. PGlite accepts the
- * setting but does not enforce it (and, with one connection, nothing else holds its locks).
+ * Runs `work` in a transaction whose statements give up waiting for a lock after `ms` (SQLSTATE
+ * 55P03), for background work that must not wait forever on a lock held elsewhere; work that is
+ * merely long is not cut short. PGlite accepts the setting (with one connection, nothing else
+ * holds its locks).
  */
-export function withStatementTimeout<T>(
+export function withLockTimeout<T>(
   db: Db,
   ms: number,
   work: (q: Queryable) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.query(`set local statement_timeout = ${Math.max(1, Math.round(ms))}`);
+    await tx.query(`set local lock_timeout = ${Math.max(1, Math.round(ms))}`);
     return work(tx);
   });
 }

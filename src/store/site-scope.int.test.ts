@@ -238,6 +238,11 @@ describe('the road to sharding by site (Citus)', () => {
                           on a.attrelid = k.conrelid and a.attnum = n where a.attname = 'site_id')
                     and exists (select 1 from unnest(k.confkey) n join pg_attribute a
                           on a.attrelid = k.confrelid and a.attnum = n where a.attname = 'site_id')
+                    -- and the child's site_id is matched with the parent's, not with its id
+                    and array_position(k.conkey, (select a.attnum from pg_attribute a
+                          where a.attrelid = k.conrelid and a.attname = 'site_id'))
+                      = array_position(k.confkey, (select a.attnum from pg_attribute a
+                          where a.attrelid = k.confrelid and a.attname = 'site_id'))
                     as "bySite"
            from pg_constraint k
            join pg_class c on c.oid = k.conrelid
@@ -293,6 +298,31 @@ describe('the road to sharding by site (Citus)', () => {
         await expect(
           insertTreatment(db, harbour, episode, treatment, derived),
         ).resolves.toMatchObject({ episodeId: episode.id });
+        // An event outlives its survey link: deleting the link empties the event's link only.
+        const [link] = await db.query<{ id: string }>(
+          `insert into survey_assignments (site_id, patient_id, episode_id, timepoint, instruments,
+             window_target, window_opens, window_closes, token_digest, expires_at)
+           values ($1, $2, $3, '6m', '[]', '2026-09-02', '2026-08-19', '2026-09-30',
+             'site-keys-test-digest', '2026-12-31') returning id`,
+          [harbour.siteId, patientId, episode.id],
+        );
+        await db.query(
+          `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via,
+             assignment_id)
+           values ($1, $2, $3, 'reinjection', '2026-09-01', 'patient-link', $4)`,
+          [harbour.siteId, patientId, episode.id, link?.id],
+        );
+        await db.query('delete from survey_assignments where site_id = $1 and id = $2', [
+          harbour.siteId,
+          link?.id,
+        ]);
+        expect(
+          await db.query(
+            `select site_id as "siteId", assignment_id as "assignmentId" from patient_events
+             where episode_id = $1`,
+            [episode.id],
+          ),
+        ).toEqual([{ siteId: harbour.siteId, assignmentId: null }]);
       } finally {
         await db.close();
       }

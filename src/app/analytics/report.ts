@@ -21,7 +21,7 @@ import {
   syncOutcomeRules,
   timeToEventCounts,
 } from '../../store/analytics.repo.ts';
-import { type Db, type Queryable, withStatementTimeout } from '../../store/db.ts';
+import { type Db, type Queryable, withLockTimeout } from '../../store/db.ts';
 import { catchUpOutreachCounts } from '../../store/outreach.repo.ts';
 import { ALL_ROLES, type AppContext, requireRole, scopeOf, type UserActor } from '../context.ts';
 import { followUpFlowOf } from '../follow-up/followup.ts';
@@ -56,10 +56,10 @@ export interface FoldSteps {
   /** Checked between steps: true once the server is stopping. */
   stopped?: () => boolean;
   /**
-   * Each statement of the round is cancelled after this long: one waiting on a lock held
-   * elsewhere fails the round, and the next round tries again, instead of stopping them all.
+   * A statement of the round waiting this long for a lock held elsewhere fails the round, and
+   * the next round tries again, instead of every later round waiting behind it.
    */
-  statementTimeoutMs?: number;
+  lockTimeoutMs?: number;
 }
 
 /** The server's background fold: steps of about 0.1 s, rounds of about 2 s. */
@@ -68,8 +68,8 @@ export const BACKGROUND_FOLD: FoldSteps = {
   targetMs: 100,
   roundMs: 2_000,
   pause: () => new Promise((resolve) => setTimeout(resolve, 10)),
-  // Far above a step (0.1 s) or a read's fold of a burst (4 s for 1,000 changed joints).
-  statementTimeoutMs: 60_000,
+  // Far above a read's fold of a burst, which holds the fold's lock (4 s for 1,000 changed joints).
+  lockTimeoutMs: 60_000,
 };
 
 /**
@@ -86,9 +86,7 @@ export async function foldNotedChanges(
   const started = performance.now();
   const stopped = steps.stopped ?? (() => false);
   const bounded = <T>(work: (q: Queryable) => Promise<T>): Promise<T> =>
-    steps.statementTimeoutMs === undefined
-      ? work(db)
-      : withStatementTimeout(db, steps.statementTimeoutMs, work);
+    steps.lockTimeoutMs === undefined ? work(db) : withLockTimeout(db, steps.lockTimeoutMs, work);
   let step = Math.max(1, Math.floor(steps.first));
   let folded = 0;
   while (!stopped()) {

@@ -41,6 +41,10 @@ declare
   key record;
   mismatched bigint;
 begin
+  -- `on delete set null (column)` below, which keeps an event's site when its link goes, came in 15.
+  if current_setting('server_version_num')::int < 150000 then
+    raise exception 'StemTrack needs PostgreSQL 15 or later; this server is %', version();
+  end if;
   for key in select * from site_keys loop
     execute format(
       'select count(*) from %I c join %I p on p.%I = c.%I where p.site_id is distinct from c.site_id',
