@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { backends } from '../testing/databases.ts';
 import { seedTwoSites } from '../testing/http.ts';
+import { cancelContact } from './corrections.repo.ts';
 import { insertEpisode, insertTreatment } from './patients.repo.ts';
+import { insertAssignment } from './surveys.repo.ts';
 
 /**
  * The road to sharding a network by site (Citus, distribution column `site_id`) stays open:
@@ -298,24 +300,28 @@ describe('the road to sharding by site (Citus)', () => {
         await expect(
           insertTreatment(db, harbour, episode, treatment, derived),
         ).resolves.toMatchObject({ episodeId: episode.id });
-        // An event outlives its survey link: deleting the link empties the event's link only.
-        const [link] = await db.query<{ id: string }>(
-          `insert into survey_assignments (site_id, patient_id, episode_id, timepoint, instruments,
-             window_target, window_opens, window_closes, token_digest, expires_at)
-           values ($1, $2, $3, '6m', '[]', '2026-09-02', '2026-08-19', '2026-09-30',
-             'site-keys-test-digest', '2026-12-31') returning id`,
-          [harbour.siteId, patientId, episode.id],
-        );
+        // An event outlives its survey link: withdrawing contact deletes the open link and
+        // empties the event's link only.
+        const link = await insertAssignment(db, harbour, {
+          patientId,
+          episodeId: episode.id,
+          timepoint: '6m',
+          instruments: [],
+          windowTarget: '2026-09-02',
+          windowOpens: '2026-08-19',
+          windowCloses: '2026-09-30',
+          tokenDigest: 'site-keys-test-digest',
+          expiresAt: new Date('2026-12-31T00:00:00Z'),
+          createdBy: null,
+          createdAt: new Date('2026-03-02T00:00:00Z'),
+        });
         await db.query(
           `insert into patient_events (site_id, patient_id, episode_id, kind, event_date, reported_via,
              assignment_id)
            values ($1, $2, $3, 'reinjection', '2026-09-01', 'patient-link', $4)`,
-          [harbour.siteId, patientId, episode.id, link?.id],
+          [harbour.siteId, patientId, episode.id, link.id],
         );
-        await db.query('delete from survey_assignments where site_id = $1 and id = $2', [
-          harbour.siteId,
-          link?.id,
-        ]);
+        expect(await cancelContact(db, harbour, patientId)).toMatchObject({ links: 1 });
         expect(
           await db.query(
             `select site_id as "siteId", assignment_id as "assignmentId" from patient_events

@@ -91,8 +91,7 @@ export async function foldNotedChanges(
   let folded = 0;
   while (!stopped()) {
     const stepStarted = performance.now();
-    const most = step;
-    const taken = await bounded((q) => foldNotedJoints(q, most));
+    const taken = await bounded((q) => foldNotedJoints(q, step));
     folded += taken;
     if (taken < step) break;
     const now = performance.now();
