@@ -190,8 +190,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     expect(
       await db.query('select 1 from outcome_sums_pending where episode_id = $1', [row.episodeId]),
     ).toHaveLength(1);
-    // A range reads the joints' rows as folded, so it folds first too.
-    const ages = { ageFrom: 18, ageTo: 120 };
+    // Ages with dates read the joints' rows as folded, so they fold first.
+    const ages = { ageFrom: 18, ageTo: 120, treatedFrom: '2000-01-01' };
     expectSameSummaries(
       await outcomeSummaries(db, ages, TIMEPOINT_IDS, CRITERIA),
       await outcomeSummariesFromRows(db, ages, TIMEPOINT_IDS, CRITERIA),
@@ -216,7 +216,7 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     expect(await sumsNow()).toEqual(before);
   });
 
-  it('read a site, the network and cohort keys with the changes noted since the last fold, folding none', async () => {
+  it('read sites, cohort keys and kept sets with the changes noted since the last fold, folding none', async () => {
     await catchUpOutcomeSums(db);
     const [site] = await db.query<{ id: string }>(
       `select id from sites where name like 'Harbour%'`,
@@ -240,8 +240,9 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     const [sex] = await db.query<{ sex: string }>('select sex from patients where id = $1', [
       c?.patientId,
     ]);
-    const [treatment] = await db.query<{ id: string; bmi: number | null }>(
-      'select id, bmi from treatments where episode_id = $1 order by id limit 1',
+    const [treatment] = await db.query<{ id: string; bmi: number | null; date: string }>(
+      `select id, bmi, treatment_date::text as date from treatments where episode_id = $1
+       order by id limit 1`,
       [d?.id],
     );
     const [answer] = await db.query<{ id: string; answers: Record<string, unknown> }>(
@@ -252,7 +253,8 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
     if (!gone || !sex || !treatment || !answer) throw new Error('the joints lack a row to change');
     const change = async (back: boolean) => {
       // A rescoring, a score given at 60 months, a row gone (a response entered in error), a
-      // patient's sex, a treatment's BMI (the cohort key) and a work-status answer corrected.
+      // patient's sex, a treatment's BMI and date (its cohort key, ages and half-months) and a
+      // work-status answer corrected.
       await db.query(
         'update outcome_joint_scores set scores[5] = scores[5] + $2 where episode_id = $1',
         [a?.id, back ? 1 : -1],
@@ -276,10 +278,12 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
         c?.patientId,
         back ? sex.sex : sex.sex === 'female' ? 'male' : 'female',
       ]);
-      await db.query('update treatments set bmi = $2 where id = $1', [
-        treatment.id,
-        back ? treatment.bmi : (treatment.bmi ?? 24) + 20,
-      ]);
+      // Its date too, 200 days earlier: other half-months, and maybe another age.
+      await db.query(
+        `update treatments set bmi = $2, treatment_date = $3::date - (case when $4 then 0 else 200 end)
+         where id = $1`,
+        [treatment.id, back ? treatment.bmi : (treatment.bmi ?? 24) + 20, treatment.date, back],
+      );
       const work = answer.answers[WORK_STATUS.item];
       await db.query('update responses set answers = $2 where id = $1', [
         answer.id,
@@ -301,6 +305,14 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
       { siteId: site?.id, sex: 'female' },
       { siteId: site?.id, bmiClass: 'obese' },
       { productClass: 'BMAC', doseBand: '10to50' },
+      // The kept sets of ages, half-months and treatment keys with either (0119).
+      { ageFrom: 60, ageTo: 69 },
+      { siteId: site?.id, sex: 'male', ageFrom: 50 },
+      { treatedFrom: '2024-01-01', treatedTo: '2024-12-31' },
+      { siteId: site?.id, treatedFrom: '2024-07-01' },
+      { productClass: 'BMAC', ageFrom: 55 },
+      { siteId: site?.id, bmiClass: 'obese', ageTo: 70 },
+      { productClass: 'PRP', treatedFrom: '2024-01-01', treatedTo: '2025-06-30' },
     ];
     for (const cohort of cohorts) {
       expectSameSummaries(

@@ -654,13 +654,11 @@ export function servedFromKept(f: CohortFilter): boolean {
  * of ages or half-months for a range of them, per site for a whole site (or every site: a few
  * thousand rows), per cohort key otherwise.
  */
-function keptTables(
-  f: CohortFilter,
-  bind: Bind,
-): { where: string[]; sums: string; counts: string; answers: string } {
+function keptTables(f: CohortFilter, bind: Bind): KeptTables {
   const set = keptSet(f, bind);
   if (set)
     return {
+      kind: set.kind,
       where: set.where,
       sums: `outcome_${set.kind}_sums`,
       counts: `outcome_${set.kind}_counts`,
@@ -670,12 +668,14 @@ function keptTables(
   const wholeSites = cohortKeyConditions({ ...f, siteId: undefined }, () => '').length === 0;
   return wholeSites
     ? {
+        kind: 'site',
         where,
         sums: 'outcome_site_sums',
         counts: 'outcome_site_counts',
         answers: 'outcome_site_answer_counts',
       }
     : {
+        kind: 'cohort_key',
         where,
         sums: 'outcome_sums',
         counts: 'outcome_cohort_counts',
@@ -752,8 +752,8 @@ export async function syncOutcomeRules(db: Db, criteria: OutcomeCriteria): Promi
 
 /**
  * Folds the joints changed since the last fold into the sums (see migration 0090); returns
- * how many. Every sums read calls it first; the server also folds in the background, in steps
- * (`foldNotedJoints`), so a read seldom finds much to fold.
+ * how many. Reads of the joints' rows as folded, and of the sums past `NOTED_CHANGES_READ`
+ * notes, call it first; the server folds in the background, in steps (`foldNotedJoints`).
  */
 export async function catchUpOutcomeSums(db: Queryable): Promise<number> {
   const [row] = await db.query<{ folded: number }>('select outcome_sums_catch_up() as folded');
@@ -770,14 +770,22 @@ export const NOTED_CHANGES_READ = 5_000;
 
 /**
  * Whether a view of cohort `f` reads the kept sums with the noted joints' changes added
- * (sumsQuery's `noted`): a union of cohort keys, with some joints noted but not too many. Sets
- * of ages or half-months and the folded rows are read folded.
+ * (sumsQuery's `noted`): a cohort the kept sums or sets serve, with some joints noted but not
+ * too many. Folded rows (ages with dates, the ends of a range of dates) are read folded.
  */
 async function readsNotedChanges(q: Queryable, f: CohortFilter): Promise<boolean> {
-  if (!servedFromSums(f)) return false;
+  if (!servedFromKept(f) || splitAtHalfMonths(f)) return false;
+  // The notes outcome_noted_joints takes (0118): at the site, or of a joint last folded there.
   const [row] = await q.query<{ noted: number }>(
     `select count(*)::int as noted from (
-       select 1 from outcome_sums_pending p ${f.siteId ? 'where p.site_id = $2' : ''} limit $1) x`,
+       select 1 from outcome_sums_pending p
+       ${
+         f.siteId
+           ? `where p.site_id = $2 or exists (select 1 from episode_cohorts c
+                                              where c.episode_id = p.episode_id and c.site_id = $2)`
+           : ''
+       }
+       limit $1) x`,
     f.siteId ? [NOTED_CHANGES_READ + 1, f.siteId] : [NOTED_CHANGES_READ + 1],
   );
   // None noted: the kept sums alone, as they are.
@@ -785,24 +793,84 @@ async function readsNotedChanges(q: Queryable, f: CohortFilter): Promise<boolean
   return noted > 0 && noted <= NOTED_CHANGES_READ;
 }
 
-/**
- * A kept table `table` as its rows `s` would be with the joints noted since the last fold
- * folded in: its rows and the changes migration 0118 computes (`changes`, of the CTE `noted`),
- * in the columns `columns` a view reads. The view's conditions on `s` apply to both.
- */
-function withNotedChanges(table: string, changes: string, columns: readonly string[]): string {
-  const list = columns.join(', ');
-  return `(select ${list} from ${table}
-           union all select ${list} from noted p cross join lateral ${changes} x)`;
+/** The kept tables a cohort reads (`keptTables`), which kind they are, and its conditions. */
+interface KeptTables {
+  kind: SetKind | 'cohort_key' | 'site';
+  where: string[];
+  sums: string;
+  counts: string;
+  answers: string;
 }
 
-/** The cohort key a kept row carries besides its site (migration 0090). */
-const COHORT_KEY_COLUMNS = ['joint', 'kl_grade', 'sex', 'treatments'] as const;
+/** The SQL type of each kind of set's column (migrations 0106, 0108, 0113). */
+const SET_COLUMN_TYPES: Record<SetKind, string> = {
+  age: 'smallint[]',
+  half_month: 'int[]',
+  cohort_age: 'text[]',
+  cohort_half_month: 'text[]',
+};
 
-/** The CTE `noted`: the changes of the joints noted at the cohort's site (or every site). */
-function notedChangesCte(f: CohortFilter, bind: Bind, withRows: boolean): string {
-  return `noted as materialized (
-    select * from outcome_pending_changes(${f.siteId ? `${bind(f.siteId)}::uuid` : 'null'}, ${withRows}))`;
+/** The columns of the kept sums, counts and answer counts a view reads, besides their keys. */
+const KEPT_COLUMNS = {
+  sums: [
+    'instrument_id',
+    'scale',
+    'pattern',
+    'joints',
+    'sums',
+    'squares',
+    'products',
+    'squared_joint_sums',
+    'past_mcid',
+    'past_relative',
+    'in_pass',
+  ],
+  counts: ['instrument_id', 'joints', 'paired', 'responders', 'undetermined', 'with_global'],
+  answers: ['item', 'slot', 'answer', 'joints'],
+} as const;
+
+/**
+ * The kept tables `kept` as their rows `s` would be with the joints noted since the last fold
+ * folded in: each table's rows and the changes migrations 0118 and 0119 compute for its kind
+ * (of the CTE `cte`, to put first), in the columns a view reads, so that the view's conditions
+ * on `s` apply to both. Without `withRows`, no changes to the sums (the answers need none).
+ */
+function withNotedChanges(
+  kept: KeptTables,
+  f: CohortFilter,
+  bind: Bind,
+  withRows: boolean,
+): { cte: string; sums: string; counts: string; answers: string } {
+  const site = f.siteId ? `${bind(f.siteId)}::uuid` : 'null';
+  const set = kept.kind === 'site' || kept.kind === 'cohort_key' ? null : kept.kind;
+  const keys =
+    kept.kind === 'site' ? [] : ['joint', 'kl_grade', 'sex', set ? `${set}s` : 'treatments'];
+  const union = (table: string, changes: string, columns: readonly string[]) => {
+    const mine = ['site_id', ...keys, ...columns];
+    // A set's changes carry it as text (0119): cast back to the kept column's type.
+    const theirs = mine.map((c) =>
+      set && c === `${set}s` ? `x.key_set::${SET_COLUMN_TYPES[set]} as ${c}` : `x.${c}`,
+    );
+    return `(select ${mine.join(', ')} from ${table}
+             union all select ${theirs.join(', ')} from noted p cross join lateral ${changes} x)`;
+  };
+  const changes = set
+    ? { sums: 'unnest(p.sums)', counts: 'unnest(p.counts)', answers: 'unnest(p.answers)' }
+    : {
+        sums: `outcome_sums_of(p.rows_in, p.rows_out, ${kept.kind === 'cohort_key'})`,
+        counts: 'outcome_counts_of(p.marks_in, p.marks_out)',
+        answers: 'outcome_answers_of(p.marks_in, p.marks_out)',
+      };
+  return {
+    cte: `noted as materialized (select * from ${
+      set
+        ? `outcome_pending_set_changes('${set}', ${site}, ${withRows})`
+        : `outcome_pending_changes(${site}, ${withRows})`
+    })`,
+    sums: union(kept.sums, changes.sums, KEPT_COLUMNS.sums),
+    counts: union(kept.counts, changes.counts, KEPT_COLUMNS.counts),
+    answers: union(kept.answers, changes.answers, KEPT_COLUMNS.answers),
+  };
 }
 
 /**
@@ -840,37 +908,9 @@ async function sumsQuery(
   const { params, bind } = sqlParams();
   const kept = keptTables(f, bind);
   const { where } = kept;
-  const byKey = kept.sums === 'outcome_sums';
-  const keyColumns = byKey ? COHORT_KEY_COLUMNS : [];
-  const sums = noted
-    ? withNotedChanges(kept.sums, `outcome_sums_of(p.rows_in, p.rows_out, ${byKey})`, [
-        'site_id',
-        ...keyColumns,
-        'instrument_id',
-        'scale',
-        'pattern',
-        'joints',
-        'sums',
-        'squares',
-        'products',
-        'squared_joint_sums',
-        'past_mcid',
-        'past_relative',
-        'in_pass',
-      ])
-    : kept.sums;
-  const counts = noted
-    ? withNotedChanges(kept.counts, 'outcome_counts_of(p.marks_in, p.marks_out)', [
-        'site_id',
-        ...keyColumns,
-        'instrument_id',
-        'joints',
-        'paired',
-        'responders',
-        'undetermined',
-        'with_global',
-      ])
-    : kept.counts;
+  const changed = noted ? withNotedChanges(kept, f, bind, true) : null;
+  const sums = changed?.sums ?? kept.sums;
+  const counts = changed?.counts ?? kept.counts;
   const cond = where.length > 0 ? `where ${where.join(' and ')}` : '';
   const k = OUTCOME_SLOTS.map((_, i) => i + 1);
   const both = (i: number) => `s.pattern & ${1 | (2 ** (i - 1))} = ${1 | (2 ** (i - 1))}`;
@@ -919,7 +959,7 @@ async function sumsQuery(
   const perSlot = (column: string, cast = '') =>
     `array[${k.map((i) => `sum(s.${column}[${i}])${cast}`).join(', ')}] as ${column}`;
   const [row] = await q.query<RawSummaries>(
-    `with ${noted ? `${notedChangesCte(f, bind, true)},` : ''} by_pattern as materialized (
+    `with ${changed ? `${changed.cte},` : ''} by_pattern as materialized (
        select s.site_id, s.instrument_id, s.scale, s.pattern, sum(s.joints) as joints,
               sum(s.squared_joint_sums) as squared_joint_sums,
               ${perSlot('sums')}, ${perSlot('squares')}, ${perSlot('products')},
@@ -1599,19 +1639,11 @@ function keptAnswerCounts(
   const { params, bind } = sqlParams();
   const kept = keptTables(f, bind);
   const { where } = kept;
-  const answers = noted
-    ? withNotedChanges(kept.answers, 'outcome_answers_of(p.marks_in, p.marks_out)', [
-        'site_id',
-        ...(kept.answers === 'outcome_answer_counts' ? COHORT_KEY_COLUMNS : []),
-        'item',
-        'slot',
-        'answer',
-        'joints',
-      ])
-    : kept.answers;
+  const changed = noted ? withNotedChanges(kept, f, bind, false) : null;
+  const answers = changed?.answers ?? kept.answers;
   const slots = bind([...OUTCOME_SLOTS]);
   return q.query<AnswerCount>(
-    `${noted ? `with ${notedChangesCte(f, bind, false)}` : ''}
+    `${changed ? `with ${changed.cte}` : ''}
      select (${slots}::text[])[s.slot] as timepoint, s.answer::float8 as answer,
             sum(s.joints)::int as joints
      from ${answers} s

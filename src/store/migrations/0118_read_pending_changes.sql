@@ -209,11 +209,19 @@ begin
   return query execute outcome_marks_query('unnest($2)', 'unnest($3)') using episodes, scores, keys;
 end $$;
 
+-- The joints noted since the last fold at `site` (every site when null), or last folded there:
+-- a joint moved between sites changes both.
+create function outcome_noted_joints(site uuid) returns uuid[] language sql stable as $$
+  select array(
+    select distinct p.episode_id from outcome_sums_pending p
+    where site is null or p.site_id = site
+       or exists (select 1 from episode_cohorts c where c.episode_id = p.episode_id and c.site_id = site)) $$;
+
 -- What folding the joints noted now would add to the sums and counts (`rows_in`, `marks_in`) and
 -- take from them (`rows_out`, `marks_out`), as outcome_sums_refold computes it, written nowhere.
--- With `site`, the joints noted at it or last folded at it (a joint moved between sites changes
--- both); with `with_rows` false, the marks only. Stable: it reads in its caller's snapshot, where
--- the kept sums and the notes agree (a fold takes its notes and moves the sums in one transaction).
+-- With `site`, the joints outcome_noted_joints gives; with `with_rows` false, the marks only.
+-- Stable: it reads in its caller's snapshot, where the kept sums and the notes agree (a fold
+-- takes its notes and moves the sums in one transaction).
 create function outcome_pending_changes(site uuid, with_rows boolean,
   out rows_in outcome_folded_scores[], out rows_out outcome_folded_scores[],
   out marks_in outcome_joint_marks[], out marks_out outcome_joint_marks[])
@@ -225,10 +233,7 @@ declare
   folded_before outcome_folded_scores[];
   marks_were outcome_joint_marks[];
 begin
-  episodes := array(
-    select distinct p.episode_id from outcome_sums_pending p
-    where site is null or p.site_id = site
-       or exists (select 1 from episode_cohorts c where c.episode_id = p.episode_id and c.site_id = site));
+  episodes := outcome_noted_joints(site);
   keys_now := array(select row(k.*)::episode_cohorts from episode_cohort_keys(episodes) k);
   -- The generated columns are left null on both sides, as in 0105, so equal rows pair.
   folded_after := array(
