@@ -116,7 +116,8 @@ export async function replicateRegistry(
  * one, else the latest before it), which moves every row of theirs to another visit pattern;
  * `given: false` takes every 60-month value of theirs away, which the demo registry (treated in
  * the last 4 years) has none of. Only the kept per-joint scores change, not the answers, so a
- * benchmark that gives must take back. The next dashboard read folds these joints.
+ * benchmark that gives must take back. The next dashboard read adds their changes to the kept
+ * sums (migrations 0118, 0119); the next fold folds them.
  */
 export async function setSixtyMonthScores(
   db: Queryable,

@@ -119,7 +119,8 @@ create type outcome_set_answers_change as (site_id uuid, joint text, kl_grade sm
 -- What folding the joints noted now would change in the kept sets of `kind` ('age',
 -- 'half_month', 'cohort_age', 'cohort_half_month'), as 0118's outcome_pending_changes does for
 -- the sums by cohort key: each joint's rows and marks now under its sets now, less as last folded
--- under its sets as last folded (unchanged rows cancel out). With `with_rows` false, no sums.
+-- under its sets as last folded (unchanged rows cancel out). With `with_rows` false, only the
+-- answer counts (what a view of a kept item reads).
 create function outcome_pending_set_changes(kind text, site uuid, with_rows boolean,
   out sums outcome_set_sums_change[], out counts outcome_set_counts_change[],
   out answers outcome_set_answers_change[])
@@ -166,9 +167,11 @@ begin
   end if;
   marks_now := array(select m from outcome_marks_from(episodes, rows_now, keys_now) m);
   marks_were := array(select m from unnest(episodes) as u(id) join outcome_joint_marks m on m.episode_id = u.id);
-  execute format('select array(select row(q.*)::outcome_set_counts_change from (%s) q)',
-                 outcome_set_counts_select(marks_source))
-    into counts using marks_now, marks_were, sets_now, sets_were;
+  if with_rows then
+    execute format('select array(select row(q.*)::outcome_set_counts_change from (%s) q)',
+                   outcome_set_counts_select(marks_source))
+      into counts using marks_now, marks_were, sets_now, sets_were;
+  end if;
   execute format('select array(select row(q.*)::outcome_set_answers_change from (%s) q)',
                  outcome_set_answers_select(marks_source))
     into answers using marks_now, marks_were, sets_now, sets_were;
