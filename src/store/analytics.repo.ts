@@ -775,18 +775,10 @@ export const NOTED_CHANGES_READ = 5_000;
  */
 async function readsNotedChanges(q: Queryable, f: CohortFilter): Promise<boolean> {
   if (!servedFromKept(f) || splitAtHalfMonths(f)) return false;
-  // The notes outcome_noted_joints takes (0118): at the site, or of a joint last folded there.
+  // The notes the read would take (outcome_notes_at, 0118), counted up to one past the limit.
   const [row] = await q.query<{ noted: number }>(
-    `select count(*)::int as noted from (
-       select 1 from outcome_sums_pending p
-       ${
-         f.siteId
-           ? `where p.site_id = $2 or exists (select 1 from episode_cohorts c
-                                              where c.episode_id = p.episode_id and c.site_id = $2)`
-           : ''
-       }
-       limit $1) x`,
-    f.siteId ? [NOTED_CHANGES_READ + 1, f.siteId] : [NOTED_CHANGES_READ + 1],
+    'select count(*)::int as noted from (select 1 from outcome_notes_at($1::uuid) limit $2) x',
+    [f.siteId ?? null, NOTED_CHANGES_READ + 1],
   );
   // None noted: the kept sums alone, as they are.
   const noted = row?.noted ?? 0;

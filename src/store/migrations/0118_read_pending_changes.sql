@@ -209,17 +209,48 @@ begin
   return query execute outcome_marks_query('unnest($2)', 'unnest($3)') using episodes, scores, keys;
 end $$;
 
--- The joints noted since the last fold at `site` (every site when null), or last folded there:
--- a joint moved between sites changes both.
-create function outcome_noted_joints(site uuid) returns uuid[] language sql stable as $$
-  select array(
-    select distinct p.episode_id from outcome_sums_pending p
-    where site is null or p.site_id = site
-       or exists (select 1 from episode_cohorts c where c.episode_id = p.episode_id and c.site_id = site)) $$;
+-- The notes since the last fold of the joints at `site` (every site when null), or last folded
+-- there: a joint moved between sites changes both. A read counts them (with a limit) and takes
+-- their joints.
+create function outcome_notes_at(site uuid) returns setof outcome_sums_pending
+  language sql stable as $$
+  select p.* from outcome_sums_pending p
+  where site is null or p.site_id = site
+     or exists (select 1 from episode_cohorts c where c.episode_id = p.episode_id and c.site_id = site) $$;
+
+-- The joints noted at `site` (outcome_notes_at), their rows and marks as they are now under their
+-- keys now (`rows_now`, `marks_now`, as outcome_sums_refold writes them) and as last folded
+-- (`rows_were`, `marks_were`). The generated columns are left null on both sides, as in 0105, so
+-- equal rows pair. With `with_rows` false, no rows as last folded.
+create function outcome_noted_rows(site uuid, with_rows boolean,
+  out episodes uuid[], out rows_now outcome_folded_scores[], out rows_were outcome_folded_scores[],
+  out marks_now outcome_joint_marks[], out marks_were outcome_joint_marks[])
+  language plpgsql stable set jit = off as $$
+declare
+  keys_now episode_cohorts[];
+begin
+  episodes := array(select distinct n.episode_id from outcome_notes_at(site) n);
+  keys_now := array(select row(k.*)::episode_cohorts from episode_cohort_keys(episodes) k);
+  rows_now := array(
+    select row(o.episode_id, o.instrument_id, o.scale, o.scores,
+               k.site_id, k.joint, k.kl_grade, k.sex, k.treatments,
+               null, null, null, null, null, null, null, null, null, null)::outcome_folded_scores
+    from unnest(keys_now) k join outcome_joint_scores o on o.episode_id = k.episode_id);
+  if with_rows then
+    rows_were := array(
+      select row(f.episode_id, f.instrument_id, f.scale, f.scores,
+                 f.site_id, f.joint, f.kl_grade, f.sex, f.treatments,
+                 null, null, null, null, null, null, null, null, null, null)::outcome_folded_scores
+      from unnest(episodes) as u(id) join outcome_folded_scores f on f.episode_id = u.id);
+  end if;
+  marks_now := array(select m from outcome_marks_from(episodes, rows_now, keys_now) m);
+  marks_were := array(select m from unnest(episodes) as u(id)
+                      join outcome_joint_marks m on m.episode_id = u.id);
+end $$;
 
 -- What folding the joints noted now would add to the sums and counts (`rows_in`, `marks_in`) and
 -- take from them (`rows_out`, `marks_out`), as outcome_sums_refold computes it, written nowhere.
--- With `site`, the joints outcome_noted_joints gives; with `with_rows` false, the marks only.
+-- With `site`, the joints outcome_notes_at gives; with `with_rows` false, the marks only.
 -- Stable: it reads in its caller's snapshot, where the kept sums and the notes agree (a fold
 -- takes its notes and moves the sums in one transaction).
 create function outcome_pending_changes(site uuid, with_rows boolean,
@@ -227,30 +258,11 @@ create function outcome_pending_changes(site uuid, with_rows boolean,
   out marks_in outcome_joint_marks[], out marks_out outcome_joint_marks[])
   language plpgsql stable set jit = off as $$
 declare
-  episodes uuid[];
-  keys_now episode_cohorts[];
-  folded_after outcome_folded_scores[];
-  folded_before outcome_folded_scores[];
-  marks_were outcome_joint_marks[];
+  noted record;
 begin
-  episodes := outcome_noted_joints(site);
-  keys_now := array(select row(k.*)::episode_cohorts from episode_cohort_keys(episodes) k);
-  -- The generated columns are left null on both sides, as in 0105, so equal rows pair.
-  folded_after := array(
-    select row(o.episode_id, o.instrument_id, o.scale, o.scores,
-               k.site_id, k.joint, k.kl_grade, k.sex, k.treatments,
-               null, null, null, null, null, null, null, null, null, null)::outcome_folded_scores
-    from unnest(keys_now) k join outcome_joint_scores o on o.episode_id = k.episode_id);
+  select * into noted from outcome_noted_rows(site, with_rows);
   if with_rows then
-    folded_before := array(
-      select row(f.episode_id, f.instrument_id, f.scale, f.scores,
-                 f.site_id, f.joint, f.kl_grade, f.sex, f.treatments,
-                 null, null, null, null, null, null, null, null, null, null)::outcome_folded_scores
-      from unnest(episodes) as u(id) join outcome_folded_scores f on f.episode_id = u.id);
-    select * into rows_in, rows_out from fold_changes(folded_after, folded_before);
+    select * into rows_in, rows_out from fold_changes(noted.rows_now, noted.rows_were);
   end if;
-  marks_were := array(select m from unnest(episodes) as u(id)
-                      join outcome_joint_marks m on m.episode_id = u.id);
-  select * into marks_in, marks_out
-  from fold_changes(array(select m from outcome_marks_from(episodes, folded_after, keys_now) m), marks_were);
+  select * into marks_in, marks_out from fold_changes(noted.marks_now, noted.marks_were);
 end $$;

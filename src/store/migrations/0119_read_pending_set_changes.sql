@@ -126,12 +126,7 @@ create function outcome_pending_set_changes(kind text, site uuid, with_rows bool
   out answers outcome_set_answers_change[])
   language plpgsql stable set jit = off as $f$
 declare
-  episodes uuid[] := outcome_noted_joints(site);
-  keys_now episode_cohorts[];
-  rows_now outcome_folded_scores[];
-  rows_were outcome_folded_scores[];
-  marks_now outcome_joint_marks[];
-  marks_were outcome_joint_marks[];
+  noted record;
   sets_now outcome_joint_key_set[];
   sets_were outcome_joint_key_set[];
   rows_source constant text := '(select 1 as w, r.site_id, r.joint, r.kl_grade, r.sex, a.key_set, r.instrument_id, r.scale, r.scores
@@ -146,33 +141,22 @@ begin
   if kind not in ('age', 'half_month', 'cohort_age', 'cohort_half_month') then
     raise exception 'no kept sets of kind %', kind;
   end if;
-  keys_now := array(select row(k.*)::episode_cohorts from episode_cohort_keys(episodes) k);
-  -- The generated columns are left null, as in 0105.
-  rows_now := array(
-    select row(o.episode_id, o.instrument_id, o.scale, o.scores,
-               k.site_id, k.joint, k.kl_grade, k.sex, k.treatments,
-               null, null, null, null, null, null, null, null, null, null)::outcome_folded_scores
-    from unnest(keys_now) k join outcome_joint_scores o on o.episode_id = k.episode_id);
+  select * into noted from outcome_noted_rows(site, with_rows);
   execute format('select array(select row(a.episode_id, a.%1$I::text[])::outcome_joint_key_set
                                from episode_treatment_%1$s($1) a)', kind || 's')
-    into sets_now using episodes;
+    into sets_now using noted.episodes;
   execute format('select array(select row(a.episode_id, a.%1$I::text[])::outcome_joint_key_set
                                from outcome_folded_%1$s a where a.episode_id = any($1))', kind || 's')
-    into sets_were using episodes;
+    into sets_were using noted.episodes;
   if with_rows then
-    rows_were := array(select f from unnest(episodes) as u(id) join outcome_folded_scores f on f.episode_id = u.id);
     execute format('select array(select row(q.*)::outcome_set_sums_change from (%s) q)',
                    outcome_set_sums_select(rows_source))
-      into sums using rows_now, rows_were, sets_now, sets_were;
-  end if;
-  marks_now := array(select m from outcome_marks_from(episodes, rows_now, keys_now) m);
-  marks_were := array(select m from unnest(episodes) as u(id) join outcome_joint_marks m on m.episode_id = u.id);
-  if with_rows then
+      into sums using noted.rows_now, noted.rows_were, sets_now, sets_were;
     execute format('select array(select row(q.*)::outcome_set_counts_change from (%s) q)',
                    outcome_set_counts_select(marks_source))
-      into counts using marks_now, marks_were, sets_now, sets_were;
+      into counts using noted.marks_now, noted.marks_were, sets_now, sets_were;
   end if;
   execute format('select array(select row(q.*)::outcome_set_answers_change from (%s) q)',
                  outcome_set_answers_select(marks_source))
-    into answers using marks_now, marks_were, sets_now, sets_were;
+    into answers using noted.marks_now, noted.marks_were, sets_now, sets_were;
 end $f$;
