@@ -325,6 +325,7 @@ export function keptSet(f: CohortFilter, bind: Bind): { kind: SetKind; where: st
     { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
     bind,
   );
+  // Last: keptTables reads it as the condition on the set alone.
   where.push(setMembership(f, bind, 's'));
   return { kind, where };
 }
@@ -660,6 +661,7 @@ function keptTables(f: CohortFilter, bind: Bind): KeptTables {
     return {
       kind: set.kind,
       where: set.where,
+      membership: set.where.at(-1),
       sums: `outcome_${set.kind}_sums`,
       counts: `outcome_${set.kind}_counts`,
       answers: `outcome_${set.kind}_answer_counts`,
@@ -789,6 +791,8 @@ async function readsNotedChanges(q: Queryable, f: CohortFilter): Promise<boolean
 interface KeptTables {
   kind: SetKind | 'cohort_key' | 'site';
   where: string[];
+  /** A kept set's condition on its set alone (`s.<kind>s`), the last of `where`. */
+  membership?: string;
   sums: string;
   counts: string;
   answers: string;
@@ -853,10 +857,18 @@ function withNotedChanges(
         counts: 'outcome_counts_of(p.marks_in, p.marks_out)',
         answers: 'outcome_answers_of(p.marks_in, p.marks_out)',
       };
+  // A set's changes are aggregated only under the sets the view reads (migration 0122): those of
+  // the noted joints, now or as last folded, that meet its condition on the set.
+  const keep = set
+    ? `(select coalesce(array_agg(s.key_set::text), '{}') from (
+          select x.key_set, x.key_set::${SET_COLUMN_TYPES[set]} as ${set}s
+          from outcome_noted_sets('${set}', ${site}) x(key_set)) s
+        where ${kept.membership ?? 'true'})`
+    : '';
   return {
     cte: `noted as materialized (select * from ${
       set
-        ? `outcome_pending_set_changes('${set}', ${site}, ${withRows})`
+        ? `outcome_pending_set_changes('${set}', ${site}, ${withRows}, ${keep})`
         : `outcome_pending_changes(${site}, ${withRows})`
     })`,
     sums: union(kept.sums, changes.sums, KEPT_COLUMNS.sums),
