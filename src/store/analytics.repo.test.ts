@@ -79,6 +79,8 @@ describe('the kept sums a cohort reads', () => {
         's.site_id = $1',
         "exists (select 1 from unnest(s.cohort_ages) v where split_part(v, '|', 1) = any($3::text[]) and split_part(v, '|', 4)::int >= $2)",
       ],
+      membership:
+        "exists (select 1 from unnest(s.cohort_ages) v where split_part(v, '|', 1) = any($3::text[]) and split_part(v, '|', 4)::int >= $2)",
     });
     expect(params).toEqual(['s1', 60, ['BM-MSC', 'BMAC']]);
     const dates = sqlParams();
@@ -93,6 +95,8 @@ describe('the kept sums a cohort reads', () => {
         's.joint = $1',
         "exists (select 1 from unnest(s.cohort_half_months) v where split_part(v, '|', 1) = any($4::text[]) and split_part(v, '|', 4)::int >= $2 and split_part(v, '|', 4)::int <= $3)",
       ],
+      membership:
+        "exists (select 1 from unnest(s.cohort_half_months) v where split_part(v, '|', 1) = any($4::text[]) and split_part(v, '|', 4)::int >= $2 and split_part(v, '|', 4)::int <= $3)",
     });
     expect(dates.params).toEqual(['knee', 2024011, 2024122, ['PRP']]);
     // A dose band and BMI class without a product: those parts of one element.
@@ -102,6 +106,8 @@ describe('the kept sums a cohort reads', () => {
       where: [
         "exists (select 1 from unnest(s.cohort_ages) v where split_part(v, '|', 2) = $2 and split_part(v, '|', 3) = $3 and split_part(v, '|', 4)::int <= $1)",
       ],
+      membership:
+        "exists (select 1 from unnest(s.cohort_ages) v where split_part(v, '|', 2) = $2 and split_part(v, '|', 3) = $3 and split_part(v, '|', 4)::int <= $1)",
     });
     expect(keyed.params).toEqual([69, '10to50', 'obese']);
     // A product outside its cell source matches nothing.
@@ -120,6 +126,7 @@ describe('the kept sums a cohort reads', () => {
         's.joint = $1',
         'exists (select 1 from unnest(s.half_months) v where v >= $2 and v <= $3)',
       ],
+      membership: 'exists (select 1 from unnest(s.half_months) v where v >= $2 and v <= $3)',
     });
     // 2024-03-16 opens March's second half; 2025-02-28 closes February's.
     expect(params).toEqual(['hip', 2024032, 2025022]);
@@ -127,6 +134,7 @@ describe('the kept sums a cohort reads', () => {
     expect(keptSet({ ageTo: 49 }, ages.bind)).toEqual({
       kind: 'age',
       where: ['exists (select 1 from unnest(s.ages) v where v <= $1)'],
+      membership: 'exists (select 1 from unnest(s.ages) v where v <= $1)',
     });
     // Within a half-month: no kept set serves it.
     expect(keptSet({ treatedFrom: '2024-03-02' }, ages.bind)).toBeNull();

@@ -318,16 +318,21 @@ function keptSetKind(f: CohortFilter): SetKind | null {
  * matches them and is in it (a joint is in the range when one of its treatments is). Null when
  * no kept set serves the cohort.
  */
-export function keptSet(f: CohortFilter, bind: Bind): { kind: SetKind; where: string[] } | null {
+export function keptSet(
+  f: CohortFilter,
+  bind: Bind,
+): { kind: SetKind; where: string[]; membership: string } | null {
   const kind = keptSetKind(f);
   if (!kind) return null;
   const where = cohortKeyConditions(
     { siteId: f.siteId, joint: f.joint, klGrade: f.klGrade, sex: f.sex },
     bind,
   );
-  // Last: keptTables reads it as the condition on the set alone.
-  where.push(setMembership(f, bind, 's'));
-  return { kind, where };
+  // The condition on the set alone, also given apart: a read after changes keeps the sets it
+  // selects (withNotedChanges).
+  const membership = setMembership(f, bind, 's');
+  where.push(membership);
+  return { kind, where, membership };
 }
 
 /**
@@ -661,7 +666,7 @@ function keptTables(f: CohortFilter, bind: Bind): KeptTables {
     return {
       kind: set.kind,
       where: set.where,
-      membership: set.where.at(-1),
+      membership: set.membership,
       sums: `outcome_${set.kind}_sums`,
       counts: `outcome_${set.kind}_counts`,
       answers: `outcome_${set.kind}_answer_counts`,
@@ -791,7 +796,7 @@ async function readsNotedChanges(q: Queryable, f: CohortFilter): Promise<boolean
 interface KeptTables {
   kind: SetKind | 'cohort_key' | 'site';
   where: string[];
-  /** A kept set's condition on its set alone (`s.<kind>s`), the last of `where`. */
+  /** A kept set's condition on its set alone (`s.<kind>s`), also one of `where`. */
   membership?: string;
   sums: string;
   counts: string;

@@ -22,9 +22,10 @@ end $f$;
 
 drop function outcome_pending_set_changes(text, uuid, boolean);
 
--- 0119's outcome_pending_set_changes, with the sets to keep (`keep`, each set as text; null: all).
+-- 0119's outcome_pending_set_changes, with the sets to keep (`keep`, each set as text; null, as
+-- a process not yet restarted after this migration calls it: all).
 create function outcome_pending_set_changes(kind text, site uuid, with_rows boolean,
-  keep text[],
+  keep text[] default null,
   out sums outcome_set_sums_change[], out counts outcome_set_counts_change[],
   out answers outcome_set_answers_change[])
   language plpgsql stable set jit = off as $f$
