@@ -104,9 +104,11 @@ export function episodeConditions(f: CohortFilter, add: Bind, e = 'e'): string[]
       `exists (select 1 from patients cp where cp.id = ${e}.patient_id and cp.sex = ${add(f.sex)})`,
     );
   const treatment = treatmentConditions(f, add, 'ct');
+  // With the site, an index on the site's treatments can select them (ages: migration 0123).
   if (treatment.length > 0)
     where.push(
-      `exists (select 1 from treatments ct where ct.episode_id = ${e}.id and ${treatment.join(' and ')})`,
+      `exists (select 1 from treatments ct where ct.site_id = ${e}.site_id and ct.episode_id = ${e}.id
+         and ${treatment.join(' and ')})`,
     );
   return where;
 }
@@ -1496,9 +1498,25 @@ export function jointsOfCohort(
       keyed: true,
     };
   }
+  // The joint and patient only when the filter asks for them; its treatments straight from the
+  // joint's row, with the site, so an index on the site's treatments can select them (0123):
+  // ages 60–69 at 1,000,000 joints counted in 0.25 s instead of 0.56 s through joint_episodes.
+  const onJoint = episodeConditions({ joint: all.joint, klGrade: all.klGrade, sex: all.sex }, bind);
+  const treatment = treatmentConditions(all, bind, 'ct');
   return {
-    join: 'join joint_episodes e on e.site_id = f.site_id and e.id = f.episode_id',
-    conditions: episodeConditions(all, bind),
+    join:
+      onJoint.length > 0
+        ? 'join joint_episodes e on e.site_id = f.site_id and e.id = f.episode_id'
+        : '',
+    conditions: [
+      ...onJoint,
+      ...(treatment.length > 0
+        ? [
+            `exists (select 1 from treatments ct where ct.site_id = f.site_id
+                and ct.episode_id = f.episode_id and ${treatment.join(' and ')})`,
+          ]
+        : []),
+    ],
     keyed: false,
   };
 }

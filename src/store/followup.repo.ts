@@ -136,7 +136,7 @@ export async function followUpFlowCounts(
     throw new Error(`time points are ${TIMEPOINT_IDS.join(', ')}`);
   const { params, bind } = sqlParams([scope.siteId]);
   const inCohort = jointsOfCohort(cohort, bind);
-  const kept = inCohort.join === '';
+  const kept = inCohort.join === '' && inCohort.conditions.length === 0;
   if (kept) await catchUpFollowUpCounts(q);
   if (inCohort.keyed) await catchUpOutcomeSums(q);
   const joints = (where: string) =>

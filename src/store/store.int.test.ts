@@ -24,7 +24,7 @@ describe.each(backends())('store on $name', (backend) => {
     expect(rows.map((r) => r.version)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 30, 50, 65, 75, 80, 81, 85,
       90, 91, 94, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115,
-      116, 117, 118, 119, 120, 121, 122,
+      116, 117, 118, 119, 120, 121, 122, 123,
     ]);
   });
 
@@ -52,6 +52,20 @@ describe.each(backends())('store on $name', (backend) => {
     await new Promise((r) => setTimeout(r, 100));
     const [row] = await db.query<{ one: number }>('select 1 as one');
     expect(row?.one).toBe(1);
+  });
+
+  it('compiles no statement with JIT on any pooled PostgreSQL connection', async () => {
+    if (db.kind !== 'postgres') return; // PGlite has no JIT
+    // Several connections at once, so the pool opens new ones; and one inside a transaction.
+    const settings = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        db.query<{ jit: string }>("select current_setting('jit') as jit, pg_sleep(0.02)"),
+      ),
+    );
+    const inTransaction = await db.transaction((tx) =>
+      tx.query<{ jit: string }>("select current_setting('jit') as jit"),
+    );
+    expect([...settings.flat(), ...inTransaction].map((r) => r.jit)).toEqual(Array(5).fill('off'));
   });
 
   it('rolls a failed transaction back whole', async () => {
