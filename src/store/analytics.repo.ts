@@ -1480,8 +1480,9 @@ export function cohortKeyConditions(f: CohortFilter, bind: Bind): string[] {
 /**
  * How a cohort's rows `f` (one per joint, with `site_id` and `episode_id`, such as
  * episode_follow_up) are selected: a union of cohort keys by the keys kept per joint
- * (migration 0090's `episode_cohorts`, current after `catchUpOutcomeSums`), a range by the
- * joint and its treatments (`episodeConditions`). A whole site needs neither.
+ * (migration 0090's `episode_cohorts`, current after `catchUpOutcomeSums`), a range by its
+ * treatments, tested from `f` itself, and by `joint_episodes` only for the joint, KL grade or
+ * sex. A whole site needs neither.
  */
 export function jointsOfCohort(
   cohort: CohortFilter,

@@ -144,6 +144,12 @@ export async function openPostgres(connectionString: string): Promise<Db> {
   const pool = new pg.Pool({
     connectionString,
     max: 10,
+    // No JIT: compiling a cold dashboard statement at 1,000,000 joints took 0.1–0.25 s, more
+    // than it saved, and no statement of ours runs long enough to gain (issue 17; README,
+    // Measured). The pool awaits it before handing a new connection out, and fails if refused.
+    onConnect: async (client) => {
+      await client.query('set jit = off');
+    },
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === DATE_OID
@@ -155,14 +161,6 @@ export async function openPostgres(connectionString: string): Promise<Db> {
   // whole process down: log it; the pool opens a new connection for the next query.
   pool.on('error', (error) => {
     console.error(`PostgreSQL closed an idle connection: ${error.message}`);
-  });
-  // No JIT: compiling a cold dashboard statement at 1,000,000 joints took 0.1–0.25 s, more than
-  // it saved, and no statement of ours runs long enough to gain (issue 17; README, Measured).
-  // Queued first on the new connection, so it is set before the connection's first query.
-  pool.on('connect', (client) => {
-    client.query('set jit = off').catch((error: Error) => {
-      console.error(`PostgreSQL refused "set jit = off": ${error.message}`);
-    });
   });
   // Fail now, with the server's message, rather than at the first request.
   const probe = await pool.connect();

@@ -234,15 +234,22 @@ describe.each(backends())('follow-up counted from the masks kept per joint on $n
       { sex: 'female', klGrade: 3 },
       { productClass: 'PRP' },
       { cellSource: 'bone-marrow' as const, bmiClass: 'overweight' as const },
-      // A range selects by its treatments, not by kept keys.
+      // A range selects by its treatments, not by kept keys; alone, straight from each
+      // joint's row, without joint_episodes.
       { ageFrom: 50, ageTo: 69, joint: 'knee' },
-    ])
-      expect(
-        await followUpFlowOf(db, scope, cohort, toIsoDate(NOW), schedule),
-        JSON.stringify(cohort),
-      ).toEqual(
+      { ageFrom: 50, ageTo: 69 },
+      { treatedFrom: '2025-11-01' },
+    ]) {
+      const flow = await followUpFlowOf(db, scope, cohort, toIsoDate(NOW), schedule);
+      expect(flow, JSON.stringify(cohort)).toEqual(
         followUpFlow(await episodesForFollowUp(db, scope, cohort), toIsoDate(NOW), schedule),
       );
+      // Each selects some joints and not all, so a cohort read as the whole site would show.
+      expect(flow.enrolled, JSON.stringify(cohort)).toBeGreaterThan(0);
+      expect(flow.enrolled, JSON.stringify(cohort)).toBeLessThan(
+        followUpFlow(every, toIsoDate(NOW), schedule).enrolled,
+      );
+    }
   });
 
   it('keeps the whole-site counts exact through answers, events, moves and an erasure', async () => {
