@@ -103,14 +103,26 @@ export function episodeConditions(f: CohortFilter, add: Bind, e = 'e'): string[]
     where.push(
       `exists (select 1 from patients cp where cp.id = ${e}.patient_id and cp.sex = ${add(f.sex)})`,
     );
-  const treatment = treatmentConditions(f, add, 'ct');
-  // With the site, an index on the site's treatments can select them (ages: migration 0123).
-  if (treatment.length > 0)
-    where.push(
-      `exists (select 1 from treatments ct where ct.site_id = ${e}.site_id and ct.episode_id = ${e}.id
-         and ${treatment.join(' and ')})`,
-    );
+  where.push(...hasMatchingTreatment(f, add, { site: `${e}.site_id`, episode: `${e}.id` }));
   return where;
+}
+
+/**
+ * The condition that the joint whose site and id are the columns `joint` has a treatment
+ * matching the filter's treatment-level conditions, or none when it has none. With the site, an
+ * index on the site's treatments can select them (ages and BMI: migration 0123).
+ */
+function hasMatchingTreatment(
+  f: CohortFilter,
+  add: Bind,
+  joint: { site: string; episode: string },
+): string[] {
+  const treatment = treatmentConditions(f, add, 'ct');
+  if (treatment.length === 0) return [];
+  return [
+    `exists (select 1 from treatments ct where ct.site_id = ${joint.site}
+       and ct.episode_id = ${joint.episode} and ${treatment.join(' and ')})`,
+  ];
 }
 
 export interface OutcomeSummaries {
@@ -1009,8 +1021,8 @@ async function sumsQuery(
 
 /**
  * Runs a dashboard query with room to hash in memory (PostgreSQL's default 4 MB spills a large
- * registry's groups to disk) and without JIT: its compilation cost 1.7 s on a 60 ms query whose
- * row estimate was far off. Set for that one transaction only.
+ * registry's groups to disk), set for that one transaction only. Every connection is already
+ * without JIT (`openPostgres`).
  */
 export function withDashboardSettings<T>(
   db: Db,
@@ -1031,8 +1043,8 @@ interface DashboardSettings {
 /** The same settings, for the rest of the transaction `q` is in. */
 export async function dashboardSettings(q: Queryable, options: DashboardSettings): Promise<void> {
   await q.query(
-    `select set_config('work_mem', $1, true), set_config('jit', 'off', true),
-            set_config('enable_nestloop', $2, true), set_config('enable_sort', $3, true)`,
+    `select set_config('work_mem', $1, true), set_config('enable_nestloop', $2, true),
+            set_config('enable_sort', $3, true)`,
     [OUTCOME_WORK_MEM, options.nestedLoops ? 'on' : 'off', options.sorts === false ? 'off' : 'on'],
   );
 }
@@ -1056,12 +1068,9 @@ function jointRowConditions(f: CohortFilter, bind: Bind, source: JointRows, o = 
   if (f.joint) where.push(`${key.e}.joint = ${bind(f.joint)}`);
   if (f.klGrade !== undefined) where.push(`${key.e}.kl_grade = ${bind(f.klGrade)}`);
   if (f.sex) where.push(`${key.p}.sex = ${bind(f.sex)}`);
-  const treatment = treatmentConditions(f, bind);
-  if (treatment.length > 0)
-    where.push(
-      `exists (select 1 from treatments t
-               where t.episode_id = ${o}.episode_id and ${treatment.join(' and ')})`,
-    );
+  where.push(
+    ...hasMatchingTreatment(f, bind, { site: `${o}.site_id`, episode: `${o}.episode_id` }),
+  );
   return where;
 }
 
@@ -1500,10 +1509,9 @@ export function jointsOfCohort(
     };
   }
   // The joint and patient only when the filter asks for them; its treatments straight from the
-  // joint's row, with the site, so an index on the site's treatments can select them (0123):
-  // ages 60–69 at 1,000,000 joints counted in 0.25 s instead of 0.56 s through joint_episodes.
+  // joint's row: ages 60–69 at 1,000,000 joints counted in 0.25 s instead of 0.56 s through
+  // joint_episodes.
   const onJoint = episodeConditions({ joint: all.joint, klGrade: all.klGrade, sex: all.sex }, bind);
-  const treatment = treatmentConditions(all, bind, 'ct');
   return {
     join:
       onJoint.length > 0
@@ -1511,12 +1519,7 @@ export function jointsOfCohort(
         : '',
     conditions: [
       ...onJoint,
-      ...(treatment.length > 0
-        ? [
-            `exists (select 1 from treatments ct where ct.site_id = f.site_id
-                and ct.episode_id = f.episode_id and ${treatment.join(' and ')})`,
-          ]
-        : []),
+      ...hasMatchingTreatment(all, bind, { site: 'f.site_id', episode: 'f.episode_id' }),
     ],
     keyed: false,
   };

@@ -144,9 +144,10 @@ export async function openPostgres(connectionString: string): Promise<Db> {
   const pool = new pg.Pool({
     connectionString,
     max: 10,
-    // No JIT: compiling a cold dashboard statement at 1,000,000 joints took 0.1–0.25 s, more
-    // than it saved, and no statement of ours runs long enough to gain (issue 17; README,
-    // Measured). The pool awaits it before handing a new connection out, and fails if refused.
+    // No JIT: compiling a cold dashboard statement at 1,000,000 joints took 0.1–0.25 s (once
+    // 1.7 s, on a 60 ms outcomes query), more than it saved, and no statement of ours runs long
+    // enough to gain (issue 17; README, Measured). The pool awaits it before handing a new
+    // connection out, and fails if refused.
     onConnect: async (client) => {
       await client.query('set jit = off');
     },

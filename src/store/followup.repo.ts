@@ -225,16 +225,16 @@ export async function statusWindowRows(
  * when the selected joints are many, the first page is met after a few thousand patients, but
  * the planner, which cannot estimate a mask test, hashed the whole site and sorted it (0.8 s at
  * 666,000 joints, against 0.12 s walking). Without materialising: PGlite's planner walked the
- * patients against a materialised list of every candidate (1.6 s at 66,000 joints). Without JIT:
- * the plans turned off cost the walk enough to compile it (0.2 s).
+ * patients against a materialised list of every candidate (1.6 s at 66,000 joints). The plans
+ * turned off cost the walk enough to compile it (0.2 s), had every connection not been without
+ * JIT (`openPostgres`).
  */
 export function inPatientOrder<T>(db: Db, run: (q: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (q) => {
     await q.query(
       `select set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
               set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true),
-              set_config('enable_sort', 'off', true), set_config('enable_material', 'off', true),
-              set_config('jit', 'off', true)`,
+              set_config('enable_sort', 'off', true), set_config('enable_material', 'off', true)`,
     );
     return run(q);
   });
