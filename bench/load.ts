@@ -7,8 +7,12 @@
  * The server's background fold is off during a run; the fold of the run's joints into the
  * dashboard sums is timed after it, and the rate of writing and folding one after the other.
  *
- *   npm run bench:load -- [--submissions 2000] [--connections 10] [--only pglite|postgres]
- *                         [--workers N] [--cpu-prof DIR]
+ * Each run first sends `--warmup` submissions to links of their own, untimed, so the figures are
+ * those of a server that has been answering for a while (V8 has compiled its hot code, every
+ * process has its connections), not of its first second.
+ *
+ *   npm run bench:load -- [--submissions 2000] [--warmup 1000] [--connections 10]
+ *                         [--only pglite|postgres] [--workers N] [--cpu-prof DIR]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +30,7 @@ import { withBenchPostgres } from './postgres.ts';
 const { values } = parseArgs({
   options: {
     submissions: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
     workers: { type: 'string', default: String(availableParallelism()) },
@@ -34,6 +39,7 @@ const { values } = parseArgs({
   },
 });
 const submissions = Number(values.submissions);
+const warmup = Number(values.warmup);
 const workers = Number(values.workers);
 const connections = Number(values.connections);
 const body = JSON.stringify({ answers: KNEE_BASELINE_ANSWERS });
@@ -98,7 +104,7 @@ async function load(
   processes = 1,
 ): Promise<number> {
   const prepared = await open();
-  const tokens = await prepareSurveyLinks(prepared, submissions);
+  const links = await prepareSurveyLinks(prepared, warmup + submissions);
   // The links' new joints are folded now, or the server's start would fold them during the run.
   await keepDashboardSumsCurrent(prepared);
   await prepared.close(); // the server process opens the database itself
@@ -115,9 +121,11 @@ async function load(
     server: treeCpuMs(server.child.pid ?? 0),
     database: postmaster ? treeCpuMs(postmaster) : 0,
   });
-  let next = 0;
-  try {
-    const cpuBefore = cpu();
+  /** Sends one submission to each of `tokens`, `connections` at a time; times to the last reply. */
+  async function submitAll(
+    tokens: string[],
+  ): Promise<{ result: autocannon.Result; seconds: number }> {
+    let next = 0;
     const started = performance.now();
     let lastResponse = started;
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -125,7 +133,7 @@ async function load(
         {
           url: server.url,
           connections,
-          amount: submissions,
+          amount: tokens.length,
           requests: [
             {
               method: 'POST',
@@ -146,12 +154,21 @@ async function load(
         lastResponse = performance.now();
       });
     });
-    const seconds = (lastResponse - started) / 1000;
+    return { result, seconds: (lastResponse - started) / 1000 };
+  }
+  try {
+    if (warmup > 0) {
+      const { result } = await submitAll(links.slice(0, warmup));
+      if (result.non2xx > 0 || result.errors > 0)
+        throw new Error(`The warm-up failed: non-2xx ${result.non2xx}, errors ${result.errors}`);
+    }
+    const cpuBefore = cpu();
+    const { result, seconds } = await submitAll(links.slice(warmup));
     const perSecond = result.requests.total / seconds;
     const cpuAfter = cpu();
     const per = (ms: number) => (ms / Math.max(1, result.requests.total)).toFixed(2);
     console.log(
-      `${name}, ${processes} process${processes === 1 ? '' : 'es'}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections) in ${seconds.toFixed(2)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
+      `${name}, ${processes} process${processes === 1 ? '' : 'es'}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections, after ${warmup} untimed) in ${seconds.toFixed(2)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
     );
     // CPU per submission does not depend on what else the machine runs, unlike the rate.
     console.log(
@@ -168,7 +185,7 @@ async function load(
       const foldedPerSecond = folded / foldSeconds;
       const both = 1 / (1 / perSecond + 1 / foldedPerSecond);
       console.log(
-        `  then folding the run's ${folded} noted joints into the dashboard sums, as the server does in the background (steps of about 0.1 s): ${foldSeconds.toFixed(2)} s, ${foldedPerSecond.toFixed(0)} joints/s${postmaster ? `, PostgreSQL ${per(treeCpuMs(postmaster) - databaseBefore)} ms per submission` : ''}; written and folded one after the other: ${both.toFixed(0)} submissions/s`,
+        `  then folding the ${folded} noted joints of the run and its warm-up into the dashboard sums, as the server does in the background (steps of about 0.1 s): ${foldSeconds.toFixed(2)} s, ${foldedPerSecond.toFixed(0)} joints/s${postmaster ? `, PostgreSQL ${((treeCpuMs(postmaster) - databaseBefore) / Math.max(1, folded)).toFixed(2)} ms per joint` : ''}; written and folded one after the other: ${both.toFixed(0)} submissions/s`,
       );
       return perSecond;
     } finally {
@@ -218,11 +235,18 @@ if (values.only !== 'postgres') {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-/** A fresh database on the server for one run (links are answered once). */
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
+
+/** A fresh database on the server for one run (links are answered once). */
+async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  await dropDatabase(adminUrl, name);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
@@ -242,6 +266,8 @@ if (values.only !== 'pglite') {
         processes,
       );
       rates.push([processes, perSecond]);
+      // Its dead rows would otherwise be vacuumed during the next run, on that run's CPU.
+      await dropDatabase(adminUrl, `stemtrack_load_${processes}`);
     }
     const inserts = rawInsertRate(adminUrl);
     if (inserts)
