@@ -8,9 +8,7 @@
  *
  *   npm run bench:batch -- [--submissions 400]   (per batch size, after one untimed round)
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { keepDashboardSumsCurrent } from '../src/app/analytics/report.ts';
 import { digestToken } from '../src/app/follow-up/tokens.ts';
 import { instrumentById } from '../src/core/instruments/library.ts';
@@ -19,7 +17,8 @@ import { toIsoDate } from '../src/core/registry/dates.ts';
 import { openPostgres } from '../src/store/db.ts';
 import { submitByTokenDigests, type TokenSubmission } from '../src/store/surveys.repo.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
-import { withBenchPostgres } from './postgres.ts';
+import { treeCpuMs } from './cpu.ts';
+import { freshDatabase, withBenchPostgres } from './postgres.ts';
 
 const { values } = parseArgs({ options: { submissions: { type: 'string', default: '400' } } });
 const perSize = Number(values.submissions);
@@ -31,27 +30,8 @@ const responses = Object.entries(KNEE_BASELINE_ANSWERS).map(([instrumentId, answ
   scores: scoreResponse(instrumentById(instrumentId), answers as Answers),
 }));
 
-/** CPU milliseconds (user + system) a process has used, from /proc (Linux; 0 elsewhere). */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime, in clock ticks of 10 ms (USER_HZ on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
 await withBenchPostgres(async (adminUrl) => {
-  const name = 'stemtrack_batch';
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = await openPostgres(url.toString());
+  const db = await openPostgres(await freshDatabase(adminUrl, 'stemtrack_batch'));
   try {
     // Each round takes at most a batch more than `perSize` links per size.
     const tokens = await prepareSurveyLinks(db, 2 * sizes.reduce((n, b) => n + perSize + b, 0));
@@ -78,14 +58,14 @@ await withBenchPostgres(async (adminUrl) => {
             'select pid from pg_stat_activity where datname = current_database()',
           )
         ).map((r) => r.pid);
-        const cpuBefore = backends.reduce((ms, pid) => ms + cpuMsOf(pid), 0);
+        const cpuBefore = backends.reduce((ms, pid) => ms + treeCpuMs(pid), 0);
         const started = performance.now();
         for (let s = 0; s < statements; s++) {
           const outcomes = await submitByTokenDigests(db, Array.from({ length: size }, item));
           if (outcomes.some((o) => !o.stored)) throw new Error('A submission was not stored');
         }
         const ms = performance.now() - started;
-        const cpu = backends.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore;
+        const cpu = backends.reduce((sum, pid) => sum + treeCpuMs(pid), 0) - cpuBefore;
         if (round === 'timed')
           console.log(
             `PostgreSQL, ${size} submission${size === 1 ? '' : 's'} a statement: ${(ms / statements).toFixed(2)} ms per statement, ${(ms / (statements * size)).toFixed(2)} ms per submission; the database's CPU ${(cpu / statements).toFixed(2)} ms per statement, ${(cpu / (statements * size)).toFixed(2)} ms per submission (${statements} statements, one at a time)`,

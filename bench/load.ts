@@ -15,7 +15,7 @@
  *                         [--only pglite|postgres] [--workers N] [--cpu-prof DIR]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,8 @@ import { foldNotedChanges, keepDashboardSumsCurrent } from '../src/app/analytics
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
 import { spawnStemTrack, stopStemTrack } from '../src/testing/server-process.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
-import { withBenchPostgres } from './postgres.ts';
+import { procStat, treeCpuMs } from './cpu.ts';
+import { dropDatabase, freshDatabase, withBenchPostgres } from './postgres.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,46 +45,6 @@ const workers = Number(values.workers);
 const connections = Number(values.connections);
 const body = JSON.stringify({ answers: KNEE_BASELINE_ANSWERS });
 
-/** CPU time of processes, from /proc (Linux): utime + stime, and what reaped children used. */
-const TICK_MS = (() => {
-  try {
-    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  } catch {
-    return 10;
-  }
-})();
-function procStat(pid: number): { ppid: number; own: number; reaped: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
-    const f = text
-      .slice(text.lastIndexOf(')') + 2)
-      .split(' ')
-      .map(Number);
-    return {
-      ppid: f[1] ?? 0,
-      own: ((f[11] ?? 0) + (f[12] ?? 0)) * TICK_MS,
-      reaped: ((f[13] ?? 0) + (f[14] ?? 0)) * TICK_MS,
-    };
-  } catch {
-    return undefined;
-  }
-}
-function childrenOf(pid: number): number[] {
-  if (!existsSync('/proc')) return [];
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter((p) => procStat(p)?.ppid === pid);
-}
-/** Milliseconds of CPU a process and its children have used so far (ended children included). */
-function treeCpuMs(pid: number): number {
-  const self = procStat(pid);
-  if (!self) return 0;
-  return (
-    self.own + self.reaped + childrenOf(pid).reduce((ms, c) => ms + (procStat(c)?.own ?? 0), 0)
-  );
-}
 /** PostgreSQL's postmaster, found through a backend of ours (its parent). */
 async function postmasterOf(url: string): Promise<number | undefined> {
   const client = new pg.Client({ connectionString: url });
@@ -235,25 +196,6 @@ if (values.only !== 'postgres') {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
-}
-
-/** A fresh database on the server for one run (links are answered once). */
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  await dropDatabase(adminUrl, name);
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 if (values.only !== 'pglite') {
   await withBenchPostgres(async (adminUrl) => {
     const rates: [number, number][] = [];

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import startThrowawayPostgres from '../src/testing/postgres-setup.ts';
 
 /**
@@ -26,4 +27,30 @@ export async function withBenchPostgres(work: (url: string) => Promise<void>): P
   } finally {
     await stop?.();
   }
+}
+
+/** Runs `statements` one after the other on the server's admin database. */
+async function onAdminDatabase(adminUrl: string, statements: string[]): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    for (const statement of statements) await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+export function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  return onAdminDatabase(adminUrl, [`drop database if exists ${name} with (force)`]);
+}
+
+/** A fresh, empty database on the server for one run; returns its URL. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  await onAdminDatabase(adminUrl, [
+    `drop database if exists ${name} with (force)`,
+    `create database ${name}`,
+  ]);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
