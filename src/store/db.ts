@@ -5,9 +5,9 @@ import pg from 'pg';
 
 export interface QueryOptions {
   /**
-   * Keep the statement prepared on each PostgreSQL connection under this name, so a hot
-   * statement is sent and planned once per connection rather than on every call. One name,
-   * one SQL text. PGlite ignores it.
+   * Keep the statement prepared on each PostgreSQL connection under this name, and run it with
+   * its generic plan, so a hot statement is sent and planned once per connection rather than on
+   * every call. One name, one SQL text. PGlite ignores it.
    */
   prepared?: string;
 }
@@ -140,41 +140,73 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   };
 }
 
+// PostgreSQL plans a prepared statement with its values for the first five calls, then keeps a
+// generic plan only if it looks no dearer than those; otherwise it plans every call afresh. The
+// submission statement went either way with the statistics of the moment, and a call planned
+// afresh took about twice as long (issue 17; README, Measured).
+const GENERIC_PLAN = "plan_cache_mode = 'force_generic_plan'";
+
 export async function openPostgres(connectionString: string): Promise<Db> {
-  const pool = new pg.Pool({
-    connectionString,
-    max: 10,
-    // No JIT: compiling a cold dashboard statement at 1,000,000 joints took 0.1–0.25 s (once
-    // 1.7 s, on a 60 ms outcomes query), more than it saved, and no statement of ours runs long
-    // enough to gain (issue 17; README, Measured). The pool awaits it before handing a new
-    // connection out, and fails if refused.
-    onConnect: async (client) => {
-      await client.query('set jit = off');
-    },
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === DATE_OID
-          ? keepText
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle connection the server drops (a restart, pg_terminate_backend) must not take the
-  // whole process down: log it; the pool opens a new connection for the next query.
-  pool.on('error', (error) => {
-    console.error(`PostgreSQL closed an idle connection: ${error.message}`);
-  });
+  const newPool = (size: { min?: number; max: number }, settings: string[]) => {
+    const pool = new pg.Pool({
+      connectionString,
+      ...size,
+      // The pool awaits these before handing a new connection out, and fails if refused.
+      onConnect: async (client) => {
+        await client.query(settings.join('; '));
+      },
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === DATE_OID
+            ? keepText
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle connection the server drops (a restart, pg_terminate_backend) must not take the
+    // whole process down: log it; the pool opens a new connection for the next query.
+    pool.on('error', (error) => {
+      console.error(`PostgreSQL closed an idle connection: ${error.message}`);
+    });
+    return pool;
+  };
+  // No JIT: compiling a cold dashboard statement at 1,000,000 joints took 0.1–0.25 s (once
+  // 1.7 s, on a 60 ms outcomes query), more than it saved, and no statement of ours runs long
+  // enough to gain (issue 17; README, Measured).
+  const pool = newPool({ max: 10 }, ['set jit = off']);
+  // Prepared statements run on connections of their own that always take the generic plan, so
+  // the setting costs no round trip and touches no other statement (the dashboards' range
+  // queries are planned with their values). Opened at the first such statement; as many as the
+  // submission batcher may have at the database at once, one of them kept open while idle, so a
+  // lone patient's answers find a connection with its plans made.
+  let preparedPool: pg.Pool | undefined;
   // Fail now, with the server's message, rather than at the first request.
   const probe = await pool.connect();
   probe.release();
-  const onClient = (client: pg.PoolClient | pg.Pool): Queryable => ({
+  const rowsOf = async <Row>(
+    client: pg.PoolClient | pg.Pool,
+    sql: string,
+    params: readonly unknown[],
+    name: string | undefined,
+  ): Promise<Row[]> =>
+    (
+      await client.query(
+        name ? { name, text: sql, values: [...params] } : { text: sql, values: [...params] },
+      )
+    ).rows as Row[];
+  const onClient = (client: pg.PoolClient | pg.Pool, inTransaction: boolean): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = [], options?: QueryOptions) {
       try {
-        const result = await client.query(
-          options?.prepared
-            ? { name: options.prepared, text: sql, values: [...params] }
-            : { text: sql, values: [...params] },
-        );
-        return result.rows as Row[];
+        const name = options?.prepared;
+        if (!name) return await rowsOf<Row>(client, sql, params, undefined);
+        if (!inTransaction) {
+          preparedPool ??= newPool({ min: 1, max: 8 }, ['set jit = off', `set ${GENERIC_PLAN}`]);
+          return await rowsOf<Row>(preparedPool, sql, params, name);
+        }
+        // Inside a transaction, for this statement alone.
+        await client.query(`set local ${GENERIC_PLAN}`);
+        const rows = await rowsOf<Row>(client, sql, params, name);
+        await client.query('set local plan_cache_mode to default');
+        return rows;
       } catch (error) {
         throw withoutValues(error);
       }
@@ -185,12 +217,12 @@ export async function openPostgres(connectionString: string): Promise<Db> {
   });
   return {
     kind: 'postgres',
-    ...onClient(pool),
+    ...onClient(pool, false),
     async transaction(work) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work(onClient(client));
+        const result = await work(onClient(client, true));
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -200,7 +232,9 @@ export async function openPostgres(connectionString: string): Promise<Db> {
         client.release();
       }
     },
-    close: () => pool.end(),
+    async close() {
+      await Promise.all([pool.end(), preparedPool?.end()]);
+    },
   };
 }
 

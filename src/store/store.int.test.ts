@@ -68,6 +68,38 @@ describe.each(backends())('store on $name', (backend) => {
     expect([...settings.flat(), ...inTransaction].map((r) => r.jit)).toEqual(Array(5).fill('off'));
   });
 
+  it('plans a prepared statement once per connection, and leaves every other statement as it was', async () => {
+    if (db.kind !== 'postgres') return; // PGlite ignores `prepared`
+    const sql =
+      "select current_setting('plan_cache_mode') as mode, current_setting('jit') as jit, $1::int as n";
+    const mode = "select current_setting('plan_cache_mode') as mode";
+    const onPool = await db.query<{ mode: string; jit: string }>(sql, [1], {
+      prepared: 'plan-cache-mode',
+    });
+    const afterOnPool = await Promise.all(
+      Array.from({ length: 3 }, () => db.query<{ mode: string }>(`${mode}, pg_sleep(0.02)`)),
+    );
+    const inTransaction = await db.transaction(async (tx) => {
+      const runs: { mode: string }[] = [];
+      // More than the five custom plans PostgreSQL tries before it weighs the generic one.
+      for (let n = 0; n < 7; n++)
+        runs.push(...(await tx.query<{ mode: string }>(sql, [n], { prepared: 'plan-cache-mode' })));
+      const [after] = await tx.query<{ mode: string }>(mode);
+      const [plans] = await tx.query<{ generic_plans: string; custom_plans: string }>(
+        "select generic_plans, custom_plans from pg_prepared_statements where name = 'plan-cache-mode'",
+      );
+      return { runs, after, plans };
+    });
+    expect([...onPool, ...inTransaction.runs].map((r) => r.mode)).toEqual(
+      Array(8).fill('force_generic_plan'),
+    );
+    expect([...afterOnPool.flat(), inTransaction.after].map((r) => r?.mode)).toEqual(
+      Array(4).fill('auto'),
+    );
+    expect(inTransaction.plans).toEqual({ generic_plans: '7', custom_plans: '0' });
+    expect(onPool[0]?.jit).toBe('off');
+  });
+
   it('rolls a failed transaction back whole', async () => {
     await expect(
       db.transaction(async (tx) => {

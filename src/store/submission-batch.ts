@@ -36,7 +36,10 @@ export function submissionBatcher(
      * staff member's long transaction holds): the next batch goes beside it instead of behind.
      */
     stalledAfterMs?: number;
-    /** Statements at the database at once, stalled ones included (the pool's connections). */
+    /**
+     * Statements at the database at once, stalled ones included (the connections `db.ts` keeps
+     * for prepared statements).
+     */
     maxConnections?: number;
   } = {},
 ): SubmissionBatcher {
