@@ -10,25 +10,16 @@
  */
 import { parseArgs } from 'node:util';
 import { keepDashboardSumsCurrent } from '../src/app/analytics/report.ts';
-import { digestToken } from '../src/app/follow-up/tokens.ts';
-import { instrumentById } from '../src/core/instruments/library.ts';
-import { type Answers, scoreResponse } from '../src/core/instruments/scoring.ts';
-import { toIsoDate } from '../src/core/registry/dates.ts';
 import { openPostgres } from '../src/store/db.ts';
-import { submitByTokenDigests, type TokenSubmission } from '../src/store/surveys.repo.ts';
-import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
+import { submitByTokenDigests } from '../src/store/surveys.repo.ts';
+import { prepareSurveyLinks } from '../src/testing/survey-links.ts';
 import { treeCpuMs } from './cpu.ts';
 import { freshDatabase, withBenchPostgres } from './postgres.ts';
+import { submissionsTo } from './submissions.ts';
 
 const { values } = parseArgs({ options: { submissions: { type: 'string', default: '400' } } });
 const perSize = Number(values.submissions);
 const sizes = [1, 2, 4, 8, 16];
-const instruments = Object.keys(KNEE_BASELINE_ANSWERS);
-const responses = Object.entries(KNEE_BASELINE_ANSWERS).map(([instrumentId, answers]) => ({
-  instrumentId,
-  answers: answers as Answers,
-  scores: scoreResponse(instrumentById(instrumentId), answers as Answers),
-}));
 
 await withBenchPostgres(async (adminUrl) => {
   const db = await openPostgres(await freshDatabase(adminUrl, 'stemtrack_batch'));
@@ -36,18 +27,7 @@ await withBenchPostgres(async (adminUrl) => {
     // Each round takes at most a batch more than `perSize` links per size.
     const tokens = await prepareSurveyLinks(db, 2 * sizes.reduce((n, b) => n + perSize + b, 0));
     await keepDashboardSumsCurrent(db);
-    let next = 0;
-    const item = (): TokenSubmission => {
-      const now = new Date();
-      return {
-        tokenDigest: digestToken(tokens[next++] ?? ''),
-        submittedAt: now,
-        today: toIsoDate(now),
-        instruments,
-        responses,
-        mode: 'web-email',
-      };
-    };
+    const item = submissionsTo(tokens);
     // The first round warms the server's caches and V8 up; the second is printed.
     for (const round of ['warm-up', 'timed']) {
       for (const size of sizes) {

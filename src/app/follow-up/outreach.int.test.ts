@@ -263,6 +263,28 @@ describe.each(backends())('the outreach counts on $name', (backend) => {
       `update responses set mode = 'paper' where id = (select id from responses
          where assignment_id is not null and mode <> 'paper' order by id offset 3 limit 1)`,
     );
+    // An answer entered again by phone, inserted as no submission path inserts it (without its
+    // link's modes): the link's modes gain the phone's (migration 0124 looks before it updates).
+    const [retyped] = await db.query<{ assignment_id: string; answers: unknown } & object>(
+      `delete from responses where id = (select id from responses
+         where assignment_id is not null and mode not in ('paper', 'phone') order by id offset 6 limit 1)
+       returning site_id, patient_id, episode_id, assignment_id, instrument_id, timepoint, answers,
+                 submitted_at, in_window`,
+    );
+    if (!retyped) throw new Error('no answer on a link to enter again');
+    await db.query(
+      `insert into responses (site_id, patient_id, episode_id, assignment_id, instrument_id,
+                              timepoint, answers, submitted_at, in_window, mode)
+       select site_id, patient_id, episode_id, assignment_id, instrument_id, timepoint, answers,
+              submitted_at, in_window, 'phone'
+       from jsonb_populate_record(null::responses, $1::jsonb)`,
+      [JSON.stringify(retyped)],
+    );
+    const [link] = await db.query<{ answered_modes: string[] }>(
+      'select answered_modes from survey_assignments where id = $1',
+      [retyped.assignment_id],
+    );
+    expect(link?.answered_modes).toContain('phone');
     // A link answered, a reminder sent, a newer link replacing an older one, a contact's
     // time moved past its answer, a patient erased.
     await db.query(
