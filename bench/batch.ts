@@ -11,11 +11,10 @@
 import { parseArgs } from 'node:util';
 import { keepDashboardSumsCurrent } from '../src/app/analytics/report.ts';
 import { openPostgres } from '../src/store/db.ts';
-import { submitByTokenDigests } from '../src/store/surveys.repo.ts';
 import { prepareSurveyLinks } from '../src/testing/survey-links.ts';
 import { treeCpuMs } from './cpu.ts';
 import { freshDatabase, withBenchPostgres } from './postgres.ts';
-import { submissionsTo } from './submissions.ts';
+import { submissionsTo, submitStatements } from './submissions.ts';
 
 const { values } = parseArgs({ options: { submissions: { type: 'string', default: '400' } } });
 const perSize = Number(values.submissions);
@@ -40,10 +39,7 @@ await withBenchPostgres(async (adminUrl) => {
         ).map((r) => r.pid);
         const cpuBefore = backends.reduce((ms, pid) => ms + treeCpuMs(pid), 0);
         const started = performance.now();
-        for (let s = 0; s < statements; s++) {
-          const outcomes = await submitByTokenDigests(db, Array.from({ length: size }, item));
-          if (outcomes.some((o) => !o.stored)) throw new Error('A submission was not stored');
-        }
+        await submitStatements(db, item, size, statements);
         const ms = performance.now() - started;
         const cpu = backends.reduce((sum, pid) => sum + treeCpuMs(pid), 0) - cpuBefore;
         if (round === 'timed')

@@ -2,7 +2,8 @@ import { digestToken } from '../src/app/follow-up/tokens.ts';
 import { instrumentById } from '../src/core/instruments/library.ts';
 import { type Answers, scoreResponse } from '../src/core/instruments/scoring.ts';
 import { toIsoDate } from '../src/core/registry/dates.ts';
-import type { TokenSubmission } from '../src/store/surveys.repo.ts';
+import type { Queryable } from '../src/store/db.ts';
+import { submitByTokenDigests, type TokenSubmission } from '../src/store/surveys.repo.ts';
 import { KNEE_BASELINE_ANSWERS } from '../src/testing/survey-links.ts';
 
 const instruments = Object.keys(KNEE_BASELINE_ANSWERS);
@@ -29,4 +30,17 @@ export function submissionsTo(tokens: readonly string[]): () => TokenSubmission 
       mode: 'web-email',
     };
   };
+}
+
+/** `statements` submission statements of `size` surveys each, one at a time; each must store all. */
+export async function submitStatements(
+  db: Queryable,
+  next: () => TokenSubmission,
+  size: number,
+  statements: number,
+): Promise<void> {
+  for (let s = 0; s < statements; s++) {
+    const outcomes = await submitByTokenDigests(db, Array.from({ length: size }, next));
+    if (outcomes.some((o) => !o.stored)) throw new Error('A submission was not stored');
+  }
 }

@@ -12,10 +12,9 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { keepDashboardSumsCurrent } from '../src/app/analytics/report.ts';
 import { openPostgres } from '../src/store/db.ts';
-import { submitByTokenDigests } from '../src/store/surveys.repo.ts';
 import { prepareSurveyLinks } from '../src/testing/survey-links.ts';
 import { freshDatabase, withBenchPostgres } from './postgres.ts';
-import { submissionsTo } from './submissions.ts';
+import { submissionsTo, submitStatements } from './submissions.ts';
 
 const { values } = parseArgs({
   options: {
@@ -79,19 +78,13 @@ await withBenchPostgres(async (adminUrl) => {
     const tokens = await prepareSurveyLinks(db, (warmUp + statements) * size);
     await keepDashboardSumsCurrent(db);
     const item = submissionsTo(tokens);
-    const submitStatements = async (count: number) => {
-      for (let s = 0; s < count; s++) {
-        const outcomes = await submitByTokenDigests(db, Array.from({ length: size }, item));
-        if (outcomes.some((o) => !o.stored)) throw new Error('A submission was not stored');
-      }
-    };
     // Untimed, so the connections that are timed find the tables' pages in memory.
-    await submitStatements(warmUp);
+    await submitStatements(db, item, size, warmUp);
     await db.close();
     const before = await settledTimes();
     db = await openPostgres(url);
     const started = performance.now();
-    await submitStatements(statements);
+    await submitStatements(db, item, size, statements);
     const wallMs = (performance.now() - started) / statements;
     await db.close();
     const after = await settledTimes();

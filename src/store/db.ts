@@ -146,6 +146,9 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 // afresh took about twice as long (issue 17; README, Measured).
 const GENERIC_PLAN = "plan_cache_mode = 'force_generic_plan'";
 
+/** Connections kept for prepared statements: the submission batcher's statements at once. */
+export const PREPARED_STATEMENT_CONNECTIONS = 8;
+
 export async function openPostgres(connectionString: string): Promise<Db> {
   const newPool = (size: { min?: number; max: number }, settings: string[]) => {
     const pool = new pg.Pool({
@@ -199,7 +202,10 @@ export async function openPostgres(connectionString: string): Promise<Db> {
         const name = options?.prepared;
         if (!name) return await rowsOf<Row>(client, sql, params, undefined);
         if (!inTransaction) {
-          preparedPool ??= newPool({ min: 1, max: 8 }, ['set jit = off', `set ${GENERIC_PLAN}`]);
+          preparedPool ??= newPool({ min: 1, max: PREPARED_STATEMENT_CONNECTIONS }, [
+            'set jit = off',
+            `set ${GENERIC_PLAN}`,
+          ]);
           return await rowsOf<Row>(preparedPool, sql, params, name);
         }
         // Inside a transaction, for this statement alone.

@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import { type Db, PREPARED_STATEMENT_CONNECTIONS } from './db.ts';
 import {
   submitByTokenDigest,
   submitByTokenDigests,
@@ -46,7 +46,7 @@ export function submissionBatcher(
   const maxBatch = options.maxBatch ?? 32;
   const maxInFlight = options.maxInFlight ?? 1;
   const stalledAfterMs = options.stalledAfterMs ?? 50;
-  const maxConnections = options.maxConnections ?? 8;
+  const maxConnections = options.maxConnections ?? PREPARED_STATEMENT_CONNECTIONS;
   let queue: Waiting[] = [];
   let running = 0;
   let stalled = 0;
