@@ -41,3 +41,28 @@ export function treeCpuMs(pid: number): number {
     self.own + self.reaped + childrenOf(pid).reduce((ms, c) => ms + (procStat(c)?.own ?? 0), 0)
   );
 }
+
+/** The whole machine's CPU time so far (/proc/stat), busy and in all, in milliseconds. */
+export function machineCpuMs(): { busy: number; all: number } {
+  try {
+    const [label, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/) ?? [];
+    if (label !== 'cpu') return { busy: 0, all: 0 };
+    // user nice system idle iowait irq softirq steal (guest time is already in user).
+    const t = ticks.slice(0, 8).map(Number);
+    const all = t.reduce((a, b) => a + b, 0);
+    const idle = (t[3] ?? 0) + (t[4] ?? 0);
+    return { busy: (all - idle) * TICK_MS, all: all * TICK_MS };
+  } catch {
+    return { busy: 0, all: 0 };
+  }
+}
+
+/** How many of the machine's cores were busy between two readings, on average. */
+export function coresBusy(
+  before: { busy: number; all: number },
+  after: { busy: number; all: number },
+  cores: number,
+): number {
+  const all = after.all - before.all;
+  return all > 0 ? ((after.busy - before.busy) / all) * cores : 0;
+}

@@ -16,7 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -25,7 +25,7 @@ import { foldNotedChanges, keepDashboardSumsCurrent } from '../src/app/analytics
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
 import { spawnStemTrack, stopStemTrack } from '../src/testing/server-process.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
-import { procStat, treeCpuMs } from './cpu.ts';
+import { coresBusy, machineCpuMs, procStat, treeCpuMs } from './cpu.ts';
 import { dropDatabase, freshDatabase, withBenchPostgres } from './postgres.ts';
 
 const { values } = parseArgs({
@@ -124,16 +124,21 @@ async function load(
         throw new Error(`The warm-up failed: non-2xx ${result.non2xx}, errors ${result.errors}`);
     }
     const cpuBefore = cpu();
+    const machineBefore = machineCpuMs();
+    const clientBefore = process.cpuUsage();
     const { result, seconds } = await submitAll(links.slice(warmup));
     const perSecond = result.requests.total / seconds;
+    const client = process.cpuUsage(clientBefore);
+    const machine = coresBusy(machineBefore, machineCpuMs(), availableParallelism());
     const cpuAfter = cpu();
     const per = (ms: number) => (ms / Math.max(1, result.requests.total)).toFixed(2);
     console.log(
       `${name}, ${processes} process${processes === 1 ? '' : 'es'}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections, after ${warmup} untimed) in ${seconds.toFixed(2)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
     );
-    // CPU per submission does not depend on what else the machine runs, unlike the rate.
+    // CPU per submission does not depend on what else the machine runs, unlike the rate. The
+    // load generator shares the cores, so its own CPU and the machine's busy cores are shown.
     console.log(
-      `  CPU per submission: StemTrack ${per(cpuAfter.server - cpuBefore.server)} ms${postmaster ? `, PostgreSQL ${per(cpuAfter.database - cpuBefore.database)} ms` : ''}; load average during the run: ${loadavg()[0]?.toFixed(1)} (1 min), ${availableParallelism()} cores`,
+      `  CPU per submission: StemTrack ${per(cpuAfter.server - cpuBefore.server)} ms${postmaster ? `, PostgreSQL ${per(cpuAfter.database - cpuBefore.database)} ms` : ''}, the load generator (autocannon, this process) ${per((client.user + client.system) / 1000)} ms; cores busy during the run: ${machine.toFixed(2)} of ${availableParallelism()}`,
     );
     await stopStemTrack(server);
     const folding = await open();
@@ -177,13 +182,22 @@ function rawInsertRate(url: string): number | undefined {
     '-qc',
     'create table if not exists bench_inserts (id bigint generated always as identity primary key, value float8)',
   ]);
+  const machineBefore = machineCpuMs();
+  const clientBefore = procStat(process.pid)?.reaped ?? 0;
   const out = execFileSync(
     join(bin, 'pgbench'),
     ['-n', '-c', String(connections), '-j', '2', '-T', '10', '-f', script, url],
     { encoding: 'utf8' },
   );
+  const client = (procStat(process.pid)?.reaped ?? 0) - clientBefore;
+  const machine = coresBusy(machineBefore, machineCpuMs(), availableParallelism());
   rmSync(dir, { recursive: true, force: true });
   const tps = /tps = ([0-9.]+)/.exec(out)?.[1];
+  const transactions = /number of transactions actually processed: (\d+)/.exec(out)?.[1];
+  if (transactions)
+    console.log(
+      `pgbench: cores busy ${machine.toFixed(2)} of ${availableParallelism()}; its own CPU ${(client / Number(transactions)).toFixed(3)} ms per insert`,
+    );
   return tps ? Number(tps) : undefined;
 }
 

@@ -335,6 +335,66 @@ describe('the road to sharding by site (Citus)', () => {
     },
   );
 
+  it.each(backends())(
+    "an answer naming a site that does not exist, or another site's patient, is refused on $name",
+    async (backend) => {
+      const db = await backend.open();
+      try {
+        const { harbourClinician, northClinician } = await seedTwoSites(db);
+        const harbour = { siteId: harbourClinician.siteId };
+        const [patient] = await db.query<{ id: string }>(
+          `insert into patients (site_id, registry_id, birth_year, sex, consent_date)
+           values ($1, 'SITE-KEYS-2', 1958, 'male', '2026-03-01') returning id`,
+          [harbour.siteId],
+        );
+        const patientId = patient?.id ?? '';
+        const episode = await insertEpisode(db, harbour, patientId, {
+          joint: 'knee',
+          side: 'left',
+          klGrade: 2,
+        });
+        const link = await insertAssignment(db, harbour, {
+          patientId,
+          episodeId: episode.id,
+          timepoint: 'baseline',
+          instruments: ['nrs-pain'],
+          windowTarget: '2026-03-02',
+          windowOpens: '2026-02-23',
+          windowCloses: '2026-03-09',
+          tokenDigest: 'site-keys-answer-digest',
+          expiresAt: new Date('2026-12-31T00:00:00Z'),
+          createdBy: null,
+          createdAt: new Date('2026-03-02T00:00:00Z'),
+        });
+        const answer = (siteId: string) =>
+          db.query(
+            `insert into responses (site_id, patient_id, episode_id, assignment_id, instrument_id,
+               timepoint, answers, submitted_at, in_window)
+             values ($1, $2, $3, $4, 'nrs-pain', 'baseline', '{"pain": 4}', '2026-03-02', true)`,
+            [siteId, patientId, episode.id, link.id],
+          );
+        // Since migration 0125 no check of the site alone: the keys (patient, site), (joint,
+        // site) and (link, site) refuse both, as a patient's site must exist.
+        await expect(answer('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+          code: '23503',
+        });
+        await expect(answer(northClinician.siteId)).rejects.toMatchObject({ code: '23503' });
+        await expect(answer(harbour.siteId)).resolves.toBeDefined();
+        // A link's answers are still found by index (the unique link and questionnaire key).
+        const plan = await db.transaction(async (q) => {
+          await q.query('set local enable_seqscan = off');
+          const rows = await q.query<{ 'QUERY PLAN': string }>(
+            `explain select 1 from responses where assignment_id = '00000000-0000-4000-8000-000000000001'`,
+          );
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        });
+        expect(plan).toContain('responses_assignment_id_instrument_id_key');
+      } finally {
+        await db.close();
+      }
+    },
+  );
+
   it('every store statement on patient data names its site, or is a listed network-wide one', () => {
     const statements = storeStatements();
     // The scan must see the store's statements, not pass on an empty list.
