@@ -1,7 +1,9 @@
 /**
  * Survey submissions over HTTP on loopback against `stemtrack start` (PGlite and PostgreSQL):
  * throughput and p50/p99 latency with autocannon, beside PostgreSQL's raw single-row insert
- * rate on the same machine (pgbench), and their ratio. Prints numbers; asserts nothing.
+ * rate on the same machine (pgbench), and their ratio; for each, the CPU per submission (or
+ * insert) of every party, the load generator's included, and how many cores were busy. Prints
+ * numbers; asserts nothing.
  *
  * On PostgreSQL it runs once with one process and once with `--workers N` (default: the cores).
  * The server's background fold is off during a run; the fold of the run's joints into the
