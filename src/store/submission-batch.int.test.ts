@@ -192,6 +192,34 @@ describe.each(backends())('submissions gathered into one statement on $name', (b
     }
   });
 
+  it("takes a joint's kept score rows with its patient, by the answers' triggers alone (migration 0126)", async () => {
+    const { db, tokens, submit } = await clinic(2);
+    try {
+      await Promise.all(tokens.map((t) => submit(t)));
+      const joints = await db.query<{ siteId: string; patientId: string; episodeId: string }>(
+        `select distinct site_id as "siteId", patient_id as "patientId", episode_id as "episodeId"
+         from responses order by episode_id`,
+      );
+      const [erased, kept] = joints;
+      if (!erased || !kept || joints.length !== 2) throw new Error('two joints answered');
+      const keptRows = (episodeId: string) =>
+        count(db, 'select count(*) as n from outcome_joint_scores where episode_id = $1', [
+          episodeId,
+        ]);
+      expect(await keptRows(erased.episodeId)).toBeGreaterThan(0);
+      const before = await keptRows(kept.episodeId);
+      // As an erasure deletes a patient (corrections.repo.ts).
+      await db.query('delete from patients where site_id = $1 and id = $2', [
+        erased.siteId,
+        erased.patientId,
+      ]);
+      expect(await keptRows(erased.episodeId)).toBe(0);
+      expect(await keptRows(kept.episodeId)).toBe(before);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('stores a link answered twice in one burst once, and says the second answer came too late (410)', async () => {
     const { db, tokens, submit } = await clinic(6);
     try {
