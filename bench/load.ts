@@ -5,7 +5,9 @@
  * insert) of every party, the load generator's included, and how many cores were busy. Prints
  * numbers; asserts nothing.
  *
- * On PostgreSQL it runs once with one process and once with `--workers N` (default: the cores).
+ * On PostgreSQL it runs with one process and with `--workers N` (default: the cores), each
+ * `--runs` times, with pgbench right after each run (the machine's speed drifts between minutes,
+ * so a ratio compares neighbours), and prints each run's ratio and their median.
  * The server's background fold is off during a run; the fold of the run's joints into the
  * dashboard sums is timed after it, and the rate of writing and folding one after the other.
  *
@@ -13,7 +15,7 @@
  * those of a server that has been answering for a while (V8 has compiled its hot code, every
  * process has its connections), not of its first second.
  *
- *   npm run bench:load -- [--submissions 2000] [--warmup 1000] [--connections 10]
+ *   npm run bench:load -- [--submissions 2000] [--warmup 1000] [--connections 10] [--runs 1]
  *                         [--only pglite|postgres] [--workers N] [--cpu-prof DIR]
  */
 import { execFileSync } from 'node:child_process';
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
     workers: { type: 'string', default: String(availableParallelism()) },
+    runs: { type: 'string', default: '1' },
     /** Folder for the server's V8 CPU profile (node --cpu-prof), written when it stops. */
     'cpu-prof': { type: 'string' },
   },
@@ -45,6 +48,7 @@ const submissions = Number(values.submissions);
 const warmup = Number(values.warmup);
 const workers = Number(values.workers);
 const connections = Number(values.connections);
+const runs = Number(values.runs);
 const body = JSON.stringify({ answers: KNEE_BASELINE_ANSWERS });
 
 /** PostgreSQL's postmaster, found through a backend of ours (its parent). */
@@ -60,14 +64,19 @@ async function postmasterOf(url: string): Promise<number | undefined> {
   }
 }
 
+/**
+ * Runs the server `runs` times over fresh links; after each run, pgbench on `pgbenchUrl` (the
+ * same server) when given. Returns each run's ratio to pgbench.
+ */
 async function load(
   name: string,
   open: () => Promise<Db>,
   env: Record<string, string>,
   processes = 1,
-): Promise<number> {
+  pgbenchUrl?: string,
+): Promise<number[]> {
   const prepared = await open();
-  const links = await prepareSurveyLinks(prepared, warmup + submissions);
+  const links = await prepareSurveyLinks(prepared, warmup + runs * submissions);
   // The links' new joints are folded now, or the server's start would fold them during the run.
   await keepDashboardSumsCurrent(prepared);
   await prepared.close(); // the server process opens the database itself
@@ -125,23 +134,38 @@ async function load(
       if (result.non2xx > 0 || result.errors > 0)
         throw new Error(`The warm-up failed: non-2xx ${result.non2xx}, errors ${result.errors}`);
     }
-    const cpuBefore = cpu();
-    const machineBefore = machineCpuMs();
-    const clientBefore = process.cpuUsage();
-    const { result, seconds } = await submitAll(links.slice(warmup));
-    const perSecond = result.requests.total / seconds;
-    const client = process.cpuUsage(clientBefore);
-    const machine = coresBusy(machineBefore, machineCpuMs(), availableParallelism());
-    const cpuAfter = cpu();
-    const per = (ms: number) => (ms / Math.max(1, result.requests.total)).toFixed(2);
-    console.log(
-      `${name}, ${processes} process${processes === 1 ? '' : 'es'}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections, after ${warmup} untimed) in ${seconds.toFixed(2)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
-    );
-    // CPU per submission does not depend on what else the machine runs, unlike the rate. The
-    // load generator shares the cores, so its own CPU and the machine's busy cores are shown.
-    console.log(
-      `  CPU per submission: StemTrack ${per(cpuAfter.server - cpuBefore.server)} ms${postmaster ? `, PostgreSQL ${per(cpuAfter.database - cpuBefore.database)} ms` : ''}, the load generator (autocannon, this process) ${per((client.user + client.system) / 1000)} ms; cores busy during the run: ${machine.toFixed(2)} of ${availableParallelism()}`,
-    );
+    const ratios: number[] = [];
+    let written = 0;
+    let writtenSeconds = 0;
+    for (let run = 0; run < runs; run++) {
+      const cpuBefore = cpu();
+      const machineBefore = machineCpuMs();
+      const clientBefore = process.cpuUsage();
+      const start = warmup + run * submissions;
+      const { result, seconds } = await submitAll(links.slice(start, start + submissions));
+      const perSecond = result.requests.total / seconds;
+      written += result.requests.total;
+      writtenSeconds += seconds;
+      const client = process.cpuUsage(clientBefore);
+      const machine = coresBusy(machineBefore, machineCpuMs(), availableParallelism());
+      const cpuAfter = cpu();
+      const per = (ms: number) => (ms / Math.max(1, result.requests.total)).toFixed(2);
+      console.log(
+        `${name}, ${processes} process${processes === 1 ? '' : 'es'}${runs > 1 ? `, run ${run + 1} of ${runs}` : ''}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections, after ${warmup} untimed) in ${seconds.toFixed(2)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
+      );
+      // CPU per submission does not depend on what else the machine runs, unlike the rate. The
+      // load generator shares the cores, so its own CPU and the machine's busy cores are shown.
+      console.log(
+        `  CPU per submission: StemTrack ${per(cpuAfter.server - cpuBefore.server)} ms${postmaster ? `, PostgreSQL ${per(cpuAfter.database - cpuBefore.database)} ms` : ''}, the load generator (autocannon, this process) ${per((client.user + client.system) / 1000)} ms; cores busy during the run: ${machine.toFixed(2)} of ${availableParallelism()}`,
+      );
+      const inserts = pgbenchUrl ? rawInsertRate(pgbenchUrl) : undefined;
+      if (inserts) {
+        ratios.push(perSecond / inserts);
+        console.log(
+          `  pgbench on the same server right after: ${inserts.toFixed(0)} single-row inserts/s (${connections} connections); submissions/s ÷ raw inserts/s = ${(perSecond / inserts).toFixed(3)} (each submission writes 2 responses, 6 scores, the link and 1 audit row, in one statement shared with those arriving at once)`,
+        );
+      }
+    }
     await stopStemTrack(server);
     const folding = await open();
     try {
@@ -151,11 +175,11 @@ async function load(
       const folded = await foldNotedChanges(folding, { first: 20, targetMs: 100 });
       const foldSeconds = (performance.now() - foldStarted) / 1000;
       const foldedPerSecond = folded / foldSeconds;
-      const both = 1 / (1 / perSecond + 1 / foldedPerSecond);
+      const both = 1 / (1 / (written / writtenSeconds) + 1 / foldedPerSecond);
       console.log(
-        `  then folding the ${folded} noted joints of the run and its warm-up into the dashboard sums, as the server does in the background (steps of about 0.1 s): ${foldSeconds.toFixed(2)} s, ${foldedPerSecond.toFixed(0)} joints/s${postmaster ? `, PostgreSQL ${((treeCpuMs(postmaster) - databaseBefore) / Math.max(1, folded)).toFixed(2)} ms per joint` : ''}; written and folded one after the other: ${both.toFixed(0)} submissions/s`,
+        `  then folding the ${folded} noted joints of the run${runs > 1 ? 's' : ''} and ${runs > 1 ? 'their' : 'its'} warm-up into the dashboard sums, as the server does in the background (steps of about 0.1 s): ${foldSeconds.toFixed(2)} s, ${foldedPerSecond.toFixed(0)} joints/s${postmaster ? `, PostgreSQL ${((treeCpuMs(postmaster) - databaseBefore) / Math.max(1, folded)).toFixed(2)} ms per joint` : ''}; written and folded one after the other: ${both.toFixed(0)} submissions/s`,
       );
-      return perSecond;
+      return ratios;
     } finally {
       await folding.close();
     }
@@ -182,7 +206,8 @@ function rawInsertRate(url: string): number | undefined {
   execFileSync(join(bin, 'psql'), [
     url,
     '-qc',
-    'create table if not exists bench_inserts (id bigint generated always as identity primary key, value float8)',
+    // Emptied each time, so every run's pgbench inserts into the same small table.
+    'create table if not exists bench_inserts (id bigint generated always as identity primary key, value float8); truncate bench_inserts',
   ]);
   const machineBefore = machineCpuMs();
   const clientBefore = procStat(process.pid)?.reaped ?? 0;
@@ -214,24 +239,29 @@ if (values.only !== 'postgres') {
 }
 if (values.only !== 'pglite') {
   await withBenchPostgres(async (adminUrl) => {
-    const rates: [number, number][] = [];
+    const medians: [number, number][] = [];
     for (const processes of [...new Set([1, workers])]) {
       const url = await freshDatabase(adminUrl, `stemtrack_load_${processes}`);
-      const perSecond = await load(
+      const ratios = await load(
         'PostgreSQL',
         () => openPostgres(url),
         { DATABASE_URL: url },
         processes,
+        adminUrl,
       );
-      rates.push([processes, perSecond]);
+      const sorted = [...ratios].sort((a, b) => a - b);
+      const middle = sorted.length / 2;
+      const median =
+        sorted.length % 2 === 1
+          ? sorted[Math.floor(middle)]
+          : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+      if (median !== undefined && !Number.isNaN(median)) medians.push([processes, median]);
       // Its dead rows would otherwise be vacuumed during the next run, on that run's CPU.
       await dropDatabase(adminUrl, `stemtrack_load_${processes}`);
     }
-    const inserts = rawInsertRate(adminUrl);
-    if (inserts)
-      for (const [processes, perSecond] of rates)
-        console.log(
-          `pgbench on the same server: ${inserts.toFixed(0)} single-row inserts/s (${connections} connections); StemTrack with ${processes} process${processes === 1 ? '' : 'es'}: submissions/s ÷ raw inserts/s = ${(perSecond / inserts).toFixed(3)} (each submission writes 2 responses, 6 scores, the link and 1 audit row, in one statement shared with those arriving at once)`,
-        );
+    for (const [processes, median] of medians)
+      console.log(
+        `StemTrack with ${processes} process${processes === 1 ? '' : 'es'}: submissions/s ÷ pgbench's raw inserts/s = ${median.toFixed(3)}${runs > 1 ? ` (median of ${runs} runs)` : ''}`,
+      );
   });
 }
