@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { foldNotedChanges, keepDashboardSumsCurrent } from '../src/app/analytics/report.ts';
+import { median } from '../src/core/stats/meta.ts';
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
 import { spawnStemTrack, stopStemTrack } from '../src/testing/server-process.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
@@ -249,19 +250,14 @@ if (values.only !== 'pglite') {
         processes,
         adminUrl,
       );
-      const sorted = [...ratios].sort((a, b) => a - b);
-      const middle = sorted.length / 2;
-      const median =
-        sorted.length % 2 === 1
-          ? sorted[Math.floor(middle)]
-          : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-      if (median !== undefined && !Number.isNaN(median)) medians.push([processes, median]);
+      // No ratio without pgbench.
+      if (ratios.length > 0) medians.push([processes, median(ratios)]);
       // Its dead rows would otherwise be vacuumed during the next run, on that run's CPU.
       await dropDatabase(adminUrl, `stemtrack_load_${processes}`);
     }
-    for (const [processes, median] of medians)
+    for (const [processes, ratio] of medians)
       console.log(
-        `StemTrack with ${processes} process${processes === 1 ? '' : 'es'}: submissions/s ÷ pgbench's raw inserts/s = ${median.toFixed(3)}${runs > 1 ? ` (median of ${runs} runs)` : ''}`,
+        `StemTrack with ${processes} process${processes === 1 ? '' : 'es'}: submissions/s ÷ pgbench's raw inserts/s = ${ratio.toFixed(3)}${runs > 1 ? ` (median of ${runs} runs)` : ''}`,
       );
   });
 }

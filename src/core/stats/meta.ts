@@ -95,7 +95,8 @@ interface Fit {
   weights: number[];
 }
 
-function median(values: number[]): number {
+/** The middle value, or the mean of the two middle values of an even count. */
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
