@@ -3,11 +3,17 @@
  * Prints the data size and the time of each view; asserts nothing about time.
  *
  *   npm run bench:dashboard -- [--patients 100000 | --joints 1000000] [--runs 3] [--only pglite|postgres]
+ *     [--statistics kept|none|renewed]
  *
  * The demo generator writes one joint per patient, so --joints and --patients are one number.
  * Up to 5,000 patients come from the demo generator; a larger registry copies them in
  * set-based SQL (BMI and cell dose varied per copy; see store/bench-seed.repo.ts). PGlite
  * (one WebAssembly process, its memory capped) is capped at 100,000 joints.
+ *
+ * --statistics: the seeding analyzes every table (`kept`, the default); `none` then removes the
+ * planner statistics, as in an embedded registry that grew without ANALYZE (PGlite has no
+ * autovacuum); `renewed` removes them and renews them as the server does on PGlite
+ * (`renewPlannerStatistics`).
  *
  * With BENCH_DATABASE_URL naming a database an earlier run seeded with the same number of
  * patients, the seeding is skipped, so views can be timed again after a change.
@@ -31,12 +37,14 @@ import { outcomeCriteria } from '../src/core/analytics/responders.ts';
 import { allInstruments } from '../src/core/instruments/library.ts';
 import { catchUpOutcomeSums, syncOutcomeRules } from '../src/store/analytics.repo.ts';
 import {
+  forgetPlannerStatistics,
   noteJointsForFold,
   replicateRegistry,
   setSixtyMonthScores,
 } from '../src/store/bench-seed.repo.ts';
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
+import { renewPlannerStatistics } from '../src/store/planner-statistics.repo.ts';
 import { findUserById } from '../src/store/users.repo.ts';
 import { withBenchPostgres } from './postgres.ts';
 
@@ -46,8 +54,11 @@ const { values } = parseArgs({
     joints: { type: 'string' },
     runs: { type: 'string', default: '3' },
     only: { type: 'string' },
+    statistics: { type: 'string', default: 'kept' },
   },
 });
+if (!['kept', 'none', 'renewed'].includes(values.statistics))
+  throw new Error(`--statistics is kept, none or renewed, not ${values.statistics}`);
 const requested = Number(values.joints ?? values.patients ?? '100000');
 /** Patients written by the demo generator; more are copies of these. */
 const TEMPLATE = 5_000;
@@ -82,6 +93,16 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
     }
   }
   const seedSeconds = (performance.now() - started) / 1000;
+  let statistics = '';
+  if (values.statistics !== 'kept') {
+    await forgetPlannerStatistics(db);
+    statistics = '; planner statistics removed';
+    if (values.statistics === 'renewed') {
+      const renewing = performance.now();
+      const tables = await renewPlannerStatistics(db);
+      statistics += `, then ${tables.length} tables analyzed as the server does on PGlite in ${((performance.now() - renewing) / 1000).toFixed(1)} s`;
+    }
+  }
   const [size] = await db.query<{
     patients: number;
     joints: number;
@@ -115,7 +136,7 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
     [user.siteId],
   );
   console.log(
-    `\n${name}: ${size?.patients} patients, ${size?.joints} joints (${site?.n} patients at the benchmarked site), ${size?.responses} responses, ${size?.scores} scores, ${size?.events} events, ${size?.sums} rows of dashboard sums; ${reused ? 'seeded by an earlier run' : `seeded in ${seedSeconds.toFixed(1)} s${copied}`}`,
+    `\n${name}: ${size?.patients} patients, ${size?.joints} joints (${site?.n} patients at the benchmarked site), ${size?.responses} responses, ${size?.scores} scores, ${size?.events} events, ${size?.sums} rows of dashboard sums; ${reused ? 'seeded by an earlier run' : `seeded in ${seedSeconds.toFixed(1)} s${copied}`}${statistics}`,
   );
   /** Untimed steps around each run of a view: a change to fold, and taking it back. */
   type Around = { before?: () => Promise<unknown>; after?: () => Promise<unknown> };

@@ -9,8 +9,9 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser } from '../src/app/access/auth.ts';
-import { openPostgres } from '../src/store/db.ts';
+import { openPglite, openPostgres } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
+import { tablesDueForAnalyze } from '../src/store/planner-statistics.repo.ts';
 import { ENROL_BODY, PASSWORD } from '../src/testing/http.ts';
 import {
   type ServerProcess,
@@ -349,7 +350,7 @@ describe('stemtrack start --workers', () => {
     },
   );
 
-  it('keeps the embedded PGlite to one process, and says so', async () => {
+  it('keeps the embedded PGlite to one process, and says so; analyzes its tables', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stemtrack-workers-'));
     const server = await spawnStemTrack({ DATA_DIR: join(dir, 'data'), DATABASE_URL: '' }, [
       '--no-demo',
@@ -359,6 +360,18 @@ describe('stemtrack start --workers', () => {
     try {
       expect(server.output()).toMatch(/one process: the embedded PGlite database/);
       expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+      await stopStemTrack(server);
+      // PGlite has no autovacuum: the tables the migrations wrote were analyzed before serving.
+      const db = await openPglite(join(dir, 'data'));
+      try {
+        expect(await tablesDueForAnalyze(db)).toEqual([]);
+        const [rules] = await db.query<{ rows: number }>(
+          `select reltuples::float8 as rows from pg_class where relname = 'outcome_rules'`,
+        );
+        expect(rules?.rows).toBe(1);
+      } finally {
+        await db.close();
+      }
     } finally {
       await stopStemTrack(server);
       rmSync(dir, { recursive: true, force: true });

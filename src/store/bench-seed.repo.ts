@@ -144,3 +144,17 @@ export async function noteJointsForFold(db: Queryable, siteId: string, joints: n
     [siteId, joints],
   );
 }
+
+/**
+ * Removes the planner statistics of the registry's tables, as if none had ever been analyzed:
+ * what an embedded registry that grew without ANALYZE plans with (PGlite has no autovacuum).
+ * Needs a superuser, as the benchmarks' databases have.
+ */
+export async function forgetPlannerStatistics(db: Queryable): Promise<void> {
+  await db.exec(
+    `delete from pg_statistic
+     where starelid in (select oid from pg_class where relnamespace = current_schema()::regnamespace);
+     update pg_class set reltuples = -1, relpages = 0
+     where relnamespace = current_schema()::regnamespace and relkind = 'r';`,
+  );
+}
