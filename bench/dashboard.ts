@@ -12,8 +12,9 @@
  *
  * --statistics: the seeding analyzes every table (`kept`, the default); `none` then removes the
  * planner statistics, as in an embedded registry that grew without ANALYZE (PGlite has no
- * autovacuum); `renewed` removes them and renews them as the server does on PGlite
- * (`renewPlannerStatistics`).
+ * autovacuum), and analyzes every table after the views are timed, so that a database kept for
+ * later runs has statistics again; `renewed` removes them and renews them as the server does on
+ * PGlite (`renewPlannerStatistics`).
  *
  * With BENCH_DATABASE_URL naming a database an earlier run seeded with the same number of
  * patients, the seeding is skipped, so views can be timed again after a change.
@@ -380,6 +381,8 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
     await catchUpOutcomeSums(db);
     console.log(`  ${view.padEnd(50)} cold median ${cold}   warm median ${warm}`);
   }
+  // A database kept for later runs (BENCH_DATABASE_URL) is not left without statistics.
+  if (values.statistics === 'none') await db.exec('analyze');
 }
 
 if (values.only !== 'postgres') {

@@ -369,6 +369,10 @@ describe('stemtrack start --workers', () => {
           `select reltuples::float8 as rows from pg_class where relname = 'outcome_rules'`,
         );
         expect(rules?.rows).toBe(1);
+        const [gathered] = await db.query<{ n: number }>(
+          `select count(*)::int as n from pg_stats where tablename = 'outcome_rules'`,
+        );
+        expect(gathered?.n).toBeGreaterThan(0);
       } finally {
         await db.close();
       }

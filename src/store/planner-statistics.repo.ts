@@ -2,11 +2,12 @@ import type { Queryable } from './db.ts';
 
 /**
  * The registry's tables whose planner statistics are missing or stale: never analyzed though
- * they hold pages, or grown by more than a tenth (and a page) since their last analyze.
+ * they hold pages (a `create index` counts a table's rows but gathers no statistics), or grown
+ * by more than a tenth (and a page) since their last analyze.
  * PostgreSQL's autovacuum analyzes a table after 50 changed rows plus a tenth of its rows
  * (`autovacuum_analyze_threshold`, `autovacuum_analyze_scale_factor`; PostgreSQL 15 manual,
- * 25.1.6 "The Autovacuum Daemon"); the embedded PGlite has no autovacuum and does not count changed rows
- * (`pg_stat_user_tables` stays at zero), so growth in pages stands in for them.
+ * 25.1.6 "The Autovacuum Daemon"); the embedded PGlite has no autovacuum and does not count
+ * changed rows (`pg_stat_user_tables` stays at zero), so growth in pages stands in for them.
  */
 export async function tablesDueForAnalyze(q: Queryable): Promise<string[]> {
   const rows = await q.query<{ name: string }>(
@@ -14,25 +15,33 @@ export async function tablesDueForAnalyze(q: Queryable): Promise<string[]> {
      from pg_class c
      cross join lateral (select pg_relation_size(c.oid) / current_setting('block_size')::int as pages) s
      where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r' and s.pages > 0
-       and (c.reltuples < 0 or s.pages > c.relpages + 1 + c.relpages / 10)
+       and (c.reltuples < 0 or s.pages > c.relpages + 1 + c.relpages / 10
+            or (c.reltuples > 0 and not exists (select 1 from pg_stats t
+                                                where t.schemaname = current_schema()
+                                                  and t.tablename = c.relname)))
      order by c.relname`,
   );
   return rows.map((r) => r.name);
 }
 
 /**
- * Analyzes the tables `tablesDueForAnalyze` names, as autovacuum would; returns their names.
- * Each analyze reads a sample of at most 30,000 rows of a table (300 rows per unit of the
- * statistics target, 100 by default: `std_typanalyze` in PostgreSQL's analyze.c), so it stays
- * short however large the registry.
+ * Analyzes the tables `tablesDueForAnalyze` names, as autovacuum would, one statement each with
+ * `between` awaited between them (PGlite's one connection serves requests meanwhile); returns
+ * their names. Each analyze reads a sample of at most 30,000 rows of a table (300 rows per unit
+ * of the statistics target, 100 by default: `std_typanalyze` in PostgreSQL's analyze.c), so it
+ * stays short however large the registry.
  */
-export async function renewPlannerStatistics(q: Queryable): Promise<string[]> {
+export async function renewPlannerStatistics(
+  q: Queryable,
+  between: () => Promise<void> = async () => {},
+): Promise<string[]> {
   const due = await tablesDueForAnalyze(q);
-  if (due.length === 0) return [];
-  const [list] = await q.query<{ tables: string }>(
-    'select string_agg(format($$%I$$, t), $$, $$) as tables from unnest($1::text[]) t',
-    [due],
-  );
-  await q.exec(`analyze ${list?.tables}`);
+  for (const [i, table] of due.entries()) {
+    if (i > 0) await between();
+    const [named] = await q.query<{ table: string }>('select format($$%I$$, $1::text) as table', [
+      table,
+    ]);
+    await q.exec(`analyze ${named?.table}`);
+  }
   return due;
 }
