@@ -1,4 +1,5 @@
 import type { Queryable } from './db.ts';
+import { quoteIdent } from './roles.ts';
 
 /**
  * The registry's tables whose planner statistics are missing or stale: never analyzed though
@@ -38,10 +39,7 @@ export async function renewPlannerStatistics(
   const due = await tablesDueForAnalyze(q);
   for (const [i, table] of due.entries()) {
     if (i > 0) await between();
-    const [named] = await q.query<{ table: string }>('select format($$%I$$, $1::text) as table', [
-      table,
-    ]);
-    await q.exec(`analyze ${named?.table}`);
+    await q.exec(`analyze ${quoteIdent(table)}`);
   }
   return due;
 }

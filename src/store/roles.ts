@@ -5,7 +5,8 @@ const APPEND_ONLY = ['audit_log'];
 /** Kept by the owner (migrations, the chain trigger, which runs as the owner): read only. */
 const READ_ONLY = ['audit_chain_heads', 'schema_migrations'];
 
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+/** An SQL identifier quoted, for a name that comes from the catalog or configuration. */
+export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The user name in a postgres:// URL. */
 export function roleOfUrl(url: string): string {
