@@ -333,7 +333,8 @@ async function serveProcess(
   const renewStatistics = () => {
     if (analyzing) return;
     analyzing = true;
-    renewPlannerStatistics(db, () => new Promise((resolve) => setTimeout(resolve, 10)))
+    // The background fold's pause between steps: the same 10 ms for requests.
+    renewPlannerStatistics(db, BACKGROUND_FOLD.pause)
       .catch((error) => foldingStopped || console.error('planner statistics:', error))
       .finally(() => {
         analyzing = false;
