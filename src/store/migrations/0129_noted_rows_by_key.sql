@@ -3,10 +3,12 @@
 -- whole table looked cheaper than a thousand index probes: at 100,000 joints the report after
 -- 1,000 changed joints read all 225,100 marks into a hash join (110-140 ms, against 5 ms by
 -- key). Each lookup is now a lateral subquery fenced by `offset 0`, which PostgreSQL can only
--- run once per joint, and without sequential scans each such run goes by the joint's key, even
--- in a plan cached while the table was nearly empty (found by this migration's test). Every
--- statement here, and in what it calls, reads rows by the noted joints' keys; the rules' one row
--- has no index and is still read. The rest is 0121's function.
+-- run once per joint. Sequential scans are priced out (they still run where nothing else can),
+-- so each such run goes by the joint's key even in a plan cached while the table was nearly
+-- empty: a draft of this migration without it scanned the table once per joint (its test found
+-- that). What this function calls reads its other tables by key too, but for the notes (read
+-- whole, as before) and the rules' one row; a read added to it later meets the same setting.
+-- The rest is 0121's function.
 create or replace function outcome_noted_rows(site uuid, with_rows boolean,
   out episodes uuid[], out rows_now outcome_folded_scores[], out rows_were outcome_folded_scores[],
   out marks_now outcome_joint_marks[], out marks_were outcome_joint_marks[])
@@ -42,10 +44,13 @@ begin
                       where with_rows or (x.m).instrument_id like 'item:%');
 end $$;
 
--- The noted joints' changes are aggregated from arrays held in memory, a few thousand rows. With
--- such arrays as parameters PostgreSQL still planned some statements parallel: a range's read
--- after 1,000 changed joints at 100,000 started two workers and copied the arrays to them, 60 ms
--- for 1 ms of aggregation. None of these statements reads a large table in full.
+-- The noted joints' changes for kept sets are aggregated in these functions from arrays held in
+-- memory, a few thousand rows. With such arrays as parameters PostgreSQL still planned some of
+-- them parallel: a range's read after 1,000 changed joints at 100,000 started two workers and
+-- copied the arrays to them, 60 ms for 1 ms of aggregation. Their other statements read by key,
+-- but for the noted joints' sets as last folded (`= any`), whose plans read no table whole in
+-- the runs measured. (A site's or cohort key's changes are added up in the view's own statement,
+-- which this leaves alone.)
 alter function outcome_pending_changes(uuid, boolean) set max_parallel_workers_per_gather = 0;
 alter function outcome_pending_set_changes(text, uuid, boolean, text[])
   set max_parallel_workers_per_gather = 0;
