@@ -83,6 +83,45 @@ describe('the submission batcher', () => {
     expect((await Promise.all(all)).every((o) => o.stored)).toBe(true);
   });
 
+  it('lets fewer than four wait for the statement still in flight when another finishes', async () => {
+    const { db, statements } = heldDatabase();
+    const batcher = submissionBatcher(db, patient);
+    const all = ['a', 'b', 'c', 'd', 'e'].map((t) => batcher.submit(submission(t)));
+    await settle();
+    expect(statements.map((s) => s.digests)).toEqual([['a'], ['b', 'c', 'd', 'e']]);
+    all.push(...['f', 'g'].map((t) => batcher.submit(submission(t))));
+    statements[0]?.finish();
+    await settle();
+    expect(statements).toHaveLength(2);
+    statements[1]?.finish();
+    await settle();
+    expect(statements[2]?.digests).toEqual(['f', 'g']);
+    statements[2]?.finish();
+    expect((await Promise.all(all)).every((o) => o.stored)).toBe(true);
+  });
+
+  it('holds a second answer to a link until the statement with the first is done', async () => {
+    const { db, statements } = heldDatabase();
+    const batcher = submissionBatcher(db, patient);
+    const all = [batcher.submit(submission('a'))];
+    await settle();
+    // Four wait, but one is the link at the database: the three others are too few to go beside.
+    all.push(...['a', 'b', 'c', 'd'].map((t) => batcher.submit(submission(t))));
+    await settle();
+    expect(statements).toHaveLength(1);
+    all.push(batcher.submit(submission('e')));
+    await settle();
+    expect(statements.map((s) => s.digests)).toEqual([['a'], ['b', 'c', 'd', 'e']]);
+    statements[1]?.finish();
+    await settle();
+    expect(statements).toHaveLength(2);
+    statements[0]?.finish();
+    await settle();
+    expect(statements[2]?.digests).toEqual(['a']);
+    statements[2]?.finish();
+    expect(await Promise.all(all)).toHaveLength(6);
+  });
+
   it.each([
     ['when asked to', 'postgres', { maxInFlight: 1 }],
     ['on PGlite, which runs one at a time anyway', 'pglite', {}],
