@@ -285,7 +285,9 @@ async function serveProcess(
     views: new ViewCache(Date.now, heavy),
     compute: new ComputePool(),
     heavy,
-    submissions: submissionBatcher(db),
+    // One process per core fills the cores already; a second statement beside one in flight
+    // measured no gain with two processes (2 alternating pairs, issue 17), only with one.
+    submissions: submissionBatcher(db, cluster.isWorker ? { maxInFlight: 1 } : {}),
   };
   const jobs = new JobRunner({
     db,
