@@ -113,11 +113,11 @@ export function submissionBatcher(
 
   function pump(): void {
     for (;;) {
-      if (running >= maxConnections) return;
-      const { batch, rest } = nextBatch();
       const atPace = running - stalled;
-      const mayStart = atPace === 0 || (atPace < maxInFlight && batch.length >= gatherBeside);
-      if (batch.length === 0 || !mayStart) return;
+      // The counters first: a submission arriving while no statement may start reads no queue.
+      if (running >= maxConnections || (atPace > 0 && atPace >= maxInFlight)) return;
+      const { batch, rest } = nextBatch();
+      if (batch.length === 0 || (atPace > 0 && batch.length < gatherBeside)) return;
       queue = rest;
       const tokens = batch.map((w) => w.item.tokenDigest);
       for (const token of tokens) linksInFlight.add(token);
