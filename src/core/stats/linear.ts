@@ -4,7 +4,17 @@ export type Matrix = number[][];
 /** Inverse and log-determinant of a small symmetric positive-definite matrix (Gauss–Jordan). */
 export function invertWithLogDet(m: Matrix): { inverse: Matrix; logDet: number } {
   const n = m.length;
-  const a = m.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  // Plain loops: Array.from and spreads cost more than the elimination at REML's 9 × 9.
+  const a: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const source = m[i] as number[];
+    const row = new Array<number>(2 * n);
+    for (let j = 0; j < n; j++) {
+      row[j] = source[j] as number;
+      row[n + j] = i === j ? 1 : 0;
+    }
+    a.push(row);
+  }
   let logDet = 0;
   for (let col = 0; col < n; col++) {
     let pivot = col;
