@@ -321,10 +321,19 @@ describe.each(backends())('outcome statistics aggregated in the database on $nam
         await outcomeSummariesFromRows(db, cohort, TIMEPOINT_IDS, CRITERIA),
         `${JSON.stringify(cohort)} with changes noted`,
       );
+      const answersFromRows = await itemAnswerCountsFromRows(
+        db,
+        cohort,
+        WORK_STATUS,
+        TIMEPOINT_IDS,
+      );
       expect(
         await itemAnswerCounts(db, cohort, WORK_STATUS, TIMEPOINT_IDS),
         JSON.stringify(cohort),
-      ).toEqual(await itemAnswerCountsFromRows(db, cohort, WORK_STATUS, TIMEPOINT_IDS));
+      ).toEqual(answersFromRows);
+      // The report's read: the work-status answers in the summaries' own statement.
+      const alongside = await outcomeSummaries(db, cohort, TIMEPOINT_IDS, CRITERIA, WORK_STATUS);
+      expect(alongside.itemAnswers, `${JSON.stringify(cohort)} alongside`).toEqual(answersFromRows);
     }
     // Nothing was folded: the kept sums still wait for the background fold, which agrees.
     expect(await noted()).toBe(notes);

@@ -135,6 +135,11 @@ export interface OutcomeSummaries {
   thresholdCounts: SiteThresholdCounts[];
   /** Per site and time point after baseline: joints classed by the OMERACT-OARSI rule. */
   responderCounts: SiteResponderCounts[];
+  /**
+   * The kept item's answers asked for (`outcomeSummaries`' `item`), when they were read in the
+   * same statement: a read with the noted changes added, which computes those changes once.
+   */
+  itemAnswers?: AnswerCount[];
 }
 
 /** The time points of outcome_joint_scores' slots, in slot order (migration 0012). */
@@ -169,6 +174,8 @@ export async function outcomeSummaries(
   timepoints: readonly string[],
   /** What to count joints against; without it, no threshold or responder counts (benchmarks). */
   criteria: OutcomeCriteria | null = null,
+  /** A kept item whose answers the report also shows (`itemAnswers`, when read alongside). */
+  item?: KeptItem,
 ): Promise<OutcomeSummaries> {
   if (timepoints.join() !== OUTCOME_SLOTS.join())
     throw new Error(
@@ -176,9 +183,14 @@ export async function outcomeSummaries(
     );
   if (criteria === null || (await outcomeRulesCurrent(db, criteria))) {
     if (await readsNotedChanges(db, f))
-      return db.transaction(async (q) =>
-        parseSummaries(await sumsQuery(q, f, criteria, true), timepoints, criteria),
-      );
+      return db.transaction(async (q) => {
+        // The item's answers in the same statement, from the same noted changes (0118): a
+        // statement of their own computed those changes again (about 30 ms at 1,000 joints).
+        const answersOf = criteria && item && isKeptItem(item) ? { item, timepoints } : undefined;
+        const raw = await sumsQuery(q, f, criteria, true, answersOf);
+        const summaries = parseSummaries(raw, timepoints, criteria);
+        return answersOf ? { ...summaries, itemAnswers: raw.item_answers ?? [] } : summaries;
+      });
     await catchUpOutcomeSums(db);
     const split = splitAtHalfMonths(f);
     if (!split)
@@ -231,6 +243,7 @@ interface RawSummaries {
   stats: Record<string, number | string | null>[] | null;
   patterns: Record<string, number | string | null>[] | null;
   responders: Record<string, number | string | null>[] | null;
+  item_answers?: AnswerCount[] | null;
 }
 
 /**
@@ -720,13 +733,26 @@ function thresholdRows(thresholds: OutcomeCriteria['thresholds']) {
   }));
 }
 
+/** An unscored item whose answers are counted per slot (`outcome_answer_counts`). */
+interface KeptItem {
+  instrumentId: string;
+  item: string;
+}
+
+/** The items the rules keep: whenever the rules are current, their answers are kept too. */
+const KEPT_ITEMS: readonly KeptItem[] = [WORK_STATUS];
+
+function isKeptItem(item: KeptItem): boolean {
+  return KEPT_ITEMS.some((k) => k.instrumentId === item.instrumentId && k.item === item.item);
+}
+
 /** The rule text the sums count against, as migration 0090's triggers read it. */
 function rulesSpec(criteria: OutcomeCriteria) {
   return {
     tolerance: THRESHOLD_TOLERANCE,
     thresholds: thresholdRows(criteria.thresholds),
     // Kept items that are not scored, counted per answer (migration 0090's answer counts).
-    items: [{ instrument_id: WORK_STATUS.instrumentId, item: WORK_STATUS.item }],
+    items: KEPT_ITEMS.map((i) => ({ instrument_id: i.instrumentId, item: i.item })),
     global: {
       instrument_id: PATIENT_GLOBAL.instrumentId,
       scale: PATIENT_GLOBAL.scale,
@@ -927,6 +953,8 @@ async function sumsQuery(
   criteria: OutcomeCriteria | null,
   /** With the changes of the joints noted since the last fold added (`readsNotedChanges`). */
   noted = false,
+  /** A kept item's answers, read from the same noted changes (`item_answers`). */
+  answersOf?: { item: KeptItem; timepoints: readonly string[] },
 ): Promise<RawSummaries> {
   const { params, bind } = sqlParams();
   const kept = keptTables(f, bind);
@@ -1013,7 +1041,13 @@ async function sumsQuery(
                ${cond ? `${cond} and` : 'where'} s.instrument_id = any(${bind(instruments)}::text[])
                group by s.site_id) x)`
                 : 'null'
-            } as responders`,
+            } as responders${
+              answersOf && changed
+                ? `,
+            (select coalesce(json_agg(x order by x.timepoint, x.answer), '[]') from (
+               ${answerCountsSelect(changed.answers, where, answersOf.item, answersOf.timepoints, bind)}) x) as item_answers`
+                : ''
+            }`,
     params,
   );
   return row ?? { joints: 0, stats: null, patterns: null, responders: null };
@@ -1662,7 +1696,7 @@ interface AnswerCount {
 function keptAnswerCounts(
   q: Queryable,
   f: CohortFilter,
-  item: { instrumentId: string; item: string },
+  item: KeptItem,
   timepoints: readonly string[],
   /** With the changes of the joints noted since the last fold added (`readsNotedChanges`). */
   noted = false,
@@ -1672,19 +1706,30 @@ function keptAnswerCounts(
   const { where } = kept;
   const changed = noted ? withNotedChanges(kept, f, bind, false) : null;
   const answers = changed?.answers ?? kept.answers;
-  const slots = bind([...OUTCOME_SLOTS]);
   return q.query<AnswerCount>(
     `${changed ? `with ${changed.cte}` : ''}
-     select (${slots}::text[])[s.slot] as timepoint, s.answer::float8 as answer,
+     ${answerCountsSelect(answers, where, item, timepoints, bind)}
+     order by 1, 2`,
+    params,
+  );
+}
+
+/** Joints per time point and answer to `item`, from kept answer counts `answers` (as `s`). */
+function answerCountsSelect(
+  answers: string,
+  where: readonly string[],
+  item: KeptItem,
+  timepoints: readonly string[],
+  bind: Bind,
+): string {
+  const slots = bind([...OUTCOME_SLOTS]);
+  return `select (${slots}::text[])[s.slot] as timepoint, s.answer::float8 as answer,
             sum(s.joints)::int as joints
      from ${answers} s
      where s.item = ${bind(`${item.instrumentId}/${item.item}`)}
        and (${slots}::text[])[s.slot] = any(${bind([...timepoints])}::text[])
        ${where.map((c) => `and ${c}`).join(' ')}
-     group by s.slot, s.answer having sum(s.joints) <> 0
-     order by 1, 2`,
-    params,
-  );
+     group by s.slot, s.answer having sum(s.joints) <> 0`;
 }
 
 /**

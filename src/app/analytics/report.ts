@@ -132,8 +132,9 @@ export function nextFoldStep(step: number, tookMs: number, steps: FoldSteps): nu
  */
 export async function outcomeReport(q: Db, filter: CohortFilter) {
   const criteria = outcomeCriteria(allInstruments());
-  const summaries = await outcomeSummaries(q, filter, TIMEPOINT_IDS, criteria);
-  const workAnswers = await itemAnswerCounts(q, filter, WORK_STATUS, TIMEPOINT_IDS);
+  const summaries = await outcomeSummaries(q, filter, TIMEPOINT_IDS, criteria, WORK_STATUS);
+  const workAnswers =
+    summaries.itemAnswers ?? (await itemAnswerCounts(q, filter, WORK_STATUS, TIMEPOINT_IDS));
   return {
     cohort: filter,
     joints: summaries.joints,
