@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChains } from '../app/access/audit.ts';
 import { createUser } from '../app/access/auth.ts';
+import { ViewCache } from '../app/analytics/view-cache.ts';
+import type { AppContext } from '../app/context.ts';
+import { submitSurvey } from '../app/follow-up/surveys.ts';
 import { digestToken } from '../app/follow-up/tokens.ts';
 import { backends } from '../testing/databases.ts';
 import { Client, enrolTreatedPatient, PASSWORD, testApp, tokenOf } from '../testing/http.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../testing/survey-links.ts';
 import type { Db, QueryOptions } from './db.ts';
+import { submitByTokenDigest } from './surveys.repo.ts';
 
 /**
  * The database as the batcher sees it, with the links of each submission statement recorded;
@@ -215,6 +219,39 @@ describe.each(backends())('submissions gathered into one statement on $name', (b
       ]);
       expect(await keptRows(erased.episodeId)).toBe(0);
       expect(await keptRows(kept.episodeId)).toBe(before);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("completes a link with a heap-only update, no new entry in the links' indexes (migration 0131)", async () => {
+    const db = await backend.open();
+    try {
+      const [token] = await prepareSurveyLinks(db, 1);
+      if (!token) throw new Error('a link was issued');
+      const counted = await db.transaction(async (q) => {
+        // The app's own path, stored in this transaction so its statistics can be read in it.
+        const ctx: AppContext = {
+          db,
+          now: () => new Date(),
+          publicUrl: 'http://test',
+          views: new ViewCache(),
+          submissions: { submit: (item) => submitByTokenDigest(q, item) },
+        };
+        await submitSurvey(ctx, token, { answers: KNEE_BASELINE_ANSWERS });
+        const [row] = await q.query<{ updated: number; hot: number }>(
+          `select pg_stat_get_xact_tuples_updated('survey_assignments'::regclass)::int as updated,
+                  pg_stat_get_xact_tuples_hot_updated('survey_assignments'::regclass)::int as hot`,
+        );
+        return row;
+      });
+      expect(counted).toEqual({ updated: 1, hot: 1 });
+      expect(
+        await count(
+          db,
+          'select count(*) as n from survey_assignments where completed_at is not null',
+        ),
+      ).toBe(1);
     } finally {
       await db.close();
     }
