@@ -171,9 +171,11 @@ export function studentTUpperQuantile(p: number, df: number): number {
     const density = Math.exp(logScale - ((df + 1) / 2) * Math.log1p((t * t) / df));
     const step = (studentTUpperTail(t, df) - p) / density;
     if (!Number.isFinite(step)) break;
-    // Converged, or at the tail's rounding noise: a tiny step that no longer shrinks quadratically.
+    // Converged, or at the tail's rounding noise: with a large df the computed tail is a staircase
+    // (x = df / (df + t²) moves by whole ulps), so a step may turn back (convexity rules that out
+    // for the true tail) or stop shrinking quadratically while tiny.
     const size = Math.abs(step);
-    if (size <= 4e-16 * t || (size < 1e-12 * t && size >= previous / 2)) return t;
+    if (size <= 4e-16 * t || step < 0 || (size < 1e-9 * t && size >= previous / 2)) return t;
     t += step;
     previous = size;
   }
