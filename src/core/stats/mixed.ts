@@ -136,12 +136,7 @@ interface Profile {
  *   dℓ/dγ = ½[(N−p)·Σ d²·R / Q − Σ n·d + Σ d²·s'A⁻¹s],
  * summed over joints, where s is the joint's column sums of X and R the square of the joint's
  * summed residuals y − Xβ: the REML score of Harville (1977, JASA 72:320–338) with σ² profiled out.
- */
-function profileAt(gamma: number, blocks: readonly GroupBlock[]): Profile {
-  return profiler(blocks)(gamma);
-}
-
-/**
+ *
  * The profile of `blocks` as a function of γ. What does not depend on γ (Σ X'X, Σ X'y, Σ y²) is
  * summed once, and each block's update touches only its nonzero column sums (a visit pattern's
  * time points) and one triangle of the symmetric A and A⁻¹, in plain loops: the REML search
@@ -251,7 +246,7 @@ export function remlAt(
   blocks: readonly GroupBlock[],
   gamma: number,
 ): { logLik: number; score: number } {
-  const { logLik, score } = profileAt(gamma, blocks);
+  const { logLik, score } = profiler(blocks)(gamma);
   return { logLik, score };
 }
 
@@ -262,10 +257,13 @@ export function remlAt(
  * A coarse scan of log γ brackets every rising-to-falling sign change (a local maximum);
  * Brent's method refines each, and the highest likelihood wins.
  */
-export function remlVarianceRatio(blocks: readonly GroupBlock[]): number {
+export function remlVarianceRatio(
+  blocks: readonly GroupBlock[],
+  /** The blocks' profile, when the caller has built it already (`fitBlocks`). */
+  at = profiler(blocks),
+): number {
   // Without two scores from one joint, the likelihood depends on τ² + σ² only: no split.
   if (!blocks.some((b) => b.n >= 2)) return 0;
-  const at = profiler(blocks);
   let previous = 0;
   let previousScore = at(0).score;
   if (previousScore <= 0) return 0;
@@ -324,8 +322,9 @@ export function fitBlocks(
   const nGroups = blocks.reduce((sum, b) => sum + b.count, 0);
   if (nObs <= p + 1 || nGroups < 2)
     throw new RangeError(`too few observations (${nObs}) or joints (${nGroups}) for the model`);
-  const gamma = remlVarianceRatio(blocks);
-  const fit = profileAt(gamma, blocks);
+  const at = profiler(blocks);
+  const gamma = remlVarianceRatio(blocks, at);
+  const fit = at(gamma);
 
   const pBetween = between.filter(Boolean).length;
   const pWithin = p - 1 - pBetween;
