@@ -15,6 +15,13 @@ const PATIENT_TABLES = [
   'outcome_joint_scores',
 ] as const;
 
+/** The derived tables' whole-registry rebuilds, run once after a copy without triggers. */
+const REBUILDS = [
+  'outcome_sums_rebuild',
+  'episode_follow_up_rebuild',
+  'outreach_counts_rebuild',
+] as const;
+
 /** Columns holding a row id of one of these tables: mapped to the copy's id. */
 const ID_COLUMNS = new Set([
   'id',
@@ -32,13 +39,14 @@ const ID_COLUMNS = new Set([
  * and each copy's BMI and cell dose varied so cohorts spread as a large registry's would.
  * Triggers are off during the copy where the role may do so (a superuser's
  * session_replication_role); the derived tables are then rebuilt once, set-based.
- * Returns whether the triggers could be switched off.
+ * Returns whether the triggers could be switched off, and each rebuild's seconds.
  */
 export async function replicateRegistry(
   db: Db,
   copies: number,
   progress: (done: number) => void = () => {},
-): Promise<{ triggersOff: boolean }> {
+  rebuilding: (rebuild: string) => void = () => {},
+): Promise<{ triggersOff: boolean; rebuilds: { rebuild: string; seconds: number }[] }> {
   const columns = new Map<string, string[]>();
   for (const table of PATIENT_TABLES) {
     const rows = await db.query<{ name: string }>(
@@ -101,13 +109,16 @@ export async function replicateRegistry(
   }
   await db.exec('drop table bench_template');
   // What the triggers on joints, treatments and scores would have kept: the dashboard sums.
-  if (triggersOff) {
-    await db.query('select outcome_sums_rebuild()');
-    await db.query('select episode_follow_up_rebuild()');
-    await db.query('select outreach_counts_rebuild()');
-  }
+  const rebuilds: { rebuild: string; seconds: number }[] = [];
+  if (triggersOff)
+    for (const rebuild of REBUILDS) {
+      rebuilding(rebuild);
+      const started = performance.now();
+      await db.query(`select ${rebuild}()`);
+      rebuilds.push({ rebuild, seconds: (performance.now() - started) / 1000 });
+    }
   await db.exec('analyze');
-  return { triggersOff };
+  return { triggersOff, rebuilds };
 }
 
 /**
