@@ -32,6 +32,20 @@ const ID_COLUMNS = new Set([
   'response_id',
 ]);
 
+/** Drops the patient tables' indexes that back no constraint; returns their definitions. */
+async function dropPlainIndexes(q: Queryable): Promise<string[]> {
+  const indexes = await q.query<{ name: string; definition: string }>(
+    `select quote_ident(c.relname) as name, pg_get_indexdef(i.indexrelid) as definition
+     from pg_index i join pg_class c on c.oid = i.indexrelid
+     join pg_class t on t.oid = i.indrelid and t.relnamespace = to_regnamespace(current_schema())
+     where t.relname = any($1::text[])
+       and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)`,
+    [[...PATIENT_TABLES]],
+  );
+  for (const index of indexes) await q.exec(`drop index ${index.name}`);
+  return indexes.map((index) => index.definition);
+}
+
 /**
  * Grows a seeded registry for benchmarks: `copies` more copies of every patient's record, in
  * set-based `insert … select` statements (one per table and batch of copies), with ids derived
@@ -84,6 +98,9 @@ export async function replicateRegistry(
   for (let first = 1; first <= copies; first += batch) {
     const last = Math.min(copies, first + batch - 1);
     await db.transaction(async (q) => {
+      // Indexes that back no constraint are built once after the copy rather than entry by
+      // entry during it; in the same transaction, so a failed copy leaves them as they were.
+      const rebuiltIndexes = triggersOff ? await dropPlainIndexes(q) : [];
       if (triggersOff)
         await q.query(`select set_config('session_replication_role', 'replica', true)`);
       // With triggers on, they keep each joint's first scores themselves.
@@ -104,6 +121,7 @@ export async function replicateRegistry(
            where ${owner}`,
         );
       }
+      for (const definition of rebuiltIndexes) await q.exec(definition);
     });
     progress(last);
   }
