@@ -87,15 +87,10 @@ async function bench(name: string, db: Db, patients: number): Promise<void> {
     await seedDemoRegistry(db, { seed: 1, patients: template, now: NOW });
     if (copies > 0) {
       const generated = (performance.now() - started) / 1000;
-      const copying = performance.now();
-      let copySeconds = 0;
-      const { triggersOff, rebuilds } = await replicateRegistry(
+      const { triggersOff, copySeconds, rebuilds } = await replicateRegistry(
         db,
         copies,
-        (done) => {
-          copySeconds = (performance.now() - copying) / 1000;
-          process.stdout.write(`\r${name}: copied ${done} of ${copies}`);
-        },
+        (done) => process.stdout.write(`\r${name}: copied ${done} of ${copies}`),
         (rebuild) => process.stdout.write(`\n${name}: ${rebuild}()…`),
       );
       const rebuilt = rebuilds.map((r) => `${r.rebuild}() ${r.seconds.toFixed(0)} s`).join(', ');

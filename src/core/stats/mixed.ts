@@ -260,10 +260,11 @@ export function remlAt(
 export function remlVarianceRatio(
   blocks: readonly GroupBlock[],
   /** The blocks' profile, when the caller has built it already (`fitBlocks`). */
-  at = profiler(blocks),
+  built?: (gamma: number) => Profile,
 ): number {
   // Without two scores from one joint, the likelihood depends on τ² + σ² only: no split.
   if (!blocks.some((b) => b.n >= 2)) return 0;
+  const at = built ?? profiler(blocks);
   let previous = 0;
   let previousScore = at(0).score;
   if (previousScore <= 0) return 0;
