@@ -52,6 +52,98 @@ const connections = Number(values.connections);
 const runs = Number(values.runs);
 const body = JSON.stringify({ answers: KNEE_BASELINE_ANSWERS });
 
+/** Rows a table has had inserted, updated and updated heap-only, and how many indexes it has. */
+type TableWrites = { inserted: number; updated: number; heapOnly: number; indexes: number };
+
+/**
+ * Every table's write counts in the database at `url`. PostgreSQL publishes a backend's counts
+ * when it goes idle or exits, so read them before the server starts and after it stops.
+ */
+async function tableWrites(url: string): Promise<Map<string, TableWrites>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // A backend publishes its counts as it exits; wait until the last one (ours aside) is gone.
+    for (let waited = 0; waited < 200; waited++) {
+      const { rows } = await client.query<{ others: string }>(
+        `select count(*) as others from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid()
+            and backend_type = 'client backend'`,
+      );
+      if (Number(rows[0]?.others) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const { rows } = await client.query<{ table: string } & Record<keyof TableWrites, string>>(
+      `select relname as table, n_tup_ins as inserted, n_tup_upd as updated,
+              n_tup_hot_upd as "heapOnly",
+              (select count(*) from pg_index where indrelid = relid) as indexes
+         from pg_stat_user_tables`,
+    );
+    return new Map(
+      rows.map((row) => [
+        row.table,
+        {
+          inserted: Number(row.inserted),
+          updated: Number(row.updated),
+          heapOnly: Number(row.heapOnly),
+          indexes: Number(row.indexes),
+        },
+      ]),
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * What each submission wrote, table by table, from the counts before and after: rows, and index
+ * entries (an insert or an update that is not heap-only writes one in every index). Unlike the
+ * rate, these do not move with the machine's speed, so a change to the writing path shows here.
+ */
+function printWritesPerSubmission(
+  before: Map<string, TableWrites>,
+  after: Map<string, TableWrites>,
+  count: number,
+): void {
+  const per = (n: number) => n / count;
+  const lines: [string, number, string][] = [];
+  let rows = 0;
+  let entries = 0;
+  for (const [table, now] of after) {
+    const was = before.get(table) ?? { inserted: 0, updated: 0, heapOnly: 0, indexes: 0 };
+    const inserted = now.inserted - was.inserted;
+    const updated = now.updated - was.updated;
+    const heapOnly = now.heapOnly - was.heapOnly;
+    if (inserted + updated === 0) continue;
+    const tableEntries = (inserted + updated - heapOnly) * now.indexes;
+    rows += inserted + updated;
+    entries += tableEntries;
+    lines.push([
+      table,
+      tableEntries,
+      `    ${table}: ${per(inserted).toFixed(2)} inserted, ${per(updated).toFixed(2)} updated (${updated > 0 ? ((100 * heapOnly) / updated).toFixed(0) : '-'} % heap-only), ${now.indexes} index${now.indexes === 1 ? '' : 'es'}: ${per(tableEntries).toFixed(2)} index entries`,
+    ]);
+  }
+  console.log(
+    `  written per submission (warm-up and runs, ${count} submissions, from pg_stat_user_tables): ${per(rows).toFixed(2)} rows, ${per(entries).toFixed(2)} index entries`,
+  );
+  for (const [, , line] of lines.sort((a, b) => b[1] - a[1])) console.log(line);
+}
+
+/** PostgreSQL's write-ahead log position, to measure the log a run writes. */
+async function walPosition(url: string): Promise<bigint> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ lsn: string }>(
+      `select (pg_current_wal_insert_lsn() - '0/0')::text as lsn`,
+    );
+    return BigInt((rows[0]?.lsn ?? '0').split('.')[0] ?? '0');
+  } finally {
+    await client.end();
+  }
+}
+
 /** PostgreSQL's postmaster, found through a backend of ours (its parent). */
 async function postmasterOf(url: string): Promise<number | undefined> {
   const client = new pg.Client({ connectionString: url });
@@ -81,6 +173,7 @@ async function load(
   // The links' new joints are folded now, or the server's start would fold them during the run.
   await keepDashboardSumsCurrent(prepared);
   await prepared.close(); // the server process opens the database itself
+  const writesBefore = env.DATABASE_URL ? await tableWrites(env.DATABASE_URL) : undefined;
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
   // No background fold during the run: the rate is the writing path's, and the fold that keeps
   // the dashboard sums current is timed on its own afterwards.
@@ -143,7 +236,12 @@ async function load(
       const machineBefore = machineCpuMs();
       const clientBefore = process.cpuUsage();
       const start = warmup + run * submissions;
+      const walBefore = env.DATABASE_URL ? await walPosition(env.DATABASE_URL) : undefined;
       const { result, seconds } = await submitAll(links.slice(start, start + submissions));
+      const walBytes =
+        walBefore === undefined || !env.DATABASE_URL
+          ? undefined
+          : Number((await walPosition(env.DATABASE_URL)) - walBefore);
       const perSecond = result.requests.total / seconds;
       written += result.requests.total;
       writtenSeconds += seconds;
@@ -157,7 +255,7 @@ async function load(
       // CPU per submission does not depend on what else the machine runs, unlike the rate. The
       // load generator shares the cores, so its own CPU and the machine's busy cores are shown.
       console.log(
-        `  CPU per submission: StemTrack ${per(cpuAfter.server - cpuBefore.server)} ms${postmaster ? `, PostgreSQL ${per(cpuAfter.database - cpuBefore.database)} ms` : ''}, the load generator (autocannon, this process) ${per((client.user + client.system) / 1000)} ms; cores busy during the run: ${machine.toFixed(2)} of ${availableParallelism()}`,
+        `  CPU per submission: StemTrack ${per(cpuAfter.server - cpuBefore.server)} ms${postmaster ? `, PostgreSQL ${per(cpuAfter.database - cpuBefore.database)} ms` : ''}, the load generator (autocannon, this process) ${per((client.user + client.system) / 1000)} ms; cores busy during the run: ${machine.toFixed(2)} of ${availableParallelism()}${walBytes === undefined ? '' : `; write-ahead log ${(walBytes / Math.max(1, result.requests.total) / 1024).toFixed(2)} KiB per submission (the whole server's, autovacuum and checkpoints' full pages included)`}`,
       );
       const inserts = pgbenchUrl ? rawInsertRate(pgbenchUrl) : undefined;
       if (inserts) {
@@ -168,6 +266,12 @@ async function load(
       }
     }
     await stopStemTrack(server);
+    if (writesBefore && env.DATABASE_URL)
+      printWritesPerSubmission(
+        writesBefore,
+        await tableWrites(env.DATABASE_URL),
+        warmup + runs * submissions,
+      );
     const folding = await open();
     try {
       const databaseBefore = postmaster ? treeCpuMs(postmaster) : 0;
