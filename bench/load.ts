@@ -11,6 +11,10 @@
  * The server's background fold is off during a run; the fold of the run's joints into the
  * dashboard sums is timed after it, and the rate of writing and folding one after the other.
  *
+ * On PostgreSQL it also counts what a submission writes, table by table (rows, heap-only updates,
+ * index entries) and the write-ahead log per submission: unlike the rate, the counts are the same
+ * from run to run, so a change to the writing path shows in them.
+ *
  * Each run first sends `--warmup` submissions to links of their own, untimed, so the figures are
  * those of a server that has been answering for a while (V8 has compiled its hot code, every
  * process has its connections), not of its first second.
