@@ -45,10 +45,14 @@ describe('the Outcomes page describes one cohort in every section', () => {
     expect(all.completeness).toBe(all.durability);
 
     await page.getByLabel('Joint').selectOption('hip');
-    // Wait for the sections to show the filtered cohort, not a fixed time.
-    await expect
-      .poll(() => cohortSize(page, 'Durability and recovery'), { timeout: 60_000 })
-      .toBeLessThan(all.durability);
+    // Wait for every section to show the filtered cohort, not a fixed time: each section loads
+    // on its own, so one having narrowed says nothing of the others.
+    for (const [section, before] of [
+      ['Durability and recovery', all.durability],
+      ['Follow-up completeness', all.completeness],
+      ['Adverse events', all.treatments],
+    ] as const)
+      await expect.poll(() => cohortSize(page, section), { timeout: 60_000 }).toBeLessThan(before);
     const hips = {
       durability: await cohortSize(page, 'Durability and recovery'),
       completeness: await cohortSize(page, 'Follow-up completeness'),
