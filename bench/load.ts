@@ -28,14 +28,19 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { foldNotedChanges, keepDashboardSumsCurrent } from '../src/app/analytics/report.ts';
 import { median } from '../src/core/stats/meta.ts';
 import { type Db, openPglite, openPostgres } from '../src/store/db.ts';
 import { spawnStemTrack, stopStemTrack } from '../src/testing/server-process.ts';
 import { KNEE_BASELINE_ANSWERS, prepareSurveyLinks } from '../src/testing/survey-links.ts';
 import { coresBusy, machineCpuMs, procStat, treeCpuMs } from './cpu.ts';
-import { dropDatabase, freshDatabase, withBenchPostgres } from './postgres.ts';
+import {
+  dropDatabase,
+  freshDatabase,
+  settledStatistics,
+  withBenchPostgres,
+  withClient,
+} from './postgres.ts';
 
 const { values } = parseArgs({
   options: {
@@ -60,28 +65,22 @@ const body = JSON.stringify({ answers: KNEE_BASELINE_ANSWERS });
 type TableWrites = { inserted: number; updated: number; heapOnly: number; indexes: number };
 
 /**
- * Every table's write counts in the database at `url`. PostgreSQL publishes a backend's counts
- * when it goes idle or exits, so read them before the server starts and after it stops.
+ * Every table's write counts in the database at `url`, once its other sessions have ended (a
+ * backend publishes its counts as it exits): read before the server starts and after it stops.
  */
 async function tableWrites(url: string): Promise<Map<string, TableWrites>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    // A backend publishes its counts as it exits; wait until the last one (ours aside) is gone.
-    for (let waited = 0; waited < 200; waited++) {
-      const { rows } = await client.query<{ others: string }>(
-        `select count(*) as others from pg_stat_activity
-          where datname = current_database() and pid <> pg_backend_pid()
-            and backend_type = 'client backend'`,
-      );
-      if (Number(rows[0]?.others) === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const { rows } = await client.query<{ table: string } & Record<keyof TableWrites, string>>(
-      `select relname as table, n_tup_ins as inserted, n_tup_upd as updated,
-              n_tup_hot_upd as "heapOnly",
-              (select count(*) from pg_index where indrelid = relid) as indexes
-         from pg_stat_user_tables`,
+  return withClient(url, async (client) => {
+    const rows = await settledStatistics(
+      client,
+      async () =>
+        (
+          await client.query<{ table: string } & Record<keyof TableWrites, string>>(
+            `select relname as table, n_tup_ins as inserted, n_tup_upd as updated,
+                    n_tup_hot_upd as "heapOnly",
+                    (select count(*) from pg_index where indrelid = relid) as indexes
+               from pg_stat_user_tables order by relname`,
+          )
+        ).rows,
     );
     return new Map(
       rows.map((row) => [
@@ -94,9 +93,7 @@ async function tableWrites(url: string): Promise<Map<string, TableWrites>> {
         },
       ]),
     );
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
@@ -110,7 +107,7 @@ function printWritesPerSubmission(
   count: number,
 ): void {
   const per = (n: number) => n / count;
-  const lines: [string, number, string][] = [];
+  const lines: [number, string][] = [];
   let rows = 0;
   let entries = 0;
   for (const [table, now] of after) {
@@ -123,7 +120,6 @@ function printWritesPerSubmission(
     rows += inserted + updated;
     entries += tableEntries;
     lines.push([
-      table,
       tableEntries,
       `    ${table}: ${per(inserted).toFixed(2)} inserted, ${per(updated).toFixed(2)} updated (${updated > 0 ? ((100 * heapOnly) / updated).toFixed(0) : '-'} % heap-only), ${now.indexes} index${now.indexes === 1 ? '' : 'es'}: ${per(tableEntries).toFixed(2)} index entries`,
     ]);
@@ -131,34 +127,26 @@ function printWritesPerSubmission(
   console.log(
     `  written per submission (warm-up and runs, ${count} submissions, from pg_stat_user_tables): ${per(rows).toFixed(2)} rows, ${per(entries).toFixed(2)} index entries`,
   );
-  for (const [, , line] of lines.sort((a, b) => b[1] - a[1])) console.log(line);
+  for (const [, line] of lines.sort((a, b) => b[0] - a[0])) console.log(line);
 }
 
 /** PostgreSQL's write-ahead log position, to measure the log a run writes. */
-async function walPosition(url: string): Promise<bigint> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+function walPosition(url: string): Promise<bigint> {
+  return withClient(url, async (client) => {
     const { rows } = await client.query<{ lsn: string }>(
       `select (pg_current_wal_insert_lsn() - '0/0')::text as lsn`,
     );
     return BigInt((rows[0]?.lsn ?? '0').split('.')[0] ?? '0');
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** PostgreSQL's postmaster, found through a backend of ours (its parent). */
-async function postmasterOf(url: string): Promise<number | undefined> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+function postmasterOf(url: string): Promise<number | undefined> {
+  return withClient(url, async (client) => {
     const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
     const backend = rows[0]?.pid;
     return backend ? procStat(backend)?.ppid : undefined;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
@@ -177,7 +165,9 @@ async function load(
   // The links' new joints are folded now, or the server's start would fold them during the run.
   await keepDashboardSumsCurrent(prepared);
   await prepared.close(); // the server process opens the database itself
-  const writesBefore = env.DATABASE_URL ? await tableWrites(env.DATABASE_URL) : undefined;
+  // PGlite's runs pass an empty URL.
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const writesBefore = databaseUrl ? await tableWrites(databaseUrl) : undefined;
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
   // No background fold during the run: the rate is the writing path's, and the fold that keeps
   // the dashboard sums current is timed on its own afterwards.
@@ -186,7 +176,7 @@ async function load(
     ['--no-demo', '--workers', String(processes)],
     profile,
   );
-  const postmaster = env.DATABASE_URL ? await postmasterOf(env.DATABASE_URL) : undefined;
+  const postmaster = databaseUrl ? await postmasterOf(databaseUrl) : undefined;
   const cpu = () => ({
     server: treeCpuMs(server.child.pid ?? 0),
     database: postmaster ? treeCpuMs(postmaster) : 0,
@@ -236,22 +226,23 @@ async function load(
     let written = 0;
     let writtenSeconds = 0;
     for (let run = 0; run < runs; run++) {
+      // Read outside the CPU window, so its connections count in no one's CPU per submission.
+      const walBefore = databaseUrl ? await walPosition(databaseUrl) : undefined;
       const cpuBefore = cpu();
       const machineBefore = machineCpuMs();
       const clientBefore = process.cpuUsage();
       const start = warmup + run * submissions;
-      const walBefore = env.DATABASE_URL ? await walPosition(env.DATABASE_URL) : undefined;
       const { result, seconds } = await submitAll(links.slice(start, start + submissions));
-      const walBytes =
-        walBefore === undefined || !env.DATABASE_URL
-          ? undefined
-          : Number((await walPosition(env.DATABASE_URL)) - walBefore);
       const perSecond = result.requests.total / seconds;
       written += result.requests.total;
       writtenSeconds += seconds;
       const client = process.cpuUsage(clientBefore);
       const machine = coresBusy(machineBefore, machineCpuMs(), availableParallelism());
       const cpuAfter = cpu();
+      const walBytes =
+        databaseUrl && walBefore !== undefined
+          ? Number((await walPosition(databaseUrl)) - walBefore)
+          : undefined;
       const per = (ms: number) => (ms / Math.max(1, result.requests.total)).toFixed(2);
       console.log(
         `${name}, ${processes} process${processes === 1 ? '' : 'es'}${runs > 1 ? `, run ${run + 1} of ${runs}` : ''}: ${result.requests.total} submissions (NRS + KOOS, ${connections} connections, after ${warmup} untimed) in ${seconds.toFixed(2)} s: ${perSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, errors ${result.errors}`,
@@ -270,10 +261,10 @@ async function load(
       }
     }
     await stopStemTrack(server);
-    if (writesBefore && env.DATABASE_URL)
+    if (writesBefore && databaseUrl)
       printWritesPerSubmission(
         writesBefore,
-        await tableWrites(env.DATABASE_URL),
+        await tableWrites(databaseUrl),
         warmup + runs * submissions,
       );
     const folding = await open();

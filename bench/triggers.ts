@@ -9,11 +9,10 @@
  *   npm run bench:triggers -- [--size 1] [--statements 400]   (submissions a statement)
  */
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { keepDashboardSumsCurrent } from '../src/app/analytics/report.ts';
 import { openPostgres } from '../src/store/db.ts';
 import { prepareSurveyLinks } from '../src/testing/survey-links.ts';
-import { freshDatabase, withBenchPostgres } from './postgres.ts';
+import { freshDatabase, settledStatistics, withBenchPostgres, withClient } from './postgres.ts';
 import { submissionsTo, submitStatements } from './submissions.ts';
 
 const { values } = parseArgs({
@@ -34,44 +33,24 @@ interface FunctionTime {
 
 await withBenchPostgres(async (adminUrl) => {
   const url = await freshDatabase(adminUrl, 'stemtrack_triggers');
-  const observer = new pg.Client({ connectionString: url });
-  await observer.connect();
-  try {
+  await withClient(url, async (observer) => {
     // Needs a superuser, as BENCH_DATABASE_URL's benchmarks do; new sessions take it.
     await observer.query("alter database stemtrack_triggers set track_functions = 'pl'");
-    /**
-     * The functions' times once every other session of the database has ended: a backend
-     * reports its statistics when it exits, so the figures hold still from then on.
-     */
+    /** The functions' times once every other session of the database has ended. */
     const settledTimes = async (): Promise<Map<string, FunctionTime>> => {
-      const read = async () =>
-        (
-          await observer.query<{ name: string; calls: string; total: number; self: number }>(
-            `select funcname as name, calls, total_time as total, self_time as self
-             from pg_stat_user_functions`,
-          )
-        ).rows;
-      for (let tries = 0; tries < 600; tries++) {
-        const [{ others }] = (
-          await observer.query<{ others: string }>(
-            `select count(*) as others from pg_stat_activity
-             where datname = current_database() and pid <> pg_backend_pid()`,
-          )
-        ).rows as [{ others: string }];
-        await observer.query('select pg_stat_clear_snapshot()');
-        const first = await read();
-        await new Promise((r) => setTimeout(r, 50));
-        await observer.query('select pg_stat_clear_snapshot()');
-        const second = await read();
-        if (Number(others) === 0 && JSON.stringify(first) === JSON.stringify(second))
-          return new Map(
-            second.map((r) => [
-              r.name,
-              { calls: Number(r.calls), totalMs: r.total, selfMs: r.self },
-            ]),
-          );
-      }
-      throw new Error('The database sessions did not end within 30 s');
+      const rows = await settledStatistics(
+        observer,
+        async () =>
+          (
+            await observer.query<{ name: string; calls: string; total: number; self: number }>(
+              `select funcname as name, calls, total_time as total, self_time as self
+               from pg_stat_user_functions`,
+            )
+          ).rows,
+      );
+      return new Map(
+        rows.map((r) => [r.name, { calls: Number(r.calls), totalMs: r.total, selfMs: r.self }]),
+      );
     };
 
     let db = await openPostgres(url);
@@ -112,7 +91,5 @@ await withBenchPostgres(async (adminUrl) => {
       console.log(
         `  ${r.name}: ${r.calls.toFixed(2)}, ${r.selfMs.toFixed(3)}, ${r.totalMs.toFixed(3)}`,
       );
-  } finally {
-    await observer.end();
-  }
+  });
 });

@@ -1,8 +1,10 @@
 -- A submission's two answers each wrote an entry in six indexes. 0011's index of answers by
 -- joint and time (`responses_episode_idx`) repeats its other one by site, joint, instrument,
--- time point and time (`responses_visit_idx`) for every statement that names the joint's site. Three
--- functions named the joint alone: they now take its site from the joint (or the joint's key
--- row) first. Otherwise as in 0020, 0091 and 0127. Issue 17's ingest: five entries per answer.
+-- time point and time (`responses_visit_idx`) for every statement that names the joint's site.
+-- Three functions named the joint alone: they now take its site from its `joint_episodes` row
+-- first (the marks' items not from the fold's key rows, an array whose size the planner cannot
+-- see: it then merged every answer of the item's instrument). Otherwise as in 0020, 0091 and
+-- 0127. Issue 17's ingest: five entries per answer.
 
 create or replace function outcome_joint_scores_rebuild(episodes uuid[]) returns void language plpgsql as $$
 begin
